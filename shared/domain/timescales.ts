@@ -1,0 +1,58 @@
+/**
+ * Statutory timescales an authority works to. The Care Planning, Placement and Case Review (England)
+ * Regulations 2010 (reg 33) are the default; older local practice (Southwark 2008: 28 days / 3 months /
+ * 6 months) is kept as a named set so an authority can audit against what it actually promised.
+ */
+import { z } from 'zod';
+
+/** An interval from one event to the next: counted in working days, calendar days or calendar months. */
+export const Interval = z.discriminatedUnion('unit', [
+  z.object({ unit: z.literal('workingDays'), count: z.number().int().positive() }),
+  z.object({ unit: z.literal('days'), count: z.number().int().positive() }),
+  z.object({ unit: z.literal('months'), count: z.number().int().positive() }),
+]);
+export type Interval = z.infer<typeof Interval>;
+
+export const TimescaleSet = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/, 'must be lower-case letters, digits and hyphens'),
+  title: z.string().min(1),
+  /** From the day the child became looked after to the first review. */
+  firstReview: Interval,
+  /** From the first review's actual date to the second. */
+  secondReview: Interval,
+  /** From each later review's actual date to the next. */
+  laterReviews: Interval,
+  /** From the review to the decisions being issued to everyone. */
+  decisionsIssued: Interval,
+  /** From the review to the full review record being issued. */
+  recordIssued: Interval,
+  citation: z.string().min(1),
+});
+export type TimescaleSet = z.infer<typeof TimescaleSet>;
+
+export const REGULATIONS_2010: TimescaleSet = {
+  id: 'regulations-2010',
+  title: 'Care Planning, Placement and Case Review (England) Regulations 2010',
+  firstReview: { unit: 'workingDays', count: 20 },
+  secondReview: { unit: 'months', count: 3 },
+  laterReviews: { unit: 'months', count: 6 },
+  decisionsIssued: { unit: 'workingDays', count: 5 },
+  recordIssued: { unit: 'workingDays', count: 20 },
+  citation: 'SI 2010/959 reg 33; IRO Handbook (2010) for the record timescales',
+};
+
+export const SOUTHWARK_2008: TimescaleSet = {
+  id: 'southwark-2008',
+  title: 'Review of Children’s Cases (Amendment) (England) Regulations 2004 practice (28 days / 3 months / 6 months)',
+  firstReview: { unit: 'days', count: 28 },
+  secondReview: { unit: 'months', count: 3 },
+  laterReviews: { unit: 'months', count: 6 },
+  decisionsIssued: { unit: 'workingDays', count: 5 },
+  recordIssued: { unit: 'workingDays', count: 15 },
+  citation: 'Southwark IRO annual report 2008, para 4.1',
+};
+
+export const TIMESCALE_SETS: Record<string, TimescaleSet> = {
+  [REGULATIONS_2010.id]: REGULATIONS_2010,
+  [SOUTHWARK_2008.id]: SOUTHWARK_2008,
+};

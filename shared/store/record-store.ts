@@ -1,0 +1,102 @@
+/**
+ * The store port: everything the product reads and writes, behind one small interface.
+ * The DynamoDB adapter (`dynamo-store.ts`) is the only implementation the product runs — locally
+ * against dynalite, on AWS against DynamoDB. Every method takes the authority id, and every key the
+ * adapter builds starts with it, so no call can reach another authority's records.
+ */
+import type {
+  Authority, Child, DomainRecord, Episode, HealthEvent, Involvement, Oc2Outcome, Professional, Review,
+  SiblingGroupMember,
+} from '#domain/records';
+
+/** What an upsert did, counted in records. Re-importing the same rows is all `unchanged`. */
+export interface UpsertSummary {
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** A child with every record held about them (reviews merged from participation and details). */
+export interface ChildRecords {
+  child: Child | null;
+  episodes: Episode[];
+  reviews: Review[];
+  involvements: Involvement[];
+  siblingGroups: SiblingGroupMember[];
+  healthEvents: HealthEvent[];
+  oc2: Oc2Outcome[];
+}
+
+/** What one professional is linked to: their allocations and the reviews they chaired. */
+export interface ProfessionalRecords {
+  professional: Professional | null;
+  involvements: Involvement[];
+  reviewsChaired: Review[];
+}
+
+/** A document a person edits (an audit, a grade, an action plan): it carries a version. */
+export interface Versioned<T> {
+  version: number;
+  updatedAt: string;
+  body: T;
+}
+
+/** Where a person-edited document lives: inside one audit, under a part name (e.g. `meta`, `record#R12`). */
+export interface AuditItemKey {
+  auditId: string;
+  part: string;
+}
+
+/** A conditional write lost: someone else changed the document first. Carries what is stored now. */
+export class VersionConflictError<T = unknown> extends Error {
+  constructor(
+    readonly key: AuditItemKey,
+    readonly expectedVersion: number,
+    readonly current: Versioned<T> | null,
+  ) {
+    super(
+      current
+        ? `version conflict on ${key.auditId}/${key.part}: expected version ${expectedVersion}, stored version is ${current.version}`
+        : `version conflict on ${key.auditId}/${key.part}: expected version ${expectedVersion}, nothing is stored`,
+    );
+    this.name = 'VersionConflictError';
+  }
+}
+
+export interface RecordStore {
+  /** Throws unless the table answers. */
+  ping(): Promise<void>;
+
+  getAuthority(authorityId: string): Promise<Authority | null>;
+  /** Creates or replaces the authority's settings. */
+  putAuthority(authority: Authority): Promise<void>;
+
+  /**
+   * Upserts by natural key. Unchanged rows are not written (their version stays); changed rows are
+   * written conditionally on the version read, so a concurrent change is never silently lost.
+   */
+  upsertRecords(authorityId: string, records: readonly DomainRecord[]): Promise<UpsertSummary>;
+
+  /** A child with all its records, or null when the authority holds nothing for that child. */
+  getChildRecords(authorityId: string, childId: string): Promise<ChildRecords | null>;
+  /** The members of one sibling group (family id). */
+  siblingGroup(authorityId: string, familyId: string): Promise<SiblingGroupMember[]>;
+  /** Reviews held from `from` to `to` inclusive, in date order, participation and details merged. */
+  reviewsBetween(authorityId: string, from: string, to: string): AsyncIterable<Review>;
+  /** A professional's allocations and the reviews they chaired. */
+  recordsByProfessional(authorityId: string, workerId: string): Promise<ProfessionalRecords>;
+  /** Every professional of the authority. */
+  professionals(authorityId: string): AsyncIterable<Professional>;
+  /** How many child records the authority holds. */
+  countChildren(authorityId: string): Promise<number>;
+
+  /** One person-edited document of an audit, or null. */
+  getAuditItem<T>(authorityId: string, key: AuditItemKey): Promise<Versioned<T> | null>;
+  /**
+   * Writes a person-edited document only if the stored version is `expectedVersion`
+   * (0: only if nothing is stored). Returns the new version; throws VersionConflictError otherwise.
+   */
+  putAuditItem<T>(authorityId: string, key: AuditItemKey, body: T, expectedVersion: number): Promise<Versioned<T>>;
+  /** Every document of one audit, in part order. */
+  auditItems<T>(authorityId: string, auditId: string): AsyncIterable<{ part: string } & Versioned<T>>;
+}
