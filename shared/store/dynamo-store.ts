@@ -1,0 +1,510 @@
+/**
+ * The RecordStore on DynamoDB's single table (docs/data-model.md): the only implementation the
+ * product runs, on AWS and, unchanged, on dynalite. Items hold a domain record in its own
+ * attributes beside the key and meta attributes; everything read back is parsed with the domain
+ * schemas, so nothing malformed leaves the store.
+ */
+import { createHash } from 'node:crypto';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { z } from 'zod';
+import {
+  Authority, Child, Episode, HealthEvent, Involvement, Oc2Outcome, Professional, ReviewDetails, ReviewParticipation,
+  SiblingGroupMember, type DomainRecord, type RecordKind, type Review,
+} from '#domain/records';
+import { batchGetAll, batchWriteAll, type BatchOptions } from './batch.ts';
+import {
+  auditItemKey, auditPartition, authorityKey, authorityPart, childKeys, childPartition, childrenPartition, datePart,
+  episodeKeys, healthEventKeys, involvementKeys, oc2Keys, professionalKeys, professionalPartition, professionalsPartition,
+  reviewDateRange, reviewDetailsKeys, reviewParticipationKeys, reviewSk, reviewYearPartition, siblingGroupMemberKeys,
+  siblingGroupPartition, type ItemKey, type ItemKeys,
+} from './keys.ts';
+import { TABLE_KEY_SCHEMA } from './table.ts';
+import {
+  VersionConflictError, type AuditItemKey, type ChildRecords, type ProfessionalRecords, type RecordStore, type UpsertSummary,
+  type Versioned,
+} from './record-store.ts';
+
+type Item = Record<string, unknown>;
+type RecordOf<K extends RecordKind> = Extract<DomainRecord, { kind: K }>['record'];
+
+/** The schema each kind of record is validated with on the way in and parsed with on the way out. */
+const SCHEMAS: { [K in RecordKind]: z.ZodType<RecordOf<K>> } = {
+  child: Child,
+  episode: Episode,
+  reviewParticipation: ReviewParticipation,
+  reviewDetails: ReviewDetails,
+  professional: Professional,
+  involvement: Involvement,
+  siblingGroupMember: SiblingGroupMember,
+  healthEvent: HealthEvent,
+  oc2: Oc2Outcome,
+};
+
+/** Attributes the store adds to a domain record: stripped before a record is parsed back. */
+const META_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'kind', 'version', 'rowHash', 'updatedAt'] as const;
+
+/** Conditional puts in flight at once while an upsert writes changed rows. */
+const CHANGED_ROW_CONCURRENCY = 16;
+/** Conflicting writers re-read and retry a changed row this many times before the import fails. */
+const CHANGED_ROW_ATTEMPTS = 5;
+
+export interface DynamoRecordStoreOptions {
+  /** The clock stamped on `updatedAt` (tests fix it). */
+  now?: () => Date;
+  /** Retry settings for batch reads and writes. */
+  batch?: BatchOptions;
+  /** Items per query page (DynamoDB's own 1 MB pages when absent); tests make it tiny to cross page boundaries. */
+  queryPageSize?: number;
+}
+
+/** The keys of a domain record: the one place that maps each kind to its place in the table. */
+export function keysOf(authorityId: string, entry: DomainRecord): ItemKeys {
+  switch (entry.kind) {
+    case 'child':
+      return childKeys(authorityId, entry.record);
+    case 'episode':
+      return episodeKeys(authorityId, entry.record);
+    case 'reviewParticipation':
+      return reviewParticipationKeys(authorityId, entry.record);
+    case 'reviewDetails':
+      return reviewDetailsKeys(authorityId, entry.record);
+    case 'professional':
+      return professionalKeys(authorityId, entry.record);
+    case 'involvement':
+      return involvementKeys(authorityId, entry.record);
+    case 'siblingGroupMember':
+      return siblingGroupMemberKeys(authorityId, entry.record);
+    case 'healthEvent':
+      return healthEventKeys(authorityId, entry.record);
+    case 'oc2':
+      return oc2Keys(authorityId, entry.record);
+  }
+}
+
+/** JSON with object keys sorted and undefined dropped, so equal records hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** The hash that tells a re-imported row from a changed one. */
+export function rowHash(record: unknown): string {
+  return createHash('sha256').update(canonicalJson(record)).digest('hex');
+}
+
+interface PreparedRow {
+  kind: RecordKind;
+  record: unknown;
+  keys: ItemKeys;
+  id: string;
+  rowHash: string;
+}
+
+type ChangedRowOutcome = 'created' | 'updated' | 'unchanged';
+
+/** The DynamoDB adapter of the store port. */
+export class DynamoRecordStore implements RecordStore {
+  private readonly now: () => Date;
+  private readonly batch: BatchOptions;
+  private readonly pageLimit: { Limit?: number };
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    options: DynamoRecordStoreOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.batch = options.batch ?? {};
+    this.pageLimit = options.queryPageSize ? { Limit: options.queryPageSize } : {};
+  }
+
+  async ping(): Promise<void> {
+    // DescribeTable rather than a read: it needs no key, so it cannot touch any authority's data.
+    await this.client.send(new DescribeTableCommand({ TableName: this.tableName }));
+  }
+
+  async getAuthority(authorityId: string): Promise<Authority | null> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: authorityKey(authorityId) }));
+    return Item ? Authority.parse(stripMeta(Item)) : null;
+  }
+
+  async putAuthority(authority: Authority): Promise<void> {
+    const settings = Authority.parse(authority);
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...settings, ...authorityKey(settings.authorityId), kind: 'authority', updatedAt: this.timestamp() },
+      }),
+    );
+  }
+
+  async upsertRecords(authorityId: string, records: readonly DomainRecord[]): Promise<UpsertSummary> {
+    authorityPart(authorityId);
+    const summary: UpsertSummary = { created: 0, updated: 0, unchanged: 0 };
+    const prepared = records.map((entry) => this.prepare(authorityId, entry));
+    // A key repeated within one call is applied in order, one pass per repetition: a batch may not
+    // hold the same key twice, and the counts stay one per record.
+    for (const pass of passes(prepared)) {
+      const stored = await batchGetAll(this.client, this.tableName, pass.map((row) => primaryKey(row.keys)), {
+        ...this.batch,
+        attributes: ['pk', 'sk', 'version', 'rowHash'],
+        consistentRead: true,
+      });
+      const storedById = new Map(stored.map((item) => [itemId(item as unknown as ItemKey), item]));
+      const fresh: Item[] = [];
+      const changed: { row: PreparedRow; version: number }[] = [];
+      for (const row of pass) {
+        const current = storedById.get(row.id);
+        if (!current) fresh.push(this.item(row, 1));
+        else if (current.rowHash === row.rowHash) summary.unchanged += 1;
+        else changed.push({ row, version: Number(current.version ?? 0) });
+      }
+      // New rows go in batches: an import is mostly new rows, and version 1 has nothing to protect.
+      await batchWriteAll(this.client, this.tableName, fresh, this.batch);
+      summary.created += fresh.length;
+      await inParallel(changed, CHANGED_ROW_CONCURRENCY, async ({ row, version }) => {
+        summary[await this.putChangedRow(row, version)] += 1;
+      });
+    }
+    return summary;
+  }
+
+  async getChildRecords(authorityId: string, childId: string): Promise<ChildRecords | null> {
+    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': childPartition(authorityId, childId) } });
+    if (items.length === 0) return null;
+    const result: ChildRecords = { child: null, episodes: [], reviews: [], involvements: [], siblingGroups: [], healthEvents: [], oc2: [] };
+    const halves = new Map<string, { participation?: ReviewParticipation; details?: ReviewDetails }>();
+    for (const item of items) {
+      const entry = toDomainRecord(item);
+      switch (entry.kind) {
+        case 'child':
+          result.child = entry.record;
+          break;
+        case 'episode':
+          result.episodes.push(entry.record);
+          break;
+        case 'reviewParticipation':
+        case 'reviewDetails': {
+          const pair = halves.get(entry.record.reviewDate) ?? {};
+          if (entry.kind === 'reviewParticipation') pair.participation = entry.record;
+          else pair.details = entry.record;
+          halves.set(entry.record.reviewDate, pair);
+          break;
+        }
+        case 'involvement':
+          result.involvements.push(entry.record);
+          break;
+        case 'siblingGroupMember':
+          result.siblingGroups.push(entry.record);
+          break;
+        case 'healthEvent':
+          result.healthEvents.push(entry.record);
+          break;
+        case 'oc2':
+          result.oc2.push(entry.record);
+          break;
+        case 'professional':
+          break; // never in a child's partition
+      }
+    }
+    // Sort keys already give date order for episodes, reviews and OC2; the others are keyed type-first.
+    result.reviews = [...halves.values()].map(({ participation, details }) => mergeReview(participation, details));
+    result.involvements.sort((a, b) => compare(a.startDate, b.startDate) || compare(a.role, b.role) || compare(a.workerId, b.workerId));
+    result.healthEvents.sort((a, b) => compare(a.date, b.date) || compare(a.type, b.type));
+    return result;
+  }
+
+  async siblingGroup(authorityId: string, familyId: string): Promise<SiblingGroupMember[]> {
+    const items = await this.queryAll({
+      IndexName: TABLE_KEY_SCHEMA.indexes.gsi1.indexName,
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': siblingGroupPartition(authorityId, familyId) },
+    });
+    return items.map((item) => SiblingGroupMember.parse(stripMeta(item)));
+  }
+
+  async *reviewsBetween(authorityId: string, from: string, to: string): AsyncIterable<Review> {
+    datePart(from, 'from');
+    datePart(to, 'to');
+    if (from > to) return;
+    const range = reviewDateRange(from, to);
+    // The two halves of a review sort next to each other ({date}#{child}#D, then #P), so merging
+    // needs only the previous item: memory stays one page whatever the range.
+    let pending: { key: string; participation?: ReviewParticipation; details?: ReviewDetails } | undefined;
+    for (let year = Number(from.slice(0, 4)); year <= Number(to.slice(0, 4)); year += 1) {
+      const pages = this.queryPages({
+        IndexName: TABLE_KEY_SCHEMA.indexes.gsi2.indexName,
+        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': reviewYearPartition(authorityId, year), ':from': range.from, ':to': range.to },
+      });
+      for await (const page of pages) {
+        for (const item of page) {
+          const entry = toDomainRecord(item);
+          if (entry.kind !== 'reviewParticipation' && entry.kind !== 'reviewDetails') continue;
+          const key = `${entry.record.reviewDate}#${entry.record.childId}`;
+          if (pending && pending.key !== key) {
+            yield mergeReview(pending.participation, pending.details);
+            pending = undefined;
+          }
+          pending ??= { key };
+          if (entry.kind === 'reviewParticipation') pending.participation = entry.record;
+          else pending.details = entry.record;
+        }
+      }
+    }
+    if (pending) yield mergeReview(pending.participation, pending.details);
+  }
+
+  async recordsByProfessional(authorityId: string, workerId: string): Promise<ProfessionalRecords> {
+    const partition = professionalPartition(authorityId, workerId);
+    const [own, linked] = await Promise.all([
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: partition, sk: 'PRO' } })),
+      this.queryAll({
+        IndexName: TABLE_KEY_SCHEMA.indexes.gsi1.indexName,
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': partition },
+      }),
+    ]);
+    const involvements: Involvement[] = [];
+    const details: ReviewDetails[] = [];
+    for (const item of linked) {
+      const entry = toDomainRecord(item);
+      if (entry.kind === 'involvement') involvements.push(entry.record);
+      else if (entry.kind === 'reviewDetails') details.push(entry.record);
+    }
+    // The IRO is on the details half only; fetch the participation halves to return whole reviews.
+    const participations = await batchGetAll(
+      this.client,
+      this.tableName,
+      details.map((review) => ({ pk: childPartition(authorityId, review.childId), sk: reviewSk(review.reviewDate, 'P') })),
+      this.batch,
+    );
+    const participationById = new Map(
+      participations.map((item) => {
+        const record = ReviewParticipation.parse(stripMeta(item));
+        return [`${record.reviewDate}#${record.childId}`, record] as const;
+      }),
+    );
+    const reviewsChaired = details
+      .map((review) => mergeReview(participationById.get(`${review.reviewDate}#${review.childId}`), review))
+      .sort((a, b) => compare(a.reviewDate, b.reviewDate) || compare(a.childId, b.childId));
+    return { professional: own.Item ? Professional.parse(stripMeta(own.Item)) : null, involvements, reviewsChaired };
+  }
+
+  async *professionals(authorityId: string): AsyncIterable<Professional> {
+    const pages = this.queryPages({
+      IndexName: TABLE_KEY_SCHEMA.indexes.gsi1.indexName,
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': professionalsPartition(authorityId) },
+    });
+    for await (const page of pages) for (const item of page) yield Professional.parse(stripMeta(item));
+  }
+
+  async countChildren(authorityId: string): Promise<number> {
+    let count = 0;
+    let start: Item | undefined;
+    do {
+      const output = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: TABLE_KEY_SCHEMA.indexes.gsi1.indexName,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': childrenPartition(authorityId) },
+          Select: 'COUNT',
+          ...this.pageLimit,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      count += output.Count ?? 0;
+      start = output.LastEvaluatedKey;
+    } while (start);
+    return count;
+  }
+
+  async getAuditItem<T>(authorityId: string, key: AuditItemKey): Promise<Versioned<T> | null> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: auditItemKey(authorityId, key.auditId, key.part), ConsistentRead: true }),
+    );
+    return Item ? toVersioned<T>(Item) : null;
+  }
+
+  async putAuditItem<T>(authorityId: string, key: AuditItemKey, body: T, expectedVersion: number): Promise<Versioned<T>> {
+    if (!Number.isInteger(expectedVersion) || expectedVersion < 0) throw new RangeError(`expected version must be a whole number ≥ 0, not ${expectedVersion}`);
+    const stored: Versioned<T> = { version: expectedVersion + 1, updatedAt: this.timestamp(), body };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...auditItemKey(authorityId, key.auditId, key.part), kind: 'auditItem', auditId: key.auditId, part: key.part, ...stored },
+          ...(expectedVersion === 0
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } }),
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      throw new VersionConflictError<T>(key, expectedVersion, await this.getAuditItem<T>(authorityId, key));
+    }
+    return stored;
+  }
+
+  async *auditItems<T>(authorityId: string, auditId: string): AsyncIterable<{ part: string } & Versioned<T>> {
+    const pages = this.queryPages({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': auditPartition(authorityId, auditId) } });
+    for await (const page of pages) for (const item of page) yield { part: String(item.sk), ...toVersioned<T>(item) };
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private timestamp(): string {
+    return this.now().toISOString();
+  }
+
+  private prepare(authorityId: string, entry: DomainRecord): PreparedRow {
+    const schema = SCHEMAS[entry.kind] as z.ZodType<unknown> | undefined;
+    if (!schema) throw new TypeError(`unknown record kind "${String(entry.kind)}"`);
+    // Parsing again is cheap next to a network write, and drops anything the schema does not know.
+    const record = schema.parse(entry.record);
+    const keys = keysOf(authorityId, { kind: entry.kind, record } as DomainRecord);
+    return { kind: entry.kind, record, keys, id: itemId(keys), rowHash: rowHash(record) };
+  }
+
+  private item(row: PreparedRow, version: number): Item {
+    return { ...(row.record as Item), ...row.keys, kind: row.kind, version, rowHash: row.rowHash, updatedAt: this.timestamp() };
+  }
+
+  /**
+   * Writes a changed row only over the version read. When another writer got there first, the
+   * row is read again: same content now → unchanged; gone → created; else retried over the new
+   * version (the import is the latest word, but it never overwrites what it has not seen).
+   */
+  private async putChangedRow(row: PreparedRow, readVersion: number | null): Promise<ChangedRowOutcome> {
+    let version = readVersion;
+    for (let attempt = 1; attempt <= CHANGED_ROW_ATTEMPTS; attempt += 1) {
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: this.item(row, (version ?? 0) + 1),
+            ...(version === null
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : { ConditionExpression: 'version = :read', ExpressionAttributeValues: { ':read': version } }),
+          }),
+        );
+        return version === null ? 'created' : 'updated';
+      } catch (error) {
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      }
+      const { Item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: primaryKey(row.keys),
+          ConsistentRead: true,
+          ProjectionExpression: '#v, rowHash',
+          ExpressionAttributeNames: { '#v': 'version' },
+        }),
+      );
+      if (Item && Item.rowHash === row.rowHash) return 'unchanged';
+      version = Item ? Number(Item.version ?? 0) : null;
+    }
+    throw new Error(`gave up writing ${row.keys.pk} ${row.keys.sk}: it kept changing under ${CHANGED_ROW_ATTEMPTS} attempts`);
+  }
+
+  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
+    const items: Item[] = [];
+    for await (const page of this.queryPages(input)) items.push(...page);
+    return items;
+  }
+
+  private async *queryPages(input: Omit<QueryCommandInput, 'TableName'>): AsyncIterable<Item[]> {
+    let start: Item | undefined;
+    do {
+      const output = await this.client.send(
+        new QueryCommand({ ...input, ...this.pageLimit, TableName: this.tableName, ...(start ? { ExclusiveStartKey: start } : {}) }),
+      );
+      yield output.Items ?? [];
+      start = output.LastEvaluatedKey;
+    } while (start);
+  }
+}
+
+function primaryKey(keys: ItemKey): ItemKey {
+  return { pk: keys.pk, sk: keys.sk };
+}
+
+function itemId(keys: ItemKey): string {
+  return `${keys.pk}\u0000${keys.sk}`;
+}
+
+function stripMeta(item: Item): Item {
+  const record = { ...item };
+  for (const name of META_ATTRIBUTES) delete record[name];
+  return record;
+}
+
+function toDomainRecord(item: Item): DomainRecord {
+  const kind = item.kind as RecordKind;
+  const schema = SCHEMAS[kind] as z.ZodType<unknown> | undefined;
+  if (!schema) throw new Error(`item ${String(item.pk)} ${String(item.sk)} has unknown kind "${String(item.kind)}"`);
+  return { kind, record: schema.parse(stripMeta(item)) } as DomainRecord;
+}
+
+function toVersioned<T>(item: Item): Versioned<T> {
+  return { version: Number(item.version), updatedAt: String(item.updatedAt), body: item.body as T };
+}
+
+/** One review from its two halves; the half not (yet) imported contributes nulls. */
+function mergeReview(participation: ReviewParticipation | undefined, details: ReviewDetails | undefined): Review {
+  const base = participation ?? details;
+  if (!base) throw new Error('a review needs at least one of its halves');
+  return {
+    childId: base.childId,
+    reviewDate: base.reviewDate,
+    participationCode: participation?.participationCode ?? null,
+    iroId: details?.iroId ?? null,
+    permanencePlan: details?.permanencePlan ?? null,
+    carePlanUpToDate: details?.carePlanUpToDate ?? null,
+    childSeenBeforeReview: details?.childSeenBeforeReview ?? null,
+    decisionsIssued: details?.decisionsIssued ?? null,
+    recordIssued: details?.recordIssued ?? null,
+    stoodDown: details?.stoodDown ?? null,
+  };
+}
+
+/** Splits rows into passes in which each key appears at most once, keeping the order of repeats. */
+function passes(rows: PreparedRow[]): PreparedRow[][] {
+  const result: PreparedRow[][] = [];
+  const seen = new Map<string, number>();
+  for (const row of rows) {
+    const pass = seen.get(row.id) ?? 0;
+    seen.set(row.id, pass + 1);
+    (result[pass] ??= []).push(row);
+  }
+  return result;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+async function inParallel<T>(values: readonly T[], concurrency: number, work: (value: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const workers = Array.from({ length: Math.min(concurrency, values.length) }, async () => {
+    while (next < values.length && !failed) {
+      try {
+        await work(values[next++]!);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  });
+  await Promise.all(workers);
+}

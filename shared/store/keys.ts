@@ -1,0 +1,179 @@
+/**
+ * Key builders for the single table (see docs/data-model.md). The authority id leads every
+ * partition key, of the table and of both indexes, so a query built here cannot reach another
+ * authority's records; and `#` separates key parts, so no id may contain one.
+ */
+import type {
+  Child, Episode, HealthEvent, Involvement, Oc2Outcome, Professional, ReviewDetails, ReviewParticipation,
+  SiblingGroupMember,
+} from '#domain/records';
+
+// Type aliases, not interfaces: they are assignable to the SDK's Record<string, …> key types.
+/** The primary key of an item. */
+export type ItemKey = { pk: string; sk: string };
+
+/** Every key attribute an item may carry; the GSI pairs are present only when the item is in that index. */
+export type ItemKeys = ItemKey & { gsi1pk?: string; gsi1sk?: string; gsi2pk?: string; gsi2sk?: string };
+
+/** Thrown when a value would break the key layout: a wrong authority id, a `#`, an unsortable date. */
+export class InvalidKeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidKeyError';
+  }
+}
+
+const AUTHORITY_ID = /^[a-z0-9][a-z0-9-]{1,39}$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The authority id, checked: the same rule as the domain's AuthorityId, asserted again because keys depend on it. */
+export function authorityPart(authorityId: string): string {
+  if (!AUTHORITY_ID.test(authorityId)) throw new InvalidKeyError(`authority id "${authorityId}" must be 2–40 lower-case letters, digits or hyphens`);
+  return authorityId;
+}
+
+/** An id inside a key: non-empty and free of the `#` separator (domain ids already forbid it; imports are untrusted). */
+export function idPart(value: string, what: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw new InvalidKeyError(`${what} is required in a key`);
+  if (value.includes('#')) throw new InvalidKeyError(`${what} "${value}" must not contain '#'`);
+  return value;
+}
+
+/** A date inside a key: `YYYY-MM-DD`, so that string order is date order. */
+export function datePart(value: string, what: string): string {
+  if (typeof value !== 'string' || !ISO_DATE.test(value)) throw new InvalidKeyError(`${what} "${value}" must be a date written YYYY-MM-DD`);
+  return value;
+}
+
+const A = (authorityId: string) => `A#${authorityPart(authorityId)}`;
+
+// ---- partition keys -------------------------------------------------------------------------
+
+/** The authority's settings item. */
+export const authorityKey = (authorityId: string): ItemKey => ({ pk: A(authorityId), sk: 'AUTHORITY' });
+/** The partition holding one child and every record about them. */
+export const childPartition = (authorityId: string, childId: string) => `${A(authorityId)}#C#${idPart(childId, 'child id')}`;
+/** The partition of one professional (table), and of their involvements and chaired reviews (GSI1). */
+export const professionalPartition = (authorityId: string, workerId: string) => `${A(authorityId)}#PRO#${idPart(workerId, 'worker id')}`;
+/** GSI1: the members of one sibling group. */
+export const siblingGroupPartition = (authorityId: string, familyId: string) => `${A(authorityId)}#FAM#${idPart(familyId, 'family id')}`;
+/** GSI1: every professional of the authority, ordered by worker id. */
+export const professionalsPartition = (authorityId: string) => `${A(authorityId)}#PROS`;
+/** GSI1: every child of the authority, ordered by child id (counted with Select COUNT). */
+export const childrenPartition = (authorityId: string) => `${A(authorityId)}#CHILDREN`;
+/** GSI2: the authority's reviews held in one calendar year — year partitions stay small at national scale. */
+export const reviewYearPartition = (authorityId: string, year: number) => {
+  if (!Number.isInteger(year) || year < 1000 || year > 9999) throw new InvalidKeyError(`review year ${year} must have four digits`);
+  return `${A(authorityId)}#REV#${year}`;
+};
+/** The partition of one audit's person-edited documents. */
+export const auditPartition = (authorityId: string, auditId: string) => `${A(authorityId)}#AUDIT#${idPart(auditId, 'audit id')}`;
+
+// ---- sort keys ------------------------------------------------------------------------------
+
+/** Sort-key prefixes inside a child's partition, one per kind of record. */
+export const CHILD_SK = {
+  child: 'CHILD',
+  episode: 'EP#',
+  review: 'REV#',
+  involvement: 'INV#',
+  siblingGroupMember: 'FAM#',
+  healthEvent: 'HE#',
+  oc2: 'OC2#',
+} as const;
+
+/** Which half of a review an item holds: SSDA903 Reviews (P) or the case-management extract (D). */
+export type ReviewHalf = 'P' | 'D';
+
+/** The sort key of one half of a review. */
+export const reviewSk = (reviewDate: string, half: ReviewHalf) => `${CHILD_SK.review}${datePart(reviewDate, 'review date')}#${half}`;
+/** The GSI2 sort key of one half of a review: date first so a year partition reads in date order. */
+export const reviewDateSk = (reviewDate: string, childId: string, half: ReviewHalf) =>
+  `${datePart(reviewDate, 'review date')}#${idPart(childId, 'child id')}#${half}`;
+
+/**
+ * The GSI2 sort-key range holding every review dated `from` to `to` inclusive: `$` sorts just after
+ * the `#` that follows the date, so `{to}$` is past every `{to}#…`.
+ */
+export const reviewDateRange = (from: string, to: string) => ({ from: datePart(from, 'from'), to: `${datePart(to, 'to')}$` });
+
+// ---- item keys per record -------------------------------------------------------------------
+
+/** The keys of a child's header record. */
+export const childKeys = (a: string, child: Pick<Child, 'childId'>): ItemKeys => ({
+  pk: childPartition(a, child.childId),
+  sk: CHILD_SK.child,
+  gsi1pk: childrenPartition(a),
+  gsi1sk: idPart(child.childId, 'child id'),
+});
+
+/** The keys of an episode (one per start date, the SSDA903 natural key). */
+export const episodeKeys = (a: string, episode: Pick<Episode, 'childId' | 'startDate'>): ItemKeys => ({
+  pk: childPartition(a, episode.childId),
+  sk: `${CHILD_SK.episode}${datePart(episode.startDate, 'episode start date')}`,
+});
+
+/** The keys of the SSDA903 half of a review: in the child's partition and in the year's review partition. */
+export const reviewParticipationKeys = (a: string, review: Pick<ReviewParticipation, 'childId' | 'reviewDate'>): ItemKeys => ({
+  pk: childPartition(a, review.childId),
+  sk: reviewSk(review.reviewDate, 'P'),
+  gsi2pk: reviewYearPartition(a, Number(review.reviewDate.slice(0, 4))),
+  gsi2sk: reviewDateSk(review.reviewDate, review.childId, 'P'),
+});
+
+/** The keys of the case-management half of a review; with an IRO it is also among that IRO's records (GSI1). */
+export const reviewDetailsKeys = (a: string, review: Pick<ReviewDetails, 'childId' | 'reviewDate' | 'iroId'>): ItemKeys => ({
+  pk: childPartition(a, review.childId),
+  sk: reviewSk(review.reviewDate, 'D'),
+  gsi2pk: reviewYearPartition(a, Number(review.reviewDate.slice(0, 4))),
+  gsi2sk: reviewDateSk(review.reviewDate, review.childId, 'D'),
+  ...(review.iroId
+    ? { gsi1pk: professionalPartition(a, review.iroId), gsi1sk: `REV#${review.reviewDate}#${idPart(review.childId, 'child id')}` }
+    : {}),
+});
+
+/** The keys of an allocation: in the child's partition and among the professional's records (GSI1). */
+export const involvementKeys = (a: string, involvement: Pick<Involvement, 'childId' | 'workerId' | 'role' | 'startDate'>): ItemKeys => {
+  const role = idPart(involvement.role, 'role');
+  const start = datePart(involvement.startDate, 'involvement start date');
+  return {
+    pk: childPartition(a, involvement.childId),
+    sk: `${CHILD_SK.involvement}${role}#${idPart(involvement.workerId, 'worker id')}#${start}`,
+    gsi1pk: professionalPartition(a, involvement.workerId),
+    gsi1sk: `INV#${idPart(involvement.childId, 'child id')}#${role}#${start}`,
+  };
+};
+
+/** The keys of a sibling-group membership: in the child's partition and in the group's (GSI1). */
+export const siblingGroupMemberKeys = (a: string, member: Pick<SiblingGroupMember, 'childId' | 'familyId'>): ItemKeys => ({
+  pk: childPartition(a, member.childId),
+  sk: `${CHILD_SK.siblingGroupMember}${idPart(member.familyId, 'family id')}`,
+  gsi1pk: siblingGroupPartition(a, member.familyId),
+  gsi1sk: `C#${idPart(member.childId, 'child id')}`,
+});
+
+/** The keys of a health event (one per type and date). */
+export const healthEventKeys = (a: string, event: Pick<HealthEvent, 'childId' | 'type' | 'date'>): ItemKeys => ({
+  pk: childPartition(a, event.childId),
+  sk: `${CHILD_SK.healthEvent}${idPart(event.type, 'health event type')}#${datePart(event.date, 'health event date')}`,
+});
+
+/** The keys of an OC2 outcome (one per year ending). */
+export const oc2Keys = (a: string, outcome: Pick<Oc2Outcome, 'childId' | 'yearEnding'>): ItemKeys => ({
+  pk: childPartition(a, outcome.childId),
+  sk: `${CHILD_SK.oc2}${datePart(outcome.yearEnding, 'OC2 year ending')}`,
+});
+
+/** The keys of a professional: their own partition, and the authority's professional list (GSI1). */
+export const professionalKeys = (a: string, professional: Pick<Professional, 'workerId'>): ItemKeys => ({
+  pk: professionalPartition(a, professional.workerId),
+  sk: 'PRO',
+  gsi1pk: professionalsPartition(a),
+  gsi1sk: idPart(professional.workerId, 'worker id'),
+});
+
+/** The key of a person-edited audit document; the part is the sort key, so it may itself contain `#`. */
+export const auditItemKey = (a: string, auditId: string, part: string): ItemKey => {
+  if (typeof part !== 'string' || part.length === 0 || part.length > 512) throw new InvalidKeyError('audit item part must be 1–512 characters');
+  return { pk: auditPartition(a, auditId), sk: part };
+};

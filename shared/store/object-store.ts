@@ -1,0 +1,81 @@
+/**
+ * The findings bucket behind a three-method port: reports and manifests go in as bytes and come
+ * back byte for byte. On AWS the bucket itself enforces SSE-KMS, versioning and TLS; locally it is s3rver.
+ */
+import { createHash } from 'node:crypto';
+import {
+  CreateBucketCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, type S3Client,
+} from '@aws-sdk/client-s3';
+
+export interface ObjectStore {
+  /** Throws unless the bucket answers. */
+  ping(): Promise<void>;
+  /** Stores the bytes (a string is stored as UTF-8) and returns their SHA-256 (hex) and size, for manifests. */
+  put(key: string, body: Uint8Array | string, contentType: string): Promise<{ sha256: string; size: number }>;
+  /** The object's bytes, or null when there is no such object. */
+  get(key: string): Promise<Uint8Array | null>;
+}
+
+/** The S3 adapter of the object store port. */
+export class S3ObjectStore implements ObjectStore {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucketName: string,
+  ) {}
+
+  async ping(): Promise<void> {
+    await this.s3.send(new HeadBucketCommand({ Bucket: this.bucketName }));
+  }
+
+  async put(key: string, body: Uint8Array | string, contentType: string): Promise<{ sha256: string; size: number }> {
+    const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+    const digest = createHash('sha256').update(bytes).digest();
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucketName,
+        Key: key,
+        Body: bytes,
+        ContentType: contentType,
+        ContentLength: bytes.byteLength,
+        // Our own digest, sent as a header: S3 rejects the upload if the bytes it got differ. No
+        // SSE parameters: the bucket's default encryption applies, and s3rver has none.
+        ChecksumSHA256: digest.toString('base64'),
+      }),
+    );
+    return { sha256: digest.toString('hex'), size: bytes.byteLength };
+  }
+
+  async get(key: string): Promise<Uint8Array | null> {
+    try {
+      const output = await this.s3.send(new GetObjectCommand({ Bucket: this.bucketName, Key: key }));
+      if (!output.Body) return new Uint8Array();
+      return await output.Body.transformToByteArray();
+    } catch (error) {
+      if ((error as Error).name === 'NoSuchKey') return null; // a missing bucket is a fault, not an absence
+      throw error;
+    }
+  }
+}
+
+/** Creates the bucket if it is missing (the local stack and tests; on AWS the CDK stack owns it). */
+export async function ensureBucket(s3: S3Client, name: string): Promise<void> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: name }));
+    return;
+  } catch (error) {
+    if (!isMissingBucket(error)) throw error;
+  }
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: name }));
+  } catch (error) {
+    // Created meanwhile by another test file or process: fine.
+    const code = (error as Error).name;
+    if (code !== 'BucketAlreadyOwnedByYou' && code !== 'BucketAlreadyExists') throw error;
+  }
+}
+
+function isMissingBucket(error: unknown): boolean {
+  // HeadBucket has no response body, so a missing bucket arrives as a bare 404 named NotFound.
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'NotFound' || e.name === 'NoSuchBucket' || e.$metadata?.httpStatusCode === 404;
+}
