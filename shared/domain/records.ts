@@ -56,9 +56,9 @@ export const Episode = z
     placementPostcode: z.string().max(8).nullable(),
     urn: z.string().max(8).nullable(),
   })
-  .refine((e) => e.endDate === null || e.endDate >= e.startDate, { message: 'DEC must not be before DECOM', path: ['endDate'] })
+  .refine((e) => e.endDate === null || e.endDate >= e.startDate, { message: 'the episode must not end before it starts', path: ['endDate'] })
   .refine((e) => (e.endDate === null) === (e.reasonEpisodeCeased === null), {
-    message: 'REC must be given exactly when DEC is given',
+    message: 'a reason the episode ceased is given exactly when it has an end date',
     path: ['reasonEpisodeCeased'],
   });
 export type Episode = z.infer<typeof Episode>;
@@ -108,7 +108,7 @@ export const Involvement = z
     startDate: IsoDate,
     endDate: IsoDate.nullable(),
   })
-  .refine((i) => i.endDate === null || i.endDate >= i.startDate, { message: 'END must not be before START', path: ['endDate'] });
+  .refine((i) => i.endDate === null || i.endDate >= i.startDate, { message: 'the involvement must not end before it starts', path: ['endDate'] });
 export type Involvement = z.infer<typeof Involvement>;
 
 /** A child's membership of a sibling group (SSD family id). */
@@ -141,11 +141,11 @@ export const HealthEvent = z
     immunisationsUpToDate: z.boolean().nullable(),
   })
   .refine((h) => h.type === 'SDQ' || (h.sdqScore === null && h.sdqReason === null), {
-    message: 'SDQ_SCORE and SDQ_REASON belong only to SDQ events',
+    message: 'an SDQ score or reason belongs only to an SDQ event',
     path: ['sdqScore'],
   })
   .refine((h) => !(h.sdqScore !== null && h.sdqReason !== null), {
-    message: 'give an SDQ_SCORE or an SDQ_REASON, not both',
+    message: 'give an SDQ score or a reason for no score, not both',
     path: ['sdqReason'],
   });
 export type HealthEvent = z.infer<typeof HealthEvent>;

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
-  GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput,
+  GetCommand, PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient, type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import {
@@ -16,7 +16,7 @@ import {
 } from '#domain/records';
 import { batchGetAll, batchWriteAll, type BatchOptions } from './batch.ts';
 import {
-  auditItemKey, auditPartition, authorityKey, authorityPart, childKeys, childPartition, childrenPartition, datePart,
+  auditItemKey, auditPartition, authorityKey, authorityPart, childKeys, childPartition, childPartitionPrefix, childrenPartition, datePart,
   episodeKeys, healthEventKeys, involvementKeys, oc2Keys, professionalKeys, professionalPartition, professionalsPartition,
   reviewDateRange, reviewDetailsKeys, reviewParticipationKeys, reviewSk, reviewYearPartition, siblingGroupMemberKeys,
   siblingGroupPartition, type ItemKey, type ItemKeys,
@@ -178,47 +178,40 @@ export class DynamoRecordStore implements RecordStore {
 
   async getChildRecords(authorityId: string, childId: string): Promise<ChildRecords | null> {
     const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': childPartition(authorityId, childId) } });
-    if (items.length === 0) return null;
-    const result: ChildRecords = { child: null, episodes: [], reviews: [], involvements: [], siblingGroups: [], healthEvents: [], oc2: [] };
-    const halves = new Map<string, { participation?: ReviewParticipation; details?: ReviewDetails }>();
-    for (const item of items) {
-      const entry = toDomainRecord(item);
-      switch (entry.kind) {
-        case 'child':
-          result.child = entry.record;
-          break;
-        case 'episode':
-          result.episodes.push(entry.record);
-          break;
-        case 'reviewParticipation':
-        case 'reviewDetails': {
-          const pair = halves.get(entry.record.reviewDate) ?? {};
-          if (entry.kind === 'reviewParticipation') pair.participation = entry.record;
-          else pair.details = entry.record;
-          halves.set(entry.record.reviewDate, pair);
-          break;
+    return items.length === 0 ? null : assembleChildRecords(items);
+  }
+
+  /**
+   * Every child of the authority in one scan segment, a child at a time. A partition never spans
+   * two segments and its items come back together, so holding one child's items at a time is enough:
+   * memory is one page plus one child, whatever the table's size.
+   */
+  async *scanChildRecords(authorityId: string, segment: number, totalSegments: number): AsyncIterable<ChildRecords> {
+    const prefix = childPartitionPrefix(authorityId);
+    let current: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const output = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          Segment: segment,
+          TotalSegments: totalSegments,
+          FilterExpression: 'begins_with(pk, :prefix)',
+          ExpressionAttributeValues: { ':prefix': prefix },
+          ...this.pageLimit,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of output.Items ?? []) {
+        if (current.length > 0 && current[0]!.pk !== item.pk) {
+          yield assembleChildRecords(current);
+          current = [];
         }
-        case 'involvement':
-          result.involvements.push(entry.record);
-          break;
-        case 'siblingGroupMember':
-          result.siblingGroups.push(entry.record);
-          break;
-        case 'healthEvent':
-          result.healthEvents.push(entry.record);
-          break;
-        case 'oc2':
-          result.oc2.push(entry.record);
-          break;
-        case 'professional':
-          break; // never in a child's partition
+        current.push(item);
       }
-    }
-    // Sort keys already give date order for episodes, reviews and OC2; the others are keyed type-first.
-    result.reviews = [...halves.values()].map(({ participation, details }) => mergeReview(participation, details));
-    result.involvements.sort((a, b) => compare(a.startDate, b.startDate) || compare(a.role, b.role) || compare(a.workerId, b.workerId));
-    result.healthEvents.sort((a, b) => compare(a.date, b.date) || compare(a.type, b.type));
-    return result;
+      start = output.LastEvaluatedKey;
+    } while (start);
+    if (current.length > 0) yield assembleChildRecords(current);
   }
 
   async siblingGroup(authorityId: string, familyId: string): Promise<SiblingGroupMember[]> {
@@ -432,6 +425,50 @@ export class DynamoRecordStore implements RecordStore {
       start = output.LastEvaluatedKey;
     } while (start);
   }
+}
+
+/** A child's records from the items of their partition (reviews merged from their two halves). */
+function assembleChildRecords(items: readonly Item[]): ChildRecords {
+    const result: ChildRecords = { child: null, episodes: [], reviews: [], involvements: [], siblingGroups: [], healthEvents: [], oc2: [] };
+    const halves = new Map<string, { participation?: ReviewParticipation; details?: ReviewDetails }>();
+    for (const item of items) {
+      const entry = toDomainRecord(item);
+      switch (entry.kind) {
+        case 'child':
+          result.child = entry.record;
+          break;
+        case 'episode':
+          result.episodes.push(entry.record);
+          break;
+        case 'reviewParticipation':
+        case 'reviewDetails': {
+          const pair = halves.get(entry.record.reviewDate) ?? {};
+          if (entry.kind === 'reviewParticipation') pair.participation = entry.record;
+          else pair.details = entry.record;
+          halves.set(entry.record.reviewDate, pair);
+          break;
+        }
+        case 'involvement':
+          result.involvements.push(entry.record);
+          break;
+        case 'siblingGroupMember':
+          result.siblingGroups.push(entry.record);
+          break;
+        case 'healthEvent':
+          result.healthEvents.push(entry.record);
+          break;
+        case 'oc2':
+          result.oc2.push(entry.record);
+          break;
+        case 'professional':
+          break; // never in a child's partition
+      }
+    }
+    // Sort keys already give date order for episodes, reviews and OC2; the others are keyed type-first.
+    result.reviews = [...halves.values()].map(({ participation, details }) => mergeReview(participation, details));
+    result.involvements.sort((a, b) => compare(a.startDate, b.startDate) || compare(a.role, b.role) || compare(a.workerId, b.workerId));
+    result.healthEvents.sort((a, b) => compare(a.date, b.date) || compare(a.type, b.type));
+    return result;
 }
 
 function primaryKey(keys: ItemKey): ItemKey {

@@ -53,6 +53,8 @@ const A = (authorityId: string) => `A#${authorityPart(authorityId)}`;
 export const authorityKey = (authorityId: string): ItemKey => ({ pk: A(authorityId), sk: 'AUTHORITY' });
 /** The partition holding one child and every record about them. */
 export const childPartition = (authorityId: string, childId: string) => `${A(authorityId)}#C#${idPart(childId, 'child id')}`;
+/** What every child partition of the authority starts with: a scan's filter for "children only". */
+export const childPartitionPrefix = (authorityId: string) => `${A(authorityId)}#C#`;
 /** The partition of one professional (table), and of their involvements and chaired reviews (GSI1). */
 export const professionalPartition = (authorityId: string, workerId: string) => `${A(authorityId)}#PRO#${idPart(workerId, 'worker id')}`;
 /** GSI1: the members of one sibling group. */

@@ -79,6 +79,12 @@ export interface RecordStore {
 
   /** A child with all its records, or null when the authority holds nothing for that child. */
   getChildRecords(authorityId: string, childId: string): Promise<ChildRecords | null>;
+  /**
+   * Every child of the authority in one of `totalSegments` scan segments, one child (with all their
+   * records) at a time: the segments together cover each child exactly once, so an audit fans out
+   * over them in parallel (in-process locally, one Lambda per segment on AWS).
+   */
+  scanChildRecords(authorityId: string, segment: number, totalSegments: number): AsyncIterable<ChildRecords>;
   /** The members of one sibling group (family id). */
   siblingGroup(authorityId: string, familyId: string): Promise<SiblingGroupMember[]>;
   /** Reviews held from `from` to `to` inclusive, in date order, participation and details merged. */

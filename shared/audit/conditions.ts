@@ -1,0 +1,244 @@
+/**
+ * The declarative condition language of automatic criteria. Templates hold these trees as data;
+ * one evaluator turns them into met / not met / cannot tell, with the values it used as evidence
+ * and the rule in plain words. Templates never carry code.
+ */
+import { z } from 'zod';
+import { ageOn } from '#domain/dates';
+import { addCalendarMonths, addDays, daysBetween } from '#calendar/dates';
+import { addWorkingDays, workingDaysBetween } from '#calendar/working-days';
+
+/** A fact's value as the engine provides it: unknown facts are null. */
+export type FactValue = string | number | boolean | null | string[];
+/** The facts of one audit unit, by dotted name (`review.date`, `group.iros`, …). */
+export type Facts = Readonly<Record<string, FactValue>>;
+
+export type Operand =
+  | { fact: string }
+  | { value: string | number | boolean }
+  | { addWorkingDays: [Operand, number] }
+  | { addDays: [Operand, number] }
+  | { addMonths: [Operand, number] }
+  | { workingDaysBetween: [Operand, Operand] }
+  | { daysBetween: [Operand, Operand] }
+  | { ageAt: [Operand, Operand] }
+  | { count: Operand };
+
+export const COMPARATORS = ['<', '<=', '=', '!=', '>=', '>'] as const;
+export type Comparator = (typeof COMPARATORS)[number];
+
+export type Condition =
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+  | { compare: [Operand, Comparator, Operand] }
+  | { present: Operand }
+  | { nonEmpty: Operand }
+  | { isTrue: Operand }
+  | { in: [Operand, (string | number)[]] };
+
+const FactName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z0-9]+)+$/, 'a fact is a dotted name such as review.date');
+
+export const OperandSchema: z.ZodType<Operand> = z.lazy(() =>
+  z.union([
+    z.strictObject({ fact: FactName }),
+    z.strictObject({ value: z.union([z.string(), z.number(), z.boolean()]) }),
+    z.strictObject({ addWorkingDays: z.tuple([OperandSchema, z.number().int()]) }),
+    z.strictObject({ addDays: z.tuple([OperandSchema, z.number().int()]) }),
+    z.strictObject({ addMonths: z.tuple([OperandSchema, z.number().int()]) }),
+    z.strictObject({ workingDaysBetween: z.tuple([OperandSchema, OperandSchema]) }),
+    z.strictObject({ daysBetween: z.tuple([OperandSchema, OperandSchema]) }),
+    z.strictObject({ ageAt: z.tuple([OperandSchema, OperandSchema]) }),
+    z.strictObject({ count: OperandSchema }),
+  ]),
+);
+
+export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z.strictObject({ all: z.array(ConditionSchema).min(1) }),
+    z.strictObject({ any: z.array(ConditionSchema).min(1) }),
+    z.strictObject({ not: ConditionSchema }),
+    z.strictObject({ compare: z.tuple([OperandSchema, z.enum(COMPARATORS), OperandSchema]) }),
+    z.strictObject({ present: OperandSchema }),
+    z.strictObject({ nonEmpty: OperandSchema }),
+    z.strictObject({ isTrue: OperandSchema }),
+    z.strictObject({ in: z.tuple([OperandSchema, z.array(z.union([z.string(), z.number()])).min(1)]) }),
+  ]),
+);
+
+/** Three-valued truth: a rule over a missing fact can neither pass nor fail. */
+export type Truth = true | false | 'unknown';
+
+/** One value the evaluator used, named in words, for the evidence shown to IROs and managers. */
+export interface EvidenceValue {
+  name: string;
+  value: FactValue;
+}
+
+export interface Evaluation {
+  truth: Truth;
+  /** Every fact and derived value the rule read, in the order read. */
+  values: EvidenceValue[];
+  /** The facts that were unknown, when the truth is unknown. */
+  missing: string[];
+}
+
+/** Every fact an operand or condition reads, so a template can be checked against the facts a population provides. */
+export function factsUsed(node: Condition | Operand): string[] {
+  const found = new Set<string>();
+  const visit = (n: unknown): void => {
+    if (Array.isArray(n)) n.forEach(visit);
+    else if (n && typeof n === 'object') {
+      if ('fact' in n && typeof (n as { fact: unknown }).fact === 'string') found.add((n as { fact: string }).fact);
+      else Object.values(n).forEach(visit);
+    }
+  };
+  visit(node);
+  return [...found];
+}
+
+/** Evaluates a condition over a unit's facts. */
+export function evaluate(condition: Condition, facts: Facts): Evaluation {
+  const values: EvidenceValue[] = [];
+  const missing = new Set<string>();
+  const seen = new Set<string>();
+  const note = (name: string, value: FactValue) => {
+    if (!seen.has(name)) {
+      seen.add(name);
+      values.push({ name, value });
+    }
+  };
+
+  const operand = (o: Operand): FactValue => {
+    if ('fact' in o) {
+      const value = facts[o.fact] ?? null;
+      note(o.fact, value);
+      if (value === null) missing.add(o.fact);
+      return value;
+    }
+    if ('value' in o) return o.value;
+    const derived = (name: string, compute: () => FactValue): FactValue => {
+      const value = compute();
+      note(name, value);
+      return value;
+    };
+    const date = (x: Operand) => {
+      const v = operand(x);
+      return typeof v === 'string' ? v : null;
+    };
+    if ('addWorkingDays' in o) {
+      const [base, n] = o.addWorkingDays;
+      const d = date(base);
+      return derived(describeOperand(o), () => (d === null ? null : addWorkingDays(d, n)));
+    }
+    if ('addDays' in o) {
+      const [base, n] = o.addDays;
+      const d = date(base);
+      return derived(describeOperand(o), () => (d === null ? null : addDays(d, n)));
+    }
+    if ('addMonths' in o) {
+      const [base, n] = o.addMonths;
+      const d = date(base);
+      return derived(describeOperand(o), () => (d === null ? null : addCalendarMonths(d, n)));
+    }
+    if ('workingDaysBetween' in o) {
+      const [a, b] = o.workingDaysBetween.map(date) as [string | null, string | null];
+      return derived(describeOperand(o), () => (a === null || b === null ? null : workingDaysBetween(a, b)));
+    }
+    if ('daysBetween' in o) {
+      const [a, b] = o.daysBetween.map(date) as [string | null, string | null];
+      return derived(describeOperand(o), () => (a === null || b === null ? null : daysBetween(a, b)));
+    }
+    if ('ageAt' in o) {
+      const [dob, at] = o.ageAt.map(date) as [string | null, string | null];
+      return derived(describeOperand(o), () => (dob === null || at === null ? null : ageOn(dob, at)));
+    }
+    const list = operand(o.count);
+    return derived(describeOperand(o), () => (Array.isArray(list) ? list.length : typeof list === 'number' ? list : null));
+  };
+
+  const truth = (c: Condition): Truth => {
+    if ('all' in c) {
+      const results = c.all.map(truth);
+      return results.includes(false) ? false : results.includes('unknown') ? 'unknown' : true;
+    }
+    if ('any' in c) {
+      const results = c.any.map(truth);
+      return results.includes(true) ? true : results.includes('unknown') ? 'unknown' : false;
+    }
+    if ('not' in c) {
+      const t = truth(c.not);
+      return t === 'unknown' ? t : !t;
+    }
+    if ('present' in c) {
+      const v = operand(c.present);
+      return v !== null && !(Array.isArray(v) && v.length === 0);
+    }
+    if ('nonEmpty' in c) {
+      const v = operand(c.nonEmpty);
+      return v === null ? 'unknown' : Array.isArray(v) ? v.length > 0 : v !== '';
+    }
+    if ('isTrue' in c) {
+      const v = operand(c.isTrue);
+      return v === null ? 'unknown' : v === true;
+    }
+    if ('in' in c) {
+      const v = operand(c.in[0]);
+      return v === null ? 'unknown' : (c.in[1] as readonly unknown[]).includes(v);
+    }
+    const [left, op, right] = c.compare;
+    const a = operand(left);
+    const b = operand(right);
+    if (a === null || b === null) return 'unknown';
+    return compareValues(a, op, b);
+  };
+
+  const result = truth(condition);
+  // `present` is a check on presence itself, so its missing fact does not make the rule unknown.
+  return { truth: result, values, missing: result === 'unknown' ? [...missing] : [] };
+}
+
+function compareValues(a: Exclude<FactValue, null>, op: Comparator, b: Exclude<FactValue, null>): boolean {
+  const x = Array.isArray(a) ? a.length : a;
+  const y = Array.isArray(b) ? b.length : b;
+  switch (op) {
+    case '<': return x < y;
+    case '<=': return x <= y;
+    case '=': return x === y;
+    case '!=': return x !== y;
+    case '>=': return x >= y;
+    case '>': return x > y;
+  }
+}
+
+// Symbols read the same for dates ("on or before") and numbers ("at most").
+const COMPARATOR_WORDS: Record<Comparator, string> = { '<': '<', '<=': '≤', '=': '=', '!=': '≠', '>=': '≥', '>': '>' };
+
+/** An operand in plain words, e.g. "20 working days after period.start". */
+export function describeOperand(o: Operand): string {
+  if ('fact' in o) return o.fact;
+  if ('value' in o) return String(o.value);
+  if ('addWorkingDays' in o) return `${o.addWorkingDays[1]} working days after ${describeOperand(o.addWorkingDays[0])}`;
+  if ('addDays' in o) return `${o.addDays[1]} days after ${describeOperand(o.addDays[0])}`;
+  if ('addMonths' in o) {
+    const n = o.addMonths[1];
+    return n < 0 ? `${-n} calendar months before ${describeOperand(o.addMonths[0])}` : `${n} calendar months after ${describeOperand(o.addMonths[0])}`;
+  }
+  if ('workingDaysBetween' in o) return `working days from ${describeOperand(o.workingDaysBetween[0])} to ${describeOperand(o.workingDaysBetween[1])}`;
+  if ('daysBetween' in o) return `days from ${describeOperand(o.daysBetween[0])} to ${describeOperand(o.daysBetween[1])}`;
+  if ('ageAt' in o) return `age on ${describeOperand(o.ageAt[1])}`;
+  return `number of ${describeOperand(o.count)}`;
+}
+
+/** A condition in plain words, for evidence and the template library. */
+export function describeCondition(c: Condition): string {
+  if ('all' in c) return c.all.map(describeCondition).join(' and ');
+  if ('any' in c) return `(${c.any.map(describeCondition).join(' or ')})`;
+  if ('not' in c) return `not (${describeCondition(c.not)})`;
+  if ('present' in c) return `${describeOperand(c.present)} is recorded`;
+  if ('nonEmpty' in c) return `${describeOperand(c.nonEmpty)} is not empty`;
+  if ('isTrue' in c) return `${describeOperand(c.isTrue)} is yes`;
+  if ('in' in c) return `${describeOperand(c.in[0])} is one of ${c.in[1].join(', ')}`;
+  const [a, op, b] = c.compare;
+  return `${describeOperand(a)} ${COMPARATOR_WORDS[op]} ${describeOperand(b)}`;
+}

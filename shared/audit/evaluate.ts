@@ -1,0 +1,39 @@
+/** Judges one audit unit on a template's automatic criteria: an outcome per criterion, with its evidence. */
+import { describeCondition, evaluate } from './conditions.ts';
+import type { Evidence, Outcome } from './findings-model.ts';
+import type { AuditUnit } from './population.ts';
+import type { AuditTemplate, AutomaticCriterion } from './template.ts';
+
+export interface CriterionOutcome {
+  outcome: Outcome;
+  evidence: Evidence;
+}
+
+/**
+ * Met / not met / not applicable / cannot tell for one criterion. Applicability is decided first:
+ * a rule that does not apply is not applicable even when its facts are missing; a rule that might
+ * apply but cannot be checked is "cannot tell", never a guess either way.
+ */
+export function judgeCriterion(criterion: AutomaticCriterion, unit: AuditUnit): CriterionOutcome {
+  const applies = criterion.appliesWhen ? evaluate(criterion.appliesWhen, unit.facts) : undefined;
+  const rule = `${criterion.rule} (${describeCondition(criterion.condition)}${criterion.appliesWhen ? `; applies when ${describeCondition(criterion.appliesWhen)}` : ''})`;
+  if (applies && applies.truth === false) {
+    return { outcome: 'not-applicable', evidence: { rule, values: applies.values, missing: [] } };
+  }
+  const result = evaluate(criterion.condition, unit.facts);
+  const values = [...(applies?.values ?? []), ...result.values.filter((v) => !applies?.values.some((a) => a.name === v.name))];
+  if (applies && applies.truth === 'unknown') {
+    return { outcome: 'cannot-tell', evidence: { rule, values, missing: [...new Set([...applies.missing, ...result.missing])] } };
+  }
+  const outcome: Outcome = result.truth === 'unknown' ? 'cannot-tell' : result.truth ? 'met' : 'not-met';
+  return { outcome, evidence: { rule, values, missing: result.missing } };
+}
+
+/** Every automatic criterion of the template, judged for one unit. */
+export function judgeUnit(template: AuditTemplate, unit: AuditUnit): Record<string, CriterionOutcome> {
+  const outcomes: Record<string, CriterionOutcome> = {};
+  for (const criterion of template.criteria) {
+    if (criterion.kind === 'automatic') outcomes[criterion.id] = judgeCriterion(criterion, unit);
+  }
+  return outcomes;
+}

@@ -1,0 +1,106 @@
+/**
+ * The findings tables of the IRO annual reports, accumulated unit by unit over the whole
+ * population (not the sample): participation (Southwark), monthly timeliness (Haringey, Thurrock),
+ * sibling allocation (Cheshire East's Q1 check) and OC2 health (Southwark).
+ */
+import { addCalendarMonths } from '#calendar/dates';
+import { ageOn } from '#domain/dates';
+import { PARTICIPATION_CODES } from '#domain/codes';
+import type { HealthTable, SiblingGroupRow, Tables } from './findings-model.ts';
+import type { AuditUnit } from './population.ts';
+import type { FindingsTable } from './template.ts';
+
+const NOT_RECORDED = 'not recorded';
+
+const str = (v: unknown) => (typeof v === 'string' ? v : null);
+const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** "N siblings (k care leavers) – x SWs and y TMs (+ PAs) – z IROs", the Q1 check's words. */
+export function siblingSummary(row: Omit<SiblingGroupRow, 'summary'>): string {
+  const leavers = row.careLeavers ? ` (${plural(row.careLeavers, 'care leaver')})` : '';
+  const pas = row.personalAdvisers ? ` + ${plural(row.personalAdvisers, 'PA')}` : '';
+  return `${row.children} siblings${leavers} – ${plural(row.socialWorkers, 'SW')} and ${plural(row.teamManagers, 'TM')}${pas} – ${plural(row.iros, 'IRO')}`;
+}
+
+/** Accumulates the requested tables as population units stream past; memory is one row per month or group. */
+export class TableAccumulator {
+  private participation = new Map<string, number>();
+  private months = new Map<string, { held: number; inTime: number }>();
+  private groups: SiblingGroupRow[] = [];
+  private health: HealthTable = { cohort: 0, healthAssessment: 0, immunisations: 0, teethChecked: 0, under5: 0, developmentUpToDate: 0, sdqEligible: 0, sdqScored: 0 };
+
+  constructor(private readonly wanted: readonly FindingsTable[]) {}
+
+  /** Counts one population unit into every wanted table it belongs to. */
+  add(unit: AuditUnit): void {
+    const f = unit.facts;
+    if (this.wanted.includes('participation') && f['review.date'] !== undefined) {
+      const code = str(f['review.participationCode']) ?? NOT_RECORDED;
+      this.participation.set(code, (this.participation.get(code) ?? 0) + 1);
+    }
+    if (this.wanted.includes('timeliness') && f['review.date'] !== undefined) {
+      const date = str(f['review.date'])!;
+      const month = this.months.get(date.slice(0, 7)) ?? { held: 0, inTime: 0 };
+      month.held += 1;
+      const due = str(f['review.dueDate']);
+      if (due !== null && date <= due) month.inTime += 1;
+      this.months.set(date.slice(0, 7), month);
+    }
+    if (this.wanted.includes('siblingGroups') && f['group.children'] !== undefined) {
+      const iros = list(f['group.iros']).length;
+      const conflictOfInterest = f['group.conflictOfInterest'] === true;
+      const row = {
+        familyId: unit.unitId.replace(/^family:/, ''),
+        children: list(f['group.children']).length,
+        careLeavers: list(f['group.careLeavers']).length,
+        socialWorkers: list(f['group.socialWorkers']).length,
+        teamManagers: list(f['group.teamManagers']).length,
+        personalAdvisers: list(f['group.personalAdvisers']).length,
+        iros,
+        conflictOfInterest,
+        oneIroMet: iros <= 1 || conflictOfInterest,
+      };
+      this.groups.push({ ...row, summary: siblingSummary(row) });
+    }
+    if (this.wanted.includes('health') && f['health.lastAssessment'] !== undefined) {
+      const to = str(f['audit.to'])!;
+      const yearAgo = addCalendarMonths(to, -12);
+      const within = (key: string) => {
+        const d = str(f[key]);
+        return d !== null && d > yearAgo && d <= to;
+      };
+      const age = ageOn(str(f['child.dateOfBirth'])!, to);
+      const h = this.health;
+      h.cohort += 1;
+      if (within('health.lastAssessment')) h.healthAssessment += 1;
+      if (f['health.lastAssessmentImmunisationsUpToDate'] === true) h.immunisations += 1;
+      if (within('health.lastDental')) h.teethChecked += 1;
+      if (age < 5) {
+        h.under5 += 1;
+        if (within('health.lastDevelopment')) h.developmentUpToDate += 1;
+      }
+      if (age >= 4 && age <= 16) {
+        h.sdqEligible += 1;
+        if (within('health.lastSdq') && typeof f['health.lastSdqScore'] === 'number') h.sdqScored += 1;
+      }
+    }
+  }
+
+  /** The finished tables, in the reports' order. */
+  tables(): Tables {
+    const tables: Tables = {};
+    if (this.wanted.includes('participation')) {
+      const codes = [...Object.keys(PARTICIPATION_CODES), NOT_RECORDED];
+      tables.participation = Object.fromEntries(codes.map((c) => [c, this.participation.get(c) ?? 0]));
+    }
+    if (this.wanted.includes('timeliness')) {
+      tables.timeliness = [...this.months.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([month, m]) => ({ month, held: m.held, inTime: m.inTime, percent: m.held ? Math.round((1000 * m.inTime) / m.held) / 10 : null }));
+    }
+    if (this.wanted.includes('siblingGroups')) tables.siblingGroups = [...this.groups].sort((a, b) => a.familyId.localeCompare(b.familyId));
+    if (this.wanted.includes('health')) tables.health = { ...this.health };
+    return tables;
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * The import file formats of docs/data-formats.md, each recognised by its exact column set and
+ * mapped to one domain record. Importers for other formats (SSDA903 XML, Annex A) reuse the
+ * same row path: raw cells → cell parsers → domain schema.
+ */
+import { z } from 'zod';
+import {
+  Child, Episode, HealthEvent, Involvement, Oc2Outcome, Professional, ReviewDetails, ReviewParticipation,
+  SiblingGroupMember, type DomainRecord, type RecordKind,
+} from '#domain/records';
+import { codeCell, codeListCell, dateCell, flagCell, integerCell, textCell } from './cells.ts';
+
+/** Options an import needs beyond the file itself. */
+export interface ImportContext {
+  /** The 31 March an OC2 file is for (OC2 rows carry no year). */
+  oc2YearEnding?: string;
+}
+
+/** A format as written: typed to its record kind. */
+interface ImportFormatSpec<K extends RecordKind> {
+  /** Short name, e.g. `episodes`. */
+  name: string;
+  /** The usual file name. */
+  fileName: string;
+  /** Where the format comes from. */
+  source: 'SSDA903' | 'SSD extract';
+  /** Exact column set (any order, case-insensitive, in the file). */
+  columns: readonly string[];
+  kind: K;
+  /** Raw cells (upper-case column names) → the domain record's input, before domain validation. */
+  cells: z.ZodType<unknown>;
+  /** The domain schema the record must satisfy. */
+  schema: z.ZodType<Extract<DomainRecord, { kind: K }>['record']>;
+  /** Which column each domain field came from, to point errors at the cell. */
+  fieldColumns: Record<string, string>;
+  /** The domain fields that make the natural key: two rows with the same key in one file are duplicates. */
+  key: readonly (keyof Extract<DomainRecord, { kind: K }>['record'] & string)[];
+  /** Why the file cannot be imported with this context at all (e.g. OC2 without its year), if so. */
+  contextProblem?: (context: ImportContext) => string | undefined;
+  /** Context-derived fields (e.g. OC2's year). */
+  withContext?: (input: Record<string, unknown>, context: ImportContext) => Record<string, unknown>;
+}
+
+const s = z.string().default('');
+
+/** A format as the loader uses it: any record kind. */
+export type ImportFormat = Omit<ImportFormatSpec<RecordKind>, 'schema' | 'key'> & {
+  schema: z.ZodType<DomainRecord['record']>;
+  key: readonly string[];
+};
+
+/** The natural key of a record of this format, as one string. */
+export function naturalKey(format: ImportFormat, record: DomainRecord['record']): string {
+  return format.key.map((field) => String((record as Record<string, unknown>)[field])).join('|');
+}
+
+/** The natural key in the file's own words, e.g. "CHILD and REVIEW". */
+export function describeNaturalKey(format: ImportFormat): string {
+  const columns = format.key.map((field) => format.fieldColumns[field] ?? field);
+  return columns.length === 1 ? columns[0]! : `${columns.slice(0, -1).join(', ')} and ${columns.at(-1)}`;
+}
+
+/** Checks a format against its record kind, then widens it for the loader's list. */
+function format<K extends RecordKind>(f: ImportFormatSpec<K>): ImportFormat {
+  return f as unknown as ImportFormat;
+}
+
+export const IMPORT_FORMATS = [
+  format({
+    name: 'header', fileName: 'header.csv', source: 'SSDA903', kind: 'child',
+    columns: ['CHILD', 'SEX', 'DOB', 'ETHNIC', 'UPN', 'MOTHER', 'MC_DOB'],
+    cells: z.object({ CHILD: textCell, SEX: codeCell, DOB: dateCell, ETHNIC: codeCell, UPN: textCell, MOTHER: s, MC_DOB: dateCell })
+      .transform((r) => ({ childId: r.CHILD, sex: r.SEX, dateOfBirth: r.DOB, ethnicity: r.ETHNIC, upn: r.UPN, motherChildDateOfBirth: r.MC_DOB })),
+    schema: Child,
+    fieldColumns: { childId: 'CHILD', sex: 'SEX', dateOfBirth: 'DOB', ethnicity: 'ETHNIC', upn: 'UPN', motherChildDateOfBirth: 'MC_DOB' },
+    key: ['childId'],
+  }),
+  format({
+    name: 'episodes', fileName: 'episodes.csv', source: 'SSDA903', kind: 'episode',
+    columns: ['CHILD', 'DECOM', 'RNE', 'LS', 'CIN', 'PLACE', 'PLACE_PROVIDER', 'DEC', 'REC', 'REASON_PLACE_CHANGE', 'HOME_POST', 'PL_POST', 'URN'],
+    cells: z.object({
+      CHILD: textCell, DECOM: dateCell, RNE: codeCell, LS: codeCell, CIN: codeCell, PLACE: codeCell, PLACE_PROVIDER: codeCell,
+      DEC: dateCell, REC: codeCell, REASON_PLACE_CHANGE: codeCell, HOME_POST: textCell, PL_POST: textCell, URN: textCell,
+    }).transform((r) => ({
+      childId: r.CHILD, startDate: r.DECOM, reasonNewEpisode: r.RNE, legalStatus: r.LS, categoryOfNeed: r.CIN, placement: r.PLACE,
+      placementProvider: r.PLACE_PROVIDER, endDate: r.DEC, reasonEpisodeCeased: r.REC, reasonPlaceChange: r.REASON_PLACE_CHANGE,
+      homePostcode: r.HOME_POST, placementPostcode: r.PL_POST, urn: r.URN,
+    })),
+    schema: Episode,
+    fieldColumns: {
+      childId: 'CHILD', startDate: 'DECOM', reasonNewEpisode: 'RNE', legalStatus: 'LS', categoryOfNeed: 'CIN', placement: 'PLACE',
+      placementProvider: 'PLACE_PROVIDER', endDate: 'DEC', reasonEpisodeCeased: 'REC', reasonPlaceChange: 'REASON_PLACE_CHANGE',
+      homePostcode: 'HOME_POST', placementPostcode: 'PL_POST', urn: 'URN',
+    },
+    key: ['childId', 'startDate'],
+  }),
+  format({
+    name: 'reviews', fileName: 'reviews.csv', source: 'SSDA903', kind: 'reviewParticipation',
+    columns: ['CHILD', 'DOB', 'REVIEW', 'REVIEW_CODE'],
+    // DOB is repeated from the Header table; the child's own record is the one kept.
+    cells: z.object({ CHILD: textCell, DOB: dateCell, REVIEW: dateCell, REVIEW_CODE: codeCell })
+      .transform((r) => ({ childId: r.CHILD, reviewDate: r.REVIEW, participationCode: r.REVIEW_CODE })),
+    schema: ReviewParticipation,
+    fieldColumns: { childId: 'CHILD', reviewDate: 'REVIEW', participationCode: 'REVIEW_CODE' },
+    key: ['childId', 'reviewDate'],
+  }),
+  format({
+    name: 'oc2', fileName: 'oc2.csv', source: 'SSDA903', kind: 'oc2',
+    columns: ['CHILD', 'DOB', 'SDQ_SCORE', 'SDQ_REASON', 'CONVICTED', 'HEALTH_CHECK', 'IMMUNISATIONS', 'TEETH_CHECK', 'HEALTH_ASSESSMENT', 'SUBSTANCE_MISUSE', 'INTERVENTION_RECEIVED', 'INTERVENTION_OFFERED'],
+    cells: z.object({
+      CHILD: textCell, DOB: dateCell, SDQ_SCORE: integerCell, SDQ_REASON: codeCell, CONVICTED: flagCell, HEALTH_CHECK: flagCell,
+      IMMUNISATIONS: flagCell, TEETH_CHECK: flagCell, HEALTH_ASSESSMENT: flagCell, SUBSTANCE_MISUSE: flagCell,
+      INTERVENTION_RECEIVED: flagCell, INTERVENTION_OFFERED: flagCell,
+    }).transform((r) => ({
+      childId: r.CHILD, sdqScore: r.SDQ_SCORE, sdqReason: r.SDQ_REASON, convicted: r.CONVICTED, healthCheck: r.HEALTH_CHECK,
+      immunisations: r.IMMUNISATIONS, teethCheck: r.TEETH_CHECK, healthAssessment: r.HEALTH_ASSESSMENT, substanceMisuse: r.SUBSTANCE_MISUSE,
+      interventionReceived: r.INTERVENTION_RECEIVED, interventionOffered: r.INTERVENTION_OFFERED,
+    })),
+    schema: Oc2Outcome,
+    fieldColumns: {
+      childId: 'CHILD', sdqScore: 'SDQ_SCORE', sdqReason: 'SDQ_REASON', convicted: 'CONVICTED', healthCheck: 'HEALTH_CHECK',
+      immunisations: 'IMMUNISATIONS', teethCheck: 'TEETH_CHECK', healthAssessment: 'HEALTH_ASSESSMENT', substanceMisuse: 'SUBSTANCE_MISUSE',
+      interventionReceived: 'INTERVENTION_RECEIVED', interventionOffered: 'INTERVENTION_OFFERED', yearEnding: '(collection year)',
+    },
+    key: ['childId', 'yearEnding'],
+    contextProblem: (context) =>
+      context.oc2YearEnding ? undefined : 'OC2 rows carry no year: say which 31 March the return is for (--oc2-year-ending YYYY-03-31)',
+    withContext: (input, context) => ({ ...input, yearEnding: context.oc2YearEnding ?? null }),
+  }),
+  format({
+    name: 'professionals', fileName: 'professionals.csv', source: 'SSD extract', kind: 'professional',
+    columns: ['WORKER_ID', 'ROLE', 'TEAM', 'SERVICE'],
+    cells: z.object({ WORKER_ID: textCell, ROLE: codeCell, TEAM: textCell, SERVICE: textCell })
+      .transform((r) => ({ workerId: r.WORKER_ID, role: r.ROLE, team: r.TEAM, service: r.SERVICE })),
+    schema: Professional,
+    fieldColumns: { workerId: 'WORKER_ID', role: 'ROLE', team: 'TEAM', service: 'SERVICE' },
+    key: ['workerId'],
+  }),
+  format({
+    name: 'involvements', fileName: 'involvements.csv', source: 'SSD extract', kind: 'involvement',
+    columns: ['CHILD', 'WORKER_ID', 'ROLE', 'START', 'END'],
+    cells: z.object({ CHILD: textCell, WORKER_ID: textCell, ROLE: codeCell, START: dateCell, END: dateCell })
+      .transform((r) => ({ childId: r.CHILD, workerId: r.WORKER_ID, role: r.ROLE, startDate: r.START, endDate: r.END })),
+    schema: Involvement,
+    fieldColumns: { childId: 'CHILD', workerId: 'WORKER_ID', role: 'ROLE', startDate: 'START', endDate: 'END' },
+    key: ['childId', 'role', 'workerId', 'startDate'],
+  }),
+  format({
+    name: 'families', fileName: 'families.csv', source: 'SSD extract', kind: 'siblingGroupMember',
+    columns: ['CHILD', 'FAMILY_ID', 'CONFLICT_OF_INTEREST'],
+    cells: z.object({ CHILD: textCell, FAMILY_ID: textCell, CONFLICT_OF_INTEREST: flagCell })
+      .transform((r) => ({ childId: r.CHILD, familyId: r.FAMILY_ID, conflictOfInterest: r.CONFLICT_OF_INTEREST })),
+    schema: SiblingGroupMember,
+    fieldColumns: { childId: 'CHILD', familyId: 'FAMILY_ID', conflictOfInterest: 'CONFLICT_OF_INTEREST' },
+    key: ['childId', 'familyId'],
+  }),
+  format({
+    name: 'review_details', fileName: 'review_details.csv', source: 'SSD extract', kind: 'reviewDetails',
+    columns: ['CHILD', 'REVIEW', 'IRO_ID', 'PERMANENCE_PLAN', 'CARE_PLAN_UP_TO_DATE', 'CHILD_SEEN_BEFORE_REVIEW', 'DECISIONS_ISSUED', 'RECORD_ISSUED', 'STOOD_DOWN'],
+    cells: z.object({
+      CHILD: textCell, REVIEW: dateCell, IRO_ID: textCell, PERMANENCE_PLAN: codeListCell, CARE_PLAN_UP_TO_DATE: flagCell,
+      CHILD_SEEN_BEFORE_REVIEW: flagCell, DECISIONS_ISSUED: dateCell, RECORD_ISSUED: dateCell, STOOD_DOWN: flagCell,
+    }).transform((r) => ({
+      childId: r.CHILD, reviewDate: r.REVIEW, iroId: r.IRO_ID, permanencePlan: r.PERMANENCE_PLAN, carePlanUpToDate: r.CARE_PLAN_UP_TO_DATE,
+      childSeenBeforeReview: r.CHILD_SEEN_BEFORE_REVIEW, decisionsIssued: r.DECISIONS_ISSUED, recordIssued: r.RECORD_ISSUED, stoodDown: r.STOOD_DOWN,
+    })),
+    schema: ReviewDetails,
+    fieldColumns: {
+      childId: 'CHILD', reviewDate: 'REVIEW', iroId: 'IRO_ID', permanencePlan: 'PERMANENCE_PLAN', carePlanUpToDate: 'CARE_PLAN_UP_TO_DATE',
+      childSeenBeforeReview: 'CHILD_SEEN_BEFORE_REVIEW', decisionsIssued: 'DECISIONS_ISSUED', recordIssued: 'RECORD_ISSUED', stoodDown: 'STOOD_DOWN',
+    },
+    key: ['childId', 'reviewDate'],
+  }),
+  format({
+    name: 'health', fileName: 'health.csv', source: 'SSD extract', kind: 'healthEvent',
+    columns: ['CHILD', 'TYPE', 'DATE', 'STATUS', 'CHILD_PRESENT', 'VIEWS_RECORDED', 'SDQ_SCORE', 'SDQ_REASON', 'IMMUNISATIONS_UP_TO_DATE'],
+    cells: z.object({
+      CHILD: textCell, TYPE: codeCell, DATE: dateCell,
+      // Statuses are title case in the contract (Completed, Planned…); accept any case.
+      STATUS: textCell.transform((v) => (v === null ? null : v.charAt(0).toUpperCase() + v.slice(1).toLowerCase())),
+      CHILD_PRESENT: flagCell, VIEWS_RECORDED: flagCell, SDQ_SCORE: integerCell, SDQ_REASON: codeCell, IMMUNISATIONS_UP_TO_DATE: flagCell,
+    }).transform((r) => ({
+      childId: r.CHILD, type: r.TYPE, date: r.DATE, status: r.STATUS, childPresent: r.CHILD_PRESENT, viewsRecorded: r.VIEWS_RECORDED,
+      sdqScore: r.SDQ_SCORE, sdqReason: r.SDQ_REASON, immunisationsUpToDate: r.IMMUNISATIONS_UP_TO_DATE,
+    })),
+    schema: HealthEvent,
+    fieldColumns: {
+      childId: 'CHILD', type: 'TYPE', date: 'DATE', status: 'STATUS', childPresent: 'CHILD_PRESENT', viewsRecorded: 'VIEWS_RECORDED',
+      sdqScore: 'SDQ_SCORE', sdqReason: 'SDQ_REASON', immunisationsUpToDate: 'IMMUNISATIONS_UP_TO_DATE',
+    },
+    key: ['childId', 'type', 'date'],
+  }),
+] as const;
+
+/** Normalises a header cell: BOM and spaces stripped, upper case. */
+export function normaliseColumn(name: string): string {
+  return name.replace(/^\uFEFF/, '').trim().toUpperCase();
+}
+
+/** The format whose exact column set the header has (any order, any case), or undefined. */
+export function recogniseFormat(header: readonly string[]): ImportFormat | undefined {
+  const columns = new Set(header.map(normaliseColumn));
+  return IMPORT_FORMATS.find(
+    (f) => f.columns.length === columns.size && f.columns.every((c) => columns.has(c)),
+  );
+}
+
+/**
+ * A plain message for a refused file: the closest known column sets (most columns in common) with
+ * what is missing and what is unexpected, then every file the toolkit knows.
+ */
+export function unrecognisedHeaderMessage(header: readonly string[]): string {
+  const got = new Set(header.map(normaliseColumn).filter((c) => c !== ''));
+  const scored = IMPORT_FORMATS.map((f) => ({ f, common: f.columns.filter((c) => got.has(c)).length })).filter((x) => x.common > 0);
+  const best = Math.max(0, ...scored.map((x) => x.common));
+  const closest = scored
+    .filter((x) => x.common === best)
+    .map(({ f }) => {
+      const missing = f.columns.filter((c) => !got.has(c));
+      const unexpected = [...got].filter((c) => !f.columns.includes(c));
+      const parts = [missing.length ? `missing ${missing.join(', ')}` : '', unexpected.length ? `unexpected ${unexpected.join(', ')}` : ''].filter(Boolean);
+      return `${f.fileName} (${f.columns.join(', ')}): ${parts.join('; ')}`;
+    });
+  const known = IMPORT_FORMATS.map((f) => f.fileName).join(', ');
+  const columns = got.size ? [...got].join(', ') : '(none)';
+  return closest.length
+    ? `the columns ${columns} match no known file; closest: ${closest.join(' | ')}. Known files: ${known}`
+    : `the columns ${columns} match no known file. Known files: ${known}`;
+}

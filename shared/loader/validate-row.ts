@@ -1,0 +1,53 @@
+/** One import row → one domain record, or the row's errors, each naming its file, line and column. */
+import type { z } from 'zod';
+import type { DomainRecord } from '#domain/records';
+import type { ImportContext, ImportFormat } from './formats.ts';
+
+/** A problem with one cell (or the whole row when `column` is null), in words a QA lead can act on. */
+export interface RowError {
+  file: string;
+  line: number;
+  column: string | null;
+  message: string;
+}
+
+export type RowResult = { ok: true; record: DomainRecord } | { ok: false; errors: RowError[] };
+
+/**
+ * Validates one row (cells keyed by upper-case column name): the cell parsers first, so a bad date
+ * is reported as a date, then the domain schema, whose field errors are mapped back to columns.
+ */
+export function validateRow(
+  format: ImportFormat,
+  cells: Record<string, string>,
+  where: { file: string; line: number },
+  context: ImportContext = {},
+): RowResult {
+  const parsed = format.cells.safeParse(cells);
+  if (!parsed.success) {
+    return { ok: false, errors: parsed.error.issues.map((issue) => cellError(issue, String(issue.path[0] ?? ''), cells, where)) };
+  }
+  const input = format.withContext ? format.withContext(parsed.data as Record<string, unknown>, context) : parsed.data;
+  const checked = format.schema.safeParse(input);
+  if (!checked.success) {
+    return {
+      ok: false,
+      errors: checked.error.issues.map((issue) => {
+        const field = String(issue.path[0] ?? '');
+        return cellError(issue, format.fieldColumns[field] ?? '', cells, where);
+      }),
+    };
+  }
+  return { ok: true, record: { kind: format.kind, record: checked.data } as DomainRecord };
+}
+
+function cellError(issue: z.core.$ZodIssue, column: string, cells: Record<string, string>, where: { file: string; line: number }): RowError {
+  const raw = cells[column];
+  const blank = raw === undefined || raw.trim() === '';
+  let message: string;
+  if (column === '') message = issue.message;
+  else if (blank && issue.code === 'invalid_type') message = `${column} is required`;
+  else if (issue.code === 'invalid_value' || issue.code === 'invalid_type') message = `${column} "${raw?.trim() ?? ''}" is not allowed: ${issue.message}`;
+  else message = `${column}: ${issue.message}`;
+  return { file: where.file, line: where.line, column: column === '' ? null : column, message };
+}

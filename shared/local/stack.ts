@@ -1,0 +1,160 @@
+/**
+ * The local stack behind `npm start`: dynalite (DynamoDB wire protocol, data on disk) and s3rver
+ * (S3 wire protocol) on loopback, the table and bucket, the demo authority when the store is empty,
+ * and the Hono app on @hono/node-server. Only endpoints and credentials differ from AWS.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { createAdaptorServer } from '@hono/node-server';
+import type { StoreConfig } from '#config/config';
+import { createDynamoDocumentClient, createS3Client } from '#config/aws-clients';
+import { generateDemoAuthority } from '#demo/generator';
+import { REGULATIONS_2010 } from '#domain/timescales';
+import { createApp } from '#http/app';
+import { loadFiles, type LoadReport } from '#loader/load';
+import { ensureBucket } from '#store/object-store';
+import { openStores } from '#store/open';
+import type { RecordStore } from '#store/record-store';
+import { ensureTable } from '#store/table';
+import { localConfig, removeStackFile, runningStack, writeStackFile } from './connect.ts';
+import { startLocalServers } from './servers.ts';
+
+export const DEMO_AUTHORITY = { authorityId: 'demo', name: 'Demo Borough Council (synthetic data)' } as const;
+
+export interface LocalStackOptions {
+  /** App port; undefined tries 3000 and falls back to a free port if 3000 is taken; 0 picks a free one. */
+  port?: number;
+  /** Where dynalite and s3rver keep their data (git-ignored). */
+  dataDir?: string;
+  dynamoPort?: number;
+  s3Port?: number;
+  /** The demo authority to load into an empty store; false loads nothing. */
+  demo?: false | { children?: number; seed?: number };
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  url: string;
+  config: StoreConfig;
+  store: RecordStore;
+  /** True when this start loaded the demo authority (false when it was already there). */
+  demoLoaded: boolean;
+  demoReport?: LoadReport;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_DATA_DIR = '.local-data';
+const DEFAULT_APP_PORT = 3000;
+
+/** Starts everything; resolves when the app answers. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? (() => {});
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  await mkdir(dataDir, { recursive: true });
+  const running = await runningStack(dataDir);
+  if (running) throw new Error(`iro-audit is already running over ${dataDir} at ${running.url} (process ${running.pid}); stop it first, or set IRO_DATA_DIR to another folder`);
+  const servers = await startLocalServers({
+    dataDir: join(dataDir, 'dynamodb'),
+    s3Dir: join(dataDir, 's3'),
+    ...(options.dynamoPort !== undefined ? { dynamoPort: options.dynamoPort } : {}),
+    ...(options.s3Port !== undefined ? { s3Port: options.s3Port } : {}),
+  });
+  const closers: (() => Promise<void>)[] = [() => servers.close()];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch(() => {});
+  };
+  try {
+    const config = localConfig(servers.dynamoEndpoint, servers.s3Endpoint);
+    log(`DynamoDB (dynalite) on ${servers.dynamoEndpoint}, S3 (s3rver) on ${servers.s3Endpoint}, data in ${dataDir}`);
+    await ensureTable(createDynamoDocumentClient(config), config.tableName);
+    await ensureBucket(createS3Client(config), config.bucketName);
+    const { store, objects } = openStores(config);
+
+    let demoLoaded = false;
+    let demoReport: LoadReport | undefined;
+    if (options.demo !== false) {
+      const existing = await store.getAuthority(DEMO_AUTHORITY.authorityId);
+      if (existing) {
+        log(`demo authority already loaded (${await store.countChildren(DEMO_AUTHORITY.authorityId)} children): nothing to do`);
+      } else {
+        demoReport = await loadDemoAuthority(store, join(dataDir, 'demo-import'), options.demo ?? {}, log);
+        demoLoaded = true;
+      }
+    }
+
+    const app = createApp({ store, objects });
+    const server = createAdaptorServer({ fetch: app.fetch, hostname: '127.0.0.1' });
+    const port = await listen(server, options.port);
+    closers.push(
+      () =>
+        new Promise<void>((done) => {
+          server.close(() => done());
+          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        }),
+    );
+    const url = `http://localhost:${port}`;
+    await writeStackFile(dataDir, { pid: process.pid, url, dynamoEndpoint: servers.dynamoEndpoint, s3Endpoint: servers.s3Endpoint });
+    closers.push(() => removeStackFile(dataDir));
+    return { url, config, store, demoLoaded, ...(demoReport ? { demoReport } : {}), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * Generates the demo authority's import files and loads them through the same loader a QA lead's
+ * files go through. The authority record is written last: it marks the load complete, so a start
+ * interrupted midway loads again (idempotently) next time.
+ */
+export async function loadDemoAuthority(
+  store: RecordStore,
+  workDir: string,
+  demo: { children?: number; seed?: number },
+  log: (line: string) => void,
+): Promise<LoadReport> {
+  const started = performance.now();
+  await rm(workDir, { recursive: true, force: true });
+  const summary = await generateDemoAuthority(workDir, {
+    authorityId: DEMO_AUTHORITY.authorityId,
+    ...(demo.children !== undefined ? { children: demo.children } : {}),
+    ...(demo.seed !== undefined ? { seed: demo.seed } : {}),
+  });
+  log(`generated the demo authority: ${summary.childrenLookedAfterAtAsAt} children looked after, ${summary.reviews} reviews`);
+  const report = await loadFiles(store, [workDir], { authorityId: DEMO_AUTHORITY.authorityId });
+  if (report.errorCount > 0) {
+    const first = report.errors.slice(0, 5).map((e) => `${e.file}:${e.line} ${e.column ?? ''} ${e.message}`);
+    throw new Error(`the demo authority did not load cleanly (${report.errorCount} row errors):\n${first.join('\n')}`);
+  }
+  await store.putAuthority({ ...DEMO_AUTHORITY, timescales: REGULATIONS_2010 });
+  const rows = report.files.reduce((n, f) => n + f.accepted, 0);
+  log(`loaded ${rows} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return report;
+}
+
+async function listen(server: ReturnType<typeof createAdaptorServer>, wanted: number | undefined): Promise<number> {
+  const attempt = (port: number) =>
+    new Promise<number>((resolvePort, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => reject(error);
+      server.once('error', onError);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', onError);
+        resolvePort((server.address() as AddressInfo).port);
+      });
+    });
+  if (wanted !== undefined) {
+    try {
+      return await attempt(wanted);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${wanted} is already in use: set PORT to another port (or 0 for any free one)`);
+      throw error;
+    }
+  }
+  try {
+    return await attempt(DEFAULT_APP_PORT);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    return attempt(0);
+  }
+}

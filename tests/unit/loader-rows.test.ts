@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { dateCell, flagCell, codeListCell } from '#loader/cells';
+import { IMPORT_FORMATS, recogniseFormat, unrecognisedHeaderMessage, describeNaturalKey, type ImportFormat } from '#loader/formats';
+import { validateRow } from '#loader/validate-row';
+
+const formatNamed = (name: string) => IMPORT_FORMATS.find((f) => f.name === name) as ImportFormat;
+const where = { file: 'reviews.csv', line: 7 };
+
+describe('cells', () => {
+  it('reads dd/mm/YYYY and ISO dates, and blank as unknown', () => {
+    expect(dateCell.parse('05/04/2024')).toBe('2024-04-05');
+    expect(dateCell.parse('5/4/2024')).toBe('2024-04-05');
+    expect(dateCell.parse('2024-04-05')).toBe('2024-04-05');
+    expect(dateCell.parse('  ')).toBeNull();
+  });
+  it('refuses a date that does not exist', () => {
+    expect(dateCell.safeParse('31/04/2024').success).toBe(false);
+    expect(dateCell.safeParse('29/02/2023').success).toBe(false);
+  });
+  it('reads Y/N and 1/0 flags and never takes blank for no', () => {
+    expect(flagCell.parse('y')).toBe(true);
+    expect(flagCell.parse('0')).toBe(false);
+    expect(flagCell.parse('')).toBeNull();
+    expect(flagCell.safeParse('maybe').success).toBe(false);
+  });
+  it('splits parallel permanence plans on ";"', () => {
+    expect(codeListCell.parse('ADOPTION; ltfost18')).toEqual(['ADOPTION', 'LTFOST18']);
+    expect(codeListCell.parse('B')).toEqual(['b']);
+    expect(codeListCell.parse('')).toEqual([]);
+  });
+});
+
+describe('recognising a file by its columns', () => {
+  it('recognises every format by its exact column set in any order and case, BOM tolerated', () => {
+    for (const format of IMPORT_FORMATS) {
+      const shuffled = [...format.columns].reverse().map((c, i) => (i === 0 ? `\uFEFF${c.toLowerCase()}` : c));
+      expect(recogniseFormat(shuffled)?.name).toBe(format.name);
+    }
+  });
+  it('refuses a column set with one column missing or extra, naming the sets it could have been', () => {
+    expect(recogniseFormat(['CHILD', 'DOB', 'REVIEW'])).toBeUndefined();
+    expect(recogniseFormat(['CHILD', 'DOB', 'REVIEW', 'REVIEW_CODE', 'EXTRA'])).toBeUndefined();
+    const message = unrecognisedHeaderMessage(['CHILD', 'DOB', 'REVIEW']);
+    expect(message).toContain('closest: reviews.csv (CHILD, DOB, REVIEW, REVIEW_CODE): missing REVIEW_CODE');
+    expect(message).toContain('Known files: header.csv, episodes.csv, reviews.csv, oc2.csv');
+    expect(unrecognisedHeaderMessage(['CHILD', 'DOB', 'MISSING', 'MIS_START', 'MIS_END'])).toContain('reviews.csv (CHILD, DOB, REVIEW, REVIEW_CODE): missing REVIEW, REVIEW_CODE; unexpected MISSING, MIS_START, MIS_END');
+    expect(unrecognisedHeaderMessage(['NAME', 'NOTE'])).toBe('the columns NAME, NOTE match no known file. Known files: header.csv, episodes.csv, reviews.csv, oc2.csv, professionals.csv, involvements.csv, families.csv, review_details.csv, health.csv');
+  });
+  it('describes natural keys in the file’s own column names', () => {
+    expect(describeNaturalKey(formatNamed('reviews'))).toBe('CHILD and REVIEW');
+    expect(describeNaturalKey(formatNamed('involvements'))).toBe('CHILD, ROLE, WORKER_ID and START');
+  });
+});
+
+describe('validating a row', () => {
+  it('turns a good SSDA903 review row into a review participation record', () => {
+    const result = validateRow(formatNamed('reviews'), { CHILD: 'D000001', DOB: '01/02/2015', REVIEW: '03/04/2024', REVIEW_CODE: 'pn1' }, where);
+    expect(result).toEqual({ ok: true, record: { kind: 'reviewParticipation', record: { childId: 'D000001', reviewDate: '2024-04-03', participationCode: 'PN1' } } });
+  });
+  it('names the column and the reason for a bad date and an unknown code', () => {
+    const result = validateRow(formatNamed('reviews'), { CHILD: 'D1', DOB: '01/02/2015', REVIEW: '31/02/2024', REVIEW_CODE: 'PN9' }, where);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatchObject({ file: 'reviews.csv', line: 7, column: 'REVIEW' });
+    expect(result.errors[0]?.message).toContain('"31/02/2024" is not a date');
+    const codeResult = validateRow(formatNamed('reviews'), { CHILD: 'D1', DOB: '01/02/2015', REVIEW: '01/02/2024', REVIEW_CODE: 'PN9' }, where);
+    expect(codeResult.ok).toBe(false);
+    if (!codeResult.ok) expect(codeResult.errors[0]).toMatchObject({ column: 'REVIEW_CODE', message: expect.stringContaining('"PN9" is not allowed') });
+  });
+  it('says a required cell is required', () => {
+    const result = validateRow(formatNamed('reviews'), { CHILD: 'D1', DOB: '', REVIEW: '', REVIEW_CODE: 'PN1' }, where);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors).toEqual([{ file: 'reviews.csv', line: 7, column: 'REVIEW', message: 'REVIEW is required' }]);
+  });
+  it('points a cross-field rule at the column that breaks it', () => {
+    const cells = { CHILD: 'D1', DECOM: '10/01/2024', RNE: 'S', LS: 'C2', CIN: 'N1', PLACE: 'U1', PLACE_PROVIDER: 'PR1', DEC: '01/01/2024', REC: 'E11', REASON_PLACE_CHANGE: '', HOME_POST: '', PL_POST: '', URN: '' };
+    const result = validateRow(formatNamed('episodes'), cells, { file: 'episodes.csv', line: 2 });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors[0]).toMatchObject({ column: 'DEC', message: 'DEC: the episode must not end before it starts' });
+  });
+  it('needs the collection year for OC2 rows, which carry none', () => {
+    const cells = { CHILD: 'D1', DOB: '01/02/2015', SDQ_SCORE: '12', SDQ_REASON: '', CONVICTED: '0', HEALTH_CHECK: '1', IMMUNISATIONS: '1', TEETH_CHECK: '1', HEALTH_ASSESSMENT: '1', SUBSTANCE_MISUSE: '0', INTERVENTION_RECEIVED: '0', INTERVENTION_OFFERED: '0' };
+    expect(formatNamed('oc2').contextProblem?.({})).toMatch(/--oc2-year-ending/);
+    expect(formatNamed('oc2').contextProblem?.({ oc2YearEnding: '2024-03-31' })).toBeUndefined();
+    const withYear = validateRow(formatNamed('oc2'), cells, { file: 'oc2.csv', line: 2 }, { oc2YearEnding: '2024-03-31' });
+    expect(withYear.ok && withYear.record.record).toMatchObject({ childId: 'D1', yearEnding: '2024-03-31', sdqScore: 12, teethCheck: true });
+  });
+});
