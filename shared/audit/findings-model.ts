@@ -27,10 +27,12 @@ export const CriterionFinding = z.object({
   ci95: Interval.nullable(),
   /** The template's threshold as a share (0–1). */
   threshold: z.number(),
+  /** Manual criteria: the grade a unit must reach to count as met (e.g. "Good"). */
+  thresholdGrade: z.string().optional(),
   belowThreshold: z.boolean(),
   /** Manual criteria: how many units got each grade, in scale order. */
   grades: z.record(z.string(), z.number().int()).optional(),
-  /** Change since the previous published audit of the same template, when there is one. */
+  /** Change since the previous published audit of the same template, when there is one; `delta` is current − previous, as a share (0.05 = 5 points). */
   change: z.object({ previousAuditId: z.string(), previousCompliance: z.number().nullable(), delta: z.number().nullable() }).optional(),
 });
 export type CriterionFinding = z.infer<typeof CriterionFinding>;
@@ -82,6 +84,7 @@ export type Alert = z.infer<typeof Alert>;
 
 export const AlertSummary = z.object({
   criterionId: z.string(),
+  theme: z.string(),
   title: z.string(),
   total: z.number().int(),
   byService: z.array(z.object({ service: z.string(), count: z.number().int() })),
@@ -103,8 +106,10 @@ export const ActionPlanRow = z.object({
 export type ActionPlanRow = z.infer<typeof ActionPlanRow>;
 
 export const ParticipationTable = z.record(z.string(), z.number().int()).describe('PN0…PN7 and "not recorded": number of reviews');
-export const TimelinessRow = z.object({ month: z.string(), held: z.number().int(), inTime: z.number().int(), percent: z.number().nullable() });
+/** One month of reviews: held, held in timescale, and the share in timescale (0–1; null when none were held). */
+export const TimelinessRow = z.object({ month: z.string(), held: z.number().int(), inTime: z.number().int(), share: z.number().nullable() });
 export const SiblingGroupRow = z.object({
+  /** A keyed hash of the authority's family id (like the children's pseudonyms): stable across audits, not the id itself. */
   familyId: z.string(),
   children: z.number().int(),
   careLeavers: z.number().int(),
@@ -159,6 +164,8 @@ export const FindingsDocument = z.object({
     id: z.string(),
     title: z.string(),
     authorityId: z.string(),
+    /** The authority's display name, for report headings. */
+    authorityName: z.string(),
     closedAt: z.string(),
     seed: z.number().int(),
     autoOnly: z.boolean(),

@@ -93,6 +93,7 @@ export function computeFindings(input: FindingsInput): FindingsDocument {
       compliance: value,
       ci95: wilsonInterval(counts.met, counts.met + counts.notMet),
       threshold: threshold(criterion),
+      ...(criterion.kind === 'manual' ? { thresholdGrade: criterion.threshold.atLeast } : {}),
       belowThreshold: value !== null && value < threshold(criterion),
       ...(criterion.kind === 'manual' ? { grades: Object.fromEntries([...scale, NOT_APPLICABLE_GRADE].map((g) => [g, grades[g] ?? 0])) } : {}),
     };
@@ -195,8 +196,8 @@ export function summariseAlerts(alerts: readonly Alert[]): AlertSummary[] {
     const services = new Map<string, number>();
     for (const a of list) services.set(a.service ?? NOT_RECORDED, (services.get(a.service ?? NOT_RECORDED) ?? 0) + 1);
     const byService = [...services.entries()].map(([service, count]) => ({ service, count })).sort((a, b) => b.count - a.count || a.service.localeCompare(b.service));
-    const title = list[0]!.title;
-    return { criterionId, title, total: list.length, byService, summary: `${title}: ${list.length} (${byService.map((s) => `${s.service} ${s.count}`).join(', ')})` };
+    const { title, theme } = list[0]!;
+    return { criterionId, theme, title, total: list.length, byService, summary: `${title}: ${list.length} (${byService.map((s) => `${s.service} ${s.count}`).join(', ')})` };
   });
 }
 

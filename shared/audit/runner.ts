@@ -8,7 +8,7 @@ import type { RecordStore } from '#store/record-store';
 import { judgeUnit } from './evaluate.ts';
 import { computeFindings, type JudgedUnit } from './findings.ts';
 import type { FindingsDocument } from './findings-model.ts';
-import { childUnits, siblingGroupUnit, siblingStandings, type AuditPeriod, type AuditUnit, type PopulationContext, type SiblingStanding } from './population.ts';
+import { childUnits, pseudonymousChildId, siblingGroupUnit, siblingStandings, type AuditPeriod, type AuditUnit, type PopulationContext, type SiblingStanding } from './population.ts';
 import { drawSample, type SampleResult, type SamplingPlan } from './sampling.ts';
 import { TableAccumulator } from './tables.ts';
 import type { AuditTemplate } from './template.ts';
@@ -44,6 +44,7 @@ export interface RunOptions {
 }
 
 export interface Population {
+  authorityName: string;
   units: AuditUnit[];
   tables: TableAccumulator;
   childrenScanned: number;
@@ -65,7 +66,7 @@ export async function gatherPopulation(store: RecordStore, request: Pick<AuditRe
   for await (const p of store.professionals(request.authorityId)) professionals.set(p.workerId, p);
   const ctx: PopulationContext = { authorityId: request.authorityId, period: request.period, timescales: authority.timescales, professionals };
   const rule = request.template.population.rule;
-  const tables = new TableAccumulator(request.template.tables);
+  const tables = new TableAccumulator(request.template.tables, (familyId) => `G-${pseudonymousChildId(request.authorityId, `family:${familyId}`).slice(2)}`);
   const units: AuditUnit[] = [];
   const standings: SiblingStanding[] = [];
   let childrenScanned = 0;
@@ -93,7 +94,7 @@ export async function gatherPopulation(store: RecordStore, request: Pick<AuditRe
   units.sort((a, b) => a.unitId.localeCompare(b.unitId));
   for (const unit of units) tables.add(unit);
   options.onProgress?.({ phase: 'population', childrenScanned, units: units.length });
-  return { units, tables, childrenScanned };
+  return { authorityName: authority.name, units, tables, childrenScanned };
 }
 
 /** Draws the sample for a gathered population. */
@@ -123,6 +124,7 @@ export async function runAudit(store: RecordStore, request: AuditRequest, option
       id: request.auditId,
       title: request.title,
       authorityId: request.authorityId,
+      authorityName: population.authorityName,
       closedAt: (options.now?.() ?? new Date()).toISOString(),
       seed: request.seed,
       autoOnly: request.autoOnly,

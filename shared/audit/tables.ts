@@ -30,7 +30,11 @@ export class TableAccumulator {
   private groups: SiblingGroupRow[] = [];
   private health: HealthTable = { cohort: 0, healthAssessment: 0, immunisations: 0, teethChecked: 0, under5: 0, developmentUpToDate: 0, sdqEligible: 0, sdqScored: 0 };
 
-  constructor(private readonly wanted: readonly FindingsTable[]) {}
+  /** `pseudonym` turns a family id into what may be published (see pseudonymousChildId). */
+  constructor(
+    private readonly wanted: readonly FindingsTable[],
+    private readonly pseudonym: (familyId: string) => string = (id) => id,
+  ) {}
 
   /** Counts one population unit into every wanted table it belongs to. */
   add(unit: AuditUnit): void {
@@ -51,7 +55,7 @@ export class TableAccumulator {
       const iros = list(f['group.iros']).length;
       const conflictOfInterest = f['group.conflictOfInterest'] === true;
       const row = {
-        familyId: unit.unitId.replace(/^family:/, ''),
+        familyId: this.pseudonym(unit.unitId.replace(/^family:/, '')),
         children: list(f['group.children']).length,
         careLeavers: list(f['group.careLeavers']).length,
         socialWorkers: list(f['group.socialWorkers']).length,
@@ -97,7 +101,7 @@ export class TableAccumulator {
     if (this.wanted.includes('timeliness')) {
       tables.timeliness = [...this.months.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([month, m]) => ({ month, held: m.held, inTime: m.inTime, percent: m.held ? Math.round((1000 * m.inTime) / m.held) / 10 : null }));
+        .map(([month, m]) => ({ month, held: m.held, inTime: m.inTime, share: m.held ? m.inTime / m.held : null }));
     }
     if (this.wanted.includes('siblingGroups')) tables.siblingGroups = [...this.groups].sort((a, b) => a.familyId.localeCompare(b.familyId));
     if (this.wanted.includes('health')) tables.health = { ...this.health };

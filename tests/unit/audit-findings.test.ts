@@ -9,7 +9,7 @@ import { child, context, episode, health, review } from '../support/records.ts';
 
 const library = await readTemplateLibrary();
 const template = (id: string) => library.templates.get(id) as AuditTemplate;
-const audit = { id: 'audit-1', title: 'Test audit', authorityId: 'test', closedAt: '2024-04-15T10:00:00.000Z', seed: 1, autoOnly: true };
+const audit = { id: 'audit-1', title: 'Test audit', authorityId: 'test', authorityName: 'Test Borough', closedAt: '2024-04-15T10:00:00.000Z', seed: 1, autoOnly: true };
 
 /** One review unit per child: the child's first review, held `late` days after its due date (negative: early). */
 function firstReview(id: string, dob: string, start: string, reviewDate: string, over: Parameters<typeof review>[2] = {}): AuditUnit {
@@ -31,8 +31,8 @@ describe('findings tables', () => {
     tables.add(firstReview('T2', '2012-01-01', '2024-01-03', '2024-02-01'));
     tables.add(firstReview('T3', '2012-01-01', '2024-02-01', '2024-02-20'));
     expect(tables.tables().timeliness).toEqual([
-      { month: '2024-01', held: 1, inTime: 1, percent: 100 },
-      { month: '2024-02', held: 2, inTime: 1, percent: 50 },
+      { month: '2024-01', held: 1, inTime: 1, share: 1 },
+      { month: '2024-02', held: 2, inTime: 1, share: 0.5 },
     ]);
   });
   it('writes a sibling group in the Q1 check’s words', () => {

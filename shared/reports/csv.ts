@@ -1,0 +1,200 @@
+/** The CSV downloads of a findings document (criteria, records, action plan), and the words and derived rows every renderer shares. */
+import { stringify } from 'csv-stringify/sync';
+import type {
+  ActionPlanRow, CriterionFinding, FindingsDocument, HealthTable, Outcome, RecordFinding, SiblingGroupRow, Tables,
+} from '#audit/findings-model';
+
+/** An outcome in the words the reports use. */
+export const OUTCOME_LABEL: Record<Outcome, string> = {
+  met: 'met',
+  'not-met': 'not met',
+  'not-applicable': 'not applicable',
+  'cannot-tell': 'cannot tell',
+};
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})/;
+
+/** `YYYY-MM-DD…` as dd/mm/YYYY, the form English LAs (and Excel in a UK locale) read as a date; anything else unchanged. */
+export function ukDate(iso: string): string {
+  const m = ISO_DATE.exec(iso);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : iso;
+}
+
+/** A share (0–1) as a percentage with one decimal place, as a number (83.3); null stays null. */
+export function percentNumber(share: number | null | undefined): number | null {
+  if (share === null || share === undefined || !Number.isFinite(share)) return null;
+  return Math.round(share * 1000) / 10;
+}
+
+/** "Team manager, North Team 1": an action's owner as one cell. */
+export function ownerLabel(owner: ActionPlanRow['owner']): string {
+  return `${owner.role}, ${owner.team}`;
+}
+
+type Cell = string | number | boolean | null | undefined;
+
+// These files are opened in Excel, which runs a cell beginning with = + - @ (or a tab / CR that it
+// strips before such a character) as a formula: a comment or team name typed as
+// `=HYPERLINK("http://…")` would become a live link or worse. A leading apostrophe makes Excel show
+// the text as typed. Numbers are written by us, not typed by people, so a negative number stays a number.
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** The cell as written: text guarded against formula injection, booleans as yes/no, nothing as empty. */
+function safeCell(value: Cell): string | number {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? value : '';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+function toCsv(header: string[], rows: Cell[][]): string {
+  // bom: a UTF-8 byte order mark, without which Excel reads the file as the local ANSI code page
+  // and shows "–", "’" or "Zoë" as mojibake. CRLF record ends, as RFC 4180 and Excel expect.
+  return stringify([header, ...rows.map((row) => row.map(safeCell))], { bom: true, record_delimiter: 'windows' });
+}
+
+/** The header of findings.csv. */
+export const FINDINGS_CSV_HEADER = [
+  'Criterion id', 'Title', 'Kind', 'N', 'Met', 'Not met', 'Not applicable', 'Cannot tell', 'Compliance %', 'CI lower %', 'CI upper %',
+  'Threshold %', 'Below threshold', 'Change since last audit (% points)',
+];
+
+function criterionRow(c: CriterionFinding): Cell[] {
+  return [
+    c.id, c.title, c.kind, c.n, c.met, c.notMet, c.notApplicable, c.cannotTell, percentNumber(c.compliance), percentNumber(c.ci95?.lower),
+    percentNumber(c.ci95?.upper), percentNumber(c.threshold), c.belowThreshold, percentNumber(c.change?.delta),
+  ];
+}
+
+/** findings.csv: one row per criterion, percentages as numbers with one decimal place. */
+export function findingsCsv(doc: FindingsDocument): string {
+  return toCsv(FINDINGS_CSV_HEADER, doc.criteria.map(criterionRow));
+}
+
+/** The header of records.csv for this document: fixed columns, one per criterion (by id), then overall and comment. */
+export function recordsCsvHeader(doc: FindingsDocument): string[] {
+  return ['Record id', 'Children', 'Date', 'Service', 'Team', 'IRO', ...doc.criteria.map((c) => c.id), 'Overall', 'Comment'];
+}
+
+/** What a record got on a criterion: the outcome, or for a manual criterion the grade. Empty when not judged. */
+export function recordResult(record: RecordFinding, criterion: Pick<CriterionFinding, 'id' | 'kind'>): string {
+  if (criterion.kind === 'manual') {
+    const grade = record.grades[criterion.id];
+    if (grade !== undefined) return grade;
+  }
+  const outcome = record.outcomes[criterion.id]?.outcome;
+  return outcome ? OUTCOME_LABEL[outcome] : '';
+}
+
+/** records.csv: one row per audited record, children joined with ';'. */
+export function recordsCsv(doc: FindingsDocument): string {
+  const rows = doc.records.map((r): Cell[] => [
+    r.recordId, r.children.join(';'), ukDate(r.date), r.service, r.team, r.iroId, ...doc.criteria.map((c) => recordResult(r, c)), r.overall, r.comment,
+  ]);
+  return toCsv(recordsCsvHeader(doc), rows);
+}
+
+/** The header of action-plan.csv: the seeds' four columns, then how success is measured and what the action answers. */
+export const ACTION_PLAN_CSV_HEADER = ['Action/Task', 'By whom', 'By when', 'Expected outcome', 'Success measure', 'Linked findings'];
+
+/** action-plan.csv: one row per action, dates dd/mm/YYYY, linked criteria by id joined with ';'. */
+export function actionPlanCsv(doc: FindingsDocument): string {
+  const rows = doc.actionPlan.map((a): Cell[] => [
+    a.action, ownerLabel(a.owner), ukDate(a.dueDate), a.expectedOutcome, a.successMeasure, a.linkedCriteria.join(';'),
+  ]);
+  return toCsv(ACTION_PLAN_CSV_HEADER, rows);
+}
+
+// ---- derived rows shared by the XLSX and HTML renderers -------------------------------------
+
+/** The SSDA903 participation codes in return order, in plain words (DfE guide). */
+export const PARTICIPATION_CODES = [
+  { code: 'PN0', label: 'Child under 4 at the date of the review' },
+  { code: 'PN1', label: 'Attends and speaks for self' },
+  { code: 'PN2', label: 'Attends; an advocate or the IRO conveys their views' },
+  { code: 'PN3', label: 'Attends and conveys views non-verbally' },
+  { code: 'PN4', label: 'Attends without contributing' },
+  { code: 'PN5', label: 'Does not attend; briefs an advocate' },
+  { code: 'PN6', label: 'Does not attend; conveys views another way' },
+  { code: 'PN7', label: 'Does not attend; no views conveyed' },
+] as const;
+
+/** One row of the participation table. */
+export interface ParticipationLine {
+  code: string;
+  label: string;
+  reviews: number;
+  /** Share of all reviews in the table; null when there are none. */
+  share: number | null;
+}
+
+/** The participation table as the seeds lay it out: PN0–PN7 always (0 when absent), then any other key, then the total. */
+export function participationLines(table: NonNullable<Tables['participation']>): { lines: ParticipationLine[]; total: number } {
+  const known = new Set<string>(PARTICIPATION_CODES.map((p) => p.code));
+  const total = Object.values(table).reduce((sum, n) => sum + n, 0);
+  const share = (n: number) => (total > 0 ? n / total : null);
+  const lines: ParticipationLine[] = PARTICIPATION_CODES.map(({ code, label }) => ({ code, label, reviews: table[code] ?? 0, share: share(table[code] ?? 0) }));
+  for (const [code, reviews] of Object.entries(table)) {
+    if (!known.has(code)) lines.push({ code, label: code === 'not recorded' ? 'Participation not recorded' : code, reviews, share: share(reviews) });
+  }
+  return { lines, total };
+}
+
+/** The totals row of the monthly timeliness table: share held in timescale over the whole period. */
+export function timelinessTotal(rows: NonNullable<Tables['timeliness']>): { held: number; inTime: number; share: number | null } {
+  const held = rows.reduce((sum, r) => sum + r.held, 0);
+  const inTime = rows.reduce((sum, r) => sum + r.inTime, 0);
+  return { held, inTime, share: held > 0 ? inTime / held : null };
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** "2017-08" as "August 2017"; anything else unchanged. */
+export function monthLabel(month: string): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(month);
+  const name = m ? MONTHS[Number(m[2]) - 1] : undefined;
+  return m && name ? `${name} ${m[1]}` : month;
+}
+
+/** "2018-03-16…" as "16 March 2018", GOV.UK style; anything else unchanged. */
+export function longDate(iso: string): string {
+  const m = ISO_DATE.exec(iso);
+  const name = m ? MONTHS[Number(m[2]) - 1] : undefined;
+  return m && name ? `${Number(m[3])} ${name} ${m[1]}` : iso;
+}
+
+/** One row of the health table: a measure, its count and its denominator. */
+export interface HealthLine {
+  measure: string;
+  children: number;
+  /** The denominator's name and size; null for the cohort itself. */
+  of: { label: string; children: number } | null;
+  share: number | null;
+}
+
+/** The OC2 health table: each measure as a count and a share of its cohort (the under-5s and SDQ-eligible have their own). */
+export function healthLines(h: HealthTable): HealthLine[] {
+  const cohort = { label: 'looked after 12+ months', children: h.cohort };
+  const under5 = { label: 'under 5', children: h.under5 };
+  const eligible = { label: 'eligible for an SDQ', children: h.sdqEligible };
+  const line = (measure: string, children: number, of: HealthLine['of']): HealthLine => ({
+    measure, children, of, share: of && of.children > 0 ? children / of.children : null,
+  });
+  return [
+    line('Looked after continuously for 12 months or more (OC2 cohort)', h.cohort, null),
+    line('Annual health assessment up to date', h.healthAssessment, cohort),
+    line('Immunisations up to date', h.immunisations, cohort),
+    line('Teeth checked by a dentist', h.teethChecked, cohort),
+    line('Aged under 5', h.under5, cohort),
+    line('Development assessment up to date (under 5s)', h.developmentUpToDate, under5),
+    line('Eligible for an SDQ (aged 4 to 16)', h.sdqEligible, cohort),
+    line('SDQ score recorded', h.sdqScored, eligible),
+  ];
+}
+
+/** Whether a sibling group shares one IRO, in words: several IROs may be justified (a conflict of interest, the group's size). */
+export function siblingIroLabel(row: SiblingGroupRow): string {
+  if (row.iros <= 1) return 'Yes';
+  if (!row.oneIroMet) return 'No';
+  return row.conflictOfInterest ? 'No – justified by a conflict of interest' : 'No – justified';
+}

@@ -1,0 +1,216 @@
+/** findings.xlsx: the whole findings document as a workbook, one sheet per view, numbers and dates as real values. */
+import ExcelJS from 'exceljs';
+import type { BreakdownRow, FindingsDocument } from '#audit/findings-model';
+import {
+  healthLines, ownerLabel, participationLines, recordResult, recordsCsvHeader, siblingIroLabel, timelinessTotal,
+} from './csv.ts';
+
+type Format = 'text' | 'integer' | 'percent' | 'points' | 'date' | 'month';
+
+interface Column {
+  header: string;
+  width: number;
+  format?: Format;
+}
+
+type Value = string | number | Date | null | undefined;
+
+const NUMBER_FORMAT: Record<Format, string | undefined> = {
+  text: undefined,
+  integer: '0',
+  // Shares are stored as shares (0.8333) and shown as 83.3%, so Excel can still sum and chart them.
+  percent: '0.0%',
+  points: '+0.0%;-0.0%;0.0%',
+  date: 'dd/mm/yyyy',
+  month: 'mmm yyyy',
+};
+
+/** `YYYY-MM-DD` (or `YYYY-MM`) as a Date at UTC midnight: exceljs writes a Date's UTC time, so the cell shows that day. */
+function excelDate(iso: string | null | undefined): Date | null {
+  const m = iso ? /^(\d{4})-(\d{2})(?:-(\d{2}))?/.exec(iso) : null;
+  return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3] ?? '1'))) : null;
+}
+
+/** A sheet with a bold, frozen header row, one row per entry, and each column's number format on its cells. */
+function addSheet(workbook: ExcelJS.Workbook, name: string, columns: Column[], rows: Value[][]): ExcelJS.Worksheet {
+  const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = columns.map((c) => ({ header: c.header, width: c.width }));
+  const header = sheet.getRow(1);
+  header.font = { bold: true };
+  header.alignment = { vertical: 'top', wrapText: true };
+  for (const values of rows) {
+    const row = sheet.addRow(values.map((v) => (v === undefined ? null : v)));
+    columns.forEach((column, i) => {
+      const format = NUMBER_FORMAT[column.format ?? 'text'];
+      const cell = row.getCell(i + 1);
+      if (format && (typeof cell.value === 'number' || cell.value instanceof Date)) cell.numFmt = format;
+    });
+    row.alignment = { vertical: 'top', wrapText: true };
+  }
+  return sheet;
+}
+
+function summarySheet(workbook: ExcelJS.Workbook, doc: FindingsDocument): void {
+  const rows: [string, Value, Format?][] = [
+    ['Audit', doc.audit.title],
+    ['Audit id', doc.audit.id],
+    ['Authority', `${doc.audit.authorityName} (${doc.audit.authorityId})`],
+    ['Template', `${doc.template.title} (${doc.template.id}, version ${doc.template.version})`],
+    ['Theme', doc.template.theme],
+    ['Period from', excelDate(doc.period.from), 'date'],
+    ['Period to', excelDate(doc.period.to), 'date'],
+    ['Closed', excelDate(doc.audit.closedAt), 'date'],
+    ['Population', doc.population, 'integer'],
+    ['Sample', doc.sampleSize, 'integer'],
+    ['Margin of error (95%, ±)', doc.marginOfError, 'percent'],
+    ['Automatic criteria only', doc.audit.autoOnly ? 'yes' : 'no'],
+    ['Sampling seed', doc.audit.seed, 'integer'],
+    ...doc.alertSummary.map((a): [string, Value] => ['Practice alert', a.summary]),
+  ];
+  const sheet = addSheet(workbook, 'Summary', [{ header: 'Item', width: 28 }, { header: 'Value', width: 80 }], rows.map(([k, v]) => [k, v]));
+  rows.forEach(([, , format], i) => {
+    const cell = sheet.getRow(i + 2).getCell(2);
+    const numFmt = format ? NUMBER_FORMAT[format] : undefined;
+    if (numFmt && cell.value !== null) cell.numFmt = numFmt;
+    cell.alignment = { horizontal: 'left', vertical: 'top', wrapText: true };
+  });
+}
+
+function criteriaSheet(workbook: ExcelJS.Workbook, doc: FindingsDocument): void {
+  const comparison = new Map(doc.comparison?.criteria.map((c) => [c.criterionId, c]) ?? []);
+  addSheet(
+    workbook,
+    'Criteria',
+    [
+      { header: 'Criterion id', width: 28 }, { header: 'Title', width: 48 }, { header: 'Kind', width: 11 }, { header: 'N', width: 7, format: 'integer' },
+      { header: 'Met', width: 7, format: 'integer' }, { header: 'Not met', width: 9, format: 'integer' },
+      { header: 'Not applicable', width: 11, format: 'integer' }, { header: 'Cannot tell', width: 9, format: 'integer' },
+      { header: 'Compliance', width: 12, format: 'percent' }, { header: 'CI lower', width: 10, format: 'percent' },
+      { header: 'CI upper', width: 10, format: 'percent' }, { header: 'Threshold', width: 11, format: 'percent' },
+      { header: 'Below threshold', width: 11 }, { header: 'Previous compliance', width: 12, format: 'percent' },
+      { header: 'Change since last audit', width: 12, format: 'points' }, { header: 'Grades', width: 50 },
+      { header: 'Newly not met', width: 10, format: 'integer' }, { header: 'Resolved', width: 10, format: 'integer' },
+      { header: 'Persisting', width: 10, format: 'integer' },
+    ],
+    doc.criteria.map((c) => {
+      const compared = comparison.get(c.id);
+      return [
+        c.id, c.title, c.kind, c.n, c.met, c.notMet, c.notApplicable, c.cannotTell, c.compliance, c.ci95?.lower, c.ci95?.upper, c.threshold,
+        c.belowThreshold ? 'yes' : 'no', c.change?.previousCompliance, c.change?.delta,
+        c.grades ? Object.entries(c.grades).map(([grade, n]) => `${grade} ${n}`).join('; ') : null,
+        compared?.newlyNotMet.length, compared?.resolved.length, compared?.persisting.length,
+      ];
+    }),
+  );
+}
+
+function breakdownSheet(workbook: ExcelJS.Workbook, doc: FindingsDocument, name: string, what: string, rows: BreakdownRow[]): void {
+  const titles = new Map(doc.criteria.map((c) => [c.id, c.title]));
+  addSheet(
+    workbook,
+    name,
+    [
+      { header: what, width: 28 }, { header: 'Criterion id', width: 28 }, { header: 'Criterion', width: 48 },
+      { header: 'Met', width: 8, format: 'integer' }, { header: 'Not met', width: 9, format: 'integer' }, { header: 'Compliance', width: 12, format: 'percent' },
+    ],
+    rows.map((r) => [r.key, r.criterionId, titles.get(r.criterionId) ?? r.criterionId, r.met, r.notMet, r.compliance]),
+  );
+}
+
+function tableSheets(workbook: ExcelJS.Workbook, doc: FindingsDocument): void {
+  const { participation, timeliness, siblingGroups, health } = doc.tables;
+  if (participation) {
+    const { lines, total } = participationLines(participation);
+    addSheet(
+      workbook,
+      'Participation',
+      [{ header: 'Code', width: 14 }, { header: 'Participation', width: 52 }, { header: 'Reviews', width: 10, format: 'integer' }, { header: '% of reviews', width: 12, format: 'percent' }],
+      [...lines.map((l) => [l.code, l.label, l.reviews, l.share]), ['Total', null, total, total > 0 ? 1 : null]],
+    );
+  }
+  if (timeliness) {
+    const total = timelinessTotal(timeliness);
+    addSheet(
+      workbook,
+      'Timeliness',
+      [{ header: 'Month', width: 14, format: 'month' }, { header: 'Reviews held', width: 12, format: 'integer' }, { header: 'Held in timescale', width: 16, format: 'integer' }, { header: '% in timescale', width: 14, format: 'percent' }],
+      [...timeliness.map((t) => [excelDate(t.month) ?? t.month, t.held, t.inTime, t.share]), ['Total', total.held, total.inTime, total.share]],
+    );
+  }
+  if (siblingGroups) {
+    addSheet(
+      workbook,
+      'Sibling groups',
+      [
+        { header: 'Family', width: 12 }, { header: 'Siblings', width: 9, format: 'integer' }, { header: 'Care leavers', width: 9, format: 'integer' },
+        { header: 'SWs', width: 7, format: 'integer' }, { header: 'TMs', width: 7, format: 'integer' }, { header: 'PAs', width: 7, format: 'integer' },
+        { header: 'IROs', width: 7, format: 'integer' }, { header: 'Conflict of interest', width: 11 }, { header: 'One IRO', width: 24 },
+        { header: 'Summary', width: 60 },
+      ],
+      siblingGroups.map((g) => [
+        g.familyId, g.children, g.careLeavers, g.socialWorkers, g.teamManagers, g.personalAdvisers, g.iros, g.conflictOfInterest ? 'yes' : 'no', siblingIroLabel(g), g.summary,
+      ]),
+    );
+  }
+  if (health) {
+    addSheet(
+      workbook,
+      'Health',
+      [{ header: 'Measure', width: 56 }, { header: 'Children', width: 10, format: 'integer' }, { header: 'Of', width: 26 }, { header: 'Out of', width: 9, format: 'integer' }, { header: '%', width: 10, format: 'percent' }],
+      healthLines(health).map((l) => [l.measure, l.children, l.of?.label, l.of?.children, l.share]),
+    );
+  }
+}
+
+/** findings.xlsx as bytes: Summary, Criteria, the three breakdowns, each table present, Alerts, Records and Action plan. */
+export async function findingsXlsx(doc: FindingsDocument): Promise<Uint8Array> {
+  const workbook = new ExcelJS.Workbook();
+  // Document properties from the audit, not the clock, so the same findings give the same workbook content.
+  const closed = new Date(doc.audit.closedAt);
+  const stamp = Number.isNaN(closed.getTime()) ? new Date(0) : closed;
+  workbook.creator = 'iro-audit';
+  workbook.lastModifiedBy = 'iro-audit';
+  workbook.created = stamp;
+  workbook.modified = stamp;
+  workbook.title = doc.audit.title;
+
+  summarySheet(workbook, doc);
+  criteriaSheet(workbook, doc);
+  breakdownSheet(workbook, doc, 'By service', 'Service', doc.breakdowns.service);
+  breakdownSheet(workbook, doc, 'By team', 'Team', doc.breakdowns.team);
+  breakdownSheet(workbook, doc, 'By IRO', 'IRO', doc.breakdowns.iro);
+  tableSheets(workbook, doc);
+
+  addSheet(
+    workbook,
+    'Alerts',
+    [
+      { header: 'Theme', width: 24 }, { header: 'Alert', width: 40 }, { header: 'Criterion id', width: 28 }, { header: 'Record id', width: 26 },
+      { header: 'Children', width: 16 }, { header: 'Service', width: 20 }, { header: 'Team to act', width: 20 },
+    ],
+    doc.alerts.map((a) => [a.theme, a.title, a.criterionId, a.recordId, a.children.join(';'), a.service, a.team]),
+  );
+
+  const header = recordsCsvHeader(doc);
+  addSheet(
+    workbook,
+    'Records',
+    header.map((h, i) => ({ header: h, width: i === header.length - 1 ? 60 : i === 2 ? 12 : 20, format: i === 2 ? 'date' : 'text' })),
+    doc.records.map((r) => [
+      r.recordId, r.children.join(';'), excelDate(r.date) ?? r.date, r.service, r.team, r.iroId, ...doc.criteria.map((c) => recordResult(r, c)), r.overall, r.comment,
+    ]),
+  );
+
+  addSheet(
+    workbook,
+    'Action plan',
+    [
+      { header: 'Action/Task', width: 60 }, { header: 'By whom', width: 32 }, { header: 'By when', width: 12, format: 'date' },
+      { header: 'Expected outcome', width: 48 }, { header: 'Success measure', width: 36 }, { header: 'Linked findings', width: 28 }, { header: 'Source', width: 10 },
+    ],
+    doc.actionPlan.map((a) => [a.action, ownerLabel(a.owner), excelDate(a.dueDate) ?? a.dueDate, a.expectedOutcome, a.successMeasure, a.linkedCriteria.join(';'), a.source]),
+  );
+
+  const buffer = await workbook.xlsx.writeBuffer();
+  return new Uint8Array(buffer as unknown as ArrayBuffer);
+}
