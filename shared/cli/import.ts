@@ -70,7 +70,8 @@ console.table(
 for (const f of report.files.filter((f) => f.refused)) console.log(`refused ${f.file}: ${f.refused}`);
 if (report.errorCount > 0) {
   console.log(`${report.errorCount} row error(s)${report.errorCount > 20 ? '; the first 20' : ''}:`);
-  for (const e of report.errors.slice(0, 20)) console.log(`  ${e.file} line ${e.line}${e.column ? `, ${e.column}` : ''}: ${e.message}`);
+  // Each message already names its column.
+  for (const e of report.errors.slice(0, 20)) console.log(`  ${e.file} line ${e.line}: ${e.message}`);
 }
 if (values['errors-csv']) {
   const out = stringify({ header: true, columns: ['file', 'line', 'column', 'message'] });
