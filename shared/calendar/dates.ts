@@ -42,15 +42,21 @@ export function toDayNumber(date: string): number {
   return dayNumberOf(y, m, d);
 }
 
-/** Calendar year of a day number, without building a Date. */
-export function yearOfDayNumber(dayNumber: number): number {
+/** Year, month and day of a day number (Howard Hinnant's civil_from_days), without building a Date. */
+function civilFromDays(dayNumber: number): { year: number; month: number; day: number } {
   const z = dayNumber + 719_468;
   const era = Math.floor(z / 146_097);
   const doe = z - era * 146_097;
   const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
-  return yoe + era * 400 + (mp >= 10 ? 1 : 0);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day: doy - Math.floor((153 * mp + 2) / 5) + 1 };
+}
+
+/** Calendar year of a day number, without building a Date. */
+export function yearOfDayNumber(dayNumber: number): number {
+  return civilFromDays(dayNumber).year;
 }
 
 function pad2(n: number): string {
@@ -60,15 +66,7 @@ function pad2(n: number): string {
 /** ISO date for a day number; refuses years that cannot be written with four digits. */
 export function fromDayNumber(dayNumber: number): string {
   if (!Number.isSafeInteger(dayNumber)) throw new RangeError(`not a whole day number: ${dayNumber}`);
-  const z = dayNumber + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const { year, month, day } = civilFromDays(dayNumber);
   if (year < 0 || year > 9999) throw new RangeError(`date out of range for YYYY-MM-DD: day ${dayNumber}`);
   return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`;
 }

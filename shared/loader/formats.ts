@@ -24,14 +24,12 @@ interface ImportFormatSpec<K extends RecordKind> {
   fileName: string;
   /** Where the format comes from. */
   source: 'SSDA903' | 'SSD extract';
-  /** Exact column set (any order, case-insensitive, in the file). */
-  columns: readonly string[];
   kind: K;
-  /** Raw cells (upper-case column names) → the domain record's input, before domain validation. */
-  cells: z.ZodType<unknown>;
+  /** The parser of each column's cells (blank → null, dates → ISO, flags → booleans). */
+  cells: Record<string, z.ZodType<unknown>>;
   /** The domain schema the record must satisfy. */
   schema: z.ZodType<Extract<DomainRecord, { kind: K }>['record']>;
-  /** Which column each domain field came from, to point errors at the cell. */
+  /** Which column each domain field comes from: builds the record, and points errors at the cell. */
   fieldColumns: Record<string, string>;
   /** The domain fields that make the natural key: two rows with the same key in one file are duplicates. */
   key: readonly (keyof Extract<DomainRecord, { kind: K }>['record'] & string)[];
@@ -47,6 +45,10 @@ const s = z.string().default('');
 export type ImportFormat = Omit<ImportFormatSpec<RecordKind>, 'schema' | 'key'> & {
   schema: z.ZodType<DomainRecord['record']>;
   key: readonly string[];
+  /** The exact column set (any order, any case in the file): the columns that have a parser. */
+  columns: readonly string[];
+  /** Cells → the record's fields, before the domain schema (see rowParser). */
+  parseCells: z.ZodType<Record<string, unknown>>;
 };
 
 /** The natural key of a record of this format, as one string. */
@@ -62,30 +64,30 @@ export function describeNaturalKey(format: ImportFormat): string {
 
 /** Checks a format against its record kind, then widens it for the loader's list. */
 function format<K extends RecordKind>(f: ImportFormatSpec<K>): ImportFormat {
-  return f as unknown as ImportFormat;
+  return { ...f, columns: Object.keys(f.cells), parseCells: rowParser(f) } as unknown as ImportFormat;
+}
+
+/** Parses a row's cells with the format's column parsers, then names each value by its domain field. */
+function rowParser(f: { cells: Record<string, z.ZodType<unknown>>; fieldColumns: Record<string, string> }): z.ZodType<Record<string, unknown>> {
+  return z.object(f.cells).transform((parsed: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(f.fieldColumns).filter(([, column]) => column in f.cells).map(([field, column]) => [field, parsed[column]])),
+  );
 }
 
 export const IMPORT_FORMATS = [
   format({
     name: 'header', fileName: 'header.csv', source: 'SSDA903', kind: 'child',
-    columns: ['CHILD', 'SEX', 'DOB', 'ETHNIC', 'UPN', 'MOTHER', 'MC_DOB'],
-    cells: z.object({ CHILD: textCell, SEX: codeCell, DOB: dateCell, ETHNIC: codeCell, UPN: textCell, MOTHER: s, MC_DOB: dateCell })
-      .transform((r) => ({ childId: r.CHILD, sex: r.SEX, dateOfBirth: r.DOB, ethnicity: r.ETHNIC, upn: r.UPN, motherChildDateOfBirth: r.MC_DOB })),
+    cells: { CHILD: textCell, SEX: codeCell, DOB: dateCell, ETHNIC: codeCell, UPN: textCell, MOTHER: s, MC_DOB: dateCell },
     schema: Child,
     fieldColumns: { childId: 'CHILD', sex: 'SEX', dateOfBirth: 'DOB', ethnicity: 'ETHNIC', upn: 'UPN', motherChildDateOfBirth: 'MC_DOB' },
     key: ['childId'],
   }),
   format({
     name: 'episodes', fileName: 'episodes.csv', source: 'SSDA903', kind: 'episode',
-    columns: ['CHILD', 'DECOM', 'RNE', 'LS', 'CIN', 'PLACE', 'PLACE_PROVIDER', 'DEC', 'REC', 'REASON_PLACE_CHANGE', 'HOME_POST', 'PL_POST', 'URN'],
-    cells: z.object({
+    cells: {
       CHILD: textCell, DECOM: dateCell, RNE: codeCell, LS: codeCell, CIN: codeCell, PLACE: codeCell, PLACE_PROVIDER: codeCell,
       DEC: dateCell, REC: codeCell, REASON_PLACE_CHANGE: codeCell, HOME_POST: textCell, PL_POST: textCell, URN: textCell,
-    }).transform((r) => ({
-      childId: r.CHILD, startDate: r.DECOM, reasonNewEpisode: r.RNE, legalStatus: r.LS, categoryOfNeed: r.CIN, placement: r.PLACE,
-      placementProvider: r.PLACE_PROVIDER, endDate: r.DEC, reasonEpisodeCeased: r.REC, reasonPlaceChange: r.REASON_PLACE_CHANGE,
-      homePostcode: r.HOME_POST, placementPostcode: r.PL_POST, urn: r.URN,
-    })),
+    },
     schema: Episode,
     fieldColumns: {
       childId: 'CHILD', startDate: 'DECOM', reasonNewEpisode: 'RNE', legalStatus: 'LS', categoryOfNeed: 'CIN', placement: 'PLACE',
@@ -96,26 +98,19 @@ export const IMPORT_FORMATS = [
   }),
   format({
     name: 'reviews', fileName: 'reviews.csv', source: 'SSDA903', kind: 'reviewParticipation',
-    columns: ['CHILD', 'DOB', 'REVIEW', 'REVIEW_CODE'],
     // DOB is repeated from the Header table; the child's own record is the one kept.
-    cells: z.object({ CHILD: textCell, DOB: dateCell, REVIEW: dateCell, REVIEW_CODE: codeCell })
-      .transform((r) => ({ childId: r.CHILD, reviewDate: r.REVIEW, participationCode: r.REVIEW_CODE })),
+    cells: { CHILD: textCell, DOB: dateCell, REVIEW: dateCell, REVIEW_CODE: codeCell },
     schema: ReviewParticipation,
     fieldColumns: { childId: 'CHILD', reviewDate: 'REVIEW', participationCode: 'REVIEW_CODE' },
     key: ['childId', 'reviewDate'],
   }),
   format({
     name: 'oc2', fileName: 'oc2.csv', source: 'SSDA903', kind: 'oc2',
-    columns: ['CHILD', 'DOB', 'SDQ_SCORE', 'SDQ_REASON', 'CONVICTED', 'HEALTH_CHECK', 'IMMUNISATIONS', 'TEETH_CHECK', 'HEALTH_ASSESSMENT', 'SUBSTANCE_MISUSE', 'INTERVENTION_RECEIVED', 'INTERVENTION_OFFERED'],
-    cells: z.object({
+    cells: {
       CHILD: textCell, DOB: dateCell, SDQ_SCORE: integerCell, SDQ_REASON: codeCell, CONVICTED: flagCell, HEALTH_CHECK: flagCell,
       IMMUNISATIONS: flagCell, TEETH_CHECK: flagCell, HEALTH_ASSESSMENT: flagCell, SUBSTANCE_MISUSE: flagCell,
       INTERVENTION_RECEIVED: flagCell, INTERVENTION_OFFERED: flagCell,
-    }).transform((r) => ({
-      childId: r.CHILD, sdqScore: r.SDQ_SCORE, sdqReason: r.SDQ_REASON, convicted: r.CONVICTED, healthCheck: r.HEALTH_CHECK,
-      immunisations: r.IMMUNISATIONS, teethCheck: r.TEETH_CHECK, healthAssessment: r.HEALTH_ASSESSMENT, substanceMisuse: r.SUBSTANCE_MISUSE,
-      interventionReceived: r.INTERVENTION_RECEIVED, interventionOffered: r.INTERVENTION_OFFERED,
-    })),
+    },
     schema: Oc2Outcome,
     fieldColumns: {
       childId: 'CHILD', sdqScore: 'SDQ_SCORE', sdqReason: 'SDQ_REASON', convicted: 'CONVICTED', healthCheck: 'HEALTH_CHECK',
@@ -129,41 +124,31 @@ export const IMPORT_FORMATS = [
   }),
   format({
     name: 'professionals', fileName: 'professionals.csv', source: 'SSD extract', kind: 'professional',
-    columns: ['WORKER_ID', 'ROLE', 'TEAM', 'SERVICE'],
-    cells: z.object({ WORKER_ID: textCell, ROLE: codeCell, TEAM: textCell, SERVICE: textCell })
-      .transform((r) => ({ workerId: r.WORKER_ID, role: r.ROLE, team: r.TEAM, service: r.SERVICE })),
+    cells: { WORKER_ID: textCell, ROLE: codeCell, TEAM: textCell, SERVICE: textCell },
     schema: Professional,
     fieldColumns: { workerId: 'WORKER_ID', role: 'ROLE', team: 'TEAM', service: 'SERVICE' },
     key: ['workerId'],
   }),
   format({
     name: 'involvements', fileName: 'involvements.csv', source: 'SSD extract', kind: 'involvement',
-    columns: ['CHILD', 'WORKER_ID', 'ROLE', 'START', 'END'],
-    cells: z.object({ CHILD: textCell, WORKER_ID: textCell, ROLE: codeCell, START: dateCell, END: dateCell })
-      .transform((r) => ({ childId: r.CHILD, workerId: r.WORKER_ID, role: r.ROLE, startDate: r.START, endDate: r.END })),
+    cells: { CHILD: textCell, WORKER_ID: textCell, ROLE: codeCell, START: dateCell, END: dateCell },
     schema: Involvement,
     fieldColumns: { childId: 'CHILD', workerId: 'WORKER_ID', role: 'ROLE', startDate: 'START', endDate: 'END' },
     key: ['childId', 'role', 'workerId', 'startDate'],
   }),
   format({
     name: 'families', fileName: 'families.csv', source: 'SSD extract', kind: 'siblingGroupMember',
-    columns: ['CHILD', 'FAMILY_ID', 'CONFLICT_OF_INTEREST'],
-    cells: z.object({ CHILD: textCell, FAMILY_ID: textCell, CONFLICT_OF_INTEREST: flagCell })
-      .transform((r) => ({ childId: r.CHILD, familyId: r.FAMILY_ID, conflictOfInterest: r.CONFLICT_OF_INTEREST })),
+    cells: { CHILD: textCell, FAMILY_ID: textCell, CONFLICT_OF_INTEREST: flagCell },
     schema: SiblingGroupMember,
     fieldColumns: { childId: 'CHILD', familyId: 'FAMILY_ID', conflictOfInterest: 'CONFLICT_OF_INTEREST' },
     key: ['childId', 'familyId'],
   }),
   format({
     name: 'review_details', fileName: 'review_details.csv', source: 'SSD extract', kind: 'reviewDetails',
-    columns: ['CHILD', 'REVIEW', 'IRO_ID', 'PERMANENCE_PLAN', 'CARE_PLAN_UP_TO_DATE', 'CHILD_SEEN_BEFORE_REVIEW', 'DECISIONS_ISSUED', 'RECORD_ISSUED', 'STOOD_DOWN'],
-    cells: z.object({
+    cells: {
       CHILD: textCell, REVIEW: dateCell, IRO_ID: textCell, PERMANENCE_PLAN: codeListCell, CARE_PLAN_UP_TO_DATE: flagCell,
       CHILD_SEEN_BEFORE_REVIEW: flagCell, DECISIONS_ISSUED: dateCell, RECORD_ISSUED: dateCell, STOOD_DOWN: flagCell,
-    }).transform((r) => ({
-      childId: r.CHILD, reviewDate: r.REVIEW, iroId: r.IRO_ID, permanencePlan: r.PERMANENCE_PLAN, carePlanUpToDate: r.CARE_PLAN_UP_TO_DATE,
-      childSeenBeforeReview: r.CHILD_SEEN_BEFORE_REVIEW, decisionsIssued: r.DECISIONS_ISSUED, recordIssued: r.RECORD_ISSUED, stoodDown: r.STOOD_DOWN,
-    })),
+    },
     schema: ReviewDetails,
     fieldColumns: {
       childId: 'CHILD', reviewDate: 'REVIEW', iroId: 'IRO_ID', permanencePlan: 'PERMANENCE_PLAN', carePlanUpToDate: 'CARE_PLAN_UP_TO_DATE',
@@ -173,16 +158,12 @@ export const IMPORT_FORMATS = [
   }),
   format({
     name: 'health', fileName: 'health.csv', source: 'SSD extract', kind: 'healthEvent',
-    columns: ['CHILD', 'TYPE', 'DATE', 'STATUS', 'CHILD_PRESENT', 'VIEWS_RECORDED', 'SDQ_SCORE', 'SDQ_REASON', 'IMMUNISATIONS_UP_TO_DATE'],
-    cells: z.object({
+    cells: {
       CHILD: textCell, TYPE: codeCell, DATE: dateCell,
       // Statuses are title case in the contract (Completed, Planned…); accept any case.
       STATUS: textCell.transform((v) => (v === null ? null : v.charAt(0).toUpperCase() + v.slice(1).toLowerCase())),
       CHILD_PRESENT: flagCell, VIEWS_RECORDED: flagCell, SDQ_SCORE: integerCell, SDQ_REASON: codeCell, IMMUNISATIONS_UP_TO_DATE: flagCell,
-    }).transform((r) => ({
-      childId: r.CHILD, type: r.TYPE, date: r.DATE, status: r.STATUS, childPresent: r.CHILD_PRESENT, viewsRecorded: r.VIEWS_RECORDED,
-      sdqScore: r.SDQ_SCORE, sdqReason: r.SDQ_REASON, immunisationsUpToDate: r.IMMUNISATIONS_UP_TO_DATE,
-    })),
+    },
     schema: HealthEvent,
     fieldColumns: {
       childId: 'CHILD', type: 'TYPE', date: 'DATE', status: 'STATUS', childPresent: 'CHILD_PRESENT', viewsRecorded: 'VIEWS_RECORDED',

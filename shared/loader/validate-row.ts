@@ -23,11 +23,11 @@ export function validateRow(
   where: { file: string; line: number },
   context: ImportContext = {},
 ): RowResult {
-  const parsed = format.cells.safeParse(cells);
+  const parsed = format.parseCells.safeParse(cells);
   if (!parsed.success) {
     return { ok: false, errors: parsed.error.issues.map((issue) => cellError(issue, String(issue.path[0] ?? ''), cells, where)) };
   }
-  const input = format.withContext ? format.withContext(parsed.data as Record<string, unknown>, context) : parsed.data;
+  const input = format.withContext ? format.withContext(parsed.data, context) : parsed.data;
   const checked = format.schema.safeParse(input);
   if (!checked.success) {
     return {
