@@ -72,7 +72,8 @@ export async function gatherPopulation(store: RecordStore, request: Pick<AuditRe
   let childrenScanned = 0;
   const segments = options.segments ?? 4;
 
-  await Promise.all(
+  // Settle every segment before reporting a failure, so no segment is still reading after the caller hears of it.
+  const settled = await Promise.allSettled(
     Array.from({ length: segments }, async (_, segment) => {
       for await (const records of store.scanChildRecords(request.authorityId, segment, segments)) {
         childrenScanned += 1;
@@ -82,6 +83,8 @@ export async function gatherPopulation(store: RecordStore, request: Pick<AuditRe
       }
     }),
   );
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   if (rule === 'sibling-groups-at-period-end') {
     const families = new Map<string, SiblingStanding[]>();
     for (const s of standings) families.set(s.familyId, [...(families.get(s.familyId) ?? []), s]);

@@ -15,6 +15,7 @@ import {
   SiblingGroupMember, type DomainRecord, type RecordKind, type Review,
 } from '#domain/records';
 import { batchGetAll, batchWriteAll, type BatchOptions } from './batch.ts';
+import { withRetry, type RetryOptions } from './retry.ts';
 import {
   auditItemKey, auditPartition, authorityKey, authorityPart, childKeys, childPartition, childPartitionPrefix, childrenPartition, datePart,
   episodeKeys, healthEventKeys, involvementKeys, oc2Keys, professionalKeys, professionalPartition, professionalsPartition,
@@ -58,6 +59,8 @@ export interface DynamoRecordStoreOptions {
   batch?: BatchOptions;
   /** Items per query page (DynamoDB's own 1 MB pages when absent); tests make it tiny to cross page boundaries. */
   queryPageSize?: number;
+  /** Retry settings for query and scan pages (transient faults). */
+  retry?: RetryOptions;
 }
 
 /** The keys of a domain record: the one place that maps each kind to its place in the table. */
@@ -114,6 +117,7 @@ export class DynamoRecordStore implements RecordStore {
   private readonly now: () => Date;
   private readonly batch: BatchOptions;
   private readonly pageLimit: { Limit?: number };
+  private readonly retry: RetryOptions;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -123,6 +127,7 @@ export class DynamoRecordStore implements RecordStore {
     this.now = options.now ?? (() => new Date());
     this.batch = options.batch ?? {};
     this.pageLimit = options.queryPageSize ? { Limit: options.queryPageSize } : {};
+    this.retry = options.retry ?? {};
   }
 
   async ping(): Promise<void> {
@@ -191,7 +196,7 @@ export class DynamoRecordStore implements RecordStore {
     let current: Item[] = [];
     let start: Item | undefined;
     do {
-      const output = await this.client.send(
+      const output = await withRetry(() => this.client.send(
         new ScanCommand({
           TableName: this.tableName,
           Segment: segment,
@@ -201,7 +206,7 @@ export class DynamoRecordStore implements RecordStore {
           ...this.pageLimit,
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
-      );
+      ), this.retry);
       for (const item of output.Items ?? []) {
         if (current.length > 0 && current[0]!.pk !== item.pk) {
           yield assembleChildRecords(current);
@@ -418,8 +423,9 @@ export class DynamoRecordStore implements RecordStore {
   private async *queryPages(input: Omit<QueryCommandInput, 'TableName'>): AsyncIterable<Item[]> {
     let start: Item | undefined;
     do {
-      const output = await this.client.send(
-        new QueryCommand({ ...input, ...this.pageLimit, TableName: this.tableName, ...(start ? { ExclusiveStartKey: start } : {}) }),
+      const output = await withRetry(
+        () => this.client.send(new QueryCommand({ ...input, ...this.pageLimit, TableName: this.tableName, ...(start ? { ExclusiveStartKey: start } : {}) })),
+        this.retry,
       );
       yield output.Items ?? [];
       start = output.LastEvaluatedKey;

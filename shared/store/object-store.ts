@@ -3,6 +3,7 @@
  * back byte for byte. On AWS the bucket itself enforces SSE-KMS, versioning and TLS; locally it is s3rver.
  */
 import { createHash } from 'node:crypto';
+import { withRetry, type RetryOptions } from './retry.ts';
 import {
   CreateBucketCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, type S3Client,
 } from '@aws-sdk/client-s3';
@@ -21,6 +22,8 @@ export class S3ObjectStore implements ObjectStore {
   constructor(
     private readonly s3: S3Client,
     private readonly bucketName: string,
+    /** Transient S3 faults (503 SlowDown, 500s, timeouts) are retried with backoff. */
+    private readonly retry: RetryOptions = {},
   ) {}
 
   async ping(): Promise<void> {
@@ -30,7 +33,7 @@ export class S3ObjectStore implements ObjectStore {
   async put(key: string, body: Uint8Array | string, contentType: string): Promise<{ sha256: string; size: number }> {
     const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
     const digest = createHash('sha256').update(bytes).digest();
-    await this.s3.send(
+    await withRetry(() => this.s3.send(
       new PutObjectCommand({
         Bucket: this.bucketName,
         Key: key,
@@ -41,13 +44,13 @@ export class S3ObjectStore implements ObjectStore {
         // SSE parameters: the bucket's default encryption applies, and s3rver has none.
         ChecksumSHA256: digest.toString('base64'),
       }),
-    );
+    ), this.retry);
     return { sha256: digest.toString('hex'), size: bytes.byteLength };
   }
 
   async get(key: string): Promise<Uint8Array | null> {
     try {
-      const output = await this.s3.send(new GetObjectCommand({ Bucket: this.bucketName, Key: key }));
+      const output = await withRetry(() => this.s3.send(new GetObjectCommand({ Bucket: this.bucketName, Key: key })), this.retry);
       if (!output.Body) return new Uint8Array();
       return await output.Body.transformToByteArray();
     } catch (error) {
