@@ -58,46 +58,82 @@ export class AuditRequestError extends Error {
   }
 }
 
-/** The authority's population for a template, gathered over scan segments in parallel. */
-export async function gatherPopulation(store: RecordStore, request: Pick<AuditRequest, 'authorityId' | 'template' | 'period'>, options: RunOptions = {}): Promise<Population> {
+/** What one scan segment contributes: audit units, or (for sibling groups, which span segments) each member's standing. */
+export interface SegmentOutput {
+  segment: number;
+  childrenScanned: number;
+  units: AuditUnit[];
+  standings: SiblingStanding[];
+}
+
+/** The context every segment shares: the authority's timescales and its professionals. */
+export async function populationContext(store: RecordStore, request: Pick<AuditRequest, 'authorityId' | 'period'>): Promise<PopulationContext & { authorityName: string }> {
   const authority = await store.getAuthority(request.authorityId);
   if (!authority) throw new AuditRequestError(`no authority "${request.authorityId}" in the store: import its records first`);
   const professionals = new Map<string, Professional>();
   for await (const p of store.professionals(request.authorityId)) professionals.set(p.workerId, p);
-  const ctx: PopulationContext = { authorityId: request.authorityId, period: request.period, timescales: authority.timescales, professionals };
-  const rule = request.template.population.rule;
-  const tables = new TableAccumulator(request.template.tables, (familyId) => `G-${pseudonymousChildId(request.authorityId, `family:${familyId}`).slice(2)}`);
-  const units: AuditUnit[] = [];
-  const standings: SiblingStanding[] = [];
-  let childrenScanned = 0;
-  const segments = options.segments ?? 4;
+  return { authorityId: request.authorityId, authorityName: authority.name, period: request.period, timescales: authority.timescales, professionals };
+}
 
-  // Settle every segment before reporting a failure, so no segment is still reading after the caller hears of it.
-  const settled = await Promise.allSettled(
-    Array.from({ length: segments }, async (_, segment) => {
-      for await (const records of store.scanChildRecords(request.authorityId, segment, segments)) {
-        childrenScanned += 1;
-        if (rule === 'sibling-groups-at-period-end') standings.push(...siblingStandings(records, ctx));
-        else for (const unit of childUnits(rule, records, ctx)) units.push(unit);
-        if (childrenScanned % 1000 === 0) options.onProgress?.({ phase: 'population', childrenScanned, units: units.length });
-      }
-    }),
-  );
-  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  if (rule === 'sibling-groups-at-period-end') {
+/** One scan segment's share of the population: the worker a Step Functions Map state runs on AWS, and a promise locally. */
+export async function gatherSegment(
+  store: RecordStore,
+  ctx: PopulationContext,
+  template: AuditTemplate,
+  segment: number,
+  totalSegments: number,
+  onChild?: () => void,
+): Promise<SegmentOutput> {
+  const rule = template.population.rule;
+  const output: SegmentOutput = { segment, childrenScanned: 0, units: [], standings: [] };
+  for await (const records of store.scanChildRecords(ctx.authorityId, segment, totalSegments)) {
+    output.childrenScanned += 1;
+    if (rule === 'sibling-groups-at-period-end') output.standings.push(...siblingStandings(records, ctx));
+    else output.units.push(...childUnits(rule, records, ctx));
+    onChild?.();
+  }
+  return output;
+}
+
+/** The population from every segment's output: sibling groups assembled across segments, units in a reproducible order, tables counted. */
+export function assemblePopulation(template: AuditTemplate, ctx: PopulationContext & { authorityName: string }, outputs: readonly SegmentOutput[]): Population {
+  const units = outputs.flatMap((o) => o.units);
+  if (template.population.rule === 'sibling-groups-at-period-end') {
     const families = new Map<string, SiblingStanding[]>();
-    for (const s of standings) families.set(s.familyId, [...(families.get(s.familyId) ?? []), s]);
+    for (const s of outputs.flatMap((o) => o.standings)) families.set(s.familyId, [...(families.get(s.familyId) ?? []), s]);
     for (const [familyId, members] of families) {
       const unit = siblingGroupUnit(familyId, members, ctx);
       if (unit) units.push(unit);
     }
   }
-  // Scan segments finish in any order: sort so everything downstream is reproducible.
+  // Segments finish in any order: sort so everything downstream is reproducible.
   units.sort((a, b) => a.unitId.localeCompare(b.unitId));
+  const tables = new TableAccumulator(template.tables, (familyId) => `G-${pseudonymousChildId(ctx.authorityId, `family:${familyId}`).slice(2)}`);
   for (const unit of units) tables.add(unit);
-  options.onProgress?.({ phase: 'population', childrenScanned, units: units.length });
-  return { authorityName: authority.name, units, tables, childrenScanned };
+  return { authorityName: ctx.authorityName, units, tables, childrenScanned: outputs.reduce((n, o) => n + o.childrenScanned, 0) };
+}
+
+/** Runs `work` for every segment in parallel; every segment settles before a failure is reported, so none is still reading after. */
+export async function forEachSegment<T>(segments: readonly number[], work: (segment: number) => Promise<T>): Promise<T[]> {
+  const settled = await Promise.allSettled(segments.map(work));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
+/** The authority's population for a template, gathered over scan segments in parallel, in memory. */
+export async function gatherPopulation(store: RecordStore, request: Pick<AuditRequest, 'authorityId' | 'template' | 'period'>, options: RunOptions = {}): Promise<Population> {
+  const ctx = await populationContext(store, request);
+  const total = options.segments ?? 4;
+  let scanned = 0;
+  const onChild = () => {
+    scanned += 1;
+    if (scanned % 1000 === 0) options.onProgress?.({ phase: 'population', childrenScanned: scanned, units: 0 });
+  };
+  const outputs = await forEachSegment([...Array(total).keys()], (segment) => gatherSegment(store, ctx, request.template, segment, total, onChild));
+  const population = assemblePopulation(request.template, ctx, outputs);
+  options.onProgress?.({ phase: 'population', childrenScanned: population.childrenScanned, units: population.units.length });
+  return population;
 }
 
 /** Draws the sample for a gathered population. */
@@ -109,12 +145,9 @@ export function sampleOf(population: Population, request: Pick<AuditRequest, 'sa
   );
 }
 
-/** Runs the whole audit and returns its findings (nothing is written: publishing is the caller's step). */
-export async function runAudit(store: RecordStore, request: AuditRequest, options: RunOptions = {}): Promise<{ findings: FindingsDocument; sample: SampleResult; population: Population }> {
-  const population = await gatherPopulation(store, request, options);
-  const sample = sampleOf(population, request);
+/** Judges the sampled units and computes the findings (pure: nothing is read or written). */
+export function findingsFor(population: Population, sample: Pick<SampleResult, 'sample' | 'marginOfError'>, request: AuditRequest, options: Omit<RunOptions, 'segments'> = {}): FindingsDocument {
   const chosen = new Set(sample.sample);
-  options.onProgress?.({ phase: 'judging', childrenScanned: population.childrenScanned, units: chosen.size });
   const judged: JudgedUnit[] = population.units
     .filter((u) => chosen.has(u.unitId))
     .map((unit) => {
@@ -122,7 +155,7 @@ export async function runAudit(store: RecordStore, request: AuditRequest, option
       return { unit, outcomes: judgeUnit(request.template, unit), grades: graded?.grades ?? {}, overall: graded?.overall ?? null, comment: graded?.comment ?? null };
     });
   options.onProgress?.({ phase: 'findings', childrenScanned: population.childrenScanned, units: judged.length });
-  const findings = computeFindings({
+  return computeFindings({
     audit: {
       id: request.auditId,
       title: request.title,
@@ -140,5 +173,11 @@ export async function runAudit(store: RecordStore, request: AuditRequest, option
     tables: population.tables.tables(),
     ...(options.previous ? { previous: options.previous } : {}),
   });
-  return { findings, sample, population };
+}
+
+/** Runs the whole audit in memory and returns its findings (nothing is written: publishing is the caller's step). */
+export async function runAudit(store: RecordStore, request: AuditRequest, options: RunOptions = {}): Promise<{ findings: FindingsDocument; sample: SampleResult; population: Population }> {
+  const population = await gatherPopulation(store, request, options);
+  const sample = sampleOf(population, request);
+  return { findings: findingsFor(population, sample, request, options), sample, population };
 }

@@ -76,7 +76,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (options.demo !== false) {
       const existing = await store.getAuthority(DEMO_AUTHORITY.authorityId);
       if (existing) {
-        log(`demo authority already loaded (${await store.countChildren(DEMO_AUTHORITY.authorityId)} children): nothing to do`);
+        log(`demo authority already loaded (${(await store.countChildren(DEMO_AUTHORITY.authorityId)).toLocaleString("en-GB")} children on record): nothing to do`);
       } else {
         demoReport = await loadDemoAuthority(store, join(dataDir, 'demo-import'), options.demo ?? {}, log);
         demoLoaded = true;

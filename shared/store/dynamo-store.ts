@@ -17,7 +17,7 @@ import {
 import { batchGetAll, batchWriteAll, type BatchOptions } from './batch.ts';
 import { withRetry, type RetryOptions } from './retry.ts';
 import {
-  auditItemKey, auditPartition, authorityKey, authorityPart, childKeys, childPartition, childPartitionPrefix, childrenPartition, datePart,
+  AUDIT_META_PART, auditItemKey, auditPartition, auditsPartition, authorityKey, authorityPart, childKeys, childPartition, childPartitionPrefix, childrenPartition, datePart,
   episodeKeys, healthEventKeys, involvementKeys, oc2Keys, professionalKeys, professionalPartition, professionalsPartition,
   reviewDateRange, reviewDetailsKeys, reviewParticipationKeys, reviewSk, reviewYearPartition, siblingGroupMemberKeys,
   siblingGroupPartition, type ItemKey, type ItemKeys,
@@ -340,7 +340,12 @@ export class DynamoRecordStore implements RecordStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...auditItemKey(authorityId, key.auditId, key.part), kind: 'auditItem', auditId: key.auditId, part: key.part, ...stored },
+          Item: {
+            ...auditItemKey(authorityId, key.auditId, key.part),
+            // The audit's own record is listed, so an authority's audits are one query away.
+            ...(key.part === AUDIT_META_PART ? { gsi1pk: auditsPartition(authorityId), gsi1sk: key.auditId } : {}),
+            kind: 'auditItem', auditId: key.auditId, part: key.part, ...stored,
+          },
           ...(expectedVersion === 0
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } }),
@@ -351,6 +356,15 @@ export class DynamoRecordStore implements RecordStore {
       throw new VersionConflictError<T>(key, expectedVersion, await this.getAuditItem<T>(authorityId, key));
     }
     return stored;
+  }
+
+  async *listAudits<T>(authorityId: string): AsyncIterable<{ auditId: string } & Versioned<T>> {
+    const pages = this.queryPages({
+      IndexName: TABLE_KEY_SCHEMA.indexes.gsi1.indexName,
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': auditsPartition(authorityId) },
+    });
+    for await (const page of pages) for (const item of page) yield { auditId: String(item.auditId), ...toVersioned<T>(item) };
   }
 
   async *auditItems<T>(authorityId: string, auditId: string): AsyncIterable<{ part: string } & Versioned<T>> {

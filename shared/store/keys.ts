@@ -68,6 +68,10 @@ export const reviewYearPartition = (authorityId: string, year: number) => {
   if (!Number.isInteger(year) || year < 1000 || year > 9999) throw new InvalidKeyError(`review year ${year} must have four digits`);
   return `${A(authorityId)}#REV#${year}`;
 };
+/** GSI1: the authority's audits, one entry per audit (its `meta` document), ordered by audit id. */
+export const auditsPartition = (authorityId: string) => `${A(authorityId)}#AUDITS`;
+/** The part of an audit that is listed in GSI1: the audit's own record. */
+export const AUDIT_META_PART = 'meta';
 /** The partition of one audit's person-edited documents. */
 export const auditPartition = (authorityId: string, auditId: string) => `${A(authorityId)}#AUDIT#${idPart(auditId, 'audit id')}`;
 

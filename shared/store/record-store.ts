@@ -103,6 +103,8 @@ export interface RecordStore {
    * (0: only if nothing is stored). Returns the new version; throws VersionConflictError otherwise.
    */
   putAuditItem<T>(authorityId: string, key: AuditItemKey, body: T, expectedVersion: number): Promise<Versioned<T>>;
+  /** Every audit of the authority: its `meta` document, in audit id order. */
+  listAudits<T>(authorityId: string): AsyncIterable<{ auditId: string } & Versioned<T>>;
   /** Every document of one audit, in part order. */
   auditItems<T>(authorityId: string, auditId: string): AsyncIterable<{ part: string } & Versioned<T>>;
 }

@@ -66,6 +66,18 @@ describe('npm run demo, import and audit', () => {
     expect(findings.population).toBeGreaterThan(0);
     const participation = Object.values(findings.tables.participation as Record<string, number>).reduce((a, b) => a + b, 0);
     expect(participation).toBe(findings.population);
+
+    // The audit is kept: resuming a published audit prints its findings again and changes nothing.
+    const again = run('audit', ['--authority', 'clitest', '--resume', auditDir!]);
+    expect(again.code, again.err).toBe(0);
+    expect(again.out).toContain(`(audit ${auditDir})`);
+    expect(again.err).toContain('(published)');
+  }, 60_000);
+
+  it('launches an audit with manual criteria to grading, and says so', () => {
+    const launched = run('audit', ['--authority', 'clitest', '--template', 'permanence-at-second-review', '--from', '2024-04-01', '--to', '2025-03-31', '--sample', '3', '--seed', '4']);
+    expect(launched.code, launched.err).toBe(0);
+    expect(launched.out).toMatch(/sample \d+ drawn with seed 4, .* It now waits for IROs' grades/);
   }, 60_000);
 
   it('exits 1 with a clear message on bad arguments', () => {
@@ -77,6 +89,7 @@ describe('npm run demo, import and audit', () => {
       [['--template', 'sibling-allocation', '--from', '2024-01-01', '--to', '2024-03-31', '--sample', '150%', '--auto-only'], /--sample "150%"/],
       [['--template', 'sibling-allocation', '--from', '2024-01-01', '--to', '2024-03-31', '--seed', 'x', '--auto-only'], /--seed "x"/],
       [['--template', 'sibling-allocation', '--from', '2024-01-01', '--to', '2024-03-31', '--frobnicate'], /Unknown option '--frobnicate'/],
+      [['--resume', '2020-01-01-nosuch'], /no audit 2020-01-01-nosuch for authority "demo"/],
     ];
     for (const [args, message] of cases) {
       const result = run('audit', args);

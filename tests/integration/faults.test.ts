@@ -17,7 +17,7 @@ import { MANIFEST_FILE, auditPrefix, publishFindings } from '#reports/publish';
 import { DynamoRecordStore } from '#store/dynamo-store';
 import { S3ObjectStore, ensureBucket } from '#store/object-store';
 import { ensureTable } from '#store/table';
-import { child, episode, involvement, review } from '../support/records.ts';
+import { child, episode, involvement, review, toDomainRecords } from '../support/records.ts';
 
 const tableName = `faults-${randomUUID()}`;
 const bucketName = `faults-${randomUUID()}`;
@@ -57,14 +57,7 @@ beforeAll(async () => {
       involvements: [involvement(id, 'SW1', 'SW', '2024-01-03'), involvement(id, 'IRO1', 'IRO', '2024-01-03')],
     });
   });
-  for (const r of records) {
-    await store.upsertRecords('faults', [
-      { kind: 'child', record: r.child! },
-      ...r.episodes.map((record) => ({ kind: 'episode' as const, record })),
-      ...r.reviews.map((record) => ({ kind: 'reviewParticipation' as const, record: { childId: record.childId, reviewDate: record.reviewDate, participationCode: record.participationCode } })),
-      ...r.involvements.map((record) => ({ kind: 'involvement' as const, record })),
-    ]);
-  }
+  for (const r of records) await store.upsertRecords('faults', toDomainRecords(r));
   const template = (await readTemplateLibrary()).templates.get('review-timeliness-participation')!;
   request = { auditId: 'faulty-1', authorityId: 'faults', title: 'Faults', template, period: { from: '2024-01-01', to: '2024-03-31' }, sampling: { type: 'all' }, seed: 1, autoOnly: true };
 });

@@ -1,5 +1,5 @@
 /** Hand-made records for engine tests: every value chosen so the expected counts can be worked out by hand. */
-import type { Episode, HealthEvent, Involvement, Professional, Review, SiblingGroupMember } from '#domain/records';
+import type { DomainRecord, Episode, HealthEvent, Involvement, Professional, Review, SiblingGroupMember } from '#domain/records';
 import { REGULATIONS_2010 } from '#domain/timescales';
 import type { ChildRecords } from '#store/record-store';
 import type { PopulationContext } from '#audit/population';
@@ -54,4 +54,20 @@ export function child(
     healthEvents: records.health ?? [],
     oc2: [],
   };
+}
+
+/** A child's records as the loader would store them (reviews split into their two import halves). */
+export function toDomainRecords(records: ChildRecords): DomainRecord[] {
+  const { child: c, episodes, reviews, involvements, siblingGroups, healthEvents } = records;
+  return [
+    ...(c ? [{ kind: 'child' as const, record: c }] : []),
+    ...episodes.map((record) => ({ kind: 'episode' as const, record })),
+    ...reviews.flatMap(({ participationCode, ...details }) => [
+      { kind: 'reviewParticipation' as const, record: { childId: details.childId, reviewDate: details.reviewDate, participationCode } },
+      { kind: 'reviewDetails' as const, record: details },
+    ]),
+    ...involvements.map((record) => ({ kind: 'involvement' as const, record })),
+    ...siblingGroups.map((record) => ({ kind: 'siblingGroupMember' as const, record })),
+    ...healthEvents.map((record) => ({ kind: 'healthEvent' as const, record })),
+  ];
 }

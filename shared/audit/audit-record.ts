@@ -1,0 +1,67 @@
+/**
+ * An audit as stored: what was asked (the exact template it runs with, the period, the sampling,
+ * the seed), where it has got to, and why it failed if it did. Versioned like everything a person edits.
+ */
+import { z } from 'zod';
+import { IsoDate } from '#domain/dates';
+import { SamplingPlanSchema } from './sampling.ts';
+import { AuditTemplate } from './template.ts';
+
+/** draft → grading → moderation → closed → published; `failed` when a run could not finish (it may be resumed). */
+export const AUDIT_STATUSES = ['draft', 'grading', 'moderation', 'closed', 'published', 'failed'] as const;
+export const AuditStatus = z.enum(AUDIT_STATUSES);
+export type AuditStatus = z.infer<typeof AuditStatus>;
+
+export const AuditRecord = z.object({
+  auditId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/),
+  authorityId: z.string(),
+  title: z.string().min(1).max(200),
+  /** The template exactly as it was when the audit was launched: later versions never change it. */
+  template: AuditTemplate,
+  period: z.object({ from: IsoDate, to: IsoDate }),
+  sampling: SamplingPlanSchema,
+  /** Stored so the same sample can be drawn again and checked. */
+  seed: z.number().int().min(0),
+  autoOnly: z.boolean(),
+  /** Leave out children audited (with any template) in this many months before launch. */
+  excludeAuditedWithinMonths: z.number().int().min(1).max(60).nullable(),
+  /** Scan segments the population is gathered over (fixed at launch, so a resumed run splits the same way). */
+  segments: z.number().int().min(1).max(64),
+  status: AuditStatus,
+  createdAt: z.string(),
+  createdBy: z.string(),
+  population: z.number().int().nullable(),
+  sampleSize: z.number().int().nullable(),
+  marginOfError: z.number().nullable(),
+  failure: z.object({ reason: z.string(), at: z.string() }).nullable(),
+  closedAt: z.string().nullable(),
+  publishedAt: z.string().nullable(),
+  /** The published manifest's key: the findings' entry point. */
+  manifestKey: z.string().nullable(),
+});
+export type AuditRecord = z.infer<typeof AuditRecord>;
+
+/** The sample, drawn once and kept (in the bucket: it can be large): later runs and resumptions use it as it is. */
+export const StoredSample = z.object({
+  unitIds: z.array(z.string()),
+  childIds: z.array(z.string()),
+  excluded: z.array(z.object({ unitId: z.string(), reason: z.string() })),
+  marginOfError: z.number().nullable(),
+  drawnAt: z.string(),
+});
+export type StoredSample = z.infer<typeof StoredSample>;
+
+/** Where the drawn sample was written; its presence means the sample is fixed. */
+export const SampleCheckpoint = z.object({ workKey: z.string(), sampleSize: z.number().int(), drawnAt: z.string() });
+export type SampleCheckpoint = z.infer<typeof SampleCheckpoint>;
+
+/** A finished scan segment: where its population units were written. */
+export const SegmentCheckpoint = z.object({ segment: z.number().int(), childrenScanned: z.number().int(), units: z.number().int(), workKey: z.string(), completedAt: z.string() });
+export type SegmentCheckpoint = z.infer<typeof SegmentCheckpoint>;
+
+/** Document parts of an audit in the store. */
+export const AUDIT_PARTS = {
+  meta: 'meta',
+  sample: 'sample',
+  segment: (k: number) => `segment#${String(k).padStart(2, '0')}`,
+} as const;

@@ -1,0 +1,217 @@
+/**
+ * The audit's life in the store: launch records the request; a run gathers the population segment
+ * by segment, checkpointing each finished segment (its units in the bucket, a marker in the table),
+ * so an interrupted run resumes from the last completed segment with no duplicates and no gaps;
+ * the sample is drawn once and kept; an automatic-only audit is then judged and published, others
+ * go to the IROs for grading. A run that cannot finish marks the audit failed with the reason and
+ * publishes nothing.
+ */
+import { addCalendarMonths } from '#calendar/dates';
+import { publishFindings, MANIFEST_FILE } from '#reports/publish';
+import type { ObjectStore } from '#store/object-store';
+import { VersionConflictError, type RecordStore, type Versioned } from '#store/record-store';
+import { AUDIT_PARTS, AuditRecord, SampleCheckpoint, SegmentCheckpoint, StoredSample, type AuditStatus } from './audit-record.ts';
+import { FindingsDocument } from './findings-model.ts';
+import type { AuditPeriod, AuditUnit, SiblingStanding } from './population.ts';
+import {
+  AuditRequestError, assemblePopulation, findingsFor, forEachSegment, gatherSegment, populationContext, type AuditProgress, type SegmentOutput,
+} from './runner.ts';
+import { drawSample, type SamplingPlan } from './sampling.ts';
+import type { AuditTemplate } from './template.ts';
+
+export interface AuditServices {
+  store: RecordStore;
+  objects: ObjectStore;
+  now?: () => Date;
+}
+
+export interface LaunchRequest {
+  authorityId: string;
+  template: AuditTemplate;
+  period: AuditPeriod;
+  sampling: SamplingPlan;
+  seed: number;
+  autoOnly: boolean;
+  title?: string;
+  createdBy: string;
+  excludeAuditedWithinMonths?: number | null;
+  segments?: number;
+  auditId: string;
+}
+
+const workPrefix = (authorityId: string, auditId: string) => `work/${authorityId}/${auditId}/`;
+const nowOf = (svc: AuditServices) => (svc.now?.() ?? new Date()).toISOString();
+
+/** Records a new audit (status draft). The audit id is the caller's, so a retried launch cannot make two. */
+export async function launchAudit(svc: AuditServices, request: LaunchRequest): Promise<Versioned<AuditRecord>> {
+  if (request.period.from > request.period.to) throw new AuditRequestError(`the period starts (${request.period.from}) after it ends (${request.period.to})`);
+  const record = AuditRecord.parse({
+    auditId: request.auditId,
+    authorityId: request.authorityId,
+    title: request.title ?? `${request.template.title}, ${request.period.from} to ${request.period.to}`,
+    template: request.template,
+    period: request.period,
+    sampling: request.sampling,
+    seed: request.seed,
+    autoOnly: request.autoOnly,
+    excludeAuditedWithinMonths: request.excludeAuditedWithinMonths ?? null,
+    segments: request.segments ?? 4,
+    status: 'draft',
+    createdAt: nowOf(svc),
+    createdBy: request.createdBy,
+    population: null,
+    sampleSize: null,
+    marginOfError: null,
+    failure: null,
+    closedAt: null,
+    publishedAt: null,
+    manifestKey: null,
+  });
+  return svc.store.putAuditItem(request.authorityId, { auditId: request.auditId, part: AUDIT_PARTS.meta }, record, 0);
+}
+
+/** The audit, or null. */
+export async function getAudit(svc: AuditServices, authorityId: string, auditId: string): Promise<Versioned<AuditRecord> | null> {
+  const stored = await svc.store.getAuditItem<unknown>(authorityId, { auditId, part: AUDIT_PARTS.meta });
+  return stored ? { ...stored, body: AuditRecord.parse(stored.body) } : null;
+}
+
+/** Changes the audit's record with `change`, retrying on a concurrent edit (the change is re-applied to what is stored then). */
+async function updateAudit(svc: AuditServices, authorityId: string, auditId: string, change: (audit: AuditRecord) => AuditRecord): Promise<Versioned<AuditRecord>> {
+  for (let attempt = 0; ; attempt += 1) {
+    const current = await getAudit(svc, authorityId, auditId);
+    if (!current) throw new AuditRequestError(`no audit ${auditId}`);
+    try {
+      return await svc.store.putAuditItem(authorityId, { auditId, part: AUDIT_PARTS.meta }, AuditRecord.parse(change(current.body)), current.version);
+    } catch (error) {
+      if (!(error instanceof VersionConflictError) || attempt >= 5) throw error;
+    }
+  }
+}
+
+async function readJson<T>(objects: ObjectStore, key: string): Promise<T> {
+  const bytes = await objects.get(key);
+  if (!bytes) throw new Error(`work file ${key} is missing`);
+  return JSON.parse(new TextDecoder().decode(bytes)) as T;
+}
+
+/** Children sampled by the authority's audits launched within `months` before `now` (any template). */
+async function recentlyAuditedChildren(svc: AuditServices, authorityId: string, excludeAuditId: string, months: number, now: string): Promise<Set<string>> {
+  const since = addCalendarMonths(now.slice(0, 10), -months);
+  const children = new Set<string>();
+  for await (const listed of svc.store.listAudits<unknown>(authorityId)) {
+    const audit = AuditRecord.safeParse(listed.body);
+    if (!audit.success || listed.auditId === excludeAuditId || audit.data.createdAt.slice(0, 10) < since) continue;
+    const checkpoint = await svc.store.getAuditItem<SampleCheckpoint>(authorityId, { auditId: listed.auditId, part: AUDIT_PARTS.sample });
+    if (!checkpoint) continue;
+    const sample = StoredSample.parse(await readJson(svc.objects, checkpoint.body.workKey));
+    for (const c of sample.childIds) children.add(c);
+  }
+  return children;
+}
+
+/** The latest published findings of the same template for the authority, for the comparison. */
+async function previousPublished(svc: AuditServices, audit: AuditRecord): Promise<FindingsDocument | undefined> {
+  let latest: AuditRecord | undefined;
+  for await (const listed of svc.store.listAudits<unknown>(audit.authorityId)) {
+    const other = AuditRecord.safeParse(listed.body);
+    if (!other.success || other.data.auditId === audit.auditId || other.data.status !== 'published') continue;
+    if (other.data.template.id !== audit.template.id || other.data.period.to > audit.period.to) continue;
+    if (!latest || (other.data.publishedAt ?? '') > (latest.publishedAt ?? '')) latest = other.data;
+  }
+  if (!latest?.manifestKey) return undefined;
+  const findingsKey = latest.manifestKey.replace(MANIFEST_FILE, 'findings.json');
+  return FindingsDocument.parse(await readJson(svc.objects, findingsKey));
+}
+
+export interface RunJobOptions {
+  onProgress?: (progress: AuditProgress & { segmentsDone: number; segmentsTotal: number }) => void;
+}
+
+/**
+ * Runs (or resumes) an audit to its next resting state: `published` for an automatic-only audit,
+ * `grading` otherwise. Segments already checkpointed are not scanned again; a drawn sample is kept.
+ * On a failure the audit is marked `failed` with the reason, nothing is published, and the error is
+ * returned in the record (not thrown), so the caller can report it and resume later.
+ */
+export async function runAuditJob(svc: AuditServices, authorityId: string, auditId: string, options: RunJobOptions = {}): Promise<Versioned<AuditRecord>> {
+  const started = await getAudit(svc, authorityId, auditId);
+  if (!started) throw new AuditRequestError(`no audit ${auditId}`);
+  const audit = started.body;
+  if (audit.status !== 'draft' && audit.status !== 'failed') return started;
+  try {
+    const ctx = await populationContext(svc.store, audit);
+    const total = audit.segments;
+    const outputs: SegmentOutput[] = [];
+    const pending: number[] = [];
+    for (let k = 0; k < total; k += 1) {
+      const checkpoint = await svc.store.getAuditItem<SegmentCheckpoint>(authorityId, { auditId, part: AUDIT_PARTS.segment(k) });
+      if (checkpoint) outputs.push({ segment: k, childrenScanned: checkpoint.body.childrenScanned, ...(await readJson<{ units: AuditUnit[]; standings: SiblingStanding[] }>(svc.objects, checkpoint.body.workKey)) });
+      else pending.push(k);
+    }
+    let done = total - pending.length;
+    const fresh = await forEachSegment(pending, async (k) => {
+      const output = await gatherSegment(svc.store, ctx, audit.template, k, total);
+      const workKey = `${workPrefix(authorityId, auditId)}segment-${String(k).padStart(2, '0')}.json`;
+      // The units first, then the marker: a marker always points at a complete file.
+      await svc.objects.put(workKey, JSON.stringify({ units: output.units, standings: output.standings }), 'application/json');
+      const checkpoint: SegmentCheckpoint = { segment: k, childrenScanned: output.childrenScanned, units: output.units.length + output.standings.length, workKey, completedAt: nowOf(svc) };
+      await svc.store.putAuditItem(authorityId, { auditId, part: AUDIT_PARTS.segment(k) }, checkpoint, 0);
+      done += 1;
+      options.onProgress?.({ phase: 'population', childrenScanned: output.childrenScanned, units: output.units.length, segmentsDone: done, segmentsTotal: total });
+      return output;
+    });
+    const population = assemblePopulation(audit.template, ctx, [...outputs, ...fresh].sort((a, b) => a.segment - b.segment));
+
+    const sample = await fixedSample(svc, audit, population.units);
+    const request = { ...audit, auditId, title: audit.title };
+    if (!audit.autoOnly) {
+      // Grading by IROs (assignment, grades, moderation) continues through the API.
+      return await updateAudit(svc, authorityId, auditId, (a) => ({ ...a, status: 'grading', failure: null, population: population.units.length, sampleSize: sample.unitIds.length, marginOfError: sample.marginOfError }));
+    }
+    const previous = await previousPublished(svc, audit);
+    const findings = findingsFor(population, { sample: sample.unitIds, marginOfError: sample.marginOfError }, request, { ...(previous ? { previous } : {}), ...(svc.now ? { now: svc.now } : {}) });
+    const manifest = await publishFindings(svc.objects, findings, { publishedAt: nowOf(svc) });
+    const manifestKey = manifest.files[0]!.key.replace(/[^/]+$/, MANIFEST_FILE);
+    return await updateAudit(svc, authorityId, auditId, (a) => ({
+      ...a, status: 'published' satisfies AuditStatus, failure: null, population: population.units.length, sampleSize: sample.unitIds.length,
+      marginOfError: sample.marginOfError, closedAt: findings.audit.closedAt, publishedAt: manifest.publishedAt, manifestKey,
+    }));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return updateAudit(svc, authorityId, auditId, (a) => ({ ...a, status: 'failed', failure: { reason, at: nowOf(svc) } }));
+  }
+}
+
+/** The audit's sample: drawn once (exclusions applied), written to the bucket, then only ever read back. */
+async function fixedSample(svc: AuditServices, audit: AuditRecord, units: readonly AuditUnit[]): Promise<StoredSample> {
+  const key = { auditId: audit.auditId, part: AUDIT_PARTS.sample };
+  const existing = await svc.store.getAuditItem<SampleCheckpoint>(audit.authorityId, key);
+  if (existing) return StoredSample.parse(await readJson(svc.objects, existing.body.workKey));
+  const exclude = audit.excludeAuditedWithinMonths
+    ? await recentlyAuditedChildren(svc, audit.authorityId, audit.auditId, audit.excludeAuditedWithinMonths, audit.createdAt)
+    : undefined;
+  const drawn = drawSample(
+    units.map((u) => ({ unitId: u.unitId, childIds: u.childIds, service: u.service, team: u.team })),
+    audit.sampling,
+    { seed: audit.seed, ...(exclude ? { excludeChildIds: exclude, excludeReason: `a child in this unit was audited in the ${audit.excludeAuditedWithinMonths} months before this audit` } : {}) },
+  );
+  const chosen = new Set(drawn.sample);
+  const sample: StoredSample = {
+    unitIds: drawn.sample,
+    childIds: [...new Set(units.filter((u) => chosen.has(u.unitId)).flatMap((u) => u.childIds))].sort(),
+    excluded: drawn.excluded,
+    marginOfError: drawn.marginOfError,
+    drawnAt: nowOf(svc),
+  };
+  const workKey = `${workPrefix(audit.authorityId, audit.auditId)}sample.json`;
+  await svc.objects.put(workKey, JSON.stringify(sample), 'application/json');
+  try {
+    await svc.store.putAuditItem(audit.authorityId, key, { workKey, sampleSize: sample.unitIds.length, drawnAt: sample.drawnAt } satisfies SampleCheckpoint, 0);
+  } catch (error) {
+    // Another run drew it first: theirs is the sample (the same seed gives the same draw anyway).
+    if (!(error instanceof VersionConflictError)) throw error;
+    return fixedSample(svc, audit, units);
+  }
+  return sample;
+}

@@ -1,0 +1,142 @@
+/** Audits kept in the store: launched, run, checkpointed by segment, resumed after a failure, sampled once, compared with the last one. */
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { createDynamoDocumentClient, createS3Client } from '#config/aws-clients';
+import { AUDIT_PARTS, StoredSample } from '#audit/audit-record';
+import { FindingsDocument } from '#audit/findings-model';
+import { getAudit, launchAudit, runAuditJob, type AuditServices, type LaunchRequest } from '#audit/jobs';
+import { runAudit } from '#audit/runner';
+import { readTemplateLibrary } from '#audit/template-library';
+import { REGULATIONS_2010 } from '#domain/timescales';
+import { DynamoRecordStore } from '#store/dynamo-store';
+import { S3ObjectStore, ensureBucket } from '#store/object-store';
+import type { RecordStore } from '#store/record-store';
+import { ensureTable } from '#store/table';
+import { child, episode, involvement, professionals, review, toDomainRecords } from '../support/records.ts';
+
+const AUTHORITY = 'jobs';
+let svc: AuditServices;
+let base: Omit<LaunchRequest, 'auditId'>;
+
+/** A store whose scan of the given segment fails once with an error no retry would fix. */
+function failingOnce(store: RecordStore, segment: number): RecordStore & { scanned: number[] } {
+  let failed = false;
+  const scanned: number[] = [];
+  return Object.assign(Object.create(store) as RecordStore, {
+    scanned,
+    scanChildRecords(authorityId: string, k: number, total: number) {
+      scanned.push(k);
+      if (k === segment && !failed) {
+        failed = true;
+        throw Object.assign(new Error('AccessDeniedException: not authorised to perform dynamodb:Scan'), { name: 'AccessDeniedException' });
+      }
+      return store.scanChildRecords(authorityId, k, total);
+    },
+  });
+}
+
+beforeAll(async () => {
+  const config = { region: 'eu-west-2', tableName: `jobs-${randomUUID()}`, bucketName: `jobs-${randomUUID()}`, dynamoEndpoint: inject('dynamoEndpoint'), s3Endpoint: inject('s3Endpoint') };
+  const documents = createDynamoDocumentClient(config);
+  const s3 = createS3Client(config);
+  await ensureTable(documents, config.tableName);
+  await ensureBucket(s3, config.bucketName);
+  const store = new DynamoRecordStore(documents, config.tableName);
+  svc = { store, objects: new S3ObjectStore(s3, config.bucketName) };
+  await store.putAuthority({ authorityId: AUTHORITY, name: 'Jobs Borough', timescales: REGULATIONS_2010 });
+  await store.upsertRecords(AUTHORITY, professionals.map((record) => ({ kind: 'professional' as const, record })));
+  for (let i = 0; i < 30; i++) {
+    const id = `J${String(i).padStart(2, '0')}`;
+    // Looked after Wed 3 Jan 2024 (first review due 31 Jan); every fifth child's review is a day late.
+    const records = child(id, '2012-01-01', {
+      episodes: [episode(id, '2024-01-03')],
+      reviews: [review(id, i % 5 === 0 ? '2024-02-01' : '2024-01-29', { decisionsIssued: '2024-02-05', recordIssued: '2024-02-20' })],
+      involvements: [involvement(id, i % 2 ? 'SW1' : 'SW2', 'SW', '2024-01-03'), involvement(id, i % 3 ? 'IRO1' : 'IRO2', 'IRO', '2024-01-03')],
+    });
+    await store.upsertRecords(AUTHORITY, toDomainRecords(records));
+  }
+  const template = (await readTemplateLibrary()).templates.get('review-timeliness-participation')!;
+  base = { authorityId: AUTHORITY, template, period: { from: '2024-01-01', to: '2024-03-31' }, sampling: { type: 'all' }, seed: 3, autoOnly: true, createdBy: 'qa-lead-1', segments: 4 };
+});
+
+describe('audit jobs', () => {
+  it('launches and runs an automatic audit to published, keeping the exact template and the seed', async () => {
+    const launched = await launchAudit(svc, { ...base, auditId: 'jobs-a1' });
+    expect(launched.body).toMatchObject({ status: 'draft', seed: 3, template: { id: 'review-timeliness-participation', version: 1 } });
+    const done = await runAuditJob(svc, AUTHORITY, 'jobs-a1');
+    expect(done.body).toMatchObject({ status: 'published', population: 30, sampleSize: 30, failure: null, manifestKey: 'findings/jobs/jobs-a1/manifest.json' });
+    const findings = FindingsDocument.parse(JSON.parse(new TextDecoder().decode((await svc.objects.get('findings/jobs/jobs-a1/findings.json'))!)));
+    expect(findings.criteria.find((c) => c.id === 'review-in-timescale')).toMatchObject({ met: 24, notMet: 6 });
+    const listed: string[] = [];
+    for await (const a of svc.store.listAudits(AUTHORITY)) listed.push(a.auditId);
+    expect(listed).toContain('jobs-a1');
+  });
+
+  it('refuses a second launch with the same audit id', async () => {
+    await expect(launchAudit(svc, { ...base, auditId: 'jobs-a1' })).rejects.toThrow(/version conflict/);
+  });
+
+  it('marks a run that cannot finish as failed with the reason, publishes nothing, and resumes from the segments already done', async () => {
+    await launchAudit(svc, { ...base, auditId: 'jobs-resume' });
+    const broken = failingOnce(svc.store, 2);
+    const failed = await runAuditJob({ ...svc, store: broken }, AUTHORITY, 'jobs-resume');
+    expect(failed.body.status).toBe('failed');
+    expect(failed.body.failure?.reason).toMatch(/not authorised to perform dynamodb:Scan/);
+    expect(await svc.objects.get('findings/jobs/jobs-resume/manifest.json')).toBeNull();
+    for (const k of [0, 1, 3]) expect(await svc.store.getAuditItem(AUTHORITY, { auditId: 'jobs-resume', part: AUDIT_PARTS.segment(k) })).not.toBeNull();
+    expect(await svc.store.getAuditItem(AUTHORITY, { auditId: 'jobs-resume', part: AUDIT_PARTS.segment(2) })).toBeNull();
+
+    const counting = failingOnce(svc.store, -1);
+    const resumed = await runAuditJob({ ...svc, store: counting }, AUTHORITY, 'jobs-resume');
+    expect(counting.scanned).toEqual([2]);
+    expect(resumed.body).toMatchObject({ status: 'published', failure: null, population: 30 });
+    const once = await runAudit(svc.store, { ...base, auditId: 'x', title: 'x' }, { segments: 4 });
+    const findings = FindingsDocument.parse(JSON.parse(new TextDecoder().decode((await svc.objects.get('findings/jobs/jobs-resume/findings.json'))!)));
+    expect(findings.records.map((r) => r.recordId).sort()).toEqual(once.findings.records.map((r) => r.recordId).sort());
+    expect(findings.criteria.map((c) => [c.id, c.met, c.notMet])).toEqual(once.findings.criteria.map((c) => [c.id, c.met, c.notMet]));
+  });
+
+  it('draws a count sample reproducibly from the seed and keeps it', async () => {
+    await launchAudit(svc, { ...base, auditId: 'jobs-s1', sampling: { type: 'count', value: 7 }, seed: 42 });
+    await launchAudit(svc, { ...base, auditId: 'jobs-s2', sampling: { type: 'count', value: 7 }, seed: 42 });
+    await runAuditJob(svc, AUTHORITY, 'jobs-s1');
+    await runAuditJob(svc, AUTHORITY, 'jobs-s2');
+    const sampleOf = async (auditId: string) => {
+      const checkpoint = await svc.store.getAuditItem<{ workKey: string }>(AUTHORITY, { auditId, part: AUDIT_PARTS.sample });
+      return StoredSample.parse(JSON.parse(new TextDecoder().decode((await svc.objects.get(checkpoint!.body.workKey))!)));
+    };
+    const [a, b] = [await sampleOf('jobs-s1'), await sampleOf('jobs-s2')];
+    expect(a.unitIds).toHaveLength(7);
+    expect(b.unitIds).toEqual(a.unitIds);
+    expect((await getAudit(svc, AUTHORITY, 'jobs-s1'))?.body.marginOfError).toBeGreaterThan(0);
+  });
+
+  it('leaves out children audited in the months before, when asked', async () => {
+    await launchAudit(svc, { ...base, auditId: 'jobs-x1', sampling: { type: 'count', value: 10 }, seed: 5 });
+    await runAuditJob(svc, AUTHORITY, 'jobs-x1');
+    await launchAudit(svc, { ...base, auditId: 'jobs-x2', sampling: { type: 'all' }, excludeAuditedWithinMonths: 6 });
+    const done = await runAuditJob(svc, AUTHORITY, 'jobs-x2');
+    // Every earlier audit in this file sampled children too: together they cover all 30, so nothing is left.
+    expect(done.body.status).toBe('published');
+    expect(done.body.sampleSize).toBe(0);
+    expect(done.body.population).toBe(30);
+  });
+
+  it('compares with the latest published audit of the same template', async () => {
+    const done = await runAuditJob(svc, AUTHORITY, (await launchAudit(svc, { ...base, auditId: 'jobs-z9' })).body.auditId);
+    const findings = FindingsDocument.parse(JSON.parse(new TextDecoder().decode((await svc.objects.get(done.body.manifestKey!.replace('manifest.json', 'findings.json')))!)));
+    // The latest published audit of this template is jobs-x2, which judged no one (all were left out).
+    expect(findings.comparison?.previousAuditId).toBe('jobs-x2');
+    expect(findings.criteria.find((c) => c.id === 'review-in-timescale')?.change).toEqual({ previousAuditId: 'jobs-x2', previousCompliance: null, delta: null });
+    const timeliness = findings.comparison?.criteria.find((c) => c.criterionId === 'review-in-timescale');
+    expect(timeliness?.newlyNotMet).toHaveLength(6);
+    expect(timeliness?.persisting).toEqual([]);
+  });
+
+  it('sends an audit with manual criteria to grading, with its sample drawn', async () => {
+    await launchAudit(svc, { ...base, auditId: 'jobs-g1', autoOnly: false, sampling: { type: 'count', value: 5 } });
+    const done = await runAuditJob(svc, AUTHORITY, 'jobs-g1');
+    expect(done.body).toMatchObject({ status: 'grading', sampleSize: 5, population: 30 });
+    expect(await svc.objects.get('findings/jobs/jobs-g1/manifest.json')).toBeNull();
+  });
+});
