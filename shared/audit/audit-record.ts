@@ -59,9 +59,29 @@ export type SampleCheckpoint = z.infer<typeof SampleCheckpoint>;
 export const SegmentCheckpoint = z.object({ segment: z.number().int(), childrenScanned: z.number().int(), units: z.number().int(), workKey: z.string(), completedAt: z.string() });
 export type SegmentCheckpoint = z.infer<typeof SegmentCheckpoint>;
 
+/** One sampled record as an IRO grades it: assigned to an IRO who is not the child's own, graded per manual criterion. */
+export const GradingRecord = z.object({
+  recordId: z.string(),
+  /** The engine's unit id (internal: it holds the child id, so it is never published). */
+  unitId: z.string(),
+  childIds: z.array(z.string()),
+  service: z.string().nullable(),
+  team: z.string().nullable(),
+  /** The child's own IRO(s) in the period: they may not grade this record. */
+  ownIroIds: z.array(z.string()),
+  assignedTo: z.string().nullable(),
+  /** Why no IRO could be assigned, when none was. */
+  unassignedReason: z.string().nullable(),
+  grades: z.record(z.string(), z.string()),
+  overall: z.string().nullable(),
+  comment: z.string().nullable(),
+});
+export type GradingRecord = z.infer<typeof GradingRecord>;
+
 /** Document parts of an audit in the store. */
 export const AUDIT_PARTS = {
   meta: 'meta',
   sample: 'sample',
   segment: (k: number) => `segment#${String(k).padStart(2, '0')}`,
+  record: (recordId: string) => `record#${recordId}`,
 } as const;

@@ -10,11 +10,13 @@ import { addCalendarMonths } from '#calendar/dates';
 import { publishFindings, MANIFEST_FILE } from '#reports/publish';
 import type { ObjectStore } from '#store/object-store';
 import { VersionConflictError, type RecordStore, type Versioned } from '#store/record-store';
-import { AUDIT_PARTS, AuditRecord, SampleCheckpoint, SegmentCheckpoint, StoredSample, type AuditStatus } from './audit-record.ts';
-import { FindingsDocument } from './findings-model.ts';
+import { AUDIT_PARTS, AuditRecord, GradingRecord, SampleCheckpoint, SegmentCheckpoint, StoredSample, type AuditStatus } from './audit-record.ts';
+import { assignUnits, type Auditor } from './assignment.ts';
+import { recordId } from './findings.ts';
+import { FindingsDocument, type ActionPlanRow } from './findings-model.ts';
 import type { AuditPeriod, AuditUnit, SiblingStanding } from './population.ts';
 import {
-  AuditRequestError, assemblePopulation, findingsFor, forEachSegment, gatherSegment, populationContext, type AuditProgress, type SegmentOutput,
+  AuditRequestError, assemblePopulation, findingsFor, forEachSegment, gatherSegment, populationContext, type AuditProgress, type Population, type RunOptions, type SegmentOutput,
 } from './runner.ts';
 import { drawSample, type SamplingPlan } from './sampling.ts';
 import type { AuditTemplate } from './template.ts';
@@ -140,47 +142,125 @@ export async function runAuditJob(svc: AuditServices, authorityId: string, audit
   const audit = started.body;
   if (audit.status !== 'draft' && audit.status !== 'failed') return started;
   try {
-    const ctx = await populationContext(svc.store, audit);
-    const total = audit.segments;
-    const outputs: SegmentOutput[] = [];
-    const pending: number[] = [];
-    for (let k = 0; k < total; k += 1) {
-      const checkpoint = await svc.store.getAuditItem<SegmentCheckpoint>(authorityId, { auditId, part: AUDIT_PARTS.segment(k) });
-      if (checkpoint) outputs.push({ segment: k, childrenScanned: checkpoint.body.childrenScanned, ...(await readJson<{ units: AuditUnit[]; standings: SiblingStanding[] }>(svc.objects, checkpoint.body.workKey)) });
-      else pending.push(k);
-    }
-    let done = total - pending.length;
-    const fresh = await forEachSegment(pending, async (k) => {
-      const output = await gatherSegment(svc.store, ctx, audit.template, k, total);
-      const workKey = `${workPrefix(authorityId, auditId)}segment-${String(k).padStart(2, '0')}.json`;
-      // The units first, then the marker: a marker always points at a complete file.
-      await svc.objects.put(workKey, JSON.stringify({ units: output.units, standings: output.standings }), 'application/json');
-      const checkpoint: SegmentCheckpoint = { segment: k, childrenScanned: output.childrenScanned, units: output.units.length + output.standings.length, workKey, completedAt: nowOf(svc) };
-      await svc.store.putAuditItem(authorityId, { auditId, part: AUDIT_PARTS.segment(k) }, checkpoint, 0);
-      done += 1;
-      options.onProgress?.({ phase: 'population', childrenScanned: output.childrenScanned, units: output.units.length, segmentsDone: done, segmentsTotal: total });
-      return output;
-    });
-    const population = assemblePopulation(audit.template, ctx, [...outputs, ...fresh].sort((a, b) => a.segment - b.segment));
-
+    const population = await loadPopulation(svc, audit, options);
     const sample = await fixedSample(svc, audit, population.units);
-    const request = { ...audit, auditId, title: audit.title };
     if (!audit.autoOnly) {
-      // Grading by IROs (assignment, grades, moderation) continues through the API.
+      await assignForGrading(svc, audit, population, sample);
       return await updateAudit(svc, authorityId, auditId, (a) => ({ ...a, status: 'grading', failure: null, population: population.units.length, sampleSize: sample.unitIds.length, marginOfError: sample.marginOfError }));
     }
-    const previous = await previousPublished(svc, audit);
-    const findings = findingsFor(population, { sample: sample.unitIds, marginOfError: sample.marginOfError }, request, { ...(previous ? { previous } : {}), ...(svc.now ? { now: svc.now } : {}) });
-    const manifest = await publishFindings(svc.objects, findings, { publishedAt: nowOf(svc) });
-    const manifestKey = manifest.files[0]!.key.replace(/[^/]+$/, MANIFEST_FILE);
-    return await updateAudit(svc, authorityId, auditId, (a) => ({
-      ...a, status: 'published' satisfies AuditStatus, failure: null, population: population.units.length, sampleSize: sample.unitIds.length,
-      marginOfError: sample.marginOfError, closedAt: findings.audit.closedAt, publishedAt: manifest.publishedAt, manifestKey,
-    }));
+    return await publishAudit(svc, audit, population, sample, {});
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return updateAudit(svc, authorityId, auditId, (a) => ({ ...a, status: 'failed', failure: { reason, at: nowOf(svc) } }));
   }
+}
+
+/**
+ * The audit's population: checkpointed segments read back from the bucket, the others scanned now
+ * (in parallel) and checkpointed as each finishes — the units first, then the marker, so a marker
+ * always points at a complete file.
+ */
+async function loadPopulation(svc: AuditServices, audit: AuditRecord, options: RunJobOptions): Promise<Population> {
+  const { authorityId, auditId } = audit;
+  const ctx = await populationContext(svc.store, audit);
+  const total = audit.segments;
+  const outputs: SegmentOutput[] = [];
+  const pending: number[] = [];
+  for (let k = 0; k < total; k += 1) {
+    const checkpoint = await svc.store.getAuditItem<SegmentCheckpoint>(authorityId, { auditId, part: AUDIT_PARTS.segment(k) });
+    if (checkpoint) outputs.push({ segment: k, childrenScanned: checkpoint.body.childrenScanned, ...(await readJson<{ units: AuditUnit[]; standings: SiblingStanding[] }>(svc.objects, checkpoint.body.workKey)) });
+    else pending.push(k);
+  }
+  let done = total - pending.length;
+  const fresh = await forEachSegment(pending, async (k) => {
+    const output = await gatherSegment(svc.store, ctx, audit.template, k, total);
+    const workKey = `${workPrefix(authorityId, auditId)}segment-${String(k).padStart(2, '0')}.json`;
+    await svc.objects.put(workKey, JSON.stringify({ units: output.units, standings: output.standings }), 'application/json');
+    const checkpoint: SegmentCheckpoint = { segment: k, childrenScanned: output.childrenScanned, units: output.units.length + output.standings.length, workKey, completedAt: nowOf(svc) };
+    await svc.store.putAuditItem(authorityId, { auditId, part: AUDIT_PARTS.segment(k) }, checkpoint, 0);
+    done += 1;
+    options.onProgress?.({ phase: 'population', childrenScanned: output.childrenScanned, units: output.units.length, segmentsDone: done, segmentsTotal: total });
+    return output;
+  });
+  return assemblePopulation(audit.template, ctx, [...outputs, ...fresh].sort((a, b) => a.segment - b.segment));
+}
+
+/**
+ * Gives each sampled record to an IRO for grading: balanced by load, never the child's own IRO.
+ * Records already written (a resumed run) are left as they are.
+ */
+async function assignForGrading(svc: AuditServices, audit: AuditRecord, population: Population, sample: StoredSample): Promise<void> {
+  const chosen = new Set(sample.unitIds);
+  const units = population.units.filter((u) => chosen.has(u.unitId));
+  const auditors: Auditor[] = [];
+  for await (const p of svc.store.professionals(audit.authorityId)) if (p.role === 'IRO') auditors.push({ iroId: p.workerId });
+  const result = assignUnits(units.map((u) => ({ unitId: u.unitId, ownIroIds: u.ownIroIds })), auditors, { seed: audit.seed });
+  const assignedTo = new Map(result.assignments.map((a) => [a.unitId, a.iroId]));
+  const reasons = new Map(result.unassigned.map((u) => [u.unitId, u.reason]));
+  for (const unit of units) {
+    const record: GradingRecord = {
+      recordId: recordId(audit.authorityId, unit.unitId),
+      unitId: unit.unitId,
+      childIds: unit.childIds,
+      service: unit.service,
+      team: unit.team,
+      ownIroIds: unit.ownIroIds,
+      assignedTo: assignedTo.get(unit.unitId) ?? null,
+      unassignedReason: reasons.get(unit.unitId) ?? null,
+      grades: {},
+      overall: null,
+      comment: null,
+    };
+    try {
+      await svc.store.putAuditItem(audit.authorityId, { auditId: audit.auditId, part: AUDIT_PARTS.record(record.recordId) }, record, 0);
+    } catch (error) {
+      if (!(error instanceof VersionConflictError)) throw error;
+    }
+  }
+}
+
+/** The sampled records of an audit as IROs grade them. */
+export async function gradingRecords(svc: AuditServices, authorityId: string, auditId: string): Promise<Versioned<GradingRecord>[]> {
+  const records: Versioned<GradingRecord>[] = [];
+  for await (const item of svc.store.auditItems<unknown>(authorityId, auditId)) {
+    if (item.part.startsWith(AUDIT_PARTS.record(''))) records.push({ ...item, body: GradingRecord.parse(item.body) });
+  }
+  return records;
+}
+
+/**
+ * Closes a graded audit: the automatic criteria judged again over the kept population and sample,
+ * the IROs' grades added, the findings computed and published. Refused unless the audit is in grading or moderation.
+ */
+export async function closeAudit(svc: AuditServices, authorityId: string, auditId: string, options: { actionPlan?: ActionPlanRow[] } = {}): Promise<Versioned<AuditRecord>> {
+  const current = await getAudit(svc, authorityId, auditId);
+  if (!current) throw new AuditRequestError(`no audit ${auditId}`);
+  const audit = current.body;
+  if (audit.status !== 'grading' && audit.status !== 'moderation') throw new AuditRequestError(`audit ${auditId} is ${audit.status}: only an audit in grading or moderation can be closed`);
+  const population = await loadPopulation(svc, audit, {});
+  const sample = await fixedSample(svc, audit, population.units);
+  const grades = new Map((await gradingRecords(svc, authorityId, auditId)).map((r) => [r.body.unitId, { grades: r.body.grades, overall: r.body.overall, comment: r.body.comment }]));
+  return publishAudit(svc, audit, population, sample, { grades, ...(options.actionPlan ? { actionPlan: options.actionPlan } : {}) });
+}
+
+/** Computes the findings (compared with the last published audit of the template), publishes them and marks the audit published. */
+async function publishAudit(
+  svc: AuditServices,
+  audit: AuditRecord,
+  population: Population,
+  sample: StoredSample,
+  extra: Pick<RunOptions, 'grades'> & { actionPlan?: ActionPlanRow[] },
+): Promise<Versioned<AuditRecord>> {
+  const previous = await previousPublished(svc, audit);
+  const findings = findingsFor(population, { sample: sample.unitIds, marginOfError: sample.marginOfError }, audit, {
+    ...extra, ...(previous ? { previous } : {}), ...(svc.now ? { now: svc.now } : {}),
+  });
+  const manifest = await publishFindings(svc.objects, findings, { publishedAt: nowOf(svc) });
+  return updateAudit(svc, audit.authorityId, audit.auditId, (a) => ({
+    ...a, status: 'published' satisfies AuditStatus, failure: null, population: population.units.length, sampleSize: sample.unitIds.length,
+    marginOfError: sample.marginOfError, closedAt: findings.audit.closedAt, publishedAt: manifest.publishedAt,
+    manifestKey: manifest.files[0]!.key.replace(/[^/]+$/, MANIFEST_FILE),
+  }));
 }
 
 /** The audit's sample: drawn once (exclusions applied), written to the bucket, then only ever read back. */

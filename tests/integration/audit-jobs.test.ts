@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDynamoDocumentClient, createS3Client } from '#config/aws-clients';
 import { AUDIT_PARTS, StoredSample } from '#audit/audit-record';
 import { FindingsDocument } from '#audit/findings-model';
-import { getAudit, launchAudit, runAuditJob, type AuditServices, type LaunchRequest } from '#audit/jobs';
+import { closeAudit, getAudit, gradingRecords, launchAudit, runAuditJob, type AuditServices, type LaunchRequest } from '#audit/jobs';
 import { runAudit } from '#audit/runner';
 import { readTemplateLibrary } from '#audit/template-library';
 import { REGULATIONS_2010 } from '#domain/timescales';
@@ -48,10 +48,11 @@ beforeAll(async () => {
   for (let i = 0; i < 30; i++) {
     const id = `J${String(i).padStart(2, '0')}`;
     // Looked after Wed 3 Jan 2024 (first review due 31 Jan); every fifth child's review is a day late.
+    const iro = i % 3 ? 'IRO1' : 'IRO2';
     const records = child(id, '2012-01-01', {
       episodes: [episode(id, '2024-01-03')],
-      reviews: [review(id, i % 5 === 0 ? '2024-02-01' : '2024-01-29', { decisionsIssued: '2024-02-05', recordIssued: '2024-02-20' })],
-      involvements: [involvement(id, i % 2 ? 'SW1' : 'SW2', 'SW', '2024-01-03'), involvement(id, i % 3 ? 'IRO1' : 'IRO2', 'IRO', '2024-01-03')],
+      reviews: [review(id, i % 5 === 0 ? '2024-02-01' : '2024-01-29', { iroId: iro, decisionsIssued: '2024-02-05', recordIssued: '2024-02-20' })],
+      involvements: [involvement(id, i % 2 ? 'SW1' : 'SW2', 'SW', '2024-01-03'), involvement(id, iro, 'IRO', '2024-01-03')],
     });
     await store.upsertRecords(AUTHORITY, toDomainRecords(records));
   }
@@ -133,10 +134,31 @@ describe('audit jobs', () => {
     expect(timeliness?.persisting).toEqual([]);
   });
 
-  it('sends an audit with manual criteria to grading, with its sample drawn', async () => {
-    await launchAudit(svc, { ...base, auditId: 'jobs-g1', autoOnly: false, sampling: { type: 'count', value: 5 } });
+  it('sends an audit with manual criteria to grading: each sampled record assigned to an IRO who is not the child’s own', async () => {
+    await launchAudit(svc, { ...base, auditId: 'jobs-g1', autoOnly: false, sampling: { type: 'count', value: 6 } });
     const done = await runAuditJob(svc, AUTHORITY, 'jobs-g1');
-    expect(done.body).toMatchObject({ status: 'grading', sampleSize: 5, population: 30 });
+    expect(done.body).toMatchObject({ status: 'grading', sampleSize: 6, population: 30 });
     expect(await svc.objects.get('findings/jobs/jobs-g1/manifest.json')).toBeNull();
+    const records = await gradingRecords(svc, AUTHORITY, 'jobs-g1');
+    expect(records).toHaveLength(6);
+    // Only two IROs audit here, so each record must go to the one who is not the child's IRO (balancing is tested in the unit tests).
+    for (const { body } of records) {
+      expect(body.ownIroIds).toHaveLength(1);
+      expect(body.assignedTo).toBe(body.ownIroIds[0] === 'IRO1' ? 'IRO2' : 'IRO1');
+    }
+  });
+
+  it('closes a graded audit: the IROs’ grades go into the findings, which are published', async () => {
+    const records = await gradingRecords(svc, AUTHORITY, 'jobs-g1');
+    for (const [i, record] of records.entries()) {
+      const grades = { 'voice-of-the-child': i < 4 ? 'Good' : 'Inadequate' };
+      await svc.store.putAuditItem(AUTHORITY, { auditId: 'jobs-g1', part: AUDIT_PARTS.record(record.body.recordId) }, { ...record.body, grades, comment: 'checked' }, record.version);
+    }
+    const closed = await closeAudit(svc, AUTHORITY, 'jobs-g1');
+    expect(closed.body.status).toBe('published');
+    const findings = FindingsDocument.parse(JSON.parse(new TextDecoder().decode((await svc.objects.get('findings/jobs/jobs-g1/findings.json'))!)));
+    expect(findings.criteria.find((c) => c.id === 'voice-of-the-child')).toMatchObject({ met: 4, notMet: 2, compliance: 4 / 6, thresholdGrade: 'Good' });
+    expect(findings.records.every((r) => r.comment === 'checked')).toBe(true);
+    await expect(closeAudit(svc, AUTHORITY, 'jobs-g1')).rejects.toThrow('audit jobs-g1 is published: only an audit in grading or moderation can be closed');
   });
 });
