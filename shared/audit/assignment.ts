@@ -24,18 +24,6 @@ export interface AssignmentResult {
 
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** A uniformly random permutation (Fisher–Yates) from a seeded stream. */
-function shuffle<T>(items: readonly T[], random: Random): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = random.int(0, i);
-    const t = out[i] as T;
-    out[i] = out[j] as T;
-    out[j] = t;
-  }
-  return out;
-}
-
 /**
  * Assigns each unit to the eligible auditor with the lowest load (currentLoad + units given so far), ties broken by a
  * seeded order of the auditors, and never to one of the unit's own IROs. Units with the fewest eligible auditors go
@@ -56,14 +44,14 @@ export function assignUnits(units: readonly AssignableUnit[], auditors: readonly
     load.set(auditor.iroId, current);
   }
   // The tie-break order: seeded, so no IRO is always first in line (as alphabetical order would make them).
-  const rank = new Map(shuffle(auditorIds, random.fork('auditors')).map((id, i) => [id, i] as const));
+  const rank = new Map(random.fork('auditors').shuffle(auditorIds).map((id, i) => [id, i] as const));
 
   const sortedUnits = [...units].sort((a, b) => byCodeUnits(a.unitId, b.unitId));
   for (let i = 1; i < sortedUnits.length; i++) {
     if (sortedUnits[i]!.unitId === sortedUnits[i - 1]!.unitId) throw new RangeError(`unit "${sortedUnits[i]!.unitId}" is listed twice`);
   }
   // Shuffled before the (stable) sort by constraint, so which unit an auditor gets among equals is random, not by id.
-  const queue = shuffle(sortedUnits, random.fork('units'))
+  const queue = random.fork('units').shuffle(sortedUnits)
     .map((unit) => {
       const own = new Set(unit.ownIroIds);
       return { unit, eligible: auditorIds.filter((id) => !own.has(id)) };

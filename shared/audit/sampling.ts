@@ -127,22 +127,6 @@ export function validateSamplingPlan(
 
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/**
- * `k` items chosen uniformly without replacement by a partial Fisher–Yates shuffle (every k-subset equally likely).
- * Draws are a prefix: with the same stream, a larger k keeps every item a smaller k chose.
- */
-function choose<T>(items: readonly T[], k: number, random: Random): T[] {
-  const pool = [...items];
-  const take = Math.min(k, pool.length);
-  for (let i = 0; i < take; i++) {
-    const j = random.int(i, pool.length - 1);
-    const chosen = pool[j] as T;
-    pool[j] = pool[i] as T;
-    pool[i] = chosen;
-  }
-  return pool.slice(0, take);
-}
-
 function stratumOf(unit: SamplingUnit, by: 'service' | 'team'): string {
   const value = unit[by];
   return value !== null && value.trim() !== '' ? value : NOT_RECORDED;
@@ -234,12 +218,12 @@ export function drawSample(units: readonly SamplingUnit[], plan: SamplingPlan, o
       chosen = eligible;
       break;
     case 'count':
-      chosen = choose(eligible, valid.value, random.fork('sample'));
+      chosen = random.fork('sample').sample(eligible, valid.value);
       break;
     case 'percent': {
       // The epsilon keeps float noise (e.g. 0.07 × 100 = 7.000000000000001) from rounding a whole result up by one.
       const wanted = Math.ceil((eligible.length * valid.value) / 100 - 1e-9);
-      chosen = choose(eligible, wanted, random.fork('sample'));
+      chosen = random.fork('sample').sample(eligible, wanted);
       break;
     }
     case 'stratified': {
@@ -262,7 +246,7 @@ export function drawSample(units: readonly SamplingUnit[], plan: SamplingPlan, o
       strata = names.map((name) => {
         const members = groups.get(name) ?? [];
         // A stream per stratum: one stratum's draw does not shift when another stratum grows or shrinks.
-        const picked = choose(members, Math.min(quotas.get(name) ?? 0, members.length), random.fork(`stratum:${name}`));
+        const picked = random.fork(`stratum:${name}`).sample(members, Math.min(quotas.get(name) ?? 0, members.length));
         chosen.push(...picked);
         return { stratum: name, population: members.length, sampled: picked.length };
       });

@@ -75,6 +75,27 @@ export class Random {
     return this.float() < p;
   }
 
+  /**
+   * `k` items chosen uniformly without replacement (a partial Fisher–Yates shuffle: every k-subset
+   * equally likely). Draws are a prefix: with the same stream, a larger k keeps every item a smaller k chose.
+   */
+  sample<T>(items: readonly T[], k: number): T[] {
+    const pool = [...items];
+    const take = Math.min(k, pool.length);
+    for (let i = 0; i < take; i++) {
+      const j = this.int(i, pool.length - 1);
+      const chosen = pool[j] as T;
+      pool[j] = pool[i] as T;
+      pool[i] = chosen;
+    }
+    return pool.slice(0, take);
+  }
+
+  /** The items in a uniformly random order. */
+  shuffle<T>(items: readonly T[]): T[] {
+    return this.sample(items, items.length);
+  }
+
   /** One element of a non-empty array, uniformly. */
   pick<T>(items: readonly T[]): T {
     if (items.length === 0) throw new RangeError('cannot pick from an empty list');
