@@ -6,6 +6,7 @@
  * go to the IROs for grading. A run that cannot finish marks the audit failed with the reason and
  * publishes nothing.
  */
+import { randomUUID } from 'node:crypto';
 import { addCalendarMonths } from '#calendar/dates';
 import { publishFindings, MANIFEST_FILE } from '#reports/publish';
 import type { ObjectStore } from '#store/object-store';
@@ -19,6 +20,7 @@ import {
   AuditRequestError, assemblePopulation, findingsFor, forEachSegment, gatherSegment, populationContext, type AuditProgress, type Population, type RunOptions, type SegmentOutput,
 } from './runner.ts';
 import { drawSample, type SamplingPlan } from './sampling.ts';
+import { assertMove } from './lifecycle.ts';
 import type { AuditTemplate } from './template.ts';
 
 export interface AuditServices {
@@ -69,8 +71,41 @@ export async function launchAudit(svc: AuditServices, request: LaunchRequest): P
     publishedAt: null,
     manifestKey: null,
   });
-  return svc.store.putAuditItem(request.authorityId, { auditId: request.auditId, part: AUDIT_PARTS.meta }, record, 0);
+  const stored = await svc.store.putAuditItem(request.authorityId, { auditId: request.auditId, part: AUDIT_PARTS.meta }, record, 0);
+  await appendTrail(svc, request.authorityId, request.auditId, {
+    actor: request.createdBy, action: 'launch',
+    details: { templateId: record.template.id, templateVersion: record.template.version, period: record.period, sampling: record.sampling, seed: record.seed, autoOnly: record.autoOnly },
+  });
+  return stored;
 }
+
+/** One entry of an audit's trail: who did what, when. */
+export interface TrailEntry {
+  at: string;
+  actor: string;
+  action: string;
+  details: Record<string, unknown>;
+}
+
+/**
+ * Appends to the audit trail. Entries are create-only items (a write that would replace one fails),
+ * and the store offers no way to change or delete them: the trail only grows.
+ */
+export async function appendTrail(svc: AuditServices, authorityId: string, auditId: string, entry: Omit<TrailEntry, 'at'>): Promise<TrailEntry> {
+  const at = nowOf(svc);
+  const full: TrailEntry = { at, ...entry };
+  await svc.store.putAuditItem(authorityId, { auditId, part: `${TRAIL_PREFIX}${at}#${randomUUID().slice(0, 8)}` }, full, 0);
+  return full;
+}
+
+/** The audit trail, oldest first. */
+export async function auditTrail(svc: AuditServices, authorityId: string, auditId: string): Promise<TrailEntry[]> {
+  const entries: TrailEntry[] = [];
+  for await (const item of svc.store.auditItems<TrailEntry>(authorityId, auditId)) if (item.part.startsWith(TRAIL_PREFIX)) entries.push(item.body);
+  return entries;
+}
+
+const TRAIL_PREFIX = 'trail#';
 
 /** The audit, or null. */
 export async function getAudit(svc: AuditServices, authorityId: string, auditId: string): Promise<Versioned<AuditRecord> | null> {
@@ -83,8 +118,15 @@ async function updateAudit(svc: AuditServices, authorityId: string, auditId: str
   for (let attempt = 0; ; attempt += 1) {
     const current = await getAudit(svc, authorityId, auditId);
     if (!current) throw new AuditRequestError(`no audit ${auditId}`);
+    const next = AuditRecord.parse(change(current.body));
+    // Every status change goes through the lifecycle, whoever asks for it.
+    if (next.status !== current.body.status) assertMove(current.body.status, next.status);
     try {
-      return await svc.store.putAuditItem(authorityId, { auditId, part: AUDIT_PARTS.meta }, AuditRecord.parse(change(current.body)), current.version);
+      const stored = await svc.store.putAuditItem(authorityId, { auditId, part: AUDIT_PARTS.meta }, next, current.version);
+      if (next.status !== current.body.status) {
+        await appendTrail(svc, authorityId, auditId, { actor: 'system', action: `status:${next.status}`, details: { from: current.body.status, ...(next.failure && next.status === 'failed' ? { reason: next.failure.reason } : {}) } });
+      }
+      return stored;
     } catch (error) {
       if (!(error instanceof VersionConflictError) || attempt >= 5) throw error;
     }
@@ -217,6 +259,10 @@ async function assignForGrading(svc: AuditServices, audit: AuditRecord, populati
       if (!(error instanceof VersionConflictError)) throw error;
     }
   }
+  await appendTrail(svc, audit.authorityId, audit.auditId, {
+    actor: 'system', action: 'assign',
+    details: { loads: result.loads, unassigned: result.unassigned.map((u) => ({ recordId: recordId(audit.authorityId, u.unitId), reason: u.reason })) },
+  });
 }
 
 /** The sampled records of an audit as IROs grade them. */
@@ -255,12 +301,15 @@ async function publishAudit(
   const findings = findingsFor(population, { sample: sample.unitIds, marginOfError: sample.marginOfError }, audit, {
     ...extra, ...(previous ? { previous } : {}), ...(svc.now ? { now: svc.now } : {}),
   });
-  const manifest = await publishFindings(svc.objects, findings, { publishedAt: nowOf(svc) });
-  return updateAudit(svc, audit.authorityId, audit.auditId, (a) => ({
-    ...a, status: 'published' satisfies AuditStatus, failure: null, population: population.units.length, sampleSize: sample.unitIds.length,
-    marginOfError: sample.marginOfError, closedAt: findings.audit.closedAt, publishedAt: manifest.publishedAt,
-    manifestKey: manifest.files[0]!.key.replace(/[^/]+$/, MANIFEST_FILE),
+  await updateAudit(svc, audit.authorityId, audit.auditId, (a) => ({
+    ...a, status: 'closed' satisfies AuditStatus, failure: null, population: population.units.length, sampleSize: sample.unitIds.length,
+    marginOfError: sample.marginOfError, closedAt: findings.audit.closedAt,
   }));
+  const manifest = await publishFindings(svc.objects, findings, { publishedAt: nowOf(svc) });
+  const manifestKey = manifest.files[0]!.key.replace(/[^/]+$/, MANIFEST_FILE);
+  const published = await updateAudit(svc, audit.authorityId, audit.auditId, (a) => ({ ...a, status: 'published', publishedAt: manifest.publishedAt, manifestKey }));
+  await appendTrail(svc, audit.authorityId, audit.auditId, { actor: 'system', action: 'publish', details: { manifestKey, files: manifest.files.map((f) => ({ name: f.name, sha256: f.sha256 })) } });
+  return published;
 }
 
 /** The audit's sample: drawn once (exclusions applied), written to the bucket, then only ever read back. */

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDynamoDocumentClient, createS3Client } from '#config/aws-clients';
 import { AUDIT_PARTS, StoredSample } from '#audit/audit-record';
 import { FindingsDocument } from '#audit/findings-model';
-import { closeAudit, getAudit, gradingRecords, launchAudit, runAuditJob, type AuditServices, type LaunchRequest } from '#audit/jobs';
+import { auditTrail, closeAudit, getAudit, gradingRecords, launchAudit, runAuditJob, type AuditServices, type LaunchRequest } from '#audit/jobs';
 import { runAudit } from '#audit/runner';
 import { readTemplateLibrary } from '#audit/template-library';
 import { REGULATIONS_2010 } from '#domain/timescales';
@@ -71,6 +71,16 @@ describe('audit jobs', () => {
     const listed: string[] = [];
     for await (const a of svc.store.listAudits(AUTHORITY)) listed.push(a.auditId);
     expect(listed).toContain('jobs-a1');
+  });
+
+  it('keeps an append-only trail: launch, each status change and the publication, in order', async () => {
+    const trail = await auditTrail(svc, AUTHORITY, 'jobs-a1');
+    expect(trail.map((e) => e.action)).toEqual(['launch', 'status:closed', 'status:published', 'publish']);
+    expect(trail[0]).toMatchObject({ actor: 'qa-lead-1', details: { templateId: 'review-timeliness-participation', seed: 3 } });
+    // An entry cannot be replaced: the store refuses a second write to the same trail item.
+    const items: string[] = [];
+    for await (const item of svc.store.auditItems(AUTHORITY, 'jobs-a1')) if (item.part.startsWith('trail#')) items.push(item.part);
+    await expect(svc.store.putAuditItem(AUTHORITY, { auditId: 'jobs-a1', part: items[0]! }, { forged: true }, 0)).rejects.toThrow(/version conflict/);
   });
 
   it('refuses a second launch with the same audit id', async () => {

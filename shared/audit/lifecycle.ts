@@ -1,0 +1,40 @@
+/**
+ * The audit lifecycle: draft → grading → moderation → closed → published. An automatic-only audit
+ * goes from draft straight to closed; a run that cannot finish is failed, and may be resumed.
+ */
+import type { AuditStatus } from './audit-record.ts';
+
+const NEXT: Record<AuditStatus, readonly AuditStatus[]> = {
+  draft: ['grading', 'closed', 'failed'],
+  failed: ['grading', 'closed', 'failed'],
+  grading: ['moderation', 'closed'],
+  moderation: ['closed'],
+  closed: ['published', 'failed'],
+  published: [],
+};
+
+const WHY: Partial<Record<AuditStatus, string>> = {
+  published: 'published findings are final',
+  closed: 'it has been closed and is being published',
+};
+
+/** A move the lifecycle does not allow; the message says why, for a 409. */
+export class LifecycleError extends Error {
+  constructor(readonly from: AuditStatus, readonly to: AuditStatus) {
+    const allowed = NEXT[from];
+    super(
+      `the audit is ${from} and cannot become ${to}: ${WHY[from] ?? (allowed.length ? `from ${from} it can only become ${allowed.join(' or ')}` : 'it cannot change any more')}`,
+    );
+    this.name = 'LifecycleError';
+  }
+}
+
+/** True when the lifecycle allows `from` → `to`. */
+export function canMove(from: AuditStatus, to: AuditStatus): boolean {
+  return NEXT[from].includes(to);
+}
+
+/** Throws LifecycleError unless `from` → `to` is allowed. */
+export function assertMove(from: AuditStatus, to: AuditStatus): void {
+  if (!canMove(from, to)) throw new LifecycleError(from, to);
+}
