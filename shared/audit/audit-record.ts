@@ -84,4 +84,5 @@ export const AUDIT_PARTS = {
   sample: 'sample',
   segment: (k: number) => `segment#${String(k).padStart(2, '0')}`,
   record: (recordId: string) => `record#${recordId}`,
+  actionPlan: 'action-plan',
 } as const;

@@ -14,7 +14,7 @@ import { VersionConflictError, type RecordStore, type Versioned } from '#store/r
 import { AUDIT_PARTS, AuditRecord, GradingRecord, SampleCheckpoint, SegmentCheckpoint, StoredSample, type AuditStatus } from './audit-record.ts';
 import { assignUnits, type Auditor } from './assignment.ts';
 import { recordId } from './findings.ts';
-import { FindingsDocument, type ActionPlanRow } from './findings-model.ts';
+import { ActionPlanRow, FindingsDocument } from './findings-model.ts';
 import type { AuditPeriod, AuditUnit, SiblingStanding } from './population.ts';
 import {
   AuditRequestError, assemblePopulation, findingsFor, forEachSegment, gatherSegment, populationContext, type AuditProgress, type Population, type RunOptions, type SegmentOutput,
@@ -286,7 +286,40 @@ export async function closeAudit(svc: AuditServices, authorityId: string, auditI
   const population = await loadPopulation(svc, audit, {});
   const sample = await fixedSample(svc, audit, population.units);
   const grades = new Map((await gradingRecords(svc, authorityId, auditId)).map((r) => [r.body.unitId, { grades: r.body.grades, overall: r.body.overall, comment: r.body.comment }]));
-  return publishAudit(svc, audit, population, sample, { grades, ...(options.actionPlan ? { actionPlan: options.actionPlan } : {}) });
+  const actionPlan = options.actionPlan ?? (await editedActionPlan(svc, authorityId, auditId))?.body;
+  return publishAudit(svc, audit, population, sample, { grades, ...(actionPlan ? { actionPlan } : {}) });
+}
+
+/** The QA lead's edited action plan, if they have edited it (otherwise the template's plan is generated at close). */
+export async function editedActionPlan(svc: AuditServices, authorityId: string, auditId: string): Promise<Versioned<ActionPlanRow[]> | null> {
+  const stored = await svc.store.getAuditItem<unknown>(authorityId, { auditId, part: AUDIT_PARTS.actionPlan });
+  return stored ? { ...stored, body: ActionPlanRow.array().parse(stored.body) } : null;
+}
+
+/**
+ * Saves the QA lead's edit of the action plan before publishing: written only over the version they
+ * read (0 for the first edit), and recorded in the trail with the rows added, removed and changed.
+ */
+export async function saveActionPlan(
+  svc: AuditServices, authorityId: string, auditId: string, actor: string, rows: ActionPlanRow[], expectedVersion: number,
+): Promise<Versioned<ActionPlanRow[]>> {
+  const audit = await getAudit(svc, authorityId, auditId);
+  if (!audit) throw new AuditRequestError(`no audit ${auditId}`);
+  if (audit.body.status === 'published' || audit.body.status === 'closed') throw new AuditRequestError(`audit ${auditId} is ${audit.body.status}: its action plan can no longer be edited`);
+  const plan = ActionPlanRow.array().parse(rows.map((r) => ({ ...r, source: r.source ?? 'qa-lead' })));
+  const before = (await editedActionPlan(svc, authorityId, auditId))?.body ?? [];
+  const stored = await svc.store.putAuditItem(authorityId, { auditId, part: AUDIT_PARTS.actionPlan }, plan, expectedVersion);
+  const byId = (list: ActionPlanRow[]) => new Map(list.map((r) => [r.id, r]));
+  const [old, now] = [byId(before), byId(plan)];
+  await appendTrail(svc, authorityId, auditId, {
+    actor, action: 'edit-action-plan',
+    details: {
+      added: [...now.keys()].filter((id) => !old.has(id)),
+      removed: [...old.keys()].filter((id) => !now.has(id)),
+      changed: [...now.keys()].filter((id) => old.has(id) && JSON.stringify(old.get(id)) !== JSON.stringify(now.get(id))),
+    },
+  });
+  return stored;
 }
 
 /** Computes the findings (compared with the last published audit of the template), publishes them and marks the audit published. */
@@ -295,7 +328,7 @@ async function publishAudit(
   audit: AuditRecord,
   population: Population,
   sample: StoredSample,
-  extra: Pick<RunOptions, 'grades'> & { actionPlan?: ActionPlanRow[] },
+  extra: Pick<RunOptions, 'grades' | 'actionPlan'>,
 ): Promise<Versioned<AuditRecord>> {
   const previous = await previousPublished(svc, audit);
   const findings = findingsFor(population, { sample: sample.unitIds, marginOfError: sample.marginOfError }, audit, {

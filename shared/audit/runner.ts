@@ -7,7 +7,7 @@ import type { Professional } from '#domain/records';
 import type { RecordStore } from '#store/record-store';
 import { judgeUnit } from './evaluate.ts';
 import { computeFindings, type JudgedUnit } from './findings.ts';
-import type { FindingsDocument } from './findings-model.ts';
+import type { ActionPlanRow, FindingsDocument } from './findings-model.ts';
 import { childUnits, pseudonymousChildId, siblingGroupUnit, siblingStandings, type AuditPeriod, type AuditUnit, type PopulationContext, type SiblingStanding } from './population.ts';
 import { drawSample, type SampleResult, type SamplingPlan } from './sampling.ts';
 import { TableAccumulator } from './tables.ts';
@@ -38,6 +38,8 @@ export interface RunOptions {
   segments?: number;
   onProgress?: (progress: AuditProgress) => void;
   previous?: FindingsDocument;
+  /** The QA lead's edited action plan; the template's is generated when absent. */
+  actionPlan?: ActionPlanRow[];
   /** IROs' grades by unit id, when the audit was graded. */
   grades?: ReadonlyMap<string, Pick<JudgedUnit, 'grades' | 'overall' | 'comment'>>;
   now?: () => Date;
@@ -172,6 +174,7 @@ export function findingsFor(population: Population, sample: Pick<SampleResult, '
     units: judged,
     tables: population.tables.tables(),
     ...(options.previous ? { previous: options.previous } : {}),
+    ...(options.actionPlan ? { actionPlan: options.actionPlan } : {}),
   });
 }
 

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDynamoDocumentClient, createS3Client } from '#config/aws-clients';
 import { AUDIT_PARTS, StoredSample } from '#audit/audit-record';
 import { FindingsDocument } from '#audit/findings-model';
-import { auditTrail, closeAudit, getAudit, gradingRecords, launchAudit, runAuditJob, type AuditServices, type LaunchRequest } from '#audit/jobs';
+import { auditTrail, closeAudit, editedActionPlan, getAudit, gradingRecords, launchAudit, runAuditJob, saveActionPlan, type AuditServices, type LaunchRequest } from '#audit/jobs';
 import { runAudit } from '#audit/runner';
 import { readTemplateLibrary } from '#audit/template-library';
 import { REGULATIONS_2010 } from '#domain/timescales';
@@ -158,17 +158,29 @@ describe('audit jobs', () => {
     }
   });
 
-  it('closes a graded audit: the IROs’ grades go into the findings, which are published', async () => {
+  it('closes a graded audit: the IROs’ grades and the QA lead’s edited action plan go into the findings, which are published', async () => {
     const records = await gradingRecords(svc, AUTHORITY, 'jobs-g1');
     for (const [i, record] of records.entries()) {
       const grades = { 'voice-of-the-child': i < 4 ? 'Good' : 'Inadequate' };
       await svc.store.putAuditItem(AUTHORITY, { auditId: 'jobs-g1', part: AUDIT_PARTS.record(record.body.recordId) }, { ...record.body, grades, comment: 'checked' }, record.version);
     }
+    const row = {
+      id: 'A1', action: 'Coach IROs on recording the child’s own words', owner: { role: 'IRO manager', team: 'IRO Service' }, dueDate: '2024-07-01',
+      expectedOutcome: 'Review records quote the child', successMeasure: 'Re-audit: 80% Good or better', linkedCriteria: ['voice-of-the-child'], source: 'qa-lead' as const,
+    };
+    const saved = await saveActionPlan(svc, AUTHORITY, 'jobs-g1', 'qa-lead-1', [row], 0);
+    await expect(saveActionPlan(svc, AUTHORITY, 'jobs-g1', 'qa-lead-2', [], 0)).rejects.toThrow(/version conflict/);
+    expect((await editedActionPlan(svc, AUTHORITY, 'jobs-g1'))?.body).toEqual([row]);
+    expect((await auditTrail(svc, AUTHORITY, 'jobs-g1')).at(-1)).toMatchObject({ actor: 'qa-lead-1', action: 'edit-action-plan', details: { added: ['A1'], removed: [], changed: [] } });
+    expect(saved.version).toBe(1);
+
     const closed = await closeAudit(svc, AUTHORITY, 'jobs-g1');
     expect(closed.body.status).toBe('published');
     const findings = FindingsDocument.parse(JSON.parse(new TextDecoder().decode((await svc.objects.get('findings/jobs/jobs-g1/findings.json'))!)));
     expect(findings.criteria.find((c) => c.id === 'voice-of-the-child')).toMatchObject({ met: 4, notMet: 2, compliance: 4 / 6, thresholdGrade: 'Good' });
     expect(findings.records.every((r) => r.comment === 'checked')).toBe(true);
+    expect(findings.actionPlan).toEqual([row]);
     await expect(closeAudit(svc, AUTHORITY, 'jobs-g1')).rejects.toThrow('audit jobs-g1 is published: only an audit in grading or moderation can be closed');
+    await expect(saveActionPlan(svc, AUTHORITY, 'jobs-g1', 'qa-lead-1', [], 1)).rejects.toThrow('audit jobs-g1 is published: its action plan can no longer be edited');
   });
 });
