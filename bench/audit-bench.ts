@@ -1,6 +1,6 @@
 /**
- * Times one audit (runAudit, every review, automatic criteria) and a bare parallel scan of the same
- * table, in a fresh process so the audit's peak memory is its own and not what loading left behind.
+ * Times one audit (runAudit, every review, automatic criteria) and a bare parallel scan of the same table.
+ * Each runs in a fresh process, so the audit's peak memory is its own and not what loading left behind.
  */
 import { fork } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -42,6 +42,8 @@ export interface AuditBenchResult {
   reviewsAudited: number;
   childrenScanned: number;
   auditSeconds: number;
+  /** CPU seconds the audit process used during the audit (all its threads: GC, the SDK's parsing included). */
+  auditCpuSeconds: number;
   memory: MemoryPeaks;
   criteria: CriterionCounts[];
   /** The order of the outcome letters in the outcomes file. */
@@ -66,6 +68,9 @@ type JobResult<J extends Job> = J extends { job: 'audit' } ? AuditBenchResult : 
 /** One outcome as a letter in the outcomes file. */
 export const OUTCOME_LETTER: Record<Outcome, string> = { met: 'M', 'not-met': 'N', 'not-applicable': 'A', 'cannot-tell': 'C' };
 
+/** The SDK's Node-version notice is printed once by the parent; each child repeating it is noise. */
+export const QUIET_SDK = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+
 const ENTRY = fileURLToPath(new URL('./audit-process.ts', import.meta.url));
 /** Generous: the 1M-review audit scans some 3.6 million items through dynalite. */
 const CHILD_TIMEOUT_MS = 60 * 60_000;
@@ -74,7 +79,7 @@ const CHILD_TIMEOUT_MS = 60 * 60_000;
 export function runInChild<J extends Job>(job: J, options: { heapMb?: number } = {}): Promise<JobResult<J>> {
   // Node's default old-space limit (about 4 GB here) is what an audit gets unless --audit-heap-mb raises it.
   const execArgv = options.heapMb ? [...process.execArgv, `--max-old-space-size=${options.heapMb}`] : process.execArgv;
-  const child = fork(ENTRY, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(ENTRY, [], { execArgv, env: { ...process.env, ...QUIET_SDK }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise<JobResult<J>>((resolve, reject) => {
     let settled = false;
     const settle = (action: () => void) => {
@@ -108,6 +113,7 @@ export async function measureAudit(input: AuditBenchInput): Promise<AuditBenchRe
   const store = new DynamoRecordStore(client, config.tableName);
 
   const sampler = new MemorySampler(50);
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const { findings, population } = await runAudit(
     store,
@@ -124,6 +130,7 @@ export async function measureAudit(input: AuditBenchInput): Promise<AuditBenchRe
     { segments: input.segments, now: () => new Date('2026-04-01T00:00:00Z') },
   );
   const auditSeconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   const memory = sampler.stop();
 
   const criterionIds = findings.criteria.filter((c) => c.kind === 'automatic').map((c) => c.id);
@@ -131,7 +138,10 @@ export async function measureAudit(input: AuditBenchInput): Promise<AuditBenchRe
   const criteria = findings.criteria
     .filter((c) => c.kind === 'automatic')
     .map(({ id, met, notMet, notApplicable, cannotTell, compliance }) => ({ id, met, notMet, notApplicable, cannotTell, compliance }));
-  return { reviewsAudited: findings.population, childrenScanned: population.childrenScanned, auditSeconds, memory, criteria, criterionIds };
+  return {
+    reviewsAudited: findings.population, childrenScanned: population.childrenScanned, auditSeconds, auditCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    memory, criteria, criterionIds,
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * The benchmark's data: a demo authority sized so the audited reviews come near a target, written
- * once per size under the data folder and described by a meta.json that lets --reuse skip work.
+ * The benchmark's data: a demo authority sized so the audited reviews come near a target, one folder per size.
+ * Each folder's meta.json records what was generated and loaded, so --reuse can skip that work.
  */
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -43,6 +43,8 @@ export interface DatasetMeta {
   generateSeconds: number;
   /** Set once the dynalite folder holds every row (a load cut short leaves it unset and is redone). */
   load?: LoadFigures;
+  /** The product loader's rate on the same rows (measured on the smallest size only). */
+  productLoad?: LoadFigures;
 }
 
 export interface Dataset {

@@ -1,7 +1,7 @@
 /**
- * Runs dynalite in its own process for the benchmark. On AWS the table is on other machines; a
- * child process keeps dynalite's CPU on the other core and its memory out of the figures measured
- * for the audit, which an in-process dynalite would share one event loop and one RSS with.
+ * Runs dynalite in its own process for the benchmark.
+ * On AWS the table is on other machines; a child process keeps dynalite's CPU on the other core and its
+ * memory out of the audit's figures, where an in-process dynalite would share one event loop and one RSS.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,7 @@ const STOP_TIMEOUT_MS = 30_000;
 
 /** Starts dynalite over `dataDir` in a child process (fork inherits tsx's loader flags) and resolves with its endpoint. */
 export function startDynaliteChild(dataDir: string): Promise<DynaliteChild> {
-  const child = fork(ENTRY, [dataDir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(ENTRY, [dataDir], { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise<DynaliteChild>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -1,4 +1,4 @@
-/** Peak memory of a measured phase: RSS and heapUsed sampled every 50 ms, plus Linux's exact RSS high-water mark when readable. */
+/** What a measured phase costs in memory (peak RSS and heapUsed) and CPU, and waiting for a process to go idle first. */
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const MB = 1024 * 1024;
@@ -74,4 +74,36 @@ export class MemorySampler {
       samples: this.samples,
     };
   }
+}
+
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat; null off Linux. */
+export function processCpuSeconds(pid: number): number | null {
+  try {
+    // Fields after the command name (which may hold spaces) start at state; utime and stime are the 12th and 13th of those.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Waits until a process has been nearly idle (under 5% of a core) for three one-second samples, or
+ * `maxSeconds` pass. After a bulk load LevelDB keeps compacting in background threads for a while,
+ * and a measurement started then would share the two cores with it.
+ */
+export async function waitUntilIdle(pid: number, maxSeconds: number): Promise<{ waitedSeconds: number; idle: boolean }> {
+  const started = performance.now();
+  let last = processCpuSeconds(pid);
+  if (last === null) return { waitedSeconds: 0, idle: false };
+  let quiet = 0;
+  while ((performance.now() - started) / 1000 < maxSeconds) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const now = processCpuSeconds(pid);
+    if (now === null) break;
+    quiet = now - last < 0.05 ? quiet + 1 : 0;
+    last = now;
+    if (quiet >= 3) return { waitedSeconds: (performance.now() - started) / 1000, idle: true };
+  }
+  return { waitedSeconds: (performance.now() - started) / 1000, idle: false };
 }
