@@ -177,30 +177,94 @@ export interface RunJobOptions {
  * `grading` otherwise. Segments already checkpointed are not scanned again; a drawn sample is kept.
  * On a failure the audit is marked `failed` with the reason, nothing is published, and the error is
  * returned in the record (not thrown), so the caller can report it and resume later.
+ * Locally the segments run in parallel in this process; on AWS a Step Functions Map state runs
+ * `runSegmentJob` once per segment, then `finishAuditJob` (and `failAuditJob` when either cannot finish).
  */
 export async function runAuditJob(svc: AuditServices, authorityId: string, auditId: string, options: RunJobOptions = {}): Promise<Versioned<AuditRecord>> {
   const started = await getAudit(svc, authorityId, auditId);
   if (!started) throw new AuditRequestError(`no audit ${auditId}`);
-  const audit = started.body;
-  if (audit.status !== 'draft' && audit.status !== 'failed') return started;
+  if (!isRunnable(started.body)) return started;
   try {
-    const population = await loadPopulation(svc, audit, options);
-    const sample = await fixedSample(svc, audit, population.units);
-    if (!audit.autoOnly) {
-      await assignForGrading(svc, audit, population, sample);
-      return await updateAudit(svc, authorityId, auditId, (a) => ({ ...a, status: 'grading', failure: null, population: population.units.length, sampleSize: sample.unitIds.length, marginOfError: sample.marginOfError }));
-    }
-    return await publishAudit(svc, audit, population, sample, {});
+    const population = await loadPopulation(svc, started.body, options);
+    return await settleAudit(svc, started.body, population);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return updateAudit(svc, authorityId, auditId, (a) => ({ ...a, status: 'failed', failure: { reason, at: nowOf(svc) } }));
+    return failAuditJob(svc, authorityId, auditId, reasonOf(error));
   }
+}
+
+/** What one segment job did: the figures a Map state's iteration returns. */
+export interface SegmentJobResult {
+  segment: number;
+  childrenScanned: number;
+  units: number;
+  /** False when the segment had been checkpointed already (a retried or resumed run): nothing was scanned again. */
+  scanned: boolean;
+}
+
+/**
+ * Gathers one scan segment of a draft (or failed) audit and checkpoints it: the worker a Step
+ * Functions Map state runs once per segment. Idempotent: a checkpointed segment is not scanned again.
+ * Errors are thrown (the state machine retries them, then runs `failAuditJob`).
+ */
+export async function runSegmentJob(svc: AuditServices, authorityId: string, auditId: string, segment: number): Promise<SegmentJobResult> {
+  const current = await getAudit(svc, authorityId, auditId);
+  if (!current) throw new AuditRequestError(`no audit ${auditId}`);
+  const audit = current.body;
+  if (!Number.isInteger(segment) || segment < 0 || segment >= audit.segments) throw new AuditRequestError(`segment ${segment} is outside the audit's ${audit.segments} segments`);
+  const existing = await svc.store.getAuditItem<SegmentCheckpoint>(authorityId, { auditId, part: AUDIT_PARTS.segment(segment) });
+  if (existing) return { segment, childrenScanned: existing.body.childrenScanned, units: existing.body.units, scanned: false };
+  if (!isRunnable(audit)) throw new AuditRequestError(`audit ${auditId} is ${audit.status}: its population has already been gathered`);
+  const ctx = await populationContext(svc.store, audit);
+  const output = await checkpointSegment(svc, audit, ctx, segment);
+  return { segment, childrenScanned: output.childrenScanned, units: output.units.length + output.standings.length, scanned: true };
+}
+
+/**
+ * After every segment has been checkpointed: assembles the population, draws (or reads back) the
+ * sample, then assigns the records for grading or publishes an automatic-only audit. A segment not
+ * checkpointed yet is gathered here, so nothing is ever missed. Failures mark the audit failed.
+ */
+export async function finishAuditJob(svc: AuditServices, authorityId: string, auditId: string): Promise<Versioned<AuditRecord>> {
+  return runAuditJob(svc, authorityId, auditId);
+}
+
+/** Marks an audit failed with the reason (nothing is published; it may be resumed). Used by the state machine's catch. */
+export async function failAuditJob(svc: AuditServices, authorityId: string, auditId: string, reason: string): Promise<Versioned<AuditRecord>> {
+  return updateAudit(svc, authorityId, auditId, (a) => ({ ...a, status: 'failed', failure: { reason, at: nowOf(svc) } }));
+}
+
+const isRunnable = (audit: AuditRecord) => audit.status === 'draft' || audit.status === 'failed';
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The drawn sample, then grading (assignment) or, for an automatic-only audit, the findings published. */
+async function settleAudit(svc: AuditServices, audit: AuditRecord, population: Population): Promise<Versioned<AuditRecord>> {
+  const sample = await fixedSample(svc, audit, population.units);
+  if (!audit.autoOnly) {
+    await assignForGrading(svc, audit, population, sample);
+    return updateAudit(svc, audit.authorityId, audit.auditId, (a) => ({ ...a, status: 'grading', failure: null, population: population.units.length, sampleSize: sample.unitIds.length, marginOfError: sample.marginOfError }));
+  }
+  return publishAudit(svc, audit, population, sample, {});
+}
+
+/** Gathers one segment and checkpoints it: the units first, then the marker, so a marker always points at a complete file. */
+async function checkpointSegment(svc: AuditServices, audit: AuditRecord, ctx: Awaited<ReturnType<typeof populationContext>>, k: number): Promise<SegmentOutput> {
+  const { authorityId, auditId } = audit;
+  const output = await gatherSegment(svc.store, ctx, audit.template, k, audit.segments);
+  const workKey = `${workPrefix(authorityId, auditId)}segment-${String(k).padStart(2, '0')}.json`;
+  await svc.objects.put(workKey, JSON.stringify({ units: output.units, standings: output.standings }), 'application/json');
+  const checkpoint: SegmentCheckpoint = { segment: k, childrenScanned: output.childrenScanned, units: output.units.length + output.standings.length, workKey, completedAt: nowOf(svc) };
+  try {
+    await svc.store.putAuditItem(authorityId, { auditId, part: AUDIT_PARTS.segment(k) }, checkpoint, 0);
+  } catch (error) {
+    // A retried iteration finished the same segment first: the same scan wrote the same units.
+    if (!(error instanceof VersionConflictError)) throw error;
+  }
+  return output;
 }
 
 /**
  * The audit's population: checkpointed segments read back from the bucket, the others scanned now
- * (in parallel) and checkpointed as each finishes — the units first, then the marker, so a marker
- * always points at a complete file.
+ * (in parallel) and checkpointed as each finishes.
  */
 async function loadPopulation(svc: AuditServices, audit: AuditRecord, options: RunJobOptions): Promise<Population> {
   const { authorityId, auditId } = audit;
@@ -215,11 +279,7 @@ async function loadPopulation(svc: AuditServices, audit: AuditRecord, options: R
   }
   let done = total - pending.length;
   const fresh = await forEachSegment(pending, async (k) => {
-    const output = await gatherSegment(svc.store, ctx, audit.template, k, total);
-    const workKey = `${workPrefix(authorityId, auditId)}segment-${String(k).padStart(2, '0')}.json`;
-    await svc.objects.put(workKey, JSON.stringify({ units: output.units, standings: output.standings }), 'application/json');
-    const checkpoint: SegmentCheckpoint = { segment: k, childrenScanned: output.childrenScanned, units: output.units.length + output.standings.length, workKey, completedAt: nowOf(svc) };
-    await svc.store.putAuditItem(authorityId, { auditId, part: AUDIT_PARTS.segment(k) }, checkpoint, 0);
+    const output = await checkpointSegment(svc, audit, ctx, k);
     done += 1;
     options.onProgress?.({ phase: 'population', childrenScanned: output.childrenScanned, units: output.units.length, segmentsDone: done, segmentsTotal: total });
     return output;

@@ -4,7 +4,10 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDynamoDocumentClient, createS3Client } from '#config/aws-clients';
 import { AUDIT_PARTS, StoredSample } from '#audit/audit-record';
 import { FindingsDocument } from '#audit/findings-model';
-import { auditTrail, closeAudit, editedActionPlan, getAudit, gradingRecords, launchAudit, runAuditJob, saveActionPlan, type AuditServices, type LaunchRequest } from '#audit/jobs';
+import {
+  auditTrail, closeAudit, editedActionPlan, failAuditJob, finishAuditJob, getAudit, gradingRecords, launchAudit, runAuditJob, runSegmentJob, saveActionPlan,
+  type AuditServices, type LaunchRequest,
+} from '#audit/jobs';
 import { runAudit } from '#audit/runner';
 import { readTemplateLibrary } from '#audit/template-library';
 import { REGULATIONS_2010 } from '#domain/timescales';
@@ -105,6 +108,28 @@ describe('audit jobs', () => {
     const findings = FindingsDocument.parse(JSON.parse(new TextDecoder().decode((await svc.objects.get('findings/jobs/jobs-resume/findings.json'))!)));
     expect(findings.records.map((r) => r.recordId).sort()).toEqual(once.findings.records.map((r) => r.recordId).sort());
     expect(findings.criteria.map((c) => [c.id, c.met, c.notMet])).toEqual(once.findings.criteria.map((c) => [c.id, c.met, c.notMet]));
+  });
+
+  it('runs as the state machine does: one job per segment (a retried segment is not scanned twice), then the finish', async () => {
+    await launchAudit(svc, { ...base, auditId: 'jobs-sfn' });
+    const counting = failingOnce(svc.store, -1);
+    const segments = await Promise.all([0, 1, 2, 3].map((k) => runSegmentJob({ ...svc, store: counting }, AUTHORITY, 'jobs-sfn', k)));
+    expect(segments.every((s) => s.scanned)).toBe(true);
+    expect(segments.reduce((n, s) => n + s.childrenScanned, 0)).toBe(30);
+    const retried = await runSegmentJob({ ...svc, store: counting }, AUTHORITY, 'jobs-sfn', 1);
+    expect(retried).toMatchObject({ segment: 1, scanned: false, childrenScanned: segments[1]!.childrenScanned });
+    expect(counting.scanned.sort()).toEqual([0, 1, 2, 3]);
+    await expect(runSegmentJob(svc, AUTHORITY, 'jobs-sfn', 4)).rejects.toThrow("segment 4 is outside the audit's 4 segments");
+    const done = await finishAuditJob({ ...svc, store: counting }, AUTHORITY, 'jobs-sfn');
+    expect(counting.scanned).toHaveLength(4);
+    expect(done.body).toMatchObject({ status: 'published', population: 30 });
+  });
+
+  it("marks an audit failed with the state machine's reason, and a failed audit can be run again", async () => {
+    await launchAudit(svc, { ...base, auditId: 'jobs-sfn-fail' });
+    const failed = await failAuditJob(svc, AUTHORITY, 'jobs-sfn-fail', 'States.Timeout: segment 2 did not finish in 15 minutes');
+    expect(failed.body).toMatchObject({ status: 'failed', failure: { reason: 'States.Timeout: segment 2 did not finish in 15 minutes' } });
+    expect((await runAuditJob(svc, AUTHORITY, 'jobs-sfn-fail')).body).toMatchObject({ status: 'published', failure: null });
   });
 
   it('draws a count sample reproducibly from the seed and keeps it', async () => {
