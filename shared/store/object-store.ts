@@ -4,9 +4,11 @@
  */
 import { createHash } from 'node:crypto';
 import { withRetry, type RetryOptions } from './retry.ts';
+import type { Readable } from 'node:stream';
 import {
   CreateBucketCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, type S3Client,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 export interface ObjectStore {
   /** Throws unless the bucket answers. */
@@ -17,8 +19,23 @@ export interface ObjectStore {
   get(key: string): Promise<Uint8Array | null>;
 }
 
+/** Short-lived links straight to the bucket: downloads for readers, uploads for import files. */
+export interface ObjectLinks {
+  /** A presigned GET, valid `expiresInSeconds` (at most 300: findings are children's records), saved as `fileName`. */
+  downloadUrl(key: string, options: { expiresInSeconds: number; fileName?: string }): Promise<string>;
+  /** A presigned PUT of exactly one object of `contentType`, valid `expiresInSeconds` (at most 900). */
+  uploadUrl(key: string, options: { expiresInSeconds: number; contentType: string }): Promise<string>;
+  /** The object as a stream (large import files are never held whole), or null when there is none. */
+  getStream(key: string): Promise<Readable | null>;
+}
+
+/** Longest a download link may live. */
+export const MAX_DOWNLOAD_LINK_SECONDS = 300;
+/** Longest an upload link may live. */
+export const MAX_UPLOAD_LINK_SECONDS = 900;
+
 /** The S3 adapter of the object store port. */
-export class S3ObjectStore implements ObjectStore {
+export class S3ObjectStore implements ObjectStore, ObjectLinks {
   constructor(
     private readonly s3: S3Client,
     private readonly bucketName: string,
@@ -55,6 +72,32 @@ export class S3ObjectStore implements ObjectStore {
       return await output.Body.transformToByteArray();
     } catch (error) {
       if ((error as Error).name === 'NoSuchKey') return null; // a missing bucket is a fault, not an absence
+      throw error;
+    }
+  }
+
+  async downloadUrl(key: string, options: { expiresInSeconds: number; fileName?: string }): Promise<string> {
+    if (options.expiresInSeconds > MAX_DOWNLOAD_LINK_SECONDS) throw new RangeError(`a download link lives at most ${MAX_DOWNLOAD_LINK_SECONDS} s`);
+    const command = new GetObjectCommand({
+      Bucket: this.bucketName,
+      Key: key,
+      ...(options.fileName ? { ResponseContentDisposition: `attachment; filename="${options.fileName.replace(/["\\\r\n]/g, '_')}"` } : {}),
+    });
+    return getSignedUrl(this.s3, command, { expiresIn: options.expiresInSeconds });
+  }
+
+  async uploadUrl(key: string, options: { expiresInSeconds: number; contentType: string }): Promise<string> {
+    if (options.expiresInSeconds > MAX_UPLOAD_LINK_SECONDS) throw new RangeError(`an upload link lives at most ${MAX_UPLOAD_LINK_SECONDS} s`);
+    // The content type is signed, so the upload must declare the type the import expects.
+    return getSignedUrl(this.s3, new PutObjectCommand({ Bucket: this.bucketName, Key: key, ContentType: options.contentType }), { expiresIn: options.expiresInSeconds, signableHeaders: new Set(['content-type']) });
+  }
+
+  async getStream(key: string): Promise<Readable | null> {
+    try {
+      const output = await withRetry(() => this.s3.send(new GetObjectCommand({ Bucket: this.bucketName, Key: key })), this.retry);
+      return (output.Body as Readable | undefined) ?? null;
+    } catch (error) {
+      if ((error as Error).name === 'NoSuchKey') return null;
       throw error;
     }
   }
