@@ -78,11 +78,29 @@ export const GradingRecord = z.object({
 });
 export type GradingRecord = z.infer<typeof GradingRecord>;
 
+/**
+ * A graded record chosen for moderation: a second IRO (never the auditor, never the child's own IRO)
+ * grades it blind, then the QA lead records the agreed grade and why.
+ */
+export const ModerationRecord = z.object({
+  recordId: z.string(),
+  /** Who graded it first (the auditor's grades stay on the grading record). */
+  auditor: z.string(),
+  moderator: z.string(),
+  grades: z.record(z.string(), z.string()),
+  overall: z.string().nullable(),
+  comment: z.string().nullable(),
+  /** The QA lead's settled grades per criterion, with the reason; they stand in the findings. */
+  agreed: z.object({ grades: z.record(z.string(), z.string()), reason: z.string(), by: z.string(), at: z.string() }).nullable(),
+});
+export type ModerationRecord = z.infer<typeof ModerationRecord>;
+
 /** Document parts of an audit in the store. */
 export const AUDIT_PARTS = {
   meta: 'meta',
   sample: 'sample',
   segment: (k: number) => `segment#${String(k).padStart(2, '0')}`,
   record: (recordId: string) => `record#${recordId}`,
+  moderation: (recordId: string) => `moderation#${recordId}`,
   actionPlan: 'action-plan',
 } as const;

@@ -7,13 +7,14 @@
  * publishes nothing.
  */
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { addCalendarMonths } from '#calendar/dates';
 import { publishFindings, MANIFEST_FILE } from '#reports/publish';
 import type { ObjectStore } from '#store/object-store';
 import { VersionConflictError, type RecordStore, type Versioned } from '#store/record-store';
-import { AUDIT_PARTS, AuditRecord, GradingRecord, SampleCheckpoint, SegmentCheckpoint, StoredSample, type AuditStatus } from './audit-record.ts';
+import { AUDIT_PARTS, AuditRecord, GradingRecord, ModerationRecord, SampleCheckpoint, SegmentCheckpoint, StoredSample, type AuditStatus } from './audit-record.ts';
 import { assignUnits, type Auditor } from './assignment.ts';
-import { recordId } from './findings.ts';
+import { recordId, type JudgedUnit } from './findings.ts';
 import { ActionPlanRow, FindingsDocument } from './findings-model.ts';
 import type { AuditPeriod, AuditUnit, SiblingStanding } from './population.ts';
 import {
@@ -80,12 +81,8 @@ export async function launchAudit(svc: AuditServices, request: LaunchRequest): P
 }
 
 /** One entry of an audit's trail: who did what, when. */
-export interface TrailEntry {
-  at: string;
-  actor: string;
-  action: string;
-  details: Record<string, unknown>;
-}
+export const TrailEntrySchema = z.object({ at: z.string(), actor: z.string(), action: z.string(), details: z.record(z.string(), z.unknown()) });
+export type TrailEntry = z.infer<typeof TrailEntrySchema>;
 
 /**
  * Appends to the audit trail. Entries are create-only items (a write that would replace one fails),
@@ -131,6 +128,16 @@ async function updateAudit(svc: AuditServices, authorityId: string, auditId: str
       if (!(error instanceof VersionConflictError) || attempt >= 5) throw error;
     }
   }
+}
+
+/**
+ * Moves an audit to another status on a person's request (e.g. grading → moderation), through the
+ * lifecycle: an illegal move throws LifecycleError saying why. Recorded in the trail.
+ */
+export async function moveAudit(svc: AuditServices, authorityId: string, auditId: string, to: AuditStatus, actor: string): Promise<Versioned<AuditRecord>> {
+  const moved = await updateAudit(svc, authorityId, auditId, (a) => ({ ...a, status: to }));
+  await appendTrail(svc, authorityId, auditId, { actor, action: `move:${to}`, details: {} });
+  return moved;
 }
 
 async function readJson<T>(objects: ObjectStore, key: string): Promise<T> {
@@ -334,9 +341,43 @@ export async function gradingRecords(svc: AuditServices, authorityId: string, au
   return records;
 }
 
+/** The grades that stand for each sampled unit: the auditor's, with any agreed moderation grades over them. */
+async function standingGrades(svc: AuditServices, authorityId: string, auditId: string): Promise<Map<string, Pick<JudgedUnit, 'grades' | 'overall' | 'comment'>>> {
+  const agreed = new Map<string, Record<string, string>>();
+  for await (const item of svc.store.auditItems<unknown>(authorityId, auditId)) {
+    if (!item.part.startsWith(AUDIT_PARTS.moderation(''))) continue;
+    const moderation = ModerationRecord.parse(item.body);
+    if (moderation.agreed) agreed.set(moderation.recordId, moderation.agreed.grades);
+  }
+  return new Map((await gradingRecords(svc, authorityId, auditId)).map((r) => [
+    r.body.unitId,
+    { grades: { ...r.body.grades, ...(agreed.get(r.body.recordId) ?? {}) }, overall: r.body.overall, comment: r.body.comment },
+  ]));
+}
+
+/**
+ * The findings a graded audit would publish if it closed now (grades so far, agreed moderation
+ * grades standing): what the QA lead sees, and edits the action plan against, before closing.
+ */
+export async function provisionalFindings(svc: AuditServices, authorityId: string, auditId: string): Promise<FindingsDocument> {
+  const current = await getAudit(svc, authorityId, auditId);
+  if (!current) throw new AuditRequestError(`no audit ${auditId}`);
+  const audit = current.body;
+  if (audit.status !== 'grading' && audit.status !== 'moderation') throw new AuditRequestError(`audit ${auditId} is ${audit.status}: provisional findings exist only while it is graded`);
+  const population = await loadPopulation(svc, audit, {});
+  const sample = await fixedSample(svc, audit, population.units);
+  const grades = await standingGrades(svc, authorityId, auditId);
+  const actionPlan = (await editedActionPlan(svc, authorityId, auditId))?.body;
+  const previous = await previousPublished(svc, audit);
+  return findingsFor(population, { sample: sample.unitIds, marginOfError: sample.marginOfError }, audit, {
+    grades, ...(actionPlan ? { actionPlan } : {}), ...(previous ? { previous } : {}), ...(svc.now ? { now: svc.now } : {}),
+  });
+}
+
 /**
  * Closes a graded audit: the automatic criteria judged again over the kept population and sample,
- * the IROs' grades added, the findings computed and published. Refused unless the audit is in grading or moderation.
+ * the IROs' grades added (agreed moderation grades standing over the auditor's), the findings
+ * computed and published. Refused unless the audit is in grading or moderation.
  */
 export async function closeAudit(svc: AuditServices, authorityId: string, auditId: string, options: { actionPlan?: ActionPlanRow[] } = {}): Promise<Versioned<AuditRecord>> {
   const current = await getAudit(svc, authorityId, auditId);
@@ -345,7 +386,7 @@ export async function closeAudit(svc: AuditServices, authorityId: string, auditI
   if (audit.status !== 'grading' && audit.status !== 'moderation') throw new AuditRequestError(`audit ${auditId} is ${audit.status}: only an audit in grading or moderation can be closed`);
   const population = await loadPopulation(svc, audit, {});
   const sample = await fixedSample(svc, audit, population.units);
-  const grades = new Map((await gradingRecords(svc, authorityId, auditId)).map((r) => [r.body.unitId, { grades: r.body.grades, overall: r.body.overall, comment: r.body.comment }]));
+  const grades = await standingGrades(svc, authorityId, auditId);
   const actionPlan = options.actionPlan ?? (await editedActionPlan(svc, authorityId, auditId))?.body;
   return publishAudit(svc, audit, population, sample, { grades, ...(actionPlan ? { actionPlan } : {}) });
 }

@@ -3,7 +3,10 @@
  * DYNAMODB_PORT and S3_PORT (default: any free port, so two checkouts run side by side);
  * IRO_DATA_DIR moves the data folder (default .local-data). Ctrl-C stops everything.
  */
+import { signDevelopmentToken } from '#auth/tokens';
+import { ROLES } from '#auth/principal';
 import { DEFAULT_DATA_DIR, startLocalStack } from '#local/stack';
+import { DEFAULT_USERS } from './dev-token-users.ts';
 
 function portFromEnv(name: string): number | undefined {
   const raw = process.env[name];
@@ -30,10 +33,19 @@ try {
     log,
   });
   log(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const tokens = await Promise.all(
+    ROLES.map(async (role) => `  ${role.padEnd(15)} (${DEFAULT_USERS[role]})\n    ${await signDevelopmentToken(stack.signingKey, { userId: DEFAULT_USERS[role], roles: [role], authorityId: 'demo' })}`),
+  );
   console.log(`
   iro-audit is running on ${stack.url}
 
-    ${stack.url}/health   the store and the bucket, reachable or not
+    ${stack.url}/health         the store and the bucket, reachable or not
+    ${stack.url}/docs           the API, interactive (OpenAPI 3.1 at /openapi.json)
+
+  Development tokens for the demo authority (8 hours; more with npm run dev-token):
+${tokens.join('\n')}
+
+  e.g. curl -H "Authorization: Bearer <token>" ${stack.url}/templates
 
   DynamoDB (dynalite)  ${stack.config.dynamoEndpoint}   table ${stack.config.tableName}
   S3 (s3rver)          ${stack.config.s3Endpoint}   bucket ${stack.config.bucketName}

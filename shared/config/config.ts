@@ -26,3 +26,30 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig
     ...(env.S3_ENDPOINT ? { s3Endpoint: env.S3_ENDPOINT } : {}),
   };
 }
+
+/** The API function's settings on AWS, every one required: a missing one stops the function at start, not at the first request. */
+export interface ApiConfig {
+  /** The Cognito user pool's issuer URL. */
+  authIssuer: string;
+  /** The app client id: the ID tokens' audience. */
+  authAudience: string;
+  /** The runner state machine the API starts for each launched audit. */
+  auditStateMachineArn: string;
+  /** The web origin allowed by CORS. */
+  webOrigin?: string;
+}
+
+/** Reads the API settings (IRO_AUTH_ISSUER, IRO_AUTH_AUDIENCE, IRO_AUDIT_STATE_MACHINE_ARN, IRO_WEB_ORIGIN). */
+export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const required = (name: string) => {
+    const value = env[name];
+    if (!value) throw new Error(`${name} is not set: the API cannot verify tokens or start audits without it`);
+    return value;
+  };
+  return {
+    authIssuer: required('IRO_AUTH_ISSUER'),
+    authAudience: required('IRO_AUTH_AUDIENCE'),
+    auditStateMachineArn: required('IRO_AUDIT_STATE_MACHINE_ARN'),
+    ...(env.IRO_WEB_ORIGIN ? { webOrigin: env.IRO_WEB_ORIGIN } : {}),
+  };
+}

@@ -1,30 +1,110 @@
 /**
  * The Hono app: one app for Lambda (functions/api) and the laptop (@hono/node-server). Routes are
- * modules mounted here; dependencies (store, bucket) are passed in, so tests and the local stack
- * swap adapters, not code paths.
+ * modules mounted here; dependencies (store, bucket, token verifier, audit runner) are passed in,
+ * so tests and the local stack swap adapters, not code paths. Every route but the public ones
+ * (health, the API description) authenticates; the use cases check roles and the authority again.
  */
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
 import { HTTPException } from 'hono/http-exception';
-import type { RecordStore } from '#store/record-store';
-import type { ObjectStore } from '#store/object-store';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import { ZodError } from 'zod';
+import { ConditionSchema, OperandSchema } from '#audit/conditions';
+import { LifecycleError } from '#audit/lifecycle';
+import { AuditRequestError } from '#audit/runner';
+import type { TokenVerifier } from '#auth/tokens';
+import type { AuditRunner } from '#service/audit-runner';
+import type { ServiceContext } from '#service/context';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '#service/errors';
+import { TemplateCatalogue } from '#service/templates';
+import type { ObjectLinks, ObjectStore } from '#store/object-store';
+import { TemplateVersionExistsError, VersionConflictError, type RecordStore } from '#store/record-store';
+import { authenticate } from './auth.ts';
+import { fieldErrors, type ApiEnv } from './openapi.ts';
 import { problem } from './problem.ts';
+import { actionPlanRoutes } from './routes/action-plan.ts';
+import { auditRoutes } from './routes/audits.ts';
+import { gradingRoutes } from './routes/grading.ts';
 import { healthRoutes } from './routes/health.ts';
+import { templateRoutes } from './routes/templates.ts';
 
 export interface AppDependencies {
   store: RecordStore;
   objects: ObjectStore;
+  links: ObjectLinks;
+  verifier: TokenVerifier;
+  runner: AuditRunner;
+  templates?: TemplateCatalogue;
+  /** The web origin allowed to call the API from a browser (CORS); none when absent. */
+  webOrigin?: string;
+  now?: () => Date;
 }
 
-/** Builds the app over the given store and bucket. */
-export function createApp(deps: AppDependencies): Hono {
-  const app = new Hono();
+/** The largest JSON body the API reads (a template with many criteria fits easily). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** Routes that answer without a token: health and the API's own description. */
+export const PUBLIC_PATHS = ['/', '/health', '/openapi.json', '/docs'] as const;
+
+export const API_INFO = {
+  title: 'iro-audit API',
+  version: '1.0.0',
+  description: 'Themed audits of children-in-care records for IRO services. QA leads launch audits, IROs grade sampled records, senior managers download findings. Authenticate with a Cognito ID token (or a local development token from `npm run dev-token`).',
+};
+
+/** Builds the app over the given store, bucket, verifier and runner. */
+export function createApp(deps: AppDependencies): OpenAPIHono<ApiEnv> {
+  const ctx: ServiceContext = {
+    store: deps.store,
+    objects: deps.objects,
+    links: deps.links,
+    runner: deps.runner,
+    templates: deps.templates ?? new TemplateCatalogue(deps.store),
+    ...(deps.now ? { now: deps.now } : {}),
+  };
+  const app = new OpenAPIHono<ApiEnv>();
+  app.use('*', secureHeaders());
+  if (deps.webOrigin) app.use('*', cors({ origin: deps.webOrigin, allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'], allowMethods: ['GET', 'POST', 'PUT', 'PATCH'], maxAge: 600 }));
+  app.use('*', bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => problem(c, 413, 'Request body too large', { detail: `the API reads at most ${MAX_BODY_BYTES / 1024} KiB in one request` }),
+  }));
+
   app.route('/health', healthRoutes(deps));
   app.get('/', (c) =>
-    c.json({ name: 'iro-audit', description: 'Themed audits for Independent Reviewing Officer services', links: { health: '/health' } }),
+    c.json({ name: 'iro-audit', description: API_INFO.description, links: { health: '/health', openapi: '/openapi.json', docs: '/docs' } }),
   );
+  app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  // The condition language is recursive: named components let the document refer to itself instead of unrolling for ever.
+  app.openAPIRegistry.register('Condition', ConditionSchema);
+  app.openAPIRegistry.register('Operand', OperandSchema);
+  app.doc31('/openapi.json', { openapi: '3.1.0', info: API_INFO });
+  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'iro-audit API' }));
+
+  const authenticated = authenticate(deps.verifier);
+  for (const path of ['/templates', '/templates/*', '/audits', '/audits/*', '/assignments', '/assignments/*']) app.use(path, authenticated);
+  app.route('/', templateRoutes(ctx));
+  app.route('/', auditRoutes(ctx));
+  app.route('/', gradingRoutes(ctx));
+  app.route('/', actionPlanRoutes(ctx));
+
   app.notFound((c) => problem(c, 404, 'Not found', { detail: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }));
   app.onError((error, c) => {
-    if (error instanceof HTTPException) return problem(c, error.status as 400, error.message || 'Request refused');
+    if (error instanceof NotFoundError) return problem(c, 404, 'Not found', { detail: error.message });
+    if (error instanceof ForbiddenError) return problem(c, 403, 'Forbidden', { detail: error.message });
+    if (error instanceof InvalidInputError) return problem(c, 400, 'Invalid request', { detail: error.message, errors: error.errors });
+    if (error instanceof ConflictError) return problem(c, 409, 'Conflict', { detail: error.message, ...error.extra });
+    if (error instanceof LifecycleError) return problem(c, 409, 'Not allowed now', { detail: error.message, from: error.from, to: error.to });
+    if (error instanceof VersionConflictError || error instanceof TemplateVersionExistsError) return problem(c, 409, 'Conflict', { detail: error.message });
+    if (error instanceof AuditRequestError) return problem(c, 409, 'Cannot be done', { detail: error.message });
+    if (error instanceof ZodError) return problem(c, 400, 'Invalid request', { errors: fieldErrors(error) });
+    if (error instanceof HTTPException) {
+      // Hono's own refusals (e.g. a malformed JSON body) carry a 4xx status and a plain message.
+      const status = error.status >= 400 && error.status < 500 ? error.status : 500;
+      return problem(c, status as 400, status === 500 ? 'Internal error' : 'Request refused', { detail: error.message || 'the request could not be read' });
+    }
     // Log for the operator; the client gets no internals.
     console.error('unhandled error', error);
     return problem(c, 500, 'Internal error', { detail: 'something went wrong on our side; it has been logged' });

@@ -11,7 +11,9 @@ import type { StoreConfig } from '#config/config';
 import { createDynamoDocumentClient, createS3Client } from '#config/aws-clients';
 import { generateDemoAuthority } from '#demo/generator';
 import { REGULATIONS_2010 } from '#domain/timescales';
+import { localSigningKey, localVerifier, type LocalSigningKey } from '#auth/tokens';
 import { createApp } from '#http/app';
+import { InProcessAuditRunner } from '#service/audit-runner';
 import { loadFiles, type LoadReport } from '#loader/load';
 import { ensureBucket } from '#store/object-store';
 import { openStores } from '#store/open';
@@ -38,6 +40,10 @@ export interface LocalStack {
   url: string;
   config: StoreConfig;
   store: RecordStore;
+  /** The key development tokens are signed with (`npm run dev-token` uses the same file). */
+  signingKey: LocalSigningKey;
+  /** Runs launched audits in this process; `idle()` waits for them. */
+  runner: InProcessAuditRunner;
   /** True when this start loaded the demo authority (false when it was already there). */
   demoLoaded: boolean;
   demoReport?: LoadReport;
@@ -45,6 +51,8 @@ export interface LocalStack {
 }
 
 export const DEFAULT_DATA_DIR = '.local-data';
+/** The local signing key's file inside the data folder (git-ignored with it; readable by its owner only). */
+export const signingKeyPath = (dataDir: string) => join(resolve(dataDir), 'dev-signing-key.json');
 const DEFAULT_APP_PORT = 3000;
 
 /** Starts everything; resolves when the app answers. */
@@ -69,7 +77,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     log(`DynamoDB (dynalite) on ${servers.dynamoEndpoint}, S3 (s3rver) on ${servers.s3Endpoint}, data in ${dataDir}`);
     await ensureTable(createDynamoDocumentClient(config), config.tableName);
     await ensureBucket(createS3Client(config), config.bucketName);
-    const { store, objects } = openStores(config);
+    const { store, objects, links } = openStores(config);
 
     let demoLoaded = false;
     let demoReport: LoadReport | undefined;
@@ -83,7 +91,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
     }
 
-    const app = createApp({ store, objects });
+    const signingKey = await localSigningKey(signingKeyPath(dataDir));
+    const runner = new InProcessAuditRunner({ store, objects }, log);
+    const app = createApp({ store, objects, links, verifier: localVerifier(signingKey), runner });
     const server = createAdaptorServer({ fetch: app.fetch, hostname: '127.0.0.1' });
     const port = await listen(server, options.port);
     closers.push(
@@ -96,7 +106,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const url = `http://localhost:${port}`;
     await writeStackFile(dataDir, { pid: process.pid, url, dynamoEndpoint: servers.dynamoEndpoint, s3Endpoint: servers.s3Endpoint });
     closers.push(() => removeStackFile(dataDir));
-    return { url, config, store, demoLoaded, ...(demoReport ? { demoReport } : {}), close };
+    // Audits still running finish (or are marked failed) before the servers go.
+    closers.push(() => runner.idle());
+    return { url, config, store, signingKey, runner, demoLoaded, ...(demoReport ? { demoReport } : {}), close };
   } catch (error) {
     await close();
     throw error;

@@ -20,11 +20,11 @@ import {
   AUDIT_META_PART, auditItemKey, auditPartition, auditsPartition, authorityKey, authorityPart, childKeys, childPartition, childPartitionPrefix, childrenPartition, datePart,
   episodeKeys, healthEventKeys, involvementKeys, oc2Keys, professionalKeys, professionalPartition, professionalsPartition,
   reviewDateRange, reviewDetailsKeys, reviewParticipationKeys, reviewSk, reviewYearPartition, siblingGroupMemberKeys,
-  siblingGroupPartition, type ItemKey, type ItemKeys,
+  siblingGroupPartition, templatePartition, templatesPartition, templateVersionPart, type ItemKey, type ItemKeys,
 } from './keys.ts';
 import { TABLE_KEY_SCHEMA } from './table.ts';
 import {
-  VersionConflictError, type AuditItemKey, type ChildRecords, type ProfessionalRecords, type RecordStore, type UpsertSummary,
+  TemplateVersionExistsError, VersionConflictError, type AuditItemKey, type StoredTemplateVersion, type ChildRecords, type ProfessionalRecords, type RecordStore, type UpsertSummary,
   type Versioned,
 } from './record-store.ts';
 
@@ -356,6 +356,41 @@ export class DynamoRecordStore implements RecordStore {
       throw new VersionConflictError<T>(key, expectedVersion, await this.getAuditItem<T>(authorityId, key));
     }
     return stored;
+  }
+
+  async putTemplateVersion(authorityId: string, entry: StoredTemplateVersion): Promise<void> {
+    const part = templateVersionPart(entry.version);
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: templatePartition(authorityId, entry.templateId), sk: part,
+            gsi1pk: templatesPartition(authorityId), gsi1sk: `${entry.templateId}#${part}`,
+            kind: 'templateVersion', templateId: entry.templateId, version: entry.version,
+            // Kept as JSON text: a template's nested conditions are data to the store, not attributes.
+            template: JSON.stringify(entry.template), createdBy: entry.createdBy, createdAt: entry.createdAt,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') throw new TemplateVersionExistsError(entry.templateId, entry.version);
+      throw error;
+    }
+  }
+
+  async *templateVersions(authorityId: string): AsyncIterable<StoredTemplateVersion> {
+    const pages = this.queryPages({
+      IndexName: TABLE_KEY_SCHEMA.indexes.gsi1.indexName,
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': templatesPartition(authorityId) },
+    });
+    for await (const page of pages) {
+      for (const item of page) {
+        yield { templateId: String(item.templateId), version: Number(item.version), template: JSON.parse(String(item.template)), createdBy: String(item.createdBy), createdAt: String(item.createdAt) };
+      }
+    }
   }
 
   async *listAudits<T>(authorityId: string): AsyncIterable<{ auditId: string } & Versioned<T>> {

@@ -72,6 +72,15 @@ export const reviewYearPartition = (authorityId: string, year: number) => {
 export const auditsPartition = (authorityId: string) => `${A(authorityId)}#AUDITS`;
 /** The part of an audit that is listed in GSI1: the audit's own record. */
 export const AUDIT_META_PART = 'meta';
+/** The partition of one audit template's versions (templates a QA lead added for the authority). */
+export const templatePartition = (authorityId: string, templateId: string) => `${A(authorityId)}#TPL#${idPart(templateId, 'template id')}`;
+/** GSI1: every template version the authority holds, ordered by template id then version. */
+export const templatesPartition = (authorityId: string) => `${A(authorityId)}#TPLS`;
+/** A template version in a sort key: zero-padded so string order is version order. */
+export const templateVersionPart = (version: number) => {
+  if (!Number.isInteger(version) || version < 1 || version > 999_999) throw new InvalidKeyError(`template version ${version} must be a whole number from 1 to 999999`);
+  return `V#${String(version).padStart(6, '0')}`;
+};
 /** The partition of one audit's person-edited documents. */
 export const auditPartition = (authorityId: string, auditId: string) => `${A(authorityId)}#AUDIT#${idPart(auditId, 'audit id')}`;
 

@@ -63,6 +63,24 @@ export class VersionConflictError<T = unknown> extends Error {
   }
 }
 
+/** A template version a QA lead added for the authority: written once, never changed. */
+export interface StoredTemplateVersion {
+  templateId: string;
+  version: number;
+  /** The template as it was validated (the schema lives with the audit engine; the store keeps it whole). */
+  template: unknown;
+  createdBy: string;
+  createdAt: string;
+}
+
+/** A template version of that id and number is already stored: versions are immutable. */
+export class TemplateVersionExistsError extends Error {
+  constructor(readonly templateId: string, readonly version: number) {
+    super(`template ${templateId} version ${version} is already stored: versions never change, add version ${version + 1}`);
+    this.name = 'TemplateVersionExistsError';
+  }
+}
+
 export interface RecordStore {
   /** Throws unless the table answers. */
   ping(): Promise<void>;
@@ -95,6 +113,11 @@ export interface RecordStore {
   professionals(authorityId: string): AsyncIterable<Professional>;
   /** How many child records the authority holds. */
   countChildren(authorityId: string): Promise<number>;
+
+  /** Stores a new template version for the authority; throws TemplateVersionExistsError if that version exists. */
+  putTemplateVersion(authorityId: string, entry: StoredTemplateVersion): Promise<void>;
+  /** Every template version the authority added, by template id then version. */
+  templateVersions(authorityId: string): AsyncIterable<StoredTemplateVersion>;
 
   /** One person-edited document of an audit, or null. */
   getAuditItem<T>(authorityId: string, key: AuditItemKey): Promise<Versioned<T> | null>;

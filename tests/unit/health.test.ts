@@ -2,11 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '#http/app';
 import type { RecordStore } from '#store/record-store';
-import type { ObjectStore } from '#store/object-store';
+import type { ObjectLinks, ObjectStore } from '#store/object-store';
 
 const reachable = { ping: async () => {} };
 const unreachable = { ping: async () => { throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { name: 'TimeoutError' }); } };
-const app = (store: object, objects: object) => createApp({ store: store as RecordStore, objects: objects as ObjectStore });
+const refuse = () => { throw new Error('health must not need this'); };
+const app = (store: object, objects: object) =>
+  createApp({ store: store as RecordStore, objects: objects as ObjectStore, links: {} as ObjectLinks, verifier: { verify: refuse }, runner: { start: refuse } });
 
 describe('GET /health', () => {
   it('is 200 when the store and the bucket both answer', async () => {

@@ -1,0 +1,106 @@
+/** /audits: launch (QA lead, idempotent), list and read audits; close; findings, downloads and the trail. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { FindingsDocument } from '#audit/findings-model';
+import { TrailEntrySchema } from '#audit/jobs';
+import {
+  AuditView, DownloadableFile, DownloadLink, IdempotencyKey, LaunchAuditBody, audit, close, downloadLink, history, launch, listAudits, publishedFindings,
+} from '#service/audits';
+import type { ServiceContext } from '#service/context';
+import { AuditIdParam, BEARER, ERROR_RESPONSES, json, jsonBody, router } from '../openapi.ts';
+
+const { 400: e400, 401: e401, 403: e403, 404: e404, 409: e409, 413: e413 } = ERROR_RESPONSES;
+
+/** The findings without the per-record rows: what a summary page or a dashboard needs. */
+const FindingsSummary = FindingsDocument.omit({ records: true }).extend({ records: z.number().int().describe('number of per-record rows (in records.csv and findings.json)') });
+
+export function auditRoutes(ctx: ServiceContext) {
+  const app = router();
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/audits', tags: ['audits'], security: BEARER,
+      summary: 'Launch a themed audit (QA lead). With an Idempotency-Key header a retry returns the same audit',
+      request: { headers: z.object({ 'idempotency-key': IdempotencyKey.optional() }), body: jsonBody(LaunchAuditBody) },
+      responses: { 201: json(AuditView, 'Launched: it runs in the background (poll GET /audits/{id})'), 200: json(AuditView, 'A retry: the audit this key launched'), 400: e400, 401: e401, 403: e403, 409: e409, 413: e413 },
+    }),
+    async (c) => {
+      const key = c.req.valid('header')['idempotency-key'];
+      const { audit: view, replayed } = await launch(ctx, c.get('principal'), c.req.valid('json'), key);
+      c.header('Location', `/audits/${view.auditId}`);
+      return c.json(view, replayed ? 200 : 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/audits', tags: ['audits'], security: BEARER,
+      summary: "The authority's audits, newest first (senior managers: published ones)",
+      request: { query: z.object({ status: AuditView.shape.status.optional().openapi({ param: { name: 'status', in: 'query' } }) }) },
+      responses: { 200: json(z.object({ audits: z.array(AuditView) }), 'The audits'), 400: e400, 401: e401, 403: e403 },
+    }),
+    async (c) => c.json({ audits: await listAudits(ctx, c.get('principal'), c.req.valid('query')) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/audits/{id}', tags: ['audits'], security: BEARER, summary: 'One audit: status, population, sample, grading progress per IRO',
+      request: { params: AuditIdParam },
+      responses: { 200: json(AuditView, 'The audit'), 400: e400, 401: e401, 403: e403, 404: e404 },
+    }),
+    async (c) => c.json(await audit(ctx, c.get('principal'), c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/audits/{id}/close', tags: ['audits'], security: BEARER,
+      summary: 'Close a graded audit and publish its findings (QA lead)',
+      request: { params: AuditIdParam },
+      responses: { 200: json(AuditView, 'Closed and published'), 400: e400, 401: e401, 403: e403, 404: e404, 409: e409 },
+    }),
+    async (c) => c.json(await close(ctx, c.get('principal'), c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/audits/{id}/findings', tags: ['findings'], security: BEARER,
+      summary: 'The published findings, without the per-record rows (QA lead, senior manager)',
+      request: { params: AuditIdParam },
+      responses: { 200: json(FindingsSummary, 'The findings'), 400: e400, 401: e401, 403: e403, 404: e404, 409: e409 },
+    }),
+    async (c) => {
+      const findings = await publishedFindings(ctx, c.get('principal'), c.req.valid('param').id);
+      return c.json({ ...findings, records: findings.records.length }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/audits/{id}/downloads/{file}', tags: ['findings'], security: BEARER,
+      summary: 'A link to a published file, valid 5 minutes (QA lead, senior manager); ?redirect=true answers 302 to it',
+      request: {
+        params: AuditIdParam.extend({ file: DownloadableFile.openapi({ param: { name: 'file', in: 'path' } }) }),
+        query: z.object({ redirect: z.enum(['true', 'false']).optional().openapi({ param: { name: 'redirect', in: 'query' } }) }),
+      },
+      responses: { 200: json(DownloadLink, 'The link'), 302: { description: 'Redirect to the link' }, 400: e400, 401: e401, 403: e403, 404: e404, 409: e409 },
+    }),
+    async (c) => {
+      const { id, file } = c.req.valid('param');
+      const link = await downloadLink(ctx, c.get('principal'), id, file);
+      c.header('Cache-Control', 'no-store');
+      if (c.req.valid('query').redirect === 'true') return c.redirect(link.url, 302);
+      return c.json(link, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/audits/{id}/history', tags: ['audits'], security: BEARER,
+      summary: 'The audit trail, oldest first: who did what and when (append-only)',
+      request: { params: AuditIdParam },
+      responses: { 200: json(z.object({ entries: z.array(TrailEntrySchema) }), 'The trail'), 400: e400, 401: e401, 403: e403, 404: e404 },
+    }),
+    async (c) => c.json({ entries: await history(ctx, c.get('principal'), c.req.valid('param').id) }, 200),
+  );
+
+  return app;
+}

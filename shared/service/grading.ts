@@ -1,0 +1,398 @@
+/**
+ * IROs grading sampled records, and QA leads moderating them. Independence is enforced here on
+ * every read and write, not only when records are assigned: an IRO reaches only records assigned
+ * to them (as auditor or moderator) and never a child they are, or were, the IRO for — checked
+ * against the child's records as they stand now. Grades are written only over the version read.
+ */
+import { z } from 'zod';
+import { AuditRecord, AUDIT_PARTS, GradingRecord, ModerationRecord } from '#audit/audit-record';
+import { assignUnits } from '#audit/assignment';
+import { judgeUnit } from '#audit/evaluate';
+import { Evidence, Outcome } from '#audit/findings-model';
+import { appendTrail, getAudit, gradingRecords, moveAudit } from '#audit/jobs';
+import { childUnits, siblingGroupUnit, siblingStandings, type AuditUnit } from '#audit/population';
+import { populationContext } from '#audit/runner';
+import { cohensWeightedKappa, percentExactAgreement } from '#audit/statistics';
+import type { AuditTemplate } from '#audit/template';
+import { hasRole, type Principal } from '#auth/principal';
+import { Random } from '#demo/random';
+import { periodsOfCare, sequenceReviews } from '#domain/period-of-care';
+import { VersionConflictError, type ChildRecords, type Versioned } from '#store/record-store';
+import { isFullyGraded, manualCriterionIds } from './audits.ts';
+import { nowIso, type ServiceContext } from './context.ts';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts';
+
+const GRADABLE: readonly AuditRecord['status'][] = ['grading', 'moderation'];
+
+/** PUT …/grades: the grades an IRO saves, over the version they read (0 before the first save). */
+export const GradesBody = z.strictObject({
+  version: z.number().int().min(0).describe('the version of the grades you read (0 if none were saved yet)'),
+  grades: z.record(z.string(), z.string()).describe('manual criterion id → grade from the template scale'),
+  overall: z.string().nullable().optional(),
+  comment: z.string().max(10_000).nullable().optional(),
+});
+export type GradesBody = z.infer<typeof GradesBody>;
+
+/** One IRO's grades on a record as the API shows them. */
+export const GradesView = z.object({
+  version: z.number().int(),
+  grades: z.record(z.string(), z.string()),
+  overall: z.string().nullable(),
+  comment: z.string().nullable(),
+  complete: z.boolean().describe('every manual criterion has a grade'),
+});
+export type GradesView = z.infer<typeof GradesView>;
+
+/** One entry of an IRO's work list. */
+export const Assignment = z.object({
+  auditId: z.string(),
+  auditTitle: z.string(),
+  template: z.object({ id: z.string(), title: z.string() }),
+  status: z.string(),
+  recordId: z.string(),
+  role: z.enum(['auditor', 'moderator']),
+  service: z.string().nullable(),
+  team: z.string().nullable(),
+  progress: z.enum(['not started', 'in progress', 'graded']),
+});
+export type Assignment = z.infer<typeof Assignment>;
+
+/** Everything an IRO needs to grade one record. */
+export const RecordView = z.object({
+  auditId: z.string(),
+  auditTitle: z.string(),
+  status: z.string(),
+  recordId: z.string(),
+  role: z.enum(['auditor', 'moderator', 'qa-lead']),
+  summary: z.object({ childIds: z.array(z.string()), date: z.string().nullable(), service: z.string().nullable(), team: z.string().nullable(), iroId: z.string().nullable() }),
+  timeline: z.array(
+    z.object({
+      childId: z.string(),
+      dateOfBirth: z.string().nullable(),
+      periodsOfCare: z.array(z.object({ start: z.string(), end: z.string().nullable(), episodes: z.array(z.object({ start: z.string(), end: z.string().nullable(), legalStatus: z.string(), placement: z.string().nullable() })) })),
+      reviews: z.array(z.object({ date: z.string(), sequence: z.number().int().nullable(), participationCode: z.string().nullable(), iroId: z.string().nullable(), stoodDown: z.boolean().nullable() })),
+      healthEvents: z.array(z.object({ type: z.string(), date: z.string(), status: z.string().nullable() })),
+    }),
+  ),
+  automatic: z.array(z.object({ criterionId: z.string(), title: z.string(), outcome: Outcome, evidence: Evidence })),
+  manual: z.array(z.object({ criterionId: z.string(), title: z.string(), question: z.string(), guidance: z.string() })),
+  gradeScale: z.array(z.object({ grade: z.string(), guidance: z.string() })),
+  grades: GradesView.describe("the caller's own grades: a moderator never sees the auditor's (blind moderation)"),
+  /** QA leads only: both gradings and the agreement, once moderated. */
+  moderation: z.object({ moderator: z.string(), grades: GradesView, agreed: ModerationRecord.shape.agreed }).nullable(),
+});
+export type RecordView = z.infer<typeof RecordView>;
+
+const gradesView = (template: AuditTemplate, version: number, r: { grades: Record<string, string>; overall: string | null; comment: string | null }): GradesView => ({
+  version, grades: r.grades, overall: r.overall, comment: r.comment, complete: isFullyGraded(template, r.grades),
+});
+
+async function openAudit(ctx: ServiceContext, principal: Principal, auditId: string): Promise<AuditRecord> {
+  const audit = await getAudit(ctx, principal.authorityId, auditId);
+  if (!audit) throw new NotFoundError(`no audit ${auditId}`);
+  return audit.body;
+}
+
+async function gradingRecord(ctx: ServiceContext, authorityId: string, auditId: string, recordId: string): Promise<Versioned<GradingRecord> | null> {
+  const stored = await ctx.store.getAuditItem<unknown>(authorityId, { auditId, part: AUDIT_PARTS.record(recordId) });
+  return stored ? { ...stored, body: GradingRecord.parse(stored.body) } : null;
+}
+
+async function moderationRecord(ctx: ServiceContext, authorityId: string, auditId: string, recordId: string): Promise<Versioned<ModerationRecord> | null> {
+  const stored = await ctx.store.getAuditItem<unknown>(authorityId, { auditId, part: AUDIT_PARTS.moderation(recordId) });
+  return stored ? { ...stored, body: ModerationRecord.parse(stored.body) } : null;
+}
+
+/** The children's records as they stand, and whether `iroId` is or was the IRO of any of them. */
+async function childrenOf(ctx: ServiceContext, authorityId: string, childIds: readonly string[]): Promise<ChildRecords[]> {
+  const all = await Promise.all(childIds.map((id) => ctx.store.getChildRecords(authorityId, id)));
+  return all.filter((r): r is ChildRecords => r !== null);
+}
+
+/** True when `iroId` is or was an IRO of one of the children: allocated as IRO, or chaired a review. */
+export function isOwnIro(iroId: string, children: readonly ChildRecords[], recorded: readonly string[] = []): boolean {
+  if (recorded.includes(iroId)) return true;
+  return children.some((c) => c.involvements.some((i) => i.role === 'IRO' && i.workerId === iroId) || c.reviews.some((r) => r.iroId === iroId));
+}
+
+interface Access {
+  audit: AuditRecord;
+  record: Versioned<GradingRecord>;
+  moderation: Versioned<ModerationRecord> | null;
+  role: 'auditor' | 'moderator' | 'qa-lead';
+  children: ChildRecords[];
+}
+
+/**
+ * Who may open a record: the QA lead; the IRO it is assigned to; its moderator. An IRO never
+ * reaches a child they are or were the IRO for, even if records changed after the assignment.
+ * A record that is not theirs is "not found" to an IRO: they learn nothing about other records.
+ */
+async function access(ctx: ServiceContext, principal: Principal, auditId: string, recordId: string): Promise<Access> {
+  if (!hasRole(principal, 'qa-lead', 'iro')) throw new ForbiddenError('grading records is for IROs and QA leads');
+  const audit = await openAudit(ctx, principal, auditId);
+  const record = await gradingRecord(ctx, principal.authorityId, auditId, recordId);
+  if (!record) throw new NotFoundError(`no record ${recordId} in audit ${auditId}`);
+  const moderation = await moderationRecord(ctx, principal.authorityId, auditId, recordId);
+  const children = await childrenOf(ctx, principal.authorityId, record.body.childIds);
+  if (hasRole(principal, 'qa-lead')) return { audit, record, moderation, role: 'qa-lead', children };
+  const role = record.body.assignedTo === principal.userId ? 'auditor' : moderation?.body.moderator === principal.userId ? 'moderator' : null;
+  if (!role) throw new NotFoundError(`no record ${recordId} in audit ${auditId} is assigned to you`);
+  if (isOwnIro(principal.userId, children, record.body.ownIroIds)) {
+    throw new ForbiddenError('you are, or were, the IRO for a child in this record: it must be graded by another IRO. Ask your QA lead to reassign it');
+  }
+  return { audit, record, moderation, role, children };
+}
+
+/** The audit unit as the records stand now, for the automatic evidence beside the questions. */
+async function currentUnit(ctx: ServiceContext, audit: AuditRecord, record: GradingRecord, children: readonly ChildRecords[]): Promise<AuditUnit | null> {
+  const pctx = await populationContext(ctx.store, audit);
+  const rule = audit.template.population.rule;
+  if (rule === 'sibling-groups-at-period-end') {
+    const familyId = record.unitId.replace(/^family:/, '');
+    const standings = children.flatMap((c) => siblingStandings(c, pctx));
+    return siblingGroupUnit(familyId, standings, pctx);
+  }
+  return children.flatMap((c) => childUnits(rule, c, pctx)).find((u) => u.unitId === record.unitId) ?? null;
+}
+
+function timelineOf(children: readonly ChildRecords[]): RecordView['timeline'] {
+  return children.map((c) => {
+    const periods = periodsOfCare(c.episodes);
+    return {
+      childId: c.child?.childId ?? c.episodes[0]?.childId ?? '',
+      dateOfBirth: c.child?.dateOfBirth ?? null,
+      periodsOfCare: periods.map((p) => ({
+        start: p.startDate, end: p.endDate,
+        episodes: p.episodes.map((e) => ({ start: e.startDate, end: e.endDate, legalStatus: e.legalStatus, placement: e.placement ?? null })),
+      })),
+      reviews: sequenceReviews(periods, c.reviews).map((r) => ({ date: r.reviewDate, sequence: r.sequence, participationCode: r.participationCode, iroId: r.iroId, stoodDown: r.stoodDown })),
+      healthEvents: c.healthEvents.map((h) => ({ type: h.type, date: h.date, status: h.status })),
+    };
+  });
+}
+
+/** One record for grading: its summary, the child's timeline, the automatic evidence, the questions and the caller's grades. */
+export async function recordView(ctx: ServiceContext, principal: Principal, auditId: string, recordId: string): Promise<RecordView> {
+  const { audit, record, moderation, role, children } = await access(ctx, principal, auditId, recordId);
+  const unit = await currentUnit(ctx, audit, record.body, children);
+  const outcomes = unit ? judgeUnit(audit.template, unit) : {};
+  const template = audit.template;
+  const own = role === 'moderator' && moderation
+    ? gradesView(template, moderation.version, moderation.body)
+    : gradesView(template, record.version, record.body);
+  return {
+    auditId, auditTitle: audit.title, status: audit.status, recordId, role,
+    summary: { childIds: record.body.childIds, date: unit?.date ?? null, service: record.body.service, team: record.body.team, iroId: unit?.iroId ?? null },
+    timeline: timelineOf(children),
+    automatic: template.criteria.flatMap((c) => (c.kind === 'automatic' && outcomes[c.id] ? [{ criterionId: c.id, title: c.title, outcome: outcomes[c.id]!.outcome, evidence: outcomes[c.id]!.evidence }] : [])),
+    manual: template.criteria.flatMap((c) => (c.kind === 'manual' ? [{ criterionId: c.id, title: c.title, question: c.question, guidance: c.guidance }] : [])),
+    gradeScale: template.gradeScale,
+    grades: own,
+    moderation: role === 'qa-lead' && moderation
+      ? { moderator: moderation.body.moderator, grades: gradesView(template, moderation.version, moderation.body), agreed: moderation.body.agreed }
+      : null,
+  };
+}
+
+/** Every criterion is a manual one of the template and every grade is on its scale. */
+function checkGrades(template: AuditTemplate, body: Pick<GradesBody, 'grades' | 'overall'>): void {
+  const manual = new Set(manualCriterionIds(template));
+  const scale = template.gradeScale.map((g) => g.grade);
+  const errors: { field: string; message: string }[] = [];
+  for (const [criterionId, grade] of Object.entries(body.grades)) {
+    if (!manual.has(criterionId)) errors.push({ field: `grades.${criterionId}`, message: `not a question of this audit (its questions: ${[...manual].join(', ')})` });
+    else if (!scale.includes(grade)) errors.push({ field: `grades.${criterionId}`, message: `"${grade}" is not on the grade scale (${scale.join(', ')})` });
+  }
+  if (body.overall != null && !scale.includes(body.overall)) errors.push({ field: 'overall', message: `"${body.overall}" is not on the grade scale (${scale.join(', ')})` });
+  if (errors.length) throw new InvalidInputError(errors);
+}
+
+/**
+ * Saves an IRO's grades: the auditor's on the record, a moderator's (blind) on the moderation.
+ * Written only over the version they read; a stale version gets a conflict carrying the grades as
+ * they are now, and nothing is overwritten.
+ */
+export async function saveGrades(ctx: ServiceContext, principal: Principal, auditId: string, recordId: string, body: GradesBody): Promise<GradesView> {
+  if (!hasRole(principal, 'iro')) throw new ForbiddenError('only the IRO a record is assigned to can grade it');
+  const { audit, record, moderation, role } = await access(ctx, principal, auditId, recordId);
+  if (!GRADABLE.includes(audit.status)) throw new ConflictError(`the audit is ${audit.status}: grades can only be saved while it is in grading or moderation`);
+  checkGrades(audit.template, body);
+  const next = { grades: body.grades, overall: body.overall ?? null, comment: body.comment ?? null };
+  const key = role === 'moderator' ? AUDIT_PARTS.moderation(recordId) : AUDIT_PARTS.record(recordId);
+  if (role === 'auditor' && moderation) throw new ConflictError('this record has been chosen for moderation: its grades are now fixed while a second IRO grades it');
+  if (role === 'moderator' && moderation?.body.agreed) throw new ConflictError('the QA lead has already recorded the agreed grades for this record');
+  const current = role === 'moderator' ? moderation! : record;
+  let stored: Versioned<unknown>;
+  try {
+    stored = await ctx.store.putAuditItem(principal.authorityId, { auditId, part: key }, { ...current.body, ...next }, body.version);
+  } catch (error) {
+    if (!(error instanceof VersionConflictError)) throw error;
+    const now = (error.current?.body ?? current.body) as { grades: Record<string, string>; overall: string | null; comment: string | null };
+    throw new ConflictError('someone saved these grades after you read them: nothing was overwritten. Here are the grades as they are now; reapply your changes to them', {
+      current: gradesView(audit.template, error.current?.version ?? current.version, now),
+    });
+  }
+  await appendTrail(ctx, principal.authorityId, auditId, {
+    actor: principal.userId, action: role === 'moderator' ? 'moderation-grade' : 'grade',
+    details: { recordId, version: stored.version, criteria: Object.keys(body.grades).sort(), overall: next.overall !== null },
+  });
+  return gradesView(audit.template, stored.version, next);
+}
+
+/** An IRO's work list: records they grade or moderate in audits still open for grading. */
+export async function assignments(ctx: ServiceContext, principal: Principal): Promise<Assignment[]> {
+  if (!hasRole(principal, 'iro')) throw new ForbiddenError('assignments are for IROs');
+  const list: Assignment[] = [];
+  for await (const listed of ctx.store.listAudits<unknown>(principal.authorityId)) {
+    const audit = AuditRecord.safeParse(listed.body);
+    if (!audit.success || !GRADABLE.includes(audit.data.status)) continue;
+    const a = audit.data;
+    const progress = (grades: Record<string, string>, comment: string | null): Assignment['progress'] =>
+      isFullyGraded(a.template, grades) ? 'graded' : Object.keys(grades).length || comment ? 'in progress' : 'not started';
+    const base = { auditId: a.auditId, auditTitle: a.title, template: { id: a.template.id, title: a.template.title }, status: a.status };
+    for await (const item of ctx.store.auditItems<unknown>(principal.authorityId, a.auditId)) {
+      if (item.part.startsWith(AUDIT_PARTS.record(''))) {
+        const r = GradingRecord.parse(item.body);
+        if (r.assignedTo === principal.userId) list.push({ ...base, recordId: r.recordId, role: 'auditor', service: r.service, team: r.team, progress: progress(r.grades, r.comment) });
+      } else if (item.part.startsWith(AUDIT_PARTS.moderation(''))) {
+        const m = ModerationRecord.parse(item.body);
+        if (m.moderator === principal.userId) list.push({ ...base, recordId: m.recordId, role: 'moderator', service: null, team: null, progress: progress(m.grades, m.comment) });
+      }
+    }
+  }
+  return list;
+}
+
+// ---- moderation -------------------------------------------------------------------------------
+
+/** POST …/moderation: the share of graded records a second IRO grades blind. */
+export const ModerationBody = z.strictObject({
+  share: z.number().gt(0, 'the share must be more than 0').max(1, 'the share must be at most 1 (all graded records)').default(0.1).describe('share of graded records to moderate, 0–1 (default 0.1)'),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+});
+export type ModerationBody = z.infer<typeof ModerationBody>;
+
+export const ModerationStarted = z.object({
+  graded: z.number().int().describe('records fully graded by their auditor: the pool moderation draws from'),
+  moderated: z.array(z.object({ recordId: z.string(), moderator: z.string() })),
+  unassigned: z.array(z.object({ recordId: z.string(), reason: z.string() })),
+});
+
+/**
+ * Starts moderation: from the records their auditors have fully graded, a seeded share is chosen
+ * (at least one), each given to a moderator who is neither its auditor nor a child's own IRO,
+ * balanced by load. The audit moves to moderation; auditors' grades on chosen records are fixed.
+ */
+export async function startModeration(ctx: ServiceContext, principal: Principal, auditId: string, body: ModerationBody): Promise<z.infer<typeof ModerationStarted>> {
+  if (!hasRole(principal, 'qa-lead')) throw new ForbiddenError('moderation is started by a QA lead');
+  const audit = await openAudit(ctx, principal, auditId);
+  if (audit.status !== 'grading') throw new ConflictError(`the audit is ${audit.status}: moderation starts from grading`);
+  const records = (await gradingRecords(ctx, principal.authorityId, auditId)).map((r) => r.body);
+  const graded = records.filter((r) => r.assignedTo && isFullyGraded(audit.template, r.grades)).sort((a, b) => a.recordId.localeCompare(b.recordId));
+  if (graded.length === 0) throw new ConflictError('no record has been fully graded yet: moderation needs graded records to compare');
+  const seed = body.seed ?? audit.seed;
+  const chosen = Random.seeded(seed).fork('moderation').sample(graded, Math.max(1, Math.ceil(body.share * graded.length)));
+  const auditors: { iroId: string }[] = [];
+  for await (const p of ctx.store.professionals(principal.authorityId)) if (p.role === 'IRO') auditors.push({ iroId: p.workerId });
+  const result = assignUnits(chosen.map((r) => ({ unitId: r.recordId, ownIroIds: [...r.ownIroIds, r.assignedTo!] })), auditors, { seed });
+  const byRecord = new Map(chosen.map((r) => [r.recordId, r]));
+  for (const { unitId: recordId, iroId } of result.assignments) {
+    const moderation: ModerationRecord = { recordId, auditor: byRecord.get(recordId)!.assignedTo!, moderator: iroId, grades: {}, overall: null, comment: null, agreed: null };
+    try {
+      await ctx.store.putAuditItem(principal.authorityId, { auditId, part: AUDIT_PARTS.moderation(recordId) }, moderation, 0);
+    } catch (error) {
+      if (!(error instanceof VersionConflictError)) throw error;
+    }
+  }
+  await moveAudit(ctx, principal.authorityId, auditId, 'moderation', principal.userId);
+  const started = {
+    graded: graded.length,
+    moderated: result.assignments.map((a) => ({ recordId: a.unitId, moderator: a.iroId })),
+    unassigned: result.unassigned.map((u) => ({ recordId: u.unitId, reason: u.reason })),
+  };
+  await appendTrail(ctx, principal.authorityId, auditId, { actor: principal.userId, action: 'moderation', details: { share: body.share, seed, ...started } });
+  return started;
+}
+
+/** PUT …/agreed-grades: the QA lead's settled grades after moderation, with the reason. */
+export const AgreedGradesBody = z.strictObject({
+  version: z.number().int().min(1).describe('the version of the moderation you read'),
+  grades: z.record(z.string(), z.string()),
+  reason: z.string().trim().min(3, 'say why these grades were agreed').max(2000),
+});
+export type AgreedGradesBody = z.infer<typeof AgreedGradesBody>;
+
+/** Records the agreed grades for a moderated record (QA lead), over the version read. */
+export async function saveAgreedGrades(ctx: ServiceContext, principal: Principal, auditId: string, recordId: string, body: AgreedGradesBody): Promise<ModerationRecord> {
+  if (!hasRole(principal, 'qa-lead')) throw new ForbiddenError('agreed grades are recorded by a QA lead');
+  const audit = await openAudit(ctx, principal, auditId);
+  if (audit.status !== 'moderation') throw new ConflictError(`the audit is ${audit.status}: agreed grades are recorded during moderation`);
+  const moderation = await moderationRecord(ctx, principal.authorityId, auditId, recordId);
+  if (!moderation) throw new NotFoundError(`record ${recordId} was not chosen for moderation`);
+  checkGrades(audit.template, { grades: body.grades, overall: null });
+  const next: ModerationRecord = { ...moderation.body, agreed: { grades: body.grades, reason: body.reason, by: principal.userId, at: nowIso(ctx) } };
+  try {
+    await ctx.store.putAuditItem(principal.authorityId, { auditId, part: AUDIT_PARTS.moderation(recordId) }, next, body.version);
+  } catch (error) {
+    if (!(error instanceof VersionConflictError)) throw error;
+    throw new ConflictError('the moderation changed after you read it: nothing was overwritten', { currentVersion: error.current?.version ?? null });
+  }
+  await appendTrail(ctx, principal.authorityId, auditId, { actor: principal.userId, action: 'agree-grades', details: { recordId, criteria: Object.keys(body.grades).sort(), reason: body.reason } });
+  return next;
+}
+
+/** Agreement between auditors and moderators per manual criterion. */
+export const Agreement = z.object({
+  moderatedRecords: z.number().int(),
+  weights: z.literal('quadratic'),
+  criteria: z.array(
+    z.object({
+      criterionId: z.string(),
+      title: z.string(),
+      pairs: z.number().int().describe('records both the auditor and the moderator graded on this criterion'),
+      exactAgreement: z.number().nullable().describe('share of pairs with the same grade (0–1)'),
+      weightedKappa: z.number().nullable().describe("Cohen's weighted kappa (quadratic weights over the grade scale); null when undefined"),
+      agreed: z.number().int().describe('records with an agreed grade recorded'),
+    }),
+  ),
+});
+export type Agreement = z.infer<typeof Agreement>;
+
+/** Agreement over an audit's moderated records (pure: the records are given). */
+export function agreementOf(template: AuditTemplate, pairs: readonly { auditor: Record<string, string>; moderation: ModerationRecord }[]): Agreement {
+  const scale = template.gradeScale.map((g) => g.grade);
+  const criteria = template.criteria.flatMap((c) => {
+    if (c.kind !== 'manual') return [];
+    const graded = pairs.flatMap(({ auditor, moderation }) => {
+      const a = scale.indexOf(auditor[c.id] ?? ''), m = scale.indexOf(moderation.grades[c.id] ?? '');
+      return a >= 0 && m >= 0 ? [[a, m] as const] : [];
+    });
+    return [{
+      criterionId: c.id, title: c.title, pairs: graded.length,
+      exactAgreement: percentExactAgreement(graded),
+      weightedKappa: cohensWeightedKappa(graded, scale.length, 'quadratic'),
+      agreed: pairs.filter((p) => p.moderation.agreed?.grades[c.id] !== undefined).length,
+    }];
+  });
+  return { moderatedRecords: pairs.length, weights: 'quadratic', criteria };
+}
+
+/** The moderated records of an audit, each with its auditor's grades. */
+export async function moderatedPairs(ctx: Pick<ServiceContext, 'store'>, authorityId: string, auditId: string): Promise<{ record: GradingRecord; moderation: ModerationRecord }[]> {
+  const records = new Map<string, GradingRecord>();
+  const moderations: ModerationRecord[] = [];
+  for await (const item of ctx.store.auditItems<unknown>(authorityId, auditId)) {
+    if (item.part.startsWith(AUDIT_PARTS.record(''))) { const r = GradingRecord.parse(item.body); records.set(r.recordId, r); }
+    else if (item.part.startsWith(AUDIT_PARTS.moderation(''))) moderations.push(ModerationRecord.parse(item.body));
+  }
+  return moderations.flatMap((m) => (records.has(m.recordId) ? [{ record: records.get(m.recordId)!, moderation: m }] : []));
+}
+
+/** GET …/agreement (QA lead). */
+export async function agreement(ctx: ServiceContext, principal: Principal, auditId: string): Promise<Agreement> {
+  if (!hasRole(principal, 'qa-lead')) throw new ForbiddenError('agreement is for QA leads');
+  const audit = await openAudit(ctx, principal, auditId);
+  const pairs = await moderatedPairs(ctx, principal.authorityId, auditId);
+  return agreementOf(audit.template, pairs.map((p) => ({ auditor: p.record.grades, moderation: p.moderation })));
+}
