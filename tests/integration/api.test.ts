@@ -300,6 +300,19 @@ describe('grading, moderation and publishing', () => {
     expect((await call('PUT', path, { as: QA, body: { version: 2, grades: { 'voice-of-the-child': 'Inadequate' } } })).status).toBe(403);
   });
 
+  it('loses no grade when the same IRO saves from two tabs at once: one save wins, the other gets 409', async () => {
+    const [recordId, { assignedTo }] = [...records.entries()][3]!;
+    const path = `/audits/${auditId}/records/${recordId}/grades`;
+    const read = (await call('GET', `/audits/${auditId}/records/${recordId}`, { as: iro(assignedTo) })).body.grades.version;
+    const results = await Promise.all(['Good', 'Outstanding', 'Inadequate', 'Requires improvement'].map((grade) =>
+      call('PUT', path, { as: iro(assignedTo), body: { version: read, grades: { 'voice-of-the-child': grade }, comment: grade } })));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+    const winner = results.find((r) => r.status === 200)!.body;
+    const now = (await call('GET', `/audits/${auditId}/records/${recordId}`, { as: iro(assignedTo) })).body.grades;
+    expect(now).toEqual(winner);
+    for (const loser of results.filter((r) => r.status === 409)) expect(loser.body.current.grades).toEqual(winner.grades);
+  });
+
   it('refuses an IRO a record of a child they have since become the IRO for, even though it was assigned to them', async () => {
     const [recordId, { assignedTo }] = [...records.entries()][1]!;
     const view = await call('GET', `/audits/${auditId}/records/${recordId}`, { as: iro(assignedTo) });
@@ -315,7 +328,8 @@ describe('grading, moderation and publishing', () => {
   it('grades every other record, then moderation gives a share to second IROs who grade blind', async () => {
     for (const [recordId, { assignedTo }] of [...records.entries()].slice(2)) {
       const grade = recordId < 'm' ? 'Good' : 'Requires improvement';
-      expect((await call('PUT', `/audits/${auditId}/records/${recordId}/grades`, { as: iro(assignedTo), body: { version: 1, grades: { 'voice-of-the-child': grade } } })).status).toBe(200);
+      const { version } = (await call('GET', `/audits/${auditId}/records/${recordId}`, { as: iro(assignedTo) })).body.grades;
+      expect((await call('PUT', `/audits/${auditId}/records/${recordId}/grades`, { as: iro(assignedTo), body: { version, grades: { 'voice-of-the-child': grade } } })).status).toBe(200);
     }
     expect((await call('POST', `/audits/${auditId}/moderation`, { as: iro('IRO3'), body: {} })).status).toBe(403);
     const started = await call('POST', `/audits/${auditId}/moderation`, { as: QA, body: { share: 0.5 } });
@@ -334,7 +348,9 @@ describe('grading, moderation and publishing', () => {
       expect(saved.status).toBe(200);
       // The auditor's grades on a moderated record are now fixed.
       const auditor = records.get(recordId)!.assignedTo;
-      expect((await call('PUT', `/audits/${auditId}/records/${recordId}/grades`, { as: iro(auditor), body: { version: 2, grades: { 'voice-of-the-child': 'Outstanding' } } })).status).toBe(409);
+      const fixed = await call('PUT', `/audits/${auditId}/records/${recordId}/grades`, { as: iro(auditor), body: { version: 2, grades: { 'voice-of-the-child': 'Outstanding' } } });
+      expect(fixed.status).toBe(409);
+      expect(fixed.body.detail).toMatch(/chosen for moderation: its grades are now fixed/);
     }
     expect((await call('GET', `/audits/${auditId}`, { as: QA })).body.status).toBe('moderation');
     expect((await call('POST', `/audits/${auditId}/moderation`, { as: QA, body: {} })).status).toBe(409);
@@ -395,7 +411,7 @@ describe('grading, moderation and publishing', () => {
     expect(again.status).toBe(409);
     expect(again.body.detail).toBe('the audit is published: only an audit in grading or moderation can be closed (published findings are final)');
     const [recordId, { assignedTo }] = [...records.entries()][2]!;
-    expect((await call('PUT', `/audits/${auditId}/records/${recordId}/grades`, { as: iro(assignedTo), body: { version: 2, grades: { 'voice-of-the-child': 'Good' } } })).status).toBe(409);
+    expect((await call('PUT', `/audits/${auditId}/records/${recordId}/grades`, { as: iro(assignedTo), body: { version: 3, grades: { 'voice-of-the-child': 'Good' } } })).status).toBe(409);
     expect((await call('PATCH', `/audits/${auditId}/action-plan`, { as: QA, body: { version: 1, rows: [] } })).status).toBe(409);
   });
 
