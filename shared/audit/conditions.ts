@@ -51,7 +51,8 @@ export const OperandSchema: z.ZodType<Operand> = z.lazy(() =>
     z.strictObject({ ageAt: z.tuple([OperandSchema, OperandSchema]) }),
     z.strictObject({ count: OperandSchema }),
   ]),
-);
+  // A named schema: documents built from it (the OpenAPI description) refer to it rather than unroll the recursion.
+).meta({ id: 'Operand' });
 
 export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
   z.union([
@@ -64,7 +65,7 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
     z.strictObject({ isTrue: OperandSchema }),
     z.strictObject({ in: z.tuple([OperandSchema, z.array(z.union([z.string(), z.number()])).min(1)]) }),
   ]),
-);
+).meta({ id: 'Condition' });
 
 /** Three-valued truth: a rule over a missing fact can neither pass nor fail. */
 export type Truth = true | false | 'unknown';

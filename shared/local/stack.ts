@@ -15,7 +15,7 @@ import { localSigningKey, localVerifier, type LocalSigningKey } from '#auth/toke
 import { createApp } from '#http/app';
 import { InProcessAuditRunner } from '#service/audit-runner';
 import { loadFiles, type LoadReport } from '#loader/load';
-import { ensureBucket } from '#store/object-store';
+import { ensureBucket, type ObjectStore } from '#store/object-store';
 import { openStores } from '#store/open';
 import type { RecordStore } from '#store/record-store';
 import { ensureTable } from '#store/table';
@@ -40,6 +40,7 @@ export interface LocalStack {
   url: string;
   config: StoreConfig;
   store: RecordStore;
+  objects: ObjectStore;
   /** The key development tokens are signed with (`npm run dev-token` uses the same file). */
   signingKey: LocalSigningKey;
   /** Runs launched audits in this process; `idle()` waits for them. */
@@ -108,7 +109,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     closers.push(() => removeStackFile(dataDir));
     // Audits still running finish (or are marked failed) before the servers go.
     closers.push(() => runner.idle());
-    return { url, config, store, signingKey, runner, demoLoaded, ...(demoReport ? { demoReport } : {}), close };
+    return { url, config, store, objects, signingKey, runner, demoLoaded, ...(demoReport ? { demoReport } : {}), close };
   } catch (error) {
     await close();
     throw error;

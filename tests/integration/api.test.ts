@@ -97,6 +97,16 @@ describe('authentication', () => {
     const doc = await call('GET', '/openapi.json');
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe('3.1.0');
+    // Every route is described, and every one but the public ones asks for the bearer token.
+    const operations = Object.entries(doc.body.paths as Record<string, Record<string, { security?: unknown }>>).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })));
+    expect(operations.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort()).toEqual([
+      'GET /assignments', 'GET /audits', 'GET /audits/{id}', 'GET /audits/{id}/action-plan', 'GET /audits/{id}/agreement', 'GET /audits/{id}/downloads/{file}',
+      'GET /audits/{id}/findings', 'GET /audits/{id}/history', 'GET /audits/{id}/records/{recordId}', 'GET /health', 'GET /templates', 'GET /templates/{id}',
+      'PATCH /audits/{id}/action-plan', 'POST /audits', 'POST /audits/{id}/close', 'POST /audits/{id}/moderation', 'POST /templates',
+      'PUT /audits/{id}/records/{recordId}/agreed-grades', 'PUT /audits/{id}/records/{recordId}/grades',
+    ]);
+    for (const { path, op } of operations) expect(op.security).toEqual(path === '/health' ? undefined : [{ Bearer: [] }]);
+    expect(doc.body.components.schemas.Condition).toBeDefined();
     const missing = await call('GET', '/audits');
     expect(missing.status).toBe(401);
     expect(missing.type).toContain('application/problem+json');

@@ -1,9 +1,10 @@
 /** /audits: launch (QA lead, idempotent), list and read audits; close; findings, downloads and the trail. */
 import { createRoute, z } from '@hono/zod-openapi';
+import { AUDIT_STATUSES } from '#audit/audit-record';
 import { FindingsDocument } from '#audit/findings-model';
 import { TrailEntrySchema } from '#audit/jobs';
 import {
-  AuditView, DownloadableFile, DownloadLink, IdempotencyKey, LaunchAuditBody, audit, close, downloadLink, history, launch, listAudits, publishedFindings,
+  AuditView, DOWNLOADABLE_FILES, DownloadLink, IdempotencyKey, LaunchAuditBody, audit, close, downloadLink, history, launch, listAudits, publishedFindings,
 } from '#service/audits';
 import type { ServiceContext } from '#service/context';
 import { AuditIdParam, BEARER, ERROR_RESPONSES, json, jsonBody, router } from '../openapi.ts';
@@ -35,7 +36,7 @@ export function auditRoutes(ctx: ServiceContext) {
     createRoute({
       method: 'get', path: '/audits', tags: ['audits'], security: BEARER,
       summary: "The authority's audits, newest first (senior managers: published ones)",
-      request: { query: z.object({ status: AuditView.shape.status.optional().openapi({ param: { name: 'status', in: 'query' } }) }) },
+      request: { query: z.object({ status: z.enum(AUDIT_STATUSES).optional().openapi({ param: { name: 'status', in: 'query' } }) }) },
       responses: { 200: json(z.object({ audits: z.array(AuditView) }), 'The audits'), 400: e400, 401: e401, 403: e403 },
     }),
     async (c) => c.json({ audits: await listAudits(ctx, c.get('principal'), c.req.valid('query')) }, 200),
@@ -78,7 +79,7 @@ export function auditRoutes(ctx: ServiceContext) {
       method: 'get', path: '/audits/{id}/downloads/{file}', tags: ['findings'], security: BEARER,
       summary: 'A link to a published file, valid 5 minutes (QA lead, senior manager); ?redirect=true answers 302 to it',
       request: {
-        params: AuditIdParam.extend({ file: DownloadableFile.openapi({ param: { name: 'file', in: 'path' } }) }),
+        params: AuditIdParam.extend({ file: z.enum(DOWNLOADABLE_FILES).openapi({ param: { name: 'file', in: 'path' } }) }),
         query: z.object({ redirect: z.enum(['true', 'false']).optional().openapi({ param: { name: 'redirect', in: 'query' } }) }),
       },
       responses: { 200: json(DownloadLink, 'The link'), 302: { description: 'Redirect to the link' }, 400: e400, 401: e401, 403: e403, 404: e404, 409: e409 },
