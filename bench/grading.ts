@@ -69,6 +69,7 @@ export async function benchGrading(options: { children: number; sample: number; 
       const list = (mine.json.assignments as { auditId: string; recordId: string }[]).filter((a) => a.auditId === auditId);
       for (const [k, { recordId }] of list.entries()) {
         const record = await api('GET', `/audits/${auditId}/records/${recordId}`, token);
+        if (record.status !== 200) throw new Error(`opening ${recordId} as ${iroId} answered ${record.status}: ${JSON.stringify(record.json)}`);
         open.push(record.ms);
         const version = (record.json.grades as { version: number }).version;
         const grade = (i + k) % 3 === 0 ? 'Good' : (i + k) % 3 === 1 ? 'Requires improvement' : 'Outstanding';

@@ -109,10 +109,16 @@ async function childrenOf(ctx: ServiceContext, authorityId: string, childIds: re
   return all.filter((r): r is ChildRecords => r !== null);
 }
 
-/** True when `iroId` is or was an IRO of one of the children: allocated as IRO, or chaired a review. */
-export function isOwnIro(iroId: string, children: readonly ChildRecords[], recorded: readonly string[] = []): boolean {
+/**
+ * True when `iroId` is, or was during or since the audit period, an IRO of one of the children:
+ * allocated as their IRO, or chairing one of their reviews. The assignment used the same rule on
+ * the records as they were then; this re-check catches an allocation made since.
+ */
+export function isOwnIro(iroId: string, children: readonly ChildRecords[], since: string, recorded: readonly string[] = []): boolean {
   if (recorded.includes(iroId)) return true;
-  return children.some((c) => c.involvements.some((i) => i.role === 'IRO' && i.workerId === iroId) || c.reviews.some((r) => r.iroId === iroId));
+  return children.some((c) =>
+    c.involvements.some((i) => i.role === 'IRO' && i.workerId === iroId && (i.endDate === null || i.endDate >= since)) ||
+    c.reviews.some((r) => r.iroId === iroId && r.reviewDate >= since));
 }
 
 interface Access {
@@ -138,8 +144,8 @@ async function access(ctx: ServiceContext, principal: Principal, auditId: string
   if (hasRole(principal, 'qa-lead')) return { audit, record, moderation, role: 'qa-lead', children };
   const role = record.body.assignedTo === principal.userId ? 'auditor' : moderation?.body.moderator === principal.userId ? 'moderator' : null;
   if (!role) throw new NotFoundError(`no record ${recordId} in audit ${auditId} is assigned to you`);
-  if (isOwnIro(principal.userId, children, record.body.ownIroIds)) {
-    throw new ForbiddenError('you are, or were, the IRO for a child in this record: it must be graded by another IRO. Ask your QA lead to reassign it');
+  if (isOwnIro(principal.userId, children, audit.period.from, record.body.ownIroIds)) {
+    throw new ForbiddenError('you are, or were during the audit period, the IRO for a child in this record: it must be graded by another IRO. Ask your QA lead to reassign it');
   }
   return { audit, record, moderation, role, children };
 }
