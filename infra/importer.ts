@@ -33,11 +33,6 @@ export class Importer extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(this.deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: "This queue is itself the import function's dead-letter queue (its asynchronous invocations that failed every retry).",
-    });
-
     this.importer = new IroFunction(this, 'Import', {
       name: 'importer',
       description: 'iro-audit importer: loads a file uploaded under uploads/ and writes its report',

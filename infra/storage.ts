@@ -76,11 +76,6 @@ export class FindingsStorage extends Construct {
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(props.logRetentionDays) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(this.accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the server access log bucket of the findings bucket; logging it into itself would log its own log deliveries.',
-    });
-
     const days = (n: number) => Duration.days(n);
     const lifecycleRules: LifecycleRule[] = [
       { id: 'uploads', prefix: BUCKET_PREFIXES.uploads, expiration: days(props.retainUploadsDays) },

@@ -1,0 +1,66 @@
+/** Each function's bundle, built with esbuild directly and the construct's own options: under its size budget, the pinned SDK inside. */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_ENTRIES, esbuildOptions, type FunctionName } from '../../infra/functions.ts';
+
+/**
+ * Budgets (minified bytes), about 25% above the sizes measured when they were set (README, "Bundle
+ * sizes"): a dependency that doubles a bundle fails here first. The runner's three grow with the
+ * audit engine and the report renderers (exceljs), which shared/audit/jobs.ts imports.
+ */
+const BUDGET_KB: Record<FunctionName, number> = {
+  api: 1_300,
+  importer: 1_300,
+  segment: 4_400,
+  finish: 4_500,
+  fail: 3_800,
+};
+
+const built = new Map<FunctionName, { bytes: number; metafile: Metafile; text: string }>();
+
+beforeAll(async () => {
+  for (const name of Object.keys(FUNCTION_ENTRIES) as FunctionName[]) {
+    const result = await build({ ...esbuildOptions(FUNCTION_ENTRIES[name]), outdir: '/bundle', write: false, metafile: true });
+    const output = result.outputFiles.find((file) => file.path.endsWith('.mjs'))!;
+    built.set(name, { bytes: output.contents.byteLength, metafile: result.metafile, text: output.text });
+  }
+}, 120_000);
+
+describe('function bundles', () => {
+  it.each(Object.keys(BUDGET_KB) as FunctionName[])('the %s bundle stays under its size budget', (name) => {
+    expect(built.get(name)!.bytes / 1024).toBeLessThan(BUDGET_KB[name]);
+  });
+
+  it.each(Object.keys(BUDGET_KB) as FunctionName[])('the %s bundle carries the pinned AWS SDK and imports nothing but Node built-ins', (name) => {
+    const { metafile } = built.get(name)!;
+    const externals = Object.values(metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path));
+    const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+    expect(externals.filter((path) => !builtins.has(path))).toEqual([]);
+    const inputs = Object.keys(metafile.inputs);
+    // The same @aws-sdk/* version as package.json pins, from the project's node_modules.
+    expect(inputs.some((path) => path.startsWith('node_modules/@aws-sdk/'))).toBe(true);
+  });
+
+  it.each(Object.keys(BUDGET_KB) as FunctionName[])('the %s bundle loads in a fresh Node process as an ES module and exports its handler', async (name) => {
+    const dir = await mkdtemp(join(tmpdir(), `iro-bundle-${name}-`));
+    try {
+      const file = join(dir, 'index.mjs');
+      await writeFile(file, built.get(name)!.text);
+      const script = 'const m = await import(process.argv[1]); process.stdout.write(typeof m.handler);';
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(file).href], {
+        encoding: 'utf8', env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-2', IRO_TABLE: 'iro-audit', IRO_BUCKET: 'iro-audit-findings' },
+      });
+      // (On Node 20 the SDK prints a warning that it will want Node 22, which is what Lambda runs.)
+      expect(child.status, child.stderr).toBe(0);
+      expect(child.stdout).toBe('function');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
