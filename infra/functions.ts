@@ -47,10 +47,18 @@ export const BUNDLE = {
   external: [] as string[],
 } as const;
 
-/** The esbuild options for one entry, the same ones NodejsFunction gets (used by the bundle tests and `npm run bench:bundles`). */
-export function esbuildOptions(entry: string, overrides: { external?: string[] } = {}): BuildOptions {
+/** The absolute path of an entry given relative to the project root. */
+export const entryPath = (entry: string) => fileURLToPath(new URL(entry, new URL('..', import.meta.url)));
+
+/**
+ * The esbuild options for `entries` (one path, or output names to paths), the same ones
+ * NodejsFunction gets: used by the bundle tests and `npm run bench:bundles`.
+ */
+export function esbuildOptions(entries: string | Record<string, string>, overrides: { external?: string[] } = {}): BuildOptions {
   return {
-    entryPoints: [fileURLToPath(new URL(entry, new URL('..', import.meta.url)))],
+    entryPoints: typeof entries === 'string'
+      ? [entryPath(entries)]
+      : Object.fromEntries(Object.entries(entries).map(([name, entry]) => [name, entryPath(entry)])),
     bundle: true,
     format: BUNDLE.format,
     target: BUNDLE.target,
@@ -115,7 +123,7 @@ export class IroFunction extends Construct {
     }));
 
     this.function = new NodejsFunction(this, 'Function', {
-      entry: fileURLToPath(new URL(FUNCTION_ENTRIES[props.name], new URL('..', import.meta.url))),
+      entry: entryPath(FUNCTION_ENTRIES[props.name]),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
