@@ -83,6 +83,8 @@ function nodejsBundling(): BundlingOptions {
     keepNames: BUNDLE.keepNames,
     sourceMap: BUNDLE.sourcemap,
     charset: Charset.UTF8,
+    // NodejsFunction does not pass `charset` on to esbuild itself (aws-cdk-lib 2.275).
+    esbuildArgs: { '--charset': 'utf8' },
     mainFields: [...BUNDLE.mainFields],
     banner: BUNDLE.banner,
     // Bundle the SDK (NodejsFunction leaves @aws-sdk/* to the runtime unless told otherwise).

@@ -1,13 +1,16 @@
 /** Each function's bundle, built with esbuild directly and the construct's own options: under its size budget, the pinned SDK inside. */
 import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTION_ENTRIES, esbuildOptions, type FunctionName } from '../../infra/functions.ts';
+import { FUNCTION_ENTRIES, IroFunction, esbuildOptions, type FunctionName } from '../../infra/functions.ts';
 
 /**
  * Budgets (minified bytes), about 25% above the sizes measured when they were set (README, "Bundle
@@ -36,6 +39,23 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('function bundles', () => {
+  it('are byte for byte what the stack\'s NodejsFunction deploys (same esbuild options)', async () => {
+    const outdir = await mkdtemp(join(tmpdir(), 'iro-cdk-out-'));
+    try {
+      const app = new App({ outdir });
+      new IroFunction(new Stack(app, 'BundleCheck'), 'Api', {
+        name: 'api', description: 'bundle check', memorySize: 128, timeout: Duration.seconds(3), logRetention: RetentionDays.ONE_DAY, environment: {},
+      });
+      const assembly = app.synth();
+      const assets = readdirSync(assembly.directory).filter((entry) => entry.startsWith('asset.'));
+      expect(assets).toHaveLength(1);
+      const deployed = readFileSync(join(assembly.directory, assets[0]!, 'index.mjs'));
+      expect(Buffer.compare(deployed, Buffer.from(built.get('api')!.text))).toBe(0);
+    } finally {
+      await rm(outdir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it.each(Object.keys(BUDGET_KB) as FunctionName[])('the %s bundle stays under its size budget', (name) => {
     expect(built.get(name)!.bytes / 1024).toBeLessThan(BUDGET_KB[name]);
   });
