@@ -139,7 +139,7 @@ export class FindingsStorage extends Construct {
 
   /**
    * Grants `grantee` exactly `access`: GetObject / PutObject under its prefixes only, the key only
-   * through S3 (Decrypt to read, GenerateDataKey to write), and ListBucket to a reader (see below).
+   * through S3 (Decrypt to read, GenerateDataKey and Decrypt to write), and ListBucket to a reader (see below).
    */
   grant(grantee: IGrantable & IConstruct, access: BucketAccess): void {
     const viaS3 = { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } };
@@ -162,7 +162,9 @@ export class FindingsStorage extends Construct {
     }
     if (access.write?.length) {
       objects(access.write, 's3:PutObject');
-      add(new PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [this.key.keyArn], conditions: viaS3 }));
+      // S3 asks for both of an SSE-KMS upload (Decrypt for multipart and bucket-key reuse); through S3
+      // only, and with no GetObject on these prefixes Decrypt reads nothing.
+      add(new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.key.keyArn], conditions: viaS3 }));
     }
   }
 }

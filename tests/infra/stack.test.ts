@@ -471,7 +471,7 @@ describe('IAM: each function holds only what it needs', () => {
   });
 
   it('the segment function: reads and scans the table, writes its checkpoint marker and work/ files, reads nothing from the bucket', () => {
-    expect(held('segment')).toEqual([...own(s.stack.runner.segment), ...table('GetItem', 'PutItem', 'Scan'), ...query(), ...objects('s3:PutObject', 'work'), ...kms('kms:GenerateDataKey')].sort());
+    expect(held('segment')).toEqual([...own(s.stack.runner.segment), ...table('GetItem', 'PutItem', 'Scan'), ...query(), ...objects('s3:PutObject', 'work'), ...kms('kms:Decrypt', 'kms:GenerateDataKey')].sort());
   });
 
   it('the finish function: reads and scans the table, reads and writes work/ and findings/', () => {
