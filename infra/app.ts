@@ -1,17 +1,10 @@
-/** The CDK app: one stack per deployment (an authority's own AWS account). More constructs join as the product grows. */
-import { App, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import type { Construct } from 'constructs';
-import { RecordsTable } from './data.ts';
-
-export class IroAuditStack extends Stack {
-  constructor(scope: Construct, id: string, props?: StackProps) {
-    super(scope, id, props);
-    const records = new RecordsTable(this, 'Records');
-    new CfnOutput(this, 'TableName', { value: records.table.tableName });
-  }
-}
+/** The CDK app: one stack per deployment, its settings from context, checked by cdk-nag (AwsSolutions) on every synth. */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { settingsFrom } from './config.ts';
+import { IroAuditStack } from './stack.ts';
 
 const app = new App();
-new IroAuditStack(app, 'IroAudit', {
-  description: `iro-audit for ${app.node.tryGetContext('iro-audit:authorityName') ?? 'a local authority'}`,
-});
+new IroAuditStack(app, 'IroAudit', { settings: settingsFrom(app.node) });
+// Any unacknowledged finding stops synth (and so deploy); every acknowledgment carries its reason in code.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

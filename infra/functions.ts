@@ -1,0 +1,158 @@
+/**
+ * The one Lambda construct every function is made with: Node.js 22 on ARM64, bundled by the local
+ * esbuild (no Docker), X-Ray tracing, JSON logs into its own log group with a retention, its own role
+ * holding nothing until a grant adds it. Secure defaults for Lambda live here and nowhere else.
+ */
+import { fileURLToPath } from 'node:url';
+import type { BuildOptions } from 'esbuild';
+import { Duration, RemovalPolicy, Validations, type Size } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Charset, NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The Lambda entry points, relative to the project root. */
+export const FUNCTION_ENTRIES = {
+  api: 'functions/api/handler.ts',
+  importer: 'functions/importer/handler.ts',
+  segment: 'functions/runner/segment.ts',
+  finish: 'functions/runner/finish.ts',
+  fail: 'functions/runner/fail.ts',
+} as const;
+export type FunctionName = keyof typeof FUNCTION_ENTRIES;
+
+/**
+ * How every function is bundled, in one place: the construct passes it to NodejsFunction and the
+ * bundle-size tests and benchmark pass it to esbuild directly. The AWS SDK is bundled (our pinned
+ * 3.1162.0, tree-shaken and minified) rather than taken from the runtime: see the README's bundle
+ * table for the measurement behind that choice.
+ */
+export const BUNDLE = {
+  format: 'esm',
+  target: 'node22',
+  platform: 'node',
+  minify: true,
+  // Function and class names survive minification, so stack traces in the logs stay readable (no source maps shipped).
+  keepNames: true,
+  sourcemap: false,
+  charset: 'utf8',
+  // Prefer ES modules, so esbuild can tree-shake the SDK.
+  mainFields: ['module', 'main'],
+  // A CommonJS dependency inside an ES module bundle still calls require() for Node built-ins.
+  banner: "import { createRequire as __iroRequire } from 'node:module'; const require = __iroRequire(import.meta.url);",
+  external: [] as string[],
+} as const;
+
+/** The absolute path of an entry given relative to the project root. */
+export const entryPath = (entry: string) => fileURLToPath(new URL(entry, new URL('..', import.meta.url)));
+
+/**
+ * The esbuild options for `entries` (one path, or output names to paths), the same ones
+ * NodejsFunction gets: used by the bundle tests and `npm run bench:bundles`.
+ */
+export function esbuildOptions(entries: string | Record<string, string>, overrides: { external?: string[] } = {}): BuildOptions {
+  return {
+    entryPoints: typeof entries === 'string'
+      ? [entryPath(entries)]
+      : Object.fromEntries(Object.entries(entries).map(([name, entry]) => [name, entryPath(entry)])),
+    bundle: true,
+    format: BUNDLE.format,
+    target: BUNDLE.target,
+    platform: BUNDLE.platform,
+    minify: BUNDLE.minify,
+    keepNames: BUNDLE.keepNames,
+    sourcemap: BUNDLE.sourcemap,
+    charset: BUNDLE.charset,
+    mainFields: [...BUNDLE.mainFields],
+    banner: { js: BUNDLE.banner },
+    external: overrides.external ?? [...BUNDLE.external],
+    outExtension: { '.js': '.mjs' },
+    logLevel: 'warning',
+  };
+}
+
+function nodejsBundling(): BundlingOptions {
+  return {
+    format: OutputFormat.ESM,
+    target: BUNDLE.target,
+    minify: BUNDLE.minify,
+    keepNames: BUNDLE.keepNames,
+    sourceMap: BUNDLE.sourcemap,
+    charset: Charset.UTF8,
+    // NodejsFunction does not pass `charset` on to esbuild itself (aws-cdk-lib 2.275).
+    esbuildArgs: { '--charset': 'utf8' },
+    mainFields: [...BUNDLE.mainFields],
+    banner: BUNDLE.banner,
+    // Bundle the SDK (NodejsFunction leaves @aws-sdk/* to the runtime unless told otherwise).
+    bundleAwsSDK: true,
+    externalModules: [...BUNDLE.external],
+    forceDockerBundling: false,
+  };
+}
+
+export interface IroFunctionProps {
+  name: FunctionName;
+  description: string;
+  memorySize: number;
+  timeout: Duration;
+  logRetention: RetentionDays;
+  environment: Record<string, string>;
+  ephemeralStorageSize?: Size;
+  /** Where asynchronous invocations that failed every retry are kept. */
+  deadLetterQueue?: IQueue;
+}
+
+export class IroFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: IroFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    // Its own role, not the managed AWSLambdaBasicExecutionRole: it may write only to its own log group.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `iro-audit ${props.name} function`,
+    });
+    this.role.addToPrincipalPolicy(new PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [this.logGroup.logGroupArn],
+    }));
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: entryPath(FUNCTION_ENTRIES[props.name]),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      description: props.description,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      ...(props.ephemeralStorageSize ? { ephemeralStorageSize: props.ephemeralStorageSize } : {}),
+      ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
+      tracing: Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      environment: props.environment,
+      bundling: nodejsBundling(),
+    });
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions (the only actions on *).',
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is the runtime the product is built and tested for (architecture brief); moving to 24 is a deliberate upgrade, not a default.',
+    });
+  }
+}
