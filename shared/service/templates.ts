@@ -3,6 +3,8 @@
  * versions its QA leads have added. Versions are immutable; the latest version of an id is the
  * one new audits use, and an audit keeps a copy of the exact version it ran with.
  */
+import { existsSync } from 'node:fs';
+import { builtInTemplates } from '#audit/builtin-templates';
 import { parseTemplate, type AuditTemplate, type TemplateProblem } from '#audit/template';
 import { readTemplateLibrary, TEMPLATES_DIR } from '#audit/template-library';
 import type { Principal } from '#auth/principal';
@@ -25,16 +27,21 @@ export class TemplateCatalogue {
 
   constructor(
     private readonly store: RecordStore,
-    /** The shipped templates' folder (Lambda bundles copy it beside the handler: IRO_TEMPLATES_DIR). */
+    /** The shipped templates' folder; when it is not there (a Lambda bundle) the built-in copies serve. */
     private readonly dir: string = process.env.IRO_TEMPLATES_DIR ?? TEMPLATES_DIR,
   ) {}
 
-  /** The shipped templates, read once; a broken file is left out and logged, never served. */
+  /**
+   * The shipped templates, read once: from the folder where it is beside the code (a broken file
+   * is left out and logged, never served), else the copies built into the code (a Lambda bundle).
+   */
   private shipped(): Promise<Map<string, AuditTemplate>> {
-    this.builtIns ??= readTemplateLibrary(this.dir).then((library) => {
-      for (const refused of library.refused) console.error(refused.message);
-      return library.templates;
-    });
+    this.builtIns ??= existsSync(this.dir)
+      ? readTemplateLibrary(this.dir).then((library) => {
+          for (const refused of library.refused) console.error(refused.message);
+          return library.templates;
+        })
+      : Promise.resolve(builtInTemplates());
     return this.builtIns;
   }
 
