@@ -134,7 +134,7 @@ export async function measureAudit(input: AuditBenchInput): Promise<AuditBenchRe
   const memory = sampler.stop();
 
   const criterionIds = findings.criteria.filter((c) => c.kind === 'automatic').map((c) => c.id);
-  await writeOutcomes(input.outcomesPath, input.authorityId, population.units.map((u) => u.unitId), findings.records, criterionIds);
+  await writeOutcomes(input.outcomesPath, input.authorityId, findings.records.map((r) => r.recordId), findings.records, criterionIds);
   const criteria = findings.criteria
     .filter((c) => c.kind === 'automatic')
     .map(({ id, met, notMet, notApplicable, cannotTell, compliance }) => ({ id, met, notMet, notApplicable, cannotTell, compliance }));
