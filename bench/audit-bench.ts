@@ -1,19 +1,24 @@
 /**
- * Times one audit (runAudit, every review, automatic criteria) and a bare parallel scan of the same table.
- * Each runs in a fresh process, so the audit's peak memory is its own and not what loading left behind.
+ * Times one stored audit (launchAudit + runAuditJob: segments, sample, findings, every file published
+ * to the bucket; every review, automatic criteria) and a bare parallel scan of the same table. Each
+ * runs in a fresh process, so the audit's peak memory is its own and not what loading left behind.
  */
 import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { recordId } from '#audit/findings';
+import { parse } from 'csv-parse';
+import { DeleteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Outcome } from '#audit/findings-model';
-import { runAudit } from '#audit/runner';
+import { launchAudit, runAuditJob } from '#audit/jobs';
 import { readTemplateLibrary } from '#audit/template-library';
-import { createDynamoDocumentClient } from '#config/aws-clients';
+import { createDynamoDocumentClient, createS3Client } from '#config/aws-clients';
 import { localConfig } from '#local/connect';
-import { childPartitionPrefix } from '#store/keys';
+import { OUTCOME_LABEL } from '#reports/csv';
+import { readManifest } from '#reports/publish';
+import { auditItemKey, childPartitionPrefix } from '#store/keys';
 import { DynamoRecordStore } from '#store/dynamo-store';
+import { S3ObjectStore, ensureBucket, type ObjectStore } from '#store/object-store';
 import { MemorySampler, type MemoryPeaks } from './memory.ts';
 
 export const TEMPLATE_ID = 'review-timeliness-participation';
@@ -22,6 +27,8 @@ export const HEADLINE_CRITERION = 'review-in-timescale';
 
 export interface AuditBenchInput {
   dynamoEndpoint: string;
+  /** The bucket's s3rver (in the same server process as dynalite). */
+  s3Endpoint: string;
   authorityId: string;
   period: { from: string; to: string };
   segments: number;
@@ -48,6 +55,10 @@ export interface AuditBenchResult {
   criteria: CriterionCounts[];
   /** The order of the outcome letters in the outcomes file. */
   criterionIds: string[];
+  /** Seconds from the start: segments checkpointed, sample drawn, findings pass done (first published file begun), published. */
+  phases: { segments: number; sample: number; findings: number; published: number };
+  /** Each published file and its size. */
+  files: { name: string; size: number }[];
 }
 
 export interface ScanInput {
@@ -102,46 +113,123 @@ export function runInChild<J extends Job>(job: J, options: { heapMb?: number } =
   });
 }
 
+/** The bucket port, noting when the audit first writes each kind of file (the phases of a run, seen from outside). */
+class PhaseWatch implements ObjectStore {
+  readonly firstPut = new Map<string, number>();
+  constructor(private readonly inner: S3ObjectStore, private readonly started: number) {}
+  private note(key: string) {
+    const kind = /\/sample\.json$/.test(key) ? 'sample' : key.startsWith('findings/') ? 'findings' : key.includes('/publish/') ? 'spool' : 'work';
+    if (!this.firstPut.has(kind)) this.firstPut.set(kind, (performance.now() - this.started) / 1000);
+  }
+  ping() { return this.inner.ping(); }
+  get(key: string) { return this.inner.get(key); }
+  getRange(key: string, start: number, length: number) { return this.inner.getRange(key, start, length); }
+  put(key: string, body: Uint8Array | string, contentType: string) { this.note(key); return this.inner.put(key, body, contentType); }
+  putStream(key: string, chunks: AsyncIterable<Uint8Array | string>, contentType: string) { this.note(key); return this.inner.putStream(key, chunks, contentType); }
+}
+
 /** The audit, timed and sampled; runs inside the child process. */
 export async function measureAudit(input: AuditBenchInput): Promise<AuditBenchResult> {
   const library = await readTemplateLibrary();
   const template = library.templates.get(TEMPLATE_ID);
   if (!template) throw new Error(`template ${TEMPLATE_ID} is missing from audit-templates/`);
-  // The S3 endpoint is never used: the audit writes nothing.
-  const config = localConfig(input.dynamoEndpoint, 'http://127.0.0.1:9');
+  // Never fall back to AWS's default endpoint and credential chain: the bench only talks to loopback.
+  if (!input.s3Endpoint?.startsWith('http://127.0.0.1:')) throw new Error(`the audit needs the local s3rver's endpoint, got ${String(input.s3Endpoint)}`);
+  const config = { ...localConfig(input.dynamoEndpoint, input.s3Endpoint), bucketName: `bench-${randomUUID()}` };
   const client = createDynamoDocumentClient(config);
   const store = new DynamoRecordStore(client, config.tableName);
+  const s3 = createS3Client(config);
+  await ensureBucket(s3, config.bucketName);
+  const bucket = new S3ObjectStore(s3, config.bucketName);
+  // Audits of earlier measurements (their files went with that run's s3rver folder) are removed first:
+  // each measurement is a first audit, compared with nothing.
+  await removeAudits(client, config.tableName, store, input.authorityId);
+  const now = () => new Date('2026-04-01T00:00:00Z');
+  const auditId = `bench-${Date.now().toString(36)}`;
+  await launchAudit({ store, objects: bucket, now }, {
+    auditId, authorityId: input.authorityId, title: 'benchmark', template, period: input.period, sampling: { type: 'all' }, seed: 1, autoOnly: true,
+    createdBy: 'bench', segments: input.segments,
+  });
 
   const sampler = new MemorySampler(50);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const { findings, population } = await runAudit(
-    store,
-    {
-      auditId: 'bench',
-      authorityId: input.authorityId,
-      title: 'benchmark',
-      template,
-      period: input.period,
-      sampling: { type: 'all' },
-      seed: 1,
-      autoOnly: true,
+  const watch = new PhaseWatch(bucket, started);
+  let childrenScanned = 0;
+  let segmentsDone = 0;
+  const done = await runAuditJob({ store, objects: watch, now }, input.authorityId, auditId, {
+    onProgress: (p) => {
+      childrenScanned += p.childrenScanned;
+      segmentsDone = (performance.now() - started) / 1000;
     },
-    { segments: input.segments, now: () => new Date('2026-04-01T00:00:00Z') },
-  );
+  });
   const auditSeconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const memory = sampler.stop();
+  if (done.body.status !== 'published') throw new Error(`the audit ended ${done.body.status}: ${done.body.failure?.reason ?? ''}`);
 
-  const criterionIds = findings.criteria.filter((c) => c.kind === 'automatic').map((c) => c.id);
-  await writeOutcomes(input.outcomesPath, input.authorityId, population.units.map((u) => u.unitId), findings.records, criterionIds);
-  const criteria = findings.criteria
-    .filter((c) => c.kind === 'automatic')
-    .map(({ id, met, notMet, notApplicable, cannotTell, compliance }) => ({ id, met, notMet, notApplicable, cannotTell, compliance }));
+  const manifest = (await readManifest(bucket, input.authorityId, auditId))!;
+  const criterionIds = template.criteria.filter((c) => c.kind === 'automatic').map((c) => c.id);
+  const criteria = await criteriaCounts(bucket, manifest.files.find((f) => f.name === 'findings.csv')!.key, criterionIds);
+  await writeOutcomes(bucket, manifest.files.find((f) => f.name === 'records.csv')!.key, input.outcomesPath, criterionIds);
   return {
-    reviewsAudited: findings.population, childrenScanned: population.childrenScanned, auditSeconds, auditCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    reviewsAudited: done.body.population ?? 0, childrenScanned, auditSeconds, auditCpuSeconds: (cpu.user + cpu.system) / 1e6,
     memory, criteria, criterionIds,
+    phases: { segments: segmentsDone, sample: watch.firstPut.get('sample') ?? 0, findings: watch.firstPut.get('findings') ?? 0, published: auditSeconds },
+    files: manifest.files.map((f) => ({ name: f.name, size: f.size })),
   };
+}
+
+async function removeAudits(client: DynamoDBDocumentClient, tableName: string, store: DynamoRecordStore, authorityId: string): Promise<void> {
+  const audits: string[] = [];
+  for await (const a of store.listAudits(authorityId)) audits.push(a.auditId);
+  for (const auditId of audits) {
+    const parts: string[] = [];
+    for await (const item of store.auditItems(authorityId, auditId)) parts.push(item.part);
+    for (const part of parts) await client.send(new DeleteCommand({ TableName: tableName, Key: auditItemKey(authorityId, auditId, part) }));
+  }
+}
+
+/** Rows of a published CSV, parsed as they stream from the bucket (BOM dropped). */
+async function* csvRows(bucket: S3ObjectStore, key: string): AsyncIterable<string[]> {
+  const stream = await bucket.getStream(key);
+  if (!stream) throw new Error(`${key} is missing`);
+  yield* stream.pipe(parse({ bom: true })) as AsyncIterable<string[]>;
+}
+
+/** The criteria's counts as findings.csv publishes them. */
+async function criteriaCounts(bucket: S3ObjectStore, key: string, criterionIds: string[]): Promise<CriterionCounts[]> {
+  const counts: CriterionCounts[] = [];
+  let header = true;
+  for await (const row of csvRows(bucket, key)) {
+    if (header) {
+      header = false;
+      continue;
+    }
+    const [id = '', , , , met, notMet, notApplicable, cannotTell] = row;
+    if (!criterionIds.includes(id)) continue;
+    const [m, nm] = [Number(met), Number(notMet)];
+    counts.push({ id, met: m, notMet: nm, notApplicable: Number(notApplicable), cannotTell: Number(cannotTell), compliance: m + nm > 0 ? m / (m + nm) : null });
+  }
+  return counts;
+}
+
+const LETTER_OF_LABEL = new Map(Object.entries(OUTCOME_LABEL).map(([outcome, label]) => [label, OUTCOME_LETTER[outcome as Outcome]]));
+
+/** `recordId<TAB>letters` per published record (records.csv, streamed), letters in `criterionIds` order. */
+async function writeOutcomes(bucket: S3ObjectStore, key: string, path: string, criterionIds: string[]): Promise<void> {
+  const out = createWriteStream(path);
+  let columns: number[] | undefined;
+  for await (const row of csvRows(bucket, key)) {
+    if (!columns) {
+      columns = criterionIds.map((id) => row.indexOf(id));
+      continue;
+    }
+    // '?' marks an outcome the records lack, so the cross-check shows it rather than guessing.
+    const letters = columns.map((i) => LETTER_OF_LABEL.get(row[i] ?? '') ?? '?').join('');
+    if (!out.write(`${row[0]}\t${letters}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }
 
 /**
@@ -177,22 +265,3 @@ export async function bareParallelScan(input: ScanInput): Promise<ScanResult> {
   return { items, seconds: (performance.now() - started) / 1000 };
 }
 
-/** `unitId<TAB>letters` per unit, letters in `criterionIds` order; records come in population order, recordId ties them. */
-async function writeOutcomes(
-  path: string,
-  authorityId: string,
-  unitIds: string[],
-  records: { recordId: string; outcomes: Record<string, { outcome: Outcome }> }[],
-  criterionIds: string[],
-): Promise<void> {
-  const byRecord = new Map(records.map((r) => [r.recordId, r]));
-  const out = createWriteStream(path);
-  for (const unitId of unitIds) {
-    const record = byRecord.get(recordId(authorityId, unitId));
-    if (!record) continue;
-    // '?' marks an outcome the findings lack, so the cross-check shows it rather than guessing.
-    const letters = criterionIds.map((id) => { const o = record.outcomes[id]?.outcome; return o ? OUTCOME_LETTER[o] : '?'; }).join('');
-    if (!out.write(`${unitId}\t${letters}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-  }
-  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
-}

@@ -2,6 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Database } from 'sql.js';
+import { recordId } from '#audit/findings';
 import type { AuditBenchResult } from './audit-bench.ts';
 import { perUnitOutcomes, SQL_CRITERIA, type SqlResult } from './sqlite-baseline.ts';
 
@@ -23,6 +24,7 @@ export async function crossCheck(
   db: Database,
   period: { from: string; to: string },
   engineOutcomesPath: string,
+  authorityId: string,
 ): Promise<CrossCheck> {
   const rows: CrossCheck['rows'] = [
     { id: 'reviews audited', engine: String(audit.reviewsAudited), sql: String(sql.units), agrees: audit.reviewsAudited === sql.units },
@@ -36,20 +38,24 @@ export async function crossCheck(
   const sameCriteria = audit.criterionIds.join(',') === SQL_CRITERIA.join(',');
   if (!sameCriteria) rows.push({ id: 'criteria', engine: audit.criterionIds.join(', '), sql: SQL_CRITERIA.join(', '), agrees: false });
   const agrees = rows.every((r) => r.agrees);
-  return { agrees, rows, differences: agrees || !sameCriteria ? [] : await differingReviews(db, period, engineOutcomesPath) };
+  return { agrees, rows, differences: agrees || !sameCriteria ? [] : await differingReviews(db, period, engineOutcomesPath, authorityId) };
 }
 
-/** The first reviews (in unit order) whose letters differ, or that only one side audited. */
-async function differingReviews(db: Database, period: { from: string; to: string }, engineOutcomesPath: string): Promise<string[]> {
-  const fromSql = perUnitOutcomes(db, period);
+/**
+ * The first reviews (in record order) whose letters differ, or that only one side audited. The
+ * engine's file is keyed by published record id; the SQL's unit ids are turned into the same.
+ */
+async function differingReviews(db: Database, period: { from: string; to: string }, engineOutcomesPath: string, authorityId: string): Promise<string[]> {
+  const fromSql = new Map<string, { unitId: string; letters: string }>();
+  for (const [unitId, letters] of perUnitOutcomes(db, period)) fromSql.set(recordId(authorityId, unitId), { unitId, letters });
   const differences: string[] = [];
   for await (const line of createInterface({ input: createReadStream(engineOutcomesPath), crlfDelay: Infinity })) {
-    const [unitId = '', letters = ''] = line.split('\t');
-    const other = fromSql.get(unitId);
-    fromSql.delete(unitId);
-    if (other !== letters && differences.length < MAX_DIFFERENCES) differences.push(`${unitId}: engine ${letters}, SQL ${other ?? 'not audited'}`);
+    const [id = '', letters = ''] = line.split('\t');
+    const other = fromSql.get(id);
+    fromSql.delete(id);
+    if (other?.letters !== letters && differences.length < MAX_DIFFERENCES) differences.push(`${other?.unitId ?? id}: engine ${letters}, SQL ${other?.letters ?? 'not audited'}`);
   }
-  for (const [unitId, letters] of fromSql) {
+  for (const { unitId, letters } of fromSql.values()) {
     if (differences.length >= MAX_DIFFERENCES) break;
     differences.push(`${unitId}: engine not audited, SQL ${letters}`);
   }

@@ -9,6 +9,8 @@ import { procStatusKb } from './memory.ts';
 
 export interface DynaliteChild {
   dynamoEndpoint: string;
+  /** The s3rver the same process serves (a temporary folder): the audit's bucket. */
+  s3Endpoint: string;
   pid: number;
   /** dynalite's own peak RSS so far (Linux /proc; null elsewhere). */
   peakRssMb(): number | null;
@@ -34,9 +36,10 @@ export function startDynaliteChild(dataDir: string): Promise<DynaliteChild> {
     });
     child.once('message', (message) => {
       clearTimeout(timer);
-      const { dynamoEndpoint } = message as { dynamoEndpoint: string };
+      const { dynamoEndpoint, s3Endpoint } = message as { dynamoEndpoint: string; s3Endpoint: string };
       resolve({
         dynamoEndpoint,
+        s3Endpoint,
         pid: child.pid!,
         peakRssMb: () => {
           const kb = procStatusKb(child.pid!, 'VmHWM');

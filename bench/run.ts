@@ -190,7 +190,7 @@ async function benchSize(target: number, smallest: boolean): Promise<SizeResult>
     // An audit that fails (out of heap, say) is a result too: the row says so and the other figures still come.
     const audited = await withDynalite(() =>
       runInChild(
-        { job: 'audit', input: { ...scanInput, period, outcomesPath: join(dataset.dir, 'engine-outcomes.tsv') } },
+        { job: 'audit', input: { ...scanInput, s3Endpoint: dynalite.s3Endpoint, period, outcomesPath: join(dataset.dir, 'engine-outcomes.tsv') } },
         heapMb === undefined ? {} : { heapMb },
       ).catch((error: unknown) => (error as Error).message),
     );
@@ -213,7 +213,7 @@ async function benchSize(target: number, smallest: boolean): Promise<SizeResult>
       log(`    ${sqlite.rows.toLocaleString('en-GB')} rows in ${sqlite.seconds.toFixed(2)} s; running the criteria…`);
       sql = runCriteriaSql(sqlite.db, period);
       log(`    ${sql.units.toLocaleString('en-GB')} reviews in ${sql.seconds.toFixed(2)} s`);
-      if (audit) check = await crossCheck(audit, sql, sqlite.db, period, join(dataset.dir, 'engine-outcomes.tsv'));
+      if (audit) check = await crossCheck(audit, sql, sqlite.db, period, join(dataset.dir, 'engine-outcomes.tsv'), AUTHORITY_ID);
     } finally {
       sqlite.db.close();
     }
@@ -281,6 +281,11 @@ function n(x: number): string {
   return Math.round(x).toLocaleString('en-GB');
 }
 
+/** Bytes as MB with one decimal (or kB under 1 MB). */
+function mb(bytes: number): string {
+  return bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
 /** Seconds: two decimals under 10, one above. */
 function s(x: number): string {
   return x < 10 ? x.toFixed(2) : x.toFixed(1);
@@ -293,7 +298,7 @@ function renderReport(rows: SizeResult[]): string {
     '',
     `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${cpu.length} CPUs (${cpu[0]?.model.trim() ?? 'unknown'}) · ${(totalmem() / 2 ** 30).toFixed(0)} GB · ${platform()} ${release()} · Node ${process.version}`,
     '',
-    `Template \`${TEMPLATE_ID}\`, every review of ${YEARS} years of demo history (seed 1, as at ${rows[0]?.dataset.meta.asAt ?? '—'}), sampling all, automatic criteria, ${segments} scan segments. dynalite runs in its own process on an on-disk LevelDB; the audit and each bare scan run in a fresh process each.`,
+    `Template \`${TEMPLATE_ID}\`, every review of ${YEARS} years of demo history (seed 1, as at ${rows[0]?.dataset.meta.asAt ?? '—'}), sampling all, automatic criteria, ${segments} scan segments. dynalite (on an on-disk LevelDB) and s3rver (the bucket) run in their own process; the audit and each bare scan run in a fresh process each. The audit is the stored one (launchAudit, runAuditJob): every file published to the bucket, manifest last.`,
     '',
     '| size | reviews audited | load rows/s | audit s | records/s | peak RSS MB | bare scan s | ratio to scan | SQLite s | ratio to SQLite |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -315,7 +320,8 @@ function renderReport(rows: SizeResult[]): string {
     lines.push(
       `**${n(r.target)}** — ${n(m.children)} children looked after at the as-at date (${a ? `${n(a.childrenScanned)} in the table` : 'audit failed'}), ${n(m.reviewsInFiles)} reviews in the files since ${m.firstReview}; ${n(r.load.rows)} rows loaded in ${s(r.load.seconds)} s (${r.load.loader} loader)${r.productLoad ? `; product loader (loadFiles, BatchGet + BatchWrite) on the same rows: ${n(r.productLoad.rowsPerSecond)} rows/s` : ''}.`,
       a
-        ? `- audit: ${s(a.auditSeconds)} s, ${n(items / a.auditSeconds)} items/s; CPU: audit process ${s(a.auditCpuSeconds)} s, dynalite ${cpuText(r.auditDynaliteCpuSeconds)}; RSS ${n(a.memory.startRssMb)} MB before, peak ${n(peakRss(a))} MB (sampled every 50 ms: ${n(a.memory.sampledPeakRssMb)} MB${a.memory.hwmPeakRssMb === null ? '' : `; kernel high-water mark: ${n(a.memory.hwmPeakRssMb)} MB`}); peak heapUsed ${n(a.memory.peakHeapUsedMb)} MB; ${HEADLINE_CRITERION} ${percent(a.criteria.find((c) => c.id === HEADLINE_CRITERION)?.compliance ?? null)}`
+        ? `- audit: ${s(a.auditSeconds)} s, ${n(items / a.auditSeconds)} items/s; CPU: audit process ${s(a.auditCpuSeconds)} s, server process (dynalite and s3rver) ${cpuText(r.auditDynaliteCpuSeconds)}; RSS ${n(a.memory.startRssMb)} MB before, peak ${n(peakRss(a))} MB (sampled every 50 ms: ${n(a.memory.sampledPeakRssMb)} MB${a.memory.hwmPeakRssMb === null ? '' : `; kernel high-water mark: ${n(a.memory.hwmPeakRssMb)} MB`}); peak heapUsed ${n(a.memory.peakHeapUsedMb)} MB; ${HEADLINE_CRITERION} ${percent(a.criteria.find((c) => c.id === HEADLINE_CRITERION)?.compliance ?? null)}\n` +
+          `- audit phases: segments scanned and written ${s(a.phases.segments)} s, sample drawn ${s(a.phases.sample - a.phases.segments)} s, findings pass (judging, spooling records and alerts) ${s(a.phases.findings - a.phases.sample)} s, files published ${s(a.phases.published - a.phases.findings)} s; published ${a.files.map((f) => `${f.name} ${mb(f.size)}`).join(', ')}`
         : `- audit FAILED after ${cpuText(r.auditDynaliteCpuSeconds)} of dynalite CPU: ${r.auditError ?? 'unknown error'}`,
       `- bare scan: ${n(items)} items, ${r.scans.map((x, i) => `${s(x.seconds)} s (dynalite CPU ${cpuText(r.scanDynaliteCpuSeconds[i] ?? null)})`).join(' before and ')} after the audit (${n(items / Math.min(...r.scans.map((x) => x.seconds)))} items/s); dynalite's own peak RSS ${r.dynalitePeakRssMb === null ? 'n/a' : `${n(r.dynalitePeakRssMb)} MB`}`,
       `- SQLite: ${n(r.sqlLoad.rows)} CSV rows loaded in ${s(r.sqlLoad.seconds)} s; criteria query ${s(r.sql.seconds)} s over ${n(r.sql.units)} reviews`,
@@ -336,8 +342,8 @@ function renderReport(rows: SizeResult[]): string {
     '',
     '- **size**: the target number of reviews audited; **reviews audited** is the audit\'s actual population (findings.population).',
     '- **load rows/s**: rows written into the fresh on-disk dynalite (header, episodes, reviews, review_details, professionals, involvements), validated by the loader\'s row path; not part of the audit time. `bulk` skips the idempotency BatchGet, which finds nothing in a fresh table.',
-    '- **audit s**: wall time of `runAudit` (population scan over the segments, tables, sample of all, automatic criteria, findings); **records/s** = reviews audited / audit s.',
-    '- **peak RSS MB**: the audit process (a fresh Node process with tsx, the AWS SDK and the engine loaded) at its highest during the audit.',
+    '- **audit s**: wall time of `runAuditJob` for a launched audit: segments scanned and their sorted runs written to the bucket, the sample (all) drawn from the merged runs, the findings pass (tables, automatic criteria, records and alerts spooled to the bucket), and every published file streamed to the bucket (findings.json, CSVs, XLSX, HTML, manifest); **records/s** = reviews audited / audit s.',
+    '- **peak RSS MB**: the audit process (a fresh Node process with tsx, the AWS SDK and the engine loaded) at its highest during the audit. Server CPU (dynalite) in the details includes s3rver, which shares its process.',
     '- **bare scan s**: the same parallel Scan requests the store sends, items only counted: the floor for any audit that reads every child. **ratio to scan** = audit s / bare scan s.',
     `- **SQLite s**: one SQL query over an in-memory sql.js database loaded from the same CSVs, computing the same six criteria (${WORKING_DAYS_METHOD}); loading is timed separately. **ratio to SQLite** = audit s / SQLite s.`,
     '',

@@ -43,7 +43,14 @@ export type AuditRecord = z.infer<typeof AuditRecord>;
 
 /** The sample, drawn once and kept (in the bucket: it can be large): later runs and resumptions use it as it is. */
 export const StoredSample = z.object({
+  /** The sampled units (sorted); not listed for a census, whose sample is every unit not `excluded`. */
   unitIds: z.array(z.string()),
+  /** Sampling "all": every unit of the population but those excluded is sampled (absent: `unitIds` lists the sample). */
+  census: z.literal(true).optional(),
+  /** How many units were sampled (absent in samples kept before it was recorded: then `unitIds.length`). */
+  sampleSize: z.number().int().optional(),
+  /** The population the sample was drawn from (absent in samples kept before it was recorded). */
+  population: z.number().int().optional(),
   childIds: z.array(z.string()),
   excluded: z.array(z.object({ unitId: z.string(), reason: z.string() })),
   marginOfError: z.number().nullable(),
@@ -55,9 +62,17 @@ export type StoredSample = z.infer<typeof StoredSample>;
 export const SampleCheckpoint = z.object({ workKey: z.string(), sampleSize: z.number().int(), drawnAt: z.string() });
 export type SampleCheckpoint = z.infer<typeof SampleCheckpoint>;
 
-/** A finished scan segment: where its population units were written. */
+/** A finished scan segment: where the list of its runs (SegmentRuns) was written. */
 export const SegmentCheckpoint = z.object({ segment: z.number().int(), childrenScanned: z.number().int(), units: z.number().int(), workKey: z.string(), completedAt: z.string() });
 export type SegmentCheckpoint = z.infer<typeof SegmentCheckpoint>;
+
+/** What a segment wrote: its runs of population units (or sibling standings) in the bucket, each sorted by unit id. */
+export const SegmentRuns = z.object({
+  childrenScanned: z.number().int(),
+  items: z.number().int(),
+  runs: z.array(z.object({ key: z.string(), bytes: z.number().int(), items: z.number().int() })),
+});
+export type SegmentRuns = z.infer<typeof SegmentRuns>;
 
 /** One sampled record as an IRO grades it: assigned to an IRO who is not the child's own, graded per manual criterion. */
 export const GradingRecord = z.object({

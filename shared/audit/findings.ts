@@ -33,8 +33,8 @@ export interface FindingsInput {
   marginOfError: number | null;
   units: readonly JudgedUnit[];
   tables: Tables;
-  /** The previous published findings of the same template, for the change and the children newly not met. */
-  previous?: FindingsDocument;
+  /** The previous published findings of the same template (or what a comparison needs of them), for the change and the children newly not met. */
+  previous?: FindingsDocument | PreviousFindings;
   /** The QA lead's edited plan; generated from the template when absent. */
   actionPlan?: ActionPlanRow[];
 }
@@ -65,122 +65,242 @@ function teamToAct(criterion: Criterion, unit: AuditUnit): string {
   }
 }
 
-/** Everything findings.json holds, from judged units. */
-export function computeFindings(input: FindingsInput): FindingsDocument {
-  const { template, units, audit } = input;
-  const scale = template.gradeScale.map((g) => g.grade);
-  const pseudonyms = (unit: AuditUnit) => unit.childIds.map((c) => pseudonymousChildId(audit.authorityId, c));
+/** What a later audit needs of a published one for its comparison: small, so it is kept beside the findings (work/…/comparison.json). */
+export interface PreviousFindings {
+  auditId: string;
+  criteria: { id: string; compliance: number | null }[];
+  /** Per criterion, the children (pseudonyms) with a record not met. */
+  notMetChildren: Record<string, string[]>;
+}
 
-  const criteria: CriterionFinding[] = template.criteria.map((criterion) => {
-    const counts = { met: 0, notMet: 0, notApplicable: 0, cannotTell: 0 };
-    const grades: Record<string, number> = {};
-    for (const judged of units) {
+/** The comparison basis of a published findings document. */
+export function previousFindingsOf(doc: FindingsDocument): PreviousFindings {
+  const notMetChildren: Record<string, string[]> = {};
+  for (const c of doc.criteria) {
+    notMetChildren[c.id] = [...new Set(doc.records.filter((r) => r.outcomes[c.id]?.outcome === 'not-met').flatMap((r) => r.children))].sort();
+  }
+  return { auditId: doc.audit.id, criteria: doc.criteria.map((c) => ({ id: c.id, compliance: c.compliance })), notMetChildren };
+}
+
+const asPrevious = (p: FindingsDocument | PreviousFindings): PreviousFindings => ('schemaVersion' in p ? previousFindingsOf(p) : p);
+
+type Counts = { met: number; notMet: number; notApplicable: number; cannotTell: number };
+
+/** The alerts of a published document counted by the team that should act and the alert's title (the report's table). */
+export interface AlertTally {
+  count: number;
+  /** [team, title, records], in first-seen order. */
+  byTeamAndTitle: [string, string, number][];
+}
+
+/**
+ * The findings of a stream of judged units, built one unit at a time: each unit's record and alerts
+ * are handed back to be written out at once, and only the counts are kept. Memory is per criterion,
+ * per service / team / IRO and per team with alerts, never per unit — and per child with a record
+ * not met, which the comparison (this one's, and the next audit's) lists anyway.
+ */
+export class FindingsBuilder {
+  private readonly scale: string[];
+  private readonly counts: Counts[];
+  private readonly grades: Record<string, number>[];
+  private readonly breakdowns = { service: new Map<string, BreakdownRow>(), team: new Map<string, BreakdownRow>(), iro: new Map<string, BreakdownRow>() };
+  private readonly alertServices = new Map<string, Map<string, number>>();
+  private readonly alertTeams = new Map<string, Set<string>>();
+  private readonly teamAndTitle = new Map<string, number>();
+  private readonly previous: PreviousFindings | undefined;
+  private readonly before: Map<string, Set<string>>;
+  private readonly notMetNow = new Map<string, Set<string>>();
+  private readonly metNowBefore = new Map<string, Set<string>>();
+  private units = 0;
+  private alertCount = 0;
+
+  constructor(
+    private readonly template: AuditTemplate,
+    private readonly audit: FindingsDocument['audit'],
+    previous?: FindingsDocument | PreviousFindings,
+  ) {
+    this.scale = template.gradeScale.map((g) => g.grade);
+    this.counts = template.criteria.map(() => ({ met: 0, notMet: 0, notApplicable: 0, cannotTell: 0 }));
+    this.grades = template.criteria.map(() => ({}));
+    this.previous = previous ? asPrevious(previous) : undefined;
+    this.before = new Map(template.criteria.map((c) => [c.id, new Set(this.previous?.notMetChildren[c.id] ?? [])]));
+  }
+
+  /** Counts one judged unit and returns its published record and the alerts it raises, in criterion order. */
+  add(judged: JudgedUnit): { record: RecordFinding; alerts: { criterionIndex: number; alert: Alert }[] } {
+    const { template, audit, scale } = this;
+    const unit = judged.unit;
+    const children = unit.childIds.map((c) => pseudonymousChildId(audit.authorityId, c));
+    const id = recordId(audit.authorityId, unit.unitId);
+    const alerts: { criterionIndex: number; alert: Alert }[] = [];
+    this.units += 1;
+    template.criteria.forEach((criterion, index) => {
       const outcome = outcomeFor(criterion, judged, scale);
+      const counts = this.counts[index]!;
       if (outcome === 'met') counts.met += 1;
       else if (outcome === 'not-met') counts.notMet += 1;
       else if (outcome === 'not-applicable') counts.notApplicable += 1;
       else counts.cannotTell += 1;
       const grade = judged.grades[criterion.id];
-      if (criterion.kind === 'manual' && grade !== undefined) grades[grade] = (grades[grade] ?? 0) + 1;
-    }
-    const value = complianceOf(counts.met, counts.notMet);
-    const finding: CriterionFinding = {
-      id: criterion.id,
-      title: criterion.title,
-      kind: criterion.kind,
-      n: units.length,
-      ...counts,
-      compliance: value,
-      ci95: wilsonInterval(counts.met, counts.met + counts.notMet),
-      threshold: threshold(criterion),
-      ...(criterion.kind === 'manual' ? { thresholdGrade: criterion.threshold.atLeast } : {}),
-      belowThreshold: value !== null && value < threshold(criterion),
-      ...(criterion.kind === 'manual' ? { grades: Object.fromEntries([...scale, NOT_APPLICABLE_GRADE].map((g) => [g, grades[g] ?? 0])) } : {}),
-    };
-    const before = input.previous?.criteria.find((c) => c.id === criterion.id);
-    if (input.previous && before) {
-      finding.change = {
-        previousAuditId: input.previous.audit.id,
-        previousCompliance: before.compliance,
-        delta: value !== null && before.compliance !== null ? value - before.compliance : null,
-      };
-    }
-    return finding;
-  });
-
-  const breakdown = (keyOf: (u: AuditUnit) => string | null): BreakdownRow[] => {
-    const rows = new Map<string, BreakdownRow>();
-    for (const criterion of template.criteria) {
-      for (const judged of units) {
-        const key = keyOf(judged.unit) ?? NOT_RECORDED;
-        const id = `${criterion.id}\u0000${key}`;
-        const row = rows.get(id) ?? { key, criterionId: criterion.id, met: 0, notMet: 0, compliance: null };
-        const outcome = outcomeFor(criterion, judged, scale);
+      if (criterion.kind === 'manual' && grade !== undefined) this.grades[index]![grade] = (this.grades[index]![grade] ?? 0) + 1;
+      for (const [name, key] of [['service', unit.service], ['team', unit.team], ['iro', unit.iroId]] as const) {
+        const rows = this.breakdowns[name];
+        const rowKey = `${criterion.id}\u0000${key ?? NOT_RECORDED}`;
+        let row = rows.get(rowKey);
+        if (!row) rows.set(rowKey, (row = { key: key ?? NOT_RECORDED, criterionId: criterion.id, met: 0, notMet: 0, compliance: null }));
         if (outcome === 'met') row.met += 1;
         if (outcome === 'not-met') row.notMet += 1;
-        rows.set(id, row);
       }
-    }
-    return [...rows.values()]
-      .map((r) => ({ ...r, compliance: complianceOf(r.met, r.notMet) }))
-      .sort((a, b) => a.criterionId.localeCompare(b.criterionId) || a.key.localeCompare(b.key));
-  };
-
-  const records: RecordFinding[] = units.map((judged) => ({
-    recordId: recordId(audit.authorityId, judged.unit.unitId),
-    children: pseudonyms(judged.unit),
-    date: judged.unit.date,
-    service: judged.unit.service,
-    team: judged.unit.team,
-    iroId: judged.unit.iroId,
-    outcomes: Object.fromEntries(
-      template.criteria.map((c) => {
-        const automatic = judged.outcomes[c.id];
-        return [c.id, automatic ? { outcome: automatic.outcome, evidence: automatic.evidence } : { outcome: outcomeFor(c, judged, scale) }];
-      }),
-    ),
-    grades: judged.grades,
-    overall: judged.overall,
-    comment: judged.comment,
-  }));
-
-  const alerts: Alert[] = [];
-  for (const criterion of template.criteria) {
-    if (criterion.kind !== 'automatic') continue;
-    for (const judged of units) {
-      if (judged.outcomes[criterion.id]?.outcome !== 'not-met') continue;
-      alerts.push({
-        criterionId: criterion.id,
-        title: criterion.alert.title,
-        theme: template.theme,
-        recordId: recordId(audit.authorityId, judged.unit.unitId),
-        children: pseudonyms(judged.unit),
-        service: judged.unit.service,
-        team: teamToAct(criterion, judged.unit),
-      });
-    }
+      // Kept for every audit: the next audit of the template compares with them.
+      if (outcome === 'not-met') for (const c of children) setOf(this.notMetNow, criterion.id).add(c);
+      if (this.previous) {
+        const before = this.before.get(criterion.id)!;
+        if (outcome === 'met') for (const c of children) if (before.has(c)) setOf(this.metNowBefore, criterion.id).add(c);
+      }
+      if (criterion.kind === 'automatic' && judged.outcomes[criterion.id]?.outcome === 'not-met') {
+        const alert: Alert = { criterionId: criterion.id, title: criterion.alert.title, theme: template.theme, recordId: id, children, service: unit.service, team: teamToAct(criterion, unit) };
+        alerts.push({ criterionIndex: index, alert });
+        const services = this.alertServices.get(criterion.id) ?? new Map<string, number>();
+        const service = unit.service ?? NOT_RECORDED;
+        services.set(service, (services.get(service) ?? 0) + 1);
+        this.alertServices.set(criterion.id, services);
+        setOf(this.alertTeams, criterion.id).add(alert.team);
+        const teamKey = JSON.stringify([alert.team, alert.title]);
+        this.teamAndTitle.set(teamKey, (this.teamAndTitle.get(teamKey) ?? 0) + 1);
+        this.alertCount += 1;
+      }
+    });
+    const record: RecordFinding = {
+      recordId: id,
+      children,
+      date: unit.date,
+      service: unit.service,
+      team: unit.team,
+      iroId: unit.iroId,
+      outcomes: Object.fromEntries(
+        template.criteria.map((c) => {
+          const automatic = judged.outcomes[c.id];
+          return [c.id, automatic ? { outcome: automatic.outcome, evidence: automatic.evidence } : { outcome: outcomeFor(c, judged, scale) }];
+        }),
+      ),
+      grades: judged.grades,
+      overall: judged.overall,
+      comment: judged.comment,
+    };
+    return { record, alerts };
   }
 
-  const comparison = input.previous ? compare(input.previous, records, template) : undefined;
-  const document: FindingsDocument = {
-    schemaVersion: FINDINGS_SCHEMA_VERSION,
-    audit,
-    template: { id: template.id, version: template.version, title: template.title, theme: template.theme },
-    period: { from: input.period.from, to: input.period.to },
-    population: input.populationSize,
-    sampleSize: units.length,
-    marginOfError: input.marginOfError,
-    criteria,
-    breakdowns: { service: breakdown((u) => u.service), team: breakdown((u) => u.team), iro: breakdown((u) => u.iroId) },
-    tables: input.tables,
-    records,
-    alerts,
-    alertSummary: summariseAlerts(alerts),
-    ...(comparison ? { comparison } : {}),
-    actionPlan: [],
-  };
-  document.actionPlan = input.actionPlan ?? generateActionPlan(template, document);
-  return document;
+  /** What the next audit of the template needs of this one for its comparison (call after `finish`). */
+  comparisonBasis(document: Pick<FindingsDocument, 'criteria'>): PreviousFindings {
+    return {
+      auditId: this.audit.id,
+      criteria: document.criteria.map((c) => ({ id: c.id, compliance: c.compliance })),
+      notMetChildren: Object.fromEntries(this.template.criteria.map((c) => [c.id, [...(this.notMetNow.get(c.id) ?? [])].sort()])),
+    };
+  }
+
+  /** How many alerts were raised, and by team and title (for the report). */
+  alertTally(): AlertTally {
+    return { count: this.alertCount, byTeamAndTitle: [...this.teamAndTitle].map(([key, n]) => [...(JSON.parse(key) as [string, string]), n]) };
+  }
+
+  /** Everything findings.json holds except its records and alerts (left empty: they were handed out by `add`). */
+  finish(input: Pick<FindingsInput, 'period' | 'populationSize' | 'marginOfError' | 'tables' | 'actionPlan'>): FindingsDocument {
+    const { template, audit, previous } = this;
+    const criteria: CriterionFinding[] = template.criteria.map((criterion, index) => {
+      const counts = this.counts[index]!;
+      const value = complianceOf(counts.met, counts.notMet);
+      const finding: CriterionFinding = {
+        id: criterion.id,
+        title: criterion.title,
+        kind: criterion.kind,
+        n: this.units,
+        ...counts,
+        compliance: value,
+        ci95: wilsonInterval(counts.met, counts.met + counts.notMet),
+        threshold: threshold(criterion),
+        ...(criterion.kind === 'manual' ? { thresholdGrade: criterion.threshold.atLeast } : {}),
+        belowThreshold: value !== null && value < threshold(criterion),
+        ...(criterion.kind === 'manual' ? { grades: Object.fromEntries([...this.scale, NOT_APPLICABLE_GRADE].map((g) => [g, this.grades[index]![g] ?? 0])) } : {}),
+      };
+      const before = previous?.criteria.find((c) => c.id === criterion.id);
+      if (previous && before) {
+        finding.change = {
+          previousAuditId: previous.auditId,
+          previousCompliance: before.compliance,
+          delta: value !== null && before.compliance !== null ? value - before.compliance : null,
+        };
+      }
+      return finding;
+    });
+    const breakdown = (rows: Map<string, BreakdownRow>): BreakdownRow[] =>
+      [...rows.values()]
+        .map((r) => ({ ...r, compliance: complianceOf(r.met, r.notMet) }))
+        .sort((a, b) => a.criterionId.localeCompare(b.criterionId) || a.key.localeCompare(b.key));
+    const alertSummary: AlertSummary[] = [];
+    for (const criterion of template.criteria) {
+      const services = this.alertServices.get(criterion.id);
+      if (criterion.kind !== 'automatic' || !services) continue;
+      const total = [...services.values()].reduce((a, b) => a + b, 0);
+      alertSummary.push(alertSummaryRow(criterion.id, template.theme, criterion.alert.title, total, services));
+    }
+    const comparison = previous
+      ? {
+          previousAuditId: previous.auditId,
+          criteria: template.criteria.map((c) => {
+            const before = this.before.get(c.id)!;
+            const now = this.notMetNow.get(c.id) ?? new Set<string>();
+            const metNow = this.metNowBefore.get(c.id) ?? new Set<string>();
+            return {
+              criterionId: c.id,
+              newlyNotMet: [...now].filter((x) => !before.has(x)).sort(),
+              resolved: [...before].filter((x) => metNow.has(x)).sort(),
+              persisting: [...now].filter((x) => before.has(x)).sort(),
+            };
+          }),
+        }
+      : undefined;
+    const document: FindingsDocument = {
+      schemaVersion: FINDINGS_SCHEMA_VERSION,
+      audit,
+      template: { id: template.id, version: template.version, title: template.title, theme: template.theme },
+      period: { from: input.period.from, to: input.period.to },
+      population: input.populationSize,
+      sampleSize: this.units,
+      marginOfError: input.marginOfError,
+      criteria,
+      breakdowns: { service: breakdown(this.breakdowns.service), team: breakdown(this.breakdowns.team), iro: breakdown(this.breakdowns.iro) },
+      tables: input.tables,
+      records: [],
+      alerts: [],
+      alertSummary,
+      ...(comparison ? { comparison } : {}),
+      actionPlan: [],
+    };
+    document.actionPlan = input.actionPlan ?? actionPlanFor(template, criteria, audit.closedAt, (id) => [...(this.alertTeams.get(id) ?? [])].sort());
+    return document;
+  }
+}
+
+function setOf(map: Map<string, Set<string>>, key: string): Set<string> {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  return set;
+}
+
+/** Everything findings.json holds, from judged units (in memory: for small populations and tests; audits stream through FindingsBuilder). */
+export function computeFindings(input: FindingsInput): FindingsDocument {
+  const builder = new FindingsBuilder(input.template, input.audit, input.previous);
+  const records: RecordFinding[] = [];
+  const alertsByCriterion: Alert[][] = input.template.criteria.map(() => []);
+  for (const judged of input.units) {
+    const { record, alerts } = builder.add(judged);
+    records.push(record);
+    for (const { criterionIndex, alert } of alerts) alertsByCriterion[criterionIndex]!.push(alert);
+  }
+  const document = builder.finish(input);
+  // Alerts are listed criterion by criterion, each in record order.
+  return { ...document, records, alerts: alertsByCriterion.flat() };
 }
 
 /** A published record id: stable for the same unit, revealing no child id. */
@@ -190,36 +310,19 @@ export function recordId(authorityId: string, unitId: string): string {
 
 /** "No permanence plan by 2nd review: 7 (CiN/CP North 4, CiN/CP South 3)", per criterion. */
 export function summariseAlerts(alerts: readonly Alert[]): AlertSummary[] {
-  const byCriterion = new Map<string, Alert[]>();
-  for (const a of alerts) byCriterion.set(a.criterionId, [...(byCriterion.get(a.criterionId) ?? []), a]);
-  return [...byCriterion.entries()].map(([criterionId, list]) => {
-    const services = new Map<string, number>();
-    for (const a of list) services.set(a.service ?? NOT_RECORDED, (services.get(a.service ?? NOT_RECORDED) ?? 0) + 1);
-    const byService = [...services.entries()].map(([service, count]) => ({ service, count })).sort((a, b) => b.count - a.count || a.service.localeCompare(b.service));
-    const { title, theme } = list[0]!;
-    return { criterionId, theme, title, total: list.length, byService, summary: `${title}: ${list.length} (${byService.map((s) => `${s.service} ${s.count}`).join(', ')})` };
-  });
+  const byCriterion = new Map<string, { title: string; theme: string; services: Map<string, number> }>();
+  for (const a of alerts) {
+    const entry = byCriterion.get(a.criterionId) ?? { title: a.title, theme: a.theme, services: new Map<string, number>() };
+    entry.services.set(a.service ?? NOT_RECORDED, (entry.services.get(a.service ?? NOT_RECORDED) ?? 0) + 1);
+    byCriterion.set(a.criterionId, entry);
+  }
+  return [...byCriterion.entries()].map(([criterionId, { title, theme, services }]) =>
+    alertSummaryRow(criterionId, theme, title, [...services.values()].reduce((x, y) => x + y, 0), services));
 }
 
-function compare(previous: FindingsDocument, records: readonly RecordFinding[], template: AuditTemplate): NonNullable<FindingsDocument['comparison']> {
-  const notMet = (rs: readonly RecordFinding[], criterionId: string) =>
-    new Set(rs.filter((r) => r.outcomes[criterionId]?.outcome === 'not-met').flatMap((r) => r.children));
-  const met = (rs: readonly RecordFinding[], criterionId: string) =>
-    new Set(rs.filter((r) => r.outcomes[criterionId]?.outcome === 'met').flatMap((r) => r.children));
-  return {
-    previousAuditId: previous.audit.id,
-    criteria: template.criteria.map((c) => {
-      const before = notMet(previous.records, c.id);
-      const now = notMet(records, c.id);
-      const metNow = met(records, c.id);
-      return {
-        criterionId: c.id,
-        newlyNotMet: [...now].filter((x) => !before.has(x)).sort(),
-        resolved: [...before].filter((x) => metNow.has(x)).sort(),
-        persisting: [...now].filter((x) => before.has(x)).sort(),
-      };
-    }),
-  };
+function alertSummaryRow(criterionId: string, theme: string, title: string, total: number, services: ReadonlyMap<string, number>): AlertSummary {
+  const byService = [...services.entries()].map(([service, count]) => ({ service, count })).sort((a, b) => b.count - a.count || a.service.localeCompare(b.service));
+  return { criterionId, theme, title, total, byService, summary: `${title}: ${total} (${byService.map((s) => `${s.service} ${s.count}`).join(', ')})` };
 }
 
 /**
@@ -227,14 +330,16 @@ function compare(previous: FindingsDocument, records: readonly RecordFinding[], 
  * "each team with alerts" becomes one row per team named in that criterion's alerts.
  */
 export function generateActionPlan(template: AuditTemplate, findings: Pick<FindingsDocument, 'criteria' | 'alerts' | 'audit'>): ActionPlanRow[] {
+  return actionPlanFor(template, findings.criteria, findings.audit.closedAt, (id) => [...new Set(findings.alerts.filter((a) => a.criterionId === id).map((a) => a.team))].sort());
+}
+
+function actionPlanFor(template: AuditTemplate, criteria: readonly CriterionFinding[], closedAt: string, teamsWithAlerts: (criterionId: string) => string[]): ActionPlanRow[] {
   const rows: ActionPlanRow[] = [];
-  const closed = findings.audit.closedAt.slice(0, 10);
+  const closed = closedAt.slice(0, 10);
   for (const action of template.actions) {
-    const criterion = findings.criteria.find((c) => c.id === action.criterion);
+    const criterion = criteria.find((c) => c.id === action.criterion);
     if (!criterion?.belowThreshold) continue;
-    const teams = action.owner.team === 'each team with alerts'
-      ? [...new Set(findings.alerts.filter((a) => a.criterionId === criterion.id).map((a) => a.team))].sort()
-      : [action.owner.team];
+    const teams = action.owner.team === 'each team with alerts' ? teamsWithAlerts(criterion.id) : [action.owner.team];
     for (const team of teams.length ? teams : [action.owner.team]) {
       rows.push({
         id: `A${rows.length + 1}`,

@@ -9,18 +9,20 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { addCalendarMonths } from '#calendar/dates';
-import { publishFindings, MANIFEST_FILE } from '#reports/publish';
+import { publishFindingsFrom, MANIFEST_FILE } from '#reports/publish';
 import type { ObjectStore } from '#store/object-store';
 import { VersionConflictError, type RecordStore, type Versioned } from '#store/record-store';
-import { AUDIT_PARTS, AuditRecord, GradingRecord, ModerationRecord, SampleCheckpoint, SegmentCheckpoint, StoredSample, type AuditStatus } from './audit-record.ts';
+import { AUDIT_PARTS, AuditRecord, GradingRecord, ModerationRecord, SampleCheckpoint, SegmentCheckpoint, SegmentRuns, StoredSample, type AuditStatus } from './audit-record.ts';
 import { assignUnits, type Auditor } from './assignment.ts';
-import { recordId, type JudgedUnit } from './findings.ts';
-import { ActionPlanRow, FindingsDocument } from './findings-model.ts';
-import type { AuditPeriod, AuditUnit, SiblingStanding } from './population.ts';
+import { previousFindingsOf, recordId, type JudgedUnit, type PreviousFindings } from './findings.ts';
+import { ActionPlanRow, FindingsDocument, type Alert, type RecordFinding } from './findings-model.ts';
+import type { AuditPeriod, AuditUnit } from './population.ts';
 import {
-  AuditRequestError, assemblePopulation, findingsFor, forEachSegment, gatherSegment, populationContext, type AuditProgress, type Population, type RunOptions, type SegmentOutput,
+  AuditRequestError, drawPopulationSample, forEachSegment, gatherSegment, inSample, populationContext, populationUnits, streamFindings,
+  type AuditContext, type AuditProgress, type Population, type RunOptions, type SegmentOutput,
 } from './runner.ts';
-import { drawSample, type SamplingPlan } from './sampling.ts';
+import type { SamplingPlan } from './sampling.ts';
+import { LineSpool, spoolLines, type RunRef } from './work-runs.ts';
 import { assertMove } from './lifecycle.ts';
 import type { AuditTemplate } from './template.ts';
 
@@ -161,8 +163,11 @@ async function recentlyAuditedChildren(svc: AuditServices, authorityId: string, 
   return children;
 }
 
-/** The latest published findings of the same template for the authority, for the comparison. */
-async function previousPublished(svc: AuditServices, audit: AuditRecord): Promise<FindingsDocument | undefined> {
+/** Where an audit keeps what the next audit of its template compares with (PreviousFindings). */
+const comparisonKey = (authorityId: string, auditId: string) => `${workPrefix(authorityId, auditId)}comparison.json`;
+
+/** What the latest published audit of the same template (for the authority) left for the comparison. */
+async function previousPublished(svc: AuditServices, audit: AuditRecord): Promise<PreviousFindings | undefined> {
   let latest: AuditRecord | undefined;
   for await (const listed of svc.store.listAudits<unknown>(audit.authorityId)) {
     const other = AuditRecord.safeParse(listed.body);
@@ -171,8 +176,11 @@ async function previousPublished(svc: AuditServices, audit: AuditRecord): Promis
     if (!latest || (other.data.publishedAt ?? '') > (latest.publishedAt ?? '')) latest = other.data;
   }
   if (!latest?.manifestKey) return undefined;
+  const kept = await svc.objects.get(comparisonKey(latest.authorityId, latest.auditId));
+  if (kept) return JSON.parse(new TextDecoder().decode(kept)) as PreviousFindings;
+  // Audits published before the comparison was kept apart: their findings were built in memory, so they fit.
   const findingsKey = latest.manifestKey.replace(MANIFEST_FILE, 'findings.json');
-  return FindingsDocument.parse(await readJson(svc.objects, findingsKey));
+  return previousFindingsOf(FindingsDocument.parse(await readJson(svc.objects, findingsKey)));
 }
 
 export interface RunJobOptions {
@@ -192,8 +200,8 @@ export async function runAuditJob(svc: AuditServices, authorityId: string, audit
   if (!started) throw new AuditRequestError(`no audit ${auditId}`);
   if (!isRunnable(started.body)) return started;
   try {
-    const population = await loadPopulation(svc, started.body, options);
-    return await settleAudit(svc, started.body, population);
+    const loaded = await loadPopulation(svc, started.body, options);
+    return await settleAudit(svc, started.body, loaded);
   } catch (error) {
     return failAuditJob(svc, authorityId, auditId, reasonOf(error));
   }
@@ -223,7 +231,7 @@ export async function runSegmentJob(svc: AuditServices, authorityId: string, aud
   if (!isRunnable(audit)) throw new AuditRequestError(`audit ${auditId} is ${audit.status}: its population has already been gathered`);
   const ctx = await populationContext(svc.store, audit);
   const output = await checkpointSegment(svc, audit, ctx, segment);
-  return { segment, childrenScanned: output.childrenScanned, units: output.units.length + output.standings.length, scanned: true };
+  return { segment, childrenScanned: output.childrenScanned, units: output.items, scanned: true };
 }
 
 /**
@@ -243,64 +251,90 @@ export async function failAuditJob(svc: AuditServices, authorityId: string, audi
 const isRunnable = (audit: AuditRecord) => audit.status === 'draft' || audit.status === 'failed';
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** The drawn sample, then grading (assignment) or, for an automatic-only audit, the findings published. */
-async function settleAudit(svc: AuditServices, audit: AuditRecord, population: Population): Promise<Versioned<AuditRecord>> {
-  const sample = await fixedSample(svc, audit, population.units);
-  if (!audit.autoOnly) {
-    await assignForGrading(svc, audit, population, sample);
-    return updateAudit(svc, audit.authorityId, audit.auditId, (a) => ({ ...a, status: 'grading', failure: null, population: population.units.length, sampleSize: sample.unitIds.length, marginOfError: sample.marginOfError }));
-  }
-  return publishAudit(svc, audit, population, sample, {});
+/** The population as the segments left it, and the context to read it with. */
+interface LoadedPopulation {
+  ctx: AuditContext;
+  population: Population;
 }
 
-/** Gathers one segment and checkpoints it: the units first, then the marker, so a marker always points at a complete file. */
-async function checkpointSegment(svc: AuditServices, audit: AuditRecord, ctx: Awaited<ReturnType<typeof populationContext>>, k: number): Promise<SegmentOutput> {
+/** The population's units, in unit order, streamed from the segments' runs. */
+const unitsOf = (svc: AuditServices, audit: AuditRecord, loaded: LoadedPopulation) => () => populationUnits(svc.objects, audit.template, loaded.ctx, loaded.population.runs);
+
+/** The drawn sample, then grading (assignment) or, for an automatic-only audit, the findings published. */
+async function settleAudit(svc: AuditServices, audit: AuditRecord, loaded: LoadedPopulation): Promise<Versioned<AuditRecord>> {
+  const sample = await fixedSample(svc, audit, loaded);
+  if (!audit.autoOnly) {
+    await assignForGrading(svc, audit, loaded, sample);
+    const population = sample.population ?? (await countUnits(unitsOf(svc, audit, loaded)()));
+    return updateAudit(svc, audit.authorityId, audit.auditId, (a) => ({ ...a, status: 'grading', failure: null, population, sampleSize: sizeOf(sample), marginOfError: sample.marginOfError }));
+  }
+  return publishAudit(svc, audit, loaded, sample, {});
+}
+
+async function countUnits(units: AsyncIterable<AuditUnit>): Promise<number> {
+  let n = 0;
+  for await (const _ of units) n += 1;
+  return n;
+}
+
+const sizeOf = (sample: StoredSample) => sample.sampleSize ?? sample.unitIds.length;
+
+/**
+ * Gathers one segment and checkpoints it: its runs, then the list of them, then the marker, so a
+ * marker always points at a complete list of complete runs. A retried segment writes the same runs again.
+ */
+async function checkpointSegment(svc: AuditServices, audit: AuditRecord, ctx: AuditContext, k: number): Promise<SegmentOutput> {
   const { authorityId, auditId } = audit;
-  const output = await gatherSegment(svc.store, ctx, audit.template, k, audit.segments);
-  const workKey = `${workPrefix(authorityId, auditId)}segment-${String(k).padStart(2, '0')}.json`;
-  await svc.objects.put(workKey, JSON.stringify({ units: output.units, standings: output.standings }), 'application/json');
-  const checkpoint: SegmentCheckpoint = { segment: k, childrenScanned: output.childrenScanned, units: output.units.length + output.standings.length, workKey, completedAt: nowOf(svc) };
+  const name = `segment-${String(k).padStart(2, '0')}`;
+  const output = await gatherSegment(svc.store, svc.objects, ctx, audit.template, k, audit.segments, `${workPrefix(authorityId, auditId)}${name}/`);
+  const workKey = `${workPrefix(authorityId, auditId)}${name}.json`;
+  await svc.objects.put(workKey, JSON.stringify({ childrenScanned: output.childrenScanned, items: output.items, runs: output.runs } satisfies SegmentRuns), 'application/json');
+  const checkpoint: SegmentCheckpoint = { segment: k, childrenScanned: output.childrenScanned, units: output.items, workKey, completedAt: nowOf(svc) };
   try {
     await svc.store.putAuditItem(authorityId, { auditId, part: AUDIT_PARTS.segment(k) }, checkpoint, 0);
   } catch (error) {
-    // A retried iteration finished the same segment first: the same scan wrote the same units.
+    // A retried iteration finished the same segment first: the same scan wrote the same runs.
     if (!(error instanceof VersionConflictError)) throw error;
   }
   return output;
 }
 
 /**
- * The audit's population: checkpointed segments read back from the bucket, the others scanned now
- * (in parallel) and checkpointed as each finishes.
+ * The audit's population: the runs of checkpointed segments, the other segments scanned now (in
+ * parallel) and checkpointed as each finishes. Only the list of runs is held.
  */
-async function loadPopulation(svc: AuditServices, audit: AuditRecord, options: RunJobOptions): Promise<Population> {
+async function loadPopulation(svc: AuditServices, audit: AuditRecord, options: RunJobOptions): Promise<LoadedPopulation> {
   const { authorityId, auditId } = audit;
   const ctx = await populationContext(svc.store, audit);
   const total = audit.segments;
-  const outputs: SegmentOutput[] = [];
+  const outputs: { segment: number; childrenScanned: number; runs: RunRef[] }[] = [];
   const pending: number[] = [];
   for (let k = 0; k < total; k += 1) {
     const checkpoint = await svc.store.getAuditItem<SegmentCheckpoint>(authorityId, { auditId, part: AUDIT_PARTS.segment(k) });
-    if (checkpoint) outputs.push({ segment: k, childrenScanned: checkpoint.body.childrenScanned, ...(await readJson<{ units: AuditUnit[]; standings: SiblingStanding[] }>(svc.objects, checkpoint.body.workKey)) });
+    if (checkpoint) outputs.push({ segment: k, ...SegmentRuns.parse(await readJson(svc.objects, checkpoint.body.workKey)) });
     else pending.push(k);
   }
   let done = total - pending.length;
   const fresh = await forEachSegment(pending, async (k) => {
     const output = await checkpointSegment(svc, audit, ctx, k);
     done += 1;
-    options.onProgress?.({ phase: 'population', childrenScanned: output.childrenScanned, units: output.units.length, segmentsDone: done, segmentsTotal: total });
+    options.onProgress?.({ phase: 'population', childrenScanned: output.childrenScanned, units: output.items, segmentsDone: done, segmentsTotal: total });
     return output;
   });
-  return assemblePopulation(audit.template, ctx, [...outputs, ...fresh].sort((a, b) => a.segment - b.segment));
+  const all = [...outputs, ...fresh].sort((a, b) => a.segment - b.segment);
+  return { ctx, population: { authorityName: ctx.authorityName, childrenScanned: all.reduce((n, o) => n + o.childrenScanned, 0), runs: all.flatMap((o) => o.runs) } };
 }
 
 /**
  * Gives each sampled record to an IRO for grading: balanced by load, never the child's own IRO.
- * Records already written (a resumed run) are left as they are.
+ * Records already written (a resumed run) are left as they are. Holds the sampled units' ids and IROs (a sample IROs grade by hand).
  */
-async function assignForGrading(svc: AuditServices, audit: AuditRecord, population: Population, sample: StoredSample): Promise<void> {
-  const chosen = new Set(sample.unitIds);
-  const units = population.units.filter((u) => chosen.has(u.unitId));
+async function assignForGrading(svc: AuditServices, audit: AuditRecord, loaded: LoadedPopulation, sample: StoredSample): Promise<void> {
+  const sampled = inSample({ census: sample.census === true, unitIds: sample.unitIds, excluded: sample.excluded });
+  const units: Pick<AuditUnit, 'unitId' | 'childIds' | 'service' | 'team' | 'ownIroIds'>[] = [];
+  for await (const u of unitsOf(svc, audit, loaded)()) {
+    if (sampled(u.unitId)) units.push({ unitId: u.unitId, childIds: u.childIds, service: u.service, team: u.team, ownIroIds: u.ownIroIds });
+  }
   const auditors: Auditor[] = [];
   for await (const p of svc.store.professionals(audit.authorityId)) if (p.role === 'IRO') auditors.push({ iroId: p.workerId });
   const result = assignUnits(units.map((u) => ({ unitId: u.unitId, ownIroIds: u.ownIroIds })), auditors, { seed: audit.seed });
@@ -364,14 +398,21 @@ export async function provisionalFindings(svc: AuditServices, authorityId: strin
   if (!current) throw new AuditRequestError(`no audit ${auditId}`);
   const audit = current.body;
   if (audit.status !== 'grading' && audit.status !== 'moderation') throw new AuditRequestError(`audit ${auditId} is ${audit.status}: provisional findings exist only while it is graded`);
-  const population = await loadPopulation(svc, audit, {});
-  const sample = await fixedSample(svc, audit, population.units);
+  const loaded = await loadPopulation(svc, audit, {});
+  const sample = await fixedSample(svc, audit, loaded);
   const grades = await standingGrades(svc, authorityId, auditId);
   const actionPlan = (await editedActionPlan(svc, authorityId, auditId))?.body;
   const previous = await previousPublished(svc, audit);
-  return findingsFor(population, { sample: sample.unitIds, marginOfError: sample.marginOfError }, audit, {
-    grades, ...(actionPlan ? { actionPlan } : {}), ...(previous ? { previous } : {}), ...(svc.now ? { now: svc.now } : {}),
-  });
+  // The same findings pass as publishing, with the per-record rows and alerts let go: only the summary is wanted.
+  const { document } = await streamFindings(
+    unitsOf(svc, audit, loaded)(),
+    inSample({ census: sample.census === true, unitIds: sample.unitIds, excluded: sample.excluded }),
+    audit,
+    { authorityName: loaded.ctx.authorityName, marginOfError: sample.marginOfError },
+    { record: () => {}, alert: () => {} },
+    { grades, ...(actionPlan ? { actionPlan } : {}), ...(previous ? { previous } : {}), ...(svc.now ? { now: svc.now } : {}) },
+  );
+  return document;
 }
 
 /**
@@ -384,11 +425,11 @@ export async function closeAudit(svc: AuditServices, authorityId: string, auditI
   if (!current) throw new AuditRequestError(`no audit ${auditId}`);
   const audit = current.body;
   if (audit.status !== 'grading' && audit.status !== 'moderation') throw new AuditRequestError(`audit ${auditId} is ${audit.status}: only an audit in grading or moderation can be closed`);
-  const population = await loadPopulation(svc, audit, {});
-  const sample = await fixedSample(svc, audit, population.units);
+  const loaded = await loadPopulation(svc, audit, {});
+  const sample = await fixedSample(svc, audit, loaded);
   const grades = await standingGrades(svc, authorityId, auditId);
   const actionPlan = options.actionPlan ?? (await editedActionPlan(svc, authorityId, auditId))?.body;
-  return publishAudit(svc, audit, population, sample, { grades, ...(actionPlan ? { actionPlan } : {}) });
+  return publishAudit(svc, audit, loaded, sample, { grades, ...(actionPlan ? { actionPlan } : {}) });
 }
 
 /** The QA lead's edited action plan, if they have edited it (otherwise the template's plan is generated at close). */
@@ -423,46 +464,81 @@ export async function saveActionPlan(
   return stored;
 }
 
-/** Computes the findings (compared with the last published audit of the template), publishes them and marks the audit published. */
+/** Records are spooled in chunks of about this size, alerts (far fewer) in smaller ones. */
+const RECORD_SPOOL_BYTES = 4 * 1024 * 1024;
+const ALERT_SPOOL_BYTES = 1024 * 1024;
+
+async function* parsedLines<T>(lines: AsyncIterable<string>): AsyncIterable<T> {
+  for await (const line of lines) yield JSON.parse(line) as T;
+}
+
+/**
+ * Computes the findings (compared with the last published audit of the template), publishes them
+ * and marks the audit published. One pass over the population counts the tables, judges the sampled
+ * units and spools each record and alert to the bucket (work/…/publish/) as it is made; the files
+ * are then written from the spools, the records read once per file that lists them.
+ */
 async function publishAudit(
   svc: AuditServices,
   audit: AuditRecord,
-  population: Population,
+  loaded: LoadedPopulation,
   sample: StoredSample,
   extra: Pick<RunOptions, 'grades' | 'actionPlan'>,
 ): Promise<Versioned<AuditRecord>> {
   const previous = await previousPublished(svc, audit);
-  const findings = findingsFor(population, { sample: sample.unitIds, marginOfError: sample.marginOfError }, audit, {
-    ...extra, ...(previous ? { previous } : {}), ...(svc.now ? { now: svc.now } : {}),
-  });
+  const spool = `${workPrefix(audit.authorityId, audit.auditId)}publish/`;
+  const recordSpool = new LineSpool(svc.objects, `${spool}records`, RECORD_SPOOL_BYTES);
+  const alertSpools = audit.template.criteria.map((_, i) => new LineSpool(svc.objects, `${spool}alerts-${String(i).padStart(2, '0')}`, ALERT_SPOOL_BYTES));
+  const { document, tally, builder } = await streamFindings(
+    unitsOf(svc, audit, loaded)(),
+    inSample({ census: sample.census === true, unitIds: sample.unitIds, excluded: sample.excluded }),
+    audit,
+    { authorityName: loaded.ctx.authorityName, marginOfError: sample.marginOfError },
+    { record: (r) => recordSpool.add(JSON.stringify(r)), alert: (i, a) => alertSpools[i]!.add(JSON.stringify(a)) },
+    { ...extra, ...(previous ? { previous } : {}), ...(svc.now ? { now: svc.now } : {}) },
+  );
+  const records = await recordSpool.finish();
+  const alerts = (await Promise.all(alertSpools.map((s) => s.finish()))).flat();
   await updateAudit(svc, audit.authorityId, audit.auditId, (a) => ({
-    ...a, status: 'closed' satisfies AuditStatus, failure: null, population: population.units.length, sampleSize: sample.unitIds.length,
-    marginOfError: sample.marginOfError, closedAt: findings.audit.closedAt,
+    ...a, status: 'closed' satisfies AuditStatus, failure: null, population: document.population, sampleSize: document.sampleSize,
+    marginOfError: sample.marginOfError, closedAt: document.audit.closedAt,
   }));
-  const manifest = await publishFindings(svc.objects, findings, { publishedAt: nowOf(svc) });
+  await svc.objects.put(comparisonKey(audit.authorityId, audit.auditId), JSON.stringify(builder.comparisonBasis(document)), 'application/json');
+  const manifest = await publishFindingsFrom(svc.objects, {
+    document,
+    records: () => parsedLines<RecordFinding>(spoolLines(svc.objects, records)),
+    alerts: () => parsedLines<Alert>(spoolLines(svc.objects, alerts)),
+    extent: {
+      records: document.sampleSize,
+      alerts: tally.count,
+      alertThemes: Object.fromEntries(document.alertSummary.map((s) => [s.criterionId, s.theme])),
+      alertsByTeamAndTitle: tally.byTeamAndTitle,
+    },
+  }, { publishedAt: nowOf(svc) });
   const manifestKey = manifest.files[0]!.key.replace(/[^/]+$/, MANIFEST_FILE);
   const published = await updateAudit(svc, audit.authorityId, audit.auditId, (a) => ({ ...a, status: 'published', publishedAt: manifest.publishedAt, manifestKey }));
   await appendTrail(svc, audit.authorityId, audit.auditId, { actor: 'system', action: 'publish', details: { manifestKey, files: manifest.files.map((f) => ({ name: f.name, sha256: f.sha256 })) } });
   return published;
 }
 
-/** The audit's sample: drawn once (exclusions applied), written to the bucket, then only ever read back. */
-async function fixedSample(svc: AuditServices, audit: AuditRecord, units: readonly AuditUnit[]): Promise<StoredSample> {
+/** The audit's sample: drawn once from the streamed population (exclusions applied), written to the bucket, then only ever read back. */
+async function fixedSample(svc: AuditServices, audit: AuditRecord, loaded: LoadedPopulation): Promise<StoredSample> {
   const key = { auditId: audit.auditId, part: AUDIT_PARTS.sample };
   const existing = await svc.store.getAuditItem<SampleCheckpoint>(audit.authorityId, key);
   if (existing) return StoredSample.parse(await readJson(svc.objects, existing.body.workKey));
   const exclude = audit.excludeAuditedWithinMonths
     ? await recentlyAuditedChildren(svc, audit.authorityId, audit.auditId, audit.excludeAuditedWithinMonths, audit.createdAt)
     : undefined;
-  const drawn = drawSample(
-    units.map((u) => ({ unitId: u.unitId, childIds: u.childIds, service: u.service, team: u.team })),
-    audit.sampling,
-    { seed: audit.seed, ...(exclude ? { excludeChildIds: exclude, excludeReason: `a child in this unit was audited in the ${audit.excludeAuditedWithinMonths} months before this audit` } : {}) },
-  );
-  const chosen = new Set(drawn.sample);
+  const drawn = await drawPopulationSample(unitsOf(svc, audit, loaded), audit.sampling, {
+    seed: audit.seed,
+    ...(exclude ? { excludeChildIds: exclude, excludeReason: `a child in this unit was audited in the ${audit.excludeAuditedWithinMonths} months before this audit` } : {}),
+  });
   const sample: StoredSample = {
-    unitIds: drawn.sample,
-    childIds: [...new Set(units.filter((u) => chosen.has(u.unitId)).flatMap((u) => u.childIds))].sort(),
+    unitIds: drawn.unitIds,
+    ...(drawn.census ? { census: true as const } : {}),
+    sampleSize: drawn.sampleSize,
+    population: drawn.populationSize,
+    childIds: drawn.childIds,
     excluded: drawn.excluded,
     marginOfError: drawn.marginOfError,
     drawnAt: nowOf(svc),
@@ -470,11 +546,11 @@ async function fixedSample(svc: AuditServices, audit: AuditRecord, units: readon
   const workKey = `${workPrefix(audit.authorityId, audit.auditId)}sample.json`;
   await svc.objects.put(workKey, JSON.stringify(sample), 'application/json');
   try {
-    await svc.store.putAuditItem(audit.authorityId, key, { workKey, sampleSize: sample.unitIds.length, drawnAt: sample.drawnAt } satisfies SampleCheckpoint, 0);
+    await svc.store.putAuditItem(audit.authorityId, key, { workKey, sampleSize: drawn.sampleSize, drawnAt: sample.drawnAt } satisfies SampleCheckpoint, 0);
   } catch (error) {
     // Another run drew it first: theirs is the sample (the same seed gives the same draw anyway).
     if (!(error instanceof VersionConflictError)) throw error;
-    return fixedSample(svc, audit, units);
+    return fixedSample(svc, audit, loaded);
   }
   return sample;
 }

@@ -1,17 +1,23 @@
 /**
- * Runs an audit over the store: the population is gathered over scan segments in parallel (the
- * same segment worker a Step Functions Map state runs on AWS), the tables accumulate as units
- * stream past, the sample is drawn, the automatic criteria judged, and the findings computed.
+ * Runs an audit over the store without holding its population: each scan segment (the worker a Step
+ * Functions Map state runs on AWS, a promise locally) writes what it gathers to the bucket as sorted
+ * runs; the sample is drawn from the merged runs as they stream past; the findings pass streams them
+ * once more, counting the tables over every unit, judging the sampled ones and handing each record
+ * and alert on as it goes.
  */
+import { createHash } from 'node:crypto';
 import type { Professional } from '#domain/records';
+import type { ObjectStore } from '#store/object-store';
 import type { RecordStore } from '#store/record-store';
 import { judgeUnit } from './evaluate.ts';
-import { computeFindings, type JudgedUnit } from './findings.ts';
-import type { ActionPlanRow, FindingsDocument } from './findings-model.ts';
+import { FindingsBuilder, type AlertTally, type JudgedUnit, type PreviousFindings } from './findings.ts';
+import type { ActionPlanRow, Alert, FindingsDocument, RecordFinding } from './findings-model.ts';
 import { childUnits, pseudonymousChildId, siblingGroupUnit, siblingStandings, type AuditPeriod, type AuditUnit, type PopulationContext, type SiblingStanding } from './population.ts';
-import { drawSample, type SampleResult, type SamplingPlan } from './sampling.ts';
+import { DEFAULT_EXCLUDE_REASON, drawSample, type SampleResult, type SamplingPlan } from './sampling.ts';
+import { marginOfError } from './statistics.ts';
 import { TableAccumulator } from './tables.ts';
 import type { AuditTemplate } from './template.ts';
+import { mergeRuns, RunWriter, type RunRef } from './work-runs.ts';
 
 export interface AuditRequest {
   auditId: string;
@@ -37,19 +43,12 @@ export interface RunOptions {
   /** Scan segments worked in parallel (default 4). */
   segments?: number;
   onProgress?: (progress: AuditProgress) => void;
-  previous?: FindingsDocument;
+  previous?: FindingsDocument | PreviousFindings;
   /** The QA lead's edited action plan; the template's is generated when absent. */
   actionPlan?: ActionPlanRow[];
   /** IROs' grades by unit id, when the audit was graded. */
   grades?: ReadonlyMap<string, Pick<JudgedUnit, 'grades' | 'overall' | 'comment'>>;
   now?: () => Date;
-}
-
-export interface Population {
-  authorityName: string;
-  units: AuditUnit[];
-  tables: TableAccumulator;
-  childrenScanned: number;
 }
 
 /** Thrown when the audit cannot run with what it was given; the message says why in the QA lead's words. */
@@ -60,16 +59,26 @@ export class AuditRequestError extends Error {
   }
 }
 
-/** What one scan segment contributes: audit units, or (for sibling groups, which span segments) each member's standing. */
+/** What one scan segment wrote: its runs (audit units, or for sibling groups, which span segments, each member's standing). */
 export interface SegmentOutput {
   segment: number;
   childrenScanned: number;
-  units: AuditUnit[];
-  standings: SiblingStanding[];
+  /** Units (or standings) written. */
+  items: number;
+  runs: RunRef[];
 }
 
+/** The population as the segments left it in the bucket. */
+export interface Population {
+  authorityName: string;
+  childrenScanned: number;
+  runs: RunRef[];
+}
+
+export type AuditContext = PopulationContext & { authorityName: string };
+
 /** The context every segment shares: the authority's timescales and its professionals. */
-export async function populationContext(store: RecordStore, request: Pick<AuditRequest, 'authorityId' | 'period'>): Promise<PopulationContext & { authorityName: string }> {
+export async function populationContext(store: RecordStore, request: Pick<AuditRequest, 'authorityId' | 'period'>): Promise<AuditContext> {
   const authority = await store.getAuthority(request.authorityId);
   if (!authority) throw new AuditRequestError(`no authority "${request.authorityId}" in the store: import its records first`);
   const professionals = new Map<string, Professional>();
@@ -77,42 +86,73 @@ export async function populationContext(store: RecordStore, request: Pick<AuditR
   return { authorityId: request.authorityId, authorityName: authority.name, period: request.period, timescales: authority.timescales, professionals };
 }
 
-/** One scan segment's share of the population: the worker a Step Functions Map state runs on AWS, and a promise locally. */
+const familyKey = (familyId: string) => `family:${familyId}`;
+
+/**
+ * One scan segment's share of the population, written under `prefix` as sorted runs as the children
+ * stream past (keyed by unit id; standings by their group's unit id). Memory is one run, whatever the segment's size.
+ */
 export async function gatherSegment(
   store: RecordStore,
+  objects: ObjectStore,
   ctx: PopulationContext,
   template: AuditTemplate,
   segment: number,
   totalSegments: number,
+  prefix: string,
   onChild?: () => void,
 ): Promise<SegmentOutput> {
   const rule = template.population.rule;
-  const output: SegmentOutput = { segment, childrenScanned: 0, units: [], standings: [] };
+  const writer = new RunWriter(objects, prefix);
+  let childrenScanned = 0;
+  let items = 0;
   for await (const records of store.scanChildRecords(ctx.authorityId, segment, totalSegments)) {
-    output.childrenScanned += 1;
-    if (rule === 'sibling-groups-at-period-end') output.standings.push(...siblingStandings(records, ctx));
-    else output.units.push(...childUnits(rule, records, ctx));
+    childrenScanned += 1;
+    if (rule === 'sibling-groups-at-period-end') {
+      for (const standing of siblingStandings(records, ctx)) {
+        await writer.add(familyKey(standing.familyId), standing);
+        items += 1;
+      }
+    } else {
+      for (const unit of childUnits(rule, records, ctx)) {
+        await writer.add(unit.unitId, unit);
+        items += 1;
+      }
+    }
     onChild?.();
   }
-  return output;
+  return { segment, childrenScanned, items, runs: await writer.finish() };
 }
 
-/** The population from every segment's output: sibling groups assembled across segments, units in a reproducible order, tables counted. */
-export function assemblePopulation(template: AuditTemplate, ctx: PopulationContext & { authorityName: string }, outputs: readonly SegmentOutput[]): Population {
-  const units = outputs.flatMap((o) => o.units);
-  if (template.population.rule === 'sibling-groups-at-period-end') {
-    const families = new Map<string, SiblingStanding[]>();
-    for (const s of outputs.flatMap((o) => o.standings)) families.set(s.familyId, [...(families.get(s.familyId) ?? []), s]);
-    for (const [familyId, members] of families) {
-      const unit = siblingGroupUnit(familyId, members, ctx);
-      if (unit) units.push(unit);
+/**
+ * Every unit of the population in unit-id order (the order the findings list them), from the
+ * segments' runs: sibling groups are assembled here from their members' standings, which meet in the merge.
+ */
+export async function* populationUnits(objects: ObjectStore, template: AuditTemplate, ctx: PopulationContext, runs: readonly RunRef[]): AsyncIterable<AuditUnit> {
+  let previous: string | undefined;
+  if (template.population.rule !== 'sibling-groups-at-period-end') {
+    for await (const item of mergeRuns(objects, runs)) {
+      if (item.key === previous) throw new RangeError(`unit "${item.key}" is listed twice`);
+      previous = item.key;
+      yield JSON.parse(item.json) as AuditUnit;
     }
+    return;
   }
-  // Segments finish in any order: sort so everything downstream is reproducible.
-  units.sort((a, b) => a.unitId.localeCompare(b.unitId));
-  const tables = new TableAccumulator(template.tables, (familyId) => `G-${pseudonymousChildId(ctx.authorityId, `family:${familyId}`).slice(2)}`);
-  for (const unit of units) tables.add(unit);
-  return { authorityName: ctx.authorityName, units, tables, childrenScanned: outputs.reduce((n, o) => n + o.childrenScanned, 0) };
+  let members: SiblingStanding[] = [];
+  const group = () => siblingGroupUnit(members[0]!.familyId, members, ctx);
+  for await (const item of mergeRuns(objects, runs)) {
+    if (item.key !== previous && members.length > 0) {
+      const unit = group();
+      if (unit) yield unit;
+      members = [];
+    }
+    previous = item.key;
+    members.push(JSON.parse(item.json) as SiblingStanding);
+  }
+  if (members.length > 0) {
+    const unit = group();
+    if (unit) yield unit;
+  }
 }
 
 /** Runs `work` for every segment in parallel; every segment settles before a failure is reported, so none is still reading after. */
@@ -123,64 +163,181 @@ export async function forEachSegment<T>(segments: readonly number[], work: (segm
   return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
-/** The authority's population for a template, gathered over scan segments in parallel, in memory. */
-export async function gatherPopulation(store: RecordStore, request: Pick<AuditRequest, 'authorityId' | 'template' | 'period'>, options: RunOptions = {}): Promise<Population> {
+/** The drawn sample, as kept: a census (sampling "all") lists only what it left out. */
+export interface DrawnSample {
+  /** Sampling "all": every unit not excluded is in the sample, and `unitIds` is not listed. */
+  census: boolean;
+  /** The sampled unit ids, sorted (code-unit order); empty for a census. */
+  unitIds: string[];
+  /** The children of the sampled units, sorted. */
+  childIds: string[];
+  excluded: { unitId: string; reason: string }[];
+  marginOfError: number | null;
+  populationSize: number;
+  sampleSize: number;
+}
+
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Draws the sample from the population as it streams past, with exactly drawSample's result. A census
+ * keeps nothing per unit (only the units left out and the sampled children); any other plan keeps a
+ * small index of the eligible units (id, service, team) to draw from, then reads the population again
+ * for the sampled units' children.
+ */
+export async function drawPopulationSample(
+  units: () => AsyncIterable<AuditUnit>,
+  plan: SamplingPlan,
+  options: { seed: number; excludeChildIds?: ReadonlySet<string>; excludeReason?: string },
+): Promise<DrawnSample> {
+  drawSample([], plan, { seed: options.seed }); // refuses a bad plan or seed before any reading
+  const exclude = options.excludeChildIds;
+  const reason = options.excludeReason ?? DEFAULT_EXCLUDE_REASON;
+  const excluded: { unitId: string; reason: string }[] = [];
+  const census = plan.type === 'all';
+  const children = new Set<string>();
+  const index: { unitId: string; childIds: readonly string[]; service: string | null; team: string | null }[] = [];
+  // Services and teams repeat across units: one string each.
+  const names = new Map<string, string>();
+  const intern = (s: string | null) => (s === null ? null : names.get(s) ?? (names.set(s, s), s));
+  let populationSize = 0;
+  for await (const unit of units()) {
+    populationSize += 1;
+    if (exclude && unit.childIds.some((id) => exclude.has(id))) {
+      excluded.push({ unitId: unit.unitId, reason });
+      continue;
+    }
+    if (census) for (const c of unit.childIds) children.add(c);
+    else index.push({ unitId: unit.unitId, childIds: [], service: intern(unit.service), team: intern(unit.team) });
+  }
+  excluded.sort((a, b) => byCodeUnits(a.unitId, b.unitId));
+  if (census) {
+    const size = populationSize - excluded.length;
+    return { census, unitIds: [], childIds: [...children].sort(), excluded, marginOfError: marginOfError(size, size), populationSize, sampleSize: size };
+  }
+  const drawn: SampleResult = drawSample(index, plan, { seed: options.seed });
+  index.length = 0;
+  const chosen = new Set(drawn.sample);
+  for await (const unit of units()) if (chosen.has(unit.unitId)) for (const c of unit.childIds) children.add(c);
+  return { census, unitIds: drawn.sample, childIds: [...children].sort(), excluded, marginOfError: drawn.marginOfError, populationSize, sampleSize: drawn.sample.length };
+}
+
+/** Whether a unit is in a drawn sample. */
+export function inSample(sample: Pick<DrawnSample, 'census' | 'unitIds' | 'excluded'>): (unitId: string) => boolean {
+  if (sample.census) {
+    const left = new Set(sample.excluded.map((e) => e.unitId));
+    return (unitId) => !left.has(unitId);
+  }
+  const chosen = new Set(sample.unitIds);
+  return (unitId) => chosen.has(unitId);
+}
+
+/** Where the findings pass hands each record and alert as it is made. */
+export interface FindingsSink {
+  record(record: RecordFinding): Promise<void> | void;
+  alert(criterionIndex: number, alert: Alert): Promise<void> | void;
+}
+
+export interface StreamedFindings {
+  /** The findings document without its records and alerts (handed to the sink instead). */
+  document: FindingsDocument;
+  tally: AlertTally;
+  builder: FindingsBuilder;
+}
+
+/**
+ * The findings pass: every unit counted into the tables, every sampled one judged (and graded) and
+ * its record and alerts handed to the sink at once. Memory is the counts and the grades, not the units.
+ */
+export async function streamFindings(
+  units: AsyncIterable<AuditUnit>,
+  sampled: (unitId: string) => boolean,
+  request: Pick<AuditRequest, 'auditId' | 'title' | 'authorityId' | 'template' | 'period' | 'seed' | 'autoOnly'>,
+  ctx: { authorityName: string; marginOfError: number | null },
+  sink: FindingsSink,
+  options: Omit<RunOptions, 'segments'> = {},
+): Promise<StreamedFindings> {
+  const { template } = request;
+  const builder = new FindingsBuilder(
+    template,
+    {
+      id: request.auditId,
+      title: request.title,
+      authorityId: request.authorityId,
+      authorityName: ctx.authorityName,
+      closedAt: (options.now?.() ?? new Date()).toISOString(),
+      seed: request.seed,
+      autoOnly: request.autoOnly,
+    },
+    options.previous,
+  );
+  const tables = new TableAccumulator(template.tables, (familyId) => `G-${pseudonymousChildId(request.authorityId, `family:${familyId}`).slice(2)}`);
+  let populationSize = 0;
+  for await (const unit of units) {
+    populationSize += 1;
+    tables.add(unit);
+    if (!sampled(unit.unitId)) continue;
+    const graded = request.autoOnly ? undefined : options.grades?.get(unit.unitId);
+    const { record, alerts } = builder.add({ unit, outcomes: judgeUnit(template, unit), grades: graded?.grades ?? {}, overall: graded?.overall ?? null, comment: graded?.comment ?? null });
+    await sink.record(record);
+    for (const { criterionIndex, alert } of alerts) await sink.alert(criterionIndex, alert);
+  }
+  const document = builder.finish({
+    period: request.period,
+    populationSize,
+    marginOfError: ctx.marginOfError,
+    tables: tables.tables(),
+    ...(options.actionPlan ? { actionPlan: options.actionPlan } : {}),
+  });
+  options.onProgress?.({ phase: 'findings', childrenScanned: 0, units: document.sampleSize });
+  return { document, tally: builder.alertTally(), builder };
+}
+
+/** A bucket in memory: runAudit's work files when the caller gives none (small audits and tests). */
+export class MemoryObjectStore implements ObjectStore {
+  private readonly objects = new Map<string, Uint8Array>();
+  async ping(): Promise<void> {}
+  async put(key: string, body: Uint8Array | string): Promise<{ sha256: string; size: number }> {
+    const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+    this.objects.set(key, bytes);
+    return { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.byteLength };
+  }
+  async get(key: string): Promise<Uint8Array | null> {
+    return this.objects.get(key) ?? null;
+  }
+}
+
+/**
+ * Runs the whole audit and returns its findings as one document: the same segments, sample and
+ * findings pass as a stored audit, with the records and alerts gathered in memory at the end — for
+ * small audits, tests and a quick look; stored audits (jobs.ts) publish them as they stream instead.
+ */
+export async function runAudit(
+  store: RecordStore,
+  request: AuditRequest,
+  options: RunOptions & { objects?: ObjectStore } = {},
+): Promise<{ findings: FindingsDocument; sample: DrawnSample; population: { size: number; childrenScanned: number } }> {
+  const objects = options.objects ?? new MemoryObjectStore();
   const ctx = await populationContext(store, request);
   const total = options.segments ?? 4;
+  const prefix = `work/${request.authorityId}/${request.auditId}/run-${Date.now().toString(36)}/`;
   let scanned = 0;
   const onChild = () => {
     scanned += 1;
     if (scanned % 1000 === 0) options.onProgress?.({ phase: 'population', childrenScanned: scanned, units: 0 });
   };
-  const outputs = await forEachSegment([...Array(total).keys()], (segment) => gatherSegment(store, ctx, request.template, segment, total, onChild));
-  const population = assemblePopulation(request.template, ctx, outputs);
-  options.onProgress?.({ phase: 'population', childrenScanned: population.childrenScanned, units: population.units.length });
-  return population;
-}
-
-/** Draws the sample for a gathered population. */
-export function sampleOf(population: Population, request: Pick<AuditRequest, 'sampling' | 'seed' | 'excludeChildIds'>): SampleResult {
-  return drawSample(
-    population.units.map((u) => ({ unitId: u.unitId, childIds: u.childIds, service: u.service, team: u.team })),
-    request.sampling,
-    { seed: request.seed, ...(request.excludeChildIds ? { excludeChildIds: request.excludeChildIds } : {}) },
-  );
-}
-
-/** Judges the sampled units and computes the findings (pure: nothing is read or written). */
-export function findingsFor(population: Population, sample: Pick<SampleResult, 'sample' | 'marginOfError'>, request: AuditRequest, options: Omit<RunOptions, 'segments'> = {}): FindingsDocument {
-  const chosen = new Set(sample.sample);
-  const judged: JudgedUnit[] = population.units
-    .filter((u) => chosen.has(u.unitId))
-    .map((unit) => {
-      const graded = request.autoOnly ? undefined : options.grades?.get(unit.unitId);
-      return { unit, outcomes: judgeUnit(request.template, unit), grades: graded?.grades ?? {}, overall: graded?.overall ?? null, comment: graded?.comment ?? null };
-    });
-  options.onProgress?.({ phase: 'findings', childrenScanned: population.childrenScanned, units: judged.length });
-  return computeFindings({
-    audit: {
-      id: request.auditId,
-      title: request.title,
-      authorityId: request.authorityId,
-      authorityName: population.authorityName,
-      closedAt: (options.now?.() ?? new Date()).toISOString(),
-      seed: request.seed,
-      autoOnly: request.autoOnly,
-    },
-    template: request.template,
-    period: request.period,
-    populationSize: population.units.length,
-    marginOfError: sample.marginOfError,
-    units: judged,
-    tables: population.tables.tables(),
-    ...(options.previous ? { previous: options.previous } : {}),
-    ...(options.actionPlan ? { actionPlan: options.actionPlan } : {}),
-  });
-}
-
-/** Runs the whole audit in memory and returns its findings (nothing is written: publishing is the caller's step). */
-export async function runAudit(store: RecordStore, request: AuditRequest, options: RunOptions = {}): Promise<{ findings: FindingsDocument; sample: SampleResult; population: Population }> {
-  const population = await gatherPopulation(store, request, options);
-  const sample = sampleOf(population, request);
-  return { findings: findingsFor(population, sample, request, options), sample, population };
+  const outputs = await forEachSegment([...Array(total).keys()], (segment) =>
+    gatherSegment(store, objects, ctx, request.template, segment, total, `${prefix}segment-${String(segment).padStart(2, '0')}/`, onChild));
+  const runs = outputs.flatMap((o) => o.runs);
+  const childrenScanned = outputs.reduce((n, o) => n + o.childrenScanned, 0);
+  const units = () => populationUnits(objects, request.template, ctx, runs);
+  const sample = await drawPopulationSample(units, request.sampling, { seed: request.seed, ...(request.excludeChildIds ? { excludeChildIds: request.excludeChildIds } : {}) });
+  options.onProgress?.({ phase: 'population', childrenScanned, units: sample.populationSize });
+  const records: RecordFinding[] = [];
+  const alerts: Alert[][] = request.template.criteria.map(() => []);
+  const { document } = await streamFindings(units(), inSample(sample), request, { authorityName: ctx.authorityName, marginOfError: sample.marginOfError }, {
+    record: (r) => void records.push(r),
+    alert: (i, a) => void alerts[i]!.push(a),
+  }, options);
+  return { findings: { ...document, records, alerts: alerts.flat() }, sample, population: { size: sample.populationSize, childrenScanned } };
 }

@@ -86,12 +86,26 @@ export function recordResult(record: RecordFinding, criterion: Pick<CriterionFin
   return outcome ? OUTCOME_LABEL[outcome] : '';
 }
 
+function recordRow(doc: Pick<FindingsDocument, 'criteria'>, r: RecordFinding): Cell[] {
+  return [r.recordId, r.children.join(';'), ukDate(r.date), r.service, r.team, r.iroId, ...doc.criteria.map((c) => recordResult(r, c)), r.overall, r.comment];
+}
+
 /** records.csv: one row per audited record, children joined with ';'. */
 export function recordsCsv(doc: FindingsDocument): string {
-  const rows = doc.records.map((r): Cell[] => [
-    r.recordId, r.children.join(';'), ukDate(r.date), r.service, r.team, r.iroId, ...doc.criteria.map((c) => recordResult(r, c)), r.overall, r.comment,
-  ]);
-  return toCsv(recordsCsvHeader(doc), rows);
+  return toCsv(recordsCsvHeader(doc), doc.records.map((r) => recordRow(doc, r)));
+}
+
+/** records.csv as it is written, row by row: the same bytes as `recordsCsv` (each CSV row stands alone). */
+export async function* recordsCsvChunks(doc: FindingsDocument, records: AsyncIterable<RecordFinding>): AsyncIterable<string> {
+  let batch = toCsv(recordsCsvHeader(doc), []);
+  for await (const r of records) {
+    batch += stringify([recordRow(doc, r).map(safeCell)], { record_delimiter: 'windows' });
+    if (batch.length >= 64 * 1024) {
+      yield batch;
+      batch = '';
+    }
+  }
+  yield batch;
 }
 
 /** The header of action-plan.csv: the seeds' four columns, then how success is measured and what the action answers. */

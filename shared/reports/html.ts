@@ -223,11 +223,38 @@ function findingsTables(doc: FindingsDocument): string {
   return `${out}</section>`;
 }
 
-function alerts(doc: FindingsDocument): string {
-  if (doc.alertSummary.length === 0 && doc.alerts.length === 0) {
+/** What the report says of the records and alerts without listing them: a findings document's, or counted as they streamed past. */
+export interface ReportExtent {
+  records: number;
+  alerts: number;
+  /** The theme of each criterion's first alert. */
+  alertThemes: Record<string, string>;
+  /** [team to act, alert title, records], in any order. */
+  alertsByTeamAndTitle: [string, string, number][];
+}
+
+/** The extent of a whole findings document. */
+export function reportExtent(doc: FindingsDocument): ReportExtent {
+  const alertThemes: Record<string, string> = {};
+  const byTeam = new Map<string, number>();
+  for (const a of doc.alerts) {
+    alertThemes[a.criterionId] ??= a.theme;
+    const key = JSON.stringify([a.team, a.title]);
+    byTeam.set(key, (byTeam.get(key) ?? 0) + 1);
+  }
+  return {
+    records: doc.records.length,
+    alerts: doc.alerts.length,
+    alertThemes,
+    alertsByTeamAndTitle: [...byTeam].map(([key, n]) => [...(JSON.parse(key) as [string, string]), n]),
+  };
+}
+
+function alerts(doc: FindingsDocument, extent: ReportExtent): string {
+  if (doc.alertSummary.length === 0 && extent.alerts === 0) {
     return '<section id="alerts"><h2>Practice alerts</h2><p>No practice alerts were raised.</p></section>';
   }
-  const themeOf = (criterionId: string) => doc.alerts.find((a) => a.criterionId === criterionId)?.theme ?? doc.template.theme;
+  const themeOf = (criterionId: string) => extent.alertThemes[criterionId] ?? doc.template.theme;
   const themes = new Map<string, string[]>();
   for (const s of doc.alertSummary) {
     const theme = themeOf(s.criterionId);
@@ -237,13 +264,8 @@ function alerts(doc: FindingsDocument): string {
   for (const [theme, summaries] of themes) {
     out += `<h3>${h(theme)}</h3><ul class="alerts">${summaries.map((s) => `<li>${h(s)}</li>`).join('')}</ul>`;
   }
-  const byTeam = new Map<string, number>();
-  for (const a of doc.alerts) {
-    const key = JSON.stringify([a.team, a.title]);
-    byTeam.set(key, (byTeam.get(key) ?? 0) + 1);
-  }
-  if (byTeam.size > 0) {
-    const lines = [...byTeam].map(([key, count]) => [...(JSON.parse(key) as [string, string]), count] as const).sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]));
+  if (extent.alertsByTeamAndTitle.length > 0) {
+    const lines = [...extent.alertsByTeamAndTitle].sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]));
     out += table(
       'Alerts by the team that should act',
       [['Team to act'], ['Alert'], ['Records', true]],
@@ -272,7 +294,7 @@ function actionPlan(doc: FindingsDocument): string {
 }
 
 /** The report page: summary, headline chart, criteria, by service, change, the seeds' tables, alerts and the action plan. */
-export function reportHtml(doc: FindingsDocument): string {
+export function reportHtml(doc: FindingsDocument, extent: ReportExtent = reportExtent(doc)): string {
   return `<!doctype html>
 <html lang="en-GB">
 <head>
@@ -289,9 +311,9 @@ ${criteriaTable(doc)}
 ${byService(doc)}
 ${change(doc)}
 ${findingsTables(doc)}
-${alerts(doc)}
+${alerts(doc, extent)}
 ${actionPlan(doc)}
-<footer><p>Rendered from findings.json (schema version ${h(doc.schemaVersion)}) of audit ${h(doc.audit.id)}, authority ${h(doc.audit.authorityId)}; template ${h(doc.template.id)} version ${h(doc.template.version)}; sample drawn with seed ${h(doc.audit.seed)}. ${doc.records.length} audited records are listed in records.csv and findings.xlsx. Children are identified only by pseudonyms.</p></footer>
+<footer><p>Rendered from findings.json (schema version ${h(doc.schemaVersion)}) of audit ${h(doc.audit.id)}, authority ${h(doc.audit.authorityId)}; template ${h(doc.template.id)} version ${h(doc.template.version)}; sample drawn with seed ${h(doc.audit.seed)}. ${extent.records} audited records are listed in records.csv and findings.xlsx. Children are identified only by pseudonyms.</p></footer>
 </main>
 </body>
 </html>

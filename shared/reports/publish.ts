@@ -1,10 +1,15 @@
-/** Publishes an audit's findings to the object store: every rendered file, then a manifest of their digests. */
+/**
+ * Publishes an audit's findings to the object store: every rendered file, then a manifest of their
+ * digests. Files are written as streams, records and alerts one at a time, so a national audit's
+ * findings are never one string in memory.
+ */
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { FindingsDocument } from '#audit/findings-model';
-import type { ObjectStore } from '#store/object-store';
-import { actionPlanCsv, findingsCsv, recordsCsv } from './csv.ts';
-import { reportHtml } from './html.ts';
-import { findingsXlsx } from './xlsx.ts';
+import { FindingsDocument, type Alert, type RecordFinding } from '#audit/findings-model';
+import { putChunks, type ObjectStore } from '#store/object-store';
+import { actionPlanCsv, findingsCsv, recordsCsvChunks } from './csv.ts';
+import { reportExtent, reportHtml, type ReportExtent } from './html.ts';
+import { findingsXlsxStream } from './xlsx.ts';
 
 /** The files of a published audit, in the order they are written (manifest.json comes after all of them). */
 export const PUBLISHED_FILES = ['findings.json', 'findings.csv', 'records.csv', 'action-plan.csv', 'findings.xlsx', 'report.html'] as const;
@@ -66,16 +71,77 @@ export function auditPrefix(authorityId: string, auditId: string): string {
   return `findings/${segment(authorityId, 'authority id')}/${segment(auditId, 'audit id')}/`;
 }
 
-/** Every published file's bytes, rendered before the first put so a renderer failure publishes nothing. */
-async function renderAll(doc: FindingsDocument): Promise<Record<PublishedFile, Uint8Array | string>> {
-  return {
-    'findings.json': `${JSON.stringify(doc, null, 2)}\n`,
-    'findings.csv': findingsCsv(doc),
-    'records.csv': recordsCsv(doc),
-    'action-plan.csv': actionPlanCsv(doc),
-    'findings.xlsx': await findingsXlsx(doc),
-    'report.html': reportHtml(doc),
-  };
+/**
+ * Findings to publish: the document with its records and alerts left empty, the records and alerts
+ * as streams that can be read more than once (one read per file that lists them), and what the
+ * report says of them.
+ */
+export interface FindingsSource {
+  document: FindingsDocument;
+  records(): AsyncIterable<RecordFinding>;
+  alerts(): AsyncIterable<Alert>;
+  extent: ReportExtent;
+}
+
+async function* itemsOf<T>(items: readonly T[]): AsyncIterable<T> {
+  yield* items;
+}
+
+/** A whole findings document as a source. */
+export function sourceOf(doc: FindingsDocument): FindingsSource {
+  return { document: { ...doc, records: [], alerts: [] }, records: () => itemsOf(doc.records), alerts: () => itemsOf(doc.alerts), extent: reportExtent(doc) };
+}
+
+// Stand-ins for the two long arrays in the document's JSON, replaced as it is written.
+const RECORDS_MARK = '\u0000records\u0000';
+const ALERTS_MARK = '\u0000alerts\u0000';
+
+/** A JSON array at depth 1 of a document written with two-space indents, as JSON.stringify(…, null, 2) writes it, one item at a time. */
+async function* jsonArray(items: AsyncIterable<unknown>): AsyncIterable<string> {
+  let first = true;
+  let batch = '';
+  for await (const item of items) {
+    batch += `${first ? '[\n    ' : ',\n    '}${JSON.stringify(item, null, 2).replace(/\n/g, '\n    ')}`;
+    first = false;
+    if (batch.length >= 64 * 1024) {
+      yield batch;
+      batch = '';
+    }
+  }
+  yield `${batch}${first ? '[]' : '\n  ]'}`;
+}
+
+/** findings.json, byte for byte `${JSON.stringify(document, null, 2)}\n` of the whole document, written as it goes. */
+export async function* findingsJsonChunks(source: FindingsSource): AsyncIterable<string> {
+  const text = `${JSON.stringify({ ...source.document, records: RECORDS_MARK, alerts: ALERTS_MARK }, null, 2)}\n`;
+  const records = text.indexOf(`"records": ${JSON.stringify(RECORDS_MARK)}`) + '"records": '.length;
+  const alerts = text.indexOf(`"alerts": ${JSON.stringify(ALERTS_MARK)}`) + '"alerts": '.length;
+  yield text.slice(0, records);
+  yield* jsonArray(source.records());
+  yield text.slice(records + JSON.stringify(RECORDS_MARK).length, alerts);
+  yield* jsonArray(source.alerts());
+  yield text.slice(alerts + JSON.stringify(ALERTS_MARK).length);
+}
+
+async function* once(text: string): AsyncIterable<string> {
+  yield text;
+}
+
+async function* readable(stream: Readable): AsyncIterable<Uint8Array> {
+  for await (const chunk of stream) yield chunk as Uint8Array;
+}
+
+/** Each published file as a stream of chunks. */
+function rendered(name: PublishedFile, source: FindingsSource): AsyncIterable<Uint8Array | string> {
+  const doc = source.document;
+  switch (name) {
+    case 'findings.json': return findingsJsonChunks(source);
+    case 'findings.csv': return once(findingsCsv(doc));
+    case 'records.csv': return recordsCsvChunks(doc, source.records());
+    case 'action-plan.csv': return once(actionPlanCsv(doc));
+    case 'findings.xlsx': return readable(findingsXlsxStream(source));
+    case 'report.html': return once(reportHtml(doc, source.extent));
+  }
 }
 
 /** Thrown when an audit's findings are already published. */
@@ -92,25 +158,37 @@ export async function publishFindings(objects: ObjectStore, doc: FindingsDocumen
   if (!parsed.success) {
     throw new InvalidFindingsError(parsed.error.issues.map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`));
   }
-  const valid = parsed.data;
+  return publishFindingsFrom(objects, sourceOf(parsed.data), options);
+}
+
+/**
+ * Stores every published file of a source, streamed one after the other, then manifest.json. The
+ * document is validated first (its records and alerts are the engine's own, checked by their types);
+ * a failure stops at that file, and no manifest is written: the audit is not published.
+ */
+export async function publishFindingsFrom(objects: ObjectStore, source: FindingsSource, options: { publishedAt?: string } = {}): Promise<Manifest> {
+  const parsed = FindingsDocument.safeParse(source.document);
+  if (!parsed.success) {
+    throw new InvalidFindingsError(parsed.error.issues.map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`));
+  }
+  const valid = { ...source, document: parsed.data };
   const publishedAt = options.publishedAt ?? new Date().toISOString();
   if (Number.isNaN(Date.parse(publishedAt))) throw new Error(`publishedAt "${publishedAt}" is not a date-time`);
-  const prefix = auditPrefix(valid.audit.authorityId, valid.audit.id);
+  const prefix = auditPrefix(valid.document.audit.authorityId, valid.document.audit.id);
   // Published findings are final: overwriting them would let a reader pair new files with the old
   // manifest. A corrected audit is a new audit.
-  if (await objects.get(`${prefix}${MANIFEST_FILE}`)) throw new AlreadyPublishedError(valid.audit.id);
-  const bodies = await renderAll(valid);
+  if (await objects.get(`${prefix}${MANIFEST_FILE}`)) throw new AlreadyPublishedError(valid.document.audit.id);
 
   const files: Manifest['files'] = [];
   // One at a time, so a failure stops the publication at that file (the error propagates) and
   // nothing after it, the manifest above all, is written.
   for (const name of PUBLISHED_FILES) {
     const key = `${prefix}${name}`;
-    const stored = await objects.put(key, bodies[name], CONTENT_TYPES[name]);
+    const stored = await putChunks(objects, key, rendered(name, valid), CONTENT_TYPES[name]);
     files.push({ name, key, contentType: CONTENT_TYPES[name], size: stored.size, sha256: stored.sha256 });
   }
 
-  const manifest: Manifest = { schemaVersion: 1, auditId: valid.audit.id, authorityId: valid.audit.authorityId, publishedAt, files };
+  const manifest: Manifest = { schemaVersion: 1, auditId: valid.document.audit.id, authorityId: valid.document.audit.authorityId, publishedAt, files };
   // The manifest goes last: S3 shows an object only once its put has completed, so a reader who
   // finds manifest.json knows every file it lists was complete before it, and can check each
   // against its SHA-256. No manifest means not (fully) published.

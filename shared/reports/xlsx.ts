@@ -1,6 +1,12 @@
-/** findings.xlsx: the whole findings document as a workbook, one sheet per view, numbers and dates as real values. */
+/**
+ * findings.xlsx: the whole findings document as a workbook, one sheet per view, numbers and dates as
+ * real values. Written row by row through exceljs's streaming writer, so a national audit's records
+ * sheet never sits in memory.
+ */
+import { once } from 'node:events';
+import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { BreakdownRow, FindingsDocument } from '#audit/findings-model';
+import type { Alert, BreakdownRow, FindingsDocument, RecordFinding } from '#audit/findings-model';
 import {
   healthLines, ownerLabel, participationLines, recordResult, recordsCsvHeader, siblingIroLabel, timelinessTotal,
 } from './csv.ts';
@@ -31,26 +37,51 @@ function excelDate(iso: string | null | undefined): Date | null {
   return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3] ?? '1'))) : null;
 }
 
-/** A sheet with a bold, frozen header row, one row per entry, and each column's number format on its cells. */
-function addSheet(workbook: ExcelJS.Workbook, name: string, columns: Column[], rows: Value[][]): ExcelJS.Worksheet {
+type Workbook = ExcelJS.stream.xlsx.WorkbookWriter;
+type Rows = Iterable<Value[]> | AsyncIterable<Value[]>;
+
+/** Rows written between checks that the reader keeps up (exceljs itself does not wait for it). */
+const ROWS_PER_CHECK = 500;
+
+/**
+ * A sheet with a bold, frozen header row, one row per entry, each column's number format on its
+ * cells (or the row's own, from `formatOf`), each row committed as it is written.
+ */
+async function addSheet(
+  workbook: Workbook, output: PassThrough, name: string, columns: Column[], rows: Rows,
+  formatOf?: (rowIndex: number) => Format | undefined, alignment?: Partial<ExcelJS.Alignment>,
+): Promise<void> {
   const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = columns.map((c) => ({ header: c.header, width: c.width }));
   const header = sheet.getRow(1);
   header.font = { bold: true };
   header.alignment = { vertical: 'top', wrapText: true };
-  for (const values of rows) {
+  header.commit();
+  let index = 0;
+  for await (const values of rows) {
     const row = sheet.addRow(values.map((v) => (v === undefined ? null : v)));
-    columns.forEach((column, i) => {
-      const format = NUMBER_FORMAT[column.format ?? 'text'];
-      const cell = row.getCell(i + 1);
-      if (format && (typeof cell.value === 'number' || cell.value instanceof Date)) cell.numFmt = format;
-    });
     row.alignment = { vertical: 'top', wrapText: true };
+    columns.forEach((column, i) => {
+      const cell = row.getCell(i + 1);
+      const own = formatOf?.(index);
+      const format = i === 1 && own ? NUMBER_FORMAT[own] : NUMBER_FORMAT[column.format ?? 'text'];
+      if (format && (typeof cell.value === 'number' || cell.value instanceof Date)) cell.numFmt = format;
+      if (i === 1 && alignment) cell.alignment = alignment;
+    });
+    row.commit();
+    index += 1;
+    if (index % ROWS_PER_CHECK === 0) await keepUp(output);
   }
-  return sheet;
+  sheet.commit();
 }
 
-function summarySheet(workbook: ExcelJS.Workbook, doc: FindingsDocument): void {
+/** Waits while the workbook's reader is behind, so written rows do not pile up in memory. */
+async function keepUp(output: PassThrough): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  while (output.readableLength >= output.readableHighWaterMark && !output.destroyed) await once(output, 'data');
+}
+
+async function summarySheet(workbook: Workbook, output: PassThrough, doc: FindingsDocument): Promise<void> {
   const rows: [string, Value, Format?][] = [
     ['Audit', doc.audit.title],
     ['Audit id', doc.audit.id],
@@ -67,19 +98,17 @@ function summarySheet(workbook: ExcelJS.Workbook, doc: FindingsDocument): void {
     ['Sampling seed', doc.audit.seed, 'integer'],
     ...doc.alertSummary.map((a): [string, Value] => ['Practice alert', a.summary]),
   ];
-  const sheet = addSheet(workbook, 'Summary', [{ header: 'Item', width: 28 }, { header: 'Value', width: 80 }], rows.map(([k, v]) => [k, v]));
-  rows.forEach(([, , format], i) => {
-    const cell = sheet.getRow(i + 2).getCell(2);
-    const numFmt = format ? NUMBER_FORMAT[format] : undefined;
-    if (numFmt && cell.value !== null) cell.numFmt = numFmt;
-    cell.alignment = { horizontal: 'left', vertical: 'top', wrapText: true };
-  });
+  await addSheet(
+    workbook, output, 'Summary', [{ header: 'Item', width: 28 }, { header: 'Value', width: 80 }], rows.map(([k, v]) => [k, v]),
+    (i) => rows[i]![2], { horizontal: 'left', vertical: 'top', wrapText: true },
+  );
 }
 
-function criteriaSheet(workbook: ExcelJS.Workbook, doc: FindingsDocument): void {
+async function criteriaSheet(workbook: Workbook, output: PassThrough, doc: FindingsDocument): Promise<void> {
   const comparison = new Map(doc.comparison?.criteria.map((c) => [c.criterionId, c]) ?? []);
-  addSheet(
+  await addSheet(
     workbook,
+    output,
     'Criteria',
     [
       { header: 'Criterion id', width: 28 }, { header: 'Title', width: 48 }, { header: 'Kind', width: 11 }, { header: 'N', width: 7, format: 'integer' },
@@ -104,10 +133,11 @@ function criteriaSheet(workbook: ExcelJS.Workbook, doc: FindingsDocument): void 
   );
 }
 
-function breakdownSheet(workbook: ExcelJS.Workbook, doc: FindingsDocument, name: string, what: string, rows: BreakdownRow[]): void {
+async function breakdownSheet(workbook: Workbook, output: PassThrough, doc: FindingsDocument, name: string, what: string, rows: BreakdownRow[]): Promise<void> {
   const titles = new Map(doc.criteria.map((c) => [c.id, c.title]));
-  addSheet(
+  await addSheet(
     workbook,
+    output,
     name,
     [
       { header: what, width: 28 }, { header: 'Criterion id', width: 28 }, { header: 'Criterion', width: 48 },
@@ -117,12 +147,13 @@ function breakdownSheet(workbook: ExcelJS.Workbook, doc: FindingsDocument, name:
   );
 }
 
-function tableSheets(workbook: ExcelJS.Workbook, doc: FindingsDocument): void {
+async function tableSheets(workbook: Workbook, output: PassThrough, doc: FindingsDocument): Promise<void> {
   const { participation, timeliness, siblingGroups, health } = doc.tables;
   if (participation) {
     const { lines, total } = participationLines(participation);
-    addSheet(
+    await addSheet(
       workbook,
+      output,
       'Participation',
       [{ header: 'Code', width: 14 }, { header: 'Participation', width: 52 }, { header: 'Reviews', width: 10, format: 'integer' }, { header: '% of reviews', width: 12, format: 'percent' }],
       [...lines.map((l) => [l.code, l.label, l.reviews, l.share]), ['Total', null, total, total > 0 ? 1 : null]],
@@ -130,16 +161,18 @@ function tableSheets(workbook: ExcelJS.Workbook, doc: FindingsDocument): void {
   }
   if (timeliness) {
     const total = timelinessTotal(timeliness);
-    addSheet(
+    await addSheet(
       workbook,
+      output,
       'Timeliness',
       [{ header: 'Month', width: 14, format: 'month' }, { header: 'Reviews held', width: 12, format: 'integer' }, { header: 'Held in timescale', width: 16, format: 'integer' }, { header: '% in timescale', width: 14, format: 'percent' }],
       [...timeliness.map((t) => [excelDate(t.month) ?? t.month, t.held, t.inTime, t.share]), ['Total', total.held, total.inTime, total.share]],
     );
   }
   if (siblingGroups) {
-    addSheet(
+    await addSheet(
       workbook,
+      output,
       'Sibling groups',
       [
         { header: 'Family', width: 12 }, { header: 'Siblings', width: 9, format: 'integer' }, { header: 'Care leavers', width: 9, format: 'integer' },
@@ -153,8 +186,9 @@ function tableSheets(workbook: ExcelJS.Workbook, doc: FindingsDocument): void {
     );
   }
   if (health) {
-    addSheet(
+    await addSheet(
       workbook,
+      output,
       'Health',
       [{ header: 'Measure', width: 56 }, { header: 'Children', width: 10, format: 'integer' }, { header: 'Of', width: 26 }, { header: 'Out of', width: 9, format: 'integer' }, { header: '%', width: 10, format: 'percent' }],
       healthLines(health).map((l) => [l.measure, l.children, l.of?.label, l.of?.children, l.share]),
@@ -162,55 +196,82 @@ function tableSheets(workbook: ExcelJS.Workbook, doc: FindingsDocument): void {
   }
 }
 
-/** findings.xlsx as bytes: Summary, Criteria, the three breakdowns, each table present, Alerts, Records and Action plan. */
-export async function findingsXlsx(doc: FindingsDocument): Promise<Uint8Array> {
-  const workbook = new ExcelJS.Workbook();
+/** What the workbook is written from: the document (its records and alerts aside) and its records and alerts as streams. */
+export interface XlsxSource {
+  document: FindingsDocument;
+  records(): AsyncIterable<RecordFinding>;
+  alerts(): AsyncIterable<Alert>;
+}
+
+async function* mapRows<T>(items: AsyncIterable<T>, row: (item: T) => Value[]): AsyncIterable<Value[]> {
+  for await (const item of items) yield row(item);
+}
+
+/** findings.xlsx as a stream: Summary, Criteria, the three breakdowns, each table present, Alerts, Records and Action plan. */
+export function findingsXlsxStream(source: XlsxSource): Readable {
+  const doc = source.document;
+  const output = new PassThrough();
   // Document properties from the audit, not the clock, so the same findings give the same workbook content.
   const closed = new Date(doc.audit.closedAt);
   const stamp = Number.isNaN(closed.getTime()) ? new Date(0) : closed;
+  // Inline strings rather than a shared-string table, which would grow with every distinct record id.
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false });
   workbook.creator = 'iro-audit';
   workbook.lastModifiedBy = 'iro-audit';
   workbook.created = stamp;
   workbook.modified = stamp;
-  workbook.title = doc.audit.title;
+  (workbook as unknown as { title: string }).title = doc.audit.title;
 
-  summarySheet(workbook, doc);
-  criteriaSheet(workbook, doc);
-  breakdownSheet(workbook, doc, 'By service', 'Service', doc.breakdowns.service);
-  breakdownSheet(workbook, doc, 'By team', 'Team', doc.breakdowns.team);
-  breakdownSheet(workbook, doc, 'By IRO', 'IRO', doc.breakdowns.iro);
-  tableSheets(workbook, doc);
+  const write = async () => {
+    await summarySheet(workbook, output, doc);
+    await criteriaSheet(workbook, output, doc);
+    await breakdownSheet(workbook, output, doc, 'By service', 'Service', doc.breakdowns.service);
+    await breakdownSheet(workbook, output, doc, 'By team', 'Team', doc.breakdowns.team);
+    await breakdownSheet(workbook, output, doc, 'By IRO', 'IRO', doc.breakdowns.iro);
+    await tableSheets(workbook, output, doc);
+    await addSheet(
+      workbook,
+      output,
+      'Alerts',
+      [
+        { header: 'Theme', width: 24 }, { header: 'Alert', width: 40 }, { header: 'Criterion id', width: 28 }, { header: 'Record id', width: 26 },
+        { header: 'Children', width: 16 }, { header: 'Service', width: 20 }, { header: 'Team to act', width: 20 },
+      ],
+      mapRows(source.alerts(), (a) => [a.theme, a.title, a.criterionId, a.recordId, a.children.join(';'), a.service, a.team]),
+    );
+    const header = recordsCsvHeader(doc);
+    await addSheet(
+      workbook,
+      output,
+      'Records',
+      header.map((h, i) => ({ header: h, width: i === header.length - 1 ? 60 : i === 2 ? 12 : 20, format: i === 2 ? 'date' : 'text' })),
+      mapRows(source.records(), (r) => [
+        r.recordId, r.children.join(';'), excelDate(r.date) ?? r.date, r.service, r.team, r.iroId, ...doc.criteria.map((c) => recordResult(r, c)), r.overall, r.comment,
+      ]),
+    );
+    await addSheet(
+      workbook,
+      output,
+      'Action plan',
+      [
+        { header: 'Action/Task', width: 60 }, { header: 'By whom', width: 32 }, { header: 'By when', width: 12, format: 'date' },
+        { header: 'Expected outcome', width: 48 }, { header: 'Success measure', width: 36 }, { header: 'Linked findings', width: 28 }, { header: 'Source', width: 10 },
+      ],
+      doc.actionPlan.map((a) => [a.action, ownerLabel(a.owner), excelDate(a.dueDate) ?? a.dueDate, a.expectedOutcome, a.successMeasure, a.linkedCriteria.join(';'), a.source]),
+    );
+    await workbook.commit();
+  };
+  write().catch((error: unknown) => output.destroy(error as Error));
+  return output;
+}
 
-  addSheet(
-    workbook,
-    'Alerts',
-    [
-      { header: 'Theme', width: 24 }, { header: 'Alert', width: 40 }, { header: 'Criterion id', width: 28 }, { header: 'Record id', width: 26 },
-      { header: 'Children', width: 16 }, { header: 'Service', width: 20 }, { header: 'Team to act', width: 20 },
-    ],
-    doc.alerts.map((a) => [a.theme, a.title, a.criterionId, a.recordId, a.children.join(';'), a.service, a.team]),
-  );
+async function* itemsOf<T>(items: readonly T[]): AsyncIterable<T> {
+  yield* items;
+}
 
-  const header = recordsCsvHeader(doc);
-  addSheet(
-    workbook,
-    'Records',
-    header.map((h, i) => ({ header: h, width: i === header.length - 1 ? 60 : i === 2 ? 12 : 20, format: i === 2 ? 'date' : 'text' })),
-    doc.records.map((r) => [
-      r.recordId, r.children.join(';'), excelDate(r.date) ?? r.date, r.service, r.team, r.iroId, ...doc.criteria.map((c) => recordResult(r, c)), r.overall, r.comment,
-    ]),
-  );
-
-  addSheet(
-    workbook,
-    'Action plan',
-    [
-      { header: 'Action/Task', width: 60 }, { header: 'By whom', width: 32 }, { header: 'By when', width: 12, format: 'date' },
-      { header: 'Expected outcome', width: 48 }, { header: 'Success measure', width: 36 }, { header: 'Linked findings', width: 28 }, { header: 'Source', width: 10 },
-    ],
-    doc.actionPlan.map((a) => [a.action, ownerLabel(a.owner), excelDate(a.dueDate) ?? a.dueDate, a.expectedOutcome, a.successMeasure, a.linkedCriteria.join(';'), a.source]),
-  );
-
-  const buffer = await workbook.xlsx.writeBuffer();
-  return new Uint8Array(buffer as unknown as ArrayBuffer);
+/** findings.xlsx of a whole document, as bytes. */
+export async function findingsXlsx(doc: FindingsDocument): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of findingsXlsxStream({ document: doc, records: () => itemsOf(doc.records), alerts: () => itemsOf(doc.alerts) })) chunks.push(chunk as Buffer);
+  return new Uint8Array(Buffer.concat(chunks));
 }

@@ -3,9 +3,11 @@
  * so the files on disk are exactly the files in the bucket, manifest included.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
 import { dirname, join, resolve, sep } from 'node:path';
-import type { ObjectStore } from './object-store.ts';
+import { rechunk, type ObjectStore } from './object-store.ts';
 
 export class DirectoryObjectStore implements ObjectStore {
   private readonly root: string;
@@ -26,6 +28,45 @@ export class DirectoryObjectStore implements ObjectStore {
     await writeFile(`${path}.partial`, bytes);
     await rename(`${path}.partial`, path);
     return { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.byteLength };
+  }
+
+  async putStream(key: string, chunks: AsyncIterable<Uint8Array | string>, _contentType: string): Promise<{ sha256: string; size: number }> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    const hash = createHash('sha256');
+    let size = 0;
+    const out = createWriteStream(`${path}.partial`);
+    try {
+      for await (const piece of rechunk(chunks, 1024 * 1024)) {
+        hash.update(piece);
+        size += piece.byteLength;
+        if (!out.write(piece)) await once(out, 'drain');
+      }
+      await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    } catch (error) {
+      out.destroy();
+      await rm(`${path}.partial`, { force: true });
+      throw error;
+    }
+    await rename(`${path}.partial`, path);
+    return { sha256: hash.digest('hex'), size };
+  }
+
+  async getRange(key: string, start: number, length: number): Promise<Uint8Array | null> {
+    let file;
+    try {
+      file = await open(this.pathOf(key), 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    try {
+      const buffer = Buffer.alloc(Math.max(0, length));
+      const { bytesRead } = await file.read(buffer, 0, buffer.byteLength, start);
+      return new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead);
+    } finally {
+      await file.close();
+    }
   }
 
   async get(key: string): Promise<Uint8Array | null> {

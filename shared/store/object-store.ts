@@ -1,12 +1,14 @@
 /**
- * The findings bucket behind a three-method port: reports and manifests go in as bytes and come
- * back byte for byte. On AWS the bucket itself enforces SSE-KMS, versioning and TLS; locally it is s3rver.
+ * The findings bucket behind a small port: reports and manifests go in as bytes (or as a stream of
+ * chunks, for files too large to hold) and come back byte for byte, whole or by range. On AWS the
+ * bucket itself enforces SSE-KMS, versioning and TLS; locally it is s3rver.
  */
 import { createHash } from 'node:crypto';
 import { withRetry, type RetryOptions } from './retry.ts';
 import type { Readable } from 'node:stream';
 import {
-  CreateBucketCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, type S3Client,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand,
+  HeadBucketCommand, PutObjectCommand, UploadPartCommand, type CompletedPart, type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
@@ -17,7 +19,53 @@ export interface ObjectStore {
   put(key: string, body: Uint8Array | string, contentType: string): Promise<{ sha256: string; size: number }>;
   /** The object's bytes, or null when there is no such object. */
   get(key: string): Promise<Uint8Array | null>;
+  /**
+   * Stores the chunks as one object without holding them all (a string chunk is UTF-8), and returns
+   * the SHA-256 and size of the whole. The object appears only once complete. Optional: `putChunks`
+   * buffers for an adapter without it (test doubles).
+   */
+  putStream?(key: string, chunks: AsyncIterable<Uint8Array | string>, contentType: string): Promise<{ sha256: string; size: number }>;
+  /** `length` bytes from `start` (fewer at the end), or null when there is no such object. Optional: `getBytes` slices `get` without it. */
+  getRange?(key: string, start: number, length: number): Promise<Uint8Array | null>;
 }
+
+/** Stores a stream of chunks through the port: streamed when the adapter can, else gathered and put. */
+export async function putChunks(objects: ObjectStore, key: string, chunks: AsyncIterable<Uint8Array | string>, contentType: string): Promise<{ sha256: string; size: number }> {
+  if (objects.putStream) return objects.putStream(key, chunks, contentType);
+  const parts: Buffer[] = [];
+  for await (const chunk of chunks) parts.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
+  return objects.put(key, new Uint8Array(Buffer.concat(parts)), contentType);
+}
+
+/** A range of an object's bytes through the port: ranged when the adapter can, else sliced from the whole. */
+export async function getBytes(objects: ObjectStore, key: string, start: number, length: number): Promise<Uint8Array | null> {
+  if (objects.getRange) return objects.getRange(key, start, length);
+  const whole = await objects.get(key);
+  return whole === null ? null : whole.subarray(start, start + length);
+}
+
+/**
+ * Regroups chunks into pieces of at least `size` bytes (the last may be smaller), so a writer sees
+ * few large writes whatever the producer's chunking. Holds at most one piece plus one chunk.
+ */
+export async function* rechunk(chunks: AsyncIterable<Uint8Array | string>, size: number): AsyncIterable<Buffer> {
+  let pending: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of chunks) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    pending.push(buffer);
+    bytes += buffer.byteLength;
+    if (bytes >= size) {
+      yield Buffer.concat(pending, bytes);
+      pending = [];
+      bytes = 0;
+    }
+  }
+  if (bytes > 0 || pending.length > 0) yield Buffer.concat(pending, bytes);
+}
+
+/** S3's smallest part (but the last): a streamed upload holds about one part. */
+export const UPLOAD_PART_BYTES = 5 * 1024 * 1024;
 
 /** Short-lived links straight to the bucket: downloads for readers, uploads for import files. */
 export interface ObjectLinks {
@@ -63,6 +111,69 @@ export class S3ObjectStore implements ObjectStore, ObjectLinks {
       }),
     ), this.retry);
     return { sha256: digest.toString('hex'), size: bytes.byteLength };
+  }
+
+  /**
+   * A body of one part or less is one PutObject (as `put`); a larger one is a multipart upload of
+   * parts of UPLOAD_PART_BYTES or more, each with its own SHA-256 for S3 to check, sent one at a time
+   * so only one part is ever held. A failure aborts the upload: no partial object is left visible.
+   */
+  async putStream(key: string, chunks: AsyncIterable<Uint8Array | string>, contentType: string): Promise<{ sha256: string; size: number }> {
+    const whole = createHash('sha256');
+    let size = 0;
+    let uploadId: string | undefined;
+    const parts: CompletedPart[] = [];
+    // The first piece waits until a second comes: a body of one piece is a plain put.
+    let first: Buffer | undefined;
+    const sendPart = async (part: Buffer) => {
+      uploadId ??= (await withRetry(() => this.s3.send(new CreateMultipartUploadCommand({ Bucket: this.bucketName, Key: key, ContentType: contentType, ChecksumAlgorithm: 'SHA256' })), this.retry)).UploadId!;
+      const checksum = createHash('sha256').update(part).digest('base64');
+      const partNumber = parts.length + 1;
+      const output = await withRetry(() => this.s3.send(
+        new UploadPartCommand({ Bucket: this.bucketName, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: part, ContentLength: part.byteLength, ChecksumSHA256: checksum }),
+      ), this.retry);
+      parts.push({ PartNumber: partNumber, ETag: output.ETag, ChecksumSHA256: checksum });
+    };
+    try {
+      // rechunk yields pieces of at least a part's size but the last: every part but the last is big enough.
+      for await (const piece of rechunk(chunks, UPLOAD_PART_BYTES)) {
+        whole.update(piece);
+        size += piece.byteLength;
+        if (first === undefined && parts.length === 0) {
+          first = piece;
+          continue;
+        }
+        if (first !== undefined) {
+          await sendPart(first);
+          first = undefined;
+        }
+        await sendPart(piece);
+      }
+      if (parts.length === 0) return await this.put(key, first ?? new Uint8Array(), contentType);
+      await withRetry(() => this.s3.send(
+        new CompleteMultipartUploadCommand({ Bucket: this.bucketName, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+      ), this.retry);
+    } catch (error) {
+      if (uploadId !== undefined) {
+        await this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.bucketName, Key: key, UploadId: uploadId })).catch(() => {});
+      }
+      throw error;
+    }
+    return { sha256: whole.digest('hex'), size };
+  }
+
+  async getRange(key: string, start: number, length: number): Promise<Uint8Array | null> {
+    if (length <= 0) return new Uint8Array();
+    try {
+      const output = await withRetry(() => this.s3.send(new GetObjectCommand({ Bucket: this.bucketName, Key: key, Range: `bytes=${start}-${start + length - 1}` })), this.retry);
+      if (!output.Body) return new Uint8Array();
+      return await output.Body.transformToByteArray();
+    } catch (error) {
+      if ((error as Error).name === 'NoSuchKey') return null;
+      // A range starting at or past the end: nothing left to read.
+      if ((error as Error).name === 'InvalidRange' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) return new Uint8Array();
+      throw error;
+    }
   }
 
   async get(key: string): Promise<Uint8Array | null> {

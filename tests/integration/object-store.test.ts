@@ -5,7 +5,11 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createS3Client } from '#config/aws-clients';
 import type { StoreConfig } from '#config/config';
-import { S3ObjectStore, ensureBucket } from '#store/object-store';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DirectoryObjectStore } from '#store/directory-object-store';
+import { S3ObjectStore, UPLOAD_PART_BYTES, ensureBucket } from '#store/object-store';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -85,6 +89,42 @@ describe('S3ObjectStore on s3rver', () => {
     expect(Buffer.from(read).equals(bytes)).toBe(true);
   });
 
+  it('stores a stream larger than a part as a multipart upload, byte for byte, with the SHA-256 and size of the whole', async () => {
+    const bytes = new Uint8Array(randomBytes(2 * UPLOAD_PART_BYTES + 12_345));
+    // Odd-sized chunks, strings among them, so parts never line up with what the producer wrote.
+    async function* chunks() {
+      for (let at = 0; at < bytes.byteLength; at += 777_777) yield bytes.subarray(at, Math.min(at + 777_777, bytes.byteLength));
+    }
+    const stored = await objects.putStream('streams/large.bin', chunks(), 'application/octet-stream');
+    expect(stored).toEqual({ sha256: sha256(bytes), size: bytes.byteLength });
+    const read = await objects.get('streams/large.bin');
+    expect(Buffer.from(read!).equals(Buffer.from(bytes))).toBe(true);
+    const text = await objects.putStream('streams/text.txt', (async function* () { yield 'Zoë '; yield Buffer.from('– Łódź'); yield ''; })(), 'text/plain');
+    expect(new TextDecoder().decode((await objects.get('streams/text.txt'))!)).toBe('Zoë – Łódź');
+    expect(text.size).toBe(Buffer.byteLength('Zoë – Łódź'));
+    expect((await objects.putStream('streams/empty', (async function* () {})(), 'text/plain')).size).toBe(0);
+    expect((await objects.get('streams/empty'))?.byteLength).toBe(0);
+  });
+
+  it('leaves no object when a streamed upload fails part way', async () => {
+    async function* failing() {
+      yield new Uint8Array(UPLOAD_PART_BYTES + 1);
+      yield new Uint8Array(UPLOAD_PART_BYTES + 1);
+      throw new Error('the renderer broke');
+    }
+    await expect(objects.putStream('streams/broken.bin', failing(), 'application/octet-stream')).rejects.toThrow('the renderer broke');
+    await expect(objects.get('streams/broken.bin')).resolves.toBeNull();
+  });
+
+  it('reads a byte range: the bytes asked for, fewer at the end, none past it, null for a missing key', async () => {
+    const bytes = Uint8Array.from({ length: 1000 }, (_, i) => i % 251);
+    await objects.put('ranges/a.bin', bytes, 'application/octet-stream');
+    expect(Buffer.from((await objects.getRange('ranges/a.bin', 10, 5))!)).toEqual(Buffer.from(bytes.subarray(10, 15)));
+    expect((await objects.getRange('ranges/a.bin', 990, 100))?.byteLength).toBe(10);
+    expect((await objects.getRange('ranges/a.bin', 1000, 10))?.byteLength).toBe(0);
+    await expect(objects.getRange(`ranges/${randomUUID()}`, 0, 10)).resolves.toBeNull();
+  });
+
   it('returns null for a key that was never stored', async () => {
     await expect(objects.get(`nothing/${randomUUID()}.json`)).resolves.toBeNull();
   });
@@ -110,5 +150,26 @@ describe('S3ObjectStore on s3rver', () => {
     for await (const chunk of stream!) chunks.push(Buffer.from(chunk as Uint8Array));
     expect(Buffer.concat(chunks).toString('utf8')).toBe(body);
     expect(await objects.getStream('uploads/x/none.csv')).toBeNull();
+  });
+});
+
+describe('DirectoryObjectStore', () => {
+  it('streams a file in and reads it back whole and by range, and leaves nothing when the stream fails', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'iro-objects-'));
+    try {
+      const objects = new DirectoryObjectStore(root);
+      const bytes = new Uint8Array(randomBytes(3 * 1024 * 1024 + 5));
+      const stored = await objects.putStream('a/b.bin', (async function* () { yield bytes.subarray(0, 100); yield bytes.subarray(100); })(), 'application/octet-stream');
+      expect(stored).toEqual({ sha256: sha256(bytes), size: bytes.byteLength });
+      expect(sha256((await objects.get('a/b.bin'))!)).toBe(stored.sha256);
+      expect(Buffer.from((await objects.getRange('a/b.bin', 5, 7))!)).toEqual(Buffer.from(bytes.subarray(5, 12)));
+      expect((await objects.getRange('a/b.bin', bytes.byteLength - 2, 10))?.byteLength).toBe(2);
+      await expect(objects.getRange('a/none.bin', 0, 1)).resolves.toBeNull();
+      await expect(objects.putStream('a/c.bin', (async function* () { yield 'x'; throw new Error('broke'); })(), 'text/plain')).rejects.toThrow('broke');
+      await expect(objects.get('a/c.bin')).resolves.toBeNull();
+      await expect(objects.get('a/c.bin.partial')).resolves.toBeNull();
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

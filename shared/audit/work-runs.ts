@@ -1,0 +1,216 @@
+/**
+ * Sorted runs in the bucket and their merge: how an audit keeps a national population out of memory.
+ * A segment writes what it gathers as runs of JSON Lines, each sorted by key; the finishing step
+ * reads every run through a small window at a time and merges them into one stream in key order.
+ */
+import { getBytes, type ObjectStore } from '#store/object-store';
+
+/** One run as its segment checkpoint lists it. */
+export interface RunRef {
+  key: string;
+  bytes: number;
+  items: number;
+}
+
+/** One merged item: its sort key and its JSON. */
+export interface RunItem {
+  key: string;
+  json: string;
+}
+
+/** The order everything is published in (String.prototype.localeCompare's, as a reusable collator). */
+export const unitOrder: (a: string, b: string) => number = new Intl.Collator().compare;
+
+/** A run is written once this much JSON has gathered: a segment holds at most about this much. */
+export const RUN_BYTES = 4 * 1024 * 1024;
+/** How much of each run the merge reads at a time: the merge holds about this much per run. */
+export const MERGE_WINDOW_BYTES = 128 * 1024;
+
+/** Gathers keyed items, writes them as sorted runs of at most about RUN_BYTES, and lists what it wrote. */
+export class RunWriter {
+  private buffer: RunItem[] = [];
+  private bytes = 0;
+  private readonly runs: RunRef[] = [];
+
+  /** `prefix` ends in '/'; runs are named run-0000.jsonl, run-0001.jsonl, … so a retried segment overwrites its own. */
+  constructor(
+    private readonly objects: ObjectStore,
+    private readonly prefix: string,
+    private readonly runBytes = RUN_BYTES,
+  ) {}
+
+  /** Adds one item; writes a run when enough has gathered. Keys never hold a tab or a line end. */
+  async add(key: string, value: unknown): Promise<void> {
+    if (/[\t\n\r]/.test(key)) throw new Error(`a run key cannot hold a tab or line end: ${JSON.stringify(key)}`);
+    const json = JSON.stringify(value);
+    this.buffer.push({ key, json });
+    this.bytes += key.length + json.length + 2;
+    if (this.bytes >= this.runBytes) await this.flush();
+  }
+
+  /** Writes what is left and returns every run written, in order. */
+  async finish(): Promise<RunRef[]> {
+    await this.flush();
+    return [...this.runs];
+  }
+
+  private async flush(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const items = this.buffer.sort((a, b) => unitOrder(a.key, b.key));
+    this.buffer = [];
+    this.bytes = 0;
+    const body = Buffer.from(items.map((i) => `${i.key}\t${i.json}\n`).join(''), 'utf8');
+    const key = `${this.prefix}run-${String(this.runs.length).padStart(4, '0')}.jsonl`;
+    await this.objects.put(key, body, 'application/x-ndjson');
+    this.runs.push({ key, bytes: body.byteLength, items: items.length });
+  }
+}
+
+/** Reads one run a window at a time, as lines. */
+class RunCursor {
+  private lines: string[] = [];
+  private index = 0;
+  private offset = 0;
+  private rest: Buffer = Buffer.alloc(0);
+
+  constructor(
+    private readonly objects: ObjectStore,
+    readonly run: RunRef,
+    private readonly window: number,
+  ) {}
+
+  /** The current item, or undefined at the end (call `fill` first). */
+  current: RunItem | undefined;
+
+  /** Moves to the next item if it is in hand (no read needed); false when `next` must read. */
+  advance(): boolean {
+    if (this.index >= this.lines.length) return false;
+    this.take();
+    return true;
+  }
+
+  /** Moves to the next item, reading another window when the lines in hand are used up. */
+  async next(): Promise<void> {
+    while (this.index >= this.lines.length) {
+      if (this.offset >= this.run.bytes) {
+        if (this.rest.byteLength > 0) throw new Error(`work file ${this.run.key} does not end with a line end`);
+        this.current = undefined;
+        return;
+      }
+      const bytes = await getBytes(this.objects, this.run.key, this.offset, Math.min(this.window, this.run.bytes - this.offset));
+      if (bytes === null) throw new Error(`work file ${this.run.key} is missing`);
+      if (bytes.byteLength === 0) throw new Error(`work file ${this.run.key} is shorter than its ${this.run.bytes} bytes`);
+      this.offset += bytes.byteLength;
+      const chunk = this.rest.byteLength > 0 ? Buffer.concat([this.rest, bytes]) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const last = chunk.lastIndexOf(0x0a);
+      // A line cut by the window is kept (as bytes, so a character split in two survives) for the next read.
+      this.rest = Buffer.from(chunk.subarray(last + 1));
+      this.lines = last < 0 ? [] : chunk.toString('utf8', 0, last).split('\n');
+      this.index = 0;
+    }
+    this.take();
+  }
+
+  private take(): void {
+    const line = this.lines[this.index++]!;
+    const tab = line.indexOf('\t');
+    this.current = { key: line.slice(0, tab), json: line.slice(tab + 1) };
+  }
+}
+
+/**
+ * Every item of the runs, in key order (unitOrder). Memory is one window per run, whatever their
+ * size; items with the same key come out together (in no particular order).
+ */
+export async function* mergeRuns(objects: ObjectStore, runs: readonly RunRef[], window = MERGE_WINDOW_BYTES): AsyncIterable<RunItem> {
+  const heap: RunCursor[] = [];
+  const less = (a: RunCursor, b: RunCursor) => unitOrder(a.current!.key, b.current!.key) < 0;
+  const up = (i: number) => {
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!less(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  };
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let least = i;
+      if (l < heap.length && less(heap[l]!, heap[least]!)) least = l;
+      if (r < heap.length && less(heap[r]!, heap[least]!)) least = r;
+      if (least === i) return;
+      [heap[i], heap[least]] = [heap[least]!, heap[i]!];
+      i = least;
+    }
+  };
+  // The first windows are read a few at a time rather than all at once or one by one.
+  const cursors = runs.filter((r) => r.items > 0).map((r) => new RunCursor(objects, r, window));
+  for (let i = 0; i < cursors.length; i += 8) await Promise.all(cursors.slice(i, i + 8).map((c) => c.next()));
+  for (const cursor of cursors) {
+    if (cursor.current) {
+      heap.push(cursor);
+      up(heap.length - 1);
+    }
+  }
+  while (heap.length > 0) {
+    const top = heap[0]!;
+    yield top.current!;
+    if (!top.advance()) await top.next();
+    if (top.current) down(0);
+    else {
+      const last = heap.pop()!;
+      if (heap.length > 0) {
+        heap[0] = last;
+        down(0);
+      }
+    }
+  }
+}
+
+/** Lines written to the bucket in order, as numbered chunks of about `chunkBytes` each: the findings pass's spools. */
+export class LineSpool {
+  private lines: string[] = [];
+  private bytes = 0;
+  private readonly chunks: RunRef[] = [];
+
+  constructor(
+    private readonly objects: ObjectStore,
+    private readonly prefix: string,
+    private readonly chunkBytes: number,
+  ) {}
+
+  async add(line: string): Promise<void> {
+    this.lines.push(line);
+    this.bytes += line.length + 1;
+    if (this.bytes >= this.chunkBytes) await this.flush();
+  }
+
+  async finish(): Promise<RunRef[]> {
+    await this.flush();
+    return [...this.chunks];
+  }
+
+  private async flush(): Promise<void> {
+    if (this.lines.length === 0) return;
+    const body = Buffer.from(`${this.lines.join('\n')}\n`, 'utf8');
+    const key = `${this.prefix}-${String(this.chunks.length).padStart(4, '0')}.jsonl`;
+    await this.objects.put(key, body, 'application/x-ndjson');
+    this.chunks.push({ key, bytes: body.byteLength, items: this.lines.length });
+    this.lines = [];
+    this.bytes = 0;
+  }
+}
+
+/** A spool's lines, in order, one chunk in memory at a time. */
+export async function* spoolLines(objects: ObjectStore, chunks: readonly RunRef[]): AsyncIterable<string> {
+  for (const chunk of chunks) {
+    const bytes = await objects.get(chunk.key);
+    if (bytes === null) throw new Error(`work file ${chunk.key} is missing`);
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    const lines = text.split('\n');
+    lines.pop();
+    yield* lines;
+  }
+}
