@@ -4,8 +4,9 @@
  * authority's records; and `#` separates key parts, so no id may contain one.
  */
 import type {
-  Child, Episode, HealthEvent, Involvement, Oc2Outcome, Professional, ReviewDetails, ReviewParticipation,
-  SiblingGroupMember,
+  Adoption, CareLeaverOutcome, CareSummary, Child, Episode, HealthEvent, Involvement, MissingEpisode, Oc2Outcome,
+  PlacedForAdoption, PreviousPermanence, Professional, ReviewDetails, ReviewParticipation, SiblingGroupMember,
+  SocialWorkerEpisode, UascStatus,
 } from '#domain/records';
 
 // Type aliases, not interfaces: they are assignable to the SDK's Record<string, …> key types.
@@ -72,6 +73,10 @@ export const reviewYearPartition = (authorityId: string, year: number) => {
 export const auditsPartition = (authorityId: string) => `${A(authorityId)}#AUDITS`;
 /** The part of an audit that is listed in GSI1: the audit's own record. */
 export const AUDIT_META_PART = 'meta';
+/** The partition of one import job's state. */
+export const importPartition = (authorityId: string, importId: string) => `${A(authorityId)}#IMPORT#${idPart(importId, 'import id')}`;
+/** GSI1: the authority's imports, one entry per import, ordered by import id. */
+export const importsPartition = (authorityId: string) => `${A(authorityId)}#IMPORTS`;
 /** The partition of one audit's person-edited documents. */
 export const auditPartition = (authorityId: string, auditId: string) => `${A(authorityId)}#AUDIT#${idPart(auditId, 'audit id')}`;
 
@@ -86,6 +91,14 @@ export const CHILD_SK = {
   siblingGroupMember: 'FAM#',
   healthEvent: 'HE#',
   oc2: 'OC2#',
+  careLeaverOutcome: 'OC3#',
+  adoption: 'AD1#',
+  placedForAdoption: 'PFA#',
+  previousPermanence: 'PREVPERM',
+  missingEpisode: 'MIS#',
+  uascStatus: 'UASC',
+  socialWorkerEpisode: 'SWE#',
+  careSummary: 'L8#',
 } as const;
 
 /** Which half of a review an item holds: SSDA903 Reviews (P) or the case-management extract (D). */
@@ -168,6 +181,62 @@ export const healthEventKeys = (a: string, event: Pick<HealthEvent, 'childId' | 
 export const oc2Keys = (a: string, outcome: Pick<Oc2Outcome, 'childId' | 'yearEnding'>): ItemKeys => ({
   pk: childPartition(a, outcome.childId),
   sk: `${CHILD_SK.oc2}${datePart(outcome.yearEnding, 'OC2 year ending')}`,
+});
+
+/** The keys of an OC3 care-leaver outcome (one per year ending). */
+export const careLeaverOutcomeKeys = (a: string, outcome: Pick<CareLeaverOutcome, 'childId' | 'yearEnding'>): ItemKeys => ({
+  pk: childPartition(a, outcome.childId),
+  sk: `${CHILD_SK.careLeaverOutcome}${datePart(outcome.yearEnding, 'OC3 year ending')}`,
+});
+
+/** The keys of an AD1 adoption (one per decision to place for adoption). */
+export const adoptionKeys = (a: string, adoption: Pick<Adoption, 'childId' | 'decisionDate'>): ItemKeys => ({
+  pk: childPartition(a, adoption.childId),
+  sk: `${CHILD_SK.adoption}${datePart(adoption.decisionDate, 'adoption decision date')}`,
+});
+
+/** The keys of a PlacedAdoption decision (one per decision date). */
+export const placedForAdoptionKeys = (a: string, decision: Pick<PlacedForAdoption, 'childId' | 'decisionDate'>): ItemKeys => ({
+  pk: childPartition(a, decision.childId),
+  sk: `${CHILD_SK.placedForAdoption}${datePart(decision.decisionDate, 'placed for adoption decision date')}`,
+});
+
+/** The keys of a child's previous permanence (one per child: the latest return's word). */
+export const previousPermanenceKeys = (a: string, record: Pick<PreviousPermanence, 'childId'>): ItemKeys => ({
+  pk: childPartition(a, record.childId),
+  sk: CHILD_SK.previousPermanence,
+});
+
+/** The keys of a missing episode (one per start date). */
+export const missingEpisodeKeys = (a: string, episode: Pick<MissingEpisode, 'childId' | 'startDate'>): ItemKeys => ({
+  pk: childPartition(a, episode.childId),
+  sk: `${CHILD_SK.missingEpisode}${datePart(episode.startDate, 'missing episode start date')}`,
+});
+
+/** The keys of a child's UASC status (one per child). */
+export const uascStatusKeys = (a: string, status: Pick<UascStatus, 'childId'>): ItemKeys => ({
+  pk: childPartition(a, status.childId),
+  sk: CHILD_SK.uascStatus,
+});
+
+/** The keys of an SSDA903 social worker episode (one per start date). */
+export const socialWorkerEpisodeKeys = (a: string, episode: Pick<SocialWorkerEpisode, 'childId' | 'startDate'>): ItemKeys => ({
+  pk: childPartition(a, episode.childId),
+  sk: `${CHILD_SK.socialWorkerEpisode}${datePart(episode.startDate, 'social worker episode start date')}`,
+});
+
+/** The keys of an Annex A List 8 care summary (one per period of care). */
+export const careSummaryKeys = (a: string, summary: Pick<CareSummary, 'childId' | 'periodStart'>): ItemKeys => ({
+  pk: childPartition(a, summary.childId),
+  sk: `${CHILD_SK.careSummary}${datePart(summary.periodStart, 'date started to be looked after')}`,
+});
+
+/** The keys of an import job's state: its own partition, and the authority's import list (GSI1). */
+export const importJobKeys = (a: string, importId: string): ItemKeys => ({
+  pk: importPartition(a, importId),
+  sk: 'IMPORT',
+  gsi1pk: importsPartition(a),
+  gsi1sk: idPart(importId, 'import id'),
 });
 
 /** The keys of a professional: their own partition, and the authority's professional list (GSI1). */
