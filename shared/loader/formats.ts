@@ -270,10 +270,15 @@ export function recogniseFormat(header: readonly string[]): ImportFormat | undef
  */
 export function unrecognisedHeaderMessage(header: readonly string[]): string {
   const got = new Set(header.map(normaliseColumn).filter((c) => c !== ''));
-  const scored = IMPORT_FORMATS.map((f) => ({ f, common: f.columns.filter((c) => got.has(c)).length })).filter((x) => x.common > 0);
+  const scored = IMPORT_FORMATS.map((f) => ({ f, common: f.columns.filter((c) => got.has(c)).length }))
+    .filter((x) => x.common > 0)
+    .map((x) => ({ ...x, missing: x.f.columns.length - x.common }));
+  // Closest: most columns in common, then fewest missing; at most three, so the message stays readable.
   const best = Math.max(0, ...scored.map((x) => x.common));
+  const fewestMissing = Math.min(...scored.filter((x) => x.common === best).map((x) => x.missing));
   const closest = scored
-    .filter((x) => x.common === best)
+    .filter((x) => x.common === best && x.missing === fewestMissing)
+    .slice(0, 3)
     .map(({ f }) => {
       const missing = f.columns.filter((c) => !got.has(c));
       const unexpected = [...got].filter((c) => !f.columns.includes(c));

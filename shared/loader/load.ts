@@ -44,6 +44,7 @@ export async function planImport(sources: readonly ImportSource[]): Promise<Plan
 /** Loads every source, in dependency order; one file's failure never stops the others. */
 export async function loadSources(store: RecordStore, sources: readonly ImportSource[], options: LoadOptions): Promise<LoadReport> {
   const run = new ImportRun(store, options);
+  await run.storeHeldRecordsAtStart();
   for (const { source, kind } of await planImport(sources)) await loadOne(run, source, kind);
   return run.report;
 }

@@ -4,6 +4,7 @@
  * batches by natural key, and everything counted per file and per table. One path for CSV, XML
  * and xlsx, so a row is judged the same whatever file it came in.
  */
+import { keysOf } from '#store/keys';
 import type { RecordStore, UpsertEntry } from '#store/record-store';
 import { reviewProblems, type ChildFacts, type EpisodeSpan, type ReviewAssertion } from './cross-row.ts';
 import type { ImportContext } from './formats.ts';
@@ -73,6 +74,12 @@ const emptyCounts = (): TableCounts => ({ rows: 0, accepted: 0, rejected: 0, cre
 const DEFERRED_ROWS = 200;
 const CACHED_CHILDREN = 5_000;
 const LOOKUP_CONCURRENCY = 8;
+/**
+ * Write batches in flight at once: reading and validating the next batch overlaps the store's work
+ * on the last. A batch touching an item that one in flight also touches waits for it, so rows for
+ * one item are still applied in file order.
+ */
+const WRITES_IN_FLIGHT = 2;
 
 /** One import: several files sharing what they learn of children, one error list, one store. */
 export class ImportRun {
@@ -81,6 +88,8 @@ export class ImportRun {
   private readonly children = new Map<string, { dateOfBirth: string | null; episodes: EpisodeSpan[] }>();
   private readonly storedFacts = new Map<string, ChildFacts>();
   private totalRows = 0;
+  /** Whether the store held records of the authority when this import began (asked once, lazily). */
+  private storeHeldRecords: Promise<boolean> | null = null;
 
   constructor(
     readonly store: RecordStore,
@@ -98,6 +107,12 @@ export class ImportRun {
     this.report.errorCount += 1;
     if (this.report.errors.length < (this.options.maxErrorsKept ?? 10_000)) this.report.errors.push(error);
     this.options.onError?.(error);
+  }
+
+  /** Asks the store once, before this import writes anything, whether it held records of the authority. */
+  storeHeldRecordsAtStart(): Promise<boolean> {
+    this.storeHeldRecords ??= this.store.holdsRecords(this.options.authorityId);
+    return this.storeHeldRecords;
   }
 
   countRow(): number {
@@ -122,6 +137,8 @@ export class ImportRun {
 
   /** The child as the store holds them (before this import's rows of the same child), cached. */
   async stored(childIds: readonly string[]): Promise<Map<string, ChildFacts>> {
+    // Asked before this import's first write, so "no records" means the store knows only what this import does.
+    if (!(await this.storeHeldRecordsAtStart())) return new Map(childIds.map((id) => [id, { dateOfBirth: null, episodes: [] }]));
     const missing = [...new Set(childIds)].filter((id) => !this.storedFacts.has(id));
     let next = 0;
     await Promise.all(
@@ -144,6 +161,8 @@ export class FileLoad {
   private pending: { table: string; entries: UpsertEntry[] }[] = [];
   private pendingRecords = 0;
   private deferred: ValidRow[] = [];
+  private readonly inFlight: { ids: Set<string>; done: Promise<void> }[] = [];
+  private writeFailure: unknown = null;
 
   constructor(
     private readonly run: ImportRun,
@@ -195,7 +214,9 @@ export class FileLoad {
   /** Writes what is left and settles the held rows: call once, at the end of the file. */
   async finish(): Promise<void> {
     await this.resolveDeferred();
-    await this.flush();
+    await this.flush(true);
+    // Progress once more at the end, with the file's final count.
+    await this.run.options.onProgress?.({ file: this.report.file, rows: this.report.rows, totalRows: this.run.rowsRead });
   }
 
   private async resolveDeferred(): Promise<void> {
@@ -237,24 +258,47 @@ export class FileLoad {
     if (this.pendingRecords >= (this.run.options.batchSize ?? 500)) await this.flush();
   }
 
-  private async flush(): Promise<void> {
+  /** Starts writing the pending batch; with `wait`, also waits for every write to finish. */
+  private async flush(wait = false): Promise<void> {
     if (this.pendingRecords > 0) {
-      const byTable = new Map<string, UpsertEntry[]>();
-      for (const { table, entries } of this.pending) {
-        const list = byTable.get(table) ?? [];
-        list.push(...entries);
-        byTable.set(table, list);
-      }
+      const batch = this.pending;
       this.pending = [];
       this.pendingRecords = 0;
-      for (const [table, entries] of byTable) {
-        const summary = await this.run.store.upsertRecords(this.run.options.authorityId, entries);
-        const counts = this.table(table);
-        for (const target of [counts, this.report]) {
-          target.created += summary.created;
-          target.updated += summary.updated;
-          target.unchanged += summary.unchanged;
-        }
+      const authorityId = this.run.options.authorityId;
+      const ids = new Set(batch.flatMap(({ entries }) => entries.map((entry) => itemId(authorityId, entry))));
+      // Rows for the same item are applied in order: wait for any batch in flight that touches one of these items.
+      for (const other of [...this.inFlight]) {
+        if ([...ids].some((id) => other.ids.has(id))) await this.settle(other);
+      }
+      while (this.inFlight.length >= WRITES_IN_FLIGHT) await this.settle(this.inFlight[0]!);
+      const write = { ids, done: this.write(batch).catch((error: unknown) => { this.writeFailure ??= error; }) };
+      this.inFlight.push(write);
+    }
+    if (wait) while (this.inFlight.length > 0) await this.settle(this.inFlight[0]!);
+    if (this.writeFailure) throw this.writeFailure;
+  }
+
+  private async settle(write: { ids: Set<string>; done: Promise<void> }): Promise<void> {
+    await write.done;
+    const index = this.inFlight.indexOf(write);
+    if (index >= 0) this.inFlight.splice(index, 1);
+    if (this.writeFailure) throw this.writeFailure;
+  }
+
+  private async write(batch: { table: string; entries: UpsertEntry[] }[]): Promise<void> {
+    const byTable = new Map<string, UpsertEntry[]>();
+    for (const { table, entries } of batch) {
+      const list = byTable.get(table) ?? [];
+      list.push(...entries);
+      byTable.set(table, list);
+    }
+    for (const [table, entries] of byTable) {
+      const summary = await this.run.store.upsertRecords(this.run.options.authorityId, entries);
+      const counts = this.table(table);
+      for (const target of [counts, this.report]) {
+        target.created += summary.created;
+        target.updated += summary.updated;
+        target.unchanged += summary.unchanged;
       }
     }
     await this.run.options.onProgress?.({ file: this.report.file, rows: this.report.rows, totalRows: this.run.rowsRead });
@@ -270,4 +314,10 @@ export class FileLoad {
     this.table(table).rejected += 1;
     this.report.rejected += 1;
   }
+}
+
+/** The table item an entry writes: the unit two writes must not race on. */
+function itemId(authorityId: string, entry: UpsertEntry): string {
+  const keys = keysOf(authorityId, entry);
+  return `${keys.pk}\u0000${keys.sk}`;
 }

@@ -137,6 +137,8 @@ export async function loadXml(source: ImportSource, load: FileLoad, context: Imp
       if (!rootSeen) stop = 'the file holds no XML element';
     }
   } catch (error) {
+    // The children completed before the fault are whole: they still load.
+    while (ready.length > 0) await loadChild(ready.shift()!);
     // saxes names the place as line:column, e.g. "12:5: unexpected close tag."
     stop = `the XML is not well-formed at ${(error as Error).message}${report.rows > 0 ? ` (the ${report.rows} rows before it were read)` : ''}`;
   } finally {

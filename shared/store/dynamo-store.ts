@@ -18,12 +18,9 @@ import {
 import { batchGetAll, batchWriteAll, type BatchOptions } from './batch.ts';
 import { withRetry, type RetryOptions } from './retry.ts';
 import {
-  AUDIT_META_PART, adoptionKeys, auditItemKey, auditPartition, auditsPartition, authorityKey, authorityPart, careLeaverOutcomeKeys,
-  careSummaryKeys, childKeys, childPartition, childPartitionPrefix, childrenPartition, datePart, episodeKeys, healthEventKeys,
-  importJobKeys, importsPartition, involvementKeys, missingEpisodeKeys, oc2Keys, placedForAdoptionKeys, previousPermanenceKeys,
-  professionalKeys, professionalPartition, professionalsPartition, reviewDateRange, reviewDetailsKeys, reviewParticipationKeys,
-  reviewSk, reviewYearPartition, siblingGroupMemberKeys, siblingGroupPartition, socialWorkerEpisodeKeys, uascStatusKeys,
-  type ItemKey, type ItemKeys,
+  AUDIT_META_PART, auditItemKey, recordsMarkerKey, auditPartition, auditsPartition, authorityKey, authorityPart, childPartition, childPartitionPrefix,
+  childrenPartition, datePart, importJobKeys, importsPartition, keysOf, professionalPartition, professionalsPartition,
+  reviewDateRange, reviewSk, reviewYearPartition, siblingGroupPartition, type ItemKey, type ItemKeys,
 } from './keys.ts';
 import { TABLE_KEY_SCHEMA } from './table.ts';
 import {
@@ -74,45 +71,8 @@ export interface DynamoRecordStoreOptions {
   retry?: RetryOptions;
 }
 
-/** The keys of a domain record: the one place that maps each kind to its place in the table. */
-export function keysOf(authorityId: string, entry: DomainRecord): ItemKeys {
-  switch (entry.kind) {
-    case 'child':
-      return childKeys(authorityId, entry.record);
-    case 'episode':
-      return episodeKeys(authorityId, entry.record);
-    case 'reviewParticipation':
-      return reviewParticipationKeys(authorityId, entry.record);
-    case 'reviewDetails':
-      return reviewDetailsKeys(authorityId, entry.record);
-    case 'professional':
-      return professionalKeys(authorityId, entry.record);
-    case 'involvement':
-      return involvementKeys(authorityId, entry.record);
-    case 'siblingGroupMember':
-      return siblingGroupMemberKeys(authorityId, entry.record);
-    case 'healthEvent':
-      return healthEventKeys(authorityId, entry.record);
-    case 'oc2':
-      return oc2Keys(authorityId, entry.record);
-    case 'careLeaverOutcome':
-      return careLeaverOutcomeKeys(authorityId, entry.record);
-    case 'adoption':
-      return adoptionKeys(authorityId, entry.record);
-    case 'placedForAdoption':
-      return placedForAdoptionKeys(authorityId, entry.record);
-    case 'previousPermanence':
-      return previousPermanenceKeys(authorityId, entry.record);
-    case 'missingEpisode':
-      return missingEpisodeKeys(authorityId, entry.record);
-    case 'uascStatus':
-      return uascStatusKeys(authorityId, entry.record);
-    case 'socialWorkerEpisode':
-      return socialWorkerEpisodeKeys(authorityId, entry.record);
-    case 'careSummary':
-      return careSummaryKeys(authorityId, entry.record);
-  }
-}
+/** The keys of a domain record (built in keys.ts; re-exported for the benchmark's bulk loader). */
+export { keysOf };
 
 /** JSON with object keys sorted and undefined dropped, so equal records hash equally whatever their key order. */
 export function canonicalJson(value: unknown): string {
@@ -147,6 +107,8 @@ export class DynamoRecordStore implements RecordStore {
   private readonly batch: BatchOptions;
   private readonly pageLimit: { Limit?: number };
   private readonly retry: RetryOptions;
+  /** Authorities whose records marker this store has written (or found), so it is written once per process. */
+  private readonly marked = new Set<string>();
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -183,6 +145,11 @@ export class DynamoRecordStore implements RecordStore {
     authorityPart(authorityId);
     const summary: UpsertSummary = { created: 0, updated: 0, unchanged: 0 };
     const prepared = records.map((entry) => this.prepare(authorityId, entry));
+    if (prepared.length > 0 && !this.marked.has(authorityId)) {
+      // Before the first record, so the marker is never missing while a record exists.
+      await withRetry(() => this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...recordsMarkerKey(authorityId), kind: 'marker', updatedAt: this.timestamp() } })), this.retry);
+      this.marked.add(authorityId);
+    }
     // A key repeated within one call is applied in order, one pass per repetition: a batch may not
     // hold the same key twice, and the counts stay one per record.
     for (const pass of passes(prepared)) {
@@ -215,6 +182,13 @@ export class DynamoRecordStore implements RecordStore {
       });
     }
     return summary;
+  }
+
+  async holdsRecords(authorityId: string): Promise<boolean> {
+    if (this.marked.has(authorityId)) return true;
+    const { Item } = await withRetry(() => this.client.send(new GetCommand({ TableName: this.tableName, Key: recordsMarkerKey(authorityId), ConsistentRead: true })), this.retry);
+    // Records loaded before the marker existed still show as children.
+    return Item !== undefined || (await this.countChildren(authorityId)) > 0;
   }
 
   async getRecords(authorityId: string, entries: readonly DomainRecord[]): Promise<(DomainRecord | null)[]> {

@@ -7,6 +7,7 @@ import type {
   Adoption, CareLeaverOutcome, CareSummary, Child, Episode, HealthEvent, Involvement, MissingEpisode, Oc2Outcome,
   PlacedForAdoption, PreviousPermanence, Professional, ReviewDetails, ReviewParticipation, SiblingGroupMember,
   SocialWorkerEpisode, UascStatus,
+  DomainRecord,
 } from '#domain/records';
 
 // Type aliases, not interfaces: they are assignable to the SDK's Record<string, …> key types.
@@ -52,6 +53,8 @@ const A = (authorityId: string) => `A#${authorityPart(authorityId)}`;
 
 /** The authority's settings item. */
 export const authorityKey = (authorityId: string): ItemKey => ({ pk: A(authorityId), sk: 'AUTHORITY' });
+/** The marker written before an authority's first imported record (see RecordStore.holdsRecords). */
+export const recordsMarkerKey = (authorityId: string): ItemKey => ({ pk: A(authorityId), sk: 'RECORDS' });
 /** The partition holding one child and every record about them. */
 export const childPartition = (authorityId: string, childId: string) => `${A(authorityId)}#C#${idPart(childId, 'child id')}`;
 /** What every child partition of the authority starts with: a scan's filter for "children only". */
@@ -252,3 +255,44 @@ export const auditItemKey = (a: string, auditId: string, part: string): ItemKey 
   if (typeof part !== 'string' || part.length === 0 || part.length > 512) throw new InvalidKeyError('audit item part must be 1–512 characters');
   return { pk: auditPartition(a, auditId), sk: part };
 };
+
+/** The keys of a domain record: the one place that maps each kind to its place in the table. */
+export function keysOf(authorityId: string, entry: DomainRecord): ItemKeys {
+  switch (entry.kind) {
+    case 'child':
+      return childKeys(authorityId, entry.record);
+    case 'episode':
+      return episodeKeys(authorityId, entry.record);
+    case 'reviewParticipation':
+      return reviewParticipationKeys(authorityId, entry.record);
+    case 'reviewDetails':
+      return reviewDetailsKeys(authorityId, entry.record);
+    case 'professional':
+      return professionalKeys(authorityId, entry.record);
+    case 'involvement':
+      return involvementKeys(authorityId, entry.record);
+    case 'siblingGroupMember':
+      return siblingGroupMemberKeys(authorityId, entry.record);
+    case 'healthEvent':
+      return healthEventKeys(authorityId, entry.record);
+    case 'oc2':
+      return oc2Keys(authorityId, entry.record);
+    case 'careLeaverOutcome':
+      return careLeaverOutcomeKeys(authorityId, entry.record);
+    case 'adoption':
+      return adoptionKeys(authorityId, entry.record);
+    case 'placedForAdoption':
+      return placedForAdoptionKeys(authorityId, entry.record);
+    case 'previousPermanence':
+      return previousPermanenceKeys(authorityId, entry.record);
+    case 'missingEpisode':
+      return missingEpisodeKeys(authorityId, entry.record);
+    case 'uascStatus':
+      return uascStatusKeys(authorityId, entry.record);
+    case 'socialWorkerEpisode':
+      return socialWorkerEpisodeKeys(authorityId, entry.record);
+    case 'careSummary':
+      return careSummaryKeys(authorityId, entry.record);
+  }
+}
+

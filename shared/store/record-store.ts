@@ -83,6 +83,12 @@ export interface RecordStore {
    * written conditionally on the version read, so a concurrent change is never silently lost.
    */
   upsertRecords(authorityId: string, records: readonly UpsertEntry[]): Promise<UpsertSummary>;
+  /**
+   * Whether the authority may hold any imported record (children, episodes, …): false only when
+   * nothing has ever been upserted for it. An import into an empty authority can then judge its
+   * cross-row rules from its own rows alone, without asking the store child by child.
+   */
+  holdsRecords(authorityId: string): Promise<boolean>;
   /** The stored record at each entry's natural key (only the key fields of the entry are read), or null where none is stored. */
   getRecords(authorityId: string, entries: readonly DomainRecord[]): Promise<(DomainRecord | null)[]>;
 
