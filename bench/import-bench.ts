@@ -48,7 +48,7 @@ async function writeLines(path: string, header: string, lines: () => Generator<s
     chunk.push(line);
     n += 1;
     if (chunk.length === 1000) {
-      if (!out.write(`${chunk.join('\n')}\n`)) await new Promise((resolve) => out.once('drain', resolve));
+      if (!out.write(`${chunk.join('\n')}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
       chunk = [];
     }
   }

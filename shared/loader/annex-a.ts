@@ -355,12 +355,16 @@ export function annexRow(
   const dental = healthEvent('dental', 'DENTAL', get('lastDentalCheck'));
   if (errors.length > 0 || !child || !summary) return { errors };
 
-  // What the sheet does not hold keeps what a fuller source (SSDA903, the SSD extract) stored.
+  // What the sheet does not hold keeps what a fuller source (SSDA903, the SSD extract) stored; so
+  // does what it leaves blank: a blank cell is "not known here", never a reason to erase.
+  const known = (field: AnnexField, value: unknown) => held(field) && value !== null && !(Array.isArray(value) && value.length === 0);
   const entries: UpsertEntry[] = [
-    { kind: 'child', record: child, heldFields: ['childId', 'dateOfBirth', ...(held('sex') ? ['sex'] : []), ...(held('ethnicity') ? ['ethnicity'] : [])] },
+    { kind: 'child', record: child, heldFields: ['childId', 'dateOfBirth', ...(known('sex', child.sex) ? ['sex'] : []), ...(known('ethnicity', child.ethnicity) ? ['ethnicity'] : [])] },
     { kind: 'careSummary', record: summary },
   ];
-  if (review) entries.push({ kind: 'reviewDetails', record: review, heldFields: ['childId', 'reviewDate', ...(held('permanencePlan') ? ['permanencePlan'] : [])] });
+  if (review) {
+    entries.push({ kind: 'reviewDetails', record: review, heldFields: ['childId', 'reviewDate', ...(known('permanencePlan', review.permanencePlan) ? ['permanencePlan'] : [])] });
+  }
   for (const event of [assessment, dental]) {
     if (event) entries.push({ kind: 'healthEvent', record: event, heldFields: ['childId', 'type', 'date', 'status'] } satisfies DomainRecord & { heldFields: string[] });
   }

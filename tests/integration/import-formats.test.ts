@@ -354,6 +354,13 @@ describe('Ofsted Annex A, List 8', () => {
 
     const again = await loadFiles(store, [await folder({ 'annex-a-2023.xlsx': y2023, 'annex-a-2019.xlsx': variant })], { authorityId: A });
     for (const file of again.files) expect(file, file.file).toMatchObject({ created: 0, updated: 0 });
+
+    // A later list that leaves cells blank does not erase what is known.
+    const blanks = await annexWorkbook(HEADERS_2023, [['N1', '', '', day('2012-03-14'), 11, day('2023-01-10'), 'C2', day('2024-02-01'), '', '', '', '', '', '', '']]);
+    await loadFiles(store, [await folder({ 'annex-a-later.xlsx': blanks })], { authorityId: A });
+    const later = await store.getChildRecords(A, 'N1');
+    expect(later?.child).toMatchObject({ sex: '1', ethnicity: 'WBRI', upn: 'A123456789012' });
+    expect(later?.reviews[0]).toMatchObject({ permanencePlan: ['f'], iroId: 'IRO1' });
   });
 
   it('refuses a workbook without List 8, or whose List 8 lacks a column it needs', async () => {
