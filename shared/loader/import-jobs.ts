@@ -345,6 +345,10 @@ async function execute(svc: ImportServices, claimed: Versioned<ImportJob>, now: 
   const save = async () => {
     version = (await svc.store.putImportJob(job.authorityId, job.importId, job, version)).version;
   };
+  // Progress is written by one save at a time (writes overlap, so progress is reported from several);
+  // a failed progress write is not a failed import: the final save says how it ended.
+  let saving: Promise<void> | null = null;
+  const saveFinal = () => overwriteJob(svc, job, version);
   const dir = await mkdtemp(join(tmpdir(), 'iro-import-'));
   const errorsPath = join(dir, 'errors.csv');
   const errorsCsv = stringify({ header: true, columns: ['file', 'line', 'column', 'message'] });
@@ -370,11 +374,15 @@ async function execute(svc: ImportServices, claimed: Versioned<ImportJob>, now: 
           errorsCsv.write(error);
         }
       },
-      onProgress: async ({ totalRows }) => {
-        job.progress.rows = totalRows;
-        if (performance.now() - lastSaved < PROGRESS_EVERY_MS) return;
+      onProgress: ({ totalRows }) => {
+        job.progress.rows = Math.max(job.progress.rows, totalRows);
+        if (saving || performance.now() - lastSaved < PROGRESS_EVERY_MS) return;
         lastSaved = performance.now();
-        await save();
+        saving = save()
+          .catch(() => undefined)
+          .finally(() => {
+            saving = null;
+          });
       },
     });
     applyReport(job, report.files);
@@ -386,15 +394,29 @@ async function execute(svc: ImportServices, claimed: Versioned<ImportJob>, now: 
     errorsCsv.end();
     await finished(errorsFile).catch(() => undefined);
   }
+  await saving;
   try {
     if (job.errorsInCsv > 0) await svc.objects.put(importErrorsKey(job.authorityId, job.importId), await readFile(errorsPath), 'text/csv; charset=utf-8');
     job.finishedAt = now().toISOString();
     await svc.objects.put(importReportKey(job.authorityId, job.importId), JSON.stringify(job, null, 2), 'application/json');
-    await save();
+    await saveFinal();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
   return job;
+}
+
+/** An import's last word over whatever version is stored: this runner owns the job once it has claimed it. */
+async function overwriteJob(svc: ImportServices, job: ImportJob, version: number): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await svc.store.putImportJob(job.authorityId, job.importId, job, version);
+      return;
+    } catch (error) {
+      if (!(error instanceof VersionConflictError) || attempt >= 5) throw error;
+      version = (await svc.store.getImportJob(job.authorityId, job.importId))?.version ?? 0;
+    }
+  }
 }
 
 /** The loader's per-file reports into the job: counts per file, and per table over all files. */
