@@ -1,4 +1,4 @@
-/** Lambda entry for imports: the bucket's notification for an upload under `uploads/` runs the import of that file. */
+/** Lambda entry for imports: the bucket's notification for an upload under `uploads/` marks the file arrived and, once all have, runs the import. */
 import type { S3Event } from 'aws-lambda';
 import { configFromEnv } from '#config/config';
 import { runUploadedImport } from '#loader/import-jobs';

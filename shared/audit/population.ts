@@ -122,7 +122,8 @@ export function continuousTwelveMonths(periods: readonly PeriodOfCare[], date: s
   return period && period.startDate <= addCalendarMonths(date, -12) && !period.shortBreaksOnly ? period : undefined;
 }
 
-const ASSESSMENTS: ReadonlySet<HealthEvent['type']> = new Set(['IHA', 'RHA']);
+// HA: an Ofsted Annex A health assessment, initial or review not stated; either kind counts here.
+const ASSESSMENTS: ReadonlySet<HealthEvent['type']> = new Set(['IHA', 'RHA', 'HA']);
 
 /** The OC2 cohort unit for a child looked after continuously for 12+ months at the period end. */
 function healthUnit(records: ChildRecords, ctx: PopulationContext): AuditUnit[] {

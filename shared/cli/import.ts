@@ -1,21 +1,26 @@
 /**
- * `npm run import -- [--authority <id>] [--name <name>] [--oc2-year-ending YYYY-MM-DD] [--errors-csv <file>] <files or folders>`
- * Validates every row, upserts the good ones by natural key and reports the bad ones by file, line
- * and column. Exit code 0: every row imported; 2: some rows rejected; 1: nothing could be imported.
+ * `npm run import -- [--authority <id>] [--name <name>] [--year-ending YYYY-03-31] [--errors-csv <file>] <files or folders>`
+ * Imports SSDA903 CSV tables and XML returns, Ofsted Annex A workbooks and SSD-shaped extracts:
+ * validates every row, upserts the good ones by natural key and reports the bad ones by file, line
+ * and column. Exit code 0: every row imported; 2: some rows rejected or files refused; 1: nothing
+ * could be imported.
  */
 import { createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify';
 import { AuthorityId } from '#domain/records';
 import { isIsoDate } from '#domain/dates';
 import { REGULATIONS_2010 } from '#domain/timescales';
-import { loadFiles, type LoadReport } from '#loader/load';
+import { loadFiles, type LoadReport, type TableCounts } from '#loader/load';
 import { connect } from '#local/connect';
 import { DEFAULT_DATA_DIR } from '#local/stack';
 
+const USAGE = 'usage: npm run import -- [--authority <id>] [--name <name>] [--year-ending YYYY-03-31] [--errors-csv <file>] <files or folders>';
+
 function fail(message: string): never {
   console.error(`import: ${message}`);
-  console.error('usage: npm run import -- [--authority <id>] [--name <name>] [--oc2-year-ending YYYY-MM-DD] [--errors-csv <file>] <files or folders>');
+  console.error(USAGE);
   process.exit(1);
 }
 
@@ -26,6 +31,8 @@ try {
     options: {
       authority: { type: 'string', default: 'demo' },
       name: { type: 'string' },
+      'year-ending': { type: 'string' },
+      // The earlier name of --year-ending, kept so existing scripts still run.
       'oc2-year-ending': { type: 'string' },
       'errors-csv': { type: 'string' },
     },
@@ -36,24 +43,38 @@ try {
 const { values, positionals } = parsed;
 const authorityId = AuthorityId.safeParse(values.authority);
 if (!authorityId.success) fail(`--authority ${authorityId.error.issues[0]?.message}`);
-const oc2YearEnding = values['oc2-year-ending'];
-if (oc2YearEnding !== undefined && (!isIsoDate(oc2YearEnding) || !oc2YearEnding.endsWith('-03-31'))) fail('--oc2-year-ending must be a 31 March written YYYY-03-31');
-if (positionals.length === 0) fail('name at least one file or folder to import');
+const yearEnding = values['year-ending'] ?? values['oc2-year-ending'];
+if (yearEnding !== undefined && (!isIsoDate(yearEnding) || !yearEnding.endsWith('-03-31'))) fail('--year-ending must be a 31 March written YYYY-03-31');
+if (positionals.length === 0) fail('name at least one file or folder to import (.csv, .xml or .xlsx)');
+
+const errorsCsv = values['errors-csv'] ? stringify({ header: true, columns: ['file', 'line', 'column', 'message'] }) : null;
+const errorsFile = errorsCsv && values['errors-csv'] ? errorsCsv.pipe(createWriteStream(values['errors-csv'])) : null;
 
 const connection = await connect(process.env.IRO_DATA_DIR ?? DEFAULT_DATA_DIR);
 let report: LoadReport;
+const started = performance.now();
 try {
   console.error(`import: into authority "${authorityId.data}" through ${connection.description}`);
   if (!(await connection.store.getAuthority(authorityId.data))) {
     await connection.store.putAuthority({ authorityId: authorityId.data, name: values.name ?? authorityId.data, timescales: REGULATIONS_2010 });
   }
+  const tty = process.stderr.isTTY;
+  let lastLine = 0;
   report = await loadFiles(connection.store, positionals, {
     authorityId: authorityId.data,
-    context: oc2YearEnding ? { oc2YearEnding } : {},
-    // A progress line only where someone watches a terminal; logs stay clean.
-    ...(process.stderr.isTTY ? { onProgress: ({ file, rows }: { file: string; rows: number }) => process.stderr.write(`\r\x1b[K  ${file}: ${rows.toLocaleString('en-GB')} rows`) } : {}),
+    context: yearEnding ? { yearEnding } : {},
+    onProgress: ({ file, rows, totalRows }) => {
+      // A live line where someone watches a terminal; a line every 10 s in a log.
+      const now = performance.now();
+      if (tty) process.stderr.write(`\r\x1b[K  ${file}: ${rows.toLocaleString('en-GB')} rows (${totalRows.toLocaleString('en-GB')} in all)`);
+      else if (now - lastLine > 10_000) {
+        lastLine = now;
+        console.error(`  ${file}: ${rows.toLocaleString('en-GB')} rows (${totalRows.toLocaleString('en-GB')} in all)`);
+      }
+    },
+    ...(errorsCsv ? { onError: (error) => errorsCsv.write(error) } : {}),
   });
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  if (tty) process.stderr.write('\r\x1b[K');
 } catch (error) {
   await connection.close();
   if ((error as NodeJS.ErrnoException).code === 'ENOENT') fail(`no such file or folder: ${(error as NodeJS.ErrnoException).path}`);
@@ -61,26 +82,37 @@ try {
 }
 await connection.close();
 
-console.table(
-  report.files.map((f) => ({
-    file: f.file, format: f.format ?? 'refused', rows: f.rows, accepted: f.accepted, rejected: f.rejected,
-    created: f.created, updated: f.updated, unchanged: f.unchanged,
-  })),
-);
+const counts = (c: TableCounts) => ({ rows: c.rows, accepted: c.accepted, rejected: c.rejected, created: c.created, updated: c.updated, unchanged: c.unchanged });
+console.table(report.files.map((f) => ({ file: f.file, format: f.format ?? 'refused', ...counts(f) })));
+// Per table too when a file held several (the XML return) or a table came in several files.
+const tables = new Map<string, TableCounts>();
+for (const file of report.files) {
+  for (const [name, c] of Object.entries(file.tables)) {
+    const total = tables.get(name) ?? { rows: 0, accepted: 0, rejected: 0, created: 0, updated: 0, unchanged: 0 };
+    for (const k of Object.keys(total) as (keyof TableCounts)[]) total[k] += c[k];
+    tables.set(name, total);
+  }
+}
+if (report.files.some((f) => Object.keys(f.tables).length > 1)) {
+  console.log('per table:');
+  console.table([...tables].map(([table, c]) => ({ table, ...counts(c) })));
+}
 for (const f of report.files.filter((f) => f.refused)) console.log(`refused ${f.file}: ${f.refused}`);
 if (report.errorCount > 0) {
-  console.log(`${report.errorCount} row error(s)${report.errorCount > 20 ? '; the first 20' : ''}:`);
+  console.log(`${report.errorCount} error(s)${report.errorCount > 20 ? '; the first 20' : ''}:`);
   // Each message already names its column.
   for (const e of report.errors.slice(0, 20)) console.log(`  ${e.file} line ${e.line}: ${e.message}`);
 }
-if (values['errors-csv']) {
-  const out = stringify({ header: true, columns: ['file', 'line', 'column', 'message'] });
-  out.pipe(createWriteStream(values['errors-csv']));
-  for (const e of report.errors) out.write(e);
-  out.end();
-  console.log(`errors written to ${values['errors-csv']}${report.errors.length < report.errorCount ? ` (the first ${report.errors.length})` : ''}`);
+if (errorsCsv && errorsFile) {
+  errorsCsv.end();
+  await finished(errorsFile);
+  console.log(`errors written to ${values['errors-csv']} (${report.errorCount})`);
 }
-const accepted = report.files.reduce((n, f) => n + f.accepted, 0);
-const rejected = report.files.reduce((n, f) => n + f.rejected, 0);
+const total = (k: keyof TableCounts) => report.files.reduce((n, f) => n + f[k], 0);
 const refused = report.files.filter((f) => f.refused).length;
-process.exitCode = accepted === 0 ? 1 : rejected > 0 || refused > 0 ? 2 : 0;
+const seconds = (performance.now() - started) / 1000;
+console.log(
+  `${total('rows').toLocaleString('en-GB')} rows in ${report.files.length} file(s), ${seconds.toFixed(1)} s: ${total('accepted').toLocaleString('en-GB')} imported ` +
+    `(${total('created')} created, ${total('updated')} updated, ${total('unchanged')} unchanged records), ${total('rejected').toLocaleString('en-GB')} rejected, ${refused} file(s) refused`,
+);
+process.exitCode = total('accepted') === 0 ? 1 : total('rejected') > 0 || refused > 0 ? 2 : 0;

@@ -61,6 +61,23 @@ export const EpisodeEndReason = z
 export type EpisodeEndReason = z.infer<typeof EpisodeEndReason>;
 export const CONTINUES_PERIOD_OF_CARE = 'X1';
 
+/** Why a placement ended (SSDA903 REASON_PLACE_CHANGE, on the episode whose placement ended). */
+export const REASONS_PLACE_CHANGE = {
+  CARPL: 'Change to, or implementation of, the care plan',
+  CLOSE: 'Resignation or closure of the provider',
+  ALLEG: 'Allegation (s47) against the carer',
+  STAND: 'Standards of care concern',
+  APPRR: 'Approval removed',
+  CREQB: 'Carer request: the child’s behaviour',
+  CREQO: 'Carer request: other reasons',
+  CHILD: 'Child’s request',
+  LAREQ: 'Responsible or area authority request',
+  PLACE: 'Change in the status of the placement only',
+  CUSTOD: 'Custody arrangement',
+  OTHER: 'Other',
+} as const;
+export const ReasonPlaceChange = z.enum(Object.keys(REASONS_PLACE_CHANGE) as [keyof typeof REASONS_PLACE_CHANGE, ...(keyof typeof REASONS_PLACE_CHANGE)[]]);
+
 /** Category of need (SSDA903 CIN). */
 export const CategoryOfNeed = z.enum(['N1', 'N2', 'N3', 'N4', 'N5', 'N6', 'N7', 'N8']);
 export type CategoryOfNeed = z.infer<typeof CategoryOfNeed>;
@@ -107,11 +124,12 @@ export type ProfessionalRole = z.infer<typeof ProfessionalRole>;
 export const HEALTH_EVENT_TYPES = {
   IHA: 'Initial health assessment',
   RHA: 'Review health assessment',
+  HA: 'Health assessment, initial or review not stated (Ofsted Annex A gives only the date of the last one)',
   DENTAL: 'Dental check',
   DEVELOPMENT: 'Development check (under 5)',
   SDQ: 'Strengths and Difficulties Questionnaire',
 } as const;
-export const HealthEventType = z.enum(['IHA', 'RHA', 'DENTAL', 'DEVELOPMENT', 'SDQ']);
+export const HealthEventType = z.enum(['IHA', 'RHA', 'HA', 'DENTAL', 'DEVELOPMENT', 'SDQ']);
 export type HealthEventType = z.infer<typeof HealthEventType>;
 export const HealthEventStatus = z.enum(['Completed', 'Planned', 'Refused', 'Cancelled']);
 export type HealthEventStatus = z.infer<typeof HealthEventStatus>;
@@ -130,3 +148,93 @@ export type SdqReason = z.infer<typeof SdqReason>;
 /** SSDA903 SEX: 1 male, 2 female. */
 export const Sex = z.enum(['1', '2']);
 export type Sex = z.infer<typeof Sex>;
+
+/** Builds a zod enum from a code list's keys, so the list and the validator cannot drift apart. */
+function codeEnum<T extends Record<string, string>>(codes: T) {
+  return z.enum(Object.keys(codes) as [keyof T & string, ...(keyof T & string)[]]);
+}
+
+/** Whether the local authority is in touch with a care leaver (SSDA903 OC3 IN_TOUCH). */
+export const IN_TOUCH_CODES = {
+  YES: 'In touch',
+  NO: 'Not in touch',
+  DIED: 'Died since leaving care',
+  REFU: 'Young person refuses contact',
+  NREQ: 'No longer requires services',
+  RHOM: 'Returned home to live with parents for 6 months or more',
+} as const;
+export const InTouch = codeEnum(IN_TOUCH_CODES);
+
+/** A care leaver's main activity (SSDA903 OC3 ACTIV); 0 when not recorded because IN_TOUCH is DIED or RHOM. */
+export const CARE_LEAVER_ACTIVITIES = {
+  F1: 'Full-time higher education', P1: 'Part-time higher education',
+  F2: 'Full-time education other than higher', P2: 'Part-time education other than higher',
+  F4: 'Full-time apprenticeship or training', P4: 'Part-time apprenticeship or training',
+  F5: 'Full-time employment', P5: 'Part-time employment',
+  G4: 'Not in education, employment or training: illness or disability',
+  G5: 'Not in education, employment or training: other reasons',
+  G6: 'Not in education, employment or training: pregnancy or parenting',
+  '0': 'Not recorded (died or returned home)',
+} as const;
+export const CareLeaverActivity = codeEnum(CARE_LEAVER_ACTIVITIES);
+
+/**
+ * A care leaver's accommodation (SSDA903 OC3 ACCOM): a letter for the kind of accommodation and 1
+ * (suitable) or 2 (not suitable); 0 when not recorded.
+ */
+export const CareLeaverAccommodation = z
+  .string()
+  .regex(/^([BCDEGHKRTUVWYZ][12]|S2|X2|0)$/, 'must be an SSDA903 ACCOM code: a letter (B–Z) and 1 (suitable) or 2 (not suitable), such as B1 or Z2, or 0');
+
+/** Sex of adopter(s) (SSDA903 AD1 SEX_ADOPTR). */
+export const ADOPTER_SEXES = { M1: 'Male adopter', F1: 'Female adopter', MM: 'Male couple', FF: 'Female couple', MF: 'Male and female couple' } as const;
+export const AdopterSex = codeEnum(ADOPTER_SEXES);
+
+/** Legal status of adopter(s) (SSDA903 AD1 LS_ADOPTR). */
+export const ADOPTER_LEGAL_STATUSES = {
+  L0: 'Child adopted by partner of parent',
+  L11: 'Couple, married or in a civil partnership',
+  L12: 'Couple, not married or in a civil partnership',
+  L2: 'Single adopter',
+  L3: 'Single adopter, of a couple',
+  L4: 'Not known',
+} as const;
+export const AdopterLegalStatus = codeEnum(ADOPTER_LEGAL_STATUSES);
+
+/** Why a decision to place for adoption was reversed (SSDA903 PlacedAdoption REASON_PLACED_CEASED). */
+export const PLACED_FOR_ADOPTION_CEASED_REASONS = {
+  RD1: "Child's needs changed after the decision",
+  RD2: 'Court did not grant the placement order',
+  RD3: 'Prospective adopters could not be found',
+  RD4: 'Any other reason',
+} as const;
+export const PlacedForAdoptionCeasedReason = codeEnum(PLACED_FOR_ADOPTION_CEASED_REASONS);
+
+/** Permanence before this period of care (SSDA903 PrevPerm PREV_PERM). */
+export const PREVIOUS_PERMANENCE_OPTIONS = {
+  P1: 'Adoption',
+  P2: 'Special guardianship order',
+  P3: 'Residence order or child arrangements order',
+  P4: 'Adoption abroad (historic)',
+  Z1: 'None, or not known',
+} as const;
+export const PreviousPermanenceOption = codeEnum(PREVIOUS_PERMANENCE_OPTIONS);
+
+/** Missing or away from placement without authorisation (SSDA903 Missing MISSING). */
+export const MISSING_TYPES = { M: 'Missing from placement', A: 'Away from placement without authorisation' } as const;
+export const MissingType = codeEnum(MISSING_TYPES);
+
+/** Why a child's social worker changed (SSDA903 SWEpisodes SW_REASON, from 2023-24). */
+export const SOCIAL_WORKER_CHANGE_REASONS = {
+  MANAGE: 'Management decision',
+  FCONTA: 'Family requested a change',
+  LEFTRL: 'Social worker left the role',
+  ORGRST: 'Organisational restructure',
+  TSPROC: 'Transfer to a different service or process',
+  ABSENC: 'Social worker absent',
+  CHCHAN: "Child's circumstances changed",
+  PCCHAN: "Child's placement changed",
+  SWDIED: 'Social worker died',
+  OTHERS: 'Other',
+} as const;
+export const SocialWorkerChangeReason = codeEnum(SOCIAL_WORKER_CHANGE_REASONS);

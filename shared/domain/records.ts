@@ -5,8 +5,10 @@
 import { z } from 'zod';
 import { IsoDate } from './dates.ts';
 import {
-  CategoryOfNeed, EpisodeEndReason, HealthEventStatus, HealthEventType, LegalStatus, NewEpisodeReason,
-  ParticipationCode, PermanencePlanCode, ProfessionalRole, SdqReason, Sex,
+  AdopterLegalStatus, AdopterSex, CareLeaverAccommodation, CareLeaverActivity, CategoryOfNeed, EpisodeEndReason,
+  HealthEventStatus, HealthEventType, InTouch, LegalStatus, MissingType, NewEpisodeReason, ParticipationCode,
+  PermanencePlanCode, PlacedForAdoptionCeasedReason, ReasonPlaceChange, PreviousPermanenceOption, ProfessionalRole, SdqReason, Sex,
+  SocialWorkerChangeReason,
 } from './codes.ts';
 import { REGULATIONS_2010, TimescaleSet } from './timescales.ts';
 
@@ -51,7 +53,7 @@ export const Episode = z
     placementProvider: z.string().max(3).nullable(),
     endDate: IsoDate.nullable(),
     reasonEpisodeCeased: EpisodeEndReason.nullable(),
-    reasonPlaceChange: z.string().max(5).nullable(),
+    reasonPlaceChange: ReasonPlaceChange.nullable(),
     homePostcode: z.string().max(8).nullable(),
     placementPostcode: z.string().max(8).nullable(),
     urn: z.string().max(8).nullable(),
@@ -168,6 +170,128 @@ export const Oc2Outcome = z.object({
 });
 export type Oc2Outcome = z.infer<typeof Oc2Outcome>;
 
+/** SSDA903 OC3: a care leaver's outcomes around their 17th to 21st birthday in the collection year. */
+export const CareLeaverOutcome = z.object({
+  childId: ChildId,
+  /** The 31 March the return is for (OC3 rows carry no year). */
+  yearEnding: IsoDate,
+  inTouch: InTouch,
+  activity: CareLeaverActivity.nullable(),
+  accommodation: CareLeaverAccommodation.nullable(),
+});
+export type CareLeaverOutcome = z.infer<typeof CareLeaverOutcome>;
+
+/** SSDA903 AD1: a child adopted, or placed for adoption, from care. */
+export const Adoption = z
+  .object({
+    childId: ChildId,
+    /** DATE_INT: the decision that the child should be placed for adoption. */
+    decisionDate: IsoDate,
+    /** DATE_MATCH: the child matched with prospective adopters. */
+    matchedDate: IsoDate.nullable(),
+    /** FOSTER_CARE: adopted by their foster carer(s). */
+    adoptedByFosterCarer: z.boolean().nullable(),
+    numberOfAdopters: z.number().int().min(1, 'must be 1 or 2').max(2, 'must be 1 or 2').nullable(),
+    adopterSex: AdopterSex.nullable(),
+    adopterLegalStatus: AdopterLegalStatus.nullable(),
+  })
+  .refine((a) => a.matchedDate === null || a.matchedDate >= a.decisionDate, {
+    message: 'the match must not come before the decision to place for adoption',
+    path: ['matchedDate'],
+  });
+export type Adoption = z.infer<typeof Adoption>;
+
+/** SSDA903 PlacedAdoption: a decision that the child should be placed for adoption, and its reversal if any. */
+export const PlacedForAdoption = z
+  .object({
+    childId: ChildId,
+    /** DATE_PLACED: the decision that the child should be placed for adoption. */
+    decisionDate: IsoDate,
+    /** DATE_PLACED_CEASED: the decision that the child should no longer be placed for adoption. */
+    ceasedDate: IsoDate.nullable(),
+    ceasedReason: PlacedForAdoptionCeasedReason.nullable(),
+  })
+  .refine((p) => p.ceasedDate === null || p.ceasedDate >= p.decisionDate, { message: 'the reversal must not come before the decision', path: ['ceasedDate'] })
+  .refine((p) => (p.ceasedDate === null) === (p.ceasedReason === null), {
+    message: 'a reason the decision was reversed is given exactly when it has a date',
+    path: ['ceasedReason'],
+  });
+export type PlacedForAdoption = z.infer<typeof PlacedForAdoption>;
+
+/**
+ * A date that may be only partly known: `YYYY-MM-DD`, `YYYY-MM` or `YYYY` (SSDA903 writes the
+ * unknown parts as `zz`, e.g. `zz/05/2016`).
+ */
+export const PartialDate = z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, 'must be a date written YYYY-MM-DD, YYYY-MM or YYYY');
+
+/** SSDA903 PrevPerm: how the child left any care before this period (adoption, SGO, CAO), and where. */
+export const PreviousPermanence = z.object({
+  childId: ChildId,
+  option: PreviousPermanenceOption.nullable(),
+  /** LA_PERM: the local authority code that arranged it, where known. */
+  localAuthority: z.string().max(3).nullable(),
+  date: PartialDate.nullable(),
+});
+export type PreviousPermanence = z.infer<typeof PreviousPermanence>;
+
+/** SSDA903 Missing: a time missing, or away without authorisation, from the placement. */
+export const MissingEpisode = z
+  .object({
+    childId: ChildId,
+    type: MissingType,
+    startDate: IsoDate,
+    endDate: IsoDate.nullable(),
+  })
+  .refine((m) => m.endDate === null || m.endDate >= m.startDate, { message: 'the episode must not end before it starts', path: ['endDate'] });
+export type MissingEpisode = z.infer<typeof MissingEpisode>;
+
+/** SSDA903 UASC: an unaccompanied asylum-seeking child, and when that status ceases (usually the 18th birthday). */
+export const UascStatus = z.object({
+  childId: ChildId,
+  /** DUC: the date the child ceased (or will cease) to be an unaccompanied asylum-seeking child. */
+  ceasedDate: IsoDate,
+});
+export type UascStatus = z.infer<typeof UascStatus>;
+
+/** SSDA903 SWEpisodes (from 2023-24): one social worker allocated to the child, from when to when. */
+export const SocialWorkerEpisode = z
+  .object({
+    childId: ChildId,
+    workerId: WorkerId,
+    startDate: IsoDate,
+    endDate: IsoDate.nullable(),
+    /** Why the social worker changed at the start of this episode (blank for the first). */
+    changeReason: SocialWorkerChangeReason.nullable(),
+  })
+  .refine((e) => e.endDate === null || e.endDate >= e.startDate, { message: 'the episode must not end before it starts', path: ['endDate'] });
+export type SocialWorkerEpisode = z.infer<typeof SocialWorkerEpisode>;
+
+/**
+ * A child's care as one row of Ofsted Annex A List 8 states it, as at the list's date. Only what the
+ * sheet holds: the columns a workbook lacks are null, never guessed.
+ */
+export const CareSummary = z
+  .object({
+    childId: ChildId,
+    /** Date Started to be Looked After: the start of the period of care. */
+    periodStart: IsoDate,
+    legalStatus: LegalStatus.nullable(),
+    latestReviewDate: IsoDate.nullable(),
+    /** Annex A letters a–g; empty when the cell is blank (no plan recorded), null when the sheet has no such column. */
+    permanencePlan: z.array(PermanencePlanCode).nullable(),
+    lastIroContact: IsoDate.nullable(),
+    lastHealthAssessment: IsoDate.nullable(),
+    lastDentalCheck: IsoDate.nullable(),
+    placementsLast12Months: z.number().int().min(0).max(99).nullable(),
+    allocatedTeam: z.string().trim().max(120).nullable(),
+    allocatedWorker: z.string().trim().max(120).nullable(),
+  })
+  .refine((c) => c.latestReviewDate === null || c.latestReviewDate >= c.periodStart, {
+    message: 'the latest review must fall inside the period of care: it is before the date started to be looked after',
+    path: ['latestReviewDate'],
+  });
+export type CareSummary = z.infer<typeof CareSummary>;
+
 /** Any record the loader can store, tagged with its kind. */
 export type DomainRecord =
   | { kind: 'child'; record: Child }
@@ -178,5 +302,13 @@ export type DomainRecord =
   | { kind: 'involvement'; record: Involvement }
   | { kind: 'siblingGroupMember'; record: SiblingGroupMember }
   | { kind: 'healthEvent'; record: HealthEvent }
-  | { kind: 'oc2'; record: Oc2Outcome };
+  | { kind: 'oc2'; record: Oc2Outcome }
+  | { kind: 'careLeaverOutcome'; record: CareLeaverOutcome }
+  | { kind: 'adoption'; record: Adoption }
+  | { kind: 'placedForAdoption'; record: PlacedForAdoption }
+  | { kind: 'previousPermanence'; record: PreviousPermanence }
+  | { kind: 'missingEpisode'; record: MissingEpisode }
+  | { kind: 'uascStatus'; record: UascStatus }
+  | { kind: 'socialWorkerEpisode'; record: SocialWorkerEpisode }
+  | { kind: 'careSummary'; record: CareSummary };
 export type RecordKind = DomainRecord['kind'];

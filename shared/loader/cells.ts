@@ -57,3 +57,23 @@ export const codeListCell = z.string().transform((v) =>
     // Annex A letters are lower case; SSD keys upper case.
     .map((c) => (c.length === 1 ? c.toLowerCase() : c.toUpperCase())),
 );
+
+/**
+ * A date that may be only partly known, as SSDA903 writes it (`zz/05/2016`, `zz/zz/2016`, or a full
+ * date): → `YYYY-MM-DD`, `YYYY-MM` or `YYYY`; blank → null.
+ */
+export const partialDateCell = z.string().transform((raw, ctx) => {
+  const v = raw.trim();
+  if (v === '') return null;
+  const partial = /^(zz|\d{1,2})\/(zz|\d{1,2})\/(\d{4})$/i.exec(v);
+  if (partial) {
+    const [, d, m, y] = partial as unknown as [string, string, string, string];
+    const dayKnown = d.toLowerCase() !== 'zz';
+    const monthKnown = m.toLowerCase() !== 'zz';
+    if (dayKnown && monthKnown && isIsoDate(`${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`)) return `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
+    if (!dayKnown && monthKnown && Number(m) >= 1 && Number(m) <= 12) return `${y}-${m.padStart(2, '0')}`;
+    if (!dayKnown && !monthKnown) return y;
+  } else if (isIsoDate(v)) return v;
+  ctx.addIssue({ code: 'custom', message: `"${v}" is not a date: write dd/mm/YYYY, or zz/mm/YYYY or zz/zz/YYYY where the day or month is not known` });
+  return z.NEVER;
+});

@@ -5,16 +5,21 @@
  */
 import { z } from 'zod';
 import {
-  Child, Episode, HealthEvent, Involvement, Oc2Outcome, Professional, ReviewDetails, ReviewParticipation,
-  SiblingGroupMember, type DomainRecord, type RecordKind,
+  Adoption, CareLeaverOutcome, Child, Episode, HealthEvent, Involvement, MissingEpisode, Oc2Outcome, PlacedForAdoption,
+  PreviousPermanence, Professional, ReviewDetails, ReviewParticipation, SiblingGroupMember, SocialWorkerEpisode, UascStatus,
+  type DomainRecord, type RecordKind,
 } from '#domain/records';
-import { codeCell, codeListCell, dateCell, flagCell, integerCell, textCell } from './cells.ts';
+import { codeCell, codeListCell, dateCell, flagCell, integerCell, partialDateCell, textCell } from './cells.ts';
 
 /** Options an import needs beyond the file itself. */
 export interface ImportContext {
-  /** The 31 March an OC2 file is for (OC2 rows carry no year). */
-  oc2YearEnding?: string;
+  /** The 31 March the SSDA903 return is for: OC2 and OC3 rows carry no year. */
+  yearEnding?: string;
 }
+
+/** Why an OC2 or OC3 file cannot be imported without its collection year. */
+const needsYearEnding = (table: string) => (context: ImportContext) =>
+  context.yearEnding ? undefined : `${table} rows carry no year: say which 31 March the return is for (--year-ending YYYY-03-31)`;
 
 /** A format as written: typed to its record kind. */
 interface ImportFormatSpec<K extends RecordKind> {
@@ -24,6 +29,11 @@ interface ImportFormatSpec<K extends RecordKind> {
   fileName: string;
   /** Where the format comes from. */
   source: 'SSDA903' | 'SSD extract';
+  /**
+   * When the format loads in an import of several files (lower first): professionals and children
+   * before what refers to them, episodes before reviews so a review's period of care can be checked.
+   */
+  order: number;
   kind: K;
   /** The parser of each column's cells (blank → null, dates → ISO, flags → booleans). */
   cells: Record<string, z.ZodType<unknown>>;
@@ -57,8 +67,11 @@ export function naturalKey(format: ImportFormat, record: DomainRecord['record'])
 }
 
 /** The natural key in the file's own words, e.g. "CHILD and REVIEW". */
-export function describeNaturalKey(format: ImportFormat): string {
-  const columns = format.key.map((field) => format.fieldColumns[field] ?? field);
+export function describeNaturalKey(format: ImportFormat, columnName: (column: string) => string = (column) => column): string {
+  const columns = format.key.map((field) => {
+    const column = format.fieldColumns[field] ?? field;
+    return column.startsWith('(') ? column : columnName(column);
+  });
   return columns.length === 1 ? columns[0]! : `${columns.slice(0, -1).join(', ')} and ${columns.at(-1)}`;
 }
 
@@ -76,14 +89,14 @@ function rowParser(f: { cells: Record<string, z.ZodType<unknown>>; fieldColumns:
 
 export const IMPORT_FORMATS = [
   format({
-    name: 'header', fileName: 'header.csv', source: 'SSDA903', kind: 'child',
+    name: 'header', order: 10, fileName: 'header.csv', source: 'SSDA903', kind: 'child',
     cells: { CHILD: textCell, SEX: codeCell, DOB: dateCell, ETHNIC: codeCell, UPN: textCell, MOTHER: s, MC_DOB: dateCell },
     schema: Child,
     fieldColumns: { childId: 'CHILD', sex: 'SEX', dateOfBirth: 'DOB', ethnicity: 'ETHNIC', upn: 'UPN', motherChildDateOfBirth: 'MC_DOB' },
     key: ['childId'],
   }),
   format({
-    name: 'episodes', fileName: 'episodes.csv', source: 'SSDA903', kind: 'episode',
+    name: 'episodes', order: 20, fileName: 'episodes.csv', source: 'SSDA903', kind: 'episode',
     cells: {
       CHILD: textCell, DECOM: dateCell, RNE: codeCell, LS: codeCell, CIN: codeCell, PLACE: codeCell, PLACE_PROVIDER: codeCell,
       DEC: dateCell, REC: codeCell, REASON_PLACE_CHANGE: codeCell, HOME_POST: textCell, PL_POST: textCell, URN: textCell,
@@ -97,7 +110,7 @@ export const IMPORT_FORMATS = [
     key: ['childId', 'startDate'],
   }),
   format({
-    name: 'reviews', fileName: 'reviews.csv', source: 'SSDA903', kind: 'reviewParticipation',
+    name: 'reviews', order: 30, fileName: 'reviews.csv', source: 'SSDA903', kind: 'reviewParticipation',
     // DOB is repeated from the Header table; the child's own record is the one kept.
     cells: { CHILD: textCell, DOB: dateCell, REVIEW: dateCell, REVIEW_CODE: codeCell },
     schema: ReviewParticipation,
@@ -105,7 +118,7 @@ export const IMPORT_FORMATS = [
     key: ['childId', 'reviewDate'],
   }),
   format({
-    name: 'oc2', fileName: 'oc2.csv', source: 'SSDA903', kind: 'oc2',
+    name: 'oc2', order: 40, fileName: 'oc2.csv', source: 'SSDA903', kind: 'oc2',
     cells: {
       CHILD: textCell, DOB: dateCell, SDQ_SCORE: integerCell, SDQ_REASON: codeCell, CONVICTED: flagCell, HEALTH_CHECK: flagCell,
       IMMUNISATIONS: flagCell, TEETH_CHECK: flagCell, HEALTH_ASSESSMENT: flagCell, SUBSTANCE_MISUSE: flagCell,
@@ -118,33 +131,32 @@ export const IMPORT_FORMATS = [
       interventionReceived: 'INTERVENTION_RECEIVED', interventionOffered: 'INTERVENTION_OFFERED', yearEnding: '(collection year)',
     },
     key: ['childId', 'yearEnding'],
-    contextProblem: (context) =>
-      context.oc2YearEnding ? undefined : 'OC2 rows carry no year: say which 31 March the return is for (--oc2-year-ending YYYY-03-31)',
-    withContext: (input, context) => ({ ...input, yearEnding: context.oc2YearEnding ?? null }),
+    contextProblem: needsYearEnding('OC2'),
+    withContext: (input, context) => ({ ...input, yearEnding: context.yearEnding ?? null }),
   }),
   format({
-    name: 'professionals', fileName: 'professionals.csv', source: 'SSD extract', kind: 'professional',
+    name: 'professionals', order: 5, fileName: 'professionals.csv', source: 'SSD extract', kind: 'professional',
     cells: { WORKER_ID: textCell, ROLE: codeCell, TEAM: textCell, SERVICE: textCell },
     schema: Professional,
     fieldColumns: { workerId: 'WORKER_ID', role: 'ROLE', team: 'TEAM', service: 'SERVICE' },
     key: ['workerId'],
   }),
   format({
-    name: 'involvements', fileName: 'involvements.csv', source: 'SSD extract', kind: 'involvement',
+    name: 'involvements', order: 40, fileName: 'involvements.csv', source: 'SSD extract', kind: 'involvement',
     cells: { CHILD: textCell, WORKER_ID: textCell, ROLE: codeCell, START: dateCell, END: dateCell },
     schema: Involvement,
     fieldColumns: { childId: 'CHILD', workerId: 'WORKER_ID', role: 'ROLE', startDate: 'START', endDate: 'END' },
     key: ['childId', 'role', 'workerId', 'startDate'],
   }),
   format({
-    name: 'families', fileName: 'families.csv', source: 'SSD extract', kind: 'siblingGroupMember',
+    name: 'families', order: 40, fileName: 'families.csv', source: 'SSD extract', kind: 'siblingGroupMember',
     cells: { CHILD: textCell, FAMILY_ID: textCell, CONFLICT_OF_INTEREST: flagCell },
     schema: SiblingGroupMember,
     fieldColumns: { childId: 'CHILD', familyId: 'FAMILY_ID', conflictOfInterest: 'CONFLICT_OF_INTEREST' },
     key: ['childId', 'familyId'],
   }),
   format({
-    name: 'review_details', fileName: 'review_details.csv', source: 'SSD extract', kind: 'reviewDetails',
+    name: 'review_details', order: 30, fileName: 'review_details.csv', source: 'SSD extract', kind: 'reviewDetails',
     cells: {
       CHILD: textCell, REVIEW: dateCell, IRO_ID: textCell, PERMANENCE_PLAN: codeListCell, CARE_PLAN_UP_TO_DATE: flagCell,
       CHILD_SEEN_BEFORE_REVIEW: flagCell, DECISIONS_ISSUED: dateCell, RECORD_ISSUED: dateCell, STOOD_DOWN: flagCell,
@@ -157,7 +169,7 @@ export const IMPORT_FORMATS = [
     key: ['childId', 'reviewDate'],
   }),
   format({
-    name: 'health', fileName: 'health.csv', source: 'SSD extract', kind: 'healthEvent',
+    name: 'health', order: 40, fileName: 'health.csv', source: 'SSD extract', kind: 'healthEvent',
     cells: {
       CHILD: textCell, TYPE: codeCell, DATE: dateCell,
       // Statuses are title case in the contract (Completed, Planned…); accept any case.
@@ -171,7 +183,73 @@ export const IMPORT_FORMATS = [
     },
     key: ['childId', 'type', 'date'],
   }),
+  // The SSDA903 tables no audit reads yet: recognised, validated and stored, so a whole return loads.
+  format({
+    name: 'uasc', order: 15, fileName: 'uasc.csv', source: 'SSDA903', kind: 'uascStatus',
+    // SEX and DOB are repeated from the Header table; the child's own record is the one kept.
+    cells: { CHILD: textCell, SEX: codeCell, DOB: dateCell, DUC: dateCell },
+    schema: UascStatus,
+    fieldColumns: { childId: 'CHILD', ceasedDate: 'DUC' },
+    key: ['childId'],
+  }),
+  format({
+    name: 'oc3', order: 40, fileName: 'oc3.csv', source: 'SSDA903', kind: 'careLeaverOutcome',
+    cells: { CHILD: textCell, DOB: dateCell, IN_TOUCH: codeCell, ACTIV: codeCell, ACCOM: codeCell },
+    schema: CareLeaverOutcome,
+    fieldColumns: { childId: 'CHILD', inTouch: 'IN_TOUCH', activity: 'ACTIV', accommodation: 'ACCOM', yearEnding: '(collection year)' },
+    key: ['childId', 'yearEnding'],
+    contextProblem: needsYearEnding('OC3'),
+    withContext: (input, context) => ({ ...input, yearEnding: context.yearEnding ?? null }),
+  }),
+  format({
+    name: 'ad1', order: 40, fileName: 'ad1.csv', source: 'SSDA903', kind: 'adoption',
+    cells: {
+      CHILD: textCell, DOB: dateCell, DATE_INT: dateCell, DATE_MATCH: dateCell, FOSTER_CARE: flagCell, NB_ADOPTR: integerCell,
+      SEX_ADOPTR: codeCell, LS_ADOPTR: codeCell,
+    },
+    schema: Adoption,
+    fieldColumns: {
+      childId: 'CHILD', decisionDate: 'DATE_INT', matchedDate: 'DATE_MATCH', adoptedByFosterCarer: 'FOSTER_CARE',
+      numberOfAdopters: 'NB_ADOPTR', adopterSex: 'SEX_ADOPTR', adopterLegalStatus: 'LS_ADOPTR',
+    },
+    key: ['childId', 'decisionDate'],
+  }),
+  format({
+    name: 'placed_for_adoption', order: 40, fileName: 'placed_for_adoption.csv', source: 'SSDA903', kind: 'placedForAdoption',
+    cells: { CHILD: textCell, DOB: dateCell, DATE_PLACED: dateCell, DATE_PLACED_CEASED: dateCell, REASON_PLACED_CEASED: codeCell },
+    schema: PlacedForAdoption,
+    fieldColumns: { childId: 'CHILD', decisionDate: 'DATE_PLACED', ceasedDate: 'DATE_PLACED_CEASED', ceasedReason: 'REASON_PLACED_CEASED' },
+    key: ['childId', 'decisionDate'],
+  }),
+  format({
+    name: 'previous_permanence', order: 40, fileName: 'previous_permanence.csv', source: 'SSDA903', kind: 'previousPermanence',
+    cells: { CHILD: textCell, DOB: dateCell, PREV_PERM: codeCell, LA_PERM: textCell, DATE_PERM: partialDateCell },
+    schema: PreviousPermanence,
+    fieldColumns: { childId: 'CHILD', option: 'PREV_PERM', localAuthority: 'LA_PERM', date: 'DATE_PERM' },
+    key: ['childId'],
+  }),
+  format({
+    name: 'missing', order: 40, fileName: 'missing.csv', source: 'SSDA903', kind: 'missingEpisode',
+    cells: { CHILD: textCell, DOB: dateCell, MISSING: codeCell, MIS_START: dateCell, MIS_END: dateCell },
+    schema: MissingEpisode,
+    fieldColumns: { childId: 'CHILD', type: 'MISSING', startDate: 'MIS_START', endDate: 'MIS_END' },
+    key: ['childId', 'startDate'],
+  }),
+  format({
+    name: 'sw_episodes', order: 40, fileName: 'sw_episodes.csv', source: 'SSDA903', kind: 'socialWorkerEpisode',
+    cells: { CHILD: textCell, DOB: dateCell, SW_ID: textCell, SW_DECOM: dateCell, SW_DEC: dateCell, SW_REASON: codeCell },
+    schema: SocialWorkerEpisode,
+    fieldColumns: { childId: 'CHILD', workerId: 'SW_ID', startDate: 'SW_DECOM', endDate: 'SW_DEC', changeReason: 'SW_REASON' },
+    key: ['childId', 'startDate'],
+  }),
 ] as const;
+
+/** The format of a name (e.g. `reviews`), for importers that build rows themselves (SSDA903 XML). */
+export function formatNamed(name: string): ImportFormat {
+  const found = IMPORT_FORMATS.find((f) => f.name === name);
+  if (!found) throw new RangeError(`no import format "${name}"`);
+  return found;
+}
 
 /** Normalises a header cell: BOM and spaces stripped, upper case. */
 export function normaliseColumn(name: string): string {
@@ -192,10 +270,15 @@ export function recogniseFormat(header: readonly string[]): ImportFormat | undef
  */
 export function unrecognisedHeaderMessage(header: readonly string[]): string {
   const got = new Set(header.map(normaliseColumn).filter((c) => c !== ''));
-  const scored = IMPORT_FORMATS.map((f) => ({ f, common: f.columns.filter((c) => got.has(c)).length })).filter((x) => x.common > 0);
+  const scored = IMPORT_FORMATS.map((f) => ({ f, common: f.columns.filter((c) => got.has(c)).length }))
+    .filter((x) => x.common > 0)
+    .map((x) => ({ ...x, missing: x.f.columns.length - x.common }));
+  // Closest: most columns in common, then fewest missing; at most three, so the message stays readable.
   const best = Math.max(0, ...scored.map((x) => x.common));
+  const fewestMissing = Math.min(...scored.filter((x) => x.common === best).map((x) => x.missing));
   const closest = scored
-    .filter((x) => x.common === best)
+    .filter((x) => x.common === best && x.missing === fewestMissing)
+    .slice(0, 3)
     .map(({ f }) => {
       const missing = f.columns.filter((c) => !got.has(c));
       const unexpected = [...got].filter((c) => !f.columns.includes(c));

@@ -1,150 +1,80 @@
 /**
- * Loads import files into the store: each file recognised by its header, streamed row by row,
+ * Loads import files into the store: each file's kind told from its bytes (CSV, SSDA903 XML, Annex A
+ * xlsx), CSV formats from their headers, the files ordered so that what a row refers to loads first,
  * every row validated, good rows upserted in batches by natural key, bad rows reported and skipped.
- * Memory stays bounded: only one batch of records (and each file's natural keys) is held at once.
+ * Memory stays bounded by one batch, one XML CHILD element, each file's natural keys, and what the
+ * import learns of each child for the cross-row rules (date of birth and episodes).
  */
-import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { parse } from 'csv-parse';
-import type { DomainRecord } from '#domain/records';
 import type { RecordStore } from '#store/record-store';
-import { describeNaturalKey, naturalKey, normaliseColumn, recogniseFormat, unrecognisedHeaderMessage, type ImportContext } from './formats.ts';
-import { validateRow, type RowError } from './validate-row.ts';
+import { ANNEX_A_FORMAT, loadAnnexA } from './annex-a.ts';
+import { loadCsv } from './csv.ts';
+import { ImportRun, type FileReport, type LoadOptions, type LoadReport } from './sink.ts';
+import { csvFormatOf, fileSources, sniff, type ImportSource, type SourceKind } from './sources.ts';
+import { loadXml, XML_FORMAT } from './xml.ts';
 
-export interface LoadOptions {
-  authorityId: string;
-  context?: ImportContext;
-  /** Records per store write. */
-  batchSize?: number;
-  /** Row errors kept in the report (all are counted). */
-  maxErrorsKept?: number;
-  onProgress?: (progress: { file: string; rows: number }) => void;
+export type { FileReport, LoadOptions, LoadReport, TableCounts } from './sink.ts';
+export { fileSources, type ImportSource } from './sources.ts';
+
+/**
+ * Where each kind of file comes in an import of several: refused files first (they cost nothing),
+ * then CSV formats by their `order` (professionals 5, header 10, uasc 15, episodes 20, reviews and
+ * review details 30, the rest 40), the XML return at 25 (it carries its own episodes before its
+ * reviews), Annex A last (it only fills in). Ties keep the order the files were named in.
+ */
+const XML_ORDER = 25;
+const ANNEX_A_ORDER = 50;
+
+interface PlannedFile {
+  source: ImportSource;
+  kind: SourceKind;
+  order: number;
 }
 
-/** What happened to one file. `refused` is set when the file could not be read as any format. */
-export interface FileReport {
-  file: string;
-  format: string | null;
-  rows: number;
-  accepted: number;
-  rejected: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  refused?: string;
-}
-
-export interface LoadReport {
-  files: FileReport[];
-  errors: RowError[];
-  errorCount: number;
-}
-
-/** The CSV files named, with folders expanded to the CSV files inside them (sorted, so runs repeat). */
-export async function expandPaths(paths: readonly string[]): Promise<string[]> {
-  const files: string[] = [];
-  for (const path of paths) {
-    if ((await stat(path)).isDirectory()) {
-      const names = (await readdir(path)).filter((n) => n.toLowerCase().endsWith('.csv')).sort();
-      files.push(...names.map((n) => join(path, n)));
-    } else files.push(path);
+/** The sources in loading order, each with its kind. */
+export async function planImport(sources: readonly ImportSource[]): Promise<PlannedFile[]> {
+  const planned: PlannedFile[] = [];
+  for (const source of sources) {
+    const kind = await sniff(source);
+    const order = kind === 'csv' ? (await csvFormatOf(source))?.order ?? 0 : kind === 'xml' ? XML_ORDER : kind === 'xlsx' ? ANNEX_A_ORDER : 0;
+    planned.push({ source, kind, order });
   }
-  return files;
+  return planned.map((p, i) => ({ p, i })).sort((a, b) => a.p.order - b.p.order || a.i - b.i).map(({ p }) => p);
 }
 
-/** Loads every file; one file's failure never stops the others. */
+/** Loads every source, in dependency order; one file's failure never stops the others. */
+export async function loadSources(store: RecordStore, sources: readonly ImportSource[], options: LoadOptions): Promise<LoadReport> {
+  const run = new ImportRun(store, options);
+  await run.storeHeldRecordsAtStart();
+  for (const { source, kind } of await planImport(sources)) await loadOne(run, source, kind);
+  return run.report;
+}
+
+/** Loads the files and folders named (folders: the .csv, .xml and .xlsx files inside). */
 export async function loadFiles(store: RecordStore, paths: readonly string[], options: LoadOptions): Promise<LoadReport> {
-  const report: LoadReport = { files: [], errors: [], errorCount: 0 };
-  for (const file of await expandPaths(paths)) {
-    report.files.push(await loadFile(store, file, options, report));
-  }
-  return report;
+  return loadSources(store, await fileSources(paths), options);
 }
 
-/** Loads one CSV file, adding its row errors to `report`. */
-export async function loadFile(store: RecordStore, path: string, options: LoadOptions, report: LoadReport): Promise<FileReport> {
-  const file = basename(path);
-  const batchSize = options.batchSize ?? 500;
-  const maxErrorsKept = options.maxErrorsKept ?? 10_000;
-  const result: FileReport = { file, format: null, rows: 0, accepted: 0, rejected: 0, created: 0, updated: 0, unchanged: 0 };
-  const addError = (error: RowError) => {
-    report.errorCount += 1;
-    if (report.errors.length < maxErrorsKept) report.errors.push(error);
-  };
-
-  const parser = createReadStream(path).pipe(
-    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true, trim: false }),
-  );
-  let columns: string[] | undefined;
-  let format: ReturnType<typeof recogniseFormat>;
-  const seen = new Map<string, number>();
-  let batch: DomainRecord[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const summary = await store.upsertRecords(options.authorityId, batch);
-    result.created += summary.created;
-    result.updated += summary.updated;
-    result.unchanged += summary.unchanged;
-    batch = [];
-  };
-
-  try {
-    for await (const { record: cells, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      if (!columns) {
-        columns = cells.map(normaliseColumn);
-        format = recogniseFormat(columns);
-        if (!format) {
-          result.refused = unrecognisedHeaderMessage(columns);
-          parser.destroy();
-          return result;
-        }
-        result.format = format.name;
-        const contextProblem = format.contextProblem?.(options.context ?? {});
-        if (contextProblem) {
-          result.refused = contextProblem;
-          parser.destroy();
-          return result;
-        }
-        continue;
-      }
-      if (!format) break;
-      result.rows += 1;
-      const line = info.lines;
-      if (cells.length !== columns.length) {
-        result.rejected += 1;
-        addError({ file, line, column: null, message: `the row has ${cells.length} cells but the header has ${columns.length}` });
-        continue;
-      }
-      const byColumn: Record<string, string> = {};
-      columns.forEach((c, i) => (byColumn[c] = cells[i] ?? ''));
-      const outcome = validateRow(format, byColumn, { file, line }, options.context);
-      if (!outcome.ok) {
-        result.rejected += 1;
-        outcome.errors.forEach(addError);
-        continue;
-      }
-      const key = naturalKey(format, outcome.record.record);
-      const firstLine = seen.get(key);
-      if (firstLine !== undefined) {
-        result.rejected += 1;
-        addError({ file, line, column: null, message: `duplicates line ${firstLine} (same ${describeNaturalKey(format)}); only the first is kept` });
-        continue;
-      }
-      seen.set(key, line);
-      result.accepted += 1;
-      batch.push(outcome.record);
-      if (batch.length >= batchSize) {
-        await flush();
-        options.onProgress?.({ file, rows: result.rows });
-      }
-    }
-    await flush();
-  } catch (error) {
-    // A file that is not CSV at all (binary, broken quoting) is refused, never half-read silently.
-    result.refused = `could not be read as CSV: ${(error as Error).message}`;
-    return result;
+async function loadOne(run: ImportRun, source: ImportSource, kind: SourceKind): Promise<FileReport> {
+  const load = run.beginFile(source.name);
+  const context = run.options.context ?? {};
+  switch (kind) {
+    case 'empty':
+      load.report.refused = 'the file is empty: expected a header row';
+      break;
+    case 'utf16':
+      load.report.refused = 'the file is UTF-16 text: save it as CSV UTF-8 and import it again';
+      break;
+    case 'csv':
+      await loadCsv(source, load, context);
+      break;
+    case 'xml':
+      await loadXml(source, load, context);
+      break;
+    case 'xlsx':
+      await loadAnnexA(source, load);
+      break;
   }
-  if (!columns) result.refused = 'the file is empty: expected a header row';
-  return result;
+  return load.report;
 }
+
+export { ANNEX_A_FORMAT, XML_FORMAT };

@@ -22,10 +22,12 @@ export function validateRow(
   cells: Record<string, string>,
   where: { file: string; line: number },
   context: ImportContext = {},
+  /** How the file names a column (the XML return names elements, e.g. AREVIEW/REVIEW for REVIEW). */
+  columnName: (column: string) => string = (column) => column,
 ): RowResult {
   const parsed = format.parseCells.safeParse(cells);
   if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map((issue) => cellError(issue, String(issue.path[0] ?? ''), cells, where)) };
+    return { ok: false, errors: parsed.error.issues.map((issue) => cellError(issue, String(issue.path[0] ?? ''), cells, where, columnName)) };
   }
   const input = format.withContext ? format.withContext(parsed.data, context) : parsed.data;
   const checked = format.schema.safeParse(input);
@@ -34,16 +36,24 @@ export function validateRow(
       ok: false,
       errors: checked.error.issues.map((issue) => {
         const field = String(issue.path[0] ?? '');
-        return cellError(issue, format.fieldColumns[field] ?? '', cells, where);
+        return cellError(issue, format.fieldColumns[field] ?? '', cells, where, columnName);
       }),
     };
   }
   return { ok: true, record: { kind: format.kind, record: checked.data } as DomainRecord };
 }
 
-function cellError(issue: z.core.$ZodIssue, column: string, cells: Record<string, string>, where: { file: string; line: number }): RowError {
-  const raw = cells[column];
+function cellError(
+  issue: z.core.$ZodIssue,
+  cellColumn: string,
+  cells: Record<string, string>,
+  where: { file: string; line: number },
+  columnName: (column: string) => string,
+): RowError {
+  const raw = cells[cellColumn];
   const blank = raw === undefined || raw.trim() === '';
+  // A derived field (OC2's year) has no cell: name it as the format does, e.g. "(collection year)".
+  const column = cellColumn === '' ? '' : cellColumn.startsWith('(') ? cellColumn : columnName(cellColumn);
   let message: string;
   if (column === '') message = issue.message;
   else if (blank && issue.code === 'invalid_type') message = `${column} is required`;

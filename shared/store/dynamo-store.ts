@@ -11,21 +11,21 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import {
-  Authority, Child, Episode, HealthEvent, Involvement, Oc2Outcome, Professional, ReviewDetails, ReviewParticipation,
-  SiblingGroupMember, type DomainRecord, type RecordKind, type Review,
+  Adoption, Authority, CareLeaverOutcome, CareSummary, Child, Episode, HealthEvent, Involvement, MissingEpisode,
+  Oc2Outcome, PlacedForAdoption, PreviousPermanence, Professional, ReviewDetails, ReviewParticipation,
+  SiblingGroupMember, SocialWorkerEpisode, UascStatus, type DomainRecord, type RecordKind, type Review,
 } from '#domain/records';
 import { batchGetAll, batchWriteAll, type BatchOptions } from './batch.ts';
 import { withRetry, type RetryOptions } from './retry.ts';
 import {
-  AUDIT_META_PART, auditItemKey, auditPartition, auditsPartition, authorityKey, authorityPart, childKeys, childPartition, childPartitionPrefix, childrenPartition, datePart,
-  episodeKeys, healthEventKeys, involvementKeys, oc2Keys, professionalKeys, professionalPartition, professionalsPartition,
-  reviewDateRange, reviewDetailsKeys, reviewParticipationKeys, reviewSk, reviewYearPartition, siblingGroupMemberKeys,
-  siblingGroupPartition, templatePartition, templatesPartition, templateVersionPart, type ItemKey, type ItemKeys,
+  AUDIT_META_PART, auditItemKey, recordsMarkerKey, auditPartition, auditsPartition, authorityKey, authorityPart, childPartition, childPartitionPrefix,
+  childrenPartition, datePart, importJobKeys, importsPartition, keysOf, professionalPartition, professionalsPartition,
+  reviewDateRange, reviewSk, reviewYearPartition, siblingGroupPartition, templatePartition, templatesPartition, templateVersionPart, type ItemKey, type ItemKeys,
 } from './keys.ts';
 import { TABLE_KEY_SCHEMA } from './table.ts';
 import {
-  TemplateVersionExistsError, VersionConflictError, type AuditItemKey, type StoredTemplateVersion, type ChildRecords, type ProfessionalRecords, type RecordStore, type UpsertSummary,
-  type Versioned,
+  TemplateVersionExistsError, VersionConflictError, type AuditItemKey, type ChildRecords, type ProfessionalRecords, type RecordStore, type StoredTemplateVersion,
+  type UpsertEntry, type UpsertSummary, type Versioned,
 } from './record-store.ts';
 
 type Item = Record<string, unknown>;
@@ -42,6 +42,14 @@ const SCHEMAS: { [K in RecordKind]: z.ZodType<RecordOf<K>> } = {
   siblingGroupMember: SiblingGroupMember,
   healthEvent: HealthEvent,
   oc2: Oc2Outcome,
+  careLeaverOutcome: CareLeaverOutcome,
+  adoption: Adoption,
+  placedForAdoption: PlacedForAdoption,
+  previousPermanence: PreviousPermanence,
+  missingEpisode: MissingEpisode,
+  uascStatus: UascStatus,
+  socialWorkerEpisode: SocialWorkerEpisode,
+  careSummary: CareSummary,
 };
 
 /** Attributes the store adds to a domain record: stripped before a record is parsed back. */
@@ -63,29 +71,8 @@ export interface DynamoRecordStoreOptions {
   retry?: RetryOptions;
 }
 
-/** The keys of a domain record: the one place that maps each kind to its place in the table. */
-export function keysOf(authorityId: string, entry: DomainRecord): ItemKeys {
-  switch (entry.kind) {
-    case 'child':
-      return childKeys(authorityId, entry.record);
-    case 'episode':
-      return episodeKeys(authorityId, entry.record);
-    case 'reviewParticipation':
-      return reviewParticipationKeys(authorityId, entry.record);
-    case 'reviewDetails':
-      return reviewDetailsKeys(authorityId, entry.record);
-    case 'professional':
-      return professionalKeys(authorityId, entry.record);
-    case 'involvement':
-      return involvementKeys(authorityId, entry.record);
-    case 'siblingGroupMember':
-      return siblingGroupMemberKeys(authorityId, entry.record);
-    case 'healthEvent':
-      return healthEventKeys(authorityId, entry.record);
-    case 'oc2':
-      return oc2Keys(authorityId, entry.record);
-  }
-}
+/** The keys of a domain record (built in keys.ts; re-exported for the benchmark's bulk loader). */
+export { keysOf };
 
 /** JSON with object keys sorted and undefined dropped, so equal records hash equally whatever their key order. */
 export function canonicalJson(value: unknown): string {
@@ -108,6 +95,8 @@ interface PreparedRow {
   keys: ItemKeys;
   id: string;
   rowHash: string;
+  /** Set for a partial row: only these fields come from it (see UpsertEntry). */
+  heldFields?: readonly string[];
 }
 
 type ChangedRowOutcome = 'created' | 'updated' | 'unchanged';
@@ -118,6 +107,8 @@ export class DynamoRecordStore implements RecordStore {
   private readonly batch: BatchOptions;
   private readonly pageLimit: { Limit?: number };
   private readonly retry: RetryOptions;
+  /** Authorities whose records marker this store has written (or found), so it is written once per process. */
+  private readonly marked = new Set<string>();
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -150,26 +141,38 @@ export class DynamoRecordStore implements RecordStore {
     );
   }
 
-  async upsertRecords(authorityId: string, records: readonly DomainRecord[]): Promise<UpsertSummary> {
+  async upsertRecords(authorityId: string, records: readonly UpsertEntry[]): Promise<UpsertSummary> {
     authorityPart(authorityId);
     const summary: UpsertSummary = { created: 0, updated: 0, unchanged: 0 };
     const prepared = records.map((entry) => this.prepare(authorityId, entry));
+    if (prepared.length > 0 && !this.marked.has(authorityId)) {
+      // Before the first record, so the marker is never missing while a record exists.
+      await withRetry(() => this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...recordsMarkerKey(authorityId), kind: 'marker', updatedAt: this.timestamp() } })), this.retry);
+      this.marked.add(authorityId);
+    }
     // A key repeated within one call is applied in order, one pass per repetition: a batch may not
     // hold the same key twice, and the counts stay one per record.
     for (const pass of passes(prepared)) {
-      const stored = await batchGetAll(this.client, this.tableName, pass.map((row) => primaryKey(row.keys)), {
-        ...this.batch,
-        attributes: ['pk', 'sk', 'version', 'rowHash'],
-        consistentRead: true,
-      });
+      const full = pass.filter((row) => !row.heldFields);
+      const partial = pass.filter((row) => row.heldFields);
+      const stored = [
+        ...(await batchGetAll(this.client, this.tableName, full.map((row) => primaryKey(row.keys)), {
+          ...this.batch,
+          attributes: ['pk', 'sk', 'version', 'rowHash'],
+          consistentRead: true,
+        })),
+        // A partial row is merged with what is stored, so its whole item is read.
+        ...(await batchGetAll(this.client, this.tableName, partial.map((row) => primaryKey(row.keys)), { ...this.batch, consistentRead: true })),
+      ];
       const storedById = new Map(stored.map((item) => [itemId(item as unknown as ItemKey), item]));
       const fresh: Item[] = [];
       const changed: { row: PreparedRow; version: number }[] = [];
-      for (const row of pass) {
-        const current = storedById.get(row.id);
+      for (const original of pass) {
+        const current = storedById.get(original.id);
+        const row = current && original.heldFields ? mergeHeld(original, current) : original;
         if (!current) fresh.push(this.item(row, 1));
         else if (current.rowHash === row.rowHash) summary.unchanged += 1;
-        else changed.push({ row, version: Number(current.version ?? 0) });
+        else changed.push({ row: original, version: Number(current.version ?? 0) });
       }
       // New rows go in batches: an import is mostly new rows, and version 1 has nothing to protect.
       await batchWriteAll(this.client, this.tableName, fresh, this.batch);
@@ -179,6 +182,24 @@ export class DynamoRecordStore implements RecordStore {
       });
     }
     return summary;
+  }
+
+  async holdsRecords(authorityId: string): Promise<boolean> {
+    if (this.marked.has(authorityId)) return true;
+    const { Item } = await withRetry(() => this.client.send(new GetCommand({ TableName: this.tableName, Key: recordsMarkerKey(authorityId), ConsistentRead: true })), this.retry);
+    // Records loaded before the marker existed still show as children.
+    return Item !== undefined || (await this.countChildren(authorityId)) > 0;
+  }
+
+  async getRecords(authorityId: string, entries: readonly DomainRecord[]): Promise<(DomainRecord | null)[]> {
+    authorityPart(authorityId);
+    const keys = entries.map((entry) => primaryKey(keysOf(authorityId, entry)));
+    const items = await batchGetAll(this.client, this.tableName, keys, { ...this.batch, consistentRead: true });
+    const byId = new Map(items.map((item) => [itemId(item as unknown as ItemKey), item]));
+    return keys.map((key) => {
+      const item = byId.get(itemId(key));
+      return item ? toDomainRecord(item) : null;
+    });
   }
 
   async getChildRecords(authorityId: string, childId: string): Promise<ChildRecords | null> {
@@ -334,28 +355,36 @@ export class DynamoRecordStore implements RecordStore {
   }
 
   async putAuditItem<T>(authorityId: string, key: AuditItemKey, body: T, expectedVersion: number): Promise<Versioned<T>> {
-    if (!Number.isInteger(expectedVersion) || expectedVersion < 0) throw new RangeError(`expected version must be a whole number ≥ 0, not ${expectedVersion}`);
-    const stored: Versioned<T> = { version: expectedVersion + 1, updatedAt: this.timestamp(), body };
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...auditItemKey(authorityId, key.auditId, key.part),
-            // The audit's own record is listed, so an authority's audits are one query away.
-            ...(key.part === AUDIT_META_PART ? { gsi1pk: auditsPartition(authorityId), gsi1sk: key.auditId } : {}),
-            kind: 'auditItem', auditId: key.auditId, part: key.part, ...stored,
-          },
-          ...(expectedVersion === 0
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } }),
-        }),
-      );
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      throw new VersionConflictError<T>(key, expectedVersion, await this.getAuditItem<T>(authorityId, key));
-    }
-    return stored;
+    const itemKeys: ItemKeys = {
+      ...auditItemKey(authorityId, key.auditId, key.part),
+      // The audit's own record is listed, so an authority's audits are one query away.
+      ...(key.part === AUDIT_META_PART ? { gsi1pk: auditsPartition(authorityId), gsi1sk: key.auditId } : {}),
+    };
+    return this.putVersioned(itemKeys, { kind: 'auditItem', auditId: key.auditId, part: key.part }, body, expectedVersion, key, () =>
+      this.getAuditItem<T>(authorityId, key),
+    );
+  }
+
+  async getImportJob<T>(authorityId: string, importId: string): Promise<Versioned<T> | null> {
+    const { Item } = await withRetry(() => this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: primaryKey(importJobKeys(authorityId, importId)), ConsistentRead: true }),
+    ), this.retry);
+    return Item ? toVersioned<T>(Item) : null;
+  }
+
+  async putImportJob<T>(authorityId: string, importId: string, body: T, expectedVersion: number): Promise<Versioned<T>> {
+    return this.putVersioned(importJobKeys(authorityId, importId), { kind: 'importJob', importId }, body, expectedVersion, { auditId: importId, part: 'import' }, () =>
+      this.getImportJob<T>(authorityId, importId),
+    );
+  }
+
+  async *listImportJobs<T>(authorityId: string): AsyncIterable<{ importId: string } & Versioned<T>> {
+    const pages = this.queryPages({
+      IndexName: TABLE_KEY_SCHEMA.indexes.gsi1.indexName,
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': importsPartition(authorityId) },
+    });
+    for await (const page of pages) for (const item of page) yield { importId: String(item.importId), ...toVersioned<T>(item) };
   }
 
   async putTemplateVersion(authorityId: string, entry: StoredTemplateVersion): Promise<void> {
@@ -413,13 +442,41 @@ export class DynamoRecordStore implements RecordStore {
     return this.now().toISOString();
   }
 
-  private prepare(authorityId: string, entry: DomainRecord): PreparedRow {
+  /** A person- or job-edited document, written only over the version its writer read (0: only if none). */
+  private async putVersioned<T>(
+    keys: ItemKeys,
+    attributes: Item,
+    body: T,
+    expectedVersion: number,
+    conflictKey: AuditItemKey,
+    reread: () => Promise<Versioned<T> | null>,
+  ): Promise<Versioned<T>> {
+    if (!Number.isInteger(expectedVersion) || expectedVersion < 0) throw new RangeError(`expected version must be a whole number ≥ 0, not ${expectedVersion}`);
+    const stored: Versioned<T> = { version: expectedVersion + 1, updatedAt: this.timestamp(), body };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys, ...attributes, ...stored },
+          ...(expectedVersion === 0
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } }),
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      throw new VersionConflictError<T>(conflictKey, expectedVersion, await reread());
+    }
+    return stored;
+  }
+
+  private prepare(authorityId: string, entry: UpsertEntry): PreparedRow {
     const schema = SCHEMAS[entry.kind] as z.ZodType<unknown> | undefined;
     if (!schema) throw new TypeError(`unknown record kind "${String(entry.kind)}"`);
     // Parsing again is cheap next to a network write, and drops anything the schema does not know.
     const record = schema.parse(entry.record);
     const keys = keysOf(authorityId, { kind: entry.kind, record } as DomainRecord);
-    return { kind: entry.kind, record, keys, id: itemId(keys), rowHash: rowHash(record) };
+    return { kind: entry.kind, record, keys, id: itemId(keys), rowHash: rowHash(record), ...(entry.heldFields ? { heldFields: entry.heldFields } : {}) };
   }
 
   private item(row: PreparedRow, version: number): Item {
@@ -431,9 +488,17 @@ export class DynamoRecordStore implements RecordStore {
    * row is read again: same content now → unchanged; gone → created; else retried over the new
    * version (the import is the latest word, but it never overwrites what it has not seen).
    */
-  private async putChangedRow(row: PreparedRow, readVersion: number | null): Promise<ChangedRowOutcome> {
+  private async putChangedRow(original: PreparedRow, readVersion: number | null): Promise<ChangedRowOutcome> {
     let version = readVersion;
+    let row = original;
     for (let attempt = 1; attempt <= CHANGED_ROW_ATTEMPTS; attempt += 1) {
+      if (original.heldFields) {
+        // Merged again over exactly the version the condition names, so no field written meanwhile is lost.
+        const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: primaryKey(original.keys), ConsistentRead: true }));
+        if (Item && Item.rowHash === mergeHeld(original, Item).rowHash) return 'unchanged';
+        row = Item ? mergeHeld(original, Item) : original;
+        version = Item ? Number(Item.version ?? 0) : null;
+      }
       try {
         await this.client.send(
           new PutCommand({
@@ -448,6 +513,7 @@ export class DynamoRecordStore implements RecordStore {
       } catch (error) {
         if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
       }
+      if (original.heldFields) continue;
       const { Item } = await this.client.send(
         new GetCommand({
           TableName: this.tableName,
@@ -517,6 +583,15 @@ function assembleChildRecords(items: readonly Item[]): ChildRecords {
           break;
         case 'professional':
           break; // never in a child's partition
+        case 'careLeaverOutcome':
+        case 'adoption':
+        case 'placedForAdoption':
+        case 'previousPermanence':
+        case 'missingEpisode':
+        case 'uascStatus':
+        case 'socialWorkerEpisode':
+        case 'careSummary':
+          break; // stored for completeness of the return; no audit reads them yet (getRecords does)
       }
     }
     // Sort keys already give date order for episodes, reviews and OC2; the others are keyed type-first.
@@ -524,6 +599,19 @@ function assembleChildRecords(items: readonly Item[]): ChildRecords {
     result.involvements.sort((a, b) => compare(a.startDate, b.startDate) || compare(a.role, b.role) || compare(a.workerId, b.workerId));
     result.healthEvents.sort((a, b) => compare(a.date, b.date) || compare(a.type, b.type));
     return result;
+}
+
+/**
+ * A partial row over what is stored: the fields it holds from the row, every other field from the
+ * stored item (parsed with the kind's schema, so only domain fields are taken).
+ */
+function mergeHeld(row: PreparedRow, stored: Item): PreparedRow {
+  const schema = SCHEMAS[row.kind] as z.ZodType<Record<string, unknown>>;
+  const before = schema.parse(stripMeta(stored));
+  const fromRow = row.record as Record<string, unknown>;
+  const merged = { ...before, ...Object.fromEntries(row.heldFields!.map((field) => [field, fromRow[field]])) };
+  const record = schema.parse(merged);
+  return { ...row, record, rowHash: rowHash(record) };
 }
 
 function primaryKey(keys: ItemKey): ItemKey {

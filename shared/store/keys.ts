@@ -4,8 +4,10 @@
  * authority's records; and `#` separates key parts, so no id may contain one.
  */
 import type {
-  Child, Episode, HealthEvent, Involvement, Oc2Outcome, Professional, ReviewDetails, ReviewParticipation,
-  SiblingGroupMember,
+  Adoption, CareLeaverOutcome, CareSummary, Child, Episode, HealthEvent, Involvement, MissingEpisode, Oc2Outcome,
+  PlacedForAdoption, PreviousPermanence, Professional, ReviewDetails, ReviewParticipation, SiblingGroupMember,
+  SocialWorkerEpisode, UascStatus,
+  DomainRecord,
 } from '#domain/records';
 
 // Type aliases, not interfaces: they are assignable to the SDK's Record<string, …> key types.
@@ -51,6 +53,8 @@ const A = (authorityId: string) => `A#${authorityPart(authorityId)}`;
 
 /** The authority's settings item. */
 export const authorityKey = (authorityId: string): ItemKey => ({ pk: A(authorityId), sk: 'AUTHORITY' });
+/** The marker written before an authority's first imported record (see RecordStore.holdsRecords). */
+export const recordsMarkerKey = (authorityId: string): ItemKey => ({ pk: A(authorityId), sk: 'RECORDS' });
 /** The partition holding one child and every record about them. */
 export const childPartition = (authorityId: string, childId: string) => `${A(authorityId)}#C#${idPart(childId, 'child id')}`;
 /** What every child partition of the authority starts with: a scan's filter for "children only". */
@@ -81,6 +85,10 @@ export const templateVersionPart = (version: number) => {
   if (!Number.isInteger(version) || version < 1 || version > 999_999) throw new InvalidKeyError(`template version ${version} must be a whole number from 1 to 999999`);
   return `V#${String(version).padStart(6, '0')}`;
 };
+/** The partition of one import job's state. */
+export const importPartition = (authorityId: string, importId: string) => `${A(authorityId)}#IMPORT#${idPart(importId, 'import id')}`;
+/** GSI1: the authority's imports, one entry per import, ordered by import id. */
+export const importsPartition = (authorityId: string) => `${A(authorityId)}#IMPORTS`;
 /** The partition of one audit's person-edited documents. */
 export const auditPartition = (authorityId: string, auditId: string) => `${A(authorityId)}#AUDIT#${idPart(auditId, 'audit id')}`;
 
@@ -95,6 +103,14 @@ export const CHILD_SK = {
   siblingGroupMember: 'FAM#',
   healthEvent: 'HE#',
   oc2: 'OC2#',
+  careLeaverOutcome: 'OC3#',
+  adoption: 'AD1#',
+  placedForAdoption: 'PFA#',
+  previousPermanence: 'PREVPERM',
+  missingEpisode: 'MIS#',
+  uascStatus: 'UASC',
+  socialWorkerEpisode: 'SWE#',
+  careSummary: 'L8#',
 } as const;
 
 /** Which half of a review an item holds: SSDA903 Reviews (P) or the case-management extract (D). */
@@ -179,6 +195,62 @@ export const oc2Keys = (a: string, outcome: Pick<Oc2Outcome, 'childId' | 'yearEn
   sk: `${CHILD_SK.oc2}${datePart(outcome.yearEnding, 'OC2 year ending')}`,
 });
 
+/** The keys of an OC3 care-leaver outcome (one per year ending). */
+export const careLeaverOutcomeKeys = (a: string, outcome: Pick<CareLeaverOutcome, 'childId' | 'yearEnding'>): ItemKeys => ({
+  pk: childPartition(a, outcome.childId),
+  sk: `${CHILD_SK.careLeaverOutcome}${datePart(outcome.yearEnding, 'OC3 year ending')}`,
+});
+
+/** The keys of an AD1 adoption (one per decision to place for adoption). */
+export const adoptionKeys = (a: string, adoption: Pick<Adoption, 'childId' | 'decisionDate'>): ItemKeys => ({
+  pk: childPartition(a, adoption.childId),
+  sk: `${CHILD_SK.adoption}${datePart(adoption.decisionDate, 'adoption decision date')}`,
+});
+
+/** The keys of a PlacedAdoption decision (one per decision date). */
+export const placedForAdoptionKeys = (a: string, decision: Pick<PlacedForAdoption, 'childId' | 'decisionDate'>): ItemKeys => ({
+  pk: childPartition(a, decision.childId),
+  sk: `${CHILD_SK.placedForAdoption}${datePart(decision.decisionDate, 'placed for adoption decision date')}`,
+});
+
+/** The keys of a child's previous permanence (one per child: the latest return's word). */
+export const previousPermanenceKeys = (a: string, record: Pick<PreviousPermanence, 'childId'>): ItemKeys => ({
+  pk: childPartition(a, record.childId),
+  sk: CHILD_SK.previousPermanence,
+});
+
+/** The keys of a missing episode (one per start date). */
+export const missingEpisodeKeys = (a: string, episode: Pick<MissingEpisode, 'childId' | 'startDate'>): ItemKeys => ({
+  pk: childPartition(a, episode.childId),
+  sk: `${CHILD_SK.missingEpisode}${datePart(episode.startDate, 'missing episode start date')}`,
+});
+
+/** The keys of a child's UASC status (one per child). */
+export const uascStatusKeys = (a: string, status: Pick<UascStatus, 'childId'>): ItemKeys => ({
+  pk: childPartition(a, status.childId),
+  sk: CHILD_SK.uascStatus,
+});
+
+/** The keys of an SSDA903 social worker episode (one per start date). */
+export const socialWorkerEpisodeKeys = (a: string, episode: Pick<SocialWorkerEpisode, 'childId' | 'startDate'>): ItemKeys => ({
+  pk: childPartition(a, episode.childId),
+  sk: `${CHILD_SK.socialWorkerEpisode}${datePart(episode.startDate, 'social worker episode start date')}`,
+});
+
+/** The keys of an Annex A List 8 care summary (one per period of care). */
+export const careSummaryKeys = (a: string, summary: Pick<CareSummary, 'childId' | 'periodStart'>): ItemKeys => ({
+  pk: childPartition(a, summary.childId),
+  sk: `${CHILD_SK.careSummary}${datePart(summary.periodStart, 'date started to be looked after')}`,
+});
+
+/** The keys of an import job's state: its own partition, and the authority's import list (GSI1). */
+export const importJobKeys = (a: string, importId: string): ItemKeys => ({
+  pk: importPartition(a, importId),
+  sk: 'IMPORT',
+  gsi1pk: importsPartition(a),
+  gsi1sk: idPart(importId, 'import id'),
+});
+
 /** The keys of a professional: their own partition, and the authority's professional list (GSI1). */
 export const professionalKeys = (a: string, professional: Pick<Professional, 'workerId'>): ItemKeys => ({
   pk: professionalPartition(a, professional.workerId),
@@ -192,3 +264,44 @@ export const auditItemKey = (a: string, auditId: string, part: string): ItemKey 
   if (typeof part !== 'string' || part.length === 0 || part.length > 512) throw new InvalidKeyError('audit item part must be 1–512 characters');
   return { pk: auditPartition(a, auditId), sk: part };
 };
+
+/** The keys of a domain record: the one place that maps each kind to its place in the table. */
+export function keysOf(authorityId: string, entry: DomainRecord): ItemKeys {
+  switch (entry.kind) {
+    case 'child':
+      return childKeys(authorityId, entry.record);
+    case 'episode':
+      return episodeKeys(authorityId, entry.record);
+    case 'reviewParticipation':
+      return reviewParticipationKeys(authorityId, entry.record);
+    case 'reviewDetails':
+      return reviewDetailsKeys(authorityId, entry.record);
+    case 'professional':
+      return professionalKeys(authorityId, entry.record);
+    case 'involvement':
+      return involvementKeys(authorityId, entry.record);
+    case 'siblingGroupMember':
+      return siblingGroupMemberKeys(authorityId, entry.record);
+    case 'healthEvent':
+      return healthEventKeys(authorityId, entry.record);
+    case 'oc2':
+      return oc2Keys(authorityId, entry.record);
+    case 'careLeaverOutcome':
+      return careLeaverOutcomeKeys(authorityId, entry.record);
+    case 'adoption':
+      return adoptionKeys(authorityId, entry.record);
+    case 'placedForAdoption':
+      return placedForAdoptionKeys(authorityId, entry.record);
+    case 'previousPermanence':
+      return previousPermanenceKeys(authorityId, entry.record);
+    case 'missingEpisode':
+      return missingEpisodeKeys(authorityId, entry.record);
+    case 'uascStatus':
+      return uascStatusKeys(authorityId, entry.record);
+    case 'socialWorkerEpisode':
+      return socialWorkerEpisodeKeys(authorityId, entry.record);
+    case 'careSummary':
+      return careSummaryKeys(authorityId, entry.record);
+  }
+}
+

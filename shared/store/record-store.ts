@@ -81,6 +81,13 @@ export class TemplateVersionExistsError extends Error {
   }
 }
 
+/**
+ * A record to upsert. With `heldFields`, the row holds only those fields (an Ofsted Annex A row
+ * knows a child's date of birth but not their UPN): the others keep what is stored, or stay null
+ * when nothing is, so a partial source never blanks what a fuller one wrote.
+ */
+export type UpsertEntry = DomainRecord & { heldFields?: readonly string[] };
+
 export interface RecordStore {
   /** Throws unless the table answers. */
   ping(): Promise<void>;
@@ -93,7 +100,15 @@ export interface RecordStore {
    * Upserts by natural key. Unchanged rows are not written (their version stays); changed rows are
    * written conditionally on the version read, so a concurrent change is never silently lost.
    */
-  upsertRecords(authorityId: string, records: readonly DomainRecord[]): Promise<UpsertSummary>;
+  upsertRecords(authorityId: string, records: readonly UpsertEntry[]): Promise<UpsertSummary>;
+  /**
+   * Whether the authority may hold any imported record (children, episodes, …): false only when
+   * nothing has ever been upserted for it. An import into an empty authority can then judge its
+   * cross-row rules from its own rows alone, without asking the store child by child.
+   */
+  holdsRecords(authorityId: string): Promise<boolean>;
+  /** The stored record at each entry's natural key (only the key fields of the entry are read), or null where none is stored. */
+  getRecords(authorityId: string, entries: readonly DomainRecord[]): Promise<(DomainRecord | null)[]>;
 
   /** A child with all its records, or null when the authority holds nothing for that child. */
   getChildRecords(authorityId: string, childId: string): Promise<ChildRecords | null>;
@@ -130,4 +145,15 @@ export interface RecordStore {
   listAudits<T>(authorityId: string): AsyncIterable<{ auditId: string } & Versioned<T>>;
   /** Every document of one audit, in part order. */
   auditItems<T>(authorityId: string, auditId: string): AsyncIterable<{ part: string } & Versioned<T>>;
+
+  /** An import job's state, or null. */
+  getImportJob<T>(authorityId: string, importId: string): Promise<Versioned<T> | null>;
+  /**
+   * Writes an import job's state only if the stored version is `expectedVersion` (0: only if none is
+   * stored); throws VersionConflictError (key `{ auditId: importId, part: 'import' }`) otherwise.
+   * The one writer that wins the pending → running change is the one that runs the import.
+   */
+  putImportJob<T>(authorityId: string, importId: string, body: T, expectedVersion: number): Promise<Versioned<T>>;
+  /** Every import job of the authority, in import id order. */
+  listImportJobs<T>(authorityId: string): AsyncIterable<{ importId: string } & Versioned<T>>;
 }

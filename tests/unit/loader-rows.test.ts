@@ -43,8 +43,11 @@ describe('recognising a file by its columns', () => {
     const message = unrecognisedHeaderMessage(['CHILD', 'DOB', 'REVIEW']);
     expect(message).toContain('closest: reviews.csv (CHILD, DOB, REVIEW, REVIEW_CODE): missing REVIEW_CODE');
     expect(message).toContain('Known files: header.csv, episodes.csv, reviews.csv, oc2.csv');
-    expect(unrecognisedHeaderMessage(['CHILD', 'DOB', 'MISSING', 'MIS_START', 'MIS_END'])).toContain('reviews.csv (CHILD, DOB, REVIEW, REVIEW_CODE): missing REVIEW, REVIEW_CODE; unexpected MISSING, MIS_START, MIS_END');
-    expect(unrecognisedHeaderMessage(['NAME', 'NOTE'])).toBe('the columns NAME, NOTE match no known file. Known files: header.csv, episodes.csv, reviews.csv, oc2.csv, professionals.csv, involvements.csv, families.csv, review_details.csv, health.csv');
+    expect(unrecognisedHeaderMessage(['CHILD', 'DOB', 'REVIEW', 'NOTES'])).toContain('reviews.csv (CHILD, DOB, REVIEW, REVIEW_CODE): missing REVIEW_CODE; unexpected NOTES');
+    expect(unrecognisedHeaderMessage(['NAME', 'NOTE'])).toBe(
+      'the columns NAME, NOTE match no known file. Known files: header.csv, episodes.csv, reviews.csv, oc2.csv, professionals.csv, involvements.csv, families.csv, review_details.csv, health.csv, ' +
+        'uasc.csv, oc3.csv, ad1.csv, placed_for_adoption.csv, previous_permanence.csv, missing.csv, sw_episodes.csv',
+    );
   });
   it('describes natural keys in the file’s own column names', () => {
     expect(describeNaturalKey(formatNamed('reviews'))).toBe('CHILD and REVIEW');
@@ -81,9 +84,9 @@ describe('validating a row', () => {
   });
   it('needs the collection year for OC2 rows, which carry none', () => {
     const cells = { CHILD: 'D1', DOB: '01/02/2015', SDQ_SCORE: '12', SDQ_REASON: '', CONVICTED: '0', HEALTH_CHECK: '1', IMMUNISATIONS: '1', TEETH_CHECK: '1', HEALTH_ASSESSMENT: '1', SUBSTANCE_MISUSE: '0', INTERVENTION_RECEIVED: '0', INTERVENTION_OFFERED: '0' };
-    expect(formatNamed('oc2').contextProblem?.({})).toMatch(/--oc2-year-ending/);
-    expect(formatNamed('oc2').contextProblem?.({ oc2YearEnding: '2024-03-31' })).toBeUndefined();
-    const withYear = validateRow(formatNamed('oc2'), cells, { file: 'oc2.csv', line: 2 }, { oc2YearEnding: '2024-03-31' });
+    expect(formatNamed('oc2').contextProblem?.({})).toMatch(/--year-ending/);
+    expect(formatNamed('oc2').contextProblem?.({ yearEnding: '2024-03-31' })).toBeUndefined();
+    const withYear = validateRow(formatNamed('oc2'), cells, { file: 'oc2.csv', line: 2 }, { yearEnding: '2024-03-31' });
     expect(withYear.ok && withYear.record.record).toMatchObject({ childId: 'D1', yearEnding: '2024-03-31', sdqScore: 12, teethCheck: true });
   });
 });
