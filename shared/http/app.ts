@@ -27,6 +27,7 @@ import { actionPlanRoutes } from './routes/action-plan.ts';
 import { auditRoutes } from './routes/audits.ts';
 import { gradingRoutes } from './routes/grading.ts';
 import { healthRoutes } from './routes/health.ts';
+import { importRoutes, MAX_IMPORT_BODY_BYTES } from './routes/imports.ts';
 import { templateRoutes } from './routes/templates.ts';
 
 export interface AppDependencies {
@@ -66,10 +67,12 @@ export function createApp(deps: AppDependencies): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>();
   app.use('*', secureHeaders());
   if (deps.webOrigin) app.use('*', cors({ origin: deps.webOrigin, allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'], allowMethods: ['GET', 'POST', 'PUT', 'PATCH'], maxAge: 600 }));
-  app.use('*', bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => problem(c, 413, 'Request body too large', { detail: `the API reads at most ${MAX_BODY_BYTES / 1024} KiB in one request` }),
-  }));
+  // One limit for every request, but a file sent directly to /imports, which has the import's own.
+  const limit = (maxSize: number, what: string) =>
+    bodyLimit({ maxSize, onError: (c) => problem(c, 413, 'Request body too large', { detail: `${what} at most ${Math.round(maxSize / 1024)} KiB in one request` }) });
+  const jsonLimit = limit(MAX_BODY_BYTES, 'the API reads');
+  const importLimit = limit(MAX_IMPORT_BODY_BYTES, 'a file sent directly to /imports may be');
+  app.use('*', (c, next) => (c.req.method === 'POST' && c.req.path === '/imports' ? importLimit(c, next) : jsonLimit(c, next)));
 
   app.route('/health', healthRoutes(deps));
   app.get('/', (c) =>
@@ -84,11 +87,12 @@ export function createApp(deps: AppDependencies): OpenAPIHono<ApiEnv> {
   app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'iro-audit API' }));
 
   const authenticated = authenticate(deps.verifier);
-  for (const path of ['/templates', '/templates/*', '/audits', '/audits/*', '/assignments', '/assignments/*']) app.use(path, authenticated);
+  for (const path of ['/templates', '/templates/*', '/audits', '/audits/*', '/assignments', '/assignments/*', '/imports', '/imports/*']) app.use(path, authenticated);
   app.route('/', templateRoutes(ctx));
   app.route('/', auditRoutes(ctx));
   app.route('/', gradingRoutes(ctx));
   app.route('/', actionPlanRoutes(ctx));
+  app.route('/', importRoutes(ctx));
 
   app.notFound((c) => problem(c, 404, 'Not found', { detail: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }));
   app.onError((error, c) => {

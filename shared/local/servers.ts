@@ -21,9 +21,16 @@ export interface LocalServerOptions {
   s3Port?: number;
 }
 
+/** What s3rver tells of a change to an object: the same shape as an S3 event notification. */
+export interface ObjectEvent {
+  Records: { eventName: string; s3: { bucket: { name: string }; object: { key: string } } }[];
+}
+
 export interface LocalServers {
   dynamoEndpoint: string;
   s3Endpoint: string;
+  /** Calls `listener` for every object event, as S3 would notify a Lambda (locally: the import trigger). */
+  onObjectEvent(listener: (event: ObjectEvent) => void): void;
   /** Stops both servers; resolves once dynalite has closed its database. */
   close(): Promise<void>;
 }
@@ -70,7 +77,12 @@ export async function startLocalServers(options: LocalServerOptions = {}): Promi
       await stop(s3Server);
       s3rver.logger.close(); // what s3rver's own run() does when its server closes
     });
-    return { dynamoEndpoint, s3Endpoint: `http://${HOST}:${s3Port}`, close };
+    return {
+      dynamoEndpoint,
+      s3Endpoint: `http://${HOST}:${s3Port}`,
+      onObjectEvent: (listener) => void (s3rver as unknown as NodeJS.EventEmitter).on('event', listener),
+      close,
+    };
   } catch (error) {
     await close().catch(() => {});
     throw error;

@@ -14,6 +14,7 @@ import { REGULATIONS_2010 } from '#domain/timescales';
 import { localSigningKey, localVerifier, type LocalSigningKey } from '#auth/tokens';
 import { createApp } from '#http/app';
 import { InProcessAuditRunner } from '#service/audit-runner';
+import { UploadTrigger } from './upload-trigger.ts';
 import { loadFiles, type LoadReport } from '#loader/load';
 import { ensureBucket, type ObjectStore } from '#store/object-store';
 import { openStores } from '#store/open';
@@ -45,6 +46,8 @@ export interface LocalStack {
   signingKey: LocalSigningKey;
   /** Runs launched audits in this process; `idle()` waits for them. */
   runner: InProcessAuditRunner;
+  /** Runs imports as their uploads land, as the import function does on AWS; `idle()` waits for them. */
+  imports: UploadTrigger;
   /** True when this start loaded the demo authority (false when it was already there). */
   demoLoaded: boolean;
   demoReport?: LoadReport;
@@ -94,6 +97,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const signingKey = await localSigningKey(signingKeyPath(dataDir));
     const runner = new InProcessAuditRunner({ store, objects }, log);
+    // s3rver's object events stand in for the bucket's notification to the import function on AWS.
+    const imports = new UploadTrigger({ store, objects, links }, log);
+    servers.onObjectEvent((event) => {
+      for (const record of event.Records) {
+        if (record.eventName.startsWith('ObjectCreated') && record.s3.bucket.name === config.bucketName) imports.notify(record.s3.object.key);
+      }
+    });
     const app = createApp({ store, objects, links, verifier: localVerifier(signingKey), runner });
     const server = createAdaptorServer({ fetch: app.fetch, hostname: '127.0.0.1' });
     const port = await listen(server, options.port);
@@ -108,8 +118,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await writeStackFile(dataDir, { pid: process.pid, url, dynamoEndpoint: servers.dynamoEndpoint, s3Endpoint: servers.s3Endpoint });
     closers.push(() => removeStackFile(dataDir));
     // Audits still running finish (or are marked failed) before the servers go.
-    closers.push(() => runner.idle());
-    return { url, config, store, objects, signingKey, runner, demoLoaded, ...(demoReport ? { demoReport } : {}), close };
+    closers.push(() => runner.idle(), () => imports.idle());
+    return { url, config, store, objects, signingKey, runner, imports, demoLoaded, ...(demoReport ? { demoReport } : {}), close };
   } catch (error) {
     await close();
     throw error;

@@ -102,9 +102,9 @@ describe('authentication', () => {
     expect(operations.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort()).toEqual([
       'GET /assignments', 'GET /audits', 'GET /audits/{id}', 'GET /audits/{id}/action-plan', 'GET /audits/{id}/agreement', 'GET /audits/{id}/downloads/{file}',
       'GET /audits/{id}/findings', 'GET /audits/{id}/history', 'GET /audits/{id}/records/{recordId}', 'GET /health', 'GET /templates', 'GET /templates/{id}',
-      'PATCH /audits/{id}/action-plan', 'POST /audits', 'POST /audits/{id}/close', 'POST /audits/{id}/moderation', 'POST /templates',
+      'GET /imports', 'GET /imports/{id}', 'PATCH /audits/{id}/action-plan', 'POST /audits', 'POST /audits/{id}/close', 'POST /audits/{id}/moderation', 'POST /imports', 'POST /templates',
       'PUT /audits/{id}/records/{recordId}/agreed-grades', 'PUT /audits/{id}/records/{recordId}/grades',
-    ]);
+    ].sort());
     for (const { path, op } of operations) expect(op.security).toEqual(path === '/health' ? undefined : [{ Bearer: [] }]);
     expect(doc.body.components.schemas.Condition).toBeDefined();
     const missing = await call('GET', '/audits');
@@ -433,6 +433,50 @@ describe('grading, moderation and publishing', () => {
     }
     expect(body.entries.find((e: { action: string }) => e.action === 'launch').actor).toBe('qa-lead-1');
     expect(body.entries.find((e: { action: string }) => e.action === 'grade').details).toMatchObject({ criteria: ['voice-of-the-child'] });
+  });
+});
+
+describe('imports', () => {
+  const csv = 'WORKER_ID,ROLE,TEAM,SERVICE\nSW9,SW,North 2,CiN/CP North\nSW10,XX,North 2,CiN/CP North\n';
+  const send = async (body: string | Uint8Array, query: string, as: [Role, string] | [Role, string, string] = QA, type = 'text/csv') =>
+    app.request(`/imports${query}`, { method: 'POST', headers: { authorization: `Bearer ${await token(...(as as [Role, string]))}`, 'content-type': type }, body });
+
+  it('imports a small file sent directly: good rows stored, the bad row reported by line and column', async () => {
+    const response = await send(csv, '?fileName=professionals.csv');
+    expect(response.status).toBe(201);
+    const done = (await response.json()) as { importId: string; status: string; files: { accepted: number; rejected: number }[]; errorsCsv: { url: string; errors: number } };
+    expect(done).toMatchObject({ status: 'done', files: [{ accepted: 1, rejected: 1 }], errorsCsv: { errors: 1 } });
+    const errors = await (await fetch(done.errorsCsv.url)).text();
+    expect(errors).toContain('professionals.csv,3,ROLE');
+    const again = await call('GET', `/imports/${done.importId}`, { as: QA });
+    expect(again.body).toMatchObject({ importId: done.importId, status: 'done' });
+    expect((await call('GET', '/imports', { as: QA })).body.imports.map((i: { importId: string }) => i.importId)).toContain(done.importId);
+  });
+
+  it('gives upload links for named files, each valid 15 minutes, and refuses a file whose name and type disagree', async () => {
+    const created = await call('POST', '/imports', { as: QA, body: { files: [{ fileName: 'episodes.csv', contentType: 'text/csv' }, { fileName: 'return.xml', contentType: 'application/xml' }] } });
+    expect(created.status).toBe(201);
+    expect(created.body.uploads.map((u: { fileName: string }) => u.fileName)).toEqual(['episodes.csv', 'return.xml']);
+    for (const u of created.body.uploads) {
+      expect(new URL(u.url).searchParams.get('X-Amz-Expires')).toBe('900');
+      expect(u.key).toBe(`uploads/${AUTHORITY}/${created.body.importId}/${u.fileName}`);
+    }
+    expect((await call('GET', `/imports/${created.body.importId}`, { as: QA })).body.status).toBe('pending');
+    const mismatch = await call('POST', '/imports', { as: QA, body: { files: [{ fileName: 'episodes.xlsx', contentType: 'text/csv' }] } });
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.body.errors[0].field).toBe('files.0.fileName');
+  });
+
+  it('is for QA leads of the authority only; refuses a body without a file name, and one over 5 MiB with 413', async () => {
+    expect((await send(csv, '?fileName=professionals.csv', iro('IRO3'))).status).toBe(403);
+    expect((await send(csv, '?fileName=professionals.csv', SM)).status).toBe(403);
+    const mine = (await call('GET', '/imports', { as: QA })).body.imports[0].importId;
+    expect((await call('GET', `/imports/${mine}`, { as: ['qa-lead', 'qa-other', OTHER] })).status).toBe(404);
+    const nameless = await send(csv, '');
+    expect(nameless.status).toBe(400);
+    expect(((await nameless.json()) as { errors: { field: string }[] }).errors[0]!.field).toBe('fileName');
+    const huge = await send(new Uint8Array(6 * 1024 * 1024), '?fileName=reviews.csv');
+    expect(huge.status).toBe(413);
   });
 });
 

@@ -3,6 +3,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { signDevelopmentToken } from '#auth/tokens';
+import { REGULATIONS_2010 } from '#domain/timescales';
 import { startLocalStack, DEMO_AUTHORITY } from '#local/stack';
 
 // A small demo keeps this test quick; the full-size demo is timed by hand and in the README.
@@ -43,6 +45,36 @@ describe('the local stack', () => {
       expect(response.status).toBe(404);
       expect(response.headers.get('content-type')).toBe('application/problem+json');
       expect(await response.json()).toEqual({ type: 'about:blank', title: 'Not found', status: 404, detail: 'no route for GET /no/such/thing' });
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('imports a file uploaded through the API’s link, as the bucket’s notification does on AWS', async () => {
+    const stack = await startLocalStack({ dataDir: await mkdtemp(join(tmpdir(), 'iro-stack-')), port: 0, demo: false });
+    try {
+      await stack.store.putAuthority({ authorityId: 'upload-test', name: 'Upload Test Borough', timescales: REGULATIONS_2010 });
+      const token = await signDevelopmentToken(stack.signingKey, { userId: 'qa-lead-1', roles: ['qa-lead'], authorityId: 'upload-test' });
+      const created = await fetch(`${stack.url}/imports`, {
+        method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ files: [{ fileName: 'professionals.csv', contentType: 'text/csv' }] }),
+      });
+      expect(created.status).toBe(201);
+      const { importId, uploads } = (await created.json()) as { importId: string; uploads: { url: string }[] };
+      const put = await fetch(uploads[0]!.url, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: 'WORKER_ID,ROLE,TEAM,SERVICE\nIRO1,IRO,IRO Service,Quality Assurance\nSW1,SW,North 1,CiN/CP North\nTM1,XX,North 1,CiN/CP North\n' });
+      expect(put.status).toBe(200);
+      await stack.imports.idle();
+      const status = await fetch(`${stack.url}/imports/${importId}`, { headers: { authorization: `Bearer ${token}` } });
+      const body = (await status.json()) as { status: string; files: { accepted: number; rejected: number }[]; errorsCsv: { url: string; errors: number } | null };
+      expect(body.status).toBe('done');
+      expect(body.files[0]).toMatchObject({ accepted: 2, rejected: 1 });
+      expect(body.errorsCsv?.errors).toBe(1);
+      const errors = await (await fetch(body.errorsCsv!.url)).text();
+      expect(errors.split('\n')[0]).toBe('file,line,column,message');
+      expect(errors).toContain('professionals.csv,4,ROLE');
+      const professionals: string[] = [];
+      for await (const p of stack.store.professionals('upload-test')) professionals.push(p.workerId);
+      expect(professionals).toEqual(['IRO1', 'SW1']);
     } finally {
       await stack.close();
     }

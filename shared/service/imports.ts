@@ -1,0 +1,63 @@
+/**
+ * Imports as QA leads ask for them: upload links for one or more files (the upload itself starts the
+ * import), or one small file sent at once; and the import's status, counts and errors report. The
+ * authority always comes from the caller's token, so a QA lead can only load their own authority.
+ */
+import { z } from 'zod';
+import {
+  ImportFileRequest, ImportRequestError, YearEnding, createImport, getImport, importDirect, listImports,
+  type CreatedImport, type ImportJob, type ImportView, type ImportContentType,
+} from '#loader/import-jobs';
+import { hasRole, type Principal } from '#auth/principal';
+import type { ServiceContext } from './context.ts';
+import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts';
+
+/** POST /imports (JSON): the files the QA lead will upload. */
+export const CreateImportBody = z.strictObject({
+  files: z.array(ImportFileRequest).min(1, 'name at least one file').describe('each file to upload, with its content type (text/csv, application/xml, or the xlsx type)'),
+  yearEnding: YearEnding.optional().describe('the 31 March an SSDA903 return is for (OC2 and OC3 rows carry no year)'),
+});
+export type CreateImportBody = z.infer<typeof CreateImportBody>;
+
+function requireQaLead(principal: Principal): void {
+  if (!hasRole(principal, 'qa-lead')) throw new ForbiddenError('imports are for QA leads');
+}
+
+/** The import's own refusal as field-level input errors. */
+function asInput<T>(work: () => Promise<T>): Promise<T> {
+  return work().catch((error: unknown) => {
+    if (error instanceof ImportRequestError) throw new InvalidInputError([{ field: error.field, message: error.reason }]);
+    throw error;
+  });
+}
+
+/** Upload links for each file (valid 15 minutes); the import runs once every file has arrived. */
+export function startImport(ctx: ServiceContext, principal: Principal, body: CreateImportBody): Promise<CreatedImport> {
+  requireQaLead(principal);
+  return asInput(() => createImport(ctx, { authorityId: principal.authorityId, requestedBy: principal.userId, files: body.files, ...(body.yearEnding ? { yearEnding: body.yearEnding } : {}) }, ctx.now ? { now: ctx.now } : {}));
+}
+
+/** One small file imported at once (the body limit is the import's own, 5 MiB). */
+export function importFile(
+  ctx: ServiceContext, principal: Principal, file: { fileName: string; contentType: string; body: Uint8Array<ArrayBuffer>; yearEnding?: string },
+): Promise<ImportView> {
+  requireQaLead(principal);
+  return asInput(() => importDirect(ctx, {
+    authorityId: principal.authorityId, requestedBy: principal.userId, fileName: file.fileName, contentType: file.contentType as ImportContentType, body: file.body,
+    ...(file.yearEnding ? { yearEnding: file.yearEnding } : {}),
+  }, ctx.now ? { now: ctx.now } : {}));
+}
+
+/** One import of the caller's authority, or 404. */
+export async function importStatus(ctx: ServiceContext, principal: Principal, importId: string): Promise<ImportView> {
+  requireQaLead(principal);
+  const found = await getImport(ctx, principal.authorityId, importId);
+  if (!found) throw new NotFoundError(`no import ${importId}`);
+  return found;
+}
+
+/** The authority's imports, newest first. */
+export async function imports(ctx: ServiceContext, principal: Principal): Promise<ImportJob[]> {
+  requireQaLead(principal);
+  return listImports(ctx, principal.authorityId);
+}
