@@ -89,10 +89,10 @@ export class IroAuditStack extends Stack {
       },
     });
     // The API reads and edits audits and grades (closing a graded audit publishes from here), hands
-    // out upload links and reads import reports and findings for download links. No scan: populations
-    // are gathered by the runner.
+    // out upload links, imports a small file sent directly (uploads/ in, imports/ report out) and reads
+    // import reports and findings for download links. No scan: populations are gathered by the runner.
     this.records.grant(this.apiFunction.role, ['DescribeTable', 'GetItem', 'BatchGetItem', 'Query', 'PutItem', 'BatchWriteItem']);
-    this.storage.grant(this.apiFunction.role, { read: ['findings', 'work', 'imports'], write: ['findings', 'work', 'uploads'] });
+    this.storage.grant(this.apiFunction.role, { read: ['findings', 'work', 'imports', 'uploads'], write: ['findings', 'work', 'uploads', 'imports'] });
     this.runner.stateMachine.grantStartExecution(this.apiFunction.role);
     this.api.route(this.apiFunction.function, { issuerUrl: this.users.issuerUrl, audience: this.users.client.userPoolClientId });
 
