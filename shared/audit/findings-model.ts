@@ -4,6 +4,7 @@
  * anything else bumps `schemaVersion`.
  */
 import { z } from 'zod';
+import { Agreement } from './moderation.ts';
 
 export const FINDINGS_SCHEMA_VERSION = 1;
 
@@ -183,6 +184,8 @@ export const FindingsDocument = z.object({
   alerts: z.array(Alert),
   alertSummary: z.array(AlertSummary),
   comparison: Comparison.optional(),
+  /** Graded audits that were moderated: agreement between auditors and moderators per manual criterion (agreed grades stand in the counts above). */
+  moderation: Agreement.optional(),
   actionPlan: z.array(ActionPlanRow),
 });
 export type FindingsDocument = z.infer<typeof FindingsDocument>;

@@ -4,6 +4,7 @@
  * plan the template prescribes where a criterion falls below its threshold. Pure.
  */
 import { addDays } from '#calendar/dates';
+import type { Agreement } from './moderation.ts';
 import type { CriterionOutcome } from './evaluate.ts';
 import {
   FINDINGS_SCHEMA_VERSION, type ActionPlanRow, type Alert, type AlertSummary, type BreakdownRow, type CriterionFinding,
@@ -37,6 +38,8 @@ export interface FindingsInput {
   previous?: FindingsDocument | PreviousFindings;
   /** The QA lead's edited plan; generated from the template when absent. */
   actionPlan?: ActionPlanRow[];
+  /** The moderation's agreement, for an audit that was moderated. */
+  moderation?: Agreement;
 }
 
 const NOT_RECORDED = '(not recorded)';
@@ -205,7 +208,7 @@ export class FindingsBuilder {
   }
 
   /** Everything findings.json holds except its records and alerts (left empty: they were handed out by `add`). */
-  finish(input: Pick<FindingsInput, 'period' | 'populationSize' | 'marginOfError' | 'tables' | 'actionPlan'>): FindingsDocument {
+  finish(input: Pick<FindingsInput, 'period' | 'populationSize' | 'marginOfError' | 'tables' | 'actionPlan' | 'moderation'>): FindingsDocument {
     const { template, audit, previous } = this;
     const criteria: CriterionFinding[] = template.criteria.map((criterion, index) => {
       const counts = this.counts[index]!;
@@ -275,6 +278,7 @@ export class FindingsBuilder {
       alerts: [],
       alertSummary,
       ...(comparison ? { comparison } : {}),
+      ...(input.moderation ? { moderation: input.moderation } : {}),
       actionPlan: [],
     };
     document.actionPlan = input.actionPlan ?? actionPlanFor(template, criteria, audit.closedAt, (id) => [...(this.alertTeams.get(id) ?? [])].sort());

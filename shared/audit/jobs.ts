@@ -14,7 +14,8 @@ import type { ObjectStore } from '#store/object-store';
 import { VersionConflictError, type RecordStore, type Versioned } from '#store/record-store';
 import { AUDIT_PARTS, AuditRecord, GradingRecord, ModerationRecord, SampleCheckpoint, SegmentCheckpoint, SegmentRuns, StoredSample, type AuditStatus } from './audit-record.ts';
 import { assignUnits, type Auditor } from './assignment.ts';
-import { previousFindingsOf, recordId, type JudgedUnit, type PreviousFindings } from './findings.ts';
+import { previousFindingsOf, recordId, type PreviousFindings } from './findings.ts';
+import { agreementOf } from './moderation.ts';
 import { ActionPlanRow, FindingsDocument, type Alert, type RecordFinding } from './findings-model.ts';
 import type { AuditPeriod, AuditUnit } from './population.ts';
 import {
@@ -375,18 +376,31 @@ export async function gradingRecords(svc: AuditServices, authorityId: string, au
   return records;
 }
 
-/** The grades that stand for each sampled unit: the auditor's, with any agreed moderation grades over them. */
-async function standingGrades(svc: AuditServices, authorityId: string, auditId: string): Promise<Map<string, Pick<JudgedUnit, 'grades' | 'overall' | 'comment'>>> {
-  const agreed = new Map<string, Record<string, string>>();
+/** The moderated records of an audit, each with its auditor's record. */
+export async function moderatedPairs(svc: Pick<AuditServices, 'store'>, authorityId: string, auditId: string): Promise<{ record: GradingRecord; moderation: ModerationRecord }[]> {
+  const records = new Map<string, GradingRecord>();
+  const moderations: ModerationRecord[] = [];
   for await (const item of svc.store.auditItems<unknown>(authorityId, auditId)) {
-    if (!item.part.startsWith(AUDIT_PARTS.moderation(''))) continue;
-    const moderation = ModerationRecord.parse(item.body);
-    if (moderation.agreed) agreed.set(moderation.recordId, moderation.agreed.grades);
+    if (item.part.startsWith(AUDIT_PARTS.record(''))) {
+      const r = GradingRecord.parse(item.body);
+      records.set(r.recordId, r);
+    } else if (item.part.startsWith(AUDIT_PARTS.moderation(''))) moderations.push(ModerationRecord.parse(item.body));
   }
-  return new Map((await gradingRecords(svc, authorityId, auditId)).map((r) => [
+  return moderations.flatMap((m) => (records.has(m.recordId) ? [{ record: records.get(m.recordId)!, moderation: m }] : []));
+}
+
+/**
+ * The grades that stand for each sampled unit — the auditor's, with any agreed moderation grades
+ * over them — and, when the audit was moderated, the agreement between auditors and moderators.
+ */
+async function standingGrades(svc: AuditServices, audit: AuditRecord): Promise<Pick<RunOptions, 'grades' | 'moderation'>> {
+  const pairs = await moderatedPairs(svc, audit.authorityId, audit.auditId);
+  const agreed = new Map(pairs.flatMap((p) => (p.moderation.agreed ? [[p.moderation.recordId, p.moderation.agreed.grades] as const] : [])));
+  const grades = new Map((await gradingRecords(svc, audit.authorityId, audit.auditId)).map((r) => [
     r.body.unitId,
     { grades: { ...r.body.grades, ...(agreed.get(r.body.recordId) ?? {}) }, overall: r.body.overall, comment: r.body.comment },
   ]));
+  return { grades, ...(pairs.length ? { moderation: agreementOf(audit.template, pairs.map((p) => ({ auditor: p.record.grades, moderation: p.moderation }))) } : {}) };
 }
 
 /**
@@ -400,7 +414,7 @@ export async function provisionalFindings(svc: AuditServices, authorityId: strin
   if (audit.status !== 'grading' && audit.status !== 'moderation') throw new AuditRequestError(`audit ${auditId} is ${audit.status}: provisional findings exist only while it is graded`);
   const loaded = await loadPopulation(svc, audit, {});
   const sample = await fixedSample(svc, audit, loaded);
-  const grades = await standingGrades(svc, authorityId, auditId);
+  const standing = await standingGrades(svc, audit);
   const actionPlan = (await editedActionPlan(svc, authorityId, auditId))?.body;
   const previous = await previousPublished(svc, audit);
   // The same findings pass as publishing, with the per-record rows and alerts let go: only the summary is wanted.
@@ -410,7 +424,7 @@ export async function provisionalFindings(svc: AuditServices, authorityId: strin
     audit,
     { authorityName: loaded.ctx.authorityName, marginOfError: sample.marginOfError },
     { record: () => {}, alert: () => {} },
-    { grades, ...(actionPlan ? { actionPlan } : {}), ...(previous ? { previous } : {}), ...(svc.now ? { now: svc.now } : {}) },
+    { ...standing, ...(actionPlan ? { actionPlan } : {}), ...(previous ? { previous } : {}), ...(svc.now ? { now: svc.now } : {}) },
   );
   return document;
 }
@@ -427,9 +441,9 @@ export async function closeAudit(svc: AuditServices, authorityId: string, auditI
   if (audit.status !== 'grading' && audit.status !== 'moderation') throw new AuditRequestError(`audit ${auditId} is ${audit.status}: only an audit in grading or moderation can be closed`);
   const loaded = await loadPopulation(svc, audit, {});
   const sample = await fixedSample(svc, audit, loaded);
-  const grades = await standingGrades(svc, authorityId, auditId);
+  const standing = await standingGrades(svc, audit);
   const actionPlan = options.actionPlan ?? (await editedActionPlan(svc, authorityId, auditId))?.body;
-  return publishAudit(svc, audit, loaded, sample, { grades, ...(actionPlan ? { actionPlan } : {}) });
+  return publishAudit(svc, audit, loaded, sample, { ...standing, ...(actionPlan ? { actionPlan } : {}) });
 }
 
 /** The QA lead's edited action plan, if they have edited it (otherwise the template's plan is generated at close). */
@@ -483,7 +497,7 @@ async function publishAudit(
   audit: AuditRecord,
   loaded: LoadedPopulation,
   sample: StoredSample,
-  extra: Pick<RunOptions, 'grades' | 'actionPlan'>,
+  extra: Pick<RunOptions, 'grades' | 'actionPlan' | 'moderation'>,
 ): Promise<Versioned<AuditRecord>> {
   const previous = await previousPublished(svc, audit);
   const spool = `${workPrefix(audit.authorityId, audit.auditId)}publish/`;

@@ -16,6 +16,7 @@ import { childUnits, pseudonymousChildId, siblingGroupUnit, siblingStandings, ty
 import { DEFAULT_EXCLUDE_REASON, drawSample, type SampleResult, type SamplingPlan } from './sampling.ts';
 import { marginOfError } from './statistics.ts';
 import { TableAccumulator } from './tables.ts';
+import type { Agreement } from './moderation.ts';
 import type { AuditTemplate } from './template.ts';
 import { mergeRuns, RunWriter, type RunRef } from './work-runs.ts';
 
@@ -48,6 +49,8 @@ export interface RunOptions {
   actionPlan?: ActionPlanRow[];
   /** IROs' grades by unit id, when the audit was graded. */
   grades?: ReadonlyMap<string, Pick<JudgedUnit, 'grades' | 'overall' | 'comment'>>;
+  /** The moderation's agreement, when the audit was moderated. */
+  moderation?: Agreement;
   now?: () => Date;
 }
 
@@ -288,6 +291,7 @@ export async function streamFindings(
     marginOfError: ctx.marginOfError,
     tables: tables.tables(),
     ...(options.actionPlan ? { actionPlan: options.actionPlan } : {}),
+    ...(options.moderation ? { moderation: options.moderation } : {}),
   });
   options.onProgress?.({ phase: 'findings', childrenScanned: 0, units: document.sampleSize });
   return { document, tally: builder.alertTally(), builder };

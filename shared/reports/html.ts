@@ -293,6 +293,22 @@ function actionPlan(doc: FindingsDocument): string {
   );
 }
 
+/** Moderation: how far the second IROs' blind grades agreed with the auditors'. */
+function moderation(doc: FindingsDocument): string {
+  const m = doc.moderation;
+  if (!m) return '';
+  const kappa = (k: number | null) => (k === null ? 'undefined (one grade throughout)' : k.toFixed(2));
+  return (
+    `<section id="moderation"><h2>Moderation</h2><p>${h(m.moderatedRecords)} graded records were graded again, blind, by a second IRO; where the QA lead recorded an agreed grade, it stands in the findings above.</p>` +
+    table(
+      "Agreement between auditors and moderators (Cohen's weighted kappa, quadratic weights)",
+      [['Criterion'], ['Records compared', true], ['Exact agreement', true], ['Weighted kappa', true], ['Agreed grades recorded', true]],
+      m.criteria.map((c) => `<tr>${td(c.title)}${td(c.pairs, true)}${td(formatPercent(c.exactAgreement), true)}${td(kappa(c.weightedKappa), true)}${td(c.agreed, true)}</tr>`),
+    ) +
+    '</section>'
+  );
+}
+
 /** The report page: summary, headline chart, criteria, by service, change, the seeds' tables, alerts and the action plan. */
 export function reportHtml(doc: FindingsDocument, extent: ReportExtent = reportExtent(doc)): string {
   return `<!doctype html>
@@ -312,6 +328,7 @@ ${byService(doc)}
 ${change(doc)}
 ${findingsTables(doc)}
 ${alerts(doc, extent)}
+${moderation(doc)}
 ${actionPlan(doc)}
 <footer><p>Rendered from findings.json (schema version ${h(doc.schemaVersion)}) of audit ${h(doc.audit.id)}, authority ${h(doc.audit.authorityId)}; template ${h(doc.template.id)} version ${h(doc.template.version)}; sample drawn with seed ${h(doc.audit.seed)}. ${extent.records} audited records are listed in records.csv and findings.xlsx. Children are identified only by pseudonyms.</p></footer>
 </main>

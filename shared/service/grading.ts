@@ -9,10 +9,10 @@ import { AuditRecord, AUDIT_PARTS, GradingRecord, ModerationRecord } from '#audi
 import { assignUnits } from '#audit/assignment';
 import { judgeUnit } from '#audit/evaluate';
 import { Evidence, Outcome } from '#audit/findings-model';
-import { appendTrail, getAudit, gradingRecords, moveAudit } from '#audit/jobs';
+import { appendTrail, getAudit, gradingRecords, moderatedPairs, moveAudit } from '#audit/jobs';
 import { childUnits, siblingGroupUnit, siblingStandings, type AuditUnit } from '#audit/population';
 import { populationContext } from '#audit/runner';
-import { cohensWeightedKappa, percentExactAgreement } from '#audit/statistics';
+import { Agreement, agreementOf } from '#audit/moderation';
 import type { AuditTemplate } from '#audit/template';
 import { hasRole, type Principal } from '#auth/principal';
 import { Random } from '#demo/random';
@@ -348,53 +348,6 @@ export async function saveAgreedGrades(ctx: ServiceContext, principal: Principal
   return next;
 }
 
-/** Agreement between auditors and moderators per manual criterion. */
-export const Agreement = z.object({
-  moderatedRecords: z.number().int(),
-  weights: z.literal('quadratic'),
-  criteria: z.array(
-    z.object({
-      criterionId: z.string(),
-      title: z.string(),
-      pairs: z.number().int().describe('records both the auditor and the moderator graded on this criterion'),
-      exactAgreement: z.number().nullable().describe('share of pairs with the same grade (0–1)'),
-      weightedKappa: z.number().nullable().describe("Cohen's weighted kappa (quadratic weights over the grade scale); null when undefined"),
-      agreed: z.number().int().describe('records with an agreed grade recorded'),
-    }),
-  ),
-});
-export type Agreement = z.infer<typeof Agreement>;
-
-/** Agreement over an audit's moderated records (pure: the records are given). */
-export function agreementOf(template: AuditTemplate, pairs: readonly { auditor: Record<string, string>; moderation: ModerationRecord }[]): Agreement {
-  const scale = template.gradeScale.map((g) => g.grade);
-  const criteria = template.criteria.flatMap((c) => {
-    if (c.kind !== 'manual') return [];
-    const graded = pairs.flatMap(({ auditor, moderation }) => {
-      const a = scale.indexOf(auditor[c.id] ?? ''), m = scale.indexOf(moderation.grades[c.id] ?? '');
-      return a >= 0 && m >= 0 ? [[a, m] as const] : [];
-    });
-    return [{
-      criterionId: c.id, title: c.title, pairs: graded.length,
-      exactAgreement: percentExactAgreement(graded),
-      weightedKappa: cohensWeightedKappa(graded, scale.length, 'quadratic'),
-      agreed: pairs.filter((p) => p.moderation.agreed?.grades[c.id] !== undefined).length,
-    }];
-  });
-  return { moderatedRecords: pairs.length, weights: 'quadratic', criteria };
-}
-
-/** The moderated records of an audit, each with its auditor's grades. */
-export async function moderatedPairs(ctx: Pick<ServiceContext, 'store'>, authorityId: string, auditId: string): Promise<{ record: GradingRecord; moderation: ModerationRecord }[]> {
-  const records = new Map<string, GradingRecord>();
-  const moderations: ModerationRecord[] = [];
-  for await (const item of ctx.store.auditItems<unknown>(authorityId, auditId)) {
-    if (item.part.startsWith(AUDIT_PARTS.record(''))) { const r = GradingRecord.parse(item.body); records.set(r.recordId, r); }
-    else if (item.part.startsWith(AUDIT_PARTS.moderation(''))) moderations.push(ModerationRecord.parse(item.body));
-  }
-  return moderations.flatMap((m) => (records.has(m.recordId) ? [{ record: records.get(m.recordId)!, moderation: m }] : []));
-}
-
 /** GET …/agreement (QA lead). */
 export async function agreement(ctx: ServiceContext, principal: Principal, auditId: string): Promise<Agreement> {
   if (!hasRole(principal, 'qa-lead')) throw new ForbiddenError('agreement is for QA leads');
@@ -402,3 +355,5 @@ export async function agreement(ctx: ServiceContext, principal: Principal, audit
   const pairs = await moderatedPairs(ctx, principal.authorityId, auditId);
   return agreementOf(audit.template, pairs.map((p) => ({ auditor: p.record.grades, moderation: p.moderation })));
 }
+
+export { Agreement };

@@ -417,6 +417,8 @@ describe('grading, moderation and publishing', () => {
     const voice = findings.body.criteria.find((c: { id: string }) => c.id === 'voice-of-the-child');
     expect(voice.grades['Requires improvement'] + voice.grades.Good).toBe(7);
     expect(findings.body.actionPlan.at(-1)).toMatchObject({ id: 'QA1', source: 'qa-lead' });
+    // The moderation's agreement is published with the findings, as GET …/agreement reported it then.
+    expect(findings.body.moderation).toMatchObject({ moderatedRecords: 4, weights: 'quadratic', criteria: [{ criterionId: 'voice-of-the-child', pairs: 4, agreed: 1 }] });
     const again = await call('POST', `/audits/${auditId}/close`, { as: QA });
     expect(again.status).toBe(409);
     expect(again.body.detail).toBe('the audit is published: only an audit in grading or moderation can be closed (published findings are final)');

@@ -394,4 +394,19 @@ describe('publishing guards', () => {
   it('reads back null for an audit never published', async () => {
     await expect(readManifest(new MemoryStore(), 'northshire', 'perm-2018-02')).resolves.toBeNull();
   });
+
+  it('shows the moderation agreement of a moderated audit, and nothing of it otherwise', () => {
+    expect(reportHtml(sample())).not.toContain('id="moderation"');
+    const doc = sample();
+    doc.moderation = {
+      moderatedRecords: 5, weights: 'quadratic',
+      criteria: [{ criterionId: 'voice', title: 'Voice of the child', pairs: 5, exactAgreement: 0.8, weightedKappa: 0.625, agreed: 1 }, { criterionId: 'plan', title: 'Plan quality', pairs: 4, exactAgreement: 1, weightedKappa: null, agreed: 0 }],
+    };
+    const page = reportHtml(doc);
+    expect(page).toContain('<section id="moderation"><h2>Moderation</h2><p>5 graded records were graded again, blind, by a second IRO');
+    expect(page).toMatch(/<td>Voice of the child<\/td><td class="num">5<\/td><td class="num">80(\.0)?%<\/td><td class="num">0\.63<\/td><td class="num">1<\/td>/);
+    expect(page).toContain('undefined (one grade throughout)');
+    expectBalancedTags(page);
+  });
 });
+
