@@ -94,7 +94,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const signingKey = await localSigningKey(signingKeyPath(dataDir));
     const runner = new InProcessAuditRunner({ store, objects }, log);
-    const app = createApp({ store, objects, links, verifier: localVerifier(signingKey), runner });
+    const app = createApp({ store, objects, links, verifier: localVerifier(signingKey), runner, signIn: { kind: 'local', key: signingKey, authorityId: DEMO_AUTHORITY.authorityId } });
     const server = createAdaptorServer({ fetch: app.fetch, hostname: '127.0.0.1' });
     const port = await listen(server, options.port);
     closers.push(

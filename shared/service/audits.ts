@@ -8,7 +8,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AuditRecord, type GradingRecord } from '#audit/audit-record';
 import { FindingsDocument } from '#audit/findings-model';
-import { appendTrail, auditTrail, closeAudit, failAuditJob, getAudit, gradingRecords, launchAudit, type TrailEntry } from '#audit/jobs';
+import { appendTrail, auditTrail, closeAudit, failAuditJob, getAudit, gradingRecords, launchAudit, recentlyAuditedChildren, type TrailEntry } from '#audit/jobs';
+import { gatherPopulation, sampleOf } from '#audit/runner';
 import { SamplingPlanSchema, type SamplingPlan } from '#audit/sampling';
 import type { AuditTemplate } from '#audit/template';
 import { hasRole, type Principal } from '#auth/principal';
@@ -159,6 +160,47 @@ export async function launch(ctx: ServiceContext, principal: Principal, body: La
   return { audit: await viewOf(ctx, launched, principal), replayed: false };
 }
 
+/** What a launch would give, counted before launching: the QA lead checks the margin of error first. */
+export const LaunchPreview = z.object({
+  templateTitle: z.string(),
+  sampling: z.unknown(),
+  population: z.number().int().describe('units the template’s population rule finds in the period, from the records as they stand now'),
+  eligible: z.number().int().describe('units left after leaving out recently audited children'),
+  excluded: z.number().int(),
+  sampleSize: z.number().int(),
+  marginOfError: z.number().nullable().describe('95% margin of error of a proportion (worst case, finite population corrected); 0 for a census'),
+  strata: z.array(z.object({ stratum: z.string(), population: z.number().int(), sampled: z.number().int() })).nullable(),
+});
+export type LaunchPreview = z.infer<typeof LaunchPreview>;
+
+/**
+ * Counts the population a launch would audit and the sample it would draw, with the same engine the
+ * run uses (the population rule over every child's records, the same scan segments, the same draw
+ * and exclusions). It reads the whole authority once, as the run does: about a second for the demo.
+ * The run counts again when it starts, so figures can move if records change in between.
+ */
+export async function previewLaunch(ctx: ServiceContext, principal: Principal, body: LaunchAuditBody): Promise<LaunchPreview> {
+  requireRole(principal, 'qa-lead');
+  if (body.from > body.to) throw new InvalidInputError([{ field: 'to', message: `the period ends (${body.to}) before it starts (${body.from})` }]);
+  let template: AuditTemplate;
+  try {
+    template = (await ctx.templates.get(principal.authorityId, body.templateId)).template;
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new InvalidInputError([{ field: 'templateId', message: error.message }]);
+    throw error;
+  }
+  const sampling: SamplingPlan = body.sample ?? template.defaultSampling;
+  const population = await gatherPopulation(ctx.store, { authorityId: principal.authorityId, template, period: { from: body.from, to: body.to } });
+  const excludeChildIds = body.excludeAuditedWithinMonths
+    ? await recentlyAuditedChildren(ctx, principal.authorityId, '', body.excludeAuditedWithinMonths, nowIso(ctx))
+    : undefined;
+  const drawn = sampleOf(population, { sampling, seed: body.seed ?? 1, ...(excludeChildIds ? { excludeChildIds } : {}) });
+  return {
+    templateTitle: template.title, sampling, population: drawn.populationSize, eligible: drawn.eligibleSize, excluded: drawn.excluded.length,
+    sampleSize: drawn.sample.length, marginOfError: drawn.marginOfError, strata: drawn.strata ?? null,
+  };
+}
+
 /** Grading progress from the sampled records. */
 export function gradingProgress(template: AuditTemplate, records: readonly GradingRecord[]): NonNullable<AuditView['grading']> {
   const byIro = new Map<string, z.infer<typeof IroProgress>>();
@@ -264,6 +306,15 @@ export async function downloadLink(ctx: ServiceContext, principal: Principal, au
   const url = await ctx.links.downloadUrl(key, { expiresInSeconds: MAX_DOWNLOAD_LINK_SECONDS, fileName: `${auditId}-${file}` });
   await appendTrail(ctx, principal.authorityId, auditId, { actor: principal.userId, action: 'download', details: { file } });
   return { file, url, expiresAt: new Date(issued.getTime() + MAX_DOWNLOAD_LINK_SECONDS * 1000).toISOString(), size: entry?.size ?? null, sha256: entry?.sha256 ?? null };
+}
+
+/** The files a published audit offers, with their sizes (from the manifest), for download buttons. */
+export async function publishedFiles(ctx: ServiceContext, principal: Principal, auditId: string): Promise<{ file: DownloadableFile; size: number | null }[]> {
+  const stored = await readableAudit(ctx, principal, auditId);
+  if (stored.body.status !== 'published') throw new ConflictError(`audit ${auditId} is ${stored.body.status}: there is nothing to download until it is published`);
+  const manifest = await readManifest(ctx.objects, principal.authorityId, auditId);
+  if (!manifest) throw new NotFoundError(`the findings of audit ${auditId} are missing from the bucket`);
+  return DOWNLOADABLE_FILES.map((file) => ({ file, size: manifest.files.find((f) => f.name === file)?.size ?? null }));
 }
 
 /** The sample's records of an audit (QA leads), with their assignment. */
