@@ -177,7 +177,12 @@ function GradingPage({ page, view, state }: { page: PageContext; view: RecordVie
           : 'You are the IRO grading this record. You never see the records of a child you are, or were, the IRO for.'}
       </p>
       <RecordSummary view={view} />
-      <Timeline view={view} />
+      <p class="govuk-body">
+        <a class="govuk-link" href="#timeline-heading">
+          Read the child’s care and reviews
+        </a>{' '}
+        beside the questions.
+      </p>
       <div class="govuk-grid-row">
         <div class="govuk-grid-column-two-thirds">
           <h2 class="govuk-heading-m">Your grades</h2>
@@ -242,6 +247,7 @@ function GradingPage({ page, view, state }: { page: PageContext; view: RecordVie
         </div>
         <div class="govuk-grid-column-one-third">
           <AutomaticEvidence view={view} />
+          <Timeline view={view} />
         </div>
       </div>
     </Layout>

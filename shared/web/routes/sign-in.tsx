@@ -170,7 +170,7 @@ export function signInPages(app: Hono<WebEnv>, deps: WebDeps): void {
       await deps.verifier.verify(idToken);
     } catch (e) {
       if (!(e instanceof TokenError)) throw e;
-      return fail(e.status === 403 ? `You are signed in, but ${e.message}. Ask your administrator to add you to the right group.` : `Sign-in failed: ${e.message}.`, e.status);
+      return fail(e.status === 403 ? `Your account was recognised, but ${e.message}. Ask your administrator to add you to the right group.` : `Sign-in failed: ${e.message}.`, e.status);
     }
     clearOAuthState(c);
     setSession(c, idToken);
