@@ -24,10 +24,10 @@ import { homePages } from './routes/home.tsx';
 import { signInPages } from './routes/sign-in.tsx';
 import { templatePages } from './routes/templates.tsx';
 import type { ImportsCapability, WebDeps, WebEnv } from './context.ts';
-
-export type { ImportsCapability } from './context.ts';
 import { CSRF_FIELD, clearSession, csrfToken, csrfTokenValid, localWebSecret, sessionToken } from './session.ts';
 import type { SignIn } from './sign-in.ts';
+
+export type { ImportsCapability } from './context.ts';
 
 export interface WebOptions {
   ctx: ServiceContext;

@@ -27,7 +27,8 @@ export const OAUTH_STATE_SECONDS = 600;
 /**
  * The server secret for CSRF tokens and the OAuth state cookie. Locally it is derived from the
  * development signing key (stable across restarts, never written anywhere else); on AWS it is
- * IRO_WEB_SECRET, the same in every Lambda container so a form rendered by one is accepted by another.
+ * IRO_WEB_SECRET, the same in every Lambda container so a form rendered by one is accepted by another
+ * (see cognitoSignInFromEnv for what holds without it).
  */
 export function localWebSecret(key: LocalSigningKey): string {
   if (!key.privateJwk.d) throw new Error('the local signing key has no private part');

@@ -23,7 +23,7 @@ export type SignIn =
       clientId: string;
       /** The callback registered with the app client; `${origin}/app/auth/callback` of the request when absent. */
       redirectUri?: string;
-      /** Signs the OAuth state cookie and CSRF tokens (IRO_WEB_SECRET): the same in every container. */
+      /** Signs the OAuth state cookie and keys CSRF tokens (IRO_WEB_SECRET; see cognitoSignInFromEnv): the same in every container. */
       secret: string;
       scopes?: readonly string[];
     };
@@ -104,4 +104,28 @@ export async function exchangeCode(
     throw new SignInError(body.error === 'invalid_grant' ? 'the sign-in link has expired or was already used: sign in again' : 'the sign-in service refused the sign-in: sign in again');
   }
   return body.id_token;
+}
+
+/**
+ * The Cognito sign-in from the Lambda's environment: IRO_COGNITO_DOMAIN (the hosted UI's base URL)
+ * and IRO_COGNITO_CLIENT_ID (a public app client), optionally IRO_WEB_REDIRECT_URI and IRO_WEB_SECRET.
+ * Neither of the first two set: no web sign-in (the pages say so; the API is unaffected); one alone:
+ * the function stops at start, saying which is missing.
+ *
+ * IRO_WEB_SECRET (32+ random characters, the same in every container) signs the OAuth state cookie
+ * and keys the CSRF tokens. Without it both still hold: a CSRF token is an HMAC of the browser's own
+ * HttpOnly session (or pre-session) cookie, which another site cannot read, and the state cookie is
+ * `__Host-`, HttpOnly and Secure, so no other site can set it; the secret adds a second lock.
+ */
+export function cognitoSignInFromEnv(env: NodeJS.ProcessEnv = process.env): Extract<SignIn, { kind: 'cognito' }> | undefined {
+  const { IRO_COGNITO_DOMAIN: domain, IRO_COGNITO_CLIENT_ID: clientId, IRO_WEB_SECRET: secret } = env;
+  if (!domain && !clientId) return undefined;
+  if (!domain || !clientId) throw new Error(`${domain ? 'IRO_COGNITO_CLIENT_ID' : 'IRO_COGNITO_DOMAIN'} is not set: the web sign-in needs IRO_COGNITO_DOMAIN and IRO_COGNITO_CLIENT_ID together`);
+  if (secret !== undefined && secret.length < 32) throw new Error('IRO_WEB_SECRET must be at least 32 characters of random data');
+  return {
+    kind: 'cognito', domain: /^https?:\/\//.test(domain) ? domain : `https://${domain}`, clientId,
+    // Stable across containers either way (see above): a state cookie signed by one container is read by another.
+    secret: secret ?? `iro-audit web \u0000${clientId}\u0000${domain}`,
+    ...(env.IRO_WEB_REDIRECT_URI ? { redirectUri: env.IRO_WEB_REDIRECT_URI } : {}),
+  };
 }

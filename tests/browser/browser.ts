@@ -62,7 +62,7 @@ export async function checkPage(page: Page, watcher: { problems: string[] }, nam
   // Injected through the DevTools protocol, so the page's CSP (script-src 'self') stays as it is for the test.
   await page.evaluate(await axe());
   const result = (await page.evaluate(
-    (tags) => (globalThis as unknown as { axe: { run: (ctx: unknown, options: unknown) => Promise<unknown> } }).axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+    (tags) => (globalThis as unknown as { axe: { run: (ctx: unknown, options: unknown) => Promise<unknown> } }).axe.run('html', { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
     AXE_TAGS,
   )) as { violations: { id: string; impact: string; help: string; nodes: { target: string[]; failureSummary: string }[] }[] };
   const violations = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary}`).join('\n')}`);
