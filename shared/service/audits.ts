@@ -11,6 +11,7 @@ import { FindingsDocument } from '#audit/findings-model';
 import { appendTrail, auditTrail, closeAudit, failAuditJob, getAudit, gradingRecords, launchAudit, recentlyAuditedChildren, type TrailEntry } from '#audit/jobs';
 import { gatherPopulation, sampleOf } from '#audit/runner';
 import { SamplingPlanSchema, type SamplingPlan } from '#audit/sampling';
+import { marginOfError } from '#audit/statistics';
 import type { AuditTemplate } from '#audit/template';
 import { hasRole, type Principal } from '#auth/principal';
 import { IsoDate } from '#domain/dates';
@@ -160,26 +161,42 @@ export async function launch(ctx: ServiceContext, principal: Principal, body: La
   return { audit: await viewOf(ctx, launched, principal), replayed: false };
 }
 
-/** What a launch would give, counted before launching: the QA lead checks the margin of error first. */
+/** What a launch would give, before launching: the QA lead checks the sample and its margin of error first. */
 export const LaunchPreview = z.object({
   templateTitle: z.string(),
   sampling: z.unknown(),
-  population: z.number().int().describe('units the template’s population rule finds in the period, from the records as they stand now'),
-  eligible: z.number().int().describe('units left after leaving out recently audited children'),
-  excluded: z.number().int(),
-  sampleSize: z.number().int(),
-  marginOfError: z.number().nullable().describe('95% margin of error of a proportion (worst case, finite population corrected); 0 for a census'),
+  counted: z.boolean().describe('true: counted now with the engine; false: estimated (see `notCountedBecause`)'),
+  notCountedBecause: z.enum(['not-permitted', 'too-slow']).nullable(),
+  population: z.number().int().nullable().describe('units the template’s population rule finds in the period, from the records as they stand now'),
+  eligible: z.number().int().nullable().describe('units left after leaving out recently audited children'),
+  excluded: z.number().int().nullable(),
+  sampleSize: z.number().int().nullable().describe('null when it depends on a population not counted (every record, a percentage)'),
+  marginOfError: z.number().nullable().describe('95% margin of error of a proportion at its worst (p = 0.5): finite population corrected when counted; for a population of unknown size (an upper bound) when estimated'),
   strata: z.array(z.object({ stratum: z.string(), population: z.number().int(), sampled: z.number().int() })).nullable(),
 });
 export type LaunchPreview = z.infer<typeof LaunchPreview>;
 
+/** How long the check counts before answering with an estimate instead (the API's Lambda gives up at 29 s). */
+export const PREVIEW_COUNT_BUDGET_MS = 8_000;
+
+/** The sample a plan asks for when it does not depend on the population's size. */
+function plannedSampleSize(plan: SamplingPlan): number | null {
+  if (plan.type === 'count') return plan.value;
+  if (plan.type === 'stratified') return plan.value ?? Object.values(plan.quotas ?? {}).reduce((n, q) => n + q, 0);
+  return null;
+}
+
 /**
- * Counts the population a launch would audit and the sample it would draw, with the same engine the
+ * The population a launch would audit and the sample it would draw, counted with the same engine the
  * run uses (the population rule over every child's records, the same scan segments, the same draw
- * and exclusions). It reads the whole authority once, as the run does: about a second for the demo.
- * The run counts again when it starts, so figures can move if records change in between.
+ * and exclusions). That reads the whole authority once, as the run does: about a second for the
+ * 60-child demo, 3 s for the 470-child one on dynalite. When the store will not be scanned from here
+ * (on AWS the API's role has no Scan: populations are gathered by the runner) or the count takes
+ * longer than `countBudgetMs`, it answers with an estimate instead, and says so: the planned sample
+ * size against a population of unknown size, whose margin is an upper bound of the real one.
+ * The run counts again when it starts, so counted figures can move if records change in between.
  */
-export async function previewLaunch(ctx: ServiceContext, principal: Principal, body: LaunchAuditBody): Promise<LaunchPreview> {
+export async function previewLaunch(ctx: ServiceContext, principal: Principal, body: LaunchAuditBody, options: { countBudgetMs?: number } = {}): Promise<LaunchPreview> {
   requireRole(principal, 'qa-lead');
   if (body.from > body.to) throw new InvalidInputError([{ field: 'to', message: `the period ends (${body.to}) before it starts (${body.from})` }]);
   let template: AuditTemplate;
@@ -190,15 +207,36 @@ export async function previewLaunch(ctx: ServiceContext, principal: Principal, b
     throw error;
   }
   const sampling: SamplingPlan = body.sample ?? template.defaultSampling;
-  const population = await gatherPopulation(ctx.store, { authorityId: principal.authorityId, template, period: { from: body.from, to: body.to } });
-  const excludeChildIds = body.excludeAuditedWithinMonths
-    ? await recentlyAuditedChildren(ctx, principal.authorityId, '', body.excludeAuditedWithinMonths, nowIso(ctx))
-    : undefined;
-  const drawn = sampleOf(population, { sampling, seed: body.seed ?? 1, ...(excludeChildIds ? { excludeChildIds } : {}) });
-  return {
-    templateTitle: template.title, sampling, population: drawn.populationSize, eligible: drawn.eligibleSize, excluded: drawn.excluded.length,
-    sampleSize: drawn.sample.length, marginOfError: drawn.marginOfError, strata: drawn.strata ?? null,
+  const estimate = (why: 'not-permitted' | 'too-slow'): LaunchPreview => {
+    const sampleSize = plannedSampleSize(sampling);
+    return {
+      templateTitle: template.title, sampling, counted: false, notCountedBecause: why, population: null, eligible: null, excluded: null,
+      sampleSize, marginOfError: sampleSize ? marginOfError(sampleSize, Infinity) : null, strata: null,
+    };
   };
+  const counting = (async () => {
+    const population = await gatherPopulation(ctx.store, { authorityId: principal.authorityId, template, period: { from: body.from, to: body.to } });
+    const excludeChildIds = body.excludeAuditedWithinMonths
+      ? await recentlyAuditedChildren(ctx, principal.authorityId, '', body.excludeAuditedWithinMonths, nowIso(ctx))
+      : undefined;
+    return sampleOf(population, { sampling, seed: body.seed ?? 1, ...(excludeChildIds ? { excludeChildIds } : {}) });
+  })();
+  counting.catch(() => {}); // settled below, or abandoned after the budget
+  let timer: NodeJS.Timeout | undefined;
+  const budget = new Promise<'too-slow'>((resolve) => { timer = setTimeout(() => resolve('too-slow'), options.countBudgetMs ?? PREVIEW_COUNT_BUDGET_MS); });
+  try {
+    const drawn = await Promise.race([counting, budget]);
+    if (drawn === 'too-slow') return estimate('too-slow');
+    return {
+      templateTitle: template.title, sampling, counted: true, notCountedBecause: null, population: drawn.populationSize, eligible: drawn.eligibleSize,
+      excluded: drawn.excluded.length, sampleSize: drawn.sample.length, marginOfError: drawn.marginOfError, strata: drawn.strata ?? null,
+    };
+  } catch (error) {
+    if ((error as Error).name === 'AccessDeniedException') return estimate('not-permitted');
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Grading progress from the sampled records. */

@@ -16,7 +16,9 @@ import { REGULATIONS_2010 } from '#domain/timescales';
 import type { Professional } from '#domain/records';
 import { createApp } from '#http/app';
 import { InProcessAuditRunner } from '#service/audit-runner';
-import { launch, listAudits } from '#service/audits';
+import { launch, listAudits, previewLaunch } from '#service/audits';
+import { marginOfError } from '#audit/statistics';
+import type { RecordStore } from '#store/record-store';
 import type { ServiceContext } from '#service/context';
 import { assignments, recordView, saveGrades } from '#service/grading';
 import { TemplateCatalogue } from '#service/templates';
@@ -173,6 +175,39 @@ describe('CSRF protection', () => {
     const checked = await browser.submit('/app/audits/new', '/app/audits/new', { ...LAUNCH_FORM, action: 'check' });
     expect(checked.status).toBe(200);
     expect(textOf(checked.html)).toMatch(/Population 6 records .*Sample 6 records \(all of them\) Margin of error None: every record is audited/);
+  });
+});
+
+describe('checking the sample before launching', () => {
+  const CHECK = { templateId: 'review-timeliness-participation', 'from-day': '1', 'from-month': '1', 'from-year': '2024', 'to-day': '31', 'to-month': '3', 'to-year': '2024', mode: 'graded', sampleType: 'count', 'sample-count': '4', action: 'check', key: 'check-key-1' };
+
+  it('counts the population with the engine and gives the finite-population margin', async () => {
+    const browser = await signedIn(QA);
+    const checked = await browser.submit('/app/audits/new', '/app/audits/new', CHECK);
+    expect(textOf(checked.html)).toContain(`Population 6 records Sample 4 records Margin of error ±${(Math.round(marginOfError(4, 6)! * 1000) / 10)} percentage points`);
+    expect(textOf(checked.html)).toContain('These figures were counted just now from the records held');
+  });
+
+  it('estimates, and says so, when the store may not be scanned from the web app (the API role on AWS) or counting is slow', async () => {
+    const denied = new Proxy(ctx.store, {
+      get(target, name, receiver) {
+        if (name === 'scanChildRecords') return () => { throw Object.assign(new Error('User is not authorized to perform: dynamodb:Scan'), { name: 'AccessDeniedException' }); };
+        const value = Reflect.get(target, name, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as RecordStore;
+    const noScan = createApp({ store: denied, objects: ctx.objects, links: ctx.links, verifier: localVerifier(key), runner, templates: ctx.templates, signIn: { kind: 'local', key, authorityId: AUTHORITY } });
+    const browser = new WebClient(noScan);
+    browser.cookies.set('__Host-iro-session', await signDevelopmentToken(key, QA));
+    const checked = await browser.submit('/app/audits/new', '/app/audits/new', CHECK);
+    expect(checked.status).toBe(200);
+    const words = textOf(checked.html);
+    expect(words).toContain(`Population Counted when the audit runs Sample 4 records at most Margin of error At most ±${Math.round(marginOfError(4, Infinity)! * 1000) / 10} percentage points`);
+    expect(words).toContain('The population was not counted before launching: this copy of the service counts populations only when an audit runs.');
+    const percent = await browser.submit('/app/audits/new', '/app/audits/new', { ...CHECK, sampleType: 'percent', 'sample-percent': '10' });
+    expect(textOf(percent.html)).toContain('Sample Worked out from the population when the audit runs Margin of error Shown on the audit’s page once the population is counted');
+    const slow = await previewLaunch(ctx, QA, { templateId: 'review-timeliness-participation', from: '2024-01-01', to: '2024-03-31', sample: { type: 'count', value: 4 } }, { countBudgetMs: 0 });
+    expect(slow).toMatchObject({ counted: false, notCountedBecause: 'too-slow', population: null, sampleSize: 4, marginOfError: marginOfError(4, Infinity) });
   });
 });
 

@@ -205,8 +205,12 @@ function HiddenLaunchForm({ form }: { form: LaunchForm }) {
   );
 }
 
+const plural = (n: number) => `${n} ${n === 1 ? 'record' : 'records'}`;
+
 function CheckLaunchPage({ page, form, body, preview }: { page: PageContext; form: LaunchForm; body: LaunchAuditBody; preview: LaunchPreview }) {
-  const census = preview.sampleSize === preview.eligible;
+  const census = preview.counted && preview.sampleSize === preview.eligible;
+  const nothing = preview.counted && preview.sampleSize === 0;
+  const why = preview.notCountedBecause === 'too-slow' ? 'counting it took longer than this page can wait' : 'this copy of the service counts populations only when an audit runs';
   return (
     <Layout page={page} title="Check the sample before launching" beforeContent={crumbs()}>
       <div class="govuk-grid-row">
@@ -218,10 +222,13 @@ function CheckLaunchPage({ page, form, body, preview }: { page: PageContext; for
               { key: 'Period', value: `${longDate(body.from)} to ${longDate(body.to)}` },
               { key: 'Graded by IROs', value: body.autoOnly ? 'No, automatic checks only' : 'Yes' },
               { key: 'Sampling', value: samplingLabel(preview.sampling) },
-              { key: 'Population', value: `${preview.population} ${preview.population === 1 ? 'record' : 'records'}` },
-              preview.excluded > 0 ? { key: 'Left out', value: `${preview.excluded} audited in the last ${body.excludeAuditedWithinMonths} months` } : null,
-              { key: 'Sample', value: `${preview.sampleSize} ${preview.sampleSize === 1 ? 'record' : 'records'}${census && preview.sampleSize > 0 ? ' (all of them)' : ''}` },
-              { key: 'Margin of error', value: marginLabel(preview.marginOfError, preview.sampleSize) },
+              { key: 'Population', value: preview.population === null ? 'Counted when the audit runs' : plural(preview.population) },
+              preview.excluded ? { key: 'Left out', value: `${preview.excluded} audited in the last ${body.excludeAuditedWithinMonths} months` } : null,
+              { key: 'Sample', value: preview.sampleSize === null ? 'Worked out from the population when the audit runs' : `${plural(preview.sampleSize)}${census && preview.sampleSize > 0 ? ' (all of them)' : ''}${preview.counted ? '' : ' at most'}` },
+              {
+                key: 'Margin of error',
+                value: preview.counted ? marginLabel(preview.marginOfError, preview.sampleSize) : preview.marginOfError === null ? 'Shown on the audit’s page once the population is counted' : `At most ${marginLabel(preview.marginOfError, preview.sampleSize)}`,
+              },
             ]}
           />
           {preview.strata ? (
@@ -232,18 +239,24 @@ function CheckLaunchPage({ page, form, body, preview }: { page: PageContext; for
               rows={preview.strata.map((s) => [s.stratum, String(s.population), String(s.sampled)])}
             />
           ) : null}
-          <InsetText>
-            These figures were counted just now from the records held, by the same rules the audit uses. The audit counts again when it starts, so they can change if records are imported or corrected before then. The margin of error is the widest it can be (a 50% result), for a proportion at 95% confidence, allowing for the size of the population.
-          </InsetText>
-          {preview.sampleSize === 0 ? <WarningText>Nothing would be audited: choose another period or sample.</WarningText> : null}
+          {preview.counted ? (
+            <InsetText>
+              These figures were counted just now from the records held, by the same rules the audit uses. The audit counts again when it starts, so they can change if records are imported or corrected before then. The margin of error is the widest it can be (a 50% result), for a proportion at 95% confidence, allowing for the size of the population.
+            </InsetText>
+          ) : (
+            <InsetText>
+              The population was not counted before launching: {why}. The margin shown is for the sample size against a population of unknown size, so the real margin will be the same or smaller (the audit’s page shows it once the population is counted). A sample can be no larger than the population.
+            </InsetText>
+          )}
+          {nothing ? <WarningText>Nothing would be audited: choose another period or sample.</WarningText> : null}
           <Form page={page} action="/app/audits/new">
             <HiddenLaunchForm form={form} />
             <ButtonGroup>
-              {preview.sampleSize > 0 ? (
+              {nothing ? null : (
                 <Button name="action" value="launch" preventDoubleClick>
                   Launch the audit
                 </Button>
-              ) : null}
+              )}
               <Button name="action" value="edit" variant="secondary">
                 Change the audit
               </Button>
