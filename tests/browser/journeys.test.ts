@@ -187,7 +187,23 @@ describe.sequential('the three journeys, in Chromium', { timeout: 60_000 }, () =
     expect(await page.getByRole('table', { name: /Agreement between first and second IROs/ }).isVisible()).toBe(true);
     await check('qa-moderation');
 
-    await submit(page, page.getByRole('link', { name: /^Compare the grades of/ }).first());
+    // A second IRO grades a moderated record blind: the first IRO's grades are not on their page.
+    const moderations = (await Promise.all(EXTRA_IROS.map(async (id) => (await assignments(ctx, iro(id))).filter((a) => a.role === 'moderator').map((a) => ({ ...a, iroId: id }))))).flat();
+    expect(moderations.length).toBeGreaterThan(0);
+    const second = moderations[0]!;
+    const moderator = await person();
+    await signIn(moderator.page, moderator.check, 'IRO', 'moderator', second.iroId);
+    await moderator.page.goto(`${stack.url}/app/assignments`);
+    await submit(moderator.page, moderator.page.getByRole('link', { name: second.recordId }));
+    expect(await moderator.page.locator('main').innerText()).toContain('You are the second IRO for this record (moderation). You do not see the first IRO’s grades');
+    expect(await moderator.page.locator('input[type=radio][name^="grade-"]:checked').count()).toBe(0);
+    await moderator.check('moderator-grading');
+    await moderator.page.getByRole('group', { name: /voice/i }).first().getByLabel('Good', { exact: true }).check();
+    await submit(moderator.page, moderator.page.getByRole('button', { name: 'Save and mark as done' }));
+    expect(await moderator.page.locator('.govuk-notification-banner').innerText()).toContain(`Record ${second.recordId} is graded and marked as done`);
+
+    await page.goto(`${stack.url}/app/audits/${auditId}/records/${second.recordId}`);
+    expect(await page.getByRole('table', { name: 'Grades from the first and second IROs' }).innerText()).toMatch(/The child.s voice is heard in the review record\s+(Good|Inadequate|Requires improvement)\s+Good/);
     expect(await page.getByRole('table', { name: 'Grades from the first and second IROs' }).isVisible()).toBe(true);
     await submit(page, page.getByRole('button', { name: 'Save the agreed grades' }));
     expect(await page.locator('.govuk-error-summary').innerText()).toContain('Say why these grades were agreed');

@@ -228,6 +228,32 @@ describe('roles', () => {
     expect(textOf(missing.html)).toContain('Page not found No audit no-such-audit');
     expect((await asQa.get('/app/nothing-here')).status).toBe(404);
   });
+
+  it('answers a failure it did not expect with a plain 500 page, logging the details for the operator only', async () => {
+    const broken = new Proxy(ctx.store, {
+      get(target, name, receiver) {
+        if (name === 'listAudits') return () => { throw new Error('socket hang up at DynamoRecordStore.listAudits (dynamo-store.ts:123)'); };
+        const value = Reflect.get(target, name, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as RecordStore;
+    const failing = createApp({ store: broken, objects: ctx.objects, links: ctx.links, verifier: localVerifier(key), runner, templates: ctx.templates, signIn: { kind: 'local', key, authorityId: AUTHORITY } });
+    const browser = new WebClient(failing);
+    browser.cookies.set('__Host-iro-session', await signDevelopmentToken(key, QA));
+    const logged: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void logged.push(args);
+    try {
+      const page = await browser.get('/app/audits');
+      expect(page.status).toBe(500);
+      expect(textOf(page.html)).toContain('Sorry, there is a problem with the service Try again later. What happened has been logged.');
+      expect(page.html).not.toContain('socket hang up');
+      expect(page.html).not.toContain('dynamo-store.ts');
+      expect(logged).toHaveLength(1);
+    } finally {
+      console.error = original;
+    }
+  });
 });
 
 describe('grading in the web app', () => {
