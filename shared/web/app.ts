@@ -61,7 +61,7 @@ function contentSecurityPolicy(signIn: SignIn | undefined) {
 
 /** Builds the web app's two parts: the pages (mount at /app) and the assets (mount at /assets). */
 export function webApp(options: WebOptions): { pages: Hono<WebEnv>; assets: Hono; assetLinks: AssetLinks } {
-  const { routes: assets, links } = webAssets(options.assetsDir === undefined ? undefined : options.assetsDir);
+  const { routes: assets, links } = webAssets(options.assetsDir);
   const signIn = options.signIn;
   // Without a configured sign-in nobody can sign in; a per-process secret then protects nothing that matters.
   const secret = signIn?.kind === 'local' ? localWebSecret(signIn.key) : signIn?.kind === 'cognito' ? signIn.secret : randomBytes(32).toString('base64url');

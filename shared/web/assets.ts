@@ -79,7 +79,8 @@ export interface AssetLinks {
 }
 
 /** Loads the asset set once and builds the /assets routes and the links pages use. */
-export function webAssets(dir: string | null = govukAssetsDir()): { routes: Hono; links: AssetLinks; available: boolean } {
+export function webAssets(given?: string | null): { routes: Hono; links: AssetLinks; available: boolean } {
+  const dir = given === undefined ? govukAssetsDir() : given;
   const files = new Map<string, Asset>();
   const put = (path: string, body: Uint8Array | string, ext: string) => files.set(path, { body, type: TYPES[ext]! });
   const available = dir !== null && existsSync(join(dir, 'govuk-frontend.min.css'));

@@ -10,11 +10,10 @@ import { TokenError, signDevelopmentToken } from '#auth/tokens';
 import { DEFAULT_USERS } from '../../cli/dev-token-users.ts';
 import type { WebDeps, WebEnv } from '../context.ts';
 import { formBody, text } from '../forms.ts';
-import { Button, ErrorSummary, Input, InsetText, Radios, type FieldError } from '../pages/govuk.tsx';
+import { Button, ErrorSummary, Hidden, Input, InsetText, Radios, type FieldError } from '../pages/govuk.tsx';
 import { Form, Layout, ROLE_NAMES, type PageContext } from '../pages/layout.tsx';
 import { clearOAuthState, clearSession, oauthState, safeNext, setOAuthState, setSession } from '../session.ts';
 import { CALLBACK_PATH, SIGNED_OUT_PATH, SignInError, authorizeUrl, exchangeCode, logoutUrl, newState, pkcePair } from '../sign-in.ts';
-import { Hidden } from '../pages/govuk.tsx';
 
 const ROLE_HINTS: Record<Role, string> = {
   'qa-lead': 'Reads templates, launches audits, follows grading, moderates, edits the action plan, closes and publishes.',
