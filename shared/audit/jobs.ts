@@ -150,7 +150,7 @@ async function readJson<T>(objects: ObjectStore, key: string): Promise<T> {
 }
 
 /** Children sampled by the authority's audits launched within `months` before `now` (any template). */
-async function recentlyAuditedChildren(svc: AuditServices, authorityId: string, excludeAuditId: string, months: number, now: string): Promise<Set<string>> {
+export async function recentlyAuditedChildren(svc: AuditServices, authorityId: string, excludeAuditId: string, months: number, now: string): Promise<Set<string>> {
   const since = addCalendarMonths(now.slice(0, 10), -months);
   const children = new Set<string>();
   for await (const listed of svc.store.listAudits<unknown>(authorityId)) {

@@ -13,7 +13,7 @@ import { judgeUnit } from './evaluate.ts';
 import { FindingsBuilder, type AlertTally, type JudgedUnit, type PreviousFindings } from './findings.ts';
 import type { ActionPlanRow, Alert, FindingsDocument, RecordFinding } from './findings-model.ts';
 import { childUnits, pseudonymousChildId, siblingGroupUnit, siblingStandings, type AuditPeriod, type AuditUnit, type PopulationContext, type SiblingStanding } from './population.ts';
-import { DEFAULT_EXCLUDE_REASON, drawSample, type SampleResult, type SamplingPlan } from './sampling.ts';
+import { DEFAULT_EXCLUDE_REASON, drawSample, type SampleResult, type SamplingPlan, type SamplingUnit } from './sampling.ts';
 import { marginOfError } from './statistics.ts';
 import { TableAccumulator } from './tables.ts';
 import type { Agreement } from './moderation.ts';
@@ -309,6 +309,28 @@ export class MemoryObjectStore implements ObjectStore {
   async get(key: string): Promise<Uint8Array | null> {
     return this.objects.get(key) ?? null;
   }
+}
+
+/**
+ * The sample a plan would draw from the population as the records stand now — population, eligible
+ * units, exclusions, strata and margin — counted in this process with a bucket in memory: what a QA
+ * lead checks before launching. Holds an index of the units, so it is for a preview, not a run.
+ */
+export async function previewSample(
+  store: RecordStore,
+  request: Pick<AuditRequest, 'authorityId' | 'template' | 'period' | 'sampling' | 'seed' | 'excludeChildIds'>,
+  options: { segments?: number } = {},
+): Promise<SampleResult> {
+  const objects = new MemoryObjectStore();
+  const ctx = await populationContext(store, request);
+  const total = options.segments ?? 4;
+  const outputs = await forEachSegment([...Array(total).keys()], (segment) =>
+    gatherSegment(store, objects, ctx, request.template, segment, total, `preview/segment-${String(segment).padStart(2, '0')}/`));
+  const index: SamplingUnit[] = [];
+  for await (const unit of populationUnits(objects, request.template, ctx, outputs.flatMap((o) => o.runs))) {
+    index.push({ unitId: unit.unitId, childIds: unit.childIds, service: unit.service, team: unit.team });
+  }
+  return drawSample(index, request.sampling, { seed: request.seed, ...(request.excludeChildIds ? { excludeChildIds: request.excludeChildIds } : {}) });
 }
 
 /**

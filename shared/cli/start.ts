@@ -37,7 +37,11 @@ try {
     ROLES.map(async (role) => `  ${role.padEnd(15)} (${DEFAULT_USERS[role]})\n    ${await signDevelopmentToken(stack.signingKey, { userId: DEFAULT_USERS[role], roles: [role], authorityId: 'demo' })}`),
   );
   console.log(`
-  iro-audit is running on ${stack.url}
+  iro-audit is running. Open the web app:
+
+    ${stack.url}/app
+
+  and sign in as a demo QA lead, IRO or senior manager. Also:
 
     ${stack.url}/health         the store and the bucket, reachable or not
     ${stack.url}/docs           the API, interactive (OpenAPI 3.1 at /openapi.json)

@@ -19,6 +19,8 @@ import type { ServiceContext } from '#service/context';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '#service/errors';
 import { TemplateCatalogue } from '#service/templates';
 import type { ObjectLinks, ObjectStore } from '#store/object-store';
+import { webApp, type ImportsCapability } from '#web/app';
+import type { SignIn } from '#web/sign-in';
 import { TemplateVersionExistsError, VersionConflictError, type RecordStore } from '#store/record-store';
 import { authenticate } from './auth.ts';
 import { fieldErrors, type ApiEnv } from './openapi.ts';
@@ -39,6 +41,15 @@ export interface AppDependencies {
   templates?: TemplateCatalogue;
   /** The web origin allowed to call the API from a browser (CORS); none when absent. */
   webOrigin?: string;
+  /**
+   * How people sign in to the web pages (/app): development tokens signed with the local key, or
+   * Cognito's hosted sign-in. Without it the pages say sign-in is not set up; the API is unaffected.
+   */
+  signIn?: SignIn;
+  /** HOOK for the import feature: shows "Imports" in the QA lead's navigation when given. */
+  imports?: ImportsCapability;
+  /** GOV.UK Frontend's files for /assets (IRO_WEB_ASSETS_DIR or the installed package when absent). */
+  webAssetsDir?: string;
   now?: () => Date;
 }
 
@@ -93,6 +104,14 @@ export function createApp(deps: AppDependencies): OpenAPIHono<ApiEnv> {
   app.route('/', gradingRoutes(ctx));
   app.route('/', actionPlanRoutes(ctx));
   app.route('/', importRoutes(ctx));
+
+  // The web pages and their assets: the same use cases, authenticated from the session cookie.
+  const web = webApp({
+    ctx, verifier: deps.verifier,
+    ...(deps.signIn ? { signIn: deps.signIn } : {}), ...(deps.imports ? { imports: deps.imports } : {}), ...(deps.webAssetsDir ? { assetsDir: deps.webAssetsDir } : {}),
+  });
+  app.route('/assets', web.assets);
+  app.route('/app', web.pages);
 
   app.notFound((c) => problem(c, 404, 'Not found', { detail: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }));
   app.onError((error, c) => {

@@ -8,8 +8,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AuditRecord, type GradingRecord } from '#audit/audit-record';
 import { FindingsDocument } from '#audit/findings-model';
-import { appendTrail, auditTrail, closeAudit, failAuditJob, getAudit, gradingRecords, launchAudit, type TrailEntry } from '#audit/jobs';
+import { appendTrail, auditTrail, closeAudit, failAuditJob, getAudit, gradingRecords, launchAudit, recentlyAuditedChildren, type TrailEntry } from '#audit/jobs';
+import { previewSample } from '#audit/runner';
 import { SamplingPlanSchema, type SamplingPlan } from '#audit/sampling';
+import { marginOfError } from '#audit/statistics';
 import type { AuditTemplate } from '#audit/template';
 import { hasRole, type Principal } from '#auth/principal';
 import { IsoDate } from '#domain/dates';
@@ -159,6 +161,85 @@ export async function launch(ctx: ServiceContext, principal: Principal, body: La
   return { audit: await viewOf(ctx, launched, principal), replayed: false };
 }
 
+/** What a launch would give, before launching: the QA lead checks the sample and its margin of error first. */
+export const LaunchPreview = z.object({
+  templateTitle: z.string(),
+  sampling: z.unknown(),
+  counted: z.boolean().describe('true: counted now with the engine; false: estimated (see `notCountedBecause`)'),
+  notCountedBecause: z.enum(['not-permitted', 'too-slow']).nullable(),
+  population: z.number().int().nullable().describe('units the template’s population rule finds in the period, from the records as they stand now'),
+  eligible: z.number().int().nullable().describe('units left after leaving out recently audited children'),
+  excluded: z.number().int().nullable(),
+  sampleSize: z.number().int().nullable().describe('null when it depends on a population not counted (every record, a percentage)'),
+  marginOfError: z.number().nullable().describe('95% margin of error of a proportion at its worst (p = 0.5): finite population corrected when counted; for a population of unknown size (an upper bound) when estimated'),
+  strata: z.array(z.object({ stratum: z.string(), population: z.number().int(), sampled: z.number().int() })).nullable(),
+});
+export type LaunchPreview = z.infer<typeof LaunchPreview>;
+
+/** How long the check counts before answering with an estimate instead (the API's Lambda gives up at 29 s). */
+export const PREVIEW_COUNT_BUDGET_MS = 8_000;
+
+/** The sample a plan asks for when it does not depend on the population's size. */
+function plannedSampleSize(plan: SamplingPlan): number | null {
+  if (plan.type === 'count') return plan.value;
+  if (plan.type === 'stratified') return plan.value ?? Object.values(plan.quotas ?? {}).reduce((n, q) => n + q, 0);
+  return null;
+}
+
+/**
+ * The population a launch would audit and the sample it would draw, counted with the same engine the
+ * run uses (the population rule over every child's records, the same scan segments, the same draw
+ * and exclusions). That reads the whole authority once, as the run does: about a second for the
+ * 60-child demo, 3 s for the 470-child one on dynalite. When the store will not be scanned from here
+ * (on AWS the API's role has no Scan: populations are gathered by the runner) or the count takes
+ * longer than `countBudgetMs`, it answers with an estimate instead, and says so: the planned sample
+ * size against a population of unknown size, whose margin is an upper bound of the real one.
+ * The run counts again when it starts, so counted figures can move if records change in between.
+ */
+export async function previewLaunch(ctx: ServiceContext, principal: Principal, body: LaunchAuditBody, options: { countBudgetMs?: number } = {}): Promise<LaunchPreview> {
+  requireRole(principal, 'qa-lead');
+  if (body.from > body.to) throw new InvalidInputError([{ field: 'to', message: `the period ends (${body.to}) before it starts (${body.from})` }]);
+  let template: AuditTemplate;
+  try {
+    template = (await ctx.templates.get(principal.authorityId, body.templateId)).template;
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new InvalidInputError([{ field: 'templateId', message: error.message }]);
+    throw error;
+  }
+  const sampling: SamplingPlan = body.sample ?? template.defaultSampling;
+  const estimate = (why: 'not-permitted' | 'too-slow'): LaunchPreview => {
+    const sampleSize = plannedSampleSize(sampling);
+    return {
+      templateTitle: template.title, sampling, counted: false, notCountedBecause: why, population: null, eligible: null, excluded: null,
+      sampleSize, marginOfError: sampleSize ? marginOfError(sampleSize, Infinity) : null, strata: null,
+    };
+  };
+  const counting = (async () => {
+    const excludeChildIds = body.excludeAuditedWithinMonths
+      ? await recentlyAuditedChildren(ctx, principal.authorityId, '', body.excludeAuditedWithinMonths, nowIso(ctx))
+      : undefined;
+    return previewSample(ctx.store, {
+      authorityId: principal.authorityId, template, period: { from: body.from, to: body.to }, sampling, seed: body.seed ?? 1, ...(excludeChildIds ? { excludeChildIds } : {}),
+    });
+  })();
+  counting.catch(() => {}); // settled below, or abandoned after the budget
+  let timer: NodeJS.Timeout | undefined;
+  const budget = new Promise<'too-slow'>((resolve) => { timer = setTimeout(() => resolve('too-slow'), options.countBudgetMs ?? PREVIEW_COUNT_BUDGET_MS); });
+  try {
+    const drawn = await Promise.race([counting, budget]);
+    if (drawn === 'too-slow') return estimate('too-slow');
+    return {
+      templateTitle: template.title, sampling, counted: true, notCountedBecause: null, population: drawn.populationSize, eligible: drawn.eligibleSize,
+      excluded: drawn.excluded.length, sampleSize: drawn.sample.length, marginOfError: drawn.marginOfError, strata: drawn.strata ?? null,
+    };
+  } catch (error) {
+    if ((error as Error).name === 'AccessDeniedException') return estimate('not-permitted');
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Grading progress from the sampled records. */
 export function gradingProgress(template: AuditTemplate, records: readonly GradingRecord[]): NonNullable<AuditView['grading']> {
   const byIro = new Map<string, z.infer<typeof IroProgress>>();
@@ -264,6 +345,15 @@ export async function downloadLink(ctx: ServiceContext, principal: Principal, au
   const url = await ctx.links.downloadUrl(key, { expiresInSeconds: MAX_DOWNLOAD_LINK_SECONDS, fileName: `${auditId}-${file}` });
   await appendTrail(ctx, principal.authorityId, auditId, { actor: principal.userId, action: 'download', details: { file } });
   return { file, url, expiresAt: new Date(issued.getTime() + MAX_DOWNLOAD_LINK_SECONDS * 1000).toISOString(), size: entry?.size ?? null, sha256: entry?.sha256 ?? null };
+}
+
+/** The files a published audit offers, with their sizes (from the manifest), for download buttons. */
+export async function publishedFiles(ctx: ServiceContext, principal: Principal, auditId: string): Promise<{ file: DownloadableFile; size: number | null }[]> {
+  const stored = await readableAudit(ctx, principal, auditId);
+  if (stored.body.status !== 'published') throw new ConflictError(`audit ${auditId} is ${stored.body.status}: there is nothing to download until it is published`);
+  const manifest = await readManifest(ctx.objects, principal.authorityId, auditId);
+  if (!manifest) throw new NotFoundError(`the findings of audit ${auditId} are missing from the bucket`);
+  return DOWNLOADABLE_FILES.map((file) => ({ file, size: manifest.files.find((f) => f.name === file)?.size ?? null }));
 }
 
 /** The sample's records of an audit (QA leads), with their assignment. */
