@@ -113,11 +113,8 @@ function sameLaunch(stored: AuditRecord, body: LaunchAuditBody, sampling: Sampli
   );
 }
 
-/**
- * Launches an audit and starts its run. With an idempotency key a retry returns the same audit
- * (`replayed: true`) rather than launching another; the same key with a different request is a conflict.
- */
-export async function launch(ctx: ServiceContext, principal: Principal, body: LaunchAuditBody, idempotencyKey?: string): Promise<{ audit: AuditView; replayed: boolean }> {
+/** What a launch (or its preview) asks for, checked: a QA lead, a period that does not run backwards, a template the authority has. */
+async function launchPlan(ctx: ServiceContext, principal: Principal, body: LaunchAuditBody): Promise<{ template: AuditTemplate; sampling: SamplingPlan }> {
   requireRole(principal, 'qa-lead');
   if (body.from > body.to) throw new InvalidInputError([{ field: 'to', message: `the period ends (${body.to}) before it starts (${body.from})` }]);
   let template: AuditTemplate;
@@ -127,7 +124,15 @@ export async function launch(ctx: ServiceContext, principal: Principal, body: La
     if (error instanceof NotFoundError) throw new InvalidInputError([{ field: 'templateId', message: error.message }]);
     throw error;
   }
-  const sampling: SamplingPlan = body.sample ?? template.defaultSampling;
+  return { template, sampling: body.sample ?? template.defaultSampling };
+}
+
+/**
+ * Launches an audit and starts its run. With an idempotency key a retry returns the same audit
+ * (`replayed: true`) rather than launching another; the same key with a different request is a conflict.
+ */
+export async function launch(ctx: ServiceContext, principal: Principal, body: LaunchAuditBody, idempotencyKey?: string): Promise<{ audit: AuditView; replayed: boolean }> {
+  const { template, sampling } = await launchPlan(ctx, principal, body);
   const auditId = idempotencyKey ? idempotentAuditId(principal, idempotencyKey) : newAuditId(nowIso(ctx));
   let launched: Versioned<AuditRecord>;
   try {
@@ -197,16 +202,7 @@ function plannedSampleSize(plan: SamplingPlan): number | null {
  * The run counts again when it starts, so counted figures can move if records change in between.
  */
 export async function previewLaunch(ctx: ServiceContext, principal: Principal, body: LaunchAuditBody, options: { countBudgetMs?: number } = {}): Promise<LaunchPreview> {
-  requireRole(principal, 'qa-lead');
-  if (body.from > body.to) throw new InvalidInputError([{ field: 'to', message: `the period ends (${body.to}) before it starts (${body.from})` }]);
-  let template: AuditTemplate;
-  try {
-    template = (await ctx.templates.get(principal.authorityId, body.templateId)).template;
-  } catch (error) {
-    if (error instanceof NotFoundError) throw new InvalidInputError([{ field: 'templateId', message: error.message }]);
-    throw error;
-  }
-  const sampling: SamplingPlan = body.sample ?? template.defaultSampling;
+  const { template, sampling } = await launchPlan(ctx, principal, body);
   const estimate = (why: 'not-permitted' | 'too-slow'): LaunchPreview => {
     const sampleSize = plannedSampleSize(sampling);
     return {
