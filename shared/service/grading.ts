@@ -136,10 +136,13 @@ interface Access {
  */
 async function access(ctx: ServiceContext, principal: Principal, auditId: string, recordId: string): Promise<Access> {
   if (!hasRole(principal, 'qa-lead', 'iro')) throw new ForbiddenError('grading records is for IROs and QA leads');
-  const audit = await openAudit(ctx, principal, auditId);
-  const record = await gradingRecord(ctx, principal.authorityId, auditId, recordId);
+  // Independent reads, in parallel: an IRO waits for the slowest, not the sum.
+  const [audit, record, moderation] = await Promise.all([
+    openAudit(ctx, principal, auditId),
+    gradingRecord(ctx, principal.authorityId, auditId, recordId),
+    moderationRecord(ctx, principal.authorityId, auditId, recordId),
+  ]);
   if (!record) throw new NotFoundError(`no record ${recordId} in audit ${auditId}`);
-  const moderation = await moderationRecord(ctx, principal.authorityId, auditId, recordId);
   const children = await childrenOf(ctx, principal.authorityId, record.body.childIds);
   if (hasRole(principal, 'qa-lead')) return { audit, record, moderation, role: 'qa-lead', children };
   const role = record.body.assignedTo === principal.userId ? 'auditor' : moderation?.body.moderator === principal.userId ? 'moderator' : null;
@@ -150,9 +153,30 @@ async function access(ctx: ServiceContext, principal: Principal, auditId: string
   return { audit, record, moderation, role, children };
 }
 
+/** How long the authority's settings and professionals are reused for the evidence beside a record. */
+const WORKFORCE_TTL_MS = 60_000;
+const workforces = new WeakMap<ServiceContext['store'], Map<string, { at: number; value: Promise<Awaited<ReturnType<typeof populationContext>>> }>>();
+
+/**
+ * The authority's timescales and professionals, read at most once a minute per store: every record
+ * an IRO opens needs them for its evidence, and they change with an import, not with each grade.
+ */
+function workforce(ctx: ServiceContext, authorityId: string): ReturnType<typeof populationContext> {
+  let byAuthority = workforces.get(ctx.store);
+  if (!byAuthority) workforces.set(ctx.store, (byAuthority = new Map()));
+  const now = Date.now();
+  const cached = byAuthority.get(authorityId);
+  if (cached && now - cached.at < WORKFORCE_TTL_MS) return cached.value;
+  // The period is the caller's to set; any will do for reading the workforce.
+  const value = populationContext(ctx.store, { authorityId, period: { from: '1900-01-01', to: '1900-01-01' } });
+  value.catch(() => byAuthority!.delete(authorityId));
+  byAuthority.set(authorityId, { at: now, value });
+  return value;
+}
+
 /** The audit unit as the records stand now, for the automatic evidence beside the questions. */
 async function currentUnit(ctx: ServiceContext, audit: AuditRecord, record: GradingRecord, children: readonly ChildRecords[]): Promise<AuditUnit | null> {
-  const pctx = await populationContext(ctx.store, audit);
+  const pctx = { ...(await workforce(ctx, audit.authorityId)), period: audit.period };
   const rule = audit.template.population.rule;
   if (rule === 'sibling-groups-at-period-end') {
     const familyId = record.unitId.replace(/^family:/, '');
