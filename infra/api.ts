@@ -28,6 +28,7 @@ export const PUBLIC_ROUTES: readonly (GatewayRoute & { why: string })[] = [
   { method: HttpMethod.ANY, path: '/app/{proxy+}', why: 'web pages, sign-in callback and sign-out: the app checks the session cookie' },
   { method: HttpMethod.GET, path: '/assets/{proxy+}', why: 'static styles, scripts and fonts of the web pages: no data' },
   { method: HttpMethod.GET, path: '/docs', why: 'the API reference page: no data' },
+  { method: HttpMethod.GET, path: '/docs/{proxy+}', why: "the API reference page's Swagger UI files: no data" },
   { method: HttpMethod.GET, path: '/openapi.json', why: 'the OpenAPI document: no data' },
 ];
 

@@ -5,7 +5,6 @@
  * (health, the API description) authenticates; the use cases check roles and the authority again.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
@@ -23,6 +22,7 @@ import { webApp, type ImportsCapability } from '#web/app';
 import type { SignIn } from '#web/sign-in';
 import { TemplateVersionExistsError, VersionConflictError, type RecordStore } from '#store/record-store';
 import { authenticate } from './auth.ts';
+import { docsRoutes } from './docs.ts';
 import { fieldErrors, type ApiEnv } from './openapi.ts';
 import { problem } from './problem.ts';
 import { actionPlanRoutes } from './routes/action-plan.ts';
@@ -95,7 +95,7 @@ export function createApp(deps: AppDependencies): OpenAPIHono<ApiEnv> {
     responses: { 200: { description: 'Both reachable' }, 503: { description: 'One is not: the body names which' } },
   });
   app.doc31('/openapi.json', { openapi: '3.1.0', info: API_INFO });
-  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'iro-audit API' }));
+  app.route('/docs', docsRoutes());
 
   const authenticated = authenticate(deps.verifier);
   for (const path of ['/templates', '/templates/*', '/audits', '/audits/*', '/assignments', '/assignments/*', '/imports', '/imports/*']) app.use(path, authenticated);

@@ -214,7 +214,7 @@ describe('api: the HTTP API', () => {
   it('has exactly the public routes and the authorized ones, nothing else', () => {
     const expected = [...PUBLIC_ROUTES, ...AUTHORIZED_ROUTES].map((r) => `${r.method} ${r.path}`).sort();
     expect(routes().map((r) => r.RouteKey).sort()).toEqual(expected);
-    expect(PUBLIC_ROUTES.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /health', 'ANY /app', 'ANY /app/{proxy+}', 'GET /assets/{proxy+}', 'GET /docs', 'GET /openapi.json']);
+    expect(PUBLIC_ROUTES.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /health', 'ANY /app', 'ANY /app/{proxy+}', 'GET /assets/{proxy+}', 'GET /docs', 'GET /docs/{proxy+}', 'GET /openapi.json']);
   });
 
   it('puts the JWT authorizer on every route except the public ones', () => {

@@ -107,6 +107,18 @@ describe('authentication', () => {
     ].sort());
     for (const { path, op } of operations) expect(op.security).toEqual(path === '/health' ? undefined : [{ Bearer: [] }]);
     expect(doc.body.components.schemas.Condition).toBeDefined();
+    // The interactive page loads Swagger UI from this server only: no CDN, no third-party script.
+    const page = await app.request('/docs');
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect([...html.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1])).toEqual(['/docs/swagger-ui-bundle.js', '/docs/init.js']);
+    expect(html).not.toMatch(/https?:\/\//);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const bundle = await app.request('/docs/swagger-ui-bundle.js');
+    expect(bundle.headers.get('content-type')).toContain('javascript');
+    expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+    expect(await (await app.request('/docs/init.js')).text()).toContain("url: '/openapi.json'");
+    expect((await app.request('/docs/package.json')).status).toBe(404);
     const missing = await call('GET', '/audits');
     expect(missing.status).toBe(401);
     expect(missing.type).toContain('application/problem+json');
