@@ -101,7 +101,12 @@ describe('function bundles', () => {
       const file = join(dir, 'index.mjs');
       await writeFile(file, built.get('api')!.text);
       const { IRO_AUTH_ISSUER: _missing, ...rest } = DEPLOYED_ENVIRONMENT;
-      const child = spawnSync(process.execPath, ['--input-type=module', '-e', 'await import(process.argv[1]);', pathToFileURL(file).href], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...rest } });
+      // As the Lambda runtime does, catch the failed start and report its message. (Left uncaught, Node
+      // prints the throwing line of the minified bundle first, hundreds of kilobytes, and a pipe may lose the rest.)
+      const script = 'try { await import(process.argv[1]); } catch (error) { process.stderr.write(String(error.message)); process.exitCode = 1; }';
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(file).href], {
+        encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...rest },
+      });
       expect(child.status).not.toBe(0);
       expect(child.stderr).toContain('IRO_AUTH_ISSUER is not set');
     } finally {
