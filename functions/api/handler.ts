@@ -21,6 +21,8 @@ export const handler = handle(
     ...openStores(config),
     verifier: cognitoVerifier({ issuer: api.authIssuer, audience: api.authAudience }),
     runner: new StepFunctionsAuditRunner(new SFNClient({ region: config.region }), api.auditStateMachineArn),
+    // The web's import pages: files sent from the page are imported here (uploads/ in, imports/ out), as the API's direct import.
+    imports: { enabled: true },
     ...(api.webOrigin ? { webOrigin: api.webOrigin } : {}),
     ...(signIn ? { signIn } : {}),
   }),

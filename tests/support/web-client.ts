@@ -49,6 +49,16 @@ export class WebClient {
     return this.send(path, { method: 'POST', body: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', origin: this.origin, ...headers } });
   }
 
+  /** Posts a form with files as a browser does (multipart/form-data, with this page's Origin). */
+  postFiles(path: string, fields: Record<string, string>, files: readonly { name: string; body: string | Uint8Array; type?: string }[], headers: Record<string, string> = {}): Promise<WebResponse> {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    // A browser sends an empty part when no file is chosen.
+    if (files.length === 0) form.append('files', new File([], '', { type: 'application/octet-stream' }));
+    for (const f of files) form.append('files', new File([typeof f.body === 'string' ? f.body : new Uint8Array(f.body)], f.name, { type: f.type ?? 'application/octet-stream' }));
+    return this.send(path, { method: 'POST', body: form, headers: { origin: this.origin, ...headers } });
+  }
+
   /** Reads the page's CSRF token (every form carries it) and posts the form with it. */
   async submit(pagePath: string, action: string, fields: Record<string, string | string[]>): Promise<WebResponse> {
     const page = await this.get(pagePath);
