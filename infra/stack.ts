@@ -75,6 +75,8 @@ export class IroAuditStack extends Stack {
       name: 'api',
       description: 'iro-audit API and web pages (the Hono app)',
       memorySize: 1024,
+      // The web pages' GOV.UK Frontend files, copied into this bundle only.
+      webAssets: true,
       // The gateway gives up at 30 s.
       timeout: Duration.seconds(29),
       logRetention,

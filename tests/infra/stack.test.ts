@@ -11,6 +11,7 @@ import { AUTHORIZED_ROUTES, PUBLIC_ROUTES } from '../../infra/api.ts';
 import { AUTHORITY_ATTRIBUTE, USER_GROUPS } from '../../infra/auth.ts';
 import { BUCKET_PREFIXES, NONCURRENT_VERSION_DAYS } from '../../infra/storage.ts';
 import { MAX_SEGMENTS } from '../../infra/runner.ts';
+import { WEB_ASSETS_DIR_IN_LAMBDA, WEB_ASSETS_FOLDER } from '../../infra/functions.ts';
 import { CDK_CONTEXT, definitionOf, flat, logicalId, permissions, roleOf, synth, type StateDefinition, type Synthesized } from './synth.ts';
 
 let s: Synthesized;
@@ -398,7 +399,7 @@ describe('functions', () => {
   it('give the API function the issuer, audience, state machine, web origin and sign-in settings', () => {
     const env = props(ids.functions.api).Environment.Variables as Record<string, unknown>;
     expect(Object.keys(env).sort()).toEqual([
-      'IRO_AUDIT_STATE_MACHINE_ARN', 'IRO_AUTH_AUDIENCE', 'IRO_AUTH_ISSUER', 'IRO_BUCKET', 'IRO_COGNITO_CLIENT_ID', 'IRO_COGNITO_DOMAIN', 'IRO_TABLE', 'IRO_WEB_ORIGIN',
+      'IRO_AUDIT_STATE_MACHINE_ARN', 'IRO_AUTH_AUDIENCE', 'IRO_AUTH_ISSUER', 'IRO_BUCKET', 'IRO_COGNITO_CLIENT_ID', 'IRO_COGNITO_DOMAIN', 'IRO_TABLE', 'IRO_WEB_ASSETS_DIR', 'IRO_WEB_ORIGIN',
     ]);
     expect(flat(env.IRO_AUTH_ISSUER)).toBe(`https://cognito-idp.<AWS::Region>.amazonaws.com/<${ids.pool}>`);
     expect(env.IRO_AUTH_AUDIENCE).toEqual({ Ref: ids.client });
@@ -406,6 +407,12 @@ describe('functions', () => {
     expect(env.IRO_AUDIT_STATE_MACHINE_ARN).toEqual({ Ref: ids.stateMachine });
     expect(env.IRO_WEB_ORIGIN).toEqual({ 'Fn::GetAtt': [ids.api, 'ApiEndpoint'] });
     expect(flat(env.IRO_COGNITO_DOMAIN)).toBe(`https://<${ids.domain}>.auth.<AWS::Region>.amazoncognito.com`);
+  });
+
+  it('point the API function, and only it, at the GOV.UK Frontend files in its bundle (IRO_WEB_ASSETS_DIR)', () => {
+    const dirs = Object.fromEntries(all().map(([name, id]) => [name, props(id).Environment.Variables.IRO_WEB_ASSETS_DIR]));
+    expect(dirs).toEqual({ api: `/var/task/${WEB_ASSETS_FOLDER}`, importer: undefined, segment: undefined, finish: undefined, fail: undefined });
+    expect(WEB_ASSETS_DIR_IN_LAMBDA).toBe(`/var/task/${WEB_ASSETS_FOLDER}`);
   });
 
   it('each run as their own role, with no managed policies', () => {
