@@ -383,8 +383,11 @@ export async function firstImportErrors(svc: ImportServices, authorityId: string
   const stream = await svc.links.getStream(importErrorsKey(authorityId, importId));
   if (!stream) return [];
   const errors: RowError[] = [];
+  const rows = parse({ columns: true, bom: true, to: limit });
+  // pipe() does not pass a failed read on: without this a broken download would leave the loop waiting.
+  stream.on('error', (error) => rows.destroy(error));
   try {
-    for await (const row of stream.pipe(parse({ columns: true, bom: true, to: limit })) as AsyncIterable<Record<string, string>>) {
+    for await (const row of stream.pipe(rows) as AsyncIterable<Record<string, string>>) {
       errors.push({ file: row.file ?? '', line: Number(row.line), column: row.column || null, message: row.message ?? '' });
       if (errors.length >= limit) break;
     }
