@@ -212,6 +212,17 @@ describe('the upload form’s problems', () => {
       expect(refused.html).toContain('href="/app/imports"');
     }
     expect((await imports(ctx, QA)).length).toBe(before);
+    // Anyone but a signed-in QA lead is held to what every other form may send.
+    const overOtherForms = new Uint8Array(300 * 1024);
+    for (const someone of [await signedIn(IRO), new WebClient(app)]) {
+      const refusedToo = await someone.postFiles('/app/imports', { csrf_token: 'any' }, [{ name: 'episodes.csv', body: overOtherForms }]);
+      expect(refusedToo.status).toBe(413);
+      expect(textOf(refusedToo.html)).toContain('The files were too large Only QA leads, signed in, may import files.');
+    }
+    // The same post from the QA lead is read (and here refused for its type, with the form).
+    const read = await browser.postFiles('/app/imports', { csrf_token: token }, [{ name: 'notes.pdf', body: overOtherForms }]);
+    expect(read.status).toBe(400);
+    expect(textOf(read.html)).toContain('notes.pdf must be a CSV, XML or xlsx file');
     // Every other form keeps the API's 256 KiB limit.
     const big = await browser.post('/app/audits/new', { csrf_token: csrfTokenIn((await browser.get('/app/audits/new')).html), title: 'x'.repeat(300 * 1024) });
     expect(big.status).toBe(413);

@@ -299,43 +299,59 @@ const requireQaLead = (c: Context<WebEnv>) => {
 /** The field of the form an import refusal belongs to. */
 const formField = (field: string) => (field === 'yearEnding' ? 'yearEnding' : 'files');
 
+/** What any other form may send (the API's limit for every request but its own imports). */
+const OTHER_FORM_MAX_BYTES = 256 * 1024;
+
+/** The signed-in principal of the request's session, or null (none, expired, forged); the session middleware says why later. */
+async function sessionPrincipal(deps: WebDeps, c: Context<WebEnv>) {
+  const token = sessionToken(c);
+  if (!token) return null;
+  try {
+    return await deps.verifier.verify(token);
+  } catch (error) {
+    if (error instanceof TokenError) return null;
+    throw error;
+  }
+}
+
 /**
- * The upload form's own body limit (the API's 256 KiB is too small for files): an upload over it is
- * refused with a GOV.UK page, before anything is read or stored. Goes before the CSRF check, which reads the body.
+ * The upload form's own body limit (the API's 256 KiB is too small for files), checked before
+ * anything reads the body (the CSRF check does): an upload over it is refused with a GOV.UK page,
+ * nothing read or stored. The large limit is for a signed-in QA lead only: anyone else's post is
+ * held to what every other form may send, so no one else can make the app read megabytes.
  */
 export function importFormLimit(deps: WebDeps): MiddlewareHandler<WebEnv> {
-  const limit = bodyLimit({
-    maxSize: IMPORT_FORM_MAX_BYTES,
-    onError: async (c) => {
-      // Refused before the session middleware runs: read it here, so the page still shows who is signed in.
-      const token = sessionToken(c);
-      if (token) {
-        try {
-          c.set('principal', await deps.verifier.verify(token));
-        } catch (error) {
-          if (!(error instanceof TokenError)) throw error;
+  const tooLarge = (c: Context<WebEnv>, message: string) =>
+    deps.render(
+      c,
+      <ProblemPage
+        page={deps.page(c)}
+        status={413}
+        title="The files were too large"
+        message={message}
+        next={
+          <p class="govuk-body">
+            <a class="govuk-link" href="/app/imports">
+              Go back to imports
+            </a>
+          </p>
         }
-      }
-      return deps.render(
-        c,
-        <ProblemPage
-          page={deps.page(c)}
-          status={413}
-          title="The files were too large"
-          message={`The files you selected come to more than ${MB(DIRECT_IMPORT_MAX_TOTAL_BYTES)}. Import them a few at a time: each file may be up to ${MB(DIRECT_IMPORT_MAX_BYTES)}.`}
-          next={
-            <p class="govuk-body">
-              <a class="govuk-link" href="/app/imports">
-                Go back to imports
-              </a>
-            </p>
-          }
-        />,
-        413,
-      );
-    },
+      />,
+      413,
+    );
+  const forQaLeads = bodyLimit({
+    maxSize: IMPORT_FORM_MAX_BYTES,
+    onError: (c) => tooLarge(c, `The files you selected come to more than ${MB(DIRECT_IMPORT_MAX_TOTAL_BYTES)}. Import them a few at a time: each file may be up to ${MB(DIRECT_IMPORT_MAX_BYTES)}.`),
   });
-  return (c, next) => (c.req.method === 'POST' ? limit(c, next) : next());
+  const forOthers = bodyLimit({ maxSize: OTHER_FORM_MAX_BYTES, onError: (c) => tooLarge(c, 'Only QA leads, signed in, may import files.') });
+  return async (c, next) => {
+    if (c.req.method !== 'POST') return next();
+    const principal = await sessionPrincipal(deps, c);
+    if (!principal || !hasRole(principal, 'qa-lead')) return forOthers(c, next);
+    // Set here as well, so a refusal page still shows who is signed in (the session middleware runs later).
+    c.set('principal', principal);
+    return forQaLeads(c, next);
+  };
 }
 
 export function importPages(app: Hono<WebEnv>, deps: WebDeps): void {
