@@ -3,6 +3,7 @@
  * esbuild (no Docker), X-Ray tracing, JSON logs into its own log group with a retention, its own role
  * holding nothing until a grant adds it. Secure defaults for Lambda live here and nowhere else.
  */
+import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 import { Duration, RemovalPolicy, Validations, type Size } from 'aws-cdk-lib';
@@ -12,6 +13,7 @@ import { Charset, NodejsFunction, OutputFormat, type BundlingOptions } from 'aws
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { govukAssetFiles, govukAssetsDir } from '#web/assets';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -75,7 +77,34 @@ export function esbuildOptions(entries: string | Record<string, string>, overrid
   };
 }
 
-function nodejsBundling(): BundlingOptions {
+/** Where the api function's bundle keeps GOV.UK Frontend's files, and so IRO_WEB_ASSETS_DIR in Lambda (the bundle is unpacked in /var/task). */
+export const WEB_ASSETS_FOLDER = 'govuk';
+export const WEB_ASSETS_DIR_IN_LAMBDA = `/var/task/${WEB_ASSETS_FOLDER}`;
+
+/**
+ * The commands that copy exactly the GOV.UK Frontend files the web app serves (govukAssetFiles) from
+ * the installed package into the bundle, keeping their layout. `inputDir` is the project root as the
+ * bundler sees it, so they work for local bundling (mkdir -p and cp, on Linux and macOS) and in
+ * CDK's Docker fallback alike.
+ */
+export function webAssetCommands(inputDir: string, outputDir: string): string[] {
+  // The installed package, not IRO_WEB_ASSETS_DIR: the deployed files are the ones package.json pins.
+  const source = govukAssetsDir({});
+  if (!source) throw new Error('govuk-frontend is not installed: run npm ci before synthesizing (the api function serves its files)');
+  const from = relative(PROJECT_ROOT, source).split(sep).join('/');
+  const files = govukAssetFiles(source);
+  const quote = (path: string) => {
+    if (/["$`\\]/.test(path)) throw new Error(`cannot copy the web assets from or to a path with quotes, $, backticks or backslashes: ${path}`);
+    return `"${path}"`;
+  };
+  const folders = [...new Set(files.map((f) => f.split('/').slice(0, -1).join('/')))];
+  return [
+    `mkdir -p ${folders.map((f) => quote(`${outputDir}/${WEB_ASSETS_FOLDER}${f ? `/${f}` : ''}`)).join(' ')}`,
+    ...files.map((f) => `cp ${quote(`${inputDir}/${from}/${f}`)} ${quote(`${outputDir}/${WEB_ASSETS_FOLDER}/${f}`)}`),
+  ];
+}
+
+function nodejsBundling(webAssets: boolean): BundlingOptions {
   return {
     format: OutputFormat.ESM,
     target: BUNDLE.target,
@@ -91,6 +120,7 @@ function nodejsBundling(): BundlingOptions {
     bundleAwsSDK: true,
     externalModules: [...BUNDLE.external],
     forceDockerBundling: false,
+    ...(webAssets ? { commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: webAssetCommands } } : {}),
   };
 }
 
@@ -104,6 +134,8 @@ export interface IroFunctionProps {
   ephemeralStorageSize?: Size;
   /** Where asynchronous invocations that failed every retry are kept. */
   deadLetterQueue?: IQueue;
+  /** Carries GOV.UK Frontend's files for the web pages (the api function only), found through IRO_WEB_ASSETS_DIR. */
+  webAssets?: boolean;
 }
 
 export class IroFunction extends Construct {
@@ -142,8 +174,8 @@ export class IroFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
-      environment: props.environment,
-      bundling: nodejsBundling(),
+      environment: { ...props.environment, ...(props.webAssets ? { IRO_WEB_ASSETS_DIR: WEB_ASSETS_DIR_IN_LAMBDA } : {}) },
+      bundling: nodejsBundling(Boolean(props.webAssets)),
     });
 
     Validations.of(this.role).acknowledge({

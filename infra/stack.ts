@@ -2,7 +2,9 @@
  * The one stack of a deployment (an authority's own AWS account): the constructs composed, each
  * function given its environment and exactly the grants it needs.
  */
-import { Aws, CfnOutput, CfnParameter, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { Alerts, ALARM_PERIOD } from './alerts.ts';
@@ -25,6 +27,7 @@ export class IroAuditStack extends Stack {
   readonly users: Users;
   readonly api: Api;
   readonly apiFunction: IroFunction;
+  readonly webSecret: Secret;
   readonly runner: AuditRunner;
   readonly importer: Importer;
   readonly alerts: Alerts;
@@ -71,10 +74,25 @@ export class IroAuditStack extends Stack {
     });
     this.importer = new Importer(this, 'Importer', { records: this.records, storage: this.storage, environment: storeEnvironment, logRetention });
 
+    // Signs the web's sign-in state cookie and keys its CSRF tokens: generated here, never in the
+    // function's configuration, read by the api function at cold start, the same in every container.
+    this.webSecret = new Secret(this, 'WebSecret', {
+      description: 'iro-audit web: signs the sign-in state cookie and keys the CSRF tokens (read by the api function at cold start)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      // Only short-lived cookies and tokens depend on it: a new stack generates its own.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.webSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Not rotated automatically: each api container reads it once at cold start, so a rotation would leave containers disagreeing and refusing each other\'s forms and sign-ins until they are replaced. It keys only tokens living minutes (CSRF, the 10-minute sign-in state), never data; to rotate, put a new value and redeploy the function.',
+    });
+
     this.apiFunction = new IroFunction(this, 'ApiFunction', {
       name: 'api',
       description: 'iro-audit API and web pages (the Hono app)',
       memorySize: 1024,
+      // The web pages' GOV.UK Frontend files, copied into this bundle only.
+      webAssets: true,
       // The gateway gives up at 30 s.
       timeout: Duration.seconds(29),
       logRetention,
@@ -86,8 +104,11 @@ export class IroAuditStack extends Stack {
         IRO_WEB_ORIGIN: webOrigin,
         IRO_COGNITO_DOMAIN: this.users.domain.baseUrl(),
         IRO_COGNITO_CLIENT_ID: this.users.client.userPoolClientId,
+        IRO_WEB_SECRET_ARN: this.webSecret.secretArn,
       },
     });
+    // Reading the web secret's value, and nothing else of Secrets Manager (grantRead would add DescribeSecret).
+    this.apiFunction.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.webSecret.secretArn] }));
     // The API reads and edits audits and grades (closing a graded audit publishes from here), hands
     // out upload links, imports a small file sent directly (uploads/ in, imports/ report out) and reads
     // import reports and findings for download links. No scan: populations are gathered by the runner.

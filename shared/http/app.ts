@@ -18,7 +18,7 @@ import type { ServiceContext } from '#service/context';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '#service/errors';
 import { TemplateCatalogue } from '#service/templates';
 import type { ObjectLinks, ObjectStore } from '#store/object-store';
-import { webApp, type ImportsCapability } from '#web/app';
+import { IMPORT_FORM_PATH, webApp, type ImportsCapability } from '#web/app';
 import type { SignIn } from '#web/sign-in';
 import { TemplateVersionExistsError, VersionConflictError, type RecordStore } from '#store/record-store';
 import { authenticate } from './auth.ts';
@@ -46,7 +46,7 @@ export interface AppDependencies {
    * Cognito's hosted sign-in. Without it the pages say sign-in is not set up; the API is unaffected.
    */
   signIn?: SignIn;
-  /** HOOK for the import feature: shows "Imports" in the QA lead's navigation when given. */
+  /** The web's import pages (/app/imports) and the QA lead's "Imports" link, when given. */
   imports?: ImportsCapability;
   /** GOV.UK Frontend's files for /assets (IRO_WEB_ASSETS_DIR or the installed package when absent). */
   webAssetsDir?: string;
@@ -78,12 +78,18 @@ export function createApp(deps: AppDependencies): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>();
   app.use('*', secureHeaders());
   if (deps.webOrigin) app.use('*', cors({ origin: deps.webOrigin, allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'], allowMethods: ['GET', 'POST', 'PUT', 'PATCH'], maxAge: 600 }));
-  // One limit for every request, but a file sent directly to /imports, which has the import's own.
+  // One limit for every request, but a file sent directly to /imports, which has the import's own,
+  // and the web's upload form, which has its own too and refuses with a GOV.UK page (shared/web/routes/imports.tsx).
   const limit = (maxSize: number, what: string) =>
     bodyLimit({ maxSize, onError: (c) => problem(c, 413, 'Request body too large', { detail: `${what} at most ${Math.round(maxSize / 1024)} KiB in one request` }) });
   const jsonLimit = limit(MAX_BODY_BYTES, 'the API reads');
   const importLimit = limit(MAX_IMPORT_BODY_BYTES, 'a file sent directly to /imports may be');
-  app.use('*', (c, next) => (c.req.method === 'POST' && c.req.path === '/imports' ? importLimit(c, next) : jsonLimit(c, next)));
+  app.use('*', (c, next) => {
+    if (c.req.method !== 'POST') return jsonLimit(c, next);
+    if (c.req.path === '/imports') return importLimit(c, next);
+    if (c.req.path === IMPORT_FORM_PATH && deps.imports) return next();
+    return jsonLimit(c, next);
+  });
 
   app.route('/health', healthRoutes(deps));
   app.get('/', (c) =>

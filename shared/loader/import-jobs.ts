@@ -10,7 +10,9 @@
  * 3. `getImport` shows status, progress, counts per file and per table, and a short-lived link to
  *    the errors CSV (`imports/{authority}/{import}/errors.csv`).
  *
- * `importDirect` takes a small file as bytes and imports it at once. The authority comes from the
+ * `importDirect` takes a small file as bytes and imports it at once (`importDirectFiles` several,
+ * as one import: the web page's upload form); `firstImportErrors` reads the start of an import's
+ * errors CSV for its report page. The authority comes from the
  * upload key, which the API builds from the caller's token: an import writes only under its own
  * authority's keys, in the table and in the bucket.
  */
@@ -20,6 +22,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import { z } from 'zod';
 import { IsoDate } from '#domain/dates';
@@ -104,6 +107,32 @@ export const DirectImportRequest = z.object({
   yearEnding: YearEnding.optional(),
 });
 export type DirectImportRequest = z.infer<typeof DirectImportRequest>;
+
+/** Files sent together as bytes (the web page's upload form) may come to at most this much. */
+export const DIRECT_IMPORT_MAX_TOTAL_BYTES = 20 * 1024 * 1024;
+
+const DirectFile = z
+  .object({ fileName: ImportFileName, contentType: ContentType, body: DirectImportRequest.shape.body })
+  .refine((f) => IMPORT_CONTENT_TYPES[f.contentType].some((ext) => f.fileName.toLowerCase().endsWith(ext)), {
+    message: 'the file name must end with the extension of its content type (.csv, .xml or .xlsx)',
+    path: ['fileName'],
+  });
+
+/** Input of `importDirectFiles`: several small files as bytes, imported together as one import (one report, loaded in dependency order). */
+export const DirectImportFilesRequest = z.object({
+  authorityId: AuthorityId,
+  requestedBy: z.string().trim().min(1).max(200),
+  files: z
+    .array(DirectFile)
+    .min(1, 'send at least one file')
+    .max(MAX_FILES_PER_IMPORT, `at most ${MAX_FILES_PER_IMPORT} files per import`)
+    .refine((files) => new Set(files.map((f) => f.fileName)).size === files.length, { message: 'each file name may appear once' })
+    .refine((files) => files.reduce((n, f) => n + f.body.byteLength, 0) <= DIRECT_IMPORT_MAX_TOTAL_BYTES, {
+      message: `files sent together may come to at most ${DIRECT_IMPORT_MAX_TOTAL_BYTES / 1024 / 1024} MiB: upload larger sets through upload links`,
+    }),
+  yearEnding: YearEnding.optional(),
+});
+export type DirectImportFilesRequest = z.infer<typeof DirectImportFilesRequest>;
 
 export const ImportStatus = z.enum(['pending', 'running', 'done', 'failed']);
 export type ImportStatus = z.infer<typeof ImportStatus>;
@@ -265,15 +294,32 @@ export async function createImport(
  */
 export async function importDirect(svc: ImportServices, input: DirectImportRequest, options: ImportClock = {}): Promise<ImportView> {
   const request = parseRequest(DirectImportRequest, input);
+  return runDirect(svc, { ...request, files: [{ fileName: request.fileName, contentType: request.contentType, body: request.body }] }, options);
+}
+
+/**
+ * Imports several small files given as bytes as one import, at once: each at most
+ * DIRECT_IMPORT_MAX_BYTES, together at most DIRECT_IMPORT_MAX_TOTAL_BYTES. Loaded in dependency order
+ * (episodes before reviews), so the cross-row rules see them all, as an uploaded import's files.
+ */
+export async function importDirectFiles(svc: ImportServices, input: DirectImportFilesRequest, options: ImportClock = {}): Promise<ImportView> {
+  return runDirect(svc, parseRequest(DirectImportFilesRequest, input), options);
+}
+
+async function runDirect(
+  svc: ImportServices,
+  request: { authorityId: string; requestedBy: string; yearEnding?: string | undefined; files: { fileName: string; contentType: ImportContentType; body: Uint8Array }[] },
+  options: ImportClock,
+): Promise<ImportView> {
   const now = options.now ?? (() => new Date());
   const created = now();
-  const job = newJob(request, [{ fileName: request.fileName, contentType: request.contentType }], newImportId(created), created);
-  // Claimed as running before the bytes land, so the bucket's own notification finds nothing to do.
-  job.files[0]!.uploaded = true;
+  const job = newJob(request, request.files, newImportId(created), created);
+  // Claimed as running before the bytes land, so the bucket's own notifications find nothing to do.
+  for (const file of job.files) file.uploaded = true;
   job.status = 'running';
   job.startedAt = created.toISOString();
   const stored = await svc.store.putImportJob(job.authorityId, job.importId, job, 0);
-  await svc.objects.put(job.files[0]!.key, request.body, request.contentType);
+  for (const [i, file] of request.files.entries()) await svc.objects.put(job.files[i]!.key, file.body, file.contentType);
   const finishedJob = await execute(svc, stored, now);
   return view(svc, finishedJob);
 }
@@ -326,6 +372,29 @@ export async function listImports(svc: ImportServices, authorityId: string): Pro
   const jobs: ImportJob[] = [];
   for await (const item of svc.store.listImportJobs<ImportJob>(authorityId)) jobs.push(ImportJob.parse(item.body));
   return jobs.reverse();
+}
+
+/**
+ * The first `limit` row errors of an import, read from the start of its errors CSV as a stream and
+ * stopped there (the file may hold 100,000); none when the import has no errors CSV.
+ */
+export async function firstImportErrors(svc: ImportServices, authorityId: string, importId: string, limit: number): Promise<RowError[]> {
+  if (limit <= 0 || !AuthorityId.safeParse(authorityId).success || !IMPORT_ID.test(importId)) return [];
+  const stream = await svc.links.getStream(importErrorsKey(authorityId, importId));
+  if (!stream) return [];
+  const errors: RowError[] = [];
+  const rows = parse({ columns: true, bom: true, to: limit });
+  // pipe() does not pass a failed read on: without this a broken download would leave the loop waiting.
+  stream.on('error', (error) => rows.destroy(error));
+  try {
+    for await (const row of stream.pipe(rows) as AsyncIterable<Record<string, string>>) {
+      errors.push({ file: row.file ?? '', line: Number(row.line), column: row.column || null, message: row.message ?? '' });
+      if (errors.length >= limit) break;
+    }
+  } finally {
+    stream.destroy();
+  }
+  return errors;
 }
 
 async function view(svc: ImportServices, job: ImportJob): Promise<ImportView> {

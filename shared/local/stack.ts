@@ -104,7 +104,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         if (record.eventName.startsWith('ObjectCreated') && record.s3.bucket.name === config.bucketName) imports.notify(record.s3.object.key);
       }
     });
-    const app = createApp({ store, objects, links, verifier: localVerifier(signingKey), runner, signIn: { kind: 'local', key: signingKey, authorityId: DEMO_AUTHORITY.authorityId } });
+    const app = createApp({ store, objects, links, verifier: localVerifier(signingKey), runner, imports: { enabled: true }, signIn: { kind: 'local', key: signingKey, authorityId: DEMO_AUTHORITY.authorityId } });
     const server = createAdaptorServer({ fetch: app.fetch, hostname: '127.0.0.1' });
     const port = await listen(server, options.port);
     closers.push(

@@ -5,9 +5,10 @@
  */
 import { z } from 'zod';
 import {
-  ImportFileRequest, ImportRequestError, YearEnding, createImport, getImport, importDirect, listImports,
+  ImportFileRequest, ImportRequestError, YearEnding, createImport, firstImportErrors, getImport, importDirect, importDirectFiles, listImports,
   type CreatedImport, type ImportJob, type ImportView, type ImportContentType,
 } from '#loader/import-jobs';
+import type { RowError } from '#loader/validate-row';
 import { hasRole, type Principal } from '#auth/principal';
 import type { ServiceContext } from './context.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts';
@@ -46,6 +47,28 @@ export function importFile(
     authorityId: principal.authorityId, requestedBy: principal.userId, fileName: file.fileName, contentType: file.contentType as ImportContentType, body: file.body,
     ...(file.yearEnding ? { yearEnding: file.yearEnding } : {}),
   }, ctx.now ? { now: ctx.now } : {}));
+}
+
+/**
+ * Several small files imported at once as one import (the web page's upload form): each at most
+ * 5 MiB, together at most 20 MiB; loaded in dependency order, with one report.
+ */
+export function importFiles(
+  ctx: ServiceContext, principal: Principal, input: { files: { fileName: string; contentType: string; body: Uint8Array<ArrayBuffer> }[]; yearEnding?: string },
+): Promise<ImportView> {
+  requireQaLead(principal);
+  return asInput(() => importDirectFiles(ctx, {
+    authorityId: principal.authorityId, requestedBy: principal.userId,
+    files: input.files.map((f) => ({ ...f, contentType: f.contentType as ImportContentType })),
+    ...(input.yearEnding ? { yearEnding: input.yearEnding } : {}),
+  }, ctx.now ? { now: ctx.now } : {}));
+}
+
+/** An import's report: its status and counts, and the first `errors` row errors of its errors CSV. */
+export async function importReport(ctx: ServiceContext, principal: Principal, importId: string, options: { errors: number }): Promise<{ import: ImportView; firstErrors: RowError[] }> {
+  const found = await importStatus(ctx, principal, importId);
+  const firstErrors = found.errorsCsv ? await firstImportErrors(ctx, principal.authorityId, importId, options.errors) : [];
+  return { import: found, firstErrors };
 }
 
 /** One import of the caller's authority, or 404. */

@@ -21,6 +21,7 @@ import { auditPages } from './routes/audits.tsx';
 import { findingsPages } from './routes/findings.tsx';
 import { gradingPages } from './routes/grading.tsx';
 import { homePages } from './routes/home.tsx';
+import { importFormLimit, importPages } from './routes/imports.tsx';
 import { signInPages } from './routes/sign-in.tsx';
 import { templatePages } from './routes/templates.tsx';
 import type { ImportsCapability, WebDeps, WebEnv } from './context.ts';
@@ -28,6 +29,7 @@ import { CSRF_FIELD, clearSession, csrfToken, csrfTokenValid, localWebSecret, se
 import type { SignIn } from './sign-in.ts';
 
 export type { ImportsCapability } from './context.ts';
+export { IMPORT_FORM_PATH } from './routes/imports.tsx';
 
 export interface WebOptions {
   ctx: ServiceContext;
@@ -90,6 +92,8 @@ export function webApp(options: WebOptions): { pages: Hono<WebEnv>; assets: Hono
   });
   // The Origin (or Sec-Fetch-Site) must be this service's on every form post…
   pages.use('*', csrf());
+  // The upload form's own body limit, checked before anything reads the body (the CSRF check does).
+  if (options.imports) pages.use('/imports', importFormLimit(deps));
   // …and every form must carry this browser's CSRF token.
   pages.use('*', csrfTokenCheck(deps));
   pages.use('*', session(deps));
@@ -100,6 +104,7 @@ export function webApp(options: WebOptions): { pages: Hono<WebEnv>; assets: Hono
   auditPages(pages, deps);
   gradingPages(pages, deps);
   findingsPages(pages, deps);
+  if (options.imports) importPages(pages, deps);
   pages.all('*', (c) => problemPage(deps, c, new NotFoundError('there is no page at this address: check it, or start from the home page')));
   pages.onError((error, c) => problemPage(deps, c, error));
   return { pages, assets, assetLinks: links };

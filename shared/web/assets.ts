@@ -32,6 +32,24 @@ export function govukAssetsDir(env: NodeJS.ProcessEnv = process.env): string | n
   }
 }
 
+/**
+ * The files of GOV.UK Frontend's folder the app serves, relative to that folder: the compiled CSS and
+ * JS, the assets manifest, and every font and image of a type it serves. The Lambda bundle copies
+ * exactly these (infra/functions.ts); the app's own CSS and scripts below are built in, not files.
+ */
+export function govukAssetFiles(dir: string): string[] {
+  const files = ['govuk-frontend.min.css', 'govuk-frontend.min.js', 'assets/manifest.json'];
+  for (const folder of ['fonts', 'images']) {
+    for (const name of readdirSync(join(dir, 'assets', folder)).sort()) if (TYPES[extensionOf(name)]) files.push(`assets/${folder}/${name}`);
+  }
+  return files;
+}
+
+const extensionOf = (name: string) => name.split('.').pop() ?? '';
+
+/** The URL path under /assets of a file of GOV.UK Frontend's folder: its assets/ folder is served as /assets itself, as GOV.UK's CSS expects. */
+const servedAt = (file: string) => `/${file.replace(/^assets\//, '')}`;
+
 /** The app's own CSS: only what GOV.UK Frontend has no class for. */
 const APP_CSS = `
 .app-timeline{list-style:none;margin:0 0 30px;padding:0 0 0 20px;border-left:4px solid #1d70b8}
@@ -85,15 +103,7 @@ export function webAssets(given?: string | null): { routes: Hono; links: AssetLi
   const put = (path: string, body: Uint8Array | string, ext: string) => files.set(path, { body, type: TYPES[ext]! });
   const available = dir !== null && existsSync(join(dir, 'govuk-frontend.min.css'));
   if (available) {
-    put('/govuk-frontend.min.css', readFileSync(join(dir, 'govuk-frontend.min.css')), 'css');
-    put('/govuk-frontend.min.js', readFileSync(join(dir, 'govuk-frontend.min.js')), 'js');
-    put('/manifest.json', readFileSync(join(dir, 'assets', 'manifest.json')), 'json');
-    for (const folder of ['fonts', 'images']) {
-      for (const name of readdirSync(join(dir, 'assets', folder))) {
-        const ext = name.split('.').pop() ?? '';
-        if (TYPES[ext]) put(`/${folder}/${name}`, readFileSync(join(dir, 'assets', folder, name)), ext);
-      }
-    }
+    for (const file of govukAssetFiles(dir)) put(servedAt(file), readFileSync(join(dir, file)), extensionOf(file));
   } else {
     console.error(`iro-audit web: GOV.UK Frontend's assets were not found (${dir ?? 'govuk-frontend is not installed'}): set IRO_WEB_ASSETS_DIR to the folder holding govuk-frontend.min.css; pages are served unstyled`);
   }

@@ -12,9 +12,8 @@ export interface WebEnv {
 }
 
 /**
- * HOOK for the import feature (being built in another branch): when the app is given this
- * capability, the QA lead's navigation shows "Imports" (/app/imports). The import pages themselves
- * are added with that feature; nothing here builds them.
+ * The import pages (/app/imports: upload files, read the row-level report) and the QA lead's
+ * "Imports" link: on when the app is given this (the local stack and the API function give it).
  */
 export interface ImportsCapability {
   readonly enabled: true;

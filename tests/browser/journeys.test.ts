@@ -242,6 +242,43 @@ describe.sequential('the three journeys, in Chromium', { timeout: 60_000 }, () =
     await check('qa-published');
   });
 
+  it('the QA lead uploads a hand-made CSV with a bad row and reads its row-level report, then downloads the errors', async () => {
+    const { page, check } = qa;
+    await page.goto(`${stack.url}/app`);
+    await submit(page, page.getByRole('link', { name: 'Imports', exact: true }));
+    expect(await page.getByRole('heading', { name: 'Imports', level: 1 }).isVisible()).toBe(true);
+    await check('qa-imports');
+    // Nothing chosen: the error summary says so, and the field does too.
+    await submit(page, page.getByRole('button', { name: 'Import the files' }));
+    expect(await page.locator('.govuk-error-summary').innerText()).toContain('Select one or more files to import');
+    await check('qa-imports-error');
+
+    const csv = 'WORKER_ID,ROLE,TEAM,SERVICE\nSW90,SW,North 9,CiN/CP North\nSW91,XX,North 9,CiN/CP North\nSW92,SW,North 9,CiN/CP North\n';
+    await page.locator('#files').setInputFiles({ name: 'professionals.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await submit(page, page.getByRole('button', { name: 'Import the files' }));
+    expect(new URL(page.url()).pathname).toMatch(/^\/app\/imports\/[A-Za-z0-9._-]+$/);
+    expect(await page.locator('.govuk-notification-banner').innerText()).toContain('The import has finished: 2 rows accepted, 1 rejected.');
+    expect(await page.getByRole('table', { name: 'Files' }).innerText()).toMatch(/professionals\.csv\s+SSD extract professionals \(CSV\)\s+3\s+2\s+1\s+2\s+0\s+0/);
+    expect(await page.getByRole('table', { name: 'Row errors' }).innerText()).toMatch(/professionals\.csv\s+3\s+ROLE\s+ROLE "XX" is not allowed/);
+    await check('qa-import-report');
+
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download every row error (CSV)' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^import-.*-errors\.csv$/);
+    const errors = (await readFile((await file.path())!, 'utf8')).trim().split('\n');
+    expect(errors[0]).toBe('file,line,column,message');
+    expect(errors.slice(1).map((line) => line.split(',').slice(0, 3).join(','))).toEqual(['professionals.csv,3,ROLE']);
+
+    await submit(page, page.getByRole('link', { name: 'Import more files' }));
+    expect(await page.getByRole('table', { name: 'Imports, newest first' }).innerText()).toMatch(/qa-lead-1\s+Imported with problems\s+professionals\.csv\s+2\s+1/);
+    // The good rows are stored; the bad one is not.
+    const workers: string[] = [];
+    for await (const p of stack.store.professionals('demo')) workers.push(p.workerId);
+    expect(workers).toEqual(expect.arrayContaining(['SW90', 'SW92']));
+    expect(workers).not.toContain('SW91');
+  });
+
   it('a senior manager reads the findings (charts, alerts, the plan) and downloads a published file', async () => {
     const { page, check } = await person();
     await signIn(page, check, 'Senior manager', 'sm');

@@ -1,5 +1,6 @@
 /** Each function's bundle, built with esbuild directly and the construct's own options: under its size budget, the pinned SDK inside. */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
@@ -9,8 +10,9 @@ import { pathToFileURL } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { build, type Metafile } from 'esbuild';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTION_ENTRIES, IroFunction, esbuildOptions, type FunctionName } from '../../infra/functions.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { govukAssetFiles, govukAssetsDir } from '#web/assets';
+import { FUNCTION_ENTRIES, IroFunction, WEB_ASSETS_FOLDER, esbuildOptions, type FunctionName } from '../../infra/functions.ts';
 
 /**
  * Budgets (minified bytes), about 25% above the sizes measured when they were set (README, "Bundle
@@ -47,23 +49,95 @@ const DEPLOYED_ENVIRONMENT = {
   IRO_AUDIT_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-2:123456789012:stateMachine:example',
 };
 
+/**
+ * The api and importer functions as the stack makes them, synthesized once with real bundling (the
+ * local esbuild, as `cdk synth` runs it): each function's asset folder, by name.
+ */
+let deployed: Promise<{ outdir: string; assets: Record<'api' | 'importer', string> }> | undefined;
+function deployedAssets() {
+  deployed ??= (async () => {
+    const outdir = await mkdtemp(join(tmpdir(), 'iro-cdk-out-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'BundleCheck');
+    const common = { memorySize: 128, timeout: Duration.seconds(3), logRetention: RetentionDays.ONE_DAY, environment: {} };
+    new IroFunction(stack, 'Api', { name: 'api', description: 'bundle check', webAssets: true, ...common });
+    new IroFunction(stack, 'Importer', { name: 'importer', description: 'bundle check', ...common });
+    const assembly = app.synth();
+    const template = assembly.getStackByName('BundleCheck').template as { Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }> };
+    const assetOf = (prefix: string) => {
+      const [, fn] = Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(prefix))!;
+      return join(assembly.directory, `asset.${fn.Properties.Code!.S3Key!.replace(/\.zip$/, '')}`);
+    };
+    return { outdir, assets: { api: assetOf('Api'), importer: assetOf('Importer') } };
+  })();
+  return deployed;
+}
+
+afterAll(async () => {
+  if (deployed) await rm((await deployed).outdir, { recursive: true, force: true });
+});
+
+/** Every file under `dir`, relative to it, with / between folders. */
+function filesUnder(dir: string, prefix = ''): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? filesUnder(dir, `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`]))
+    .sort();
+}
+
 describe('function bundles', () => {
   it('are byte for byte what the stack\'s NodejsFunction deploys (same esbuild options)', async () => {
-    const outdir = await mkdtemp(join(tmpdir(), 'iro-cdk-out-'));
-    try {
-      const app = new App({ outdir });
-      new IroFunction(new Stack(app, 'BundleCheck'), 'Api', {
-        name: 'api', description: 'bundle check', memorySize: 128, timeout: Duration.seconds(3), logRetention: RetentionDays.ONE_DAY, environment: {},
-      });
-      const assembly = app.synth();
-      const assets = readdirSync(assembly.directory).filter((entry) => entry.startsWith('asset.'));
-      expect(assets).toHaveLength(1);
-      const deployed = readFileSync(join(assembly.directory, assets[0]!, 'index.mjs'));
-      expect(Buffer.compare(deployed, Buffer.from(built.get('api')!.text))).toBe(0);
-    } finally {
-      await rm(outdir, { recursive: true, force: true });
+    const { assets } = await deployedAssets();
+    for (const name of ['api', 'importer'] as const) {
+      const deployedCode = readFileSync(join(assets[name], 'index.mjs'));
+      expect(Buffer.compare(deployedCode, Buffer.from(built.get(name)!.text)), name).toBe(0);
     }
-  }, 60_000);
+  }, 90_000);
+
+  it('the api bundle carries exactly the GOV.UK Frontend files the web app serves, as installed; no other function carries them', async () => {
+    const { assets } = await deployedAssets();
+    const source = govukAssetsDir({})!;
+    const served = govukAssetFiles(source);
+    expect(served).toContain('govuk-frontend.min.css');
+    expect(served.some((f) => f.startsWith('assets/fonts/'))).toBe(true);
+    expect(filesUnder(assets.api)).toEqual(['index.mjs', ...served.map((f) => `${WEB_ASSETS_FOLDER}/${f}`)].sort());
+    for (const file of served) expect(Buffer.compare(readFileSync(join(assets.api, WEB_ASSETS_FOLDER, file)), readFileSync(join(source, file))), file).toBe(0);
+    expect(filesUnder(assets.importer)).toEqual(['index.mjs']);
+  }, 90_000);
+
+  it('the deployed api bundle serves those files at /assets from IRO_WEB_ASSETS_DIR, and its pages link to them', async () => {
+    const { assets } = await deployedAssets();
+    const source = govukAssetsDir({})!;
+    const paths = govukAssetFiles(source).map((f) => `/assets/${f.replace(/^assets\//, '')}`);
+    // The Lambda's own view: the bundle folder stands for /var/task (IRO_WEB_ASSETS_DIR points into it).
+    const script = `
+      const { createHash } = await import('node:crypto');
+      const { handler } = await import(process.argv[1]);
+      const paths = JSON.parse(process.argv[2]);
+      const get = (rawPath) => handler({ version: '2.0', routeKey: '$default', rawPath, rawQueryString: '', headers: { host: 'api.example' }, isBase64Encoded: false,
+        requestContext: { accountId: '1', apiId: 'x', domainName: 'api.example', domainPrefix: 'api', requestId: 'r', routeKey: '$default', stage: '$default', time: '', timeEpoch: 0,
+          http: { method: 'GET', path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' } } }, {});
+      const out = {};
+      for (const path of paths) {
+        const r = await get(path);
+        out[path] = [r.statusCode, createHash('sha256').update(Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8')).digest('hex')];
+      }
+      const signIn = await get('/app/signed-out');
+      out.page = [signIn.statusCode, signIn.body];
+      process.stdout.write(JSON.stringify(out));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(join(assets.api, 'index.mjs')).href, JSON.stringify(paths)], {
+      encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...DEPLOYED_ENVIRONMENT, IRO_WEB_ASSETS_DIR: join(assets.api, WEB_ASSETS_FOLDER) },
+    });
+    expect(child.status, child.stderr).toBe(0);
+    // Found, so nothing was logged about missing assets.
+    expect(child.stderr).not.toContain('were not found');
+    const out = JSON.parse(child.stdout) as Record<string, [number, string]>;
+    for (const [file, path] of govukAssetFiles(source).map((f, i) => [f, paths[i]!] as const)) {
+      expect(out[path], path).toEqual([200, createHash('sha256').update(readFileSync(join(source, file))).digest('hex')]);
+    }
+    const [status, html] = out.page!;
+    expect(status).toBe(200);
+    expect(html).toMatch(/<link rel="stylesheet" href="\/assets\/govuk-frontend\.min\.css\?v=[0-9a-f]{12}"/);
+  }, 90_000);
 
   it.each(Object.keys(BUDGET_KB) as FunctionName[])('the %s bundle stays under its size budget', (name) => {
     expect(built.get(name)!.bytes / 1024).toBeLessThan(BUDGET_KB[name]);

@@ -11,6 +11,7 @@ import { AUTHORIZED_ROUTES, PUBLIC_ROUTES } from '../../infra/api.ts';
 import { AUTHORITY_ATTRIBUTE, USER_GROUPS } from '../../infra/auth.ts';
 import { BUCKET_PREFIXES, NONCURRENT_VERSION_DAYS } from '../../infra/storage.ts';
 import { MAX_SEGMENTS } from '../../infra/runner.ts';
+import { WEB_ASSETS_DIR_IN_LAMBDA, WEB_ASSETS_FOLDER } from '../../infra/functions.ts';
 import { CDK_CONTEXT, definitionOf, flat, logicalId, permissions, roleOf, synth, type StateDefinition, type Synthesized } from './synth.ts';
 
 let s: Synthesized;
@@ -398,14 +399,31 @@ describe('functions', () => {
   it('give the API function the issuer, audience, state machine, web origin and sign-in settings', () => {
     const env = props(ids.functions.api).Environment.Variables as Record<string, unknown>;
     expect(Object.keys(env).sort()).toEqual([
-      'IRO_AUDIT_STATE_MACHINE_ARN', 'IRO_AUTH_AUDIENCE', 'IRO_AUTH_ISSUER', 'IRO_BUCKET', 'IRO_COGNITO_CLIENT_ID', 'IRO_COGNITO_DOMAIN', 'IRO_TABLE', 'IRO_WEB_ORIGIN',
+      'IRO_AUDIT_STATE_MACHINE_ARN', 'IRO_AUTH_AUDIENCE', 'IRO_AUTH_ISSUER', 'IRO_BUCKET', 'IRO_COGNITO_CLIENT_ID', 'IRO_COGNITO_DOMAIN', 'IRO_TABLE', 'IRO_WEB_ASSETS_DIR', 'IRO_WEB_ORIGIN', 'IRO_WEB_SECRET_ARN',
     ]);
+    // The web secret by reference only: its value is never in the function's configuration.
+    expect(env.IRO_WEB_SECRET_ARN).toEqual({ Ref: logicalId(s.stack.webSecret) });
+    expect(env.IRO_WEB_SECRET).toBeUndefined();
     expect(flat(env.IRO_AUTH_ISSUER)).toBe(`https://cognito-idp.<AWS::Region>.amazonaws.com/<${ids.pool}>`);
     expect(env.IRO_AUTH_AUDIENCE).toEqual({ Ref: ids.client });
     expect(env.IRO_COGNITO_CLIENT_ID).toEqual({ Ref: ids.client });
     expect(env.IRO_AUDIT_STATE_MACHINE_ARN).toEqual({ Ref: ids.stateMachine });
     expect(env.IRO_WEB_ORIGIN).toEqual({ 'Fn::GetAtt': [ids.api, 'ApiEndpoint'] });
     expect(flat(env.IRO_COGNITO_DOMAIN)).toBe(`https://<${ids.domain}>.auth.<AWS::Region>.amazoncognito.com`);
+  });
+
+  it('generate the web secret in Secrets Manager (64 letters and digits), deleted with the stack', () => {
+    const [id, secret] = only('AWS::SecretsManager::Secret');
+    expect(id).toBe(logicalId(s.stack.webSecret));
+    expect(secret.GenerateSecretString).toEqual({ PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false });
+    expect(secret.SecretString).toBeUndefined();
+    expect(s.resources[id]!.DeletionPolicy).toBe('Delete');
+  });
+
+  it('point the API function, and only it, at the GOV.UK Frontend files in its bundle (IRO_WEB_ASSETS_DIR)', () => {
+    const dirs = Object.fromEntries(all().map(([name, id]) => [name, props(id).Environment.Variables.IRO_WEB_ASSETS_DIR]));
+    expect(dirs).toEqual({ api: `/var/task/${WEB_ASSETS_FOLDER}`, importer: undefined, segment: undefined, finish: undefined, fail: undefined });
+    expect(WEB_ASSETS_DIR_IN_LAMBDA).toBe(`/var/task/${WEB_ASSETS_FOLDER}`);
   });
 
   it('each run as their own role, with no managed policies', () => {
@@ -454,12 +472,16 @@ describe('IAM: each function holds only what it needs', () => {
   const kms = (...actions: string[]) => actions.map((a) => `${a} @ ${arn(ids.key)}${VIA_S3}`);
   const held = (fn: keyof typeof ids.functions) => permissions(s, roleOf(s, ids.functions[fn]));
 
-  it('the API function: table reads and writes (no scan), its S3 prefixes (direct imports: uploads in, reports out), the bucket key through S3, and starting audit runs', () => {
+  it('the API function: table reads and writes (no scan), its S3 prefixes (direct imports: uploads in, reports out), the bucket key through S3, starting audit runs, and reading the web secret', () => {
     expect(held('api')).toEqual([
       ...own(s.stack.apiFunction), ...table('BatchGetItem', 'BatchWriteItem', 'DescribeTable', 'GetItem', 'PutItem'), ...query(), ...list(),
       ...objects('s3:GetObject', 'findings', 'imports', 'uploads', 'work'), ...objects('s3:PutObject', 'findings', 'imports', 'uploads', 'work'),
-      ...kms('kms:Decrypt', 'kms:GenerateDataKey'), `states:StartExecution @ <${ids.stateMachine}>`,
+      ...kms('kms:Decrypt', 'kms:GenerateDataKey'), `states:StartExecution @ <${ids.stateMachine}>`, `secretsmanager:GetSecretValue @ <${logicalId(s.stack.webSecret)}>`,
     ].sort());
+  });
+
+  it('no other function may read any secret', () => {
+    for (const fn of ['importer', 'segment', 'finish', 'fail'] as const) expect(held(fn).filter((p) => p.startsWith('secretsmanager:')), fn).toEqual([]);
   });
 
   it('the importer: upserts only, reads uploads/, writes imports/, and its dead-letter queue', () => {

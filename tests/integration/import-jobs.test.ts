@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDynamoDocumentClient, createS3Client } from '#config/aws-clients';
 import type { StoreConfig } from '#config/config';
 import {
-  DIRECT_IMPORT_MAX_BYTES, ImportRequestError, createImport, getImport, importDirect, importErrorsKey, listImports, parseUploadKey,
+  DIRECT_IMPORT_MAX_BYTES, DIRECT_IMPORT_MAX_TOTAL_BYTES, ImportRequestError, createImport, firstImportErrors, getImport, importDirect, importDirectFiles, importErrorsKey, listImports, parseUploadKey,
   runUploadedImport, type ImportServices,
 } from '#loader/import-jobs';
 import { DynamoRecordStore } from '#store/dynamo-store';
@@ -147,6 +147,44 @@ describe('an import of one small file sent as bytes', () => {
       const error = await createImport(svc, input as never).catch((e: unknown) => e);
       expect(error, field).toBeInstanceOf(ImportRequestError);
       expect((error as ImportRequestError).field).toBe(field);
+      expect((error as ImportRequestError).reason).toMatch(reason);
+    }
+  });
+});
+
+describe('an import of several small files sent as bytes together', () => {
+  const enc = (text: string) => new TextEncoder().encode(text);
+
+  it('is one import, loaded in dependency order whatever order the files came in, with the first errors readable from its CSV', async () => {
+    const view = await importDirectFiles(svc, {
+      authorityId: 'jobs-many', requestedBy: 'qa.lead@example.org',
+      files: [{ fileName: 'reviews.csv', contentType: 'text/csv', body: enc(REVIEWS) }, { fileName: 'episodes.csv', contentType: 'text/csv', body: enc(EPISODES) }, { fileName: 'header.csv', contentType: 'text/csv', body: enc(HEADER) }],
+    });
+    // The PN1 review of a child of 1 is caught against the header's date of birth, loaded first though named last.
+    expect(view).toMatchObject({ status: 'done', errorCount: 2, tables: { header: { accepted: 2 }, episodes: { accepted: 2 }, reviews: { accepted: 1, rejected: 2 } } });
+    expect(view.files.map((f) => [f.fileName, f.uploaded, f.accepted, f.rejected])).toEqual([['reviews.csv', true, 1, 2], ['episodes.csv', true, 2, 0], ['header.csv', true, 2, 0]]);
+    const both = [
+      { file: 'reviews.csv', line: 3, column: 'REVIEW_CODE', message: 'REVIEW_CODE PN1 is for a child aged 4 or over: this child was 1 on 01/02/2023, so the code is PN0' },
+      { file: 'reviews.csv', line: 4, column: 'REVIEW', message: 'REVIEW: "31/02/2023" is not a date: write dd/mm/YYYY (or YYYY-MM-DD)' },
+    ];
+    expect(await firstImportErrors(svc, 'jobs-many', view.importId, 10)).toEqual(both);
+    expect(await firstImportErrors(svc, 'jobs-many', view.importId, 1)).toEqual(both.slice(0, 1));
+    expect(await firstImportErrors(svc, 'jobs-other', view.importId, 10)).toEqual([]);
+  });
+
+  it('refuses files over the size limits, with the same name, or whose name and type disagree, naming the field', async () => {
+    const big = new Uint8Array(DIRECT_IMPORT_MAX_BYTES);
+    const cases: [{ fileName: string; contentType: string; body: Uint8Array }[], string, RegExp][] = [
+      [[{ fileName: 'a.csv', contentType: 'text/csv', body: new Uint8Array(DIRECT_IMPORT_MAX_BYTES + 1) }], 'files.0.body', /at most 5 MiB/],
+      [Array.from({ length: Math.ceil(DIRECT_IMPORT_MAX_TOTAL_BYTES / DIRECT_IMPORT_MAX_BYTES) + 1 }, (_, i) => ({ fileName: `f${i}.csv`, contentType: 'text/csv', body: big })), 'files', /together may come to at most 20 MiB/],
+      [[{ fileName: 'a.csv', contentType: 'text/csv', body: enc(HEADER) }, { fileName: 'a.csv', contentType: 'text/csv', body: enc(HEADER) }], 'files', /once/],
+      [[{ fileName: 'a.xlsx', contentType: 'text/csv', body: enc(HEADER) }], 'files.0.fileName', /extension of its content type/],
+      [[], 'files', /at least one file/],
+    ];
+    for (const [files, field, reason] of cases) {
+      const error = await importDirectFiles(svc, { authorityId: 'jobs-many', requestedBy: 'x', files } as never).catch((e: unknown) => e);
+      expect(error, field).toBeInstanceOf(ImportRequestError);
+      expect((error as ImportRequestError).field, String(reason)).toBe(field);
       expect((error as ImportRequestError).reason).toMatch(reason);
     }
   });

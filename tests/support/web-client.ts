@@ -49,6 +49,28 @@ export class WebClient {
     return this.send(path, { method: 'POST', body: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', origin: this.origin, ...headers } });
   }
 
+  /**
+   * Posts a form with files as a browser does: multipart/form-data with its length declared, and this
+   * page's Origin (`streamed` sends the body without a length instead, as a chunked upload would).
+   */
+  async postFiles(
+    path: string, fields: Record<string, string>, files: readonly { name: string; body: string | Uint8Array; type?: string }[],
+    headers: Record<string, string> = {}, options: { streamed?: boolean } = {},
+  ): Promise<WebResponse> {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    // A browser sends an empty part when no file is chosen.
+    if (files.length === 0) form.append('files', new File([], '', { type: 'application/octet-stream' }));
+    for (const f of files) form.append('files', new File([typeof f.body === 'string' ? f.body : new Uint8Array(f.body)], f.name, { type: f.type ?? 'application/octet-stream' }));
+    if (options.streamed) return this.send(path, { method: 'POST', body: form, headers: { origin: this.origin, ...headers } });
+    const encoded = new Response(form);
+    const body = new Uint8Array(await encoded.arrayBuffer());
+    return this.send(path, {
+      method: 'POST', body,
+      headers: { 'content-type': encoded.headers.get('content-type')!, 'content-length': String(body.byteLength), origin: this.origin, ...headers },
+    });
+  }
+
   /** Reads the page's CSRF token (every form carries it) and posts the form with it. */
   async submit(pagePath: string, action: string, fields: Record<string, string | string[]>): Promise<WebResponse> {
     const page = await this.get(pagePath);

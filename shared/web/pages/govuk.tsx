@@ -107,6 +107,37 @@ export function Input(props: {
   );
 }
 
+/**
+ * A file upload: the browser's own file input. GOV.UK Frontend's drop-zone enhancement is not used: it
+ * turns the input into a button whose visible text ("Choose file") is not in its accessible name (the
+ * label), which axe reports as a WCAG 2.5.3 failure (label-content-name-mismatch).
+ */
+export function FileUpload(props: { id: string; name?: string; label: Child; labelSize?: LabelSize; hint?: Child; error?: string | undefined; multiple?: boolean; accept?: string }) {
+  const { id } = props;
+  return (
+    <div class={`govuk-form-group${props.error ? ' govuk-form-group--error' : ''}`}>
+      <label class={`govuk-label${props.labelSize ? ` govuk-label--${props.labelSize}` : ''}`} for={id}>
+        {props.label}
+      </label>
+      {props.hint ? (
+        <div id={`${id}-hint`} class="govuk-hint">
+          {props.hint}
+        </div>
+      ) : null}
+      <ErrorMessage id={id} message={props.error} />
+      <input
+        class={`govuk-file-upload${props.error ? ' govuk-file-upload--error' : ''}`}
+        id={id}
+        name={props.name ?? id}
+        type="file"
+        multiple={props.multiple}
+        accept={props.accept}
+        aria-describedby={describedBy(props.hint ? `${id}-hint` : null, props.error ? `${id}-error` : null)}
+      />
+    </div>
+  );
+}
+
 export function Textarea(props: { id: string; name?: string; label: Child; labelSize?: LabelSize; hint?: Child; value?: string | null | undefined; error?: string | undefined; rows?: number }) {
   const { id } = props;
   return (

@@ -14,7 +14,7 @@ export interface PageContext {
   assets: AssetLinks;
   /** Local development sign-in: a banner says the data is synthetic. */
   local: boolean;
-  /** HOOK (import feature, built in another branch): the QA lead's navigation links to /app/imports when set. */
+  /** The import pages are on (AppDependencies.imports): the QA lead's navigation links to /app/imports. */
   imports: boolean;
   path: string;
 }
@@ -33,7 +33,6 @@ export function navigation(page: Pick<PageContext, 'principal' | 'imports'>): Na
   const items: NavItem[] = [{ href: '/app', text: 'Home' }];
   if (hasRole(p, 'qa-lead')) {
     items.push({ href: '/app/audits', text: 'Audits' }, { href: '/app/templates', text: 'Templates' });
-    // HOOK: the import pages are added by the import feature; this entry appears once it provides them.
     if (page.imports) items.push({ href: '/app/imports', text: 'Imports' });
   }
   if (hasRole(p, 'iro')) items.push({ href: '/app/assignments', text: 'My assignments' });
@@ -48,10 +47,10 @@ function isCurrent(item: NavItem, path: string): boolean {
   return path === item.href || path.startsWith(`${item.href}/`);
 }
 
-/** A form that posts with the CSRF token. */
-export function Form({ page, action, children, id, novalidate = true }: { page: PageContext; action: string; children: Child; id?: string; novalidate?: boolean }) {
+/** A form that posts with the CSRF token (`multipart` for a form that sends files). */
+export function Form({ page, action, children, id, novalidate = true, multipart }: { page: PageContext; action: string; children: Child; id?: string; novalidate?: boolean; multipart?: boolean }) {
   return (
-    <form method="post" action={action} novalidate={novalidate} id={id}>
+    <form method="post" action={action} novalidate={novalidate} id={id} enctype={multipart ? 'multipart/form-data' : undefined}>
       <Hidden name={CSRF_FIELD} value={page.csrf} />
       {children}
     </form>

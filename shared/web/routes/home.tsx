@@ -40,6 +40,14 @@ export function homePages(app: Hono<WebEnv>, deps: WebDeps): void {
               </a>{' '}
               – what each audit checks, and the law behind it.
             </p>
+            {page.imports ? (
+              <p class="govuk-body">
+                <a class="govuk-link" href="/app/imports">
+                  Import your authority’s records
+                </a>{' '}
+                – the SSDA903 return, Ofsted Annex A and case-management extracts.
+              </p>
+            ) : null}
             <Button href="/app/audits/new">Launch an audit</Button>
           </section>
         ) : null}
