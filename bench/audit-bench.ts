@@ -57,8 +57,8 @@ export interface AuditBenchResult {
   criterionIds: string[];
   /** Seconds from the start: segments checkpointed, sample drawn, findings pass done (first published file begun), published. */
   phases: { segments: number; sample: number; findings: number; published: number };
-  /** Each published file and its size. */
-  files: { name: string; size: number }[];
+  /** Each published file, its size and the seconds it took to write (rendering and upload). */
+  files: { name: string; size: number; seconds: number | null }[];
 }
 
 export interface ScanInput {
@@ -113,19 +113,28 @@ export function runInChild<J extends Job>(job: J, options: { heapMb?: number } =
   });
 }
 
-/** The bucket port, noting when the audit first writes each kind of file (the phases of a run, seen from outside). */
+/** The bucket port, noting when the audit first writes each kind of file (the phases of a run, seen from outside) and how long each published file took. */
 class PhaseWatch implements ObjectStore {
   readonly firstPut = new Map<string, number>();
+  /** Seconds from the start of each published file's write to its end, by key. */
+  readonly fileSeconds = new Map<string, number>();
   constructor(private readonly inner: S3ObjectStore, private readonly started: number) {}
   private note(key: string) {
     const kind = /\/sample\.json$/.test(key) ? 'sample' : key.startsWith('findings/') ? 'findings' : key.includes('/publish/') ? 'spool' : 'work';
     if (!this.firstPut.has(kind)) this.firstPut.set(kind, (performance.now() - this.started) / 1000);
   }
+  private async timed<T>(key: string, write: () => Promise<T>): Promise<T> {
+    this.note(key);
+    const begun = performance.now();
+    const result = await write();
+    if (key.startsWith('findings/')) this.fileSeconds.set(key, (performance.now() - begun) / 1000);
+    return result;
+  }
   ping() { return this.inner.ping(); }
   get(key: string) { return this.inner.get(key); }
   getRange(key: string, start: number, length: number) { return this.inner.getRange(key, start, length); }
-  put(key: string, body: Uint8Array | string, contentType: string) { this.note(key); return this.inner.put(key, body, contentType); }
-  putStream(key: string, chunks: AsyncIterable<Uint8Array | string>, contentType: string) { this.note(key); return this.inner.putStream(key, chunks, contentType); }
+  put(key: string, body: Uint8Array | string, contentType: string) { return this.timed(key, () => this.inner.put(key, body, contentType)); }
+  putStream(key: string, chunks: AsyncIterable<Uint8Array | string>, contentType: string) { return this.timed(key, () => this.inner.putStream(key, chunks, contentType)); }
 }
 
 /** The audit, timed and sampled; runs inside the child process. */
@@ -176,7 +185,7 @@ export async function measureAudit(input: AuditBenchInput): Promise<AuditBenchRe
     reviewsAudited: done.body.population ?? 0, childrenScanned, auditSeconds, auditCpuSeconds: (cpu.user + cpu.system) / 1e6,
     memory, criteria, criterionIds,
     phases: { segments: segmentsDone, sample: watch.firstPut.get('sample') ?? 0, findings: watch.firstPut.get('findings') ?? 0, published: auditSeconds },
-    files: manifest.files.map((f) => ({ name: f.name, size: f.size })),
+    files: manifest.files.map((f) => ({ name: f.name, size: f.size, seconds: watch.fileSeconds.get(f.key) ?? null })),
   };
 }
 

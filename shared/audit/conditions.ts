@@ -98,105 +98,116 @@ export function factsUsed(node: Condition | Operand): string[] {
   return [...found];
 }
 
+/** What one evaluation has read so far: the values in the order read (each once) and the facts found missing. */
+interface Reading {
+  facts: Facts;
+  values: EvidenceValue[];
+  missing: string[];
+}
+
+// Module-level functions over a Reading rather than closures made afresh for every evaluation: an
+// audit evaluates every criterion of every sampled unit.
+
+function note(reading: Reading, name: string, value: FactValue): void {
+  // A rule reads a handful of values: a scan beats a Set.
+  for (const v of reading.values) if (v.name === name) return;
+  reading.values.push({ name, value });
+}
+
+function dateOperand(reading: Reading, o: Operand): string | null {
+  const v = operandValue(reading, o);
+  return typeof v === 'string' ? v : null;
+}
+
+function derived(reading: Reading, o: Operand, value: FactValue): FactValue {
+  note(reading, describeOperand(o), value);
+  return value;
+}
+
+function operandValue(reading: Reading, o: Operand): FactValue {
+  if ('fact' in o) {
+    const value = reading.facts[o.fact] ?? null;
+    note(reading, o.fact, value);
+    if (value === null && !reading.missing.includes(o.fact)) reading.missing.push(o.fact);
+    return value;
+  }
+  if ('value' in o) return o.value;
+  if ('addWorkingDays' in o) {
+    const [base, n] = o.addWorkingDays;
+    const d = dateOperand(reading, base);
+    return derived(reading, o, d === null ? null : addWorkingDays(d, n));
+  }
+  if ('addDays' in o) {
+    const [base, n] = o.addDays;
+    const d = dateOperand(reading, base);
+    return derived(reading, o, d === null ? null : addDays(d, n));
+  }
+  if ('addMonths' in o) {
+    const [base, n] = o.addMonths;
+    const d = dateOperand(reading, base);
+    return derived(reading, o, d === null ? null : addCalendarMonths(d, n));
+  }
+  if ('workingDaysBetween' in o) {
+    const a = dateOperand(reading, o.workingDaysBetween[0]);
+    const b = dateOperand(reading, o.workingDaysBetween[1]);
+    return derived(reading, o, a === null || b === null ? null : workingDaysBetween(a, b));
+  }
+  if ('daysBetween' in o) {
+    const a = dateOperand(reading, o.daysBetween[0]);
+    const b = dateOperand(reading, o.daysBetween[1]);
+    return derived(reading, o, a === null || b === null ? null : daysBetween(a, b));
+  }
+  if ('ageAt' in o) {
+    const dob = dateOperand(reading, o.ageAt[0]);
+    const at = dateOperand(reading, o.ageAt[1]);
+    return derived(reading, o, dob === null || at === null ? null : ageOn(dob, at));
+  }
+  const list = operandValue(reading, o.count);
+  return derived(reading, o, Array.isArray(list) ? list.length : typeof list === 'number' ? list : null);
+}
+
+function truthOf(reading: Reading, c: Condition): Truth {
+  if ('all' in c) {
+    const results = c.all.map((x) => truthOf(reading, x));
+    return results.includes(false) ? false : results.includes('unknown') ? 'unknown' : true;
+  }
+  if ('any' in c) {
+    const results = c.any.map((x) => truthOf(reading, x));
+    return results.includes(true) ? true : results.includes('unknown') ? 'unknown' : false;
+  }
+  if ('not' in c) {
+    const t = truthOf(reading, c.not);
+    return t === 'unknown' ? t : !t;
+  }
+  if ('present' in c) {
+    const v = operandValue(reading, c.present);
+    return v !== null && !(Array.isArray(v) && v.length === 0);
+  }
+  if ('nonEmpty' in c) {
+    const v = operandValue(reading, c.nonEmpty);
+    return v === null ? 'unknown' : Array.isArray(v) ? v.length > 0 : v !== '';
+  }
+  if ('isTrue' in c) {
+    const v = operandValue(reading, c.isTrue);
+    return v === null ? 'unknown' : v === true;
+  }
+  if ('in' in c) {
+    const v = operandValue(reading, c.in[0]);
+    return v === null ? 'unknown' : (c.in[1] as readonly unknown[]).includes(v);
+  }
+  const [left, op, right] = c.compare;
+  const a = operandValue(reading, left);
+  const b = operandValue(reading, right);
+  if (a === null || b === null) return 'unknown';
+  return compareValues(a, op, b);
+}
+
 /** Evaluates a condition over a unit's facts. */
 export function evaluate(condition: Condition, facts: Facts): Evaluation {
-  const values: EvidenceValue[] = [];
-  const missing = new Set<string>();
-  const seen = new Set<string>();
-  const note = (name: string, value: FactValue) => {
-    if (!seen.has(name)) {
-      seen.add(name);
-      values.push({ name, value });
-    }
-  };
-
-  const operand = (o: Operand): FactValue => {
-    if ('fact' in o) {
-      const value = facts[o.fact] ?? null;
-      note(o.fact, value);
-      if (value === null) missing.add(o.fact);
-      return value;
-    }
-    if ('value' in o) return o.value;
-    const derived = (name: string, compute: () => FactValue): FactValue => {
-      const value = compute();
-      note(name, value);
-      return value;
-    };
-    const date = (x: Operand) => {
-      const v = operand(x);
-      return typeof v === 'string' ? v : null;
-    };
-    if ('addWorkingDays' in o) {
-      const [base, n] = o.addWorkingDays;
-      const d = date(base);
-      return derived(describeOperand(o), () => (d === null ? null : addWorkingDays(d, n)));
-    }
-    if ('addDays' in o) {
-      const [base, n] = o.addDays;
-      const d = date(base);
-      return derived(describeOperand(o), () => (d === null ? null : addDays(d, n)));
-    }
-    if ('addMonths' in o) {
-      const [base, n] = o.addMonths;
-      const d = date(base);
-      return derived(describeOperand(o), () => (d === null ? null : addCalendarMonths(d, n)));
-    }
-    if ('workingDaysBetween' in o) {
-      const [a, b] = o.workingDaysBetween.map(date) as [string | null, string | null];
-      return derived(describeOperand(o), () => (a === null || b === null ? null : workingDaysBetween(a, b)));
-    }
-    if ('daysBetween' in o) {
-      const [a, b] = o.daysBetween.map(date) as [string | null, string | null];
-      return derived(describeOperand(o), () => (a === null || b === null ? null : daysBetween(a, b)));
-    }
-    if ('ageAt' in o) {
-      const [dob, at] = o.ageAt.map(date) as [string | null, string | null];
-      return derived(describeOperand(o), () => (dob === null || at === null ? null : ageOn(dob, at)));
-    }
-    const list = operand(o.count);
-    return derived(describeOperand(o), () => (Array.isArray(list) ? list.length : typeof list === 'number' ? list : null));
-  };
-
-  const truth = (c: Condition): Truth => {
-    if ('all' in c) {
-      const results = c.all.map(truth);
-      return results.includes(false) ? false : results.includes('unknown') ? 'unknown' : true;
-    }
-    if ('any' in c) {
-      const results = c.any.map(truth);
-      return results.includes(true) ? true : results.includes('unknown') ? 'unknown' : false;
-    }
-    if ('not' in c) {
-      const t = truth(c.not);
-      return t === 'unknown' ? t : !t;
-    }
-    if ('present' in c) {
-      const v = operand(c.present);
-      return v !== null && !(Array.isArray(v) && v.length === 0);
-    }
-    if ('nonEmpty' in c) {
-      const v = operand(c.nonEmpty);
-      return v === null ? 'unknown' : Array.isArray(v) ? v.length > 0 : v !== '';
-    }
-    if ('isTrue' in c) {
-      const v = operand(c.isTrue);
-      return v === null ? 'unknown' : v === true;
-    }
-    if ('in' in c) {
-      const v = operand(c.in[0]);
-      return v === null ? 'unknown' : (c.in[1] as readonly unknown[]).includes(v);
-    }
-    const [left, op, right] = c.compare;
-    const a = operand(left);
-    const b = operand(right);
-    if (a === null || b === null) return 'unknown';
-    return compareValues(a, op, b);
-  };
-
-  const result = truth(condition);
+  const reading: Reading = { facts, values: [], missing: [] };
+  const result = truthOf(reading, condition);
   // `present` is a check on presence itself, so its missing fact does not make the rule unknown.
-  return { truth: result, values, missing: result === 'unknown' ? [...missing] : [] };
+  return { truth: result, values: reading.values, missing: result === 'unknown' ? reading.missing : [] };
 }
 
 function compareValues(a: Exclude<FactValue, null>, op: Comparator, b: Exclude<FactValue, null>): boolean {
@@ -215,8 +226,17 @@ function compareValues(a: Exclude<FactValue, null>, op: Comparator, b: Exclude<F
 // Symbols read the same for dates ("on or before") and numbers ("at most").
 const COMPARATOR_WORDS: Record<Comparator, string> = { '<': '<', '<=': '≤', '=': '=', '!=': '≠', '>=': '≥', '>': '>' };
 
+// Templates are parsed once and kept, so an operand's words are worked out once per operand, not per unit.
+const operandWords = new WeakMap<Operand, string>();
+
 /** An operand in plain words, e.g. "20 working days after period.start". */
 export function describeOperand(o: Operand): string {
+  let words = operandWords.get(o);
+  if (words === undefined) operandWords.set(o, (words = operandInWords(o)));
+  return words;
+}
+
+function operandInWords(o: Operand): string {
   if ('fact' in o) return o.fact;
   if ('value' in o) return String(o.value);
   if ('addWorkingDays' in o) return `${o.addWorkingDays[1]} working days after ${describeOperand(o.addWorkingDays[0])}`;

@@ -1,4 +1,4 @@
-/** Judges one audit unit on a template's automatic criteria: an outcome per criterion, with its evidence. */
+/** Judges one audit unit on a template's automatic criteria: an outcome per criterion, with its evidence; and each criterion's rule in words. */
 import { describeCondition, evaluate } from './conditions.ts';
 import type { Evidence, Outcome } from './findings-model.ts';
 import type { AuditUnit } from './population.ts';
@@ -10,23 +10,31 @@ export interface CriterionOutcome {
 }
 
 /**
+ * A criterion's rule in plain words: the template's words, then the condition as evaluated (and
+ * when it applies). The same for every unit, so findings state it once per criterion
+ * (`criteria[].rule`), not with each outcome.
+ */
+export function criterionRule(criterion: AutomaticCriterion): string {
+  return `${criterion.rule} (${describeCondition(criterion.condition)}${criterion.appliesWhen ? `; applies when ${describeCondition(criterion.appliesWhen)}` : ''})`;
+}
+
+/**
  * Met / not met / not applicable / cannot tell for one criterion. Applicability is decided first:
  * a rule that does not apply is not applicable even when its facts are missing; a rule that might
  * apply but cannot be checked is "cannot tell", never a guess either way.
  */
 export function judgeCriterion(criterion: AutomaticCriterion, unit: AuditUnit): CriterionOutcome {
   const applies = criterion.appliesWhen ? evaluate(criterion.appliesWhen, unit.facts) : undefined;
-  const rule = `${criterion.rule} (${describeCondition(criterion.condition)}${criterion.appliesWhen ? `; applies when ${describeCondition(criterion.appliesWhen)}` : ''})`;
   if (applies && applies.truth === false) {
-    return { outcome: 'not-applicable', evidence: { rule, values: applies.values, missing: [] } };
+    return { outcome: 'not-applicable', evidence: { values: applies.values, missing: [] } };
   }
   const result = evaluate(criterion.condition, unit.facts);
   const values = [...(applies?.values ?? []), ...result.values.filter((v) => !applies?.values.some((a) => a.name === v.name))];
   if (applies && applies.truth === 'unknown') {
-    return { outcome: 'cannot-tell', evidence: { rule, values, missing: [...new Set([...applies.missing, ...result.missing])] } };
+    return { outcome: 'cannot-tell', evidence: { values, missing: [...new Set([...applies.missing, ...result.missing])] } };
   }
   const outcome: Outcome = result.truth === 'unknown' ? 'cannot-tell' : result.truth ? 'met' : 'not-met';
-  return { outcome, evidence: { rule, values, missing: result.missing } };
+  return { outcome, evidence: { values, missing: result.missing } };
 }
 
 /** Every automatic criterion of the template, judged for one unit. */

@@ -5,10 +5,10 @@
  */
 import { addDays } from '#calendar/dates';
 import type { Agreement } from './moderation.ts';
-import type { CriterionOutcome } from './evaluate.ts';
+import { criterionRule, type CriterionOutcome } from './evaluate.ts';
 import {
   FINDINGS_SCHEMA_VERSION, type ActionPlanRow, type Alert, type AlertSummary, type BreakdownRow, type CriterionFinding,
-  type FindingsDocument, type RecordFinding, type Tables,
+  type FindingsDocument, type Outcome, type RecordFinding, type Tables,
 } from './findings-model.ts';
 import { pseudonymousChildId, type AuditPeriod, type AuditUnit } from './population.ts';
 import { compliance as complianceOf, wilsonInterval } from './statistics.ts';
@@ -76,8 +76,15 @@ export interface PreviousFindings {
   notMetChildren: Record<string, string[]>;
 }
 
+/** What the comparison reads of a published findings document (of any schema version so far). */
+export type ComparedFindings = {
+  audit: Pick<FindingsDocument['audit'], 'id'>;
+  criteria: Pick<CriterionFinding, 'id' | 'compliance'>[];
+  records: { children: string[]; outcomes: Record<string, { outcome: Outcome } | undefined> }[];
+};
+
 /** The comparison basis of a published findings document. */
-export function previousFindingsOf(doc: FindingsDocument): PreviousFindings {
+export function previousFindingsOf(doc: ComparedFindings): PreviousFindings {
   const notMetChildren: Record<string, string[]> = {};
   for (const c of doc.criteria) {
     notMetChildren[c.id] = [...new Set(doc.records.filter((r) => r.outcomes[c.id]?.outcome === 'not-met').flatMap((r) => r.children))].sort();
@@ -106,7 +113,8 @@ export class FindingsBuilder {
   private readonly scale: string[];
   private readonly counts: Counts[];
   private readonly grades: Record<string, number>[];
-  private readonly breakdowns = { service: new Map<string, BreakdownRow>(), team: new Map<string, BreakdownRow>(), iro: new Map<string, BreakdownRow>() };
+  /** Per breakdown, per criterion (in template order), the rows by service, team or IRO. */
+  private readonly breakdowns: Record<'service' | 'team' | 'iro', Map<string, BreakdownRow>[]>;
   private readonly alertServices = new Map<string, Map<string, number>>();
   private readonly alertTeams = new Map<string, Set<string>>();
   private readonly teamAndTitle = new Map<string, number>();
@@ -125,6 +133,7 @@ export class FindingsBuilder {
     this.scale = template.gradeScale.map((g) => g.grade);
     this.counts = template.criteria.map(() => ({ met: 0, notMet: 0, notApplicable: 0, cannotTell: 0 }));
     this.grades = template.criteria.map(() => ({}));
+    this.breakdowns = { service: template.criteria.map(() => new Map()), team: template.criteria.map(() => new Map()), iro: template.criteria.map(() => new Map()) };
     this.previous = previous ? asPrevious(previous) : undefined;
     this.before = new Map(template.criteria.map((c) => [c.id, new Set(this.previous?.notMetChildren[c.id] ?? [])]));
   }
@@ -136,6 +145,7 @@ export class FindingsBuilder {
     const children = unit.childIds.map((c) => pseudonymousChildId(audit.authorityId, c));
     const id = recordId(audit.authorityId, unit.unitId);
     const alerts: { criterionIndex: number; alert: Alert }[] = [];
+    const breakdownKeys = [['service', unit.service ?? NOT_RECORDED], ['team', unit.team ?? NOT_RECORDED], ['iro', unit.iroId ?? NOT_RECORDED]] as const;
     this.units += 1;
     template.criteria.forEach((criterion, index) => {
       const outcome = outcomeFor(criterion, judged, scale);
@@ -146,13 +156,12 @@ export class FindingsBuilder {
       else counts.cannotTell += 1;
       const grade = judged.grades[criterion.id];
       if (criterion.kind === 'manual' && grade !== undefined) this.grades[index]![grade] = (this.grades[index]![grade] ?? 0) + 1;
-      for (const [name, key] of [['service', unit.service], ['team', unit.team], ['iro', unit.iroId]] as const) {
-        const rows = this.breakdowns[name];
-        const rowKey = `${criterion.id}\u0000${key ?? NOT_RECORDED}`;
-        let row = rows.get(rowKey);
-        if (!row) rows.set(rowKey, (row = { key: key ?? NOT_RECORDED, criterionId: criterion.id, met: 0, notMet: 0, compliance: null }));
+      for (const [name, key] of breakdownKeys) {
+        const rows = this.breakdowns[name][index]!;
+        let row = rows.get(key);
+        if (!row) rows.set(key, (row = { key, criterionId: criterion.id, met: 0, notMet: 0, compliance: null }));
         if (outcome === 'met') row.met += 1;
-        if (outcome === 'not-met') row.notMet += 1;
+        else if (outcome === 'not-met') row.notMet += 1;
       }
       // Kept for every audit: the next audit of the template compares with them.
       if (outcome === 'not-met') for (const c of children) setOf(this.notMetNow, criterion.id).add(c);
@@ -217,6 +226,7 @@ export class FindingsBuilder {
         id: criterion.id,
         title: criterion.title,
         kind: criterion.kind,
+        ...(criterion.kind === 'automatic' ? { rule: criterionRule(criterion) } : {}),
         n: this.units,
         ...counts,
         compliance: value,
@@ -236,8 +246,8 @@ export class FindingsBuilder {
       }
       return finding;
     });
-    const breakdown = (rows: Map<string, BreakdownRow>): BreakdownRow[] =>
-      [...rows.values()]
+    const breakdown = (byCriterion: Map<string, BreakdownRow>[]): BreakdownRow[] =>
+      byCriterion.flatMap((rows) => [...rows.values()])
         .map((r) => ({ ...r, compliance: complianceOf(r.met, r.notMet) }))
         .sort((a, b) => a.criterionId.localeCompare(b.criterionId) || a.key.localeCompare(b.key));
     const alertSummary: AlertSummary[] = [];

@@ -9,21 +9,22 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { addCalendarMonths } from '#calendar/dates';
+import { recordCells, type RecordCells } from '#reports/csv';
 import { publishFindingsFrom, MANIFEST_FILE } from '#reports/publish';
 import type { ObjectStore } from '#store/object-store';
 import { VersionConflictError, type RecordStore, type Versioned } from '#store/record-store';
 import { AUDIT_PARTS, AuditRecord, GradingRecord, ModerationRecord, SampleCheckpoint, SegmentCheckpoint, SegmentRuns, StoredSample, type AuditStatus } from './audit-record.ts';
 import { assignUnits, type Auditor } from './assignment.ts';
-import { previousFindingsOf, recordId, type PreviousFindings } from './findings.ts';
+import { previousFindingsOf, recordId, type ComparedFindings, type PreviousFindings } from './findings.ts';
 import { agreementOf } from './moderation.ts';
-import { ActionPlanRow, FindingsDocument, type Alert, type RecordFinding } from './findings-model.ts';
+import { ActionPlanRow, FindingsDocument, Outcome, type Alert } from './findings-model.ts';
 import type { AuditPeriod, AuditUnit } from './population.ts';
 import {
   AuditRequestError, drawPopulationSample, forEachSegment, gatherSegment, inSample, populationContext, populationUnits, streamFindings,
   type AuditContext, type AuditProgress, type Population, type RunOptions, type SegmentOutput,
 } from './runner.ts';
 import type { SamplingPlan } from './sampling.ts';
-import { LineSpool, spoolLines, type RunRef } from './work-runs.ts';
+import { LineSpool, spoolLines, spoolText, type RunRef } from './work-runs.ts';
 import { assertMove } from './lifecycle.ts';
 import type { AuditTemplate } from './template.ts';
 
@@ -179,10 +180,18 @@ async function previousPublished(svc: AuditServices, audit: AuditRecord): Promis
   if (!latest?.manifestKey) return undefined;
   const kept = await svc.objects.get(comparisonKey(latest.authorityId, latest.auditId));
   if (kept) return JSON.parse(new TextDecoder().decode(kept)) as PreviousFindings;
-  // Audits published before the comparison was kept apart: their findings were built in memory, so they fit.
+  // Audits published before the comparison was kept apart: their findings were built in memory, so
+  // they fit. They are of schema version 1, so only what the comparison reads is checked.
   const findingsKey = latest.manifestKey.replace(MANIFEST_FILE, 'findings.json');
-  return previousFindingsOf(FindingsDocument.parse(await readJson(svc.objects, findingsKey)));
+  return previousFindingsOf(ComparedFindingsSchema.parse(await readJson(svc.objects, findingsKey)));
 }
+
+/** What a comparison reads of a published findings.json, in every schema version so far. */
+const ComparedFindingsSchema = z.object({
+  audit: z.object({ id: z.string() }),
+  criteria: z.array(FindingsDocument.shape.criteria.element.pick({ id: true, compliance: true })),
+  records: z.array(z.object({ children: z.array(z.string()), outcomes: z.record(z.string(), z.object({ outcome: Outcome })) })),
+}) satisfies z.ZodType<ComparedFindings>;
 
 export interface RunJobOptions {
   onProgress?: (progress: AuditProgress & { segmentsDone: number; segmentsTotal: number }) => void;
@@ -478,7 +487,7 @@ export async function saveActionPlan(
   return stored;
 }
 
-/** Records are spooled in chunks of about this size, alerts (far fewer) in smaller ones. */
+/** Records (and their cells) are spooled in chunks of about this size, alerts (far fewer) in smaller ones. */
 const RECORD_SPOOL_BYTES = 4 * 1024 * 1024;
 const ALERT_SPOOL_BYTES = 1024 * 1024;
 
@@ -489,8 +498,9 @@ async function* parsedLines<T>(lines: AsyncIterable<string>): AsyncIterable<T> {
 /**
  * Computes the findings (compared with the last published audit of the template), publishes them
  * and marks the audit published. One pass over the population counts the tables, judges the sampled
- * units and spools each record and alert to the bucket (work/…/publish/) as it is made; the files
- * are then written from the spools, the records read once per file that lists them.
+ * units and spools each record and alert to the bucket (work/…/publish/) as it is made: each record
+ * as the JSON findings.json lists it and as the cells records.csv and the workbook list, so the
+ * files are written from the spools without turning a record into JSON, or JSON into a record, again.
  */
 async function publishAudit(
   svc: AuditServices,
@@ -502,16 +512,25 @@ async function publishAudit(
   const previous = await previousPublished(svc, audit);
   const spool = `${workPrefix(audit.authorityId, audit.auditId)}publish/`;
   const recordSpool = new LineSpool(svc.objects, `${spool}records`, RECORD_SPOOL_BYTES);
+  const rowSpool = new LineSpool(svc.objects, `${spool}record-cells`, RECORD_SPOOL_BYTES);
   const alertSpools = audit.template.criteria.map((_, i) => new LineSpool(svc.objects, `${spool}alerts-${String(i).padStart(2, '0')}`, ALERT_SPOOL_BYTES));
+  const criteria = audit.template.criteria;
   const { document, tally, builder } = await streamFindings(
     unitsOf(svc, audit, loaded)(),
     inSample({ census: sample.census === true, unitIds: sample.unitIds, excluded: sample.excluded }),
     audit,
     { authorityName: loaded.ctx.authorityName, marginOfError: sample.marginOfError },
-    { record: (r) => recordSpool.add(JSON.stringify(r)), alert: (i, a) => alertSpools[i]!.add(JSON.stringify(a)) },
+    {
+      record: async (r) => {
+        await recordSpool.add(JSON.stringify(r));
+        await rowSpool.add(JSON.stringify(recordCells(criteria, r)));
+      },
+      alert: (i, a) => alertSpools[i]!.add(JSON.stringify(a)),
+    },
     { ...extra, ...(previous ? { previous } : {}), ...(svc.now ? { now: svc.now } : {}) },
   );
   const records = await recordSpool.finish();
+  const rows = await rowSpool.finish();
   const alerts = (await Promise.all(alertSpools.map((s) => s.finish()))).flat();
   await updateAudit(svc, audit.authorityId, audit.auditId, (a) => ({
     ...a, status: 'closed' satisfies AuditStatus, failure: null, population: document.population, sampleSize: document.sampleSize,
@@ -520,7 +539,9 @@ async function publishAudit(
   await svc.objects.put(comparisonKey(audit.authorityId, audit.auditId), JSON.stringify(builder.comparisonBasis(document)), 'application/json');
   const manifest = await publishFindingsFrom(svc.objects, {
     document,
-    records: () => parsedLines<RecordFinding>(spoolLines(svc.objects, records)),
+    recordLines: () => spoolText(svc.objects, records),
+    alertLines: () => spoolText(svc.objects, alerts),
+    recordRows: () => parsedLines<RecordCells>(spoolLines(svc.objects, rows)),
     alerts: () => parsedLines<Alert>(spoolLines(svc.objects, alerts)),
     extent: {
       records: document.sampleSize,

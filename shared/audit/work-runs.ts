@@ -23,21 +23,49 @@ export const unitOrder: (a: string, b: string) => number = new Intl.Collator().c
 
 /** A run is written once this much JSON has gathered: a segment holds at most about this much. */
 export const RUN_BYTES = 4 * 1024 * 1024;
-/** How much of each run the merge reads at a time: the merge holds about this much per run. */
+/** How much of each run the merge reads at a time: the merge holds about twice this much per run. */
 export const MERGE_WINDOW_BYTES = 128 * 1024;
+
+/**
+ * Puts one object at a time without waiting for it: the writer carries on while its last chunk
+ * travels, and the next put (or `settle`) waits for it first, so a failed put still surfaces, and
+ * at most one chunk is in flight.
+ */
+class WriteBehind {
+  private pending: Promise<unknown> | undefined;
+  constructor(private readonly objects: ObjectStore) {}
+
+  async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
+    await this.settle();
+    const put = this.objects.put(key, body, contentType);
+    // Awaited by the next put or settle, which rethrows; marked handled now so a writer given up early leaves no unhandled rejection.
+    put.catch(() => {});
+    this.pending = put;
+  }
+
+  /** Waits for the put in flight, if any; throws if it failed. */
+  async settle(): Promise<void> {
+    const pending = this.pending;
+    this.pending = undefined;
+    await pending;
+  }
+}
 
 /** Gathers keyed items, writes them as sorted runs of at most about RUN_BYTES, and lists what it wrote. */
 export class RunWriter {
   private buffer: RunItem[] = [];
   private bytes = 0;
   private readonly runs: RunRef[] = [];
+  private readonly writer: WriteBehind;
 
   /** `prefix` ends in '/'; runs are named run-0000.jsonl, run-0001.jsonl, … so a retried segment overwrites its own. */
   constructor(
-    private readonly objects: ObjectStore,
+    objects: ObjectStore,
     private readonly prefix: string,
     private readonly runBytes = RUN_BYTES,
-  ) {}
+  ) {
+    this.writer = new WriteBehind(objects);
+  }
 
   /** Adds one item; writes a run when enough has gathered. Keys never hold a tab or a line end. */
   async add(key: string, value: unknown): Promise<void> {
@@ -48,9 +76,10 @@ export class RunWriter {
     if (this.bytes >= this.runBytes) await this.flush();
   }
 
-  /** Writes what is left and returns every run written, in order. */
+  /** Writes what is left and returns every run written, in order, once all are stored. */
   async finish(): Promise<RunRef[]> {
     await this.flush();
+    await this.writer.settle();
     return [...this.runs];
   }
 
@@ -61,17 +90,20 @@ export class RunWriter {
     this.bytes = 0;
     const body = Buffer.from(items.map((i) => `${i.key}\t${i.json}\n`).join(''), 'utf8');
     const key = `${this.prefix}run-${String(this.runs.length).padStart(4, '0')}.jsonl`;
-    await this.objects.put(key, body, 'application/x-ndjson');
+    await this.writer.put(key, body, 'application/x-ndjson');
     this.runs.push({ key, bytes: body.byteLength, items: items.length });
   }
 }
 
-/** Reads one run a window at a time, as lines. */
+/** Reads one run a window at a time, as lines, the next window fetched while this one is worked through. */
 class RunCursor {
   private lines: string[] = [];
   private index = 0;
+  /** Where the next window to fetch begins. */
   private offset = 0;
   private rest: Buffer = Buffer.alloc(0);
+  /** The window at `offset`, already asked for. */
+  private ahead: Promise<Uint8Array | null> | undefined;
 
   constructor(
     private readonly objects: ObjectStore,
@@ -89,18 +121,30 @@ class RunCursor {
     return true;
   }
 
+  private fetch(): Promise<Uint8Array | null> | undefined {
+    if (this.offset >= this.run.bytes) return undefined;
+    const read = getBytes(this.objects, this.run.key, this.offset, Math.min(this.window, this.run.bytes - this.offset));
+    // Awaited when its turn comes, which rethrows; marked handled now so a merge given up early leaves no unhandled rejection.
+    read.catch(() => {});
+    return read;
+  }
+
   /** Moves to the next item, reading another window when the lines in hand are used up. */
   async next(): Promise<void> {
     while (this.index >= this.lines.length) {
-      if (this.offset >= this.run.bytes) {
+      const read = this.ahead ?? this.fetch();
+      this.ahead = undefined;
+      if (!read) {
         if (this.rest.byteLength > 0) throw new Error(`work file ${this.run.key} does not end with a line end`);
         this.current = undefined;
         return;
       }
-      const bytes = await getBytes(this.objects, this.run.key, this.offset, Math.min(this.window, this.run.bytes - this.offset));
+      const bytes = await read;
       if (bytes === null) throw new Error(`work file ${this.run.key} is missing`);
       if (bytes.byteLength === 0) throw new Error(`work file ${this.run.key} is shorter than its ${this.run.bytes} bytes`);
       this.offset += bytes.byteLength;
+      // The next window travels while this one's lines are merged: the merge seldom waits for a read.
+      this.ahead = this.fetch();
       const chunk = this.rest.byteLength > 0 ? Buffer.concat([this.rest, bytes]) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const last = chunk.lastIndexOf(0x0a);
       // A line cut by the window is kept (as bytes, so a character split in two survives) for the next read.
@@ -119,8 +163,8 @@ class RunCursor {
 }
 
 /**
- * Every item of the runs, in key order (unitOrder). Memory is one window per run, whatever their
- * size; items with the same key come out together (in no particular order).
+ * Every item of the runs, in key order (unitOrder). Memory is two windows per run (the one being
+ * merged and the next), whatever their size; items with the same key come out together (in no particular order).
  */
 export async function* mergeRuns(objects: ObjectStore, runs: readonly RunRef[], window = MERGE_WINDOW_BYTES): AsyncIterable<RunItem> {
   const heap: RunCursor[] = [];
@@ -174,12 +218,15 @@ export class LineSpool {
   private lines: string[] = [];
   private bytes = 0;
   private readonly chunks: RunRef[] = [];
+  private readonly writer: WriteBehind;
 
   constructor(
-    private readonly objects: ObjectStore,
+    objects: ObjectStore,
     private readonly prefix: string,
     private readonly chunkBytes: number,
-  ) {}
+  ) {
+    this.writer = new WriteBehind(objects);
+  }
 
   async add(line: string): Promise<void> {
     this.lines.push(line);
@@ -187,8 +234,10 @@ export class LineSpool {
     if (this.bytes >= this.chunkBytes) await this.flush();
   }
 
+  /** Writes what is left and lists every chunk, in order, once all are stored. */
   async finish(): Promise<RunRef[]> {
     await this.flush();
+    await this.writer.settle();
     return [...this.chunks];
   }
 
@@ -196,19 +245,38 @@ export class LineSpool {
     if (this.lines.length === 0) return;
     const body = Buffer.from(`${this.lines.join('\n')}\n`, 'utf8');
     const key = `${this.prefix}-${String(this.chunks.length).padStart(4, '0')}.jsonl`;
-    await this.objects.put(key, body, 'application/x-ndjson');
+    await this.writer.put(key, body, 'application/x-ndjson');
     this.chunks.push({ key, bytes: body.byteLength, items: this.lines.length });
     this.lines = [];
     this.bytes = 0;
   }
 }
 
-/** A spool's lines, in order, one chunk in memory at a time. */
-export async function* spoolLines(objects: ObjectStore, chunks: readonly RunRef[]): AsyncIterable<string> {
-  for (const chunk of chunks) {
-    const bytes = await objects.get(chunk.key);
+/**
+ * A spool's chunks as text, in order: whole lines, each ending in '\n'. The next chunk is fetched
+ * while the caller works on this one, so about two chunks are in memory.
+ */
+export async function* spoolText(objects: ObjectStore, chunks: readonly RunRef[]): AsyncIterable<string> {
+  const fetch = (chunk: RunRef) => objects.get(chunk.key).then((bytes) => {
     if (bytes === null) throw new Error(`work file ${chunk.key} is missing`);
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  });
+  let next = chunks.length > 0 ? fetch(chunks[0]!) : undefined;
+  // A fetch begun ahead is awaited even if the caller stops early, so it never rejects unseen.
+  try {
+    for (let i = 0; next; i += 1) {
+      const text = await next;
+      next = i + 1 < chunks.length ? fetch(chunks[i + 1]!) : undefined;
+      yield text;
+    }
+  } finally {
+    await next?.catch(() => {});
+  }
+}
+
+/** A spool's lines, in order, about two chunks in memory at a time. */
+export async function* spoolLines(objects: ObjectStore, chunks: readonly RunRef[]): AsyncIterable<string> {
+  for await (const text of spoolText(objects, chunks)) {
     const lines = text.split('\n');
     lines.pop();
     yield* lines;

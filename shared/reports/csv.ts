@@ -86,26 +86,46 @@ export function recordResult(record: RecordFinding, criterion: Pick<CriterionFin
   return outcome ? OUTCOME_LABEL[outcome] : '';
 }
 
-function recordRow(doc: Pick<FindingsDocument, 'criteria'>, r: RecordFinding): Cell[] {
-  return [r.recordId, r.children.join(';'), ukDate(r.date), r.service, r.team, r.iroId, ...doc.criteria.map((c) => recordResult(r, c)), r.overall, r.comment];
+/**
+ * One audited record as records.csv and the workbook's Records sheet list it: record id, children
+ * joined with ';', date (as recorded, ISO), service, team, IRO, the result on each criterion,
+ * overall grade and comment. Small, so the engine spools these beside the records it publishes.
+ */
+export type RecordCells = (string | null)[];
+
+/** Where the date is in RecordCells: the one cell each file writes in its own way. */
+export const RECORD_DATE_CELL = 2;
+
+/** A record's cells (RecordCells), for criteria in findings order. */
+export function recordCells(criteria: readonly Pick<CriterionFinding, 'id' | 'kind'>[], r: RecordFinding): RecordCells {
+  return [r.recordId, r.children.join(';'), r.date, r.service, r.team, r.iroId, ...criteria.map((c) => recordResult(r, c)), r.overall, r.comment];
+}
+
+/** A record's row of records.csv: its cells, the date as dd/mm/YYYY. */
+function csvRecordRow(cells: RecordCells): Cell[] {
+  return cells.map((cell, i) => (i === RECORD_DATE_CELL && cell !== null ? ukDate(cell) : cell));
 }
 
 /** records.csv: one row per audited record, children joined with ';'. */
 export function recordsCsv(doc: FindingsDocument): string {
-  return toCsv(recordsCsvHeader(doc), doc.records.map((r) => recordRow(doc, r)));
+  return toCsv(recordsCsvHeader(doc), doc.records.map((r) => csvRecordRow(recordCells(doc.criteria, r))));
 }
 
-/** records.csv as it is written, row by row: the same bytes as `recordsCsv` (each CSV row stands alone). */
-export async function* recordsCsvChunks(doc: FindingsDocument, records: AsyncIterable<RecordFinding>): AsyncIterable<string> {
-  let batch = toCsv(recordsCsvHeader(doc), []);
-  for await (const r of records) {
-    batch += stringify([recordRow(doc, r).map(safeCell)], { record_delimiter: 'windows' });
-    if (batch.length >= 64 * 1024) {
-      yield batch;
-      batch = '';
+/** Rows stringified at a time: csv-stringify's set-up per call costs more than the rows themselves. */
+const CSV_BATCH_ROWS = 1000;
+
+/** records.csv as it is written, a batch of rows at a time: the same bytes as `recordsCsv` (each CSV row stands alone). */
+export async function* recordsCsvChunks(doc: FindingsDocument, rows: AsyncIterable<RecordCells>): AsyncIterable<string> {
+  yield toCsv(recordsCsvHeader(doc), []);
+  let batch: (string | number)[][] = [];
+  for await (const cells of rows) {
+    batch.push(csvRecordRow(cells).map(safeCell));
+    if (batch.length >= CSV_BATCH_ROWS) {
+      yield stringify(batch, { record_delimiter: 'windows' });
+      batch = [];
     }
   }
-  yield batch;
+  if (batch.length > 0) yield stringify(batch, { record_delimiter: 'windows' });
 }
 
 /** The header of action-plan.csv: the seeds' four columns, then how success is measured and what the action answers. */

@@ -5,9 +5,9 @@
  */
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { FindingsDocument, type Alert, type RecordFinding } from '#audit/findings-model';
+import { FindingsDocument, type Alert } from '#audit/findings-model';
 import { putChunks, type ObjectStore } from '#store/object-store';
-import { actionPlanCsv, findingsCsv, recordsCsvChunks } from './csv.ts';
+import { actionPlanCsv, findingsCsv, recordCells, recordsCsvChunks, type RecordCells } from './csv.ts';
 import { reportExtent, reportHtml, type ReportExtent } from './html.ts';
 import { findingsXlsxStream } from './xlsx.ts';
 
@@ -72,13 +72,19 @@ export function auditPrefix(authorityId: string, auditId: string): string {
 }
 
 /**
- * Findings to publish: the document with its records and alerts left empty, the records and alerts
- * as streams that can be read more than once (one read per file that lists them), and what the
+ * Findings to publish: the document with its records and alerts left empty; the records and alerts
+ * as streams that can be read more than once (one read per file that lists them) — as the JSON
+ * lines findings.json copies, as the cells the tables list (records), as alerts — and what the
  * report says of them.
  */
 export interface FindingsSource {
   document: FindingsDocument;
-  records(): AsyncIterable<RecordFinding>;
+  /** Each record's compact JSON (`JSON.stringify(record)`) followed by '\n', in chunks of whole lines, in record order. */
+  recordLines(): AsyncIterable<string>;
+  /** Each alert's compact JSON followed by '\n', in chunks of whole lines, in the document's order. */
+  alertLines(): AsyncIterable<string>;
+  /** The records as records.csv and the workbook list them, in record order. */
+  recordRows(): AsyncIterable<RecordCells>;
   alerts(): AsyncIterable<Alert>;
   extent: ReportExtent;
 }
@@ -87,39 +93,65 @@ async function* itemsOf<T>(items: readonly T[]): AsyncIterable<T> {
   yield* items;
 }
 
+/** Items as JSON lines, a few hundred kB of lines at a time. */
+async function* jsonLinesOf(items: readonly unknown[]): AsyncIterable<string> {
+  let batch = '';
+  for (const item of items) {
+    batch += `${JSON.stringify(item)}\n`;
+    if (batch.length >= 256 * 1024) {
+      yield batch;
+      batch = '';
+    }
+  }
+  if (batch) yield batch;
+}
+
 /** A whole findings document as a source. */
 export function sourceOf(doc: FindingsDocument): FindingsSource {
-  return { document: { ...doc, records: [], alerts: [] }, records: () => itemsOf(doc.records), alerts: () => itemsOf(doc.alerts), extent: reportExtent(doc) };
+  return {
+    document: { ...doc, records: [], alerts: [] },
+    recordLines: () => jsonLinesOf(doc.records),
+    alertLines: () => jsonLinesOf(doc.alerts),
+    recordRows: () => itemsOf(doc.records.map((r) => recordCells(doc.criteria, r))),
+    alerts: () => itemsOf(doc.alerts),
+    extent: reportExtent(doc),
+  };
 }
 
 // Stand-ins for the two long arrays in the document's JSON, replaced as it is written.
 const RECORDS_MARK = '\u0000records\u0000';
 const ALERTS_MARK = '\u0000alerts\u0000';
 
-/** A JSON array at depth 1 of a document written with two-space indents, as JSON.stringify(…, null, 2) writes it, one item at a time. */
-async function* jsonArray(items: AsyncIterable<unknown>): AsyncIterable<string> {
+/** Between two items of a long array: each item on a line of its own, indented as the array's other lines. */
+const ITEM_SEPARATOR = ',\n    ';
+
+/**
+ * A JSON array at depth 1 of a document indented by two spaces, its items compact and one to a line,
+ * from chunks of JSON lines. Line ends inside the chunks become the separators: JSON text never has a raw line end.
+ */
+async function* jsonArray(lines: AsyncIterable<string>): AsyncIterable<string> {
   let first = true;
-  let batch = '';
-  for await (const item of items) {
-    batch += `${first ? '[\n    ' : ',\n    '}${JSON.stringify(item, null, 2).replace(/\n/g, '\n    ')}`;
+  for await (const chunk of lines) {
+    if (chunk.length === 0) continue;
+    if (!chunk.endsWith('\n')) throw new Error('a chunk of JSON lines must end with a line end');
+    yield `${first ? '[\n    ' : ITEM_SEPARATOR}${chunk.slice(0, -1).replaceAll('\n', ITEM_SEPARATOR)}`;
     first = false;
-    if (batch.length >= 64 * 1024) {
-      yield batch;
-      batch = '';
-    }
   }
-  yield `${batch}${first ? '[]' : '\n  ]'}`;
+  yield first ? '[]' : '\n  ]';
 }
 
-/** findings.json, byte for byte `${JSON.stringify(document, null, 2)}\n` of the whole document, written as it goes. */
+/**
+ * findings.json, written as it goes: the document as `JSON.stringify(document, null, 2)` writes it,
+ * except that each record and each alert is compact JSON on a line of its own. It parses back as the document.
+ */
 export async function* findingsJsonChunks(source: FindingsSource): AsyncIterable<string> {
   const text = `${JSON.stringify({ ...source.document, records: RECORDS_MARK, alerts: ALERTS_MARK }, null, 2)}\n`;
   const records = text.indexOf(`"records": ${JSON.stringify(RECORDS_MARK)}`) + '"records": '.length;
   const alerts = text.indexOf(`"alerts": ${JSON.stringify(ALERTS_MARK)}`) + '"alerts": '.length;
   yield text.slice(0, records);
-  yield* jsonArray(source.records());
+  yield* jsonArray(source.recordLines());
   yield text.slice(records + JSON.stringify(RECORDS_MARK).length, alerts);
-  yield* jsonArray(source.alerts());
+  yield* jsonArray(source.alertLines());
   yield text.slice(alerts + JSON.stringify(ALERTS_MARK).length);
 }
 
@@ -137,7 +169,7 @@ function rendered(name: PublishedFile, source: FindingsSource): AsyncIterable<Ui
   switch (name) {
     case 'findings.json': return findingsJsonChunks(source);
     case 'findings.csv': return once(findingsCsv(doc));
-    case 'records.csv': return recordsCsvChunks(doc, source.records());
+    case 'records.csv': return recordsCsvChunks(doc, source.recordRows());
     case 'action-plan.csv': return once(actionPlanCsv(doc));
     case 'findings.xlsx': return readable(findingsXlsxStream(source));
     case 'report.html': return once(reportHtml(doc, source.extent));

@@ -6,9 +6,9 @@
 import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { Alert, BreakdownRow, FindingsDocument, RecordFinding } from '#audit/findings-model';
+import type { Alert, BreakdownRow, FindingsDocument } from '#audit/findings-model';
 import {
-  healthLines, ownerLabel, participationLines, recordResult, recordsCsvHeader, siblingIroLabel, timelinessTotal,
+  healthLines, ownerLabel, participationLines, RECORD_DATE_CELL, recordCells, recordsCsvHeader, siblingIroLabel, timelinessTotal, type RecordCells,
 } from './csv.ts';
 
 type Format = 'text' | 'integer' | 'percent' | 'points' | 'date' | 'month';
@@ -43,6 +43,27 @@ type Rows = Iterable<Value[]> | AsyncIterable<Value[]>;
 /** Rows written between checks that the reader keeps up (exceljs itself does not wait for it). */
 const ROWS_PER_CHECK = 500;
 
+const ROW_ALIGNMENT: Partial<ExcelJS.Alignment> = { vertical: 'top', wrapText: true };
+
+/**
+ * One style object per look, shared by every cell that has it. exceljs remembers a style by its
+ * object: a fresh object per cell (what `row.alignment` and `cell.numFmt` make) has its XML rendered
+ * and looked up again for every cell, most of the workbook's time on a national records sheet.
+ * Dates and other values are kept apart because exceljs picks a default number format by the first
+ * cell's type; the shared objects are never changed after they are made.
+ */
+class SharedStyles {
+  private readonly styles = new Map<Partial<ExcelJS.Alignment>, Map<string, Partial<ExcelJS.Style>>>();
+  get(alignment: Partial<ExcelJS.Alignment>, numFmt: string | undefined, isDate: boolean): Partial<ExcelJS.Style> {
+    let byFormat = this.styles.get(alignment);
+    if (!byFormat) this.styles.set(alignment, (byFormat = new Map()));
+    const key = `${isDate ? 'd' : 'n'}${numFmt ?? ''}`;
+    let style = byFormat.get(key);
+    if (!style) byFormat.set(key, (style = numFmt ? { alignment, numFmt } : { alignment }));
+    return style;
+  }
+}
+
 /**
  * A sheet with a bold, frozen header row, one row per entry, each column's number format on its
  * cells (or the row's own, from `formatOf`), each row committed as it is written.
@@ -57,17 +78,24 @@ async function addSheet(
   header.font = { bold: true };
   header.alignment = { vertical: 'top', wrapText: true };
   header.commit();
+  const styles = new SharedStyles();
+  // The row's own style (what `row.alignment` sets, in a fresh object per row): shared too. exceljs's
+  // typings leave out Row.style, which its RowModel has.
+  const rowStyle = styles.get(ROW_ALIGNMENT, undefined, false);
+  const alignments = columns.map((_, i) => (i === 1 && alignment ? alignment : ROW_ALIGNMENT));
+  const formats = columns.map((c) => NUMBER_FORMAT[c.format ?? 'text']);
   let index = 0;
   for await (const values of rows) {
     const row = sheet.addRow(values.map((v) => (v === undefined ? null : v)));
-    row.alignment = { vertical: 'top', wrapText: true };
-    columns.forEach((column, i) => {
+    (row as ExcelJS.Row & { style: Partial<ExcelJS.Style> }).style = rowStyle;
+    const own = formatOf?.(index);
+    for (let i = 0; i < columns.length; i += 1) {
       const cell = row.getCell(i + 1);
-      const own = formatOf?.(index);
-      const format = i === 1 && own ? NUMBER_FORMAT[own] : NUMBER_FORMAT[column.format ?? 'text'];
-      if (format && (typeof cell.value === 'number' || cell.value instanceof Date)) cell.numFmt = format;
-      if (i === 1 && alignment) cell.alignment = alignment;
-    });
+      const value = cell.value;
+      const format = i === 1 && own ? NUMBER_FORMAT[own] : formats[i];
+      const numeric = typeof value === 'number' || value instanceof Date;
+      cell.style = styles.get(alignments[i]!, numeric ? format : undefined, value instanceof Date);
+    }
     row.commit();
     index += 1;
     if (index % ROWS_PER_CHECK === 0) await keepUp(output);
@@ -196,10 +224,10 @@ async function tableSheets(workbook: Workbook, output: PassThrough, doc: Finding
   }
 }
 
-/** What the workbook is written from: the document (its records and alerts aside) and its records and alerts as streams. */
+/** What the workbook is written from: the document (its records and alerts aside), its records' cells and its alerts as streams. */
 export interface XlsxSource {
   document: FindingsDocument;
-  records(): AsyncIterable<RecordFinding>;
+  recordRows(): AsyncIterable<RecordCells>;
   alerts(): AsyncIterable<Alert>;
 }
 
@@ -245,9 +273,7 @@ export function findingsXlsxStream(source: XlsxSource): Readable {
       output,
       'Records',
       header.map((h, i) => ({ header: h, width: i === header.length - 1 ? 60 : i === 2 ? 12 : 20, format: i === 2 ? 'date' : 'text' })),
-      mapRows(source.records(), (r) => [
-        r.recordId, r.children.join(';'), excelDate(r.date) ?? r.date, r.service, r.team, r.iroId, ...doc.criteria.map((c) => recordResult(r, c)), r.overall, r.comment,
-      ]),
+      mapRows(source.recordRows(), (cells) => cells.map((cell, i) => (i === RECORD_DATE_CELL && cell !== null ? excelDate(cell) ?? cell : cell))),
     );
     await addSheet(
       workbook,
@@ -272,6 +298,7 @@ async function* itemsOf<T>(items: readonly T[]): AsyncIterable<T> {
 /** findings.xlsx of a whole document, as bytes. */
 export async function findingsXlsx(doc: FindingsDocument): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
-  for await (const chunk of findingsXlsxStream({ document: doc, records: () => itemsOf(doc.records), alerts: () => itemsOf(doc.alerts) })) chunks.push(chunk as Buffer);
+  const source = { document: doc, recordRows: () => itemsOf(doc.records.map((r) => recordCells(doc.criteria, r))), alerts: () => itemsOf(doc.alerts) };
+  for await (const chunk of findingsXlsxStream(source)) chunks.push(chunk as Buffer);
   return new Uint8Array(Buffer.concat(chunks));
 }

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { AuditRecord, AUDIT_PARTS, GradingRecord, ModerationRecord } from '#audit/audit-record';
 import { assignUnits } from '#audit/assignment';
-import { judgeUnit } from '#audit/evaluate';
+import { criterionRule, judgeUnit } from '#audit/evaluate';
 import { Evidence, Outcome } from '#audit/findings-model';
 import { appendTrail, getAudit, gradingRecords, moderatedPairs, moveAudit } from '#audit/jobs';
 import { childUnits, siblingGroupUnit, siblingStandings, type AuditUnit } from '#audit/population';
@@ -74,7 +74,8 @@ export const RecordView = z.object({
       healthEvents: z.array(z.object({ type: z.string(), date: z.string(), status: z.string().nullable() })),
     }),
   ),
-  automatic: z.array(z.object({ criterionId: z.string(), title: z.string(), outcome: Outcome, evidence: Evidence })),
+  /** Each automatic criterion's outcome now, with its evidence and the rule it answers (in findings, the rule is the criterion's). */
+  automatic: z.array(z.object({ criterionId: z.string(), title: z.string(), outcome: Outcome, evidence: Evidence.extend({ rule: z.string() }) })),
   manual: z.array(z.object({ criterionId: z.string(), title: z.string(), question: z.string(), guidance: z.string() })),
   gradeScale: z.array(z.object({ grade: z.string(), guidance: z.string() })),
   grades: GradesView.describe("the caller's own grades: a moderator never sees the auditor's (blind moderation)"),
@@ -215,7 +216,9 @@ export async function recordView(ctx: ServiceContext, principal: Principal, audi
     auditId, auditTitle: audit.title, status: audit.status, recordId, role,
     summary: { childIds: record.body.childIds, date: unit?.date ?? null, service: record.body.service, team: record.body.team, iroId: unit?.iroId ?? null },
     timeline: timelineOf(children),
-    automatic: template.criteria.flatMap((c) => (c.kind === 'automatic' && outcomes[c.id] ? [{ criterionId: c.id, title: c.title, outcome: outcomes[c.id]!.outcome, evidence: outcomes[c.id]!.evidence }] : [])),
+    automatic: template.criteria.flatMap((c) => (c.kind === 'automatic' && outcomes[c.id]
+      ? [{ criterionId: c.id, title: c.title, outcome: outcomes[c.id]!.outcome, evidence: { rule: criterionRule(c), ...outcomes[c.id]!.evidence } }]
+      : [])),
     manual: template.criteria.flatMap((c) => (c.kind === 'manual' ? [{ criterionId: c.id, title: c.title, question: c.question, guidance: c.guidance }] : [])),
     gradeScale: template.gradeScale,
     grades: own,

@@ -1,5 +1,6 @@
 /** Audits kept in the store: launched, run, checkpointed by segment, resumed after a failure, sampled once, compared with the last one. */
 import { randomUUID } from 'node:crypto';
+import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDynamoDocumentClient, createS3Client } from '#config/aws-clients';
 import { AUDIT_PARTS, StoredSample } from '#audit/audit-record';
@@ -19,6 +20,8 @@ import { child, episode, involvement, professionals, review, toDomainRecords } f
 
 const AUTHORITY = 'jobs';
 let svc: AuditServices;
+let s3: S3Client;
+let bucketName: string;
 let base: Omit<LaunchRequest, 'auditId'>;
 
 /** A store whose scan of the given segment fails once with an error no retry would fix. */
@@ -41,7 +44,8 @@ function failingOnce(store: RecordStore, segment: number): RecordStore & { scann
 beforeAll(async () => {
   const config = { region: 'eu-west-2', tableName: `jobs-${randomUUID()}`, bucketName: `jobs-${randomUUID()}`, dynamoEndpoint: inject('dynamoEndpoint'), s3Endpoint: inject('s3Endpoint') };
   const documents = createDynamoDocumentClient(config);
-  const s3 = createS3Client(config);
+  s3 = createS3Client(config);
+  bucketName = config.bucketName;
   await ensureTable(documents, config.tableName);
   await ensureBucket(s3, config.bucketName);
   const store = new DynamoRecordStore(documents, config.tableName);
@@ -207,5 +211,29 @@ describe('audit jobs', () => {
     expect(findings.actionPlan).toEqual([row]);
     await expect(closeAudit(svc, AUTHORITY, 'jobs-g1')).rejects.toThrow('audit jobs-g1 is published: only an audit in grading or moderation can be closed');
     await expect(saveActionPlan(svc, AUTHORITY, 'jobs-g1', 'qa-lead-1', [], 1)).rejects.toThrow('audit jobs-g1 is published: its action plan can no longer be edited');
+  });
+
+  it('compares with an audit published before the comparison was kept apart, from its findings.json of schema version 1', async () => {
+    const earlier = await runAuditJob(svc, AUTHORITY, (await launchAudit(svc, { ...base, auditId: 'jobs-v1' })).body.auditId);
+    const key = earlier.body.manifestKey!.replace('manifest.json', 'findings.json');
+    const v2 = FindingsDocument.parse(JSON.parse(new TextDecoder().decode((await svc.objects.get(key))!)));
+    // As version 1 wrote it: no rule in the criteria, the rule in every record's evidence; and no comparison.json beside it.
+    const rules = new Map(v2.criteria.map((c) => [c.id, c.rule]));
+    const v1 = {
+      ...v2, schemaVersion: 1, criteria: v2.criteria.map(({ rule: _, ...c }) => c),
+      records: v2.records.map((r) => ({ ...r, outcomes: Object.fromEntries(Object.entries(r.outcomes).map(([id, o]) => [id, o.evidence ? { ...o, evidence: { rule: rules.get(id), ...o.evidence } } : o])) })),
+    };
+    await svc.objects.put(key, JSON.stringify(v1, null, 2), 'application/json');
+    await s3.send(new DeleteObjectCommand({ Bucket: bucketName, Key: 'work/jobs/jobs-v1/comparison.json' }));
+    expect(await svc.objects.get('work/jobs/jobs-v1/comparison.json')).toBeNull();
+
+    const done = await runAuditJob(svc, AUTHORITY, (await launchAudit(svc, { ...base, auditId: 'jobs-v2' })).body.auditId);
+    const findings = FindingsDocument.parse(JSON.parse(new TextDecoder().decode((await svc.objects.get(done.body.manifestKey!.replace('manifest.json', 'findings.json')))!)));
+    expect(findings.comparison?.previousAuditId).toBe('jobs-v1');
+    const timeliness = findings.comparison?.criteria.find((c) => c.criterionId === 'review-in-timescale');
+    // The same records, so the same six children are not met in both.
+    expect(timeliness?.persisting).toHaveLength(6);
+    expect(timeliness?.newlyNotMet).toEqual([]);
+    expect(findings.criteria.find((c) => c.id === 'review-in-timescale')?.change).toEqual({ previousAuditId: 'jobs-v1', previousCompliance: 0.8, delta: 0 });
   });
 });

@@ -93,7 +93,19 @@ describe('findings', () => {
     const late = findings.records[1]!.outcomes['review-in-timescale']!;
     expect(late.outcome).toBe('not-met');
     expect(late.evidence?.values).toEqual([{ name: 'review.date', value: '2024-02-01' }, { name: 'review.dueDate', value: '2024-01-31' }]);
-    expect(late.evidence?.rule).toContain('review.date ≤ review.dueDate');
+    expect(criterion('review-in-timescale').rule).toContain('review.date ≤ review.dueDate');
+  });
+  it('states each automatic criterion’s rule once, in the criteria, and not again in every record’s evidence', () => {
+    const rule = criterion('review-in-timescale').rule!;
+    const automatic = t.criteria.find((c) => c.id === 'review-in-timescale')!;
+    expect(rule.startsWith(`${automatic.kind === 'automatic' ? automatic.rule : ''} (`)).toBe(true);
+    expect(findings.records[1]!.outcomes['review-in-timescale']!.evidence).toEqual({
+      values: [{ name: 'review.date', value: '2024-02-01' }, { name: 'review.dueDate', value: '2024-01-31' }],
+      missing: [],
+    });
+    expect(JSON.stringify(findings).split(JSON.stringify(rule)).length - 1).toBe(1);
+    expect(criterion('voice-of-the-child').rule).toBeUndefined();
+    expect(findings.criteria.filter((c) => c.kind === 'automatic').every((c) => typeof c.rule === 'string' && c.rule.length > 0)).toBe(true);
   });
   it('never publishes a child id, only a stable pseudonym', () => {
     expect(JSON.stringify(findings)).not.toMatch(/"F[123]"|F[123]:/);

@@ -4,7 +4,7 @@ import type { AuditUnit } from '#audit/population';
 import { drawPopulationSample, MemoryObjectStore } from '#audit/runner';
 import { drawSample, type SamplingPlan } from '#audit/sampling';
 import { LineSpool, mergeRuns, RunWriter, spoolLines, unitOrder } from '#audit/work-runs';
-import { recordsCsv, recordsCsvChunks } from '#reports/csv';
+import { recordCells, recordsCsv, recordsCsvChunks } from '#reports/csv';
 import { findingsJsonChunks, sourceOf } from '#reports/publish';
 import type { FindingsDocument } from '#audit/findings-model';
 import { findingsSample } from '../fixtures/findings-sample.ts';
@@ -101,15 +101,40 @@ describe('the sample drawn from a streamed population', () => {
 describe('published files written as streams', () => {
   const withoutRecords = (): FindingsDocument => ({ ...structuredClone(findingsSample), records: [], alerts: [] });
 
-  it('writes findings.json byte for byte as JSON.stringify(document, null, 2) does, records and alerts one by one', async () => {
-    expect(await join(findingsJsonChunks(sourceOf(findingsSample)))).toBe(`${JSON.stringify(findingsSample, null, 2)}\n`);
+  it('writes findings.json as the document, indented, with each record and each alert as compact JSON on a line of its own', async () => {
+    const text = await join(findingsJsonChunks(sourceOf(findingsSample)));
+    expect(JSON.parse(text)).toEqual(findingsSample);
+    const lines = text.split('\n');
+    const opens = (name: string) => lines.indexOf(`  "${name}": [`);
+    expect(lines.slice(opens('records') + 1, opens('records') + 1 + findingsSample.records.length))
+      .toEqual(findingsSample.records.map((r, i, all) => `    ${JSON.stringify(r)}${i < all.length - 1 ? ',' : ''}`));
+    expect(lines[opens('records') + 1 + findingsSample.records.length]).toBe('  ],');
+    expect(lines.slice(opens('alerts') + 1, opens('alerts') + 1 + findingsSample.alerts.length))
+      .toEqual(findingsSample.alerts.map((a, i, all) => `    ${JSON.stringify(a)}${i < all.length - 1 ? ',' : ''}`));
+    // Everything else as JSON.stringify(document, null, 2) writes it.
+    const rest = (doc: FindingsDocument) => JSON.stringify({ ...doc, records: [], alerts: [] }, null, 2);
+    expect(text.replace(/"records": \[\n[\s\S]*?\n {2}\]/, '"records": []').replace(/"alerts": \[\n[\s\S]*?\n {2}\]/, '"alerts": []')).toBe(`${rest(findingsSample)}\n`);
     expect(await join(findingsJsonChunks(sourceOf(withoutRecords())))).toBe(`${JSON.stringify(withoutRecords(), null, 2)}\n`);
   });
 
+  it('writes findings.json the same from JSON lines however they are cut into chunks', async () => {
+    const whole = await join(findingsJsonChunks(sourceOf(findingsSample)));
+    const linesOf = (items: unknown[]) => items.map((item) => `${JSON.stringify(item)}\n`);
+    // One line per chunk, and every line in one chunk.
+    const source = { ...sourceOf(findingsSample), recordLines: () => (async function* () { yield* linesOf(findingsSample.records); })(), alertLines: () => (async function* () { yield linesOf(findingsSample.alerts).join(''); })() };
+    expect(await join(findingsJsonChunks(source))).toBe(whole);
+  });
+
   it('writes records.csv row by row with the same bytes as the whole file', async () => {
-    const records = () => (async function* () { yield* findingsSample.records; })();
-    expect(await join(recordsCsvChunks(findingsSample, records()))).toBe(recordsCsv(findingsSample));
+    const rows = () => (async function* () { yield* findingsSample.records.map((r) => recordCells(findingsSample.criteria, r)); })();
+    expect(await join(recordsCsvChunks(findingsSample, rows()))).toBe(recordsCsv(findingsSample));
     const none = withoutRecords();
     expect(await join(recordsCsvChunks(none, (async function* () {})()))).toBe(recordsCsv(none));
+    // Enough records for several batches of rows, one with a formula-like comment.
+    const many: FindingsDocument = { ...structuredClone(findingsSample), records: Array.from({ length: 2503 }, (_, i) => ({ ...findingsSample.records[i % 12]!, recordId: `R-${i}`, comment: i === 1700 ? '=HYPERLINK("x")' : findingsSample.records[i % 12]!.comment })) };
+    const manyRows = () => (async function* () { yield* many.records.map((r) => recordCells(many.criteria, r)); })();
+    const csv = await join(recordsCsvChunks(many, manyRows()));
+    expect(csv).toBe(recordsCsv(many));
+    expect(csv).toContain(`"'=HYPERLINK(""x"")"`);
   });
 });

@@ -2,7 +2,7 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import type { FindingsDocument } from '#audit/findings-model';
+import { FINDINGS_SCHEMA_VERSION, type FindingsDocument } from '#audit/findings-model';
 import type { ObjectStore } from '#store/object-store';
 import { ACTION_PLAN_CSV_HEADER, FINDINGS_CSV_HEADER, actionPlanCsv, findingsCsv, recordsCsv } from '#reports/csv';
 import { reportHtml } from '#reports/html';
@@ -376,7 +376,7 @@ describe('publishing guards', () => {
     const store = new MemoryStore();
     const doc = sample() as unknown as { criteria: { n: unknown }[]; schemaVersion: unknown };
     doc.criteria[0]!.n = 'twelve';
-    doc.schemaVersion = 2;
+    doc.schemaVersion = FINDINGS_SCHEMA_VERSION + 1; // a version this code does not know
     const attempt = publishFindings(store, doc as unknown as FindingsDocument);
     await expect(attempt).rejects.toBeInstanceOf(InvalidFindingsError);
     await expect(attempt).rejects.toThrow(/criteria\.0\.n.*schemaVersion|schemaVersion.*criteria\.0\.n/);
