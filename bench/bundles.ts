@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { esbuildOptions, FUNCTION_ENTRIES, PROJECT_ROOT, type FunctionName } from '../infra/functions.ts';
+import { esbuildOptions, EXAMPLE_FUNCTION_ENVIRONMENT, FUNCTION_ENTRIES, PROJECT_ROOT, type FunctionName } from '../infra/functions.ts';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '15' } } });
 const runs = Number(args.runs);
@@ -55,7 +55,7 @@ function loadTime(file: string): number {
   const script = 'const t = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t));';
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(file).href], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-2', IRO_TABLE: 'iro-audit', IRO_BUCKET: 'iro-audit-findings' },
+    env: { PATH: process.env.PATH ?? '', ...EXAMPLE_FUNCTION_ENVIRONMENT },
   });
   if (child.status !== 0) throw new Error(`importing ${file} failed: ${child.stderr}`);
   return Number(child.stdout);

@@ -13,6 +13,7 @@ import { Charset, NodejsFunction, OutputFormat, type BundlingOptions } from 'aws
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DOCS_ASSET_FILES, docsAssetsDir } from '#http/docs';
 import { govukAssetFiles, govukAssetsDir } from '#web/assets';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -77,31 +78,63 @@ export function esbuildOptions(entries: string | Record<string, string>, overrid
   };
 }
 
-/** Where the api function's bundle keeps GOV.UK Frontend's files, and so IRO_WEB_ASSETS_DIR in Lambda (the bundle is unpacked in /var/task). */
-export const WEB_ASSETS_FOLDER = 'govuk';
-export const WEB_ASSETS_DIR_IN_LAMBDA = `/var/task/${WEB_ASSETS_FOLDER}`;
+/**
+ * Settings of the kind the stack gives the functions, with example values (the API's included; the
+ * others ignore them): enough for a bundle to start outside Lambda, as the bundle tests and
+ * `npm run bench:bundles` load them. Nothing is sent anywhere on import.
+ */
+export const EXAMPLE_FUNCTION_ENVIRONMENT = {
+  AWS_REGION: 'eu-west-2', IRO_TABLE: 'iro-audit', IRO_BUCKET: 'iro-audit-findings',
+  IRO_AUTH_ISSUER: 'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_example', IRO_AUTH_AUDIENCE: 'exampleclientid',
+  IRO_AUDIT_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-2:123456789012:stateMachine:example',
+} as const;
 
 /**
- * The commands that copy exactly the GOV.UK Frontend files the web app serves (govukAssetFiles) from
- * the installed package into the bundle, keeping their layout. `inputDir` is the project root as the
- * bundler sees it, so they work for local bundling (mkdir -p and cp, on Linux and macOS) and in
- * CDK's Docker fallback alike.
+ * The package files the api function serves, each set copied into its bundle in a folder of its own
+ * and found there through an environment variable (the bundle is unpacked in /var/task): GOV.UK
+ * Frontend for the web pages, Swagger UI for /docs. The installed packages are the source, not the
+ * variables: the deployed files are the ones package.json pins.
+ */
+export const API_ASSET_SETS = [
+  { folder: 'govuk', variable: 'IRO_WEB_ASSETS_DIR', packageName: 'govuk-frontend', source: () => govukAssetsDir({}), files: govukAssetFiles },
+  { folder: 'swagger-ui', variable: 'IRO_DOCS_ASSETS_DIR', packageName: 'swagger-ui-dist', source: () => docsAssetsDir({}), files: () => [...DOCS_ASSET_FILES] },
+] as const;
+
+/** Where GOV.UK Frontend's files are in the api bundle. */
+export const WEB_ASSETS_FOLDER = API_ASSET_SETS[0].folder;
+export const WEB_ASSETS_DIR_IN_LAMBDA = `/var/task/${WEB_ASSETS_FOLDER}`;
+
+/** Each asset variable and its folder in Lambda, as the api function is given them. */
+export const API_ASSET_ENVIRONMENT: Record<string, string> = Object.fromEntries(API_ASSET_SETS.map((set) => [set.variable, `/var/task/${set.folder}`]));
+
+/** Each asset set's installed folder and the files it carries (relative paths with /). */
+export function apiAssetFiles(): { folder: string; source: string; files: string[] }[] {
+  return API_ASSET_SETS.map((set) => {
+    const source = set.source();
+    if (!source) throw new Error(`${set.packageName} is not installed: run npm ci before synthesizing (the api function serves its files)`);
+    return { folder: set.folder, source, files: set.files(source) };
+  });
+}
+
+/**
+ * The commands that copy exactly the files the api function serves (apiAssetFiles) from the installed
+ * packages into the bundle, keeping their layout. `inputDir` is the project root as the bundler sees
+ * it, so they work for local bundling (mkdir -p and cp, on Linux and macOS) and in CDK's Docker
+ * fallback alike.
  */
 export function webAssetCommands(inputDir: string, outputDir: string): string[] {
-  // The installed package, not IRO_WEB_ASSETS_DIR: the deployed files are the ones package.json pins.
-  const source = govukAssetsDir({});
-  if (!source) throw new Error('govuk-frontend is not installed: run npm ci before synthesizing (the api function serves its files)');
-  const from = relative(PROJECT_ROOT, source).split(sep).join('/');
-  const files = govukAssetFiles(source);
   const quote = (path: string) => {
     if (/["$`\\]/.test(path)) throw new Error(`cannot copy the web assets from or to a path with quotes, $, backticks or backslashes: ${path}`);
     return `"${path}"`;
   };
-  const folders = [...new Set(files.map((f) => f.split('/').slice(0, -1).join('/')))];
-  return [
-    `mkdir -p ${folders.map((f) => quote(`${outputDir}/${WEB_ASSETS_FOLDER}${f ? `/${f}` : ''}`)).join(' ')}`,
-    ...files.map((f) => `cp ${quote(`${inputDir}/${from}/${f}`)} ${quote(`${outputDir}/${WEB_ASSETS_FOLDER}/${f}`)}`),
-  ];
+  return apiAssetFiles().flatMap(({ folder, source, files }) => {
+    const from = relative(PROJECT_ROOT, source).split(sep).join('/');
+    const folders = [...new Set(files.map((f) => f.split('/').slice(0, -1).join('/')))];
+    return [
+      `mkdir -p ${folders.map((f) => quote(`${outputDir}/${folder}${f ? `/${f}` : ''}`)).join(' ')}`,
+      ...files.map((f) => `cp ${quote(`${inputDir}/${from}/${f}`)} ${quote(`${outputDir}/${folder}/${f}`)}`),
+    ];
+  });
 }
 
 function nodejsBundling(webAssets: boolean): BundlingOptions {
@@ -134,7 +167,7 @@ export interface IroFunctionProps {
   ephemeralStorageSize?: Size;
   /** Where asynchronous invocations that failed every retry are kept. */
   deadLetterQueue?: IQueue;
-  /** Carries GOV.UK Frontend's files for the web pages (the api function only), found through IRO_WEB_ASSETS_DIR. */
+  /** Carries the files the web pages and /docs serve (the api function only), found through API_ASSET_ENVIRONMENT. */
   webAssets?: boolean;
 }
 
@@ -174,7 +207,7 @@ export class IroFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
-      environment: { ...props.environment, ...(props.webAssets ? { IRO_WEB_ASSETS_DIR: WEB_ASSETS_DIR_IN_LAMBDA } : {}) },
+      environment: { ...props.environment, ...(props.webAssets ? API_ASSET_ENVIRONMENT : {}) },
       bundling: nodejsBundling(Boolean(props.webAssets)),
     });
 

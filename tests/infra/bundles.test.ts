@@ -12,7 +12,8 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { build, type Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { govukAssetFiles, govukAssetsDir } from '#web/assets';
-import { FUNCTION_ENTRIES, IroFunction, WEB_ASSETS_FOLDER, esbuildOptions, type FunctionName } from '../../infra/functions.ts';
+import { API_ASSET_ENVIRONMENT, EXAMPLE_FUNCTION_ENVIRONMENT, FUNCTION_ENTRIES, IroFunction, WEB_ASSETS_FOLDER, apiAssetFiles, esbuildOptions, type FunctionName } from '../../infra/functions.ts';
+import { DOCS_ASSET_FILES, docsAssetsDir } from '#http/docs';
 
 /**
  * Budgets (minified bytes), about 25% above the sizes measured when they were set (README, "Bundle
@@ -42,12 +43,7 @@ beforeAll(async () => {
   }
 }, 120_000);
 
-/** What the stack sets on the functions (the API's settings included; the others ignore them). */
-const DEPLOYED_ENVIRONMENT = {
-  AWS_REGION: 'eu-west-2', IRO_TABLE: 'iro-audit', IRO_BUCKET: 'iro-audit-findings',
-  IRO_AUTH_ISSUER: 'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_example', IRO_AUTH_AUDIENCE: 'exampleclientid',
-  IRO_AUDIT_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-2:123456789012:stateMachine:example',
-};
+const DEPLOYED_ENVIRONMENT = EXAMPLE_FUNCTION_ENVIRONMENT;
 
 /**
  * The api and importer functions as the stack makes them, synthesized once with real bundling (the
@@ -77,6 +73,11 @@ afterAll(async () => {
   if (deployed) await rm((await deployed).outdir, { recursive: true, force: true });
 });
 
+/** The Lambda's own view: the bundle folder stands for /var/task, where the asset variables point. */
+function bundleView(bundle: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(API_ASSET_ENVIRONMENT).map(([name, dir]) => [name, dir.replace(/^\/var\/task/, bundle)]));
+}
+
 /** Every file under `dir`, relative to it, with / between folders. */
 function filesUnder(dir: string, prefix = ''): string[] {
   return readdirSync(join(dir, prefix), { withFileTypes: true })
@@ -93,22 +94,26 @@ describe('function bundles', () => {
     }
   }, 90_000);
 
-  it('the api bundle carries exactly the GOV.UK Frontend files the web app serves, as installed; no other function carries them', async () => {
+  it('the api bundle carries exactly the GOV.UK Frontend and Swagger UI files the app serves, as installed; no other function carries them', async () => {
     const { assets } = await deployedAssets();
-    const source = govukAssetsDir({})!;
-    const served = govukAssetFiles(source);
-    expect(served).toContain('govuk-frontend.min.css');
-    expect(served.some((f) => f.startsWith('assets/fonts/'))).toBe(true);
-    expect(filesUnder(assets.api)).toEqual(['index.mjs', ...served.map((f) => `${WEB_ASSETS_FOLDER}/${f}`)].sort());
-    for (const file of served) expect(Buffer.compare(readFileSync(join(assets.api, WEB_ASSETS_FOLDER, file)), readFileSync(join(source, file))), file).toBe(0);
+    const sets = apiAssetFiles();
+    const govuk = sets.find((set) => set.folder === WEB_ASSETS_FOLDER)!;
+    expect(govuk.source).toBe(govukAssetsDir({}));
+    expect(govuk.files).toContain('govuk-frontend.min.css');
+    expect(govuk.files.some((f) => f.startsWith('assets/fonts/'))).toBe(true);
+    const docs = sets.find((set) => set.folder === 'swagger-ui')!;
+    expect(docs.files).toEqual([...DOCS_ASSET_FILES]);
+    expect(filesUnder(assets.api)).toEqual(['index.mjs', ...sets.flatMap(({ folder, files }) => files.map((f) => `${folder}/${f}`))].sort());
+    for (const { folder, source, files } of sets) {
+      for (const file of files) expect(Buffer.compare(readFileSync(join(assets.api, folder, file)), readFileSync(join(source, file))), file).toBe(0);
+    }
     expect(filesUnder(assets.importer)).toEqual(['index.mjs']);
   }, 90_000);
 
-  it('the deployed api bundle serves those files at /assets from IRO_WEB_ASSETS_DIR, and its pages link to them', async () => {
+  it('the deployed api bundle serves those files (GOV.UK at /assets, Swagger UI at /docs) from its own folders, and its pages link to them', async () => {
     const { assets } = await deployedAssets();
     const source = govukAssetsDir({})!;
     const paths = govukAssetFiles(source).map((f) => `/assets/${f.replace(/^assets\//, '')}`);
-    // The Lambda's own view: the bundle folder stands for /var/task (IRO_WEB_ASSETS_DIR points into it).
     const script = `
       const { createHash } = await import('node:crypto');
       const { handler } = await import(process.argv[1]);
@@ -121,18 +126,27 @@ describe('function bundles', () => {
         const r = await get(path);
         out[path] = [r.statusCode, createHash('sha256').update(Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8')).digest('hex')];
       }
+      for (const file of JSON.parse(process.argv[3])) {
+        const r = await get('/docs/' + file);
+        out['/docs/' + file] = [r.statusCode, createHash('sha256').update(Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8')).digest('hex')];
+      }
       const signIn = await get('/app/signed-out');
       out.page = [signIn.statusCode, signIn.body];
       process.stdout.write(JSON.stringify(out));`;
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(join(assets.api, 'index.mjs')).href, JSON.stringify(paths)], {
-      encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...DEPLOYED_ENVIRONMENT, IRO_WEB_ASSETS_DIR: join(assets.api, WEB_ASSETS_FOLDER) },
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(join(assets.api, 'index.mjs')).href, JSON.stringify(paths), JSON.stringify(DOCS_ASSET_FILES)], {
+      encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...DEPLOYED_ENVIRONMENT, ...bundleView(assets.api) },
     });
     expect(child.status, child.stderr).toBe(0);
     // Found, so nothing was logged about missing assets.
     expect(child.stderr).not.toContain('were not found');
+    expect(child.stderr).not.toContain('no Swagger UI files');
     const out = JSON.parse(child.stdout) as Record<string, [number, string]>;
     for (const [file, path] of govukAssetFiles(source).map((f, i) => [f, paths[i]!] as const)) {
       expect(out[path], path).toEqual([200, createHash('sha256').update(readFileSync(join(source, file))).digest('hex')]);
+    }
+    const docsSource = docsAssetsDir({})!;
+    for (const file of DOCS_ASSET_FILES) {
+      expect(out[`/docs/${file}`], file).toEqual([200, createHash('sha256').update(readFileSync(join(docsSource, file))).digest('hex')]);
     }
     const [status, html] = out.page!;
     expect(status).toBe(200);

@@ -399,7 +399,7 @@ describe('functions', () => {
   it('give the API function the issuer, audience, state machine, web origin and sign-in settings', () => {
     const env = props(ids.functions.api).Environment.Variables as Record<string, unknown>;
     expect(Object.keys(env).sort()).toEqual([
-      'IRO_AUDIT_STATE_MACHINE_ARN', 'IRO_AUTH_AUDIENCE', 'IRO_AUTH_ISSUER', 'IRO_BUCKET', 'IRO_COGNITO_CLIENT_ID', 'IRO_COGNITO_DOMAIN', 'IRO_TABLE', 'IRO_WEB_ASSETS_DIR', 'IRO_WEB_ORIGIN', 'IRO_WEB_SECRET_ARN',
+      'IRO_AUDIT_STATE_MACHINE_ARN', 'IRO_AUTH_AUDIENCE', 'IRO_AUTH_ISSUER', 'IRO_BUCKET', 'IRO_COGNITO_CLIENT_ID', 'IRO_COGNITO_DOMAIN', 'IRO_DOCS_ASSETS_DIR', 'IRO_TABLE', 'IRO_WEB_ASSETS_DIR', 'IRO_WEB_ORIGIN', 'IRO_WEB_SECRET_ARN',
     ]);
     // The web secret by reference only: its value is never in the function's configuration.
     expect(env.IRO_WEB_SECRET_ARN).toEqual({ Ref: logicalId(s.stack.webSecret) });
@@ -420,10 +420,12 @@ describe('functions', () => {
     expect(s.resources[id]!.DeletionPolicy).toBe('Delete');
   });
 
-  it('point the API function, and only it, at the GOV.UK Frontend files in its bundle (IRO_WEB_ASSETS_DIR)', () => {
+  it('point the API function, and only it, at the GOV.UK Frontend and Swagger UI files in its bundle', () => {
     const dirs = Object.fromEntries(all().map(([name, id]) => [name, props(id).Environment.Variables.IRO_WEB_ASSETS_DIR]));
     expect(dirs).toEqual({ api: `/var/task/${WEB_ASSETS_FOLDER}`, importer: undefined, segment: undefined, finish: undefined, fail: undefined });
     expect(WEB_ASSETS_DIR_IN_LAMBDA).toBe(`/var/task/${WEB_ASSETS_FOLDER}`);
+    const docs = Object.fromEntries(all().map(([name, id]) => [name, props(id).Environment.Variables.IRO_DOCS_ASSETS_DIR]));
+    expect(docs).toEqual({ api: '/var/task/swagger-ui', importer: undefined, segment: undefined, finish: undefined, fail: undefined });
   });
 
   it('each run as their own role, with no managed policies', () => {
