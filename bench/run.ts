@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: the audit benchmark, one Markdown table on stdout and in bench/results.md.
  * `npm run bench -- [--sizes 10000,100000] [--segments 4] [--loader bulk|product] [--data-dir <dir>]
- *   [--keep] [--reuse <dir>] [--audit-heap-mb <n>]`
+ *   [--keep] [--reuse <dir>] [--audit-heap-mb <n>] [--grading-iros 50] [--grading-seconds 60] [--no-grading]`
  * For each size (reviews audited): generate a demo authority, load it into an on-disk dynalite, time
  * the review-timeliness-participation audit against a bare parallel scan and against the same
- * criteria in SQLite, and cross-check the engine's counts with the SQL's.
+ * criteria in SQLite, and cross-check the engine's counts with the SQL's. Then the grading load: many
+ * IROs grading at once through the HTTP API on the local stack (bench/grading.ts).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
@@ -19,6 +20,7 @@ import { DynamoRecordStore } from '#store/dynamo-store';
 import { ensureTable } from '#store/table';
 import { HEADLINE_CRITERION, runInChild, TEMPLATE_ID, type AuditBenchResult, type ScanResult } from './audit-bench.ts';
 import { crossCheck, type CrossCheck } from './cross-check.ts';
+import { benchGrading, type GradingBenchResult } from './grading.ts';
 import { AUTHORITY_ID, auditFiles, calibrate, prepareDataset, writeMeta, YEARS, type Dataset, type LoadFigures } from './dataset.ts';
 import { startDynaliteChild, type DynaliteChild } from './dynalite-child.ts';
 import { bulkLoad, loadWithProductLoader, type LoaderKind } from './load.ts';
@@ -26,7 +28,7 @@ import { processCpuSeconds, waitUntilIdle } from './memory.ts';
 import { loadSqlite, runCriteriaSql, WORKING_DAYS_METHOD, type SqlResult } from './sqlite-baseline.ts';
 
 const USAGE =
-  'usage: npm run bench -- [--sizes 10000,100000] [--segments 4] [--loader bulk|product] [--data-dir <dir>] [--keep] [--reuse <dir>] [--audit-heap-mb <n>]';
+  'usage: npm run bench -- [--sizes 10000,100000] [--segments 4] [--loader bulk|product] [--data-dir <dir>] [--keep] [--reuse <dir>] [--audit-heap-mb <n>] [--grading-iros 50] [--grading-seconds 60] [--no-grading]';
 const RESULTS_PATH = fileURLToPath(new URL('./results.md', import.meta.url));
 /** Rows per second to expect from dynalite on this kind of machine, for the up-front time estimate only. */
 const EXPECTED_BULK_ROWS_PER_SECOND = 3_500;
@@ -56,6 +58,9 @@ try {
       keep: { type: 'boolean', default: false },
       reuse: { type: 'string' },
       'audit-heap-mb': { type: 'string' },
+      'grading-iros': { type: 'string', default: '50' },
+      'grading-seconds': { type: 'string', default: '60' },
+      'no-grading': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -76,6 +81,10 @@ if (args.loader !== 'bulk' && args.loader !== 'product') fail(`--loader must be 
 const loader: LoaderKind = args.loader;
 const heapMb = args['audit-heap-mb'] === undefined ? undefined : Number(args['audit-heap-mb']);
 if (heapMb !== undefined && (!Number.isInteger(heapMb) || heapMb < 256)) fail(`--audit-heap-mb must be a whole number of 256 or more, got "${args['audit-heap-mb']}"`);
+const gradingIros = Number(args['grading-iros']);
+if (!Number.isInteger(gradingIros) || gradingIros < 1 || gradingIros > 500) fail(`--grading-iros must be a whole number from 1 to 500, got "${args['grading-iros']}"`);
+const gradingSeconds = Number(args['grading-seconds']);
+if (!Number.isFinite(gradingSeconds) || gradingSeconds < 5 || gradingSeconds > 3600) fail(`--grading-seconds must be from 5 to 3600, got "${args['grading-seconds']}"`);
 if (args.reuse && args['data-dir']) fail('--reuse names the data folder itself: give --reuse or --data-dir, not both');
 
 const dataDir = args.reuse ? resolve(args.reuse) : args['data-dir'] ? resolve(args['data-dir']) : await mkdtemp(join(tmpdir(), 'iro-audit-bench-'));
@@ -132,12 +141,20 @@ try {
   if (!keepData) await rm(dataDir, { recursive: true, force: true });
 }
 
-const report = renderReport(results);
+let grading: GradingBenchResult | null = null;
+if (!args['no-grading']) {
+  log(`\n== grading: ${gradingIros} IROs at once for ${gradingSeconds} s`);
+  grading = await benchGrading({ iros: gradingIros, seconds: gradingSeconds, sample: 1500 /* enough that every IRO has work for the whole run */, secondTab: 0.1, log: (line) => log(`  ${line}`) });
+}
+
+const report = renderReport(results) + (grading ? renderGrading(grading) : '');
 console.log(report);
 await writeFile(RESULTS_PATH, report);
 log(`bench: written to ${RESULTS_PATH}`);
 // 3: the engine and SQL disagree; 4: an audit failed.
 if (results.some((r) => r.check && !r.check.agrees)) process.exitCode = 3;
+// 5: a grade was lost.
+if (grading && grading.lostGrades > 0) process.exitCode = 5;
 else if (results.some((r) => !r.audit)) process.exitCode = 4;
 
 async function benchSize(target: number, smallest: boolean): Promise<SizeResult> {
@@ -349,4 +366,21 @@ function renderReport(rows: SizeResult[]): string {
     '',
   );
   return lines.join('\n');
+}
+
+
+function renderGrading(g: GradingBenchResult): string {
+  const l = (x: { p50: number; p95: number; p99: number; max: number }) => `p50 ${n(x.p50)} ms, p95 ${n(x.p95)} ms, p99 ${n(x.p99)} ms, max ${n(x.max)} ms`;
+  return [
+    '## Grading load',
+    '',
+    `${n(g.iros)} IROs of a demo authority of ${n(g.children)} children grade a sample of ${n(g.records)} records at once for ${s(g.seconds)} s, through the HTTP API of the local stack (\`npm start\`'s: the app and dynalite in one process, local tokens verified on every request). Each opens a record, saves its grades, and goes on round its assignments (revising after the first pass); 10% of saves come from two tabs at once.`,
+    '',
+    '| IROs | requests | requests/s | open a record | save grades | two-tab saves | conflicts (409) | grades lost |',
+    '| ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |',
+    `| ${n(g.iros)} | ${n(g.requests)} | ${n(g.requestsPerSecond)} | ${l(g.latencyMs.openRecord)} | ${l(g.latencyMs.saveGrades)} | ${n(g.secondTabSaves)} | ${n(g.conflicts)} | ${n(g.lostGrades)} |`,
+    '',
+    '**grades lost**: records whose stored grade is not the one the last successful save returned (must be 0).',
+    '',
+  ].join('\n');
 }
