@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDynamoDocumentClient, createS3Client } from '#config/aws-clients';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshStorage } from '../support/storage.ts';
 import { SignJWT, importJWK } from 'jose';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, localSigningKey, localVerifier, signDevelopmentToken, type LocalSigningKey } from '#auth/tokens';
 import type { Role } from '#auth/principal';
@@ -15,8 +15,6 @@ import { REGULATIONS_2010 } from '#domain/timescales';
 import { createApp } from '#http/app';
 import { InProcessAuditRunner } from '#service/audit-runner';
 import { DynamoRecordStore } from '#store/dynamo-store';
-import { S3ObjectStore, ensureBucket } from '#store/object-store';
-import { ensureTable } from '#store/table';
 import { child, episode, involvement, review, toDomainRecords } from '../support/records.ts';
 import type { Professional } from '#domain/records';
 
@@ -59,13 +57,9 @@ async function launched(body: Record<string, unknown>, headers: Record<string, s
 }
 
 beforeAll(async () => {
-  const config = { region: 'eu-west-2', tableName: `api-${randomUUID()}`, bucketName: `api-${randomUUID()}`, dynamoEndpoint: inject('dynamoEndpoint'), s3Endpoint: inject('s3Endpoint') };
-  const documents = createDynamoDocumentClient(config);
-  const s3 = createS3Client(config);
-  await ensureTable(documents, config.tableName);
-  await ensureBucket(s3, config.bucketName);
-  store = new DynamoRecordStore(documents, config.tableName);
-  const objects = new S3ObjectStore(s3, config.bucketName);
+  const storage = await freshStorage('api');
+  store = storage.store;
+  const objects = storage.objects;
   key = await localSigningKey(join(await mkdtemp(join(tmpdir(), 'api-key-')), 'key.json'));
   runner = new InProcessAuditRunner({ store, objects });
   app = createApp({ store, objects, links: objects, verifier: localVerifier(key), runner });
@@ -423,8 +417,17 @@ describe('grading, moderation and publishing', () => {
   it('closes and publishes: the grades (agreed ones standing) and the edited plan are in the findings; then everything is final', async () => {
     expect((await call('POST', `/audits/${auditId}/close`, { as: SM })).status).toBe(403);
     const closed = await call('POST', `/audits/${auditId}/close`, { as: QA });
-    expect(closed.status).toBe(200);
-    expect(closed.body.status).toBe('published');
+    // Accepted: the runner publishes in the background; grades are final at once.
+    expect(closed.status).toBe(202);
+    expect(closed.body.status).toBe('closed');
+    expect(closed.headers.get('location')).toBe(`/audits/${auditId}`);
+    const [firstId, { assignedTo: firstIro }] = [...records.entries()][0]!;
+    const late = await call('PUT', `/audits/${auditId}/records/${firstId}/grades`, { as: iro(firstIro), body: { version: 99, grades: { 'voice-of-the-child': 'Good' } } });
+    expect(late.status).toBe(409);
+    // Closed, or already published by the background run: either way the grade is refused for the audit's state.
+    expect(late.body.detail).toMatch(/^the audit is (closed|published): grades can only be saved while it is in grading or moderation$/);
+    await runner.idle();
+    expect((await call('GET', `/audits/${auditId}`, { as: QA })).body).toMatchObject({ status: 'published' });
     const findings = await call('GET', `/audits/${auditId}/findings`, { as: SM });
     const voice = findings.body.criteria.find((c: { id: string }) => c.id === 'voice-of-the-child');
     expect(voice.grades['Requires improvement'] + voice.grades.Good).toBe(7);

@@ -1,30 +1,21 @@
 /** Streamed audits against dynalite and s3rver: sibling groups met across scan segments, and what a stored audit keeps in the bucket. */
-import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshStorage } from '../support/storage.ts';
 import { AUDIT_PARTS, SegmentRuns, StoredSample } from '#audit/audit-record';
 import { launchAudit, runAuditJob, type AuditServices } from '#audit/jobs';
 import { pseudonymousChildId, siblingGroupUnit, siblingStandings, type SiblingStanding } from '#audit/population';
 import { populationContext, runAudit } from '#audit/runner';
 import { TableAccumulator } from '#audit/tables';
 import { readTemplateLibrary } from '#audit/template-library';
-import { createDynamoDocumentClient, createS3Client } from '#config/aws-clients';
 import { REGULATIONS_2010 } from '#domain/timescales';
-import { DynamoRecordStore } from '#store/dynamo-store';
-import { S3ObjectStore, ensureBucket } from '#store/object-store';
-import { ensureTable } from '#store/table';
 import { child, episode, involvement, professionals, review, toDomainRecords } from '../support/records.ts';
 
 const AUTHORITY = 'streaming';
 let svc: AuditServices;
 
 beforeAll(async () => {
-  const config = { region: 'eu-west-2', tableName: `streaming-${randomUUID()}`, bucketName: `streaming-${randomUUID()}`, dynamoEndpoint: inject('dynamoEndpoint'), s3Endpoint: inject('s3Endpoint') };
-  const documents = createDynamoDocumentClient(config);
-  const s3 = createS3Client(config);
-  await ensureTable(documents, config.tableName);
-  await ensureBucket(s3, config.bucketName);
-  const store = new DynamoRecordStore(documents, config.tableName);
-  svc = { store, objects: new S3ObjectStore(s3, config.bucketName) };
+  const { store, objects } = await freshStorage('streaming');
+  svc = { store, objects };
   await store.putAuthority({ authorityId: AUTHORITY, name: 'Streaming Borough', timescales: REGULATIONS_2010 });
   await store.upsertRecords(AUTHORITY, professionals.map((record) => ({ kind: 'professional' as const, record })));
   // 40 children in 12 families of 2–5 (one left alone): looked after, a care leaver with a PA, or gone; IROs and SWs mixed.

@@ -3,33 +3,22 @@
  * every file has arrived, status and counts, the errors CSV behind a short-lived link, the small-body
  * path, and one authority's import never touching another's data.
  */
-import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDynamoDocumentClient, createS3Client } from '#config/aws-clients';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshStorage } from '../support/storage.ts';
 import type { StoreConfig } from '#config/config';
 import {
   DIRECT_IMPORT_MAX_BYTES, DIRECT_IMPORT_MAX_TOTAL_BYTES, ImportRequestError, createImport, firstImportErrors, getImport, importDirect, importDirectFiles, importErrorsKey, listImports, parseUploadKey,
   runUploadedImport, type ImportServices,
 } from '#loader/import-jobs';
-import { DynamoRecordStore } from '#store/dynamo-store';
-import { S3ObjectStore, ensureBucket } from '#store/object-store';
-import { ensureTable } from '#store/table';
 
 let svc: ImportServices;
 let config: StoreConfig;
 
 beforeAll(async () => {
-  config = {
-    region: 'eu-west-2', tableName: `jobs-${randomUUID()}`, bucketName: `jobs-${randomUUID()}`,
-    dynamoEndpoint: inject('dynamoEndpoint'), s3Endpoint: inject('s3Endpoint'),
-  };
-  const client = createDynamoDocumentClient(config);
-  await ensureTable(client, config.tableName);
-  const s3 = createS3Client(config);
-  await ensureBucket(s3, config.bucketName);
-  const bucket = new S3ObjectStore(s3, config.bucketName);
-  svc = { store: new DynamoRecordStore(client, config.tableName), objects: bucket, links: bucket };
+  const storage = await freshStorage('jobs');
+  config = storage.config;
+  svc = { store: storage.store, objects: storage.objects, links: storage.objects };
 });
 
 const HEADER = 'CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nJ1,1,14/03/2012,WBRI,,,\nJ2,2,01/09/2021,WBRI,,,\n';

@@ -8,14 +8,11 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshStorage } from '../support/storage.ts';
 import { cognitoVerifier } from '#auth/tokens';
-import { createDynamoDocumentClient, createS3Client } from '#config/aws-clients';
 import { createApp } from '#http/app';
 import { InProcessAuditRunner } from '#service/audit-runner';
-import { DynamoRecordStore } from '#store/dynamo-store';
-import { S3ObjectStore, ensureBucket } from '#store/object-store';
-import { ensureTable } from '#store/table';
 import { WebClient, textOf } from '../support/web-client.ts';
 
 const CLIENT_ID = 'iro-web-client';
@@ -107,13 +104,7 @@ let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
   await cognito.start();
-  const config = { region: 'eu-west-2', tableName: `webc-${randomUUID()}`, bucketName: `webc-${randomUUID()}`, dynamoEndpoint: inject('dynamoEndpoint'), s3Endpoint: inject('s3Endpoint') };
-  const documents = createDynamoDocumentClient(config);
-  const s3 = createS3Client(config);
-  await ensureTable(documents, config.tableName);
-  await ensureBucket(s3, config.bucketName);
-  const store = new DynamoRecordStore(documents, config.tableName);
-  const objects = new S3ObjectStore(s3, config.bucketName);
+  const { store, objects } = await freshStorage('webc');
   app = createApp({
     store, objects, links: objects, runner: new InProcessAuditRunner({ store, objects }),
     verifier: cognitoVerifier({ issuer: cognito.issuer, audience: CLIENT_ID }),

@@ -4,12 +4,11 @@
  * the errors CSV through a short-lived link, the form's own problems, the upload form's body limit,
  * roles and CSRF refusals as GOV.UK pages.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDynamoDocumentClient, createS3Client } from '#config/aws-clients';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshStorage } from '../support/storage.ts';
 import { localSigningKey, localVerifier, signDevelopmentToken, type LocalSigningKey } from '#auth/tokens';
 import type { Principal } from '#auth/principal';
 import { REGULATIONS_2010 } from '#domain/timescales';
@@ -19,9 +18,6 @@ import { InProcessAuditRunner } from '#service/audit-runner';
 import type { ServiceContext } from '#service/context';
 import { imports, startImport } from '#service/imports';
 import { TemplateCatalogue } from '#service/templates';
-import { DynamoRecordStore } from '#store/dynamo-store';
-import { S3ObjectStore, ensureBucket } from '#store/object-store';
-import { ensureTable } from '#store/table';
 import { ERRORS_SHOWN, importFileName } from '../../shared/web/routes/imports.tsx';
 import { WebClient, csrfTokenIn, inputValue, textOf } from '../support/web-client.ts';
 
@@ -61,13 +57,7 @@ async function upload(browser: WebClient, files: { name: string; body: string | 
 }
 
 beforeAll(async () => {
-  const config = { region: 'eu-west-2', tableName: `webimp-${randomUUID()}`, bucketName: `webimp-${randomUUID()}`, dynamoEndpoint: inject('dynamoEndpoint'), s3Endpoint: inject('s3Endpoint') };
-  const documents = createDynamoDocumentClient(config);
-  const s3 = createS3Client(config);
-  await ensureTable(documents, config.tableName);
-  await ensureBucket(s3, config.bucketName);
-  const store = new DynamoRecordStore(documents, config.tableName);
-  const objects = new S3ObjectStore(s3, config.bucketName);
+  const { store, objects } = await freshStorage('webimp');
   key = await localSigningKey(join(await mkdtemp(join(tmpdir(), 'web-imports-key-')), 'key.json'));
   const runner = new InProcessAuditRunner({ store, objects });
   const templates = new TemplateCatalogue(store);

@@ -3,13 +3,12 @@
  * cookie, CSRF refusals, role refusals as GOV.UK error pages, and a grading conflict that keeps what
  * the IRO typed — checked at the HTTP level, as a browser without JavaScript would see it.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDynamoDocumentClient, createS3Client } from '#config/aws-clients';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshStorage } from '../support/storage.ts';
 import { localSigningKey, localVerifier, signDevelopmentToken, type LocalSigningKey } from '#auth/tokens';
 import type { Principal } from '#auth/principal';
 import { REGULATIONS_2010 } from '#domain/timescales';
@@ -23,8 +22,6 @@ import type { ServiceContext } from '#service/context';
 import { assignments, recordView, saveGrades } from '#service/grading';
 import { TemplateCatalogue } from '#service/templates';
 import { DynamoRecordStore } from '#store/dynamo-store';
-import { S3ObjectStore, ensureBucket } from '#store/object-store';
-import { ensureTable } from '#store/table';
 import { child, episode, involvement, review, toDomainRecords } from '../support/records.ts';
 import { WebClient, csrfTokenIn, inputValue, textOf } from '../support/web-client.ts';
 
@@ -46,13 +43,7 @@ async function signedIn(who: Principal, options: { now?: Date; hours?: number } 
 }
 
 beforeAll(async () => {
-  const config = { region: 'eu-west-2', tableName: `web-${randomUUID()}`, bucketName: `web-${randomUUID()}`, dynamoEndpoint: inject('dynamoEndpoint'), s3Endpoint: inject('s3Endpoint') };
-  const documents = createDynamoDocumentClient(config);
-  const s3 = createS3Client(config);
-  await ensureTable(documents, config.tableName);
-  await ensureBucket(s3, config.bucketName);
-  const store = new DynamoRecordStore(documents, config.tableName);
-  const objects = new S3ObjectStore(s3, config.bucketName);
+  const { store, objects } = await freshStorage('web');
   key = await localSigningKey(join(await mkdtemp(join(tmpdir(), 'web-key-')), 'key.json'));
   runner = new InProcessAuditRunner({ store, objects });
   const templates = new TemplateCatalogue(store);

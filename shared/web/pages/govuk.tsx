@@ -48,41 +48,26 @@ function ErrorMessage({ id, message }: { id: string; message?: string | undefine
 
 type LabelSize = 's' | 'm' | 'l' | 'xl';
 
-export function Input(props: {
+/** What a single labelled field is given: its id, label, hint and error. */
+interface LabelledField {
   id: string;
-  name?: string;
   label: Child;
   labelSize?: LabelSize;
   labelIsHeading?: boolean;
   hint?: Child;
-  value?: string | number | null | undefined;
   error?: string | undefined;
-  width?: '2' | '3' | '4' | '5' | '10' | '20' | 'one-half' | 'two-thirds' | 'full';
-  inputmode?: 'numeric' | 'decimal' | 'text';
-  type?: string;
-  autocomplete?: string;
-  spellcheck?: boolean;
-  suffix?: string;
-}) {
+}
+
+/** The ids a labelled field's control is described by: its hint and its error, when shown. */
+const fieldDescribedBy = ({ id, hint, error }: LabelledField) => describedBy(hint ? `${id}-hint` : null, error ? `${id}-error` : null);
+
+/** A labelled field's form group: label (as the page heading if asked), hint, error, then the control. */
+function LabelledGroup(props: LabelledField & { children: Child }) {
   const { id } = props;
-  const width = props.width ? (/^\d/.test(props.width) ? ` govuk-input--width-${props.width}` : ` govuk-!-width-${props.width}`) : '';
   const label = (
     <label class={`govuk-label${props.labelSize ? ` govuk-label--${props.labelSize}` : ''}`} for={id}>
       {props.label}
     </label>
-  );
-  const input = (
-    <input
-      class={`govuk-input${width}${props.error ? ' govuk-input--error' : ''}`}
-      id={id}
-      name={props.name ?? id}
-      type={props.type ?? 'text'}
-      value={props.value === null || props.value === undefined ? '' : String(props.value)}
-      aria-describedby={describedBy(props.hint ? `${id}-hint` : null, props.error ? `${id}-error` : null)}
-      inputmode={props.inputmode}
-      autocomplete={props.autocomplete}
-      spellcheck={props.spellcheck}
-    />
   );
   return (
     <div class={`govuk-form-group${props.error ? ' govuk-form-group--error' : ''}`}>
@@ -93,6 +78,38 @@ export function Input(props: {
         </div>
       ) : null}
       <ErrorMessage id={id} message={props.error} />
+      {props.children}
+    </div>
+  );
+}
+
+export function Input(props: LabelledField & {
+  name?: string;
+  value?: string | number | null | undefined;
+  width?: '2' | '3' | '4' | '5' | '10' | '20' | 'one-half' | 'two-thirds' | 'full';
+  inputmode?: 'numeric' | 'decimal' | 'text';
+  type?: string;
+  autocomplete?: string;
+  spellcheck?: boolean;
+  suffix?: string;
+}) {
+  const { id } = props;
+  const width = props.width ? (/^\d/.test(props.width) ? ` govuk-input--width-${props.width}` : ` govuk-!-width-${props.width}`) : '';
+  const input = (
+    <input
+      class={`govuk-input${width}${props.error ? ' govuk-input--error' : ''}`}
+      id={id}
+      name={props.name ?? id}
+      type={props.type ?? 'text'}
+      value={props.value === null || props.value === undefined ? '' : String(props.value)}
+      aria-describedby={fieldDescribedBy(props)}
+      inputmode={props.inputmode}
+      autocomplete={props.autocomplete}
+      spellcheck={props.spellcheck}
+    />
+  );
+  return (
+    <LabelledGroup {...props}>
       {props.suffix ? (
         <div class="govuk-input__wrapper">
           {input}
@@ -103,7 +120,7 @@ export function Input(props: {
       ) : (
         input
       )}
-    </div>
+    </LabelledGroup>
   );
 }
 
@@ -112,55 +129,35 @@ export function Input(props: {
  * turns the input into a button whose visible text ("Choose file") is not in its accessible name (the
  * label), which axe reports as a WCAG 2.5.3 failure (label-content-name-mismatch).
  */
-export function FileUpload(props: { id: string; name?: string; label: Child; labelSize?: LabelSize; hint?: Child; error?: string | undefined; multiple?: boolean; accept?: string }) {
-  const { id } = props;
+export function FileUpload(props: LabelledField & { name?: string; multiple?: boolean; accept?: string }) {
   return (
-    <div class={`govuk-form-group${props.error ? ' govuk-form-group--error' : ''}`}>
-      <label class={`govuk-label${props.labelSize ? ` govuk-label--${props.labelSize}` : ''}`} for={id}>
-        {props.label}
-      </label>
-      {props.hint ? (
-        <div id={`${id}-hint`} class="govuk-hint">
-          {props.hint}
-        </div>
-      ) : null}
-      <ErrorMessage id={id} message={props.error} />
+    <LabelledGroup {...props}>
       <input
         class={`govuk-file-upload${props.error ? ' govuk-file-upload--error' : ''}`}
-        id={id}
-        name={props.name ?? id}
+        id={props.id}
+        name={props.name ?? props.id}
         type="file"
         multiple={props.multiple}
         accept={props.accept}
-        aria-describedby={describedBy(props.hint ? `${id}-hint` : null, props.error ? `${id}-error` : null)}
+        aria-describedby={fieldDescribedBy(props)}
       />
-    </div>
+    </LabelledGroup>
   );
 }
 
-export function Textarea(props: { id: string; name?: string; label: Child; labelSize?: LabelSize; hint?: Child; value?: string | null | undefined; error?: string | undefined; rows?: number }) {
-  const { id } = props;
+export function Textarea(props: LabelledField & { name?: string; value?: string | null | undefined; rows?: number }) {
   return (
-    <div class={`govuk-form-group${props.error ? ' govuk-form-group--error' : ''}`}>
-      <label class={`govuk-label${props.labelSize ? ` govuk-label--${props.labelSize}` : ''}`} for={id}>
-        {props.label}
-      </label>
-      {props.hint ? (
-        <div id={`${id}-hint`} class="govuk-hint">
-          {props.hint}
-        </div>
-      ) : null}
-      <ErrorMessage id={id} message={props.error} />
+    <LabelledGroup {...props}>
       <textarea
         class={`govuk-textarea${props.error ? ' govuk-textarea--error' : ''}`}
-        id={id}
-        name={props.name ?? id}
+        id={props.id}
+        name={props.name ?? props.id}
         rows={props.rows ?? 5}
-        aria-describedby={describedBy(props.hint ? `${id}-hint` : null, props.error ? `${id}-error` : null)}
+        aria-describedby={fieldDescribedBy(props)}
       >
         {props.value ?? ''}
       </textarea>
-    </div>
+    </LabelledGroup>
   );
 }
 
