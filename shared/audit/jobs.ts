@@ -208,10 +208,11 @@ export interface RunJobOptions {
 export async function runAuditJob(svc: AuditServices, authorityId: string, auditId: string, options: RunJobOptions = {}): Promise<Versioned<AuditRecord>> {
   const started = await getAudit(svc, authorityId, auditId);
   if (!started) throw new AuditRequestError(`no audit ${auditId}`);
-  if (!isRunnable(started.body)) return started;
+  const closing = isClosing(started.body);
+  if (!closing && !isRunnable(started.body)) return started;
   try {
     const loaded = await loadPopulation(svc, started.body, options);
-    return await settleAudit(svc, started.body, loaded);
+    return await (closing ? publishClosedAudit(svc, started.body, loaded) : settleAudit(svc, started.body, loaded));
   } catch (error) {
     return failAuditJob(svc, authorityId, auditId, reasonOf(error));
   }
@@ -259,6 +260,11 @@ export async function failAuditJob(svc: AuditServices, authorityId: string, audi
 }
 
 const isRunnable = (audit: AuditRecord) => audit.status === 'draft' || audit.status === 'failed';
+/**
+ * Closed and not yet published, or failed while publishing (closedAt set): the run publishes the
+ * findings with the standing grades, rather than gathering and sampling again.
+ */
+const isClosing = (audit: AuditRecord) => audit.status === 'closed' || (audit.status === 'failed' && audit.closedAt !== null);
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** The population as the segments left it, and the context to read it with. */
@@ -443,15 +449,31 @@ export async function provisionalFindings(svc: AuditServices, authorityId: strin
  * the IROs' grades added (agreed moderation grades standing over the auditor's), the findings
  * computed and published. Refused unless the audit is in grading or moderation.
  */
-export async function closeAudit(svc: AuditServices, authorityId: string, auditId: string, options: { actionPlan?: ActionPlanRow[] } = {}): Promise<Versioned<AuditRecord>> {
-  const current = await getAudit(svc, authorityId, auditId);
-  if (!current) throw new AuditRequestError(`no audit ${auditId}`);
-  const audit = current.body;
-  if (audit.status !== 'grading' && audit.status !== 'moderation') throw new AuditRequestError(`audit ${auditId} is ${audit.status}: only an audit in grading or moderation can be closed`);
-  const loaded = await loadPopulation(svc, audit, {});
+export async function closeAudit(svc: AuditServices, authorityId: string, auditId: string): Promise<Versioned<AuditRecord>> {
+  await requestClose(svc, authorityId, auditId);
+  return runAuditJob(svc, authorityId, auditId);
+}
+
+/**
+ * Closes a graded audit, to be published by the next run (runAuditJob: in the background, by the
+ * runner): from grading or moderation, or again after publishing failed. Grades and the action plan
+ * are final from here. A closed audit is published with the grades standing when it was closed.
+ */
+export async function requestClose(svc: AuditServices, authorityId: string, auditId: string): Promise<Versioned<AuditRecord>> {
+  return updateAudit(svc, authorityId, auditId, (audit) => {
+    const retry = audit.status === 'failed' && audit.closedAt !== null;
+    if (audit.status !== 'grading' && audit.status !== 'moderation' && !retry) {
+      throw new AuditRequestError(`audit ${auditId} is ${audit.status}: only an audit in grading or moderation can be closed`);
+    }
+    return { ...audit, status: 'closed', failure: null, closedAt: retry ? audit.closedAt : nowOf(svc) };
+  });
+}
+
+/** A closed audit's findings, with the grades (agreed moderation grades standing) and the QA lead's plan, published. */
+async function publishClosedAudit(svc: AuditServices, audit: AuditRecord, loaded: LoadedPopulation): Promise<Versioned<AuditRecord>> {
   const sample = await fixedSample(svc, audit, loaded);
   const standing = await standingGrades(svc, audit);
-  const actionPlan = options.actionPlan ?? (await editedActionPlan(svc, authorityId, auditId))?.body;
+  const actionPlan = (await editedActionPlan(svc, audit.authorityId, audit.auditId))?.body;
   return publishAudit(svc, audit, loaded, sample, { ...standing, ...(actionPlan ? { actionPlan } : {}) });
 }
 

@@ -5,9 +5,22 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { runAuditJob, type AuditServices } from '#audit/jobs';
 
+/** What a runner is asked to run: an audit's run (runAuditJob), started once per purpose. */
+export interface AuditRun {
+  authorityId: string;
+  auditId: string;
+  segments: number;
+  /**
+   * Why it runs, naming the run so a retried start of the same run cannot run it twice: absent for
+   * the launch (gathering, sampling, and for automatic-only audits publishing); 'publish' for a
+   * closed audit's publishing; another name to retry a publishing that failed.
+   */
+  purpose?: string;
+}
+
 export interface AuditRunner {
-  /** Starts gathering, sampling and (for automatic-only audits) publishing; returns once it has started. */
-  start(audit: { authorityId: string; auditId: string; segments: number }): Promise<void>;
+  /** Starts the run; returns once it has started. */
+  start(run: AuditRun): Promise<void>;
 }
 
 /** Runs audits in this process: the local stack's runner. `idle()` resolves when every started run has settled. */
@@ -16,7 +29,7 @@ export class InProcessAuditRunner implements AuditRunner {
 
   constructor(private readonly svc: AuditServices, private readonly log: (line: string) => void = () => {}) {}
 
-  async start(audit: { authorityId: string; auditId: string }): Promise<void> {
+  async start(audit: AuditRun): Promise<void> {
     const run = runAuditJob(this.svc, audit.authorityId, audit.auditId)
       .then((done) => this.log(`audit ${audit.auditId}: ${done.body.status}${done.body.failure ? ` (${done.body.failure.reason})` : ''}`))
       // runAuditJob records failures in the audit itself; this only catches the store being gone.
@@ -34,12 +47,12 @@ export class InProcessAuditRunner implements AuditRunner {
 export class StepFunctionsAuditRunner implements AuditRunner {
   constructor(private readonly sfn: SFNClient, private readonly stateMachineArn: string) {}
 
-  async start(audit: { authorityId: string; auditId: string; segments: number }): Promise<void> {
+  async start(audit: AuditRun): Promise<void> {
     try {
       await this.sfn.send(
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
-          name: executionName(audit.authorityId, audit.auditId),
+          name: executionName(audit.authorityId, audit.auditId, audit.purpose),
           input: JSON.stringify({ authorityId: audit.authorityId, auditId: audit.auditId, segments: audit.segments }),
         }),
       );
@@ -50,7 +63,13 @@ export class StepFunctionsAuditRunner implements AuditRunner {
   }
 }
 
-/** Step Functions names: at most 80 characters of letters, digits, '-' and '_'. */
-export function executionName(authorityId: string, auditId: string): string {
-  return `${authorityId}--${auditId}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);
+/**
+ * Step Functions names: at most 80 characters of letters, digits, '-' and '_', unique for 90 days
+ * (a name already used, even by a finished execution, is refused): so each purpose has its own, the
+ * purpose kept whole at the end.
+ */
+export function executionName(authorityId: string, auditId: string, purpose?: string): string {
+  const clean = (text: string) => text.replace(/[^A-Za-z0-9_-]/g, '_');
+  const suffix = purpose ? `--${clean(purpose)}`.slice(0, 40) : '';
+  return `${clean(`${authorityId}--${auditId}`).slice(0, 80 - suffix.length)}${suffix}`;
 }

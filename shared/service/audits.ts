@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AuditRecord, type GradingRecord } from '#audit/audit-record';
 import { FindingsDocument } from '#audit/findings-model';
-import { appendTrail, auditTrail, closeAudit, failAuditJob, getAudit, gradingRecords, launchAudit, recentlyAuditedChildren, type TrailEntry } from '#audit/jobs';
+import { appendTrail, auditTrail, failAuditJob, getAudit, gradingRecords, launchAudit, recentlyAuditedChildren, requestClose, type TrailEntry } from '#audit/jobs';
 import { previewSample } from '#audit/runner';
 import { SamplingPlanSchema, type SamplingPlan } from '#audit/sampling';
 import { marginOfError } from '#audit/statistics';
@@ -287,15 +287,21 @@ export async function listAudits(ctx: ServiceContext, principal: Principal, filt
   return views.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.auditId.localeCompare(a.auditId));
 }
 
-/** Closes a graded audit: findings computed with the grades (and moderation) and published. */
+/**
+ * Closes a graded audit: grades and the action plan are final from here, and the runner computes and
+ * publishes the findings in the background (on AWS the state machine; a large audit takes minutes,
+ * longer than a request may). Also retries the publishing of a closed audit that failed.
+ */
 export async function close(ctx: ServiceContext, principal: Principal, auditId: string): Promise<AuditView> {
   const current = await qaLeadAudit(ctx, principal, auditId);
   const status = current.body.status;
-  if (status !== 'grading' && status !== 'moderation') {
-    throw new ConflictError(`the audit is ${status}: only an audit in grading or moderation can be closed${status === 'published' ? ' (published findings are final)' : ''}`);
+  const retry = status === 'failed' && current.body.closedAt !== null;
+  if (status !== 'grading' && status !== 'moderation' && !retry) {
+    throw new ConflictError(`the audit is ${status}: only an audit in grading or moderation can be closed${status === 'published' ? ' (published findings are final)' : status === 'closed' ? ' (it is being published)' : ''}`);
   }
   await appendTrail(ctx, principal.authorityId, auditId, { actor: principal.userId, action: 'close', details: { from: status } });
-  const closed = await closeAudit(ctx, principal.authorityId, auditId);
+  const closed = await requestClose(ctx, principal.authorityId, auditId);
+  await ctx.runner.start({ authorityId: principal.authorityId, auditId, segments: closed.body.segments, purpose: retry ? `publish-${current.version}` : 'publish' });
   return viewOf(ctx, closed, principal);
 }
 

@@ -238,7 +238,14 @@ describe.sequential('the three journeys, in Chromium', { timeout: 60_000 }, () =
     await submit(page, page.getByRole('link', { name: 'Close the audit and publish the findings' }));
     await check('qa-close-confirm');
     await submit(page, page.getByRole('button', { name: 'Close and publish' }));
-    expect(await page.locator('.govuk-notification-banner').innerText()).toContain('its findings are published');
+    // Back on the audit's page: closed, its findings published in the background.
+    expect(await page.locator('.govuk-notification-banner').innerText()).toContain('The audit has been closed');
+    await check('qa-closed');
+    await stack.runner.idle();
+    await page.reload();
+    expect(await page.locator('.govuk-tag', { hasText: 'Published' }).first().isVisible()).toBe(true);
+    await submit(page, page.getByRole('button', { name: 'Read the findings' }));
+    expect(new URL(page.url()).pathname).toBe(`/app/findings/${auditId}`);
     await check('qa-published');
   });
 

@@ -21,7 +21,7 @@ import { DOCS_ASSET_FILES, docsAssetsDir } from '#http/docs';
  * audit engine and the report renderers (exceljs), which shared/audit/jobs.ts imports.
  */
 const BUDGET_KB: Record<FunctionName, number> = {
-  // The API closes graded audits, so it carries the engine and the renderers as finish does (3.75 MB measured).
+  // The API computes provisional findings and previews launches with the engine, so it carries it and the renderers as finish does (3.75 MB measured).
   api: 4_700,
   // The importer reads Annex A workbooks (exceljs, 2.17 MB measured) as well as CSV and XML.
   importer: 2_700,

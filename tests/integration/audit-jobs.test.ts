@@ -1,21 +1,18 @@
 /** Audits kept in the store: launched, run, checkpointed by segment, resumed after a failure, sampled once, compared with the last one. */
-import { randomUUID } from 'node:crypto';
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDynamoDocumentClient, createS3Client } from '#config/aws-clients';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshStorage } from '../support/storage.ts';
+import type { ObjectStore } from '#store/object-store';
 import { AUDIT_PARTS, StoredSample } from '#audit/audit-record';
 import { FindingsDocument } from '#audit/findings-model';
 import {
-  auditTrail, closeAudit, editedActionPlan, failAuditJob, finishAuditJob, getAudit, gradingRecords, launchAudit, runAuditJob, runSegmentJob, saveActionPlan,
+  auditTrail, closeAudit, editedActionPlan, failAuditJob, finishAuditJob, getAudit, gradingRecords, launchAudit, requestClose, runAuditJob, runSegmentJob, saveActionPlan,
   type AuditServices, type LaunchRequest,
 } from '#audit/jobs';
 import { runAudit } from '#audit/runner';
 import { readTemplateLibrary } from '#audit/template-library';
 import { REGULATIONS_2010 } from '#domain/timescales';
-import { DynamoRecordStore } from '#store/dynamo-store';
-import { S3ObjectStore, ensureBucket } from '#store/object-store';
 import type { RecordStore } from '#store/record-store';
-import { ensureTable } from '#store/table';
 import { child, episode, involvement, professionals, review, toDomainRecords } from '../support/records.ts';
 
 const AUTHORITY = 'jobs';
@@ -42,14 +39,11 @@ function failingOnce(store: RecordStore, segment: number): RecordStore & { scann
 }
 
 beforeAll(async () => {
-  const config = { region: 'eu-west-2', tableName: `jobs-${randomUUID()}`, bucketName: `jobs-${randomUUID()}`, dynamoEndpoint: inject('dynamoEndpoint'), s3Endpoint: inject('s3Endpoint') };
-  const documents = createDynamoDocumentClient(config);
-  s3 = createS3Client(config);
-  bucketName = config.bucketName;
-  await ensureTable(documents, config.tableName);
-  await ensureBucket(s3, config.bucketName);
-  const store = new DynamoRecordStore(documents, config.tableName);
-  svc = { store, objects: new S3ObjectStore(s3, config.bucketName) };
+  const storage = await freshStorage('jobs');
+  s3 = storage.s3;
+  bucketName = storage.config.bucketName;
+  const { store, objects } = storage;
+  svc = { store, objects };
   await store.putAuthority({ authorityId: AUTHORITY, name: 'Jobs Borough', timescales: REGULATIONS_2010 });
   await store.upsertRecords(AUTHORITY, professionals.map((record) => ({ kind: 'professional' as const, record })));
   for (let i = 0; i < 30; i++) {
@@ -211,6 +205,42 @@ describe('audit jobs', () => {
     expect(findings.actionPlan).toEqual([row]);
     await expect(closeAudit(svc, AUTHORITY, 'jobs-g1')).rejects.toThrow('audit jobs-g1 is published: only an audit in grading or moderation can be closed');
     await expect(saveActionPlan(svc, AUTHORITY, 'jobs-g1', 'qa-lead-1', [], 1)).rejects.toThrow('audit jobs-g1 is published: its action plan can no longer be edited');
+  });
+
+  it('publishes a closed audit in the run after closing; one whose publishing fails is failed with the reason, keeps its grades, and closing again publishes it', async () => {
+    await launchAudit(svc, { ...base, auditId: 'jobs-g2', autoOnly: false, sampling: { type: 'count', value: 4 } });
+    await runAuditJob(svc, AUTHORITY, 'jobs-g2');
+    const [first] = await gradingRecords(svc, AUTHORITY, 'jobs-g2');
+    await svc.store.putAuditItem(AUTHORITY, { auditId: 'jobs-g2', part: AUDIT_PARTS.record(first!.body.recordId) }, { ...first!.body, grades: { 'voice-of-the-child': 'Good' } }, first!.version);
+
+    const closed = await requestClose(svc, AUTHORITY, 'jobs-g2');
+    expect(closed.body).toMatchObject({ status: 'closed', failure: null });
+    expect(closed.body.closedAt).not.toBeNull();
+    expect(await svc.objects.get('findings/jobs/jobs-g2/manifest.json')).toBeNull();
+    await expect(requestClose(svc, AUTHORITY, 'jobs-g2')).rejects.toThrow('audit jobs-g2 is closed: only an audit in grading or moderation can be closed');
+
+    // The bucket refuses the published files: the run fails, nothing is published.
+    const refusing: ObjectStore = {
+      ping: () => svc.objects.ping(),
+      get: (key) => svc.objects.get(key),
+      getRange: (key, start, length) => svc.objects.getRange!(key, start, length),
+      put: (key, body, type) => (key.startsWith('findings/') ? Promise.reject(new Error('Access Denied')) : svc.objects.put(key, body, type)),
+      putStream: (key, chunks, type) => (key.startsWith('findings/') ? Promise.reject(new Error('Access Denied')) : svc.objects.putStream!(key, chunks, type)),
+    };
+    const failed = await runAuditJob({ ...svc, objects: refusing }, AUTHORITY, 'jobs-g2');
+    expect(failed.body).toMatchObject({ status: 'failed', failure: { reason: 'Access Denied' }, publishedAt: null });
+    expect(failed.body.closedAt).not.toBeNull();
+    expect(await svc.objects.get('findings/jobs/jobs-g2/manifest.json')).toBeNull();
+
+    // Closing again retries the publishing (it does not gather, sample or assign again): the grade is in the findings.
+    expect((await requestClose(svc, AUTHORITY, 'jobs-g2')).body.status).toBe('closed');
+    const published = await runAuditJob(svc, AUTHORITY, 'jobs-g2');
+    expect(published.body.status).toBe('published');
+    const findings = FindingsDocument.parse(JSON.parse(new TextDecoder().decode((await svc.objects.get('findings/jobs/jobs-g2/findings.json'))!)));
+    expect(findings.sampleSize).toBe(4);
+    expect(findings.criteria.find((c) => c.id === 'voice-of-the-child')).toMatchObject({ met: 1 });
+    const statuses = (await auditTrail(svc, AUTHORITY, 'jobs-g2')).map((e) => e.action).filter((a) => a.startsWith('status:'));
+    expect(statuses).toEqual(['status:grading', 'status:closed', 'status:failed', 'status:closed', 'status:published']);
   });
 
   it('compares with an audit published before the comparison was kept apart, from its findings.json of schema version 1', async () => {

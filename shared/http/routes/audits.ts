@@ -54,11 +54,16 @@ export function auditRoutes(ctx: ServiceContext) {
   app.openapi(
     createRoute({
       method: 'post', path: '/audits/{id}/close', tags: ['audits'], security: BEARER,
-      summary: 'Close a graded audit and publish its findings (QA lead)',
+      summary: 'Close a graded audit; its findings are published in the background (QA lead)',
+      description: 'Grades and the action plan are final from here. The runner computes and publishes the findings; `GET /audits/{id}` shows `closed` until they are published (`published`), or `failed` with the reason, when closing again retries the publishing.',
       request: { params: AuditIdParam },
-      responses: { 200: json(AuditView, 'Closed and published'), 400: e400, 401: e401, 403: e403, 404: e404, 409: e409 },
+      responses: { 202: json(AuditView, 'Closed: the findings are being published'), 400: e400, 401: e401, 403: e403, 404: e404, 409: e409 },
     }),
-    async (c) => c.json(await close(ctx, c.get('principal'), c.req.valid('param').id), 200),
+    async (c) => {
+      const closed = await close(ctx, c.get('principal'), c.req.valid('param').id);
+      c.header('location', `/audits/${closed.auditId}`);
+      return c.json(closed, 202);
+    },
   );
 
   app.openapi(

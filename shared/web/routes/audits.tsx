@@ -289,7 +289,7 @@ function AuditTasks({ view, plan }: { view: AuditView; plan: ActionPlanView | nu
       status: view.status === 'moderation' ? { text: 'In progress', tag: 'light-blue' } : view.status === 'grading' ? (g && g.graded > 0 ? { text: 'Not started', tag: 'blue' } : { text: 'Cannot start yet', cannotStartYet: true }) : view.status === 'published' || view.status === 'closed' ? { text: view.autoOnly ? 'Not needed' : 'Completed' } : { text: 'Cannot start yet', cannotStartYet: true },
     },
     { id: 'task-plan', name: 'Edit the action plan', href: open ? `${base}/action-plan` : undefined, status: plan?.edited ? { text: 'Edited' } : open ? { text: 'Drafted from the findings so far', tag: 'blue' } : view.status === 'published' ? { text: 'Completed' } : { text: 'Cannot start yet', cannotStartYet: true } },
-    { id: 'task-close', name: 'Close the audit and publish the findings', href: open ? `${base}/close` : view.status === 'published' ? `/app/findings/${view.auditId}` : undefined, status: view.status === 'published' ? { text: 'Published' } : open ? { text: 'Not started', tag: 'blue' } : { text: 'Cannot start yet', cannotStartYet: true } },
+    { id: 'task-close', name: 'Close the audit and publish the findings', href: open ? `${base}/close` : view.status === 'published' ? `/app/findings/${view.auditId}` : undefined, status: view.status === 'published' ? { text: 'Published' } : view.status === 'closed' ? { text: 'In progress', tag: 'light-blue' } : open ? { text: 'Not started', tag: 'blue' } : { text: 'Cannot start yet', cannotStartYet: true } },
   ];
   return <TaskList items={items} />;
 }
@@ -298,6 +298,7 @@ const NOTICES: Record<string, string> = {
   launched: 'The audit has been launched. It counts the population, draws the sample and assigns records to IROs in the background.',
   moderation: 'Moderation has started: a share of the graded records has gone to second IROs, who grade them without seeing the first grades.',
   agreed: 'The agreed grades have been recorded.',
+  closed: 'The audit has been closed. Its findings are being published in the background; senior managers can read them once they are.',
 };
 
 export function auditPages(app: Hono<WebEnv>, deps: WebDeps): void {
@@ -412,7 +413,23 @@ export function auditPages(app: Hono<WebEnv>, deps: WebDeps): void {
             to see its progress.
           </InsetText>
         ) : null}
-        {view.status === 'failed' ? (
+        {view.status === 'closed' ? (
+          <InsetText>
+            The audit is closed and its findings are being published. This takes a few seconds for most audits, a few minutes for the largest.{' '}
+            <a class="govuk-link" href={`/app/audits/${auditId}`}>
+              Refresh this page
+            </a>{' '}
+            to see when they are ready.
+          </InsetText>
+        ) : null}
+        {view.status === 'failed' && view.closedAt !== null ? (
+          <>
+            <WarningText>The findings could not be published: {view.failure?.reason ?? 'no reason was recorded'}. The grades and the action plan are kept.</WarningText>
+            <Form page={deps.page(c)} action={`/app/audits/${auditId}/close`}>
+              <Button preventDoubleClick>Try publishing again</Button>
+            </Form>
+          </>
+        ) : view.status === 'failed' ? (
           <>
             <WarningText>The audit could not run: {view.failure?.reason ?? 'no reason was recorded'}.</WarningText>
             <Button href={`/app/audits/new?template=${view.template.id}`}>Launch it again</Button>
@@ -614,7 +631,7 @@ export function auditPages(app: Hono<WebEnv>, deps: WebDeps): void {
   app.post('/audits/:id/close', async (c) => {
     const auditId = c.req.param('id');
     await close(ctx, me(c), auditId);
-    return c.redirect(`/app/findings/${auditId}?done=published`, 303);
+    return c.redirect(`/app/audits/${auditId}?done=closed`, 303);
   });
 }
 

@@ -277,7 +277,6 @@ export function findingsPages(app: Hono<WebEnv>, deps: WebDeps): void {
     return deps.render(
       c,
       <Layout page={deps.page(c)} title={`Findings: ${doc.audit.title}`} beforeContent={<Breadcrumbs items={[{ href: '/app', text: 'Home' }, { href: '/app/findings', text: 'Published findings' }]} />}>
-        {c.req.query('done') === 'published' ? <NotificationBanner success heading="The audit is closed and its findings are published." /> : null}
         <span class="govuk-caption-l">{doc.template.theme}</span>
         <h1 class="govuk-heading-xl">{doc.audit.title}</h1>
         <SummaryList
