@@ -245,6 +245,19 @@ export const MissingEpisode = z
   .refine((m) => m.endDate === null || m.endDate >= m.startDate, { message: 'the episode must not end before it starts', path: ['endDate'] });
 export type MissingEpisode = z.infer<typeof MissingEpisode>;
 
+/**
+ * SSDA903 DoLo (2026-27 onwards): a deprivation of the child's liberty (a court order or other
+ * authorisation), from its start to its end, open while it lasts.
+ */
+export const DeprivationOfLiberty = z
+  .object({
+    childId: ChildId,
+    startDate: IsoDate,
+    endDate: IsoDate.nullable(),
+  })
+  .refine((d) => d.endDate === null || d.endDate > d.startDate, { message: 'the deprivation of liberty must end after it starts', path: ['endDate'] });
+export type DeprivationOfLiberty = z.infer<typeof DeprivationOfLiberty>;
+
 /** SSDA903 UASC: an unaccompanied asylum-seeking child, and when that status ceases (usually the 18th birthday). */
 export const UascStatus = z.object({
   childId: ChildId,
@@ -308,6 +321,7 @@ export type DomainRecord =
   | { kind: 'placedForAdoption'; record: PlacedForAdoption }
   | { kind: 'previousPermanence'; record: PreviousPermanence }
   | { kind: 'missingEpisode'; record: MissingEpisode }
+  | { kind: 'deprivationOfLiberty'; record: DeprivationOfLiberty }
   | { kind: 'uascStatus'; record: UascStatus }
   | { kind: 'socialWorkerEpisode'; record: SocialWorkerEpisode }
   | { kind: 'careSummary'; record: CareSummary };

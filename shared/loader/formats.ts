@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import {
-  Adoption, CareLeaverOutcome, Child, Episode, HealthEvent, Involvement, MissingEpisode, Oc2Outcome, PlacedForAdoption,
+  Adoption, CareLeaverOutcome, Child, DeprivationOfLiberty, Episode, HealthEvent, Involvement, MissingEpisode, Oc2Outcome, PlacedForAdoption,
   PreviousPermanence, Professional, ReviewDetails, ReviewParticipation, SiblingGroupMember, SocialWorkerEpisode, UascStatus,
   type DomainRecord, type RecordKind,
 } from '#domain/records';
@@ -233,6 +233,13 @@ export const IMPORT_FORMATS = [
     cells: { CHILD: textCell, DOB: dateCell, MISSING: codeCell, MIS_START: dateCell, MIS_END: dateCell },
     schema: MissingEpisode,
     fieldColumns: { childId: 'CHILD', type: 'MISSING', startDate: 'MIS_START', endDate: 'MIS_END' },
+    key: ['childId', 'startDate'],
+  }),
+  format({
+    name: 'dolo', order: 40, fileName: 'dolo.csv', source: 'SSDA903', kind: 'deprivationOfLiberty',
+    cells: { CHILD: textCell, DOB: dateCell, DOLO_START: dateCell, DOLO_END: dateCell },
+    schema: DeprivationOfLiberty,
+    fieldColumns: { childId: 'CHILD', startDate: 'DOLO_START', endDate: 'DOLO_END' },
     key: ['childId', 'startDate'],
   }),
   format({

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import {
-  Adoption, Authority, CareLeaverOutcome, CareSummary, Child, Episode, HealthEvent, Involvement, MissingEpisode,
+  Adoption, Authority, CareLeaverOutcome, CareSummary, Child, DeprivationOfLiberty, Episode, HealthEvent, Involvement, MissingEpisode,
   Oc2Outcome, PlacedForAdoption, PreviousPermanence, Professional, ReviewDetails, ReviewParticipation,
   SiblingGroupMember, SocialWorkerEpisode, UascStatus, type DomainRecord, type RecordKind, type Review,
 } from '#domain/records';
@@ -47,6 +47,7 @@ const SCHEMAS: { [K in RecordKind]: z.ZodType<RecordOf<K>> } = {
   placedForAdoption: PlacedForAdoption,
   previousPermanence: PreviousPermanence,
   missingEpisode: MissingEpisode,
+  deprivationOfLiberty: DeprivationOfLiberty,
   uascStatus: UascStatus,
   socialWorkerEpisode: SocialWorkerEpisode,
   careSummary: CareSummary,
@@ -588,6 +589,7 @@ function assembleChildRecords(items: readonly Item[]): ChildRecords {
         case 'placedForAdoption':
         case 'previousPermanence':
         case 'missingEpisode':
+        case 'deprivationOfLiberty':
         case 'uascStatus':
         case 'socialWorkerEpisode':
         case 'careSummary':

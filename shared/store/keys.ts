@@ -4,7 +4,7 @@
  * authority's records; and `#` separates key parts, so no id may contain one.
  */
 import type {
-  Adoption, CareLeaverOutcome, CareSummary, Child, Episode, HealthEvent, Involvement, MissingEpisode, Oc2Outcome,
+  Adoption, CareLeaverOutcome, CareSummary, Child, DeprivationOfLiberty, Episode, HealthEvent, Involvement, MissingEpisode, Oc2Outcome,
   PlacedForAdoption, PreviousPermanence, Professional, ReviewDetails, ReviewParticipation, SiblingGroupMember,
   SocialWorkerEpisode, UascStatus,
   DomainRecord,
@@ -108,6 +108,7 @@ export const CHILD_SK = {
   placedForAdoption: 'PFA#',
   previousPermanence: 'PREVPERM',
   missingEpisode: 'MIS#',
+  deprivationOfLiberty: 'DOLO#',
   uascStatus: 'UASC',
   socialWorkerEpisode: 'SWE#',
   careSummary: 'L8#',
@@ -225,6 +226,12 @@ export const missingEpisodeKeys = (a: string, episode: Pick<MissingEpisode, 'chi
   sk: `${CHILD_SK.missingEpisode}${datePart(episode.startDate, 'missing episode start date')}`,
 });
 
+/** The keys of a deprivation of liberty (one per start date). */
+export const deprivationOfLibertyKeys = (a: string, record: Pick<DeprivationOfLiberty, 'childId' | 'startDate'>): ItemKeys => ({
+  pk: childPartition(a, record.childId),
+  sk: `${CHILD_SK.deprivationOfLiberty}${datePart(record.startDate, 'deprivation of liberty start date')}`,
+});
+
 /** The keys of a child's UASC status (one per child). */
 export const uascStatusKeys = (a: string, status: Pick<UascStatus, 'childId'>): ItemKeys => ({
   pk: childPartition(a, status.childId),
@@ -296,6 +303,8 @@ export function keysOf(authorityId: string, entry: DomainRecord): ItemKeys {
       return previousPermanenceKeys(authorityId, entry.record);
     case 'missingEpisode':
       return missingEpisodeKeys(authorityId, entry.record);
+    case 'deprivationOfLiberty':
+      return deprivationOfLibertyKeys(authorityId, entry.record);
     case 'uascStatus':
       return uascStatusKeys(authorityId, entry.record);
     case 'socialWorkerEpisode':

@@ -87,6 +87,8 @@ describe('the other SSDA903 tables, hand-made', () => {
     'placed_for_adoption.csv': 'CHILD,DOB,DATE_PLACED,DATE_PLACED_CEASED,REASON_PLACED_CEASED\nA1,01/01/2020,01/03/2022,,\nA4,01/01/2020,01/03/2022,01/09/2022,RD1\nA5,01/01/2020,01/03/2022,01/09/2022,\n',
     'previous_permanence.csv': 'CHILD,DOB,PREV_PERM,LA_PERM,DATE_PERM\nP1,01/01/2015,P2,209,zz/05/2016\nP2,01/01/2015,Z1,,\nP3,01/01/2015,P1,209,zz/zz/2014\nP4,01/01/2015,P9,,\nP5,01/01/2015,P1,,zz/13/2014\n',
     'missing.csv': 'CHILD,DOB,MISSING,MIS_START,MIS_END\nM1,01/01/2009,M,03/02/2024,05/02/2024\nM1,01/01/2009,A,10/03/2024,\nM2,01/01/2009,X,03/02/2024,05/02/2024\nM3,01/01/2009,M,03/02/2024,01/02/2024\n',
+    // A deprivation of liberty still open, one ended, one ending the day it starts, one with no start.
+    'dolo.csv': 'CHILD,DOB,DOLO_START,DOLO_END\nD1,01/01/2010,01/06/2023,\nD1,01/01/2010,01/01/2023,31/05/2023\nD2,01/01/2010,01/06/2023,01/06/2023\nD3,01/01/2010,,01/06/2023\n',
     'sw_episodes.csv': '\uFEFFCHILD,DOB,SW_ID,SW_DECOM,SW_DEC,SW_REASON\nS1,01/01/2012,SW7,01/04/2023,30/09/2023,\nS1,01/01/2012,SW8,30/09/2023,,LEFTRL\nS2,01/01/2012,SW7,01/04/2023,,SWLAZY\n',
   };
 
@@ -100,13 +102,16 @@ describe('the other SSDA903 tables, hand-made', () => {
     expect(f['previous_permanence.csv']).toMatchObject({ format: 'previous_permanence', rows: 5, accepted: 3, rejected: 2 });
     expect(f['missing.csv']).toMatchObject({ format: 'missing', rows: 4, accepted: 2, rejected: 2 });
     expect(f['sw_episodes.csv']).toMatchObject({ format: 'sw_episodes', rows: 3, accepted: 2, rejected: 1 });
+    expect(f['dolo.csv']).toMatchObject({ format: 'dolo', rows: 4, accepted: 2, rejected: 2 });
     expect(where(report).sort()).toEqual([
-      'ad1.csv:3:DATE_MATCH', 'ad1.csv:4:NB_ADOPTR', 'missing.csv:4:MISSING', 'missing.csv:5:MIS_END', 'oc3.csv:4:IN_TOUCH', 'oc3.csv:5:ACTIV',
+      'ad1.csv:3:DATE_MATCH', 'ad1.csv:4:NB_ADOPTR', 'dolo.csv:4:DOLO_END', 'dolo.csv:5:DOLO_START', 'missing.csv:4:MISSING', 'missing.csv:5:MIS_END', 'oc3.csv:4:IN_TOUCH', 'oc3.csv:5:ACTIV',
       'placed_for_adoption.csv:4:REASON_PLACED_CEASED', 'previous_permanence.csv:5:PREV_PERM', 'previous_permanence.csv:6:DATE_PERM',
       'sw_episodes.csv:4:SW_REASON', 'uasc.csv:3:DUC',
     ]);
     expect(report.errors.find((e) => e.column === 'DATE_MATCH')?.message).toBe('DATE_MATCH: the match must not come before the decision to place for adoption');
     expect(report.errors.find((e) => e.column === 'DUC')?.message).toBe('DUC is required');
+    expect(report.errors.find((e) => e.column === 'DOLO_END')?.message).toBe('DOLO_END: the deprivation of liberty must end after it starts');
+    expect(report.errors.find((e) => e.column === 'DOLO_START')?.message).toBe('DOLO_START is required');
   });
 
   it('stores what each row says, partial dates as far as they are known', async () => {
@@ -121,6 +126,8 @@ describe('the other SSDA903 tables, hand-made', () => {
     expect(await stored(A, { kind: 'previousPermanence', record: { childId: 'P1' } } as DomainRecord)).toEqual({ childId: 'P1', option: 'P2', localAuthority: '209', date: '2016-05' });
     expect(await stored(A, { kind: 'previousPermanence', record: { childId: 'P3' } } as DomainRecord)).toMatchObject({ date: '2014' });
     expect(await stored(A, { kind: 'missingEpisode', record: { childId: 'M1', startDate: '2024-03-10' } } as DomainRecord)).toEqual({ childId: 'M1', type: 'A', startDate: '2024-03-10', endDate: null });
+    expect(await stored(A, { kind: 'deprivationOfLiberty', record: { childId: 'D1', startDate: '2023-06-01' } } as DomainRecord)).toEqual({ childId: 'D1', startDate: '2023-06-01', endDate: null });
+    expect(await stored(A, { kind: 'deprivationOfLiberty', record: { childId: 'D1', startDate: '2023-01-01' } } as DomainRecord)).toEqual({ childId: 'D1', startDate: '2023-01-01', endDate: '2023-05-31' });
     expect(await stored(A, { kind: 'socialWorkerEpisode', record: { childId: 'S1', startDate: '2023-09-30' } } as DomainRecord)).toEqual({
       childId: 'S1', workerId: 'SW8', startDate: '2023-09-30', endDate: null, changeReason: 'LEFTRL',
     });

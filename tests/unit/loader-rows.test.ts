@@ -46,7 +46,7 @@ describe('recognising a file by its columns', () => {
     expect(unrecognisedHeaderMessage(['CHILD', 'DOB', 'REVIEW', 'NOTES'])).toContain('reviews.csv (CHILD, DOB, REVIEW, REVIEW_CODE): missing REVIEW_CODE; unexpected NOTES');
     expect(unrecognisedHeaderMessage(['NAME', 'NOTE'])).toBe(
       'the columns NAME, NOTE match no known file. Known files: header.csv, episodes.csv, reviews.csv, oc2.csv, professionals.csv, involvements.csv, families.csv, review_details.csv, health.csv, ' +
-        'uasc.csv, oc3.csv, ad1.csv, placed_for_adoption.csv, previous_permanence.csv, missing.csv, sw_episodes.csv',
+        'uasc.csv, oc3.csv, ad1.csv, placed_for_adoption.csv, previous_permanence.csv, missing.csv, dolo.csv, sw_episodes.csv',
     );
   });
   it('describes natural keys in the file’s own column names', () => {
