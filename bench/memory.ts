@@ -1,5 +1,5 @@
 /** What a measured phase costs in memory (peak RSS and heapUsed) and CPU, and waiting for a process to go idle first. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 
 const MB = 1024 * 1024;
 
@@ -36,6 +36,10 @@ export interface MemoryPeaks {
   hwmPeakRssMb: number | null;
   /** Highest sampled V8 heapUsed. */
   peakHeapUsedMb: number;
+  /** Highest sampled memory outside the V8 heap held by JS objects (Buffers and other ArrayBuffers among it). */
+  peakExternalMb: number;
+  /** Seconds from the start of sampling to the highest sampled RSS: which phase it fell in. */
+  peakRssAtSeconds: number;
   samples: number;
 }
 
@@ -46,7 +50,10 @@ export class MemorySampler {
   private readonly hwm: boolean;
   private peakRss = 0;
   private peakHeap = 0;
+  private peakExternal = 0;
+  private peakRssAt = 0;
   private samples = 0;
+  private readonly started = performance.now();
 
   constructor(intervalMs = 50) {
     this.hwm = resetPeakRss();
@@ -56,9 +63,18 @@ export class MemorySampler {
   }
 
   private sample(): void {
-    const { rss, heapUsed } = process.memoryUsage();
-    if (rss > this.peakRss) this.peakRss = rss;
+    const { rss, heapUsed, external } = process.memoryUsage();
+    if (rss > this.peakRss) {
+      this.peakRss = rss;
+      this.peakRssAt = (performance.now() - this.started) / 1000;
+    }
     if (heapUsed > this.peakHeap) this.peakHeap = heapUsed;
+    if (external > this.peakExternal) this.peakExternal = external;
+    // IRO_BENCH_MEMORY_TRACE=<file>: one line a second (seconds, RSS, heapUsed, external, in MB) to see where memory goes.
+    const trace = process.env.IRO_BENCH_MEMORY_TRACE;
+    if (trace && this.samples % 20 === 0) {
+      appendFileSync(trace, `${((performance.now() - this.started) / 1000).toFixed(1)}\t${(rss / MB).toFixed(0)}\t${(heapUsed / MB).toFixed(0)}\t${(external / MB).toFixed(0)}\n`);
+    }
     this.samples += 1;
   }
 
@@ -71,6 +87,8 @@ export class MemorySampler {
       sampledPeakRssMb: this.peakRss / MB,
       hwmPeakRssMb: hwmKb === null ? null : hwmKb / 1024,
       peakHeapUsedMb: this.peakHeap / MB,
+      peakExternalMb: this.peakExternal / MB,
+      peakRssAtSeconds: this.peakRssAt,
       samples: this.samples,
     };
   }

@@ -1,5 +1,6 @@
 /** The renderers over one findings document: CSV, XLSX, SVG charts and the HTML report, plus the publisher's guards. */
 import { parse } from 'csv-parse/sync';
+import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { FINDINGS_SCHEMA_VERSION, type FindingsDocument } from '#audit/findings-model';
@@ -8,7 +9,7 @@ import { ACTION_PLAN_CSV_HEADER, FINDINGS_CSV_HEADER, actionPlanCsv, findingsCsv
 import { reportHtml } from '#reports/html';
 import { InvalidFindingsError, auditPrefix, publishFindings, readManifest } from '#reports/publish';
 import { changeChart, complianceChart, escapeXml, serviceChart } from '#reports/svg-charts';
-import { findingsXlsx } from '#reports/xlsx';
+import { compressorBacklog, findingsXlsx, findingsXlsxStream } from '#reports/xlsx';
 import { findingsSample } from '../fixtures/findings-sample.ts';
 
 const BOM = '\uFEFF';
@@ -194,6 +195,48 @@ describe('findings.xlsx', () => {
     const sheet = (await load(findingsSample)).getWorksheet('Participation')!;
     expect(sheet.getRow(3).values).toEqual([undefined, 'PN1', 'Attends and speaks for self', 88, 88 / 142]);
     expect(sheet.getRow(11).getCell(3).value).toBe(142);
+  });
+
+  it('stops taking records while nobody reads the workbook, however many there are, then writes them all', async () => {
+    const total = 60_000;
+    let pulled = 0;
+    async function* recordRows() {
+      for (let i = 0; i < total; i += 1) {
+        pulled += 1;
+        yield [`C-${i}`, 'Permanence', '2025-06-01', 'Permanence South', 'IRO01', 'Met', 'Not met', 'Met', 'Cannot tell', 'Good', 'A comment of a moderate length on this record'];
+      }
+    }
+    async function* noAlerts() {}
+    const stream = findingsXlsxStream({ document: findingsSample, recordRows, alerts: noAlerts })[Symbol.asyncIterator]();
+    let bytes = ((await stream.next()).value as Buffer).length;
+    // The reader stops: the writer must come to a stop too, with the XML it holds bounded, not run on through every record.
+    let before = -1;
+    for (let waited = 0; pulled !== before && waited < 10_000; waited += 200) {
+      before = pulled;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(pulled).toBeLessThan(total / 2);
+    for (let next = await stream.next(); !next.done; next = await stream.next()) bytes += (next.value as Buffer).length;
+    expect(pulled).toBe(total);
+    expect(bytes).toBeGreaterThan(100_000);
+  });
+
+  it('sees the XML a sheet has handed the compressor and not yet compressed (the exceljs and archiver internals it reads are there)', async () => {
+    const output = new PassThrough();
+    output.resume();
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false });
+    const sheet = workbook.addWorksheet('Records');
+    const rows = (from: number, count: number) => {
+      for (let i = from; i < from + count; i += 1) sheet.addRow([`C-${i}`, 'A comment of a moderate length on this record', i]).commit();
+    };
+    // The first rows, and time for the zip to reach the sheet's entry and pipe it on to its compressor.
+    rows(0, 2_000);
+    for (let i = 0; i < 20; i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Rows written without a pause: the compressor cannot run meanwhile, so the XML waits for it.
+    rows(2_000, 20_000);
+    expect(compressorBacklog(sheet)).toBeGreaterThan(1024 * 1024);
+    sheet.commit();
+    await workbook.commit();
   });
 });
 
