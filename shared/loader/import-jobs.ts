@@ -73,24 +73,29 @@ const ContentType = z.enum(Object.keys(IMPORT_CONTENT_TYPES) as [ImportContentTy
 /** The 31 March an SSDA903 return is for (OC2 and OC3 rows carry no year). */
 export const YearEnding = IsoDate.refine((d) => d.endsWith('-03-31'), { message: 'must be a 31 March written YYYY-03-31' });
 
+/** A file's name ends with the extension of its content type. */
+const EXTENSION_MATCHES: [(f: { fileName: string; contentType: ImportContentType }) => boolean, { message: string; path: string[] }] = [
+  (f) => IMPORT_CONTENT_TYPES[f.contentType].some((ext) => f.fileName.toLowerCase().endsWith(ext)),
+  { message: 'the file name must end with the extension of its content type (.csv, .xml or .xlsx)', path: ['fileName'] },
+];
+
+/** The files of one import: at least one, at most MAX_FILES_PER_IMPORT, each name once. */
+const filesOfOneImport = <T extends z.ZodType<{ fileName: string }>>(file: T, atLeastOne: string) =>
+  z
+    .array(file)
+    .min(1, atLeastOne)
+    .max(MAX_FILES_PER_IMPORT, `at most ${MAX_FILES_PER_IMPORT} files per import`)
+    .refine((files) => new Set(files.map((f) => f.fileName)).size === files.length, { message: 'each file name may appear once' });
+
 /** One file an import will receive. */
-export const ImportFileRequest = z
-  .object({ fileName: ImportFileName, contentType: ContentType })
-  .refine((f) => IMPORT_CONTENT_TYPES[f.contentType].some((ext) => f.fileName.toLowerCase().endsWith(ext)), {
-    message: 'the file name must end with the extension of its content type (.csv, .xml or .xlsx)',
-    path: ['fileName'],
-  });
+export const ImportFileRequest = z.object({ fileName: ImportFileName, contentType: ContentType }).refine(...EXTENSION_MATCHES);
 export type ImportFileRequest = z.infer<typeof ImportFileRequest>;
 
 /** Input of `createImport`: the authority and user come from the caller's token, never the body. */
 export const CreateImportRequest = z.object({
   authorityId: AuthorityId,
   requestedBy: z.string().trim().min(1).max(200),
-  files: z
-    .array(ImportFileRequest)
-    .min(1, 'name at least one file')
-    .max(MAX_FILES_PER_IMPORT, `at most ${MAX_FILES_PER_IMPORT} files per import`)
-    .refine((files) => new Set(files.map((f) => f.fileName)).size === files.length, { message: 'each file name may appear once' }),
+  files: filesOfOneImport(ImportFileRequest, 'name at least one file'),
   yearEnding: YearEnding.optional(),
 });
 export type CreateImportRequest = z.infer<typeof CreateImportRequest>;
@@ -111,22 +116,13 @@ export type DirectImportRequest = z.infer<typeof DirectImportRequest>;
 /** Files sent together as bytes (the web page's upload form) may come to at most this much. */
 export const DIRECT_IMPORT_MAX_TOTAL_BYTES = 20 * 1024 * 1024;
 
-const DirectFile = z
-  .object({ fileName: ImportFileName, contentType: ContentType, body: DirectImportRequest.shape.body })
-  .refine((f) => IMPORT_CONTENT_TYPES[f.contentType].some((ext) => f.fileName.toLowerCase().endsWith(ext)), {
-    message: 'the file name must end with the extension of its content type (.csv, .xml or .xlsx)',
-    path: ['fileName'],
-  });
+const DirectFile = z.object({ fileName: ImportFileName, contentType: ContentType, body: DirectImportRequest.shape.body }).refine(...EXTENSION_MATCHES);
 
 /** Input of `importDirectFiles`: several small files as bytes, imported together as one import (one report, loaded in dependency order). */
 export const DirectImportFilesRequest = z.object({
   authorityId: AuthorityId,
   requestedBy: z.string().trim().min(1).max(200),
-  files: z
-    .array(DirectFile)
-    .min(1, 'send at least one file')
-    .max(MAX_FILES_PER_IMPORT, `at most ${MAX_FILES_PER_IMPORT} files per import`)
-    .refine((files) => new Set(files.map((f) => f.fileName)).size === files.length, { message: 'each file name may appear once' })
+  files: filesOfOneImport(DirectFile, 'send at least one file')
     .refine((files) => files.reduce((n, f) => n + f.body.byteLength, 0) <= DIRECT_IMPORT_MAX_TOTAL_BYTES, {
       message: `files sent together may come to at most ${DIRECT_IMPORT_MAX_TOTAL_BYTES / 1024 / 1024} MiB: upload larger sets through upload links`,
     }),

@@ -46,6 +46,20 @@ function ErrorMessage({ id, message }: { id: string; message?: string | undefine
   );
 }
 
+/** A field's hint (id `{id}-hint`) and error message (id `{id}-error`), as each is given. */
+function HintAndError({ id, hint, error }: { id: string; hint?: Child; error?: string | undefined }) {
+  return (
+    <>
+      {hint ? (
+        <div id={`${id}-hint`} class="govuk-hint">
+          {hint}
+        </div>
+      ) : null}
+      <ErrorMessage id={id} message={error} />
+    </>
+  );
+}
+
 type LabelSize = 's' | 'm' | 'l' | 'xl';
 
 /** What a single labelled field is given: its id, label, hint and error. */
@@ -59,7 +73,7 @@ interface LabelledField {
 }
 
 /** The ids a labelled field's control is described by: its hint and its error, when shown. */
-const fieldDescribedBy = ({ id, hint, error }: LabelledField) => describedBy(hint ? `${id}-hint` : null, error ? `${id}-error` : null);
+const fieldDescribedBy = ({ id, hint, error }: Pick<LabelledField, 'id' | 'hint' | 'error'>) => describedBy(hint ? `${id}-hint` : null, error ? `${id}-error` : null);
 
 /** A labelled field's form group: label (as the page heading if asked), hint, error, then the control. */
 function LabelledGroup(props: LabelledField & { children: Child }) {
@@ -72,12 +86,7 @@ function LabelledGroup(props: LabelledField & { children: Child }) {
   return (
     <div class={`govuk-form-group${props.error ? ' govuk-form-group--error' : ''}`}>
       {props.labelIsHeading ? <h1 class="govuk-label-wrapper">{label}</h1> : label}
-      {props.hint ? (
-        <div id={`${id}-hint`} class="govuk-hint">
-          {props.hint}
-        </div>
-      ) : null}
-      <ErrorMessage id={id} message={props.error} />
+      <HintAndError id={id} hint={props.hint} error={props.error} />
       {props.children}
     </div>
   );
@@ -193,19 +202,12 @@ function ChoiceGroup(props: {
   inline?: boolean;
 }) {
   const { idPrefix, kind } = props;
-  const groupHint = props.hint ? `${idPrefix}-hint` : null;
-  const groupError = props.error ? `${idPrefix}-error` : null;
   const modifiers = `${props.small ? ` govuk-${kind}--small` : ''}${props.inline ? ` govuk-${kind}--inline` : ''}`;
   return (
     <div class={`govuk-form-group${props.error ? ' govuk-form-group--error' : ''}`}>
-      <fieldset class="govuk-fieldset" aria-describedby={describedBy(groupHint, groupError)}>
+      <fieldset class="govuk-fieldset" aria-describedby={fieldDescribedBy({ id: idPrefix, hint: props.hint, error: props.error })}>
         <Legend legend={props.legend} size={props.legendSize} isHeading={props.legendIsHeading} />
-        {props.hint ? (
-          <div id={groupHint!} class="govuk-hint">
-            {props.hint}
-          </div>
-        ) : null}
-        <ErrorMessage id={idPrefix} message={props.error} />
+        <HintAndError id={idPrefix} hint={props.hint} error={props.error} />
         <div class={`govuk-${kind}${modifiers}`} data-module={`govuk-${kind}`}>
           {props.choices.map((choice, i) => {
             const id = i === 0 ? idPrefix : `${idPrefix}-${i + 1}`;
@@ -276,14 +278,9 @@ export function DateInput(props: { id: string; legend: Child; legendSize?: Label
   );
   return (
     <div class={`govuk-form-group${props.error ? ' govuk-form-group--error' : ''}`}>
-      <fieldset class="govuk-fieldset" role="group" aria-describedby={describedBy(props.hint ? `${id}-hint` : null, props.error ? `${id}-error` : null)}>
+      <fieldset class="govuk-fieldset" role="group" aria-describedby={fieldDescribedBy(props)}>
         <Legend legend={props.legend} size={props.legendSize} />
-        {props.hint ? (
-          <div id={`${id}-hint`} class="govuk-hint">
-            {props.hint}
-          </div>
-        ) : null}
-        <ErrorMessage id={id} message={props.error} />
+        <HintAndError id={id} hint={props.hint} error={props.error} />
         <div class="govuk-date-input" id={id}>
           {part('day', 'Day', '2')}
           {part('month', 'Month', '2')}
