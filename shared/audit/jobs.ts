@@ -260,11 +260,15 @@ export async function failAuditJob(svc: AuditServices, authorityId: string, audi
 }
 
 const isRunnable = (audit: AuditRecord) => audit.status === 'draft' || audit.status === 'failed';
+/** Closed, then failed while publishing (closedAt set): closing again retries the publishing. */
+export const publishingFailed = (audit: AuditRecord) => audit.status === 'failed' && audit.closedAt !== null;
+/** What a QA lead may close: an audit being graded or moderated, or one whose publishing failed. */
+export const isClosable = (audit: AuditRecord) => audit.status === 'grading' || audit.status === 'moderation' || publishingFailed(audit);
 /**
- * Closed and not yet published, or failed while publishing (closedAt set): the run publishes the
- * findings with the standing grades, rather than gathering and sampling again.
+ * Closed and not yet published, or failed while publishing: the run publishes the findings with the
+ * standing grades, rather than gathering and sampling again.
  */
-const isClosing = (audit: AuditRecord) => audit.status === 'closed' || (audit.status === 'failed' && audit.closedAt !== null);
+const isClosing = (audit: AuditRecord) => audit.status === 'closed' || publishingFailed(audit);
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** The population as the segments left it, and the context to read it with. */
@@ -461,11 +465,8 @@ export async function closeAudit(svc: AuditServices, authorityId: string, auditI
  */
 export async function requestClose(svc: AuditServices, authorityId: string, auditId: string): Promise<Versioned<AuditRecord>> {
   return updateAudit(svc, authorityId, auditId, (audit) => {
-    const retry = audit.status === 'failed' && audit.closedAt !== null;
-    if (audit.status !== 'grading' && audit.status !== 'moderation' && !retry) {
-      throw new AuditRequestError(`audit ${auditId} is ${audit.status}: only an audit in grading or moderation can be closed`);
-    }
-    return { ...audit, status: 'closed', failure: null, closedAt: retry ? audit.closedAt : nowOf(svc) };
+    if (!isClosable(audit)) throw new AuditRequestError(`audit ${auditId} is ${audit.status}: only an audit in grading or moderation can be closed`);
+    return { ...audit, status: 'closed', failure: null, closedAt: publishingFailed(audit) ? audit.closedAt : nowOf(svc) };
   });
 }
 

@@ -222,9 +222,12 @@ export interface ImportClock {
   now?: () => Date;
 }
 
-/** A new import id: sortable by time, unguessable enough not to collide. */
+/**
+ * A new import id: sortable by time to the millisecond (two imports in the same second still list
+ * newest first), unguessable enough not to collide.
+ */
 function newImportId(now: Date): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomUUID().slice(0, 8)}`;
+  return `${now.toISOString().replace(/[-:]/g, '')}-${randomUUID().slice(0, 8)}`;
 }
 
 function parseRequest<T>(schema: z.ZodType<T>, input: unknown): T {

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AuditRecord, type GradingRecord } from '#audit/audit-record';
 import { FindingsDocument } from '#audit/findings-model';
-import { appendTrail, auditTrail, failAuditJob, getAudit, gradingRecords, launchAudit, recentlyAuditedChildren, requestClose, type TrailEntry } from '#audit/jobs';
+import { appendTrail, auditTrail, failAuditJob, getAudit, gradingRecords, isClosable, launchAudit, publishingFailed, recentlyAuditedChildren, requestClose, type TrailEntry } from '#audit/jobs';
 import { previewSample } from '#audit/runner';
 import { SamplingPlanSchema, type SamplingPlan } from '#audit/sampling';
 import { marginOfError } from '#audit/statistics';
@@ -295,8 +295,8 @@ export async function listAudits(ctx: ServiceContext, principal: Principal, filt
 export async function close(ctx: ServiceContext, principal: Principal, auditId: string): Promise<AuditView> {
   const current = await qaLeadAudit(ctx, principal, auditId);
   const status = current.body.status;
-  const retry = status === 'failed' && current.body.closedAt !== null;
-  if (status !== 'grading' && status !== 'moderation' && !retry) {
+  const retry = publishingFailed(current.body);
+  if (!isClosable(current.body)) {
     throw new ConflictError(`the audit is ${status}: only an audit in grading or moderation can be closed${status === 'published' ? ' (published findings are final)' : status === 'closed' ? ' (it is being published)' : ''}`);
   }
   await appendTrail(ctx, principal.authorityId, auditId, { actor: principal.userId, action: 'close', details: { from: status } });
