@@ -109,11 +109,13 @@ export class IroAuditStack extends Stack {
     });
     // Reading the web secret's value, and nothing else of Secrets Manager (grantRead would add DescribeSecret).
     this.apiFunction.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.webSecret.secretArn] }));
-    // The API reads and edits audits and grades (closing a graded audit publishes from here), hands
-    // out upload links, imports a small file sent directly (uploads/ in, imports/ report out) and reads
-    // import reports and findings for download links. No scan: populations are gathered by the runner.
+    // The API reads and edits audits and grades, reads an audit's work/ files for its provisional
+    // findings, hands out upload links, imports small files sent directly (uploads/ in, imports/
+    // report out) and reads import reports and findings for download links. It writes neither
+    // work/ nor findings/: populations are gathered and findings published by the runner (no scan
+    // either), closing included.
     this.records.grant(this.apiFunction.role, ['DescribeTable', 'GetItem', 'BatchGetItem', 'Query', 'PutItem', 'BatchWriteItem']);
-    this.storage.grant(this.apiFunction.role, { read: ['findings', 'work', 'imports', 'uploads'], write: ['findings', 'work', 'uploads', 'imports'] });
+    this.storage.grant(this.apiFunction.role, { read: ['findings', 'work', 'imports', 'uploads'], write: ['uploads', 'imports'] });
     this.runner.stateMachine.grantStartExecution(this.apiFunction.role);
     this.api.route(this.apiFunction.function, { issuerUrl: this.users.issuerUrl, audience: this.users.client.userPoolClientId });
 

@@ -474,10 +474,10 @@ describe('IAM: each function holds only what it needs', () => {
   const kms = (...actions: string[]) => actions.map((a) => `${a} @ ${arn(ids.key)}${VIA_S3}`);
   const held = (fn: keyof typeof ids.functions) => permissions(s, roleOf(s, ids.functions[fn]));
 
-  it('the API function: table reads and writes (no scan), its S3 prefixes (direct imports: uploads in, reports out), the bucket key through S3, starting audit runs, and reading the web secret', () => {
+  it('the API function: table reads and writes (no scan), reads its S3 prefixes but writes only direct imports (uploads in, reports out), the bucket key through S3, starting audit runs, and reading the web secret', () => {
     expect(held('api')).toEqual([
       ...own(s.stack.apiFunction), ...table('BatchGetItem', 'BatchWriteItem', 'DescribeTable', 'GetItem', 'PutItem'), ...query(), ...list(),
-      ...objects('s3:GetObject', 'findings', 'imports', 'uploads', 'work'), ...objects('s3:PutObject', 'findings', 'imports', 'uploads', 'work'),
+      ...objects('s3:GetObject', 'findings', 'imports', 'uploads', 'work'), ...objects('s3:PutObject', 'imports', 'uploads'),
       ...kms('kms:Decrypt', 'kms:GenerateDataKey'), `states:StartExecution @ <${ids.stateMachine}>`, `secretsmanager:GetSecretValue @ <${logicalId(s.stack.webSecret)}>`,
     ].sort());
   });
