@@ -40,25 +40,14 @@ export const IdempotencyKey = z.string().min(8, 'must be 8–128 characters').ma
 /** How far one IRO has got. */
 export const IroProgress = z.object({ iroId: z.string(), assigned: z.number().int(), graded: z.number().int(), started: z.number().int() });
 
-/** An audit as the API shows it. */
-export const AuditView = z.object({
-  auditId: z.string(),
+/** An audit as the API shows it: the stored record's own fields, its template summarised, and grading progress. */
+export const AuditView = AuditRecord.pick({
+  auditId: true, title: true, status: true, period: true, seed: true, autoOnly: true, createdAt: true, createdBy: true,
+  population: true, sampleSize: true, marginOfError: true, failure: true, closedAt: true, publishedAt: true,
+}).extend({
   version: z.number().int().describe('the audit record version'),
-  title: z.string(),
-  status: z.enum(['draft', 'grading', 'moderation', 'closed', 'published', 'failed']),
   template: z.object({ id: z.string(), version: z.number().int(), title: z.string(), theme: z.string() }),
-  period: z.object({ from: z.string(), to: z.string() }),
   sampling: z.unknown(),
-  seed: z.number().int(),
-  autoOnly: z.boolean(),
-  createdAt: z.string(),
-  createdBy: z.string(),
-  population: z.number().int().nullable(),
-  sampleSize: z.number().int().nullable(),
-  marginOfError: z.number().nullable(),
-  failure: z.object({ reason: z.string(), at: z.string() }).nullable(),
-  closedAt: z.string().nullable(),
-  publishedAt: z.string().nullable(),
   grading: z
     .object({ records: z.number().int(), graded: z.number().int(), unassigned: z.number().int(), byIro: z.array(IroProgress) })
     .nullable()
