@@ -485,11 +485,11 @@ interface Identity {
 }
 
 function identity(r: Random, ctx: DemoContext, number: number, dob: string, familyEthnicity: string): Identity {
-  const sex: Sex = r.chance(0.56) ? '1' : '2';
+  const sex: Sex = r.chance(0.56) ? 'M' : 'F';
   const age = yearsOld(dob, ctx.asAt);
   let mother: '' | '0' | '1' = '';
   let motherChildDob: string | null = null;
-  if (sex === '2' && age >= 12) {
+  if (sex === 'F' && age >= 12) {
     mother = '0';
     const fourteenth = birthday(dob, 14);
     if (age >= 15 && r.chance(0.02) && fourteenth < ctx.asAt) {

@@ -57,7 +57,7 @@ export type NewEpisodeReason = z.infer<typeof NewEpisodeReason>;
  */
 export const EpisodeEndReason = z
   .string()
-  .regex(/^(X1|E11|E12|E13|E14|E15|E16|E17|E2|E3|E4A|E4B|E41|E45|E46|E47|E48|E5|E6|E7|E8|E9)$/, 'must be an SSDA903 REC code such as X1, E11, E4A or E8');
+  .refine((code) => Object.hasOwn(EPISODE_END_REASONS, code), 'must be an SSDA903 REC code such as X1, E11, E4A or E8');
 export type EpisodeEndReason = z.infer<typeof EpisodeEndReason>;
 export const CONTINUES_PERIOD_OF_CARE = 'X1';
 
@@ -80,6 +80,7 @@ export const ReasonPlaceChange = z.enum(Object.keys(REASONS_PLACE_CHANGE) as [ke
 
 /** Category of need (SSDA903 CIN). */
 export const CategoryOfNeed = z.enum(['N1', 'N2', 'N3', 'N4', 'N5', 'N6', 'N7', 'N8']);
+// CATEGORIES_OF_NEED (below, with the other SSDA903 lists) gives each code's meaning.
 export type CategoryOfNeed = z.infer<typeof CategoryOfNeed>;
 
 /** Permanence plan options: Ofsted Annex A letters and the finer SSD keys (several may be set: parallel planning). */
@@ -145,9 +146,121 @@ export const SDQ_REASONS = {
 export const SdqReason = z.enum(['SDQ1', 'SDQ2', 'SDQ3', 'SDQ4', 'SDQ5']);
 export type SdqReason = z.infer<typeof SdqReason>;
 
-/** SSDA903 SEX: 1 male, 2 female. */
-export const Sex = z.enum(['1', '2']);
+/**
+ * SSDA903 SEX. The DfE's codes changed in the 2024-25 collection: `1` male and `2` female until
+ * 2023-24, `M`, `F` and `U` from 2024-25. The domain keeps one set, the current one: an older
+ * return's `1` is stored as `M` and `2` as `F`, so a child reads the same whichever year's return
+ * brought them.
+ */
+export const SEXES = {
+  M: 'Male',
+  F: 'Female',
+  U: 'Unknown or indeterminate',
+} as const;
+/** The codes of returns up to 2023-24, and the current code each stands for. */
+export const SEXES_UNTIL_2023_24 = { '1': 'M', '2': 'F' } as const;
+export const Sex = z.preprocess(
+  (v) => (typeof v === 'string' && v in SEXES_UNTIL_2023_24 ? SEXES_UNTIL_2023_24[v as keyof typeof SEXES_UNTIL_2023_24] : v),
+  z.enum(['M', 'F', 'U']),
+);
 export type Sex = z.infer<typeof Sex>;
+
+/** Ethnicity (SSDA903 ETHNIC): the DfE's census categories. */
+export const ETHNICITIES = {
+  WBRI: 'White British', WIRI: 'White Irish', WOTH: 'Any other White background', WIRT: 'Traveller of Irish heritage',
+  WROM: 'Gypsy or Roma', MWBC: 'White and Black Caribbean', MWBA: 'White and Black African', MWAS: 'White and Asian',
+  MOTH: 'Any other mixed background', AIND: 'Indian', APKN: 'Pakistani', ABAN: 'Bangladeshi', AOTH: 'Any other Asian background',
+  BCRB: 'Black Caribbean', BAFR: 'Black African', BOTH: 'Any other Black background', CHNE: 'Chinese', OOTH: 'Any other ethnic group',
+  REFU: 'Refused', NOBT: 'Information not yet obtained',
+} as const;
+
+/**
+ * Placement type (SSDA903 PLACE). The DfE adds and retires codes: K3 (supported accommodation) from
+ * 2024-25; from 2025-26 H5 and P2 are retired and Z1 (other placements) is split into Z11–Z14. The
+ * years each code is valid in are in `PLACEMENT_TYPE_YEARS`.
+ */
+export const PLACEMENT_TYPES = {
+  A3: 'Placed for adoption with consent, with current foster carers',
+  A4: 'Placed for adoption with consent, not with current foster carers',
+  A5: 'Placed for adoption with a placement order, with current foster carers',
+  A6: 'Placed for adoption with a placement order, not with current foster carers',
+  H5: 'Semi-independent living not subject to children’s homes regulations',
+  K1: 'Secure children’s home',
+  K2: 'Children’s home',
+  K3: 'Supported accommodation',
+  P1: 'Placed with own parents or others with parental responsibility',
+  P2: 'Independent living (flat, lodgings, bedsit, B&B or with friends)',
+  P3: 'Residential employment',
+  R1: 'Residential care home',
+  R2: 'NHS or health trust establishment providing medical or nursing care',
+  R3: 'Family centre or mother and baby unit',
+  R5: 'Young offender institution or prison',
+  S1: 'Residential school',
+  T0: 'Temporary move of any kind',
+  T1: 'Temporary period in hospital',
+  T2: 'Temporary absence on holiday',
+  T3: 'Temporary accommodation while the usual foster carers are on holiday',
+  T4: 'Temporary accommodation of 7 days or less for any other reason',
+  U1: 'Fostered with a relative or friend: long-term fostering',
+  U2: 'Fostered with a relative or friend who is an approved adopter: fostering for adoption or concurrent planning',
+  U3: 'Fostered with a relative or friend: not long-term, fostering for adoption or concurrent planning',
+  U4: 'Fostered with another foster carer: long-term fostering',
+  U5: 'Fostered with another foster carer who is an approved adopter: fostering for adoption or concurrent planning',
+  U6: 'Fostered with another foster carer: not long-term, fostering for adoption or concurrent planning',
+  Z1: 'Other placement',
+  Z11: 'Other placement (Z11)',
+  Z12: 'Other placement (Z12)',
+  Z13: 'Other placement (Z13)',
+  Z14: 'Other placement (Z14)',
+} as const;
+export type PlacementType = keyof typeof PLACEMENT_TYPES;
+/** The collection years a placement type is valid in, where it is not every year. */
+export const PLACEMENT_TYPE_YEARS: Partial<Record<PlacementType, { from?: string; until?: string }>> = {
+  H5: { until: '2024-25' }, P2: { until: '2024-25' }, Z1: { until: '2024-25' },
+  K3: { from: '2024-25' }, Z11: { from: '2025-26' }, Z12: { from: '2025-26' }, Z13: { from: '2025-26' }, Z14: { from: '2025-26' },
+};
+
+/** Placement provider (SSDA903 PLACE_PROVIDER). */
+export const PLACEMENT_PROVIDERS = {
+  PR0: 'Parents or others with parental responsibility',
+  PR1: 'Own local authority provision',
+  PR2: 'Other local authority provision',
+  PR3: 'Other public provision (for example a primary care trust)',
+  PR4: 'Private provision',
+  PR5: 'Voluntary, not-for-profit or third sector provision',
+} as const;
+
+/** Reason episode ceased (SSDA903 REC), with the meaning of each code. */
+export const EPISODE_END_REASONS = {
+  X1: 'Episode ceases and a new one begins: the child stays looked after',
+  E11: 'Adopted: application for an adoption order unopposed',
+  E12: 'Adopted: consent dispensed with by the court',
+  E13: 'Left care to live with parents, relatives or others with parental responsibility',
+  E14: 'Accommodation on remand ended',
+  E15: 'Age assessment found the child to be 18 or over',
+  E16: 'Child moved abroad',
+  E17: 'Aged 18 or over and remained with current carers (staying put)',
+  E2: 'Died',
+  E3: 'Care taken over by another local authority in the UK',
+  E41: 'Residence order or child arrangements order granted',
+  E45: 'Special guardianship order made to former foster carers',
+  E46: 'Special guardianship order made to carers other than former foster carers',
+  E47: 'Special guardianship order made to former foster carers who were relatives or friends',
+  E48: 'Special guardianship order made to carers, other than former foster carers, who were relatives or friends',
+  E4A: 'Returned home to live with parents or others with parental responsibility as part of the care planning process',
+  E4B: 'Returned home to live with parents or others with parental responsibility not as part of the care planning process',
+  E5: 'Moved into independent living arrangement with formalised support',
+  E6: 'Sentenced to custody',
+  E7: 'Moved into independent living arrangement without formalised support',
+  E8: 'Period of being looked after ceased for any other reason',
+  E9: 'Transferred to the care of adult social care services',
+} as const;
+
+/** Category of need (SSDA903 CIN). */
+export const CATEGORIES_OF_NEED = {
+  N1: 'Abuse or neglect', N2: 'Child’s disability', N3: 'Parental illness or disability', N4: 'Family in acute stress',
+  N5: 'Family dysfunction', N6: 'Socially unacceptable behaviour', N7: 'Low income', N8: 'Absent parenting',
+} as const;
 
 /** Builds a zod enum from a code list's keys, so the list and the validator cannot drift apart. */
 function codeEnum<T extends Record<string, string>>(codes: T) {

@@ -19,7 +19,7 @@ beforeAll(async () => {
   store = new DynamoRecordStore(client, tableName);
 });
 
-const child = (over: Partial<Child>): Child => ({ childId: 'P1', sex: '1', dateOfBirth: '2012-03-14', ethnicity: 'WBRI', upn: null, motherChildDateOfBirth: null, ...over });
+const child = (over: Partial<Child>): Child => ({ childId: 'P1', sex: 'M', dateOfBirth: '2012-03-14', ethnicity: 'WBRI', upn: null, motherChildDateOfBirth: null, ...over });
 const childOf = async (childId: string) => (await store.getChildRecords(A, childId))?.child;
 
 describe('partial rows', () => {
@@ -29,11 +29,11 @@ describe('partial rows', () => {
     expect(await store.holdsRecords(A)).toBe(true);
     expect(await childOf('P1')).toEqual(child({ ethnicity: null }));
     await store.upsertRecords(A, [{ kind: 'child', record: child({ upn: 'A123456789012', ethnicity: 'MWBC' }) }]);
-    const summary = await store.upsertRecords(A, [{ kind: 'child', record: child({ sex: '2', upn: null, ethnicity: null }), heldFields: ['childId', 'dateOfBirth', 'sex'] }]);
+    const summary = await store.upsertRecords(A, [{ kind: 'child', record: child({ sex: 'F', upn: null, ethnicity: null }), heldFields: ['childId', 'dateOfBirth', 'sex'] }]);
     expect(summary).toEqual({ created: 0, updated: 1, unchanged: 0 });
-    expect(await childOf('P1')).toEqual(child({ sex: '2', upn: 'A123456789012', ethnicity: 'MWBC' }));
+    expect(await childOf('P1')).toEqual(child({ sex: 'F', upn: 'A123456789012', ethnicity: 'MWBC' }));
     // The same partial row again: it holds nothing new.
-    expect(await store.upsertRecords(A, [{ kind: 'child', record: child({ sex: '2', upn: null, ethnicity: null }), heldFields: ['childId', 'dateOfBirth', 'sex'] }])).toEqual({ created: 0, updated: 0, unchanged: 1 });
+    expect(await store.upsertRecords(A, [{ kind: 'child', record: child({ sex: 'F', upn: null, ethnicity: null }), heldFields: ['childId', 'dateOfBirth', 'sex'] }])).toEqual({ created: 0, updated: 0, unchanged: 1 });
   });
 
   it('keep a field another writer changed between the read and the write', async () => {
@@ -50,10 +50,10 @@ describe('partial rows', () => {
       },
     } as unknown as DynamoDBDocumentClient;
     const summary = await new DynamoRecordStore(racing, tableName).upsertRecords(A, [
-      { kind: 'child', record: child({ childId: 'P2', sex: '2' }), heldFields: ['childId', 'dateOfBirth', 'sex'] },
+      { kind: 'child', record: child({ childId: 'P2', sex: 'F' }), heldFields: ['childId', 'dateOfBirth', 'sex'] },
     ]);
     expect(raced).toBe(true);
     expect(summary).toEqual({ created: 0, updated: 1, unchanged: 0 });
-    expect(await childOf('P2')).toEqual(child({ childId: 'P2', sex: '2', upn: 'Z999999999999' }));
+    expect(await childOf('P2')).toEqual(child({ childId: 'P2', sex: 'F', upn: 'Z999999999999' }));
   });
 });

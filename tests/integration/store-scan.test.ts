@@ -11,7 +11,7 @@ let store: DynamoRecordStore;
 
 function recordsFor(childId: string, reviews: number): DomainRecord[] {
   const records: DomainRecord[] = [
-    { kind: 'child', record: { childId, sex: '1', dateOfBirth: '2012-01-01', ethnicity: null, upn: null, motherChildDateOfBirth: null } },
+    { kind: 'child', record: { childId, sex: 'M', dateOfBirth: '2012-01-01', ethnicity: null, upn: null, motherChildDateOfBirth: null } },
     { kind: 'episode', record: { childId, startDate: '2020-01-06', reasonNewEpisode: 'S', legalStatus: 'C2', categoryOfNeed: 'N1', placement: 'U1', placementProvider: 'PR1', endDate: null, reasonEpisodeCeased: null, reasonPlaceChange: null, homePostcode: null, placementPostcode: null, urn: null } },
   ];
   for (let i = 0; i < reviews; i++) {

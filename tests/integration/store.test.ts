@@ -21,7 +21,7 @@ const NORTH = 'north-shire';
 const SOUTH = 'south-shire';
 
 const child = (childId: string, dateOfBirth: string): Child => ({
-  childId, sex: '2', dateOfBirth, ethnicity: 'WBRI', upn: null, motherChildDateOfBirth: null,
+  childId, sex: 'F', dateOfBirth, ethnicity: 'WBRI', upn: null, motherChildDateOfBirth: null,
 });
 const episode = (childId: string, startDate: string, reasonNewEpisode: Episode['reasonNewEpisode']): Episode => ({
   childId, startDate, reasonNewEpisode, legalStatus: 'C2', categoryOfNeed: 'N1', placement: 'U1', placementProvider: 'PR1',

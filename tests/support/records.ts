@@ -46,7 +46,7 @@ export function child(
 ): ChildRecords {
   const start = records.episodes[0]?.startDate ?? '2020-01-01';
   return {
-    child: { childId, sex: '1', dateOfBirth, ethnicity: 'WBRI', upn: null, motherChildDateOfBirth: null },
+    child: { childId, sex: 'M', dateOfBirth, ethnicity: 'WBRI', upn: null, motherChildDateOfBirth: null },
     episodes: records.episodes,
     reviews: records.reviews ?? [],
     involvements: records.involvements ?? [involvement(childId, 'SW1', 'SW', start), involvement(childId, 'TM1', 'TM', start), involvement(childId, 'IRO1', 'IRO', start)],

@@ -1,0 +1,4 @@
+/** Every DfE rule of the 2025-26 return against its own valid and invalid examples. */
+import { ruleSuite } from '../../support/ssda903-examples.ts';
+
+ruleSuite('2025-26');
