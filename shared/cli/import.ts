@@ -1,22 +1,25 @@
 /**
- * `npm run import -- [--authority <id>] [--name <name>] [--year-ending YYYY-03-31] [--errors-csv <file>] <files or folders>`
- * Imports SSDA903 CSV tables and XML returns, Ofsted Annex A workbooks and SSD-shaped extracts:
- * validates every row, upserts the good ones by natural key and reports the bad ones by file, line
- * and column. Exit code 0: every row imported; 2: some rows rejected or files refused; 1: nothing
- * could be imported.
+ * `npm run import -- [--authority <id>] [--name <name>] [--year 2025-26] [--errors-csv <file>] <files or folders>`
+ * Imports SSDA903 CSV tables, xlsx sheets and XML returns, Ofsted Annex A workbooks and SSD-shaped
+ * extracts: judges every row by the DfE's rules of the return's collection year (stated, or worked
+ * out from the data) and the importer's own checks, upserts the good ones by natural key and
+ * reports each problem by file, line or element, child, column and rule. Exit code 0: every row
+ * imported; 2: some rows rejected or files refused; 1: nothing could be imported.
  */
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify';
 import { AuthorityId } from '#domain/records';
+import { parseCollectionYear } from '#domain/collection-year';
 import { isIsoDate } from '#domain/dates';
+import { issueCsvRow, ISSUE_CSV_COLUMNS, placeOf } from '#loader/issues';
 import { REGULATIONS_2010 } from '#domain/timescales';
 import { loadFiles, type LoadReport, type TableCounts } from '#loader/load';
 import { connect } from '#local/connect';
 import { DEFAULT_DATA_DIR } from '#local/stack';
 
-const USAGE = 'usage: npm run import -- [--authority <id>] [--name <name>] [--year-ending YYYY-03-31] [--errors-csv <file>] <files or folders>';
+const USAGE = 'usage: npm run import -- [--authority <id>] [--name <name>] [--year 2025-26] [--errors-csv <file>] <files or folders>';
 
 function fail(message: string): never {
   console.error(`import: ${message}`);
@@ -31,6 +34,7 @@ try {
     options: {
       authority: { type: 'string', default: 'demo' },
       name: { type: 'string' },
+      year: { type: 'string' },
       'year-ending': { type: 'string' },
       // The earlier name of --year-ending, kept so existing scripts still run.
       'oc2-year-ending': { type: 'string' },
@@ -45,9 +49,11 @@ const authorityId = AuthorityId.safeParse(values.authority);
 if (!authorityId.success) fail(`--authority ${authorityId.error.issues[0]?.message}`);
 const yearEnding = values['year-ending'] ?? values['oc2-year-ending'];
 if (yearEnding !== undefined && (!isIsoDate(yearEnding) || !yearEnding.endsWith('-03-31'))) fail('--year-ending must be a 31 March written YYYY-03-31');
+const collectionYear = values.year === undefined ? undefined : parseCollectionYear(values.year);
+if (values.year !== undefined && !collectionYear) fail(`--year must be a collection year written like 2025-26, not "${values.year}"`);
 if (positionals.length === 0) fail('name at least one file or folder to import (.csv, .xml or .xlsx)');
 
-const errorsCsv = values['errors-csv'] ? stringify({ header: true, columns: ['file', 'line', 'column', 'message'] }) : null;
+const errorsCsv = values['errors-csv'] ? stringify({ header: true, columns: [...ISSUE_CSV_COLUMNS] }) : null;
 const errorsFile = errorsCsv && values['errors-csv'] ? errorsCsv.pipe(createWriteStream(values['errors-csv'])) : null;
 
 const connection = await connect(process.env.IRO_DATA_DIR ?? DEFAULT_DATA_DIR);
@@ -62,17 +68,20 @@ try {
   let lastLine = 0;
   report = await loadFiles(connection.store, positionals, {
     authorityId: authorityId.data,
-    context: yearEnding ? { yearEnding } : {},
-    onProgress: ({ file, rows, totalRows }) => {
+    context: { ...(yearEnding ? { yearEnding } : {}), ...(collectionYear ? { collectionYear } : {}) },
+    onProgress: ({ phase, file, rows, totalRows }) => {
       // A live line where someone watches a terminal; a line every 10 s in a log.
       const now = performance.now();
-      if (tty) process.stderr.write(`\r\x1b[K  ${file}: ${rows.toLocaleString('en-GB')} rows (${totalRows.toLocaleString('en-GB')} in all)`);
+      const line = phase === 'reading'
+        ? `  reading ${file}: ${rows.toLocaleString('en-GB')} rows (${totalRows.toLocaleString('en-GB')} in all)`
+        : `  checking and saving: ${rows.toLocaleString('en-GB')} of ${totalRows.toLocaleString('en-GB')} rows`;
+      if (tty) process.stderr.write(`\r\x1b[K${line}`);
       else if (now - lastLine > 10_000) {
         lastLine = now;
-        console.error(`  ${file}: ${rows.toLocaleString('en-GB')} rows (${totalRows.toLocaleString('en-GB')} in all)`);
+        console.error(line);
       }
     },
-    ...(errorsCsv ? { onError: (error) => errorsCsv.write(error) } : {}),
+    ...(errorsCsv ? { onIssue: (issue) => errorsCsv.write(issueCsvRow(issue)) } : {}),
   });
   if (tty) process.stderr.write('\r\x1b[K');
 } catch (error) {
@@ -82,31 +91,45 @@ try {
 }
 await connection.close();
 
-const counts = (c: TableCounts) => ({ rows: c.rows, accepted: c.accepted, rejected: c.rejected, created: c.created, updated: c.updated, unchanged: c.unchanged });
-console.table(report.files.map((f) => ({ file: f.file, format: f.format ?? 'refused', ...counts(f) })));
+const counts = (c: TableCounts) => ({
+  rows: c.rows, accepted: c.accepted, warnings: c.warned, rejected: c.rejected, created: c.created, updated: c.updated, unchanged: c.unchanged,
+});
+/** How a file was read, in a few words: "episodes (Windows-1252, semicolon)". */
+const readAs = (f: LoadReport['files'][number]) =>
+  f.refused ? 'refused' : `${f.format ?? '?'}${[f.encoding && f.encoding !== 'UTF-8' ? f.encoding : '', f.delimiter && f.delimiter !== 'comma' ? f.delimiter : ''].filter(Boolean).map((n) => `, ${n}`).join('')}`;
+if (report.year) {
+  const { year, how, reason, rulesOf } = report.year;
+  console.log(`collection year ${year} (${how === 'stated' ? 'as stated' : `worked out from the data: ${reason}`})${rulesOf === year ? '' : `; judged by the DfE's rules of ${rulesOf}, the nearest year the importer knows`}`);
+}
+console.table(report.files.map((f) => ({ file: f.file, 'read as': readAs(f), ...counts(f) })));
 // Per table too when a file held several (the XML return) or a table came in several files.
 const tables = new Map<string, TableCounts>();
 for (const file of report.files) {
   for (const [name, c] of Object.entries(file.tables)) {
-    const total = tables.get(name) ?? { rows: 0, accepted: 0, rejected: 0, created: 0, updated: 0, unchanged: 0 };
+    const total: TableCounts = tables.get(name) ?? { rows: 0, accepted: 0, rejected: 0, warned: 0, created: 0, updated: 0, unchanged: 0 };
     for (const k of Object.keys(total) as (keyof TableCounts)[]) total[k] += c[k];
     tables.set(name, total);
   }
 }
-if (report.files.some((f) => Object.keys(f.tables).length > 1)) {
+if (report.files.some((f) => Object.keys(f.tables).length > 1) || tables.size < report.files.filter((f) => !f.refused).length) {
   console.log('per table:');
   console.table([...tables].map(([table, c]) => ({ table, ...counts(c) })));
 }
 for (const f of report.files.filter((f) => f.refused)) console.log(`refused ${f.file}: ${f.refused}`);
-if (report.errorCount > 0) {
-  console.log(`${report.errorCount} error(s)${report.errorCount > 20 ? '; the first 20' : ''}:`);
-  // Each message already names its column.
-  for (const e of report.errors.slice(0, 20)) console.log(`  ${e.file} line ${e.line}: ${e.message}`);
+if (report.rules.length > 0) {
+  console.log('problems by rule, most rows first:');
+  console.table(report.rules.map((r) => ({ rule: r.rule, outcome: r.severity, rows: r.rows, tables: r.tables.join(' '), meaning: r.meaning.length > 90 ? `${r.meaning.slice(0, 89)}…` : r.meaning })));
+}
+const problems = report.errorCount + report.warningCount;
+if (problems > 0) {
+  console.log(`${report.errorCount} problem(s) that kept rows out, ${report.warningCount} warning(s)${problems > 20 ? '; the first 20' : ''}:`);
+  // Each message names its rule and what was found.
+  for (const e of report.errors.slice(0, 20)) console.log(`  ${e.file} ${placeOf(e)}${e.child ? ` (CHILD ${e.child})` : ''} [${e.severity}]: ${e.message}`);
 }
 if (errorsCsv && errorsFile) {
   errorsCsv.end();
   await finished(errorsFile);
-  console.log(`errors written to ${values['errors-csv']} (${report.errorCount})`);
+  console.log(`problems written to ${values['errors-csv']} (${problems})`);
 }
 const total = (k: keyof TableCounts) => report.files.reduce((n, f) => n + f[k], 0);
 const refused = report.files.filter((f) => f.refused).length;

@@ -43,10 +43,10 @@ export const SHORT_BREAK_STATUSES: ReadonlySet<LegalStatus> = new Set(['V3', 'V4
 export const NEW_EPISODE_REASONS = {
   S: 'Started to be looked after',
   L: 'Change of legal status only',
-  P: 'Change of placement only',
-  T: 'Change of legal status and placement',
-  B: 'Change of legal status and placement at the same time (historic)',
-  U: 'Change of legal status and placement at the same time',
+  P: 'Change of placement and carers only',
+  T: 'Change of placement but same carers only',
+  U: 'Change of legal status and of placement and carers at the same time',
+  B: 'Change of legal status and of placement but same carers at the same time',
 } as const;
 export const NewEpisodeReason = z.enum(Object.keys(NEW_EPISODE_REASONS) as [keyof typeof NEW_EPISODE_REASONS, ...(keyof typeof NEW_EPISODE_REASONS)[]]);
 export type NewEpisodeReason = z.infer<typeof NewEpisodeReason>;
@@ -250,10 +250,10 @@ export const EPISODE_END_REASONS = {
   E4A: 'Returned home to live with parents or others with parental responsibility as part of the care planning process',
   E4B: 'Returned home to live with parents or others with parental responsibility not as part of the care planning process',
   E5: 'Moved into independent living arrangement with formalised support',
-  E6: 'Sentenced to custody',
-  E7: 'Moved into independent living arrangement without formalised support',
+  E6: 'Moved into independent living arrangement without formalised support',
+  E7: 'Transferred to residential care funded by adult social care services',
   E8: 'Period of being looked after ceased for any other reason',
-  E9: 'Transferred to the care of adult social care services',
+  E9: 'Sentenced to custody',
 } as const;
 
 /** Category of need (SSDA903 CIN). */
@@ -303,14 +303,18 @@ export const CareLeaverAccommodation = z
 export const ADOPTER_SEXES = { M1: 'Male adopter', F1: 'Female adopter', MM: 'Male couple', FF: 'Female couple', MF: 'Male and female couple' } as const;
 export const AdopterSex = codeEnum(ADOPTER_SEXES);
 
-/** Legal status of adopter(s) (SSDA903 AD1 LS_ADOPTR). */
+/**
+ * Legal status of adopter(s) (SSDA903 AD1 LS_ADOPTR). The meanings follow the DfE's rules on them:
+ * L0 is one adopter (514), L11 and L3 a couple of different sexes (520, 517), L12 and L4 a couple of
+ * the same sex (524, 518), L2 a civil partnership of either (519).
+ */
 export const ADOPTER_LEGAL_STATUSES = {
-  L0: 'Child adopted by partner of parent',
-  L11: 'Couple, married or in a civil partnership',
-  L12: 'Couple, not married or in a civil partnership',
-  L2: 'Single adopter',
-  L3: 'Single adopter, of a couple',
-  L4: 'Not known',
+  L0: 'Single adopter, such as the partner of a parent',
+  L11: 'Married couple of different sexes',
+  L12: 'Married couple of the same sex',
+  L2: 'Civil partners',
+  L3: 'Unmarried couple of different sexes',
+  L4: 'Unmarried couple of the same sex',
 } as const;
 export const AdopterLegalStatus = codeEnum(ADOPTER_LEGAL_STATUSES);
 

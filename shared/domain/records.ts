@@ -175,7 +175,8 @@ export const CareLeaverOutcome = z.object({
   childId: ChildId,
   /** The 31 March the return is for (OC3 rows carry no year). */
   yearEnding: IsoDate,
-  inTouch: InTouch,
+  /** Null when the return's code is not one of the DfE's (its rule 131, a warning). */
+  inTouch: InTouch.nullable(),
   activity: CareLeaverActivity.nullable(),
   accommodation: CareLeaverAccommodation.nullable(),
 });
@@ -195,10 +196,8 @@ export const Adoption = z
     adopterSex: AdopterSex.nullable(),
     adopterLegalStatus: AdopterLegalStatus.nullable(),
   })
-  .refine((a) => a.matchedDate === null || a.matchedDate >= a.decisionDate, {
-    message: 'the match must not come before the decision to place for adoption',
-    path: ['matchedDate'],
-  });
+  // The order of the dates is the DfE's rule 333, a warning (#ssda903/rules/adoption): not refused here.
+  ;
 export type Adoption = z.infer<typeof Adoption>;
 
 /** SSDA903 PlacedAdoption: a decision that the child should be placed for adoption, and its reversal if any. */
@@ -211,11 +210,8 @@ export const PlacedForAdoption = z
     ceasedDate: IsoDate.nullable(),
     ceasedReason: PlacedForAdoptionCeasedReason.nullable(),
   })
-  .refine((p) => p.ceasedDate === null || p.ceasedDate >= p.decisionDate, { message: 'the reversal must not come before the decision', path: ['ceasedDate'] })
-  .refine((p) => (p.ceasedDate === null) === (p.ceasedReason === null), {
-    message: 'a reason the decision was reversed is given exactly when it has a date',
-    path: ['ceasedReason'],
-  });
+  // The order of the dates (522) and a reason with every reversal (119) are the DfE's rules, warnings: not refused here.
+  ;
 export type PlacedForAdoption = z.infer<typeof PlacedForAdoption>;
 
 /**
@@ -238,11 +234,13 @@ export type PreviousPermanence = z.infer<typeof PreviousPermanence>;
 export const MissingEpisode = z
   .object({
     childId: ChildId,
-    type: MissingType,
+    /** Null when the return's code is not one of the DfE's (its rule 1006, a warning). */
+    type: MissingType.nullable(),
     startDate: IsoDate,
     endDate: IsoDate.nullable(),
   })
-  .refine((m) => m.endDate === null || m.endDate >= m.startDate, { message: 'the episode must not end before it starts', path: ['endDate'] });
+  // An end before the start is the DfE's rule 567, a warning: not refused here.
+  ;
 export type MissingEpisode = z.infer<typeof MissingEpisode>;
 
 /**
@@ -255,14 +253,15 @@ export const DeprivationOfLiberty = z
     startDate: IsoDate,
     endDate: IsoDate.nullable(),
   })
-  .refine((d) => d.endDate === null || d.endDate > d.startDate, { message: 'the deprivation of liberty must end after it starts', path: ['endDate'] });
+  // An end on or before the start is the DfE's rule 702, a warning: not refused here.
+  ;
 export type DeprivationOfLiberty = z.infer<typeof DeprivationOfLiberty>;
 
 /** SSDA903 UASC: an unaccompanied asylum-seeking child, and when that status ceases (usually the 18th birthday). */
 export const UascStatus = z.object({
   childId: ChildId,
-  /** DUC: the date the child ceased (or will cease) to be an unaccompanied asylum-seeking child. */
-  ceasedDate: IsoDate,
+  /** DUC: the date the child ceased (or will cease) to be an unaccompanied asylum-seeking child; null when the return gives none (the DfE's rule 104 warns). */
+  ceasedDate: IsoDate.nullable(),
 });
 export type UascStatus = z.infer<typeof UascStatus>;
 
@@ -276,7 +275,8 @@ export const SocialWorkerEpisode = z
     /** Why the social worker changed at the start of this episode (blank for the first). */
     changeReason: SocialWorkerChangeReason.nullable(),
   })
-  .refine((e) => e.endDate === null || e.endDate >= e.startDate, { message: 'the episode must not end before it starts', path: ['endDate'] });
+  // An end before the start is the DfE's rule SW10STG2, a warning: not refused here.
+  ;
 export type SocialWorkerEpisode = z.infer<typeof SocialWorkerEpisode>;
 
 /**

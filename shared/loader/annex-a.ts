@@ -7,12 +7,10 @@
  */
 import ExcelJS from 'exceljs';
 import { z } from 'zod';
-import { ANNEX_A_PERMANENCE_OPTIONS } from '#domain/codes';
+import { ANNEX_A_PERMANENCE_OPTIONS, ETHNICITIES } from '#domain/codes';
 import { CareSummary, Child, HealthEvent, ReviewDetails, type DomainRecord } from '#domain/records';
 import type { UpsertEntry } from '#store/record-store';
 import { dateCell, integerCell, textCell } from './cells.ts';
-import type { FileLoad } from './sink.ts';
-import type { ImportSource } from './sources.ts';
 import type { RowError } from './validate-row.ts';
 
 export const ANNEX_A_FORMAT = 'annex-a-list-8';
@@ -100,19 +98,17 @@ export function isList8Sheet(name: string): boolean {
   return /^list8(?!\d)/.test(n) || n === 'childrenincare' || n === 'childrenlookedafter';
 }
 
-const ETHNICITY_CODES = new Set([
-  'WBRI', 'WIRI', 'WOTH', 'WIRT', 'WROM', 'MWBC', 'MWBA', 'MWAS', 'MOTH', 'AIND', 'APKN', 'ABAN', 'AOTH', 'BCRB', 'BAFR', 'BOTH', 'CHNE', 'OOTH', 'REFU', 'NOBT',
-]);
+const ETHNICITY_CODES = new Set(Object.keys(ETHNICITIES));
 
 /** Strips an Annex A option prefix such as "a) " or "b. ". */
 const withoutOption = (v: string) => v.replace(/^[a-z][).:]\s*/i, '').trim();
 
-/** Annex A gender: "a) Male" / "Male" / "M" / "1" → SSDA903 sex 1, female → 2; not stated, unknown or neither → null (unknown). */
+/** Annex A gender: "a) Male" / "Male" / "M" / "1" → SSDA903 sex M, female → F; not stated, unknown or neither → null (unknown). */
 const sexCell = z.string().transform((raw, ctx) => {
   const v = withoutOption(raw.trim()).toLowerCase();
   if (v === '') return null;
-  if (['male', 'm', '1', 'boy'].includes(v)) return '1';
-  if (['female', 'f', '2', 'girl'].includes(v)) return '2';
+  if (['male', 'm', '1', 'boy'].includes(v)) return 'M';
+  if (['female', 'f', '2', 'girl'].includes(v)) return 'F';
   if (/^(unknown|not (stated|known|recorded)|neither|indeterminate|other|unborn|not stated\/recorded.*|prefer not to say)$/.test(v)) return null;
   ctx.addIssue({ code: 'custom', message: `"${raw.trim()}" is not a gender Annex A uses: a) Male, b) Female, or not stated / neither` });
   return z.NEVER;
@@ -170,70 +166,52 @@ const SOURCE_OF: Record<string, Record<string, AnnexField>> = {
 /** The header row is looked for in the sheet's first rows (a title or a note may come first). */
 const HEADER_SEARCH_ROWS = 20;
 
-/** Loads the List 8 sheet of an Annex A workbook into `load`; sets `load.report.refused` when there is none to read. */
-export async function loadAnnexA(source: ImportSource, load: FileLoad): Promise<void> {
-  const report = load.report;
-  const file = source.name;
-  const stream = await source.open();
-  const sheets: string[] = [];
-  let found = false;
-  try {
-    const workbook = new ExcelJS.stream.xlsx.WorkbookReader(stream, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
-    for await (const sheet of workbook) {
-      const name = (sheet as unknown as { name: string }).name;
-      sheets.push(name);
-      if (found || !isList8Sheet(name)) continue;
-      found = true;
-      report.format = ANNEX_A_FORMAT;
-      await loadSheet(sheet as unknown as AsyncIterable<ExcelJS.Row>, name);
-    }
-  } catch (error) {
-    report.refused = `could not be read as an xlsx workbook${report.rows > 0 ? ` after ${report.rows} rows` : ''}: ${(error as Error).message}`;
-  } finally {
-    stream.destroy();
-  }
-  if (!found && !report.refused) {
-    report.refused = `the workbook has no List 8 sheet (children in care): its sheets are ${sheets.map((s) => `"${s}"`).join(', ') || '(none)'}`;
-  }
-  await load.finish();
+/** What judging a List 8 row needs of its sheet: the header text of each field it has, and its column letter. */
+export interface AnnexSheet {
+  headerText: ReadonlyMap<AnnexField, string>;
+  letters: ReadonlyMap<AnnexField, string>;
+}
 
-  async function loadSheet(rows: AsyncIterable<ExcelJS.Row>, sheetName: string): Promise<void> {
-    let columns: Map<number, AnnexColumn> | null = null;
-    let headerText = new Map<AnnexField, string>();
-    let searched = 0;
-    for await (const row of rows) {
-      if (!columns) {
-        searched += 1;
-        const candidate = headerColumns(row);
-        if (candidate.size > 0 && [...candidate.values()].some((c) => c.field === 'childId')) {
-          columns = candidate;
-          headerText = new Map([...candidate.entries()].map(([index, column]) => [column.field, cellText(row.getCell(index).value).trim()]));
-          const missing = ANNEX_A_COLUMNS.filter((c) => c.required && !headerText.has(c.field));
-          if (missing.length > 0) {
-            report.refused = `the List 8 sheet "${sheetName}" has no ${missing.map((c) => `"${c.header}"`).join(', ')} column (its headers, row ${row.number}: ${headersOf(row).join(', ')})`;
-            return;
-          }
-        } else if (searched >= HEADER_SEARCH_ROWS) {
-          report.refused = `the List 8 sheet "${sheetName}" has no header row with "Child Unique ID" in its first ${HEADER_SEARCH_ROWS} rows`;
-          return;
+/**
+ * Reads a List 8 sheet: finds its header row among the first rows, then hands each non-empty row's
+ * cells (by field) to `emit` with its row number. Returns the sheet's header, or why it cannot be read.
+ */
+export async function readAnnexSheet(
+  rows: AsyncIterable<ExcelJS.Row>,
+  sheetName: string,
+  emit: (cells: Record<string, string>, line: number) => Promise<void>,
+): Promise<{ sheet: AnnexSheet } | { refused: string }> {
+  let columns: Map<number, AnnexColumn> | null = null;
+  let sheet: AnnexSheet | null = null;
+  let searched = 0;
+  for await (const row of rows) {
+    if (!columns) {
+      searched += 1;
+      const candidate = headerColumns(row);
+      if (candidate.size > 0 && [...candidate.values()].some((c) => c.field === 'childId')) {
+        columns = candidate;
+        const headerText = new Map([...candidate.entries()].map(([index, column]) => [column.field, cellText(row.getCell(index).value).trim()]));
+        const missing = ANNEX_A_COLUMNS.filter((c) => c.required && !headerText.has(c.field));
+        if (missing.length > 0) {
+          return { refused: `the List 8 sheet "${sheetName}" has no ${missing.map((c) => `"${c.header}"`).join(', ')} column (its headers, row ${row.number}: ${headersOf(row).join(', ')})` };
         }
-        continue;
+        sheet = { headerText, letters: new Map([...candidate.entries()].map(([index, column]) => [column.field, row.getCell(index).address.replace(/\d+$/, '')])) };
+      } else if (searched >= HEADER_SEARCH_ROWS) {
+        return { refused: `the List 8 sheet "${sheetName}" has no header row with "Child Unique ID" in its first ${HEADER_SEARCH_ROWS} rows` };
       }
-      const raw = new Map<AnnexField, { text: string; ref: string }>();
-      let blank = true;
-      for (const [index, column] of columns) {
-        const cell = row.getCell(index);
-        const text = cellValue(cell.value, column.date === true);
-        if (text.trim() !== '') blank = false;
-        raw.set(column.field, { text, ref: cell.address });
-      }
-      if (blank) continue; // trailing formatted-but-empty rows are not data
-      const outcome = annexRow(raw, headerText, { file, line: row.number });
-      if ('errors' in outcome) load.reject(ANNEX_A_TABLE, outcome.errors);
-      else await load.accept({ ...outcome, table: ANNEX_A_TABLE, where: { file, line: row.number } });
+      continue;
     }
-    if (!columns) report.refused = `the List 8 sheet "${sheetName}" has no header row with "Child Unique ID"`;
+    const cells: Record<string, string> = {};
+    let blank = true;
+    for (const [index, column] of columns) {
+      const text = cellValue(row.getCell(index).value, column.date === true);
+      if (text.trim() !== '') blank = false;
+      cells[column.field] = column.field === 'childId' ? text.trim().toUpperCase() : text;
+    }
+    if (blank) continue; // trailing formatted-but-empty rows are not data
+    await emit(cells, row.number);
   }
+  return sheet ? { sheet } : { refused: `the List 8 sheet "${sheetName}" has no header row with "Child Unique ID"` };
 }
 
 /** The known columns of a header row, by column number. */
@@ -260,7 +238,7 @@ function headersOf(row: ExcelJS.Row): string[] {
 }
 
 /** A cell as text: rich text joined, a formula's result, a hyperlink's text. */
-function cellText(value: ExcelJS.CellValue): string {
+export function cellText(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return isoOfDate(value);
   if (typeof value === 'object') {
@@ -274,7 +252,7 @@ function cellText(value: ExcelJS.CellValue): string {
 }
 
 /** A cell as the cell parsers read it: dates as YYYY-MM-DD whether the sheet stored a date, a serial number or text. */
-function cellValue(value: ExcelJS.CellValue, isDate: boolean): string {
+export function cellValue(value: ExcelJS.CellValue, isDate: boolean): string {
   if (isDate && typeof value === 'number') return isoOfSerial(value);
   const text = cellText(value);
   // Some exports write dates as text with a midnight time: "2024-03-31 00:00:00".
@@ -293,12 +271,16 @@ function isoOfSerial(serial: number): string {
   return new Date(Date.UTC(1899, 11, 30) + Math.round(serial) * 86_400_000).toISOString().slice(0, 10);
 }
 
-/** One List 8 row → its records, or its errors (each naming the sheet's column and the cell). */
+/** One List 8 row (its cells by field) → its records, or its errors (each naming the sheet's column and the cell). */
 export function annexRow(
-  raw: ReadonlyMap<AnnexField, { text: string; ref: string }>,
-  headerText: ReadonlyMap<AnnexField, string>,
+  cells: Readonly<Record<string, string>>,
+  sheet: AnnexSheet,
   where: { file: string; line: number },
-): { entries: UpsertEntry[]; key: string; keyDescription: string; remember: { childId: string; dateOfBirth: string } } | { errors: RowError[] } {
+): { entries: UpsertEntry[] } | { errors: RowError[] } {
+  const { headerText } = sheet;
+  const raw = new Map<AnnexField, { text: string; ref: string }>(
+    [...headerText.keys()].map((field) => [field, { text: cells[field] ?? '', ref: `${sheet.letters.get(field) ?? ''}${where.line}` }]),
+  );
   const errors: RowError[] = [];
   const at = (field: AnnexField) => {
     const header = headerText.get(field) ?? ANNEX_A_COLUMNS.find((c) => c.field === field)!.header;
@@ -368,10 +350,5 @@ export function annexRow(
   for (const event of [assessment, dental]) {
     if (event) entries.push({ kind: 'healthEvent', record: event, heldFields: ['childId', 'type', 'date', 'status'] } satisfies DomainRecord & { heldFields: string[] });
   }
-  return {
-    entries,
-    key: `${child.childId}|${summary.periodStart}`,
-    keyDescription: `${at('childId').header} and ${at('periodStart').header}`,
-    remember: { childId: child.childId, dateOfBirth: child.dateOfBirth },
-  };
+  return { entries };
 }

@@ -9,12 +9,15 @@ import {
   PreviousPermanence, Professional, ReviewDetails, ReviewParticipation, SiblingGroupMember, SocialWorkerEpisode, UascStatus,
   type DomainRecord, type RecordKind,
 } from '#domain/records';
+import type { Ssda903Table } from '#ssda903/return';
 import { codeCell, codeListCell, dateCell, flagCell, integerCell, partialDateCell, textCell } from './cells.ts';
 
 /** Options an import needs beyond the file itself. */
 export interface ImportContext {
   /** The 31 March the SSDA903 return is for: OC2 and OC3 rows carry no year. */
   yearEnding?: string;
+  /** The collection year the QA lead says the return is for (e.g. `2025-26`); inferred from the data when absent. */
+  collectionYear?: string;
 }
 
 /** Why an OC2 or OC3 file cannot be imported without its collection year. */
@@ -29,6 +32,8 @@ interface ImportFormatSpec<K extends RecordKind> {
   fileName: string;
   /** Where the format comes from. */
   source: 'SSDA903' | 'SSD extract';
+  /** The DfE's name of the table, for an SSDA903 format: the DfE's rules are written against it. */
+  table?: Ssda903Table;
   /**
    * When the format loads in an import of several files (lower first): professionals and children
    * before what refers to them, episodes before reviews so a review's period of care can be checked.
@@ -89,14 +94,14 @@ function rowParser(f: { cells: Record<string, z.ZodType<unknown>>; fieldColumns:
 
 export const IMPORT_FORMATS = [
   format({
-    name: 'header', order: 10, fileName: 'header.csv', source: 'SSDA903', kind: 'child',
+    name: 'header', table: 'Header', order: 10, fileName: 'header.csv', source: 'SSDA903', kind: 'child',
     cells: { CHILD: textCell, SEX: codeCell, DOB: dateCell, ETHNIC: codeCell, UPN: textCell, MOTHER: s, MC_DOB: dateCell },
     schema: Child,
     fieldColumns: { childId: 'CHILD', sex: 'SEX', dateOfBirth: 'DOB', ethnicity: 'ETHNIC', upn: 'UPN', motherChildDateOfBirth: 'MC_DOB' },
     key: ['childId'],
   }),
   format({
-    name: 'episodes', order: 20, fileName: 'episodes.csv', source: 'SSDA903', kind: 'episode',
+    name: 'episodes', table: 'Episodes', order: 20, fileName: 'episodes.csv', source: 'SSDA903', kind: 'episode',
     cells: {
       CHILD: textCell, DECOM: dateCell, RNE: codeCell, LS: codeCell, CIN: codeCell, PLACE: codeCell, PLACE_PROVIDER: codeCell,
       DEC: dateCell, REC: codeCell, REASON_PLACE_CHANGE: codeCell, HOME_POST: textCell, PL_POST: textCell, URN: textCell,
@@ -110,7 +115,7 @@ export const IMPORT_FORMATS = [
     key: ['childId', 'startDate'],
   }),
   format({
-    name: 'reviews', order: 30, fileName: 'reviews.csv', source: 'SSDA903', kind: 'reviewParticipation',
+    name: 'reviews', table: 'Reviews', order: 30, fileName: 'reviews.csv', source: 'SSDA903', kind: 'reviewParticipation',
     // DOB is repeated from the Header table; the child's own record is the one kept.
     cells: { CHILD: textCell, DOB: dateCell, REVIEW: dateCell, REVIEW_CODE: codeCell },
     schema: ReviewParticipation,
@@ -118,7 +123,7 @@ export const IMPORT_FORMATS = [
     key: ['childId', 'reviewDate'],
   }),
   format({
-    name: 'oc2', order: 40, fileName: 'oc2.csv', source: 'SSDA903', kind: 'oc2',
+    name: 'oc2', table: 'OC2', order: 40, fileName: 'oc2.csv', source: 'SSDA903', kind: 'oc2',
     cells: {
       CHILD: textCell, DOB: dateCell, SDQ_SCORE: integerCell, SDQ_REASON: codeCell, CONVICTED: flagCell, HEALTH_CHECK: flagCell,
       IMMUNISATIONS: flagCell, TEETH_CHECK: flagCell, HEALTH_ASSESSMENT: flagCell, SUBSTANCE_MISUSE: flagCell,
@@ -185,7 +190,7 @@ export const IMPORT_FORMATS = [
   }),
   // The SSDA903 tables no audit reads yet: recognised, validated and stored, so a whole return loads.
   format({
-    name: 'uasc', order: 15, fileName: 'uasc.csv', source: 'SSDA903', kind: 'uascStatus',
+    name: 'uasc', table: 'UASC', order: 15, fileName: 'uasc.csv', source: 'SSDA903', kind: 'uascStatus',
     // SEX and DOB are repeated from the Header table; the child's own record is the one kept.
     cells: { CHILD: textCell, SEX: codeCell, DOB: dateCell, DUC: dateCell },
     schema: UascStatus,
@@ -193,7 +198,7 @@ export const IMPORT_FORMATS = [
     key: ['childId'],
   }),
   format({
-    name: 'oc3', order: 40, fileName: 'oc3.csv', source: 'SSDA903', kind: 'careLeaverOutcome',
+    name: 'oc3', table: 'OC3', order: 40, fileName: 'oc3.csv', source: 'SSDA903', kind: 'careLeaverOutcome',
     cells: { CHILD: textCell, DOB: dateCell, IN_TOUCH: codeCell, ACTIV: codeCell, ACCOM: codeCell },
     schema: CareLeaverOutcome,
     fieldColumns: { childId: 'CHILD', inTouch: 'IN_TOUCH', activity: 'ACTIV', accommodation: 'ACCOM', yearEnding: '(collection year)' },
@@ -202,7 +207,7 @@ export const IMPORT_FORMATS = [
     withContext: (input, context) => ({ ...input, yearEnding: context.yearEnding ?? null }),
   }),
   format({
-    name: 'ad1', order: 40, fileName: 'ad1.csv', source: 'SSDA903', kind: 'adoption',
+    name: 'ad1', table: 'AD1', order: 40, fileName: 'ad1.csv', source: 'SSDA903', kind: 'adoption',
     cells: {
       CHILD: textCell, DOB: dateCell, DATE_INT: dateCell, DATE_MATCH: dateCell, FOSTER_CARE: flagCell, NB_ADOPTR: integerCell,
       SEX_ADOPTR: codeCell, LS_ADOPTR: codeCell,
@@ -215,35 +220,35 @@ export const IMPORT_FORMATS = [
     key: ['childId', 'decisionDate'],
   }),
   format({
-    name: 'placed_for_adoption', order: 40, fileName: 'placed_for_adoption.csv', source: 'SSDA903', kind: 'placedForAdoption',
+    name: 'placed_for_adoption', table: 'PlacedAdoption', order: 40, fileName: 'placed_for_adoption.csv', source: 'SSDA903', kind: 'placedForAdoption',
     cells: { CHILD: textCell, DOB: dateCell, DATE_PLACED: dateCell, DATE_PLACED_CEASED: dateCell, REASON_PLACED_CEASED: codeCell },
     schema: PlacedForAdoption,
     fieldColumns: { childId: 'CHILD', decisionDate: 'DATE_PLACED', ceasedDate: 'DATE_PLACED_CEASED', ceasedReason: 'REASON_PLACED_CEASED' },
     key: ['childId', 'decisionDate'],
   }),
   format({
-    name: 'previous_permanence', order: 40, fileName: 'previous_permanence.csv', source: 'SSDA903', kind: 'previousPermanence',
+    name: 'previous_permanence', table: 'PrevPerm', order: 40, fileName: 'previous_permanence.csv', source: 'SSDA903', kind: 'previousPermanence',
     cells: { CHILD: textCell, DOB: dateCell, PREV_PERM: codeCell, LA_PERM: textCell, DATE_PERM: partialDateCell },
     schema: PreviousPermanence,
     fieldColumns: { childId: 'CHILD', option: 'PREV_PERM', localAuthority: 'LA_PERM', date: 'DATE_PERM' },
     key: ['childId'],
   }),
   format({
-    name: 'missing', order: 40, fileName: 'missing.csv', source: 'SSDA903', kind: 'missingEpisode',
+    name: 'missing', table: 'Missing', order: 40, fileName: 'missing.csv', source: 'SSDA903', kind: 'missingEpisode',
     cells: { CHILD: textCell, DOB: dateCell, MISSING: codeCell, MIS_START: dateCell, MIS_END: dateCell },
     schema: MissingEpisode,
     fieldColumns: { childId: 'CHILD', type: 'MISSING', startDate: 'MIS_START', endDate: 'MIS_END' },
     key: ['childId', 'startDate'],
   }),
   format({
-    name: 'dolo', order: 40, fileName: 'dolo.csv', source: 'SSDA903', kind: 'deprivationOfLiberty',
+    name: 'dolo', table: 'DoLo', order: 40, fileName: 'dolo.csv', source: 'SSDA903', kind: 'deprivationOfLiberty',
     cells: { CHILD: textCell, DOB: dateCell, DOLO_START: dateCell, DOLO_END: dateCell },
     schema: DeprivationOfLiberty,
     fieldColumns: { childId: 'CHILD', startDate: 'DOLO_START', endDate: 'DOLO_END' },
     key: ['childId', 'startDate'],
   }),
   format({
-    name: 'sw_episodes', order: 40, fileName: 'sw_episodes.csv', source: 'SSDA903', kind: 'socialWorkerEpisode',
+    name: 'sw_episodes', table: 'SWEpisodes', order: 40, fileName: 'sw_episodes.csv', source: 'SSDA903', kind: 'socialWorkerEpisode',
     cells: { CHILD: textCell, DOB: dateCell, SW_ID: textCell, SW_DECOM: dateCell, SW_DEC: dateCell, SW_REASON: codeCell },
     schema: SocialWorkerEpisode,
     fieldColumns: { childId: 'CHILD', workerId: 'SW_ID', startDate: 'SW_DECOM', endDate: 'SW_DEC', changeReason: 'SW_REASON' },

@@ -30,9 +30,10 @@ import { AuthorityId } from '#domain/records';
 import { MAX_DOWNLOAD_LINK_SECONDS, MAX_UPLOAD_LINK_SECONDS, type ObjectLinks, type ObjectStore } from '#store/object-store';
 import { VersionConflictError, type RecordStore, type Versioned } from '#store/record-store';
 import { loadSources } from './load.ts';
-import type { FileReport, TableCounts } from './sink.ts';
+import { CollectionYear, parseCollectionYear } from '#domain/collection-year';
+import { ImportIssue, issueCsvRow, issueFromCsvRow, ISSUE_CSV_COLUMNS, RuleCount } from './issues.ts';
+import type { FileReport, TableCounts } from './run.ts';
 import type { ImportSource } from './sources.ts';
-import type { RowError } from './validate-row.ts';
 
 export interface ImportServices {
   store: RecordStore;
@@ -73,6 +74,23 @@ const ContentType = z.enum(Object.keys(IMPORT_CONTENT_TYPES) as [ImportContentTy
 /** The 31 March an SSDA903 return is for (OC2 and OC3 rows carry no year). */
 export const YearEnding = IsoDate.refine((d) => d.endsWith('-03-31'), { message: 'must be a 31 March written YYYY-03-31' });
 
+/**
+ * The collection year a QA lead says a return is for, as they write it: `2025-26`, `2025/26` or the
+ * 31 March it ends; blank or absent: inferred from the data.
+ */
+export const StatedCollectionYear = z
+  .string()
+  .transform((text, ctx) => {
+    const year = parseCollectionYear(text);
+    if (!year) {
+      ctx.addIssue({ code: 'custom', message: 'must be a collection year written like 2025-26 (1 April 2025 to 31 March 2026)' });
+      return z.NEVER;
+    }
+    return year;
+  })
+  .pipe(CollectionYear)
+  .describe('the SSDA903 collection year the files are for, e.g. 2025-26; inferred from the data when absent');
+
 /** A file's name ends with the extension of its content type. */
 const EXTENSION_MATCHES: [(f: { fileName: string; contentType: ImportContentType }) => boolean, { message: string; path: string[] }] = [
   (f) => IMPORT_CONTENT_TYPES[f.contentType].some((ext) => f.fileName.toLowerCase().endsWith(ext)),
@@ -97,6 +115,7 @@ export const CreateImportRequest = z.object({
   requestedBy: z.string().trim().min(1).max(200),
   files: filesOfOneImport(ImportFileRequest, 'name at least one file'),
   yearEnding: YearEnding.optional(),
+  collectionYear: StatedCollectionYear.optional(),
 });
 export type CreateImportRequest = z.infer<typeof CreateImportRequest>;
 
@@ -110,6 +129,7 @@ export const DirectImportRequest = z.object({
     message: `a file sent directly may be at most ${DIRECT_IMPORT_MAX_BYTES / 1024 / 1024} MiB: upload larger files through an upload link`,
   }),
   yearEnding: YearEnding.optional(),
+  collectionYear: StatedCollectionYear.optional(),
 });
 export type DirectImportRequest = z.infer<typeof DirectImportRequest>;
 
@@ -127,6 +147,7 @@ export const DirectImportFilesRequest = z.object({
       message: `files sent together may come to at most ${DIRECT_IMPORT_MAX_TOTAL_BYTES / 1024 / 1024} MiB: upload larger sets through upload links`,
     }),
   yearEnding: YearEnding.optional(),
+  collectionYear: StatedCollectionYear.optional(),
 });
 export type DirectImportFilesRequest = z.infer<typeof DirectImportFilesRequest>;
 
@@ -134,7 +155,12 @@ export const ImportStatus = z.enum(['pending', 'running', 'done', 'failed']);
 export type ImportStatus = z.infer<typeof ImportStatus>;
 
 const count = z.number().int().min(0);
-export const TableCountsSchema = z.object({ rows: count, accepted: count, rejected: count, created: count, updated: count, unchanged: count });
+export const TableCountsSchema = z.object({
+  rows: count, accepted: count, rejected: count,
+  /** Rows imported with a warning (imports recorded before warnings existed have none). */
+  warned: count.default(0),
+  created: count, updated: count, unchanged: count,
+});
 
 /** One file of an import: where it is uploaded, whether it has arrived, and what became of its rows. */
 export const ImportFileState = TableCountsSchema.extend({
@@ -144,6 +170,11 @@ export const ImportFileState = TableCountsSchema.extend({
   uploaded: z.boolean(),
   format: z.string().nullable(),
   refused: z.string().nullable(),
+  /** A text file's encoding and delimiter as read (Windows-1252 is converted). */
+  encoding: z.string().nullable().default(null),
+  delimiter: z.string().nullable().default(null),
+  /** A workbook's sheets and what each was read as. */
+  sheets: z.array(z.object({ name: z.string(), format: z.string().nullable(), note: z.string().optional() })).nullable().default(null),
   tables: z.record(z.string(), TableCountsSchema),
 });
 export type ImportFileState = z.infer<typeof ImportFileState>;
@@ -158,13 +189,22 @@ export const ImportJob = z.object({
   finishedAt: z.string().nullable(),
   status: ImportStatus,
   yearEnding: IsoDate.nullable(),
+  /** The collection year the QA lead stated, if any. */
+  statedYear: CollectionYear.nullable().default(null),
+  /** The year the return was judged as, and how it was known; null until run, or when no SSDA903 table came. */
+  collectionYear: z.object({ year: CollectionYear, how: z.enum(['stated', 'inferred']), reason: z.string(), rulesOf: CollectionYear }).nullable().default(null),
   files: z.array(ImportFileState),
-  /** Rows read so far, over every file. */
-  progress: z.object({ rows: count }),
+  /** Rows read so far (reading), then rows judged and written (writing), over every file. */
+  progress: z.object({ rows: count, phase: z.enum(['reading', 'writing']).optional(), of: count.optional() }),
   /** Counts per table (CSV format, XML part, Annex A List 8), over every file. */
   tables: z.record(z.string(), TableCountsSchema),
+  /** Issues that kept rows out (rejected rows, and rows held back by them). */
   errorCount: count,
-  /** Errors in the errors CSV (the first MAX_ERRORS_IN_CSV). */
+  /** Issues on rows imported with a warning. */
+  warningCount: count.default(0),
+  /** Issues per rule and severity, most rows first. */
+  rules: z.array(RuleCount).default([]),
+  /** Issues in the errors CSV (the first MAX_ERRORS_IN_CSV). */
   errorsInCsv: count,
   /** Why a failed import stopped (a fault, not a bad row: bad rows are errors). */
   failure: z.string().nullable(),
@@ -239,9 +279,9 @@ function parseRequest<T>(schema: z.ZodType<T>, input: unknown): T {
   return parsed.data;
 }
 
-const zeroCounts = (): TableCounts => ({ rows: 0, accepted: 0, rejected: 0, created: 0, updated: 0, unchanged: 0 });
+const zeroCounts = (): TableCounts => ({ rows: 0, accepted: 0, rejected: 0, warned: 0, created: 0, updated: 0, unchanged: 0 });
 
-function newJob(request: { authorityId: string; requestedBy: string; yearEnding?: string | undefined }, files: readonly ImportFileRequest[], importId: string, now: Date): ImportJob {
+function newJob(request: { authorityId: string; requestedBy: string; yearEnding?: string | undefined; collectionYear?: string | undefined }, files: readonly ImportFileRequest[], importId: string, now: Date): ImportJob {
   return {
     importId,
     authorityId: request.authorityId,
@@ -251,13 +291,17 @@ function newJob(request: { authorityId: string; requestedBy: string; yearEnding?
     finishedAt: null,
     status: 'pending',
     yearEnding: request.yearEnding ?? null,
+    statedYear: request.collectionYear ?? null,
+    collectionYear: null,
     files: files.map((f) => ({
       fileName: f.fileName, contentType: f.contentType, key: uploadKeyFor(request.authorityId, importId, f.fileName), uploaded: false,
-      format: null, refused: null, tables: {}, ...zeroCounts(),
+      format: null, refused: null, encoding: null, delimiter: null, sheets: null, tables: {}, ...zeroCounts(),
     })),
     progress: { rows: 0 },
     tables: {},
     errorCount: 0,
+    warningCount: 0,
+    rules: [],
     errorsInCsv: 0,
     failure: null,
   };
@@ -307,7 +351,7 @@ export async function importDirectFiles(svc: ImportServices, input: DirectImport
 
 async function runDirect(
   svc: ImportServices,
-  request: { authorityId: string; requestedBy: string; yearEnding?: string | undefined; files: { fileName: string; contentType: ImportContentType; body: Uint8Array }[] },
+  request: { authorityId: string; requestedBy: string; yearEnding?: string | undefined; collectionYear?: string | undefined; files: { fileName: string; contentType: ImportContentType; body: Uint8Array }[] },
   options: ImportClock,
 ): Promise<ImportView> {
   const now = options.now ?? (() => new Date());
@@ -374,26 +418,26 @@ export async function listImports(svc: ImportServices, authorityId: string): Pro
 }
 
 /**
- * The first `limit` row errors of an import, read from the start of its errors CSV as a stream and
+ * The first `limit` issues of an import, read from the start of its errors CSV as a stream and
  * stopped there (the file may hold 100,000); none when the import has no errors CSV.
  */
-export async function firstImportErrors(svc: ImportServices, authorityId: string, importId: string, limit: number): Promise<RowError[]> {
+export async function firstImportErrors(svc: ImportServices, authorityId: string, importId: string, limit: number): Promise<ImportIssue[]> {
   if (limit <= 0 || !AuthorityId.safeParse(authorityId).success || !IMPORT_ID.test(importId)) return [];
   const stream = await svc.links.getStream(importErrorsKey(authorityId, importId));
   if (!stream) return [];
-  const errors: RowError[] = [];
+  const issues: ImportIssue[] = [];
   const rows = parse({ columns: true, bom: true, to: limit });
   // pipe() does not pass a failed read on: without this a broken download would leave the loop waiting.
   stream.on('error', (error) => rows.destroy(error));
   try {
     for await (const row of stream.pipe(rows) as AsyncIterable<Record<string, string>>) {
-      errors.push({ file: row.file ?? '', line: Number(row.line), column: row.column || null, message: row.message ?? '' });
-      if (errors.length >= limit) break;
+      issues.push(issueFromCsvRow(row));
+      if (issues.length >= limit) break;
     }
   } finally {
     stream.destroy();
   }
-  return errors;
+  return issues;
 }
 
 async function view(svc: ImportServices, job: ImportJob): Promise<ImportView> {
@@ -419,7 +463,7 @@ async function execute(svc: ImportServices, claimed: Versioned<ImportJob>, now: 
   const saveFinal = () => overwriteJob(svc, job, version);
   const dir = await mkdtemp(join(tmpdir(), 'iro-import-'));
   const errorsPath = join(dir, 'errors.csv');
-  const errorsCsv = stringify({ header: true, columns: ['file', 'line', 'column', 'message'] });
+  const errorsCsv = stringify({ header: true, columns: [...ISSUE_CSV_COLUMNS] });
   const errorsFile = errorsCsv.pipe(createWriteStream(errorsPath));
   let lastSaved = performance.now();
   try {
@@ -433,17 +477,18 @@ async function execute(svc: ImportServices, claimed: Versioned<ImportJob>, now: 
     }));
     const report = await loadSources(svc.store, sources, {
       authorityId: job.authorityId,
-      context: job.yearEnding ? { yearEnding: job.yearEnding } : {},
+      context: { ...(job.yearEnding ? { yearEnding: job.yearEnding } : {}), ...(job.statedYear ? { collectionYear: job.statedYear } : {}) },
       maxErrorsKept: 0,
-      onError: (error: RowError) => {
-        job.errorCount += 1;
+      onIssue: (issue: ImportIssue) => {
+        if (issue.severity === 'warning') job.warningCount += 1;
+        else job.errorCount += 1;
         if (job.errorsInCsv < MAX_ERRORS_IN_CSV) {
           job.errorsInCsv += 1;
-          errorsCsv.write(error);
+          errorsCsv.write(issueCsvRow(issue));
         }
       },
-      onProgress: ({ totalRows }) => {
-        job.progress.rows = Math.max(job.progress.rows, totalRows);
+      onProgress: ({ phase, rows, totalRows }) => {
+        job.progress = phase === 'reading' ? { rows: Math.max(job.progress.rows, totalRows), phase } : { rows, phase, of: totalRows };
         if (saving || performance.now() - lastSaved < PROGRESS_EVERY_MS) return;
         lastSaved = performance.now();
         saving = save()
@@ -454,6 +499,8 @@ async function execute(svc: ImportServices, claimed: Versioned<ImportJob>, now: 
       },
     });
     applyReport(job, report.files);
+    job.collectionYear = report.year;
+    job.rules = report.rules;
     job.status = 'done';
   } catch (error) {
     job.status = 'failed';
@@ -487,6 +534,9 @@ async function overwriteJob(svc: ImportServices, job: ImportJob, version: number
   }
 }
 
+/** A message kept in the job's record, cut short: the record is one table item, which has a size limit. */
+const capped = (message: string, limit = 2_000) => (message.length <= limit ? message : `${message.slice(0, limit)}… (cut short)`);
+
 /** The loader's per-file reports into the job: counts per file, and per table over all files. */
 function applyReport(job: ImportJob, files: readonly FileReport[]): void {
   job.tables = {};
@@ -494,8 +544,11 @@ function applyReport(job: ImportJob, files: readonly FileReport[]): void {
     const file = job.files.find((f) => f.fileName === report.file);
     if (!file) continue;
     Object.assign(file, {
-      format: report.format, refused: report.refused ?? null, tables: report.tables,
-      rows: report.rows, accepted: report.accepted, rejected: report.rejected, created: report.created, updated: report.updated, unchanged: report.unchanged,
+      format: report.format, refused: report.refused === undefined ? null : capped(report.refused), tables: report.tables,
+      encoding: report.encoding ?? null, delimiter: report.delimiter ?? null,
+      sheets: report.sheets?.map((sheet) => ({ ...sheet, ...(sheet.note ? { note: capped(sheet.note) } : {}) })) ?? null,
+      rows: report.rows, accepted: report.accepted, rejected: report.rejected, warned: report.warned,
+      created: report.created, updated: report.updated, unchanged: report.unchanged,
     });
     for (const [table, counts] of Object.entries(report.tables)) {
       const total = (job.tables[table] ??= zeroCounts());

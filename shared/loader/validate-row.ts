@@ -57,7 +57,9 @@ function cellError(
   let message: string;
   if (column === '') message = issue.message;
   else if (blank && issue.code === 'invalid_type') message = `${column} is required`;
-  else if (issue.code === 'invalid_value' || issue.code === 'invalid_type') message = `${column} "${raw?.trim() ?? ''}" is not allowed: ${issue.message}`;
+  else if (issue.code === 'invalid_value' && issue.values.length > 0) {
+    message = `${column} "${raw?.trim() ?? ''}" is not one of the codes allowed: ${issue.values.map(String).join(', ')}`;
+  } else if (issue.code === 'invalid_value' || issue.code === 'invalid_type') message = `${column} "${raw?.trim() ?? ''}" is not allowed: ${issue.message}`;
   else message = `${column}: ${issue.message}`;
   return { file: where.file, line: where.line, column: column === '' ? null : column, message };
 }

@@ -5,10 +5,10 @@
  */
 import { z } from 'zod';
 import {
-  ImportFileRequest, ImportRequestError, YearEnding, createImport, firstImportErrors, getImport, importDirect, importDirectFiles, listImports,
+  ImportFileRequest, ImportRequestError, StatedCollectionYear, YearEnding, createImport, firstImportErrors, getImport, importDirect, importDirectFiles, listImports,
   type CreatedImport, type ImportJob, type ImportView, type ImportContentType,
 } from '#loader/import-jobs';
-import type { RowError } from '#loader/validate-row';
+import type { ImportIssue } from '#loader/issues';
 import { hasRole, type Principal } from '#auth/principal';
 import type { ServiceContext } from './context.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts';
@@ -16,7 +16,8 @@ import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts';
 /** POST /imports (JSON): the files the QA lead will upload. */
 export const CreateImportBody = z.strictObject({
   files: z.array(ImportFileRequest).min(1, 'name at least one file').describe('each file to upload, with its content type (text/csv, application/xml, or the xlsx type)'),
-  yearEnding: YearEnding.optional().describe('the 31 March an SSDA903 return is for (OC2 and OC3 rows carry no year)'),
+  collectionYear: StatedCollectionYear.optional(),
+  yearEnding: YearEnding.optional().describe('the 31 March an SSDA903 return is for: another way to state the collection year'),
 });
 export type CreateImportBody = z.infer<typeof CreateImportBody>;
 
@@ -35,17 +36,20 @@ function asInput<T>(work: () => Promise<T>): Promise<T> {
 /** Upload links for each file (valid 15 minutes); the import runs once every file has arrived. */
 export function startImport(ctx: ServiceContext, principal: Principal, body: CreateImportBody): Promise<CreatedImport> {
   requireQaLead(principal);
-  return asInput(() => createImport(ctx, { authorityId: principal.authorityId, requestedBy: principal.userId, files: body.files, ...(body.yearEnding ? { yearEnding: body.yearEnding } : {}) }, ctx.now ? { now: ctx.now } : {}));
+  return asInput(() => createImport(ctx, {
+    authorityId: principal.authorityId, requestedBy: principal.userId, files: body.files,
+    ...(body.yearEnding ? { yearEnding: body.yearEnding } : {}), ...(body.collectionYear ? { collectionYear: body.collectionYear } : {}),
+  }, ctx.now ? { now: ctx.now } : {}));
 }
 
 /** One small file imported at once (the body limit is the import's own, 5 MiB). */
 export function importFile(
-  ctx: ServiceContext, principal: Principal, file: { fileName: string; contentType: string; body: Uint8Array<ArrayBuffer>; yearEnding?: string },
+  ctx: ServiceContext, principal: Principal, file: { fileName: string; contentType: string; body: Uint8Array<ArrayBuffer>; yearEnding?: string; collectionYear?: string },
 ): Promise<ImportView> {
   requireQaLead(principal);
   return asInput(() => importDirect(ctx, {
     authorityId: principal.authorityId, requestedBy: principal.userId, fileName: file.fileName, contentType: file.contentType as ImportContentType, body: file.body,
-    ...(file.yearEnding ? { yearEnding: file.yearEnding } : {}),
+    ...(file.yearEnding ? { yearEnding: file.yearEnding } : {}), ...(file.collectionYear ? { collectionYear: file.collectionYear } : {}),
   }, ctx.now ? { now: ctx.now } : {}));
 }
 
@@ -54,18 +58,18 @@ export function importFile(
  * 5 MiB, together at most 20 MiB; loaded in dependency order, with one report.
  */
 export function importFiles(
-  ctx: ServiceContext, principal: Principal, input: { files: { fileName: string; contentType: string; body: Uint8Array<ArrayBuffer> }[]; yearEnding?: string },
+  ctx: ServiceContext, principal: Principal, input: { files: { fileName: string; contentType: string; body: Uint8Array<ArrayBuffer> }[]; yearEnding?: string; collectionYear?: string },
 ): Promise<ImportView> {
   requireQaLead(principal);
   return asInput(() => importDirectFiles(ctx, {
     authorityId: principal.authorityId, requestedBy: principal.userId,
     files: input.files.map((f) => ({ ...f, contentType: f.contentType as ImportContentType })),
-    ...(input.yearEnding ? { yearEnding: input.yearEnding } : {}),
+    ...(input.yearEnding ? { yearEnding: input.yearEnding } : {}), ...(input.collectionYear ? { collectionYear: input.collectionYear } : {}),
   }, ctx.now ? { now: ctx.now } : {}));
 }
 
 /** An import's report: its status and counts, and the first `errors` row errors of its errors CSV. */
-export async function importReport(ctx: ServiceContext, principal: Principal, importId: string, options: { errors: number }): Promise<{ import: ImportView; firstErrors: RowError[] }> {
+export async function importReport(ctx: ServiceContext, principal: Principal, importId: string, options: { errors: number }): Promise<{ import: ImportView; firstErrors: ImportIssue[] }> {
   const found = await importStatus(ctx, principal, importId);
   const firstErrors = found.errorsCsv ? await firstImportErrors(ctx, principal.authorityId, importId, options.errors) : [];
   return { import: found, firstErrors };

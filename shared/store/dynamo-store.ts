@@ -592,8 +592,11 @@ function assembleChildRecords(items: readonly Item[]): ChildRecords {
         case 'deprivationOfLiberty':
         case 'uascStatus':
         case 'socialWorkerEpisode':
+          // Stored for completeness of the return; no audit reads them yet: the importer reads them as last year's.
+          (result.otherReturnRecords ??= []).push(entry);
+          break;
         case 'careSummary':
-          break; // stored for completeness of the return; no audit reads them yet (getRecords does)
+          break;
       }
     }
     // Sort keys already give date order for episodes, reviews and OC2; the others are keyed type-first.

@@ -25,6 +25,12 @@ export interface ChildRecords {
   siblingGroups: SiblingGroupMember[];
   healthEvents: HealthEvent[];
   oc2: Oc2Outcome[];
+  /**
+   * The SSDA903 records no audit reads yet (UASC, missing, placed for adoption, social worker
+   * episodes, …): the importer reads them as last year's return. Absent where a caller builds a
+   * child's records by hand.
+   */
+  otherReturnRecords?: DomainRecord[];
 }
 
 /** What one professional is linked to: their allocations and the reviews they chaired. */

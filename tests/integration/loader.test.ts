@@ -56,10 +56,12 @@ beforeAll(async () => {
 });
 
 describe('loading import files', () => {
-  it('imports the good rows of every file, reports each bad row by file, line and column, and refuses unknown files', async () => {
+  it('imports the good rows of every file, reports each problem by file, line, column and rule, and refuses unknown files', async () => {
     const report = await loadFiles(store, [dir], { authorityId: AUTHORITY });
+    // No year was stated: the latest episode date, 1 May 2023, puts the return in 2023-24.
+    expect(report.year).toMatchObject({ year: '2023-24', how: 'inferred', reason: 'the latest episode date in the return is 1 May 2023 (DEC in episodes.csv)' });
     const byFile = Object.fromEntries(report.files.map((f) => [f.file, f]));
-    expect(byFile['header.csv']).toMatchObject({ format: 'header', rows: 3, accepted: 2, rejected: 1, created: 2 });
+    expect(byFile['header.csv']).toMatchObject({ format: 'header', encoding: 'UTF-8 with BOM', delimiter: 'comma', rows: 3, accepted: 2, rejected: 1, created: 2 });
     expect(byFile['episodes.csv']).toMatchObject({ format: 'episodes', rows: 3, accepted: 2, rejected: 1 });
     expect(byFile['reviews.csv']).toMatchObject({ format: 'reviews', rows: 5, accepted: 2, rejected: 3 });
     expect(byFile['review_details.csv']).toMatchObject({ accepted: 2, rejected: 0 });
@@ -68,22 +70,33 @@ describe('loading import files', () => {
     expect(byFile['families.csv']).toMatchObject({ accepted: 1, rejected: 1 });
     expect(byFile['health.csv']).toMatchObject({ accepted: 3, rejected: 1 });
     expect(byFile['notes.csv']?.refused).toMatch(/^the columns NAME, NOTE match no known file\. Known files: header\.csv, /);
-    expect(byFile['oc2.csv']).toMatchObject({ format: 'oc2', rows: 0, refused: expect.stringContaining('--year-ending') });
+    // OC2 rows carry no year: the return's year (2023-24, ending 31 March 2024) is theirs.
+    expect(byFile['oc2.csv']).toMatchObject({ format: 'oc2', rows: 1, accepted: 1 });
     expect(byFile['empty.csv']?.refused).toBe('the file is empty: expected a header row');
 
-    const errors = report.errors.map((e) => `${e.file}:${e.line}:${e.column ?? '-'}`);
-    expect([...errors].sort()).toEqual([
-      'episodes.csv:4:DEC',
-      'header.csv:4:DOB',
-      'professionals.csv:4:ROLE',
-      'reviews.csv:4:-',
-      'reviews.csv:5:REVIEW',
-      'reviews.csv:6:REVIEW_CODE',
-      'families.csv:3:CONFLICT_OF_INTEREST',
-      'health.csv:5:STATUS',
+    const rejections = report.errors.filter((e) => e.severity === 'rejected').map((e) => `${e.file}:${e.line}:${e.column ?? '-'}:${e.rule}`);
+    expect([...rejections].sort()).toEqual([
+      'episodes.csv:4:DEC:356',
+      'header.csv:4:DOB:102',
+      'professionals.csv:4:ROLE:FORMAT',
+      'reviews.csv:4:-:DUPLICATE',
+      'reviews.csv:5:REVIEW:166',
+      'reviews.csv:5:REVIEW_CODE:167',
+      'reviews.csv:6:REVIEW_CODE:167',
+      'families.csv:3:CONFLICT_OF_INTEREST:FORMAT',
+      'health.csv:5:STATUS:FORMAT',
     ].sort());
-    expect(report.errors.find((e) => e.file === 'reviews.csv' && e.line === 4)?.message).toBe('duplicates line 3 (same CHILD and REVIEW); only the first is kept');
-    expect(report.errorCount).toBe(8);
+    expect(report.errors.find((e) => e.file === 'reviews.csv' && e.line === 4)?.message).toBe('DUPLICATE – the row repeats line 3 (same CHILD and REVIEW): only the first is kept');
+    expect(report.errors.find((e) => e.rule === '356')).toMatchObject({
+      child: 'K2', severity: 'rejected', message: '356 – the episode ceased before it began: DEC is 1 January 2023, before DECOM 10 January 2023',
+    });
+    // Both of K2's problems in one row are reported, not only the first.
+    expect(report.errors.filter((e) => e.file === 'reviews.csv' && e.line === 5).map((e) => e.rule)).toEqual(['166', '167']);
+    expect(report.errorCount).toBe(9);
+    // Warnings keep their rows: K1's blank UPN (442) is noted, and K1 is stored.
+    expect(report.errors).toContainEqual(expect.objectContaining({ file: 'header.csv', line: 2, child: 'K1', column: 'UPN', rule: '442', severity: 'warning' }));
+    expect(report.rules[0]).toMatchObject({ rows: expect.any(Number), meaning: expect.any(String) });
+    expect(report.rules.find((r) => r.rule === '167' && r.severity === 'rejected')).toMatchObject({ issues: 2, rows: 2, tables: ['reviews'] });
   });
 
   it('stores what was imported, with both halves of each review merged', async () => {
@@ -98,6 +111,7 @@ describe('loading import files', () => {
       ['IHA', null, null], ['SDQ', 17, null], ['SDQ', null, 'SDQ2'],
     ]);
     expect(await store.getChildRecords(AUTHORITY, 'K3')).toBeNull();
+    expect(k1?.oc2).toEqual([expect.objectContaining({ yearEnding: '2024-03-31', sdqScore: 12, healthAssessment: true })]);
   });
 
   it('changes nothing when the same files are imported again', async () => {
@@ -128,10 +142,11 @@ describe('loading import files', () => {
     }
     await writeFile(join(big, 'reviews.csv'), `${lines.join('\n')}\n`);
     await writeFile(join(big, 'episodes.csv'), `${episodes.join('\n')}\n`);
-    const report = await loadFiles(store, [big], { authorityId: AUTHORITY, batchSize: 400 });
-    // Episodes load first, whatever order the folder lists them in: the reviews are checked against them.
-    expect(report.files.map((f) => f.file)).toEqual(['episodes.csv', 'reviews.csv']);
-    expect(report.files[1]).toMatchObject({ rows: 2500, accepted: 2499, rejected: 1, created: 2499 });
-    expect(report.errors[0]).toMatchObject({ line: 1236, column: 'REVIEW' });
+    // Named reviews first: each child's rows are judged together, whatever order the files come in.
+    const report = await loadFiles(store, [join(big, 'reviews.csv'), join(big, 'episodes.csv')], { authorityId: AUTHORITY, batchSize: 400 });
+    expect(report.files.map((f) => f.file)).toEqual(['reviews.csv', 'episodes.csv']);
+    expect(report.files[0]).toMatchObject({ rows: 2500, accepted: 2499, rejected: 1, created: 2499 });
+    expect(report.files[1]).toMatchObject({ rows: 2500, accepted: 2500, rejected: 0 });
+    expect(report.errors.filter((e) => e.severity === 'rejected')).toEqual([expect.objectContaining({ file: 'reviews.csv', line: 1236, column: 'REVIEW', rule: '166' })]);
   });
 });

@@ -1,6 +1,6 @@
 /** /imports: a QA lead loads an authority's exports — upload links (the upload starts the import) or one small file sent directly. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { CreatedImport, DIRECT_IMPORT_MAX_BYTES, IMPORT_CONTENT_TYPES, ImportFileName, ImportJob, ImportView, YearEnding } from '#loader/import-jobs';
+import { CreatedImport, DIRECT_IMPORT_MAX_BYTES, IMPORT_CONTENT_TYPES, ImportFileName, ImportJob, ImportView, StatedCollectionYear, YearEnding } from '#loader/import-jobs';
 import type { ServiceContext } from '#service/context';
 import { InvalidInputError } from '#service/errors';
 import { CreateImportBody, importFile, importStatus, imports, startImport } from '#service/imports';
@@ -17,7 +17,11 @@ export function importRoutes(ctx: ServiceContext) {
       method: 'post', path: '/imports', tags: ['imports'], security: BEARER,
       summary: 'Start an import (QA lead): JSON naming the files gives an upload link per file (15 minutes); or send one file (CSV, XML or xlsx, at most 5 MiB) as the body with ?fileName=',
       request: {
-        query: z.object({ fileName: ImportFileName.optional().openapi({ param: { name: 'fileName', in: 'query' } }), yearEnding: YearEnding.optional().openapi({ param: { name: 'yearEnding', in: 'query' } }) }),
+        query: z.object({
+          fileName: ImportFileName.optional().openapi({ param: { name: 'fileName', in: 'query' } }),
+          collectionYear: StatedCollectionYear.optional().openapi({ param: { name: 'collectionYear', in: 'query' } }),
+          yearEnding: YearEnding.optional().openapi({ param: { name: 'yearEnding', in: 'query' } }),
+        }),
         body: {
           // Not "required": the JSON schema then applies to JSON bodies only, and a file body reaches the handler as it is.
           required: false,
@@ -37,9 +41,11 @@ export function importRoutes(ctx: ServiceContext) {
         c.header('Location', `/imports/${created.importId}`);
         return c.json(created, 201);
       }
-      const { fileName, yearEnding } = c.req.valid('query');
+      const { fileName, yearEnding, collectionYear } = c.req.valid('query');
       if (!fileName) throw new InvalidInputError([{ field: 'fileName', message: 'name the file sent as the body, e.g. ?fileName=episodes.csv' }]);
-      const done = await importFile(ctx, principal, { fileName, contentType: type, body: new Uint8Array(await c.req.arrayBuffer()), ...(yearEnding ? { yearEnding } : {}) });
+      const done = await importFile(ctx, principal, {
+        fileName, contentType: type, body: new Uint8Array(await c.req.arrayBuffer()), ...(yearEnding ? { yearEnding } : {}), ...(collectionYear ? { collectionYear } : {}),
+      });
       c.header('Location', `/imports/${done.importId}`);
       return c.json(done, 201);
     },

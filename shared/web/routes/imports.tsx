@@ -11,10 +11,10 @@ import {
   DIRECT_IMPORT_MAX_BYTES, DIRECT_IMPORT_MAX_TOTAL_BYTES, MAX_FILES_PER_IMPORT,
   type ImportContentType, type ImportFileState, type ImportJob, type ImportStatus, type ImportView,
 } from '#loader/import-jobs';
-import { ANNEX_A_FORMAT, XML_FORMAT } from '#loader/load';
+import { collectionEnd, collectionStart, parseCollectionYear } from '#domain/collection-year';
+import { ANNEX_A_FORMAT, XLSX_TABLES_FORMAT, XML_FORMAT, type TableCounts } from '#loader/load';
 import { IMPORT_FORMATS } from '#loader/formats';
-import type { TableCounts } from '#loader/sink';
-import type { RowError } from '#loader/validate-row';
+import { placeOf, type ImportIssue, type IssueSeverity } from '#loader/issues';
 import { longDate } from '#reports/csv';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '#service/errors';
 import { importFiles, importReport, importStatus, imports } from '#service/imports';
@@ -67,9 +67,9 @@ function chosenFiles(body: FormBody): File[] {
 }
 
 /** The upload form as sent, or what is wrong with it (one message per field, as the summary and the field both show it). */
-function readUploadForm(body: FormBody, now: Date): { files: File[]; year: string; errors: FieldError[] } {
+function readUploadForm(body: FormBody): { files: File[]; year: string; errors: FieldError[] } {
   const files = chosenFiles(body);
-  const year = text(body, 'yearEnding');
+  const year = text(body, 'collectionYear');
   const fileProblems: string[] = [];
   if (files.length === 0) fileProblems.push('Select one or more files to import');
   else if (files.length > MAX_FILES_PER_IMPORT) fileProblems.push(`Select ${MAX_FILES_PER_IMPORT} files or fewer at once`);
@@ -86,9 +86,7 @@ function readUploadForm(body: FormBody, now: Date): { files: File[]; year: strin
   }
   const errors: FieldError[] = [];
   if (fileProblems.length) errors.push({ field: 'files', message: fileProblems.join('. ') });
-  const latest = now.getUTCFullYear() + 1;
-  if (year && !/^\d{4}$/.test(year)) errors.push({ field: 'yearEnding', message: 'Enter the year the return ends as 4 digits, like 2025' });
-  else if (year && (Number(year) < 2000 || Number(year) > latest)) errors.push({ field: 'yearEnding', message: `The year the return ends must be between 2000 and ${latest}` });
+  if (year && !parseCollectionYear(year)) errors.push({ field: 'collectionYear', message: 'Enter the collection year like 2025-26, or leave it blank' });
   return { files, year, errors };
 }
 
@@ -108,13 +106,22 @@ function ImportStatusTag({ job }: { job: ImportJob }) {
 
 const sum = (job: ImportJob, key: keyof TableCounts) => job.files.reduce((n, f) => n + f[key], 0);
 
-/** A recognised format in words: "SSDA903 episodes (CSV)". */
-function formatLabel(format: string | null): string {
-  if (format === XML_FORMAT) return 'SSDA903 return (XML)';
+/** A recognised format in words: "SSDA903 episodes (CSV, Windows-1252, semicolon-delimited)". */
+function formatLabel(file: Pick<ImportFileState, 'format' | 'encoding' | 'delimiter' | 'sheets' | 'contentType'>): string {
+  const { format } = file;
+  if (format === XML_FORMAT) return `SSDA903 return (XML${file.encoding && file.encoding !== 'UTF-8' ? `, ${file.encoding}` : ''})`;
   if (format === ANNEX_A_FORMAT) return 'Ofsted Annex A, List 8 (xlsx)';
+  if (format === XLSX_TABLES_FORMAT || file.sheets) {
+    const read = (file.sheets ?? []).filter((s) => s.format).map((s) => `${s.name}: ${tableLabel(s.format!)}`);
+    return `Tables in a workbook (xlsx) – ${read.join('; ')}`;
+  }
   const csv = IMPORT_FORMATS.find((f) => f.name === format);
-  return csv ? `${csv.source} ${csv.name.replace(/_/g, ' ')} (CSV)` : (format ?? 'Not recognised');
+  if (!csv) return format ?? 'Not recognised';
+  const notes = ['CSV', ...(file.encoding && file.encoding !== 'UTF-8' ? [file.encoding === 'Windows-1252' ? 'Windows-1252, converted' : file.encoding] : []), ...(file.delimiter && file.delimiter !== 'comma' ? [`${file.delimiter}-delimited`] : [])];
+  return `${csv.source} ${tableLabel(csv.name)} (${notes.join(', ')})`;
 }
+
+const tableLabel = (name: string) => name.replace(/_/g, ' ');
 
 function fileFormat(file: ImportFileState, status: ImportStatus) {
   if (file.refused) {
@@ -124,13 +131,19 @@ function fileFormat(file: ImportFileState, status: ImportStatus) {
       </>
     );
   }
-  if (file.format) return formatLabel(file.format);
+  if (file.format) return formatLabel(file);
   if (status === 'pending') return file.uploaded ? 'Uploaded, not read yet' : 'Not uploaded yet';
   return status === 'running' ? 'Being read' : 'Not read';
 }
 
-const counts = (c: TableCounts) => [c.rows, c.accepted, c.rejected, c.created, c.updated, c.unchanged].map(String);
-const COUNT_COLUMNS = ['Rows', 'Accepted', 'Rejected', 'Created', 'Updated', 'Unchanged'].map((header) => ({ header, numeric: true }));
+const counts = (c: TableCounts) => [c.rows, c.accepted, c.warned, c.rejected, c.created, c.updated, c.unchanged].map(String);
+const COUNT_COLUMNS = ['Rows', 'Accepted', 'With warnings', 'Rejected', 'Created', 'Updated', 'Unchanged'].map((header) => ({ header, numeric: true }));
+
+const SEVERITY: Record<IssueSeverity, { text: string; colour: TagColour }> = {
+  rejected: { text: 'Rejected', colour: 'red' },
+  'not imported': { text: 'Held back', colour: 'orange' },
+  warning: { text: 'Warning', colour: 'yellow' },
+};
 
 const crumbs = () => <Breadcrumbs items={[{ href: '/app', text: 'Home' }, { href: '/app/imports', text: 'Imports' }]} />;
 
@@ -145,7 +158,8 @@ function ImportsPage({ page, list, year, errors }: { page: PageContext; list: Im
           <h1 class="govuk-heading-l">Imports</h1>
           <p class="govuk-body">
             Import your authority’s records as you export them: the SSDA903 return (its CSV tables, or one XML file), Ofsted Annex A List 8 (xlsx) and case-management extracts (CSV).
-            Every row is checked; good rows are saved at once, a row already held is updated in place, and each rejected row is reported with its file, line and column.
+            Every row is checked against the DfE’s validation rules for the return’s collection year and the importer’s own checks; good rows are saved, a row already held is updated in place,
+            and each problem is reported with its file, line, column and the rule it breaks.
           </p>
           <Form page={page} action={IMPORT_FORM_PATH} multipart>
             <h2 class="govuk-heading-m">Import files</h2>
@@ -160,13 +174,12 @@ function ImportsPage({ page, list, year, errors }: { page: PageContext; list: Im
               error={e.files}
             />
             <Input
-              id="yearEnding"
-              label="Year the return ends (optional)"
-              hint="The year of the 31 March the SSDA903 return is for: 2025 for April 2024 to March 2025. OC2 and OC3 files need it, because their rows carry no year."
+              id="collectionYear"
+              label="Collection year (optional)"
+              hint="The SSDA903 collection year the return is for, like 2025-26 (1 April 2025 to 31 March 2026). Leave it blank and it is worked out from the dates in the return. The year decides which of the DfE's codes and rules apply."
               value={year}
-              error={e.yearEnding}
-              width="4"
-              inputmode="numeric"
+              error={e.collectionYear}
+              width="10"
             />
             <Button preventDoubleClick>Import the files</Button>
           </Form>
@@ -197,7 +210,7 @@ function ImportsPage({ page, list, year, errors }: { page: PageContext; list: Im
   );
 }
 
-function ReportPage({ page, view, firstErrors, fresh }: { page: PageContext; view: ImportView; firstErrors: RowError[]; fresh: boolean }) {
+function ReportPage({ page, view, firstErrors, fresh }: { page: PageContext; view: ImportView; firstErrors: ImportIssue[]; fresh: boolean }) {
   const href = `/app/imports/${view.importId}`;
   const accepted = sum(view, 'accepted');
   const rejected = sum(view, 'rejected');
@@ -220,18 +233,22 @@ function ReportPage({ page, view, firstErrors, fresh }: { page: PageContext; vie
           { key: 'Started by', value: view.requestedBy },
           { key: 'Started', value: dateTimeLabel(view.startedAt ?? view.createdAt) },
           view.finishedAt ? { key: 'Finished', value: dateTimeLabel(view.finishedAt) } : null,
-          view.yearEnding ? { key: 'Return for the year ending', value: longDate(view.yearEnding) } : null,
+          view.collectionYear
+            ? { key: 'Collection year', value: <YearValue year={view.collectionYear} /> }
+            : view.statedYear ? { key: 'Collection year', value: `${view.statedYear}, as stated` } : null,
           { key: 'Rows read', value: String(finished ? sum(view, 'rows') : view.progress.rows) },
-          { key: 'Rows accepted', value: String(accepted) },
+          { key: 'Rows accepted', value: `${accepted}${sum(view, 'warned') ? ` (${sum(view, 'warned')} with warnings)` : ''}` },
           { key: 'Rows rejected', value: String(rejected) },
-          { key: 'Row errors', value: view.errorCount === 0 ? 'None' : String(view.errorCount) },
+          { key: 'Problems', value: view.errorCount + view.warningCount === 0 ? 'None' : `${view.errorCount} that kept rows out, ${view.warningCount} ${view.warningCount === 1 ? 'warning' : 'warnings'}` },
         ]}
       />
       {view.status === 'pending' || view.status === 'running' ? (
         <InsetText>
           {view.status === 'pending'
             ? `The import starts when every file has been uploaded: ${view.files.filter((f) => f.uploaded).length} of ${view.files.length} so far.`
-            : `The import is running: ${view.progress.rows} rows read so far.`}{' '}
+            : view.progress.phase === 'writing'
+              ? `The import is running: ${view.progress.rows} of ${view.progress.of ?? sum(view, 'rows')} rows checked and saved so far.`
+              : `The import is running: ${view.progress.rows} rows read so far.`}{' '}
           <a class="govuk-link" href={href}>
             Refresh this page
           </a>{' '}
@@ -251,34 +268,56 @@ function ReportPage({ page, view, firstErrors, fresh }: { page: PageContext; vie
         <Table caption="Rows by table" captionSize="m" small columns={[{ header: 'Table' }, ...COUNT_COLUMNS]} rows={tables.map(([table, c]) => [table.replace(/_/g, ' '), ...counts(c)])} />
       ) : null}
 
-      {view.errorCount > 0 ? (
-        <section aria-labelledby="errors-heading">
-          <h2 class="govuk-heading-m" id="errors-heading">
-            Row errors
+      {view.rules.length > 0 ? (
+        <section aria-labelledby="rules-heading">
+          <h2 class="govuk-heading-m" id="rules-heading">
+            Problems by rule
           </h2>
           <p class="govuk-body">
-            {firstErrors.length < view.errorCount
-              ? `The first ${firstErrors.length} of ${view.errorCount} row errors. The errors file has ${view.errorsInCsv < view.errorCount ? `the first ${view.errorsInCsv}` : 'every one'}.`
-              : `${view.errorCount} ${view.errorCount === 1 ? 'row error' : 'row errors'}.`}{' '}
+            Each rule is a DfE validation rule of the {view.collectionYear?.year ?? ''} return (by its DfE code) or one of the importer’s own checks. Rejected rows were not imported;
+            held-back rows are sound rows of a child whose other row was rejected (for example the child’s other episodes, so that no period of care is stored with a gap);
+            rows with a warning were imported. The most frequent come first.
+          </p>
+          <Table
+            caption="Problems by rule"
+            captionSize="s"
+            small
+            columns={[{ header: 'Rule' }, { header: 'What it means' }, { header: 'Outcome' }, { header: 'Rows', numeric: true }, { header: 'Tables' }]}
+            rows={view.rules.map((r) => [r.rule, capitalise(r.meaning), <Tag colour={SEVERITY[r.severity].colour}>{SEVERITY[r.severity].text}</Tag>, String(r.rows), r.tables.map(tableLabel).join(', ')])}
+          />
+        </section>
+      ) : null}
+      {view.errorCount + view.warningCount > 0 ? (
+        <section aria-labelledby="errors-heading">
+          <h2 class="govuk-heading-m" id="errors-heading">
+            Problems, row by row
+          </h2>
+          <p class="govuk-body">
+            {firstErrors.length < view.errorCount + view.warningCount
+              ? `The first ${firstErrors.length} of ${view.errorCount + view.warningCount} problems, grouped by rule. The problems file has ${view.errorsInCsv < view.errorCount + view.warningCount ? `the first ${view.errorsInCsv}` : 'every one'}.`
+              : `${view.errorCount + view.warningCount} ${view.errorCount + view.warningCount === 1 ? 'problem' : 'problems'}, grouped by rule.`}{' '}
             Correct these rows in your system, export again and import the files again: rows already right are left unchanged.
           </p>
-          {firstErrors.length ? (
+          {[...groupByRule(firstErrors)].map(([rule, issues]) => (
             <Table
-              caption={firstErrors.length < view.errorCount ? `The first ${firstErrors.length} row errors` : 'Row errors'}
+              caption={`Rule ${rule}: ${issues.length} ${issues.length === 1 ? 'problem' : 'problems'} shown`}
               captionSize="s"
               small
               firstCellIsHeader={false}
-              columns={[{ header: 'File' }, { header: 'Line', numeric: true }, { header: 'Column' }, { header: 'What is wrong' }]}
-              rows={firstErrors.map((err) => [err.file, String(err.line), err.column ?? 'The whole row', err.message])}
+              columns={[{ header: 'File' }, { header: 'Where' }, { header: 'Child' }, { header: 'Column' }, { header: 'Outcome' }, { header: 'What is wrong' }]}
+              rows={issues.map((issue) => [
+                issue.file, placeOf(issue) || 'The whole file', issue.child ?? '', issue.column ?? 'The whole row',
+                <Tag colour={SEVERITY[issue.severity].colour}>{SEVERITY[issue.severity].text}</Tag>, issue.message,
+              ])}
             />
-          ) : null}
+          ))}
           {view.errorsCsv ? (
             <p class="govuk-body">
               <a class="govuk-button govuk-button--secondary" role="button" draggable="false" data-module="govuk-button" href={`${href}/errors.csv`}>
-                Download every row error (CSV)
+                Download every problem (CSV)
               </a>
               <br />
-              <span class="govuk-body-s">The file lists the file, line, column and message of each error. The button fetches a link that works for 5 minutes.</span>
+              <span class="govuk-body-s">The file lists each problem’s file, line or element, child, column, rule, outcome and message. The button fetches a link that works for 5 minutes.</span>
             </p>
           ) : null}
         </section>
@@ -292,12 +331,29 @@ function ReportPage({ page, view, firstErrors, fresh }: { page: PageContext; vie
   );
 }
 
+/** The year an import was judged as, and how it was known. */
+function YearValue({ year }: { year: NonNullable<ImportView['collectionYear']> }) {
+  return (
+    <>
+      {year.year} (1 April {year.year.slice(0, 4)} to 31 March {Number(year.year.slice(0, 4)) + 1}), {year.how === 'stated' ? 'as stated' : `worked out from the data: ${year.reason}`}.
+      {year.rulesOf !== year.year ? ` The DfE’s rules of ${year.rulesOf} were applied, the nearest year the importer knows.` : ''}
+    </>
+  );
+}
+
+/** Issues by rule, in the order their rules first appear. */
+function groupByRule(issues: readonly ImportIssue[]): Map<string, ImportIssue[]> {
+  const groups = new Map<string, ImportIssue[]>();
+  for (const issue of issues) groups.set(issue.rule, [...(groups.get(issue.rule) ?? []), issue]);
+  return groups;
+}
+
 const requireQaLead = (c: Context<WebEnv>) => {
   if (!hasRole(me(c), 'qa-lead')) throw new ForbiddenError('imports are for QA leads');
 };
 
 /** The field of the form an import refusal belongs to. */
-const formField = (field: string) => (field === 'yearEnding' ? 'yearEnding' : 'files');
+const formField = (field: string) => (field === 'collectionYear' || field === 'yearEnding' ? 'collectionYear' : 'files');
 
 /** What any other form may send (the API's limit for every request but its own imports). */
 const OTHER_FORM_MAX_BYTES = 256 * 1024;
@@ -364,13 +420,13 @@ export function importPages(app: Hono<WebEnv>, deps: WebDeps): void {
 
   app.post('/imports', async (c) => {
     requireQaLead(c);
-    const form = readUploadForm(await formBody(c), ctx.now?.() ?? new Date());
+    const form = readUploadForm(await formBody(c));
     const again = async (errors: FieldError[]) => deps.render(c, <ImportsPage page={deps.page(c)} list={await imports(ctx, me(c))} year={form.year} errors={errors} />, 400);
     if (form.errors.length) return again(form.errors);
     try {
       const done = await importFiles(ctx, me(c), {
         files: await Promise.all(form.files.map(async (f) => ({ fileName: importFileName(f.name), contentType: TYPE_OF_EXTENSION[extensionOf(f.name)]!, body: new Uint8Array(await f.arrayBuffer()) }))),
-        ...(form.year ? { yearEnding: `${form.year}-03-31` } : {}),
+        ...(form.year ? { collectionYear: form.year } : {}),
       });
       return c.redirect(`/app/imports/${done.importId}?done=1`, 303);
     } catch (error) {
