@@ -77,8 +77,6 @@ export function groupKeyOf(table: string, cells: Record<string, string>): string
   return (cells.CHILD ?? cells.childId ?? '').trim().toUpperCase();
 }
 
-const UK = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
-
 /** How a file names a column: the XML return's PL and CHILDID; CSV and sheets as the table does. */
 function columnIn(file: ImportedFile, column: string): string {
   if (file.kind !== 'xml') return column;
@@ -142,6 +140,8 @@ export function judgeGroup(key: string, rows: readonly ReadRow[], stored: Stored
         const state = stateOf.get(finding.row)!;
         if (heldByYear.has(state.row) && finding.code === '101') continue; // reported once for the file (YEAR)
         own(state, finding.code, finding.severity === 'reject' ? 'rejected' : 'warning', finding.column, finding.message);
+        // Any field a warning concerns may hold the value at fault: it is left blank rather than losing the row.
+        if (finding.severity === 'warn') for (const field of finding.fields) if (field in state.row.cells) state.warnedColumns.add(field);
       }
       const upnRule = ruleFor('444', context.ssda903.year);
       if (upnRule && context.sharedUpn) {
@@ -166,8 +166,9 @@ export function judgeGroup(key: string, rows: readonly ReadRow[], stored: Stored
     }
     state.entries = parsed.entries;
     for (const dropped of parsed.dropped) {
-      const warning = state.own.find((i) => i.severity === 'warning' && i.column === columnIn(fileOf(state.row), dropped));
-      if (warning) warning.message += ' (not stored: the value is left blank)';
+      const shown = columnIn(fileOf(state.row), dropped);
+      const warning = state.own.find((i) => i.severity === 'warning' && i.column === shown) ?? state.own.find((i) => i.severity === 'warning');
+      if (warning) warning.message += ` (${shown} is not stored: left blank, as not known)`;
     }
   }
 
@@ -235,7 +236,7 @@ export function judgeGroup(key: string, rows: readonly ReadRow[], stored: Stored
           : `the child's periods of care are ${spans}`;
       for (const group of groupByTable(unplaced).values()) {
         const first = group[0]!.row;
-        const dates = group.map((s) => UK((s.entries![0]!.record as { reviewDate: string }).reviewDate));
+        const dates = group.map((s) => longDate((s.entries![0]!.record as { reviewDate: string }).reviewDate));
         const noun = group.length === 1 ? 'review' : 'reviews';
         const lines = linesOf(group.map((s) => s.row));
         issues.push(issue(first, 'NO-PERIOD', 'rejected', 'REVIEW', `NO-PERIOD – ${group.length} ${noun} of child ${key} (${lines}, on ${list(dates)}) ${group.length === 1 ? 'falls' : 'fall'} in no period of care: ${why}`, group.length));

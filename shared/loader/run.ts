@@ -14,6 +14,7 @@ import { codeSet, describeCode, isCode } from '#ssda903/code-sets';
 import { ruleFor } from '#ssda903/judge';
 import { longDate, parseReturnDate, returnContext, type ReturnContext, type Ssda903Table } from '#ssda903/return';
 import { meaningIn } from '#ssda903/rule';
+import { codeCell } from './cells.ts';
 import { formatNamed, IMPORT_FORMATS, type ImportContext } from './formats.ts';
 import { IMPORT_CHECKS, type ImportCheck, type ImportIssue, type RuleCount } from './issues.ts';
 import { groupKeyOf, judgeGroup, type GroupContext, type ImportedFile, type ReadRow, type ReportedIssue, type StoredChild } from './judge-group.ts';
@@ -82,8 +83,10 @@ export interface LoadOptions {
   onIssue?: (issue: ImportIssue) => void;
 }
 
-/** The formats of the SSDA903 return, whose cells the DfE reads in upper case. */
-const SSDA903_FORMATS = new Set(IMPORT_FORMATS.filter((f) => f.table).map((f) => f.name));
+/** Per SSDA903 format, the columns read in upper case as the DfE reads them: the child's id and every coded cell. */
+const UPPER_CASE_COLUMNS = new Map(
+  IMPORT_FORMATS.filter((f) => f.table).map((f) => [f.name, ['CHILD', ...Object.entries(f.cells).filter(([, parser]) => parser === codeCell).map(([column]) => column)]]),
+);
 
 const emptyCounts = (): TableCounts => ({ rows: 0, accepted: 0, rejected: 0, warned: 0, created: 0, updated: 0, unchanged: 0 });
 /** A row as spooled: [file, table, line, element, cells]. */
@@ -156,8 +159,7 @@ export class ImportRun {
       },
       async row(row) {
         // Child ids match whatever their case; the DfE reads the return's codes in upper case too.
-        if (SSDA903_FORMATS.has(row.table)) for (const column of Object.keys(row.cells)) row.cells[column] = row.cells[column]!.toUpperCase();
-        else if (row.cells.CHILD !== undefined) row.cells.CHILD = row.cells.CHILD.toUpperCase();
+        for (const column of UPPER_CASE_COLUMNS.get(row.table) ?? ['CHILD']) if (row.cells[column] !== undefined) row.cells[column] = row.cells[column]!.toUpperCase();
         count(row.table);
         run.notice(index, row);
         await run.spool.add(groupKeyOf(row.table, row.cells), [index, row.table, row.line, row.element, row.cells] satisfies SpooledRow);
@@ -245,10 +247,11 @@ export class ImportRun {
       return { year, how: 'inferred', reason: `${what} in the return is ${longDate(this.latest.date)} (${this.latest.column} in ${this.latest.file})`, rulesOf: rulesOf(year) };
     }
     // No dates (a Header alone): the sex codes tell old returns from new; else the last year ended.
-    const sexCodes = new Set([...this.codesSeen].filter(([key]) => key.endsWith('|SEX')).flatMap(([, codes]) => [...codes.keys()]));
+    const sexCodes = [...this.codesSeen].filter(([key]) => key.endsWith('|SEX')).flatMap(([, codes]) => [...codes]);
+    const rowsWith = (codes: readonly string[]) => sexCodes.filter(([code]) => codes.includes(code)).reduce((n, [, seen]) => n + seen.count, 0);
     const current = collectionYearContaining(this.today);
     const previous = collectionYearStarting(startYearOf(current) - 1);
-    if (sexCodes.size > 0 && [...sexCodes].every((code) => code === '1' || code === '2')) {
+    if (rowsWith(['1', '2']) > rowsWith(['M', 'F', 'U'])) {
       return { year: '2023-24', how: 'inferred', reason: 'the return has no dates, and its sex codes 1 and 2 were last used in 2023-24', rulesOf: '2023-24' };
     }
     return { year: previous, how: 'inferred', reason: `the return has no dates: taken as the last year that has ended, ${previous}`, rulesOf: rulesOf(previous) };

@@ -89,10 +89,11 @@ export function meaningOf(field: CodedField, code: string): string | undefined {
   return Object.hasOwn(codes, code) ? codes[code] : undefined;
 }
 
-/** The year's codes as a short list for a message: "M, F, U" (or "A3, A4, … U6" when long). */
+/** The year's codes as a list for a message: "M, F or U"; a long list ends "… and 23 more". */
 export function listCodes(field: CodedField, year: CollectionYear): string {
   const codes = Object.keys(codeSet(field, year));
-  return codes.length <= 12 ? `${codes.slice(0, -1).join(', ')}${codes.length > 1 ? ' or ' : ''}${codes.at(-1) ?? ''}` : `one of the ${codes.length} codes of the ${year} return`;
+  if (codes.length > 16) return `${codes.slice(0, 8).join(', ')} … and ${codes.length - 8} more`;
+  return codes.length > 1 ? `${codes.slice(0, -1).join(', ')} or ${codes.at(-1)}` : (codes[0] ?? '');
 }
 
 /** A code with its meaning, for messages: `LTFOST18 (long-term fostering to age 18)`; the bare code when unknown. */

@@ -17,6 +17,8 @@ export interface RuleFinding {
   column: string | null;
   /** `101 – the child's sex is not one of M, F or U: SEX is "1"`. */
   message: string;
+  /** Every field the rule concerns. */
+  fields: readonly string[];
 }
 
 const cache = new Map<RuleYear, readonly Ssda903Rule[]>();
@@ -53,7 +55,7 @@ export function judgeChild(child: ChildReturn, context: ReturnContext, rules: re
     if (!canCheck(rule, context)) continue;
     for (const flag of rule.check(child, context)) {
       const column = flag.column ?? rule.fields.find((field) => field in flag.row.cells) ?? null;
-      findings.push({ code: rule.code, severity: rule.severity, row: flag.row, column, message: findingMessage(rule, context.year, flag.detail) });
+      findings.push({ code: rule.code, severity: rule.severity, row: flag.row, column, message: findingMessage(rule, context.year, flag.detail), fields: rule.fields });
     }
   }
   return findings;

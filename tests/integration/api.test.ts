@@ -458,27 +458,53 @@ describe('imports', () => {
   const send = async (body: string | Uint8Array, query: string, as: [Role, string] | [Role, string, string] = QA, type = 'text/csv') =>
     app.request(`/imports${query}`, { method: 'POST', headers: { authorization: `Bearer ${await token(...(as as [Role, string]))}`, 'content-type': type }, body });
 
-  it('imports a small file sent directly: good rows stored, the bad row reported by line and column', async () => {
+  it('imports a small file sent directly: good rows stored, the bad row reported by line, column and rule', async () => {
     const response = await send(csv, '?fileName=professionals.csv');
     expect(response.status).toBe(201);
     const done = (await response.json()) as { importId: string; status: string; files: { accepted: number; rejected: number }[]; errorsCsv: { url: string; errors: number } };
-    expect(done).toMatchObject({ status: 'done', files: [{ accepted: 1, rejected: 1 }], errorsCsv: { errors: 1 } });
+    // No SSDA903 table: no collection year to judge by.
+    expect(done).toMatchObject({
+      status: 'done', files: [{ accepted: 1, rejected: 1, warned: 0 }], errorCount: 1, warningCount: 0, collectionYear: null, errorsCsv: { errors: 1 },
+      rules: [{ rule: 'FORMAT', severity: 'rejected', meaning: 'a cell is not written as the import format requires', issues: 1, rows: 1, tables: ['professionals'] }],
+    });
     const errors = await (await fetch(done.errorsCsv.url)).text();
-    expect(errors).toContain('professionals.csv,3,ROLE');
+    expect(errors.trim().split('\n')).toEqual([
+      'file,line or element,child,column,rule,severity,message',
+      'professionals.csv,3,,ROLE,FORMAT,rejected,"FORMAT – ROLE ""XX"" is not one of the codes allowed: SW, TM, IRO, PA"',
+    ]);
     const again = await call('GET', `/imports/${done.importId}`, { as: QA });
     expect(again.body).toMatchObject({ importId: done.importId, status: 'done' });
     expect((await call('GET', '/imports', { as: QA })).body.imports.map((i: { importId: string }) => i.importId)).toContain(done.importId);
   });
 
-  it('gives upload links for named files, each valid 15 minutes, and refuses a file whose name and type disagree', async () => {
-    const created = await call('POST', '/imports', { as: QA, body: { files: [{ fileName: 'episodes.csv', contentType: 'text/csv' }, { fileName: 'return.xml', contentType: 'application/xml' }] } });
+  it('judges a file sent directly as the collection year given in the query; OC2 rows take that year', async () => {
+    const oc2 = 'CHILD,DOB,SDQ_SCORE,SDQ_REASON,CONVICTED,HEALTH_CHECK,IMMUNISATIONS,TEETH_CHECK,HEALTH_ASSESSMENT,SUBSTANCE_MISUSE,INTERVENTION_RECEIVED,INTERVENTION_OFFERED\nN1,14/03/2012,12,,0,1,1,1,1,0,,\n';
+    const response = await send(oc2, '?fileName=oc2.csv&collectionYear=2024/25');
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({
+      status: 'done', statedYear: '2024-25', collectionYear: { year: '2024-25', how: 'stated', reason: 'stated when the import was started', rulesOf: '2024-25' },
+      files: [{ fileName: 'oc2.csv', format: 'oc2', rows: 1, accepted: 1, rejected: 0 }], errorCount: 0, warningCount: 0, errorsCsv: null,
+    });
+    expect((await store.getChildRecords(AUTHORITY, 'N1'))?.oc2.map((r) => r.yearEnding)).toEqual(['2025-03-31']);
+    const bad = await send(oc2, '?fileName=oc2.csv&collectionYear=2024-26');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errors: { field: string; message: string }[] }).errors[0]).toMatchObject({ field: 'collectionYear', message: expect.stringMatching(/collection year written like 2025-26/) });
+  });
+
+  it('gives upload links for named files, each valid 15 minutes, keeps the collection year stated, and refuses a file whose name and type disagree', async () => {
+    const created = await call('POST', '/imports', {
+      as: QA, body: { files: [{ fileName: 'episodes.csv', contentType: 'text/csv' }, { fileName: 'return.xml', contentType: 'application/xml' }], collectionYear: '2025-26' },
+    });
     expect(created.status).toBe(201);
     expect(created.body.uploads.map((u: { fileName: string }) => u.fileName)).toEqual(['episodes.csv', 'return.xml']);
     for (const u of created.body.uploads) {
       expect(new URL(u.url).searchParams.get('X-Amz-Expires')).toBe('900');
       expect(u.key).toBe(`uploads/${AUTHORITY}/${created.body.importId}/${u.fileName}`);
     }
-    expect((await call('GET', `/imports/${created.body.importId}`, { as: QA })).body.status).toBe('pending');
+    expect((await call('GET', `/imports/${created.body.importId}`, { as: QA })).body).toMatchObject({ status: 'pending', statedYear: '2025-26', collectionYear: null });
+    const badYear = await call('POST', '/imports', { as: QA, body: { files: [{ fileName: 'episodes.csv', contentType: 'text/csv' }], collectionYear: '2025/27' } });
+    expect(badYear.status).toBe(400);
+    expect(badYear.body.errors[0].field).toBe('collectionYear');
     const mismatch = await call('POST', '/imports', { as: QA, body: { files: [{ fileName: 'episodes.xlsx', contentType: 'text/csv' }] } });
     expect(mismatch.status).toBe(400);
     expect(mismatch.body.errors[0].field).toBe('files.0.fileName');

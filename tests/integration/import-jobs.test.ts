@@ -1,7 +1,8 @@
 /**
  * Import jobs against real dynalite and s3rver: presigned uploads, the upload-triggered run once
- * every file has arrived, status and counts, the errors CSV behind a short-lived link, the small-body
- * path, and one authority's import never touching another's data.
+ * every file has arrived, status, the collection year and counts, problems by DfE rule, the problems
+ * CSV behind a short-lived link, the small-body path, and one authority's import never touching
+ * another's data.
  */
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -21,9 +22,21 @@ beforeAll(async () => {
   svc = { store: storage.store, objects: storage.objects, links: storage.objects };
 });
 
-const HEADER = 'CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nJ1,1,14/03/2012,WBRI,,,\nJ2,2,01/09/2021,WBRI,,,\n';
-const EPISODES = 'CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\nJ1,10/01/2023,S,C2,N1,U1,PR1,,,,,,\nJ2,10/01/2023,S,C2,N1,U1,PR1,,,,,,\n';
+// A 2022-23 return (its episodes start in January 2023), sex codes 1 and 2 as the DfE's were up to 2023-24,
+// with every field the DfE's rules ask for filled in (UPN, or UN1 for a child not of school age; MOTHER; postcodes; URN).
+const HEADER = 'CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nJ1,1,14/03/2012,WBRI,A123456789012,,\nJ2,2,01/09/2021,WBRI,UN1,0,\n';
+const EPISODES =
+  'CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n' +
+  'J1,10/01/2023,S,C2,N1,U1,PR1,,,,AB1 2CD,AB3 4EF,SC123456\nJ2,10/01/2023,S,C2,N1,U1,PR1,,,,AB1 2CD,AB3 4EF,SC123456\n';
+// J2's first review gives PN1 (for a child of 4 or over) to a child of 1: DfE rule 441 warns, and the row is kept.
+// J2's second review's date does not exist: DfE rule 166 rejects it.
 const REVIEWS = 'CHILD,DOB,REVIEW,REVIEW_CODE\nJ1,14/03/2012,01/02/2023,PN1\nJ2,01/09/2021,01/02/2023,PN1\nJ2,01/09/2021,31/02/2023,PN0\n';
+const PN1_UNDER_4 = '441 – the participation code (PN1 to PN7) is for a child of 4 or over, but the child was under 4 on the date of the review: PN1 at the review of 1 February 2023, but the child turned 4 only on 1 September 2025';
+const NO_SUCH_DATE = '166 – the date of the review is blank or not a real date written dd/mm/YYYY: REVIEW is "31/02/2023"';
+const RULES = [
+  { rule: '166', severity: 'rejected', meaning: 'the date of the review is blank or not a real date written dd/mm/YYYY', issues: 1, rows: 1, tables: ['reviews'] },
+  { rule: '441', severity: 'warning', meaning: 'the participation code (PN1 to PN7) is for a child of 4 or over, but the child was under 4 on the date of the review', issues: 1, rows: 1, tables: ['reviews'] },
+];
 
 async function put(url: string, body: string, contentType = 'text/csv') {
   const response = await fetch(url, { method: 'PUT', body, headers: { 'content-type': contentType } });
@@ -51,7 +64,7 @@ describe('an import through presigned uploads', () => {
     expect((await getImport(svc, A, importId))?.status).toBe('pending');
   });
 
-  it('waits for every file, then imports them in dependency order when the last arrives', async () => {
+  it('waits for every file, then judges each child’s rows from all of them together when the last arrives', async () => {
     const job = await getImport(svc, A, importId);
     const [reviews, episodes, header] = job!.files;
     // Reviews arrive first, but are checked against the episodes that arrive after them.
@@ -63,32 +76,40 @@ describe('an import through presigned uploads', () => {
     await runUploadedImport(svc, episodes!.key);
     await put(await svc.links.uploadUrl(header!.key, { expiresInSeconds: 60, contentType: 'text/csv' }), HEADER);
     const done = await runUploadedImport(svc, header!.key);
-    expect(done).toMatchObject({ status: 'done', progress: { rows: 7 }, errorCount: 2, errorsInCsv: 2, failure: null });
-    expect(done?.files.map((f) => [f.fileName, f.format, f.rows, f.accepted, f.rejected, f.created])).toEqual([
-      ['reviews.csv', 'reviews', 3, 1, 2, 1], ['episodes.csv', 'episodes', 2, 2, 0, 2], ['header.csv', 'header', 2, 2, 0, 2],
+    expect(done).toMatchObject({ status: 'done', progress: { rows: 7 }, errorCount: 1, warningCount: 1, errorsInCsv: 2, failure: null });
+    // No year was stated: the latest episode date puts the return in 2022-23, whose rules judged it.
+    expect(done?.statedYear).toBeNull();
+    expect(done?.collectionYear).toEqual({ year: '2022-23', how: 'inferred', reason: 'the latest episode date in the return is 10 January 2023 (DECOM in episodes.csv)', rulesOf: '2022-23' });
+    // Files in the order they were named.
+    expect(done?.files.map((f) => [f.fileName, f.format, f.encoding, f.delimiter, f.rows, f.accepted, f.warned, f.rejected, f.created])).toEqual([
+      ['reviews.csv', 'reviews', 'UTF-8', 'comma', 3, 2, 1, 1, 2], ['episodes.csv', 'episodes', 'UTF-8', 'comma', 2, 2, 0, 0, 2], ['header.csv', 'header', 'UTF-8', 'comma', 2, 2, 0, 0, 2],
     ]);
     expect(done?.tables).toEqual({
-      header: { rows: 2, accepted: 2, rejected: 0, created: 2, updated: 0, unchanged: 0 },
-      episodes: { rows: 2, accepted: 2, rejected: 0, created: 2, updated: 0, unchanged: 0 },
-      reviews: { rows: 3, accepted: 1, rejected: 2, created: 1, updated: 0, unchanged: 0 },
+      reviews: { rows: 3, accepted: 2, rejected: 1, warned: 1, created: 2, updated: 0, unchanged: 0 },
+      episodes: { rows: 2, accepted: 2, rejected: 0, warned: 0, created: 2, updated: 0, unchanged: 0 },
+      header: { rows: 2, accepted: 2, rejected: 0, warned: 0, created: 2, updated: 0, unchanged: 0 },
     });
+    expect(done?.rules).toEqual(RULES);
     expect(done?.startedAt).not.toBeNull();
     expect(done?.finishedAt).not.toBeNull();
   });
 
-  it('shows the finished import with a short-lived link to its errors CSV', async () => {
+  it('shows the finished import with a short-lived link to its problems CSV', async () => {
     const view = await getImport(svc, A, importId);
     expect(view?.status).toBe('done');
+    expect(view?.collectionYear?.year).toBe('2022-23');
     expect(view?.errorsCsv?.errors).toBe(2);
     expect(new URL(view!.errorsCsv!.url).searchParams.get('X-Amz-Expires')).toBe('300');
     const response = await fetch(view!.errorsCsv!.url);
     expect(response.status).toBe(200);
     const rows = parse(await response.text(), { columns: true }) as Record<string, string>[];
     expect(rows).toEqual([
-      { file: 'reviews.csv', line: '3', column: 'REVIEW_CODE', message: 'REVIEW_CODE PN1 is for a child aged 4 or over: this child was 1 on 01/02/2023, so the code is PN0' },
-      { file: 'reviews.csv', line: '4', column: 'REVIEW', message: 'REVIEW: "31/02/2023" is not a date: write dd/mm/YYYY (or YYYY-MM-DD)' },
+      { file: 'reviews.csv', 'line or element': '3', child: 'J2', column: 'REVIEW_CODE', rule: '441', severity: 'warning', message: PN1_UNDER_4 },
+      { file: 'reviews.csv', 'line or element': '4', child: 'J2', column: 'REVIEW', rule: '166', severity: 'rejected', message: NO_SUCH_DATE },
     ]);
     expect((await svc.store.getChildRecords(A, 'J1'))?.reviews).toHaveLength(1);
+    // The warned review is kept; the one with no such date is not.
+    expect((await svc.store.getChildRecords(A, 'J2'))?.reviews.map((r) => [r.reviewDate, r.participationCode])).toEqual([['2023-02-01', 'PN1']]);
   });
 
   it('does not run a finished import again when a notification repeats', async () => {
@@ -109,11 +130,14 @@ describe('an import through presigned uploads', () => {
 describe('an import of one small file sent as bytes', () => {
   it('imports it at once and reports it like an uploaded one', async () => {
     const view = await importDirect(svc, {
-      authorityId: 'jobs-direct', requestedBy: 'qa.lead@example.org', fileName: 'return.csv', contentType: 'text/csv', body: new TextEncoder().encode(HEADER),
+      authorityId: 'jobs-direct', requestedBy: 'qa.lead@example.org', fileName: 'return.csv', contentType: 'text/csv', body: new TextEncoder().encode(EPISODES),
     });
-    expect(view).toMatchObject({ status: 'done', errorCount: 0, errorsCsv: null, tables: { header: { accepted: 2, created: 2 } } });
+    expect(view).toMatchObject({
+      status: 'done', errorCount: 0, warningCount: 0, rules: [], errorsCsv: null, tables: { episodes: { accepted: 2, created: 2 } },
+      collectionYear: { year: '2022-23', how: 'inferred', reason: 'the latest episode date in the return is 10 January 2023 (DECOM in return.csv)' },
+    });
     // The bytes are kept under the upload key; its notification finds the import already done.
-    expect(new TextDecoder().decode((await svc.objects.get(view.files[0]!.key))!)).toBe(HEADER);
+    expect(new TextDecoder().decode((await svc.objects.get(view.files[0]!.key))!)).toBe(EPISODES);
     expect((await runUploadedImport(svc, view.files[0]!.key))?.status).toBe('done');
     expect((await listImports(svc, 'jobs-direct')).map((j) => j.importId)).toEqual([view.importId]);
   });
@@ -131,6 +155,7 @@ describe('an import of one small file sent as bytes', () => {
       [{ authorityId: 'jobs-a', requestedBy: 'x', files: [{ fileName: 'a.csv', contentType: 'application/pdf' }] }, 'files.0.contentType', /Invalid option/],
       [{ authorityId: 'jobs-a', requestedBy: 'x', files: [{ fileName: 'a.csv', contentType: 'text/csv' }, { fileName: 'a.csv', contentType: 'text/csv' }] }, 'files', /once/],
       [{ authorityId: 'jobs-a', requestedBy: 'x', files: [{ fileName: 'a.csv', contentType: 'text/csv' }], yearEnding: '2024-04-01' }, 'yearEnding', /31 March/],
+      [{ authorityId: 'jobs-a', requestedBy: 'x', files: [{ fileName: 'a.csv', contentType: 'text/csv' }], collectionYear: '2025/27' }, 'collectionYear', /must be a collection year written like 2025-26/],
     ];
     for (const [input, field, reason] of cases) {
       const error = await createImport(svc, input as never).catch((e: unknown) => e);
@@ -144,17 +169,22 @@ describe('an import of one small file sent as bytes', () => {
 describe('an import of several small files sent as bytes together', () => {
   const enc = (text: string) => new TextEncoder().encode(text);
 
-  it('is one import, loaded in dependency order whatever order the files came in, with the first errors readable from its CSV', async () => {
+  it('is one import, each child’s rows judged together whatever order the files came in, with the first problems readable from its CSV', async () => {
     const view = await importDirectFiles(svc, {
       authorityId: 'jobs-many', requestedBy: 'qa.lead@example.org',
       files: [{ fileName: 'reviews.csv', contentType: 'text/csv', body: enc(REVIEWS) }, { fileName: 'episodes.csv', contentType: 'text/csv', body: enc(EPISODES) }, { fileName: 'header.csv', contentType: 'text/csv', body: enc(HEADER) }],
+      collectionYear: '2022-23',
     });
-    // The PN1 review of a child of 1 is caught against the header's date of birth, loaded first though named last.
-    expect(view).toMatchObject({ status: 'done', errorCount: 2, tables: { header: { accepted: 2 }, episodes: { accepted: 2 }, reviews: { accepted: 1, rejected: 2 } } });
-    expect(view.files.map((f) => [f.fileName, f.uploaded, f.accepted, f.rejected])).toEqual([['reviews.csv', true, 1, 2], ['episodes.csv', true, 2, 0], ['header.csv', true, 2, 0]]);
+    // Every review finds its child's period of care in the episodes named after it.
+    expect(view).toMatchObject({
+      status: 'done', errorCount: 1, warningCount: 1, rules: RULES, statedYear: '2022-23',
+      collectionYear: { year: '2022-23', how: 'stated', reason: 'stated when the import was started', rulesOf: '2022-23' },
+      tables: { header: { accepted: 2 }, episodes: { accepted: 2 }, reviews: { accepted: 2, warned: 1, rejected: 1 } },
+    });
+    expect(view.files.map((f) => [f.fileName, f.uploaded, f.accepted, f.warned, f.rejected])).toEqual([['reviews.csv', true, 2, 1, 1], ['episodes.csv', true, 2, 0, 0], ['header.csv', true, 2, 0, 0]]);
     const both = [
-      { file: 'reviews.csv', line: 3, column: 'REVIEW_CODE', message: 'REVIEW_CODE PN1 is for a child aged 4 or over: this child was 1 on 01/02/2023, so the code is PN0' },
-      { file: 'reviews.csv', line: 4, column: 'REVIEW', message: 'REVIEW: "31/02/2023" is not a date: write dd/mm/YYYY (or YYYY-MM-DD)' },
+      { file: 'reviews.csv', line: 3, element: null, child: 'J2', column: 'REVIEW_CODE', rule: '441', severity: 'warning', message: PN1_UNDER_4 },
+      { file: 'reviews.csv', line: 4, element: null, child: 'J2', column: 'REVIEW', rule: '166', severity: 'rejected', message: NO_SUCH_DATE },
     ];
     expect(await firstImportErrors(svc, 'jobs-many', view.importId, 10)).toEqual(both);
     expect(await firstImportErrors(svc, 'jobs-many', view.importId, 1)).toEqual(both.slice(0, 1));

@@ -106,8 +106,8 @@ const REVIEW_RULES: readonly Ssda903Rule[] = [
   rowRule({
     code: '167', table: 'Reviews', fields: ['REVIEW_CODE', 'REVIEW'],
     meaning: (year) => `the child's participation in a review with a date is blank or not one of the ${year} return's codes (${listCodes('REVIEW_CODE', year)}), or a participation code is given for a review with no date`,
-    severity: 'reject',
-    reason: 'the participation table and the PN0 check count each review by its code: a review with no valid code would be counted as something it is not',
+    severity: 'warn',
+    reason: 'the review was held on a real date, which the timeliness audit needs: the row is kept, and a blank or unknown code is stored as not recorded, which the participation audit counts as such',
     breaks: (row, _child, { year }) => {
       const code = cell(row, 'REVIEW_CODE');
       if (filled(row, 'REVIEW')) return isCode('REVIEW_CODE', year, code) ? false : code === '' ? 'REVIEW_CODE is blank' : `REVIEW_CODE is "${code}"`;
@@ -122,8 +122,8 @@ const REVIEW_RULES: readonly Ssda903Rule[] = [
   rowRule({
     code: '440', table: 'Reviews', fields: ['REVIEW_CODE', 'REVIEW', 'DOB'],
     meaning: 'the participation code is PN0 (child under 4 at the review), but the child was past their 4th birthday on the date of the review',
-    severity: 'reject',
-    reason: 'PN0 says the child was too young to take part: on an older child it would hide a review the child should have been part of, and skew the participation table',
+    severity: 'warn',
+    reason: 'the review was held, which the timeliness audit needs; the code is kept as given, so the audit\'s check that PN0 matches the child\'s age finds it and reports it, rather than the review vanishing from the count',
     // The date of birth is the Reviews row's own (the DfE reads that one), else the Header's.
     breaks: (row, child) => {
       if (cell(row, 'REVIEW_CODE') !== 'PN0') return false;
@@ -151,8 +151,8 @@ const REVIEW_RULES: readonly Ssda903Rule[] = [
   rowRule({
     code: '441', table: 'Reviews', fields: ['REVIEW_CODE', 'REVIEW', 'DOB'],
     meaning: 'the participation code (PN1 to PN7) is for a child of 4 or over, but the child was under 4 on the date of the review',
-    severity: 'reject',
-    reason: 'a child under 4 is recorded with PN0: any other code would count a baby as taking part, or not, in the participation table',
+    severity: 'warn',
+    reason: 'the review was held, which the timeliness audit needs; the code is kept as given, so the audit\'s check that PN0 matches the child\'s age finds it and reports it, rather than the review vanishing from the count',
     breaks: (row, child) => {
       const code = cell(row, 'REVIEW_CODE');
       if (!/^PN[1-7]$/.test(code)) return false;
@@ -235,8 +235,8 @@ const OC2_RULES: readonly Ssda903Rule[] = [
   rowRule({
     code: '180', table: 'OC2', fields: ['SDQ_SCORE'],
     meaning: 'the SDQ score is not a whole number from 0 to 40',
-    severity: 'reject',
-    reason: 'the health audit reads the SDQ score: a score outside the questionnaire scale cannot be counted or compared',
+    severity: 'warn',
+    reason: 'the row\'s other health items still hold: a score outside the questionnaire\'s 0–40 is stored as not known rather than counted',
     breaks: (row) => {
       const score = cell(row, 'SDQ_SCORE');
       if (score === '') return false;
@@ -251,8 +251,8 @@ const OC2_RULES: readonly Ssda903Rule[] = [
     meaning: 'a yes-or-no item of a child looked after for 12 months (health assessment, immunisations, teeth check, health check, substance misuse, conviction, intervention received or offered) holds something other than 0 or 1',
     tables: ['OC2'],
     fields: [...OC2_FLAGS],
-    severity: 'reject',
-    reason: 'the health audit counts health assessments, immunisations, teeth and health checks as yes or no: any other value would be counted as neither',
+    severity: 'warn',
+    reason: 'the row\'s other items still hold: an item that is neither 0 nor 1 nor a plain yes or no (Y, N) is stored as not known, so the health audit counts it as not recorded',
     *check(child) {
       for (const row of child.rows('OC2')) {
         const bad = OC2_FLAGS.filter((column) => filled(row, column) && cell(row, column) !== '0' && cell(row, column) !== '1');
@@ -282,8 +282,8 @@ const OC2_RULES: readonly Ssda903Rule[] = [
   }),
   codeRule({
     code: '196', table: 'OC2', column: 'SDQ_REASON', what: 'the reason for no SDQ score', blank: 'allowed',
-    severity: 'reject',
-    reason: 'the health audit reports why a child has no SDQ score: a reason that is not a code cannot be reported',
+    severity: 'warn',
+    reason: 'the row\'s other health items still hold: a reason that is not one of the codes is stored as not known',
     examples: [{ valid: { OC2: [{ SDQ_REASON: 'SDQ2' }, { SDQ_REASON: '' }] }, invalid: { OC2: [{ SDQ_REASON: 'sdq2' }, { SDQ_REASON: 'SDQ6' }] }, flags: [['OC2', 0], ['OC2', 1]] }],
   }),
   rowRule({
