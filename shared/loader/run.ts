@@ -6,7 +6,7 @@
  * in batches by natural key. Memory stays bounded by the spool's buffers and one partition of children.
  */
 import {
-  collectionEnd, collectionYearContaining, collectionYearEnding, collectionYearStarting, ruleYearFor, startYearOf, type CollectionYear,
+  collectionEnd, collectionYearContaining, collectionYearEnding, collectionYearStarting, RULE_YEARS, ruleYearFor, startYearOf, type CollectionYear,
 } from '#domain/collection-year';
 import { keysOf } from '#store/keys';
 import type { RecordStore, UpsertEntry } from '#store/record-store';
@@ -263,19 +263,27 @@ export class ImportRun {
     for (const [key, codes] of this.codesSeen) {
       const [file, column] = key.split('|') as [string, 'SEX'];
       const reading = this.readings[Number(file)]!;
-      const others = [...codes.keys()].filter((code) => !isCode(column, year, code) && ['2022-23', '2023-24', '2024-25', '2025-26', '2026-27'].some((y) => isCode(column, y, code)));
+      const others = [...codes.keys()].filter((code) => !isCode(column, year, code) && RULE_YEARS.some((y) => isCode(column, y, code)));
       if (others.length === 0) continue;
       refused.set(key, new Set(others));
-      const ours = [...codes.keys()].filter((code) => isCode(column, year, code));
-      const count = others.reduce((n, code) => n + codes.get(code)!.count, 0);
-      const lines = others.flatMap((code) => codes.get(code)!.lines).slice(0, 8);
+      const ours = [...codes.keys()].filter((code) => isCode(column, year, code)).sort();
+      const count = (list: readonly string[]) => list.reduce((n, code) => n + codes.get(code)!.count, 0);
+      const theirs = count(others);
+      const lines = others.flatMap((code) => codes.get(code)!.lines).sort((x, y) => (Number(x) || 0) - (Number(y) || 0) || x.localeCompare(y)).slice(0, 8);
       const thisYear = Object.keys(codeSet(column, year)).map((code) => describeCode(column, code));
-      const otherYears = others.map((code) => `${code} (${yearsOfCode(column, code)})`).join(' and ');
-      const mixed = ours.length > 0 ? `mixes the codes of two collection years: ${ours.join(', ')} of ${year} and ` : 'uses ';
+      const byYears = new Map<string, string[]>();
+      for (const code of [...others].sort()) byYears.set(yearsOfCode(column, code), [...(byYears.get(yearsOfCode(column, code)) ?? []), code]);
+      const otherWords = [...byYears].map(([years, list]) => `${and(list)} (the codes of ${years})`).join(' and ');
+      const what = column === 'SEX' ? 'sex codes' : 'codes';
+      const rows = (n: number) => `${n} ${n === 1 ? 'row' : 'rows'}`;
+      const where = `${reading.kind === 'xml' ? 'at ' : lines.length === 1 ? 'line ' : 'lines '}${lines.join(', ')}${theirs > lines.length ? ', …' : ''}`;
       const table = reading.format === 'ssda903-xml' ? 'header' : (reading.format ?? 'header');
+      const found = ours.length > 0
+        ? `mixes the ${what} of two collection years: ${and(ours)} (${year}'s) on ${rows(count(ours))}, and ${otherWords} on ${rows(theirs)} (${where})`
+        : `uses ${otherWords} on ${rows(theirs)} (${where})`;
       this.addIssue({
-        file: reading.name, line: null, element: null, child: null, column, rule: 'YEAR', severity: 'rejected', table, rows: count,
-        message: `YEAR – the file ${mixed}${otherYears} on ${count} ${count === 1 ? 'row' : 'rows'} (${reading.kind === 'xml' ? '' : 'lines '}${lines.join(', ')}${count > lines.length ? ', …' : ''}). The ${year} return's ${column === 'SEX' ? 'sex codes are' : 'codes are'} ${thisYear.join(', ')}: those rows are not imported. Correct the codes, or import the file as the year it is for`,
+        file: reading.name, line: null, element: null, child: null, column, rule: 'YEAR', severity: 'rejected', table, rows: theirs,
+        message: `YEAR – the file ${found}. The ${year} return's ${what} are ${and(thisYear)}: the ${rows(theirs)} with ${or(others.sort())} ${theirs === 1 ? 'is' : 'are'} not imported. Correct the codes, or import the file as the year it is for`,
       });
     }
     return refused;
@@ -374,9 +382,12 @@ export class ImportRun {
   }
 }
 
-/** The years a code belongs to, in words: "up to 2023-24", "from 2024-25". */
+const and = (items: readonly string[]) => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
+const or = (items: readonly string[]) => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`);
+
+/** The years a code belongs to, in words: "returns up to 2023-24", "returns from 2024-25". */
 function yearsOfCode(field: 'SEX', code: string): string {
-  const years = ['2022-23', '2023-24', '2024-25', '2025-26', '2026-27'].filter((y) => isCode(field, y, code));
+  const years = RULE_YEARS.filter((y) => isCode(field, y, code));
   if (years.length === 0) return 'no year';
   return years[0] === '2022-23' ? `returns up to ${years.at(-1)}` : `returns from ${years[0]}`;
 }

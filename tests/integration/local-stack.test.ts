@@ -70,8 +70,10 @@ describe('the local stack', () => {
       expect(body.files[0]).toMatchObject({ accepted: 2, rejected: 1 });
       expect(body.errorsCsv?.errors).toBe(1);
       const errors = await (await fetch(body.errorsCsv!.url)).text();
-      expect(errors.split('\n')[0]).toBe('file,line,column,message');
-      expect(errors).toContain('professionals.csv,4,ROLE');
+      expect(errors.trim().split('\n')).toEqual([
+        'file,line or element,child,column,rule,severity,message',
+        'professionals.csv,4,,ROLE,FORMAT,rejected,"FORMAT – ROLE ""XX"" is not one of the codes allowed: SW, TM, IRO, PA"',
+      ]);
       const professionals: string[] = [];
       for await (const p of stack.store.professionals('upload-test')) professionals.push(p.workerId);
       expect(professionals).toEqual(['IRO1', 'SW1']);
