@@ -20,10 +20,6 @@ export interface ImportContext {
   collectionYear?: string;
 }
 
-/** Why an OC2 or OC3 file cannot be imported without its collection year. */
-const needsYearEnding = (table: string) => (context: ImportContext) =>
-  context.yearEnding ? undefined : `${table} rows carry no year: say which 31 March the return is for (--year-ending YYYY-03-31)`;
-
 /** A format as written: typed to its record kind. */
 interface ImportFormatSpec<K extends RecordKind> {
   /** Short name, e.g. `episodes`. */
@@ -34,11 +30,6 @@ interface ImportFormatSpec<K extends RecordKind> {
   source: 'SSDA903' | 'SSD extract';
   /** The DfE's name of the table, for an SSDA903 format: the DfE's rules are written against it. */
   table?: Ssda903Table;
-  /**
-   * When the format loads in an import of several files (lower first): professionals and children
-   * before what refers to them, episodes before reviews so a review's period of care can be checked.
-   */
-  order: number;
   kind: K;
   /** The parser of each column's cells (blank → null, dates → ISO, flags → booleans). */
   cells: Record<string, z.ZodType<unknown>>;
@@ -48,8 +39,6 @@ interface ImportFormatSpec<K extends RecordKind> {
   fieldColumns: Record<string, string>;
   /** The domain fields that make the natural key: two rows with the same key in one file are duplicates. */
   key: readonly (keyof Extract<DomainRecord, { kind: K }>['record'] & string)[];
-  /** Why the file cannot be imported with this context at all (e.g. OC2 without its year), if so. */
-  contextProblem?: (context: ImportContext) => string | undefined;
   /** Context-derived fields (e.g. OC2's year). */
   withContext?: (input: Record<string, unknown>, context: ImportContext) => Record<string, unknown>;
 }
@@ -94,14 +83,14 @@ function rowParser(f: { cells: Record<string, z.ZodType<unknown>>; fieldColumns:
 
 export const IMPORT_FORMATS = [
   format({
-    name: 'header', table: 'Header', order: 10, fileName: 'header.csv', source: 'SSDA903', kind: 'child',
+    name: 'header', table: 'Header', fileName: 'header.csv', source: 'SSDA903', kind: 'child',
     cells: { CHILD: textCell, SEX: codeCell, DOB: dateCell, ETHNIC: codeCell, UPN: textCell, MOTHER: s, MC_DOB: dateCell },
     schema: Child,
     fieldColumns: { childId: 'CHILD', sex: 'SEX', dateOfBirth: 'DOB', ethnicity: 'ETHNIC', upn: 'UPN', motherChildDateOfBirth: 'MC_DOB' },
     key: ['childId'],
   }),
   format({
-    name: 'episodes', table: 'Episodes', order: 20, fileName: 'episodes.csv', source: 'SSDA903', kind: 'episode',
+    name: 'episodes', table: 'Episodes', fileName: 'episodes.csv', source: 'SSDA903', kind: 'episode',
     cells: {
       CHILD: textCell, DECOM: dateCell, RNE: codeCell, LS: codeCell, CIN: codeCell, PLACE: codeCell, PLACE_PROVIDER: codeCell,
       DEC: dateCell, REC: codeCell, REASON_PLACE_CHANGE: codeCell, HOME_POST: textCell, PL_POST: textCell, URN: textCell,
@@ -115,7 +104,7 @@ export const IMPORT_FORMATS = [
     key: ['childId', 'startDate'],
   }),
   format({
-    name: 'reviews', table: 'Reviews', order: 30, fileName: 'reviews.csv', source: 'SSDA903', kind: 'reviewParticipation',
+    name: 'reviews', table: 'Reviews', fileName: 'reviews.csv', source: 'SSDA903', kind: 'reviewParticipation',
     // DOB is repeated from the Header table; the child's own record is the one kept.
     cells: { CHILD: textCell, DOB: dateCell, REVIEW: dateCell, REVIEW_CODE: codeCell },
     schema: ReviewParticipation,
@@ -123,7 +112,7 @@ export const IMPORT_FORMATS = [
     key: ['childId', 'reviewDate'],
   }),
   format({
-    name: 'oc2', table: 'OC2', order: 40, fileName: 'oc2.csv', source: 'SSDA903', kind: 'oc2',
+    name: 'oc2', table: 'OC2', fileName: 'oc2.csv', source: 'SSDA903', kind: 'oc2',
     cells: {
       CHILD: textCell, DOB: dateCell, SDQ_SCORE: integerCell, SDQ_REASON: codeCell, CONVICTED: flagCell, HEALTH_CHECK: flagCell,
       IMMUNISATIONS: flagCell, TEETH_CHECK: flagCell, HEALTH_ASSESSMENT: flagCell, SUBSTANCE_MISUSE: flagCell,
@@ -136,32 +125,31 @@ export const IMPORT_FORMATS = [
       interventionReceived: 'INTERVENTION_RECEIVED', interventionOffered: 'INTERVENTION_OFFERED', yearEnding: '(collection year)',
     },
     key: ['childId', 'yearEnding'],
-    contextProblem: needsYearEnding('OC2'),
     withContext: (input, context) => ({ ...input, yearEnding: context.yearEnding ?? null }),
   }),
   format({
-    name: 'professionals', order: 5, fileName: 'professionals.csv', source: 'SSD extract', kind: 'professional',
+    name: 'professionals', fileName: 'professionals.csv', source: 'SSD extract', kind: 'professional',
     cells: { WORKER_ID: textCell, ROLE: codeCell, TEAM: textCell, SERVICE: textCell },
     schema: Professional,
     fieldColumns: { workerId: 'WORKER_ID', role: 'ROLE', team: 'TEAM', service: 'SERVICE' },
     key: ['workerId'],
   }),
   format({
-    name: 'involvements', order: 40, fileName: 'involvements.csv', source: 'SSD extract', kind: 'involvement',
+    name: 'involvements', fileName: 'involvements.csv', source: 'SSD extract', kind: 'involvement',
     cells: { CHILD: textCell, WORKER_ID: textCell, ROLE: codeCell, START: dateCell, END: dateCell },
     schema: Involvement,
     fieldColumns: { childId: 'CHILD', workerId: 'WORKER_ID', role: 'ROLE', startDate: 'START', endDate: 'END' },
     key: ['childId', 'role', 'workerId', 'startDate'],
   }),
   format({
-    name: 'families', order: 40, fileName: 'families.csv', source: 'SSD extract', kind: 'siblingGroupMember',
+    name: 'families', fileName: 'families.csv', source: 'SSD extract', kind: 'siblingGroupMember',
     cells: { CHILD: textCell, FAMILY_ID: textCell, CONFLICT_OF_INTEREST: flagCell },
     schema: SiblingGroupMember,
     fieldColumns: { childId: 'CHILD', familyId: 'FAMILY_ID', conflictOfInterest: 'CONFLICT_OF_INTEREST' },
     key: ['childId', 'familyId'],
   }),
   format({
-    name: 'review_details', order: 30, fileName: 'review_details.csv', source: 'SSD extract', kind: 'reviewDetails',
+    name: 'review_details', fileName: 'review_details.csv', source: 'SSD extract', kind: 'reviewDetails',
     cells: {
       CHILD: textCell, REVIEW: dateCell, IRO_ID: textCell, PERMANENCE_PLAN: codeListCell, CARE_PLAN_UP_TO_DATE: flagCell,
       CHILD_SEEN_BEFORE_REVIEW: flagCell, DECISIONS_ISSUED: dateCell, RECORD_ISSUED: dateCell, STOOD_DOWN: flagCell,
@@ -174,7 +162,7 @@ export const IMPORT_FORMATS = [
     key: ['childId', 'reviewDate'],
   }),
   format({
-    name: 'health', order: 40, fileName: 'health.csv', source: 'SSD extract', kind: 'healthEvent',
+    name: 'health', fileName: 'health.csv', source: 'SSD extract', kind: 'healthEvent',
     cells: {
       CHILD: textCell, TYPE: codeCell, DATE: dateCell,
       // Statuses are title case in the contract (Completed, Planned…); accept any case.
@@ -190,7 +178,7 @@ export const IMPORT_FORMATS = [
   }),
   // The SSDA903 tables no audit reads yet: recognised, validated and stored, so a whole return loads.
   format({
-    name: 'uasc', table: 'UASC', order: 15, fileName: 'uasc.csv', source: 'SSDA903', kind: 'uascStatus',
+    name: 'uasc', table: 'UASC', fileName: 'uasc.csv', source: 'SSDA903', kind: 'uascStatus',
     // SEX and DOB are repeated from the Header table; the child's own record is the one kept.
     cells: { CHILD: textCell, SEX: codeCell, DOB: dateCell, DUC: dateCell },
     schema: UascStatus,
@@ -198,16 +186,15 @@ export const IMPORT_FORMATS = [
     key: ['childId'],
   }),
   format({
-    name: 'oc3', table: 'OC3', order: 40, fileName: 'oc3.csv', source: 'SSDA903', kind: 'careLeaverOutcome',
+    name: 'oc3', table: 'OC3', fileName: 'oc3.csv', source: 'SSDA903', kind: 'careLeaverOutcome',
     cells: { CHILD: textCell, DOB: dateCell, IN_TOUCH: codeCell, ACTIV: codeCell, ACCOM: codeCell },
     schema: CareLeaverOutcome,
     fieldColumns: { childId: 'CHILD', inTouch: 'IN_TOUCH', activity: 'ACTIV', accommodation: 'ACCOM', yearEnding: '(collection year)' },
     key: ['childId', 'yearEnding'],
-    contextProblem: needsYearEnding('OC3'),
     withContext: (input, context) => ({ ...input, yearEnding: context.yearEnding ?? null }),
   }),
   format({
-    name: 'ad1', table: 'AD1', order: 40, fileName: 'ad1.csv', source: 'SSDA903', kind: 'adoption',
+    name: 'ad1', table: 'AD1', fileName: 'ad1.csv', source: 'SSDA903', kind: 'adoption',
     cells: {
       CHILD: textCell, DOB: dateCell, DATE_INT: dateCell, DATE_MATCH: dateCell, FOSTER_CARE: flagCell, NB_ADOPTR: integerCell,
       SEX_ADOPTR: codeCell, LS_ADOPTR: codeCell,
@@ -220,35 +207,35 @@ export const IMPORT_FORMATS = [
     key: ['childId', 'decisionDate'],
   }),
   format({
-    name: 'placed_for_adoption', table: 'PlacedAdoption', order: 40, fileName: 'placed_for_adoption.csv', source: 'SSDA903', kind: 'placedForAdoption',
+    name: 'placed_for_adoption', table: 'PlacedAdoption', fileName: 'placed_for_adoption.csv', source: 'SSDA903', kind: 'placedForAdoption',
     cells: { CHILD: textCell, DOB: dateCell, DATE_PLACED: dateCell, DATE_PLACED_CEASED: dateCell, REASON_PLACED_CEASED: codeCell },
     schema: PlacedForAdoption,
     fieldColumns: { childId: 'CHILD', decisionDate: 'DATE_PLACED', ceasedDate: 'DATE_PLACED_CEASED', ceasedReason: 'REASON_PLACED_CEASED' },
     key: ['childId', 'decisionDate'],
   }),
   format({
-    name: 'previous_permanence', table: 'PrevPerm', order: 40, fileName: 'previous_permanence.csv', source: 'SSDA903', kind: 'previousPermanence',
+    name: 'previous_permanence', table: 'PrevPerm', fileName: 'previous_permanence.csv', source: 'SSDA903', kind: 'previousPermanence',
     cells: { CHILD: textCell, DOB: dateCell, PREV_PERM: codeCell, LA_PERM: textCell, DATE_PERM: partialDateCell },
     schema: PreviousPermanence,
     fieldColumns: { childId: 'CHILD', option: 'PREV_PERM', localAuthority: 'LA_PERM', date: 'DATE_PERM' },
     key: ['childId'],
   }),
   format({
-    name: 'missing', table: 'Missing', order: 40, fileName: 'missing.csv', source: 'SSDA903', kind: 'missingEpisode',
+    name: 'missing', table: 'Missing', fileName: 'missing.csv', source: 'SSDA903', kind: 'missingEpisode',
     cells: { CHILD: textCell, DOB: dateCell, MISSING: codeCell, MIS_START: dateCell, MIS_END: dateCell },
     schema: MissingEpisode,
     fieldColumns: { childId: 'CHILD', type: 'MISSING', startDate: 'MIS_START', endDate: 'MIS_END' },
     key: ['childId', 'startDate'],
   }),
   format({
-    name: 'dolo', table: 'DoLo', order: 40, fileName: 'dolo.csv', source: 'SSDA903', kind: 'deprivationOfLiberty',
+    name: 'dolo', table: 'DoLo', fileName: 'dolo.csv', source: 'SSDA903', kind: 'deprivationOfLiberty',
     cells: { CHILD: textCell, DOB: dateCell, DOLO_START: dateCell, DOLO_END: dateCell },
     schema: DeprivationOfLiberty,
     fieldColumns: { childId: 'CHILD', startDate: 'DOLO_START', endDate: 'DOLO_END' },
     key: ['childId', 'startDate'],
   }),
   format({
-    name: 'sw_episodes', table: 'SWEpisodes', order: 40, fileName: 'sw_episodes.csv', source: 'SSDA903', kind: 'socialWorkerEpisode',
+    name: 'sw_episodes', table: 'SWEpisodes', fileName: 'sw_episodes.csv', source: 'SSDA903', kind: 'socialWorkerEpisode',
     cells: { CHILD: textCell, DOB: dateCell, SW_ID: textCell, SW_DECOM: dateCell, SW_DEC: dateCell, SW_REASON: codeCell },
     schema: SocialWorkerEpisode,
     fieldColumns: { childId: 'CHILD', workerId: 'SW_ID', startDate: 'SW_DECOM', endDate: 'SW_DEC', changeReason: 'SW_REASON' },

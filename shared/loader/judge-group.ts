@@ -167,7 +167,9 @@ export function judgeGroup(key: string, rows: readonly ReadRow[], stored: Stored
     state.entries = parsed.entries;
     for (const dropped of parsed.dropped) {
       const shown = columnIn(fileOf(state.row), dropped);
-      const warning = state.own.find((i) => i.severity === 'warning' && i.column === shown) ?? state.own.find((i) => i.severity === 'warning');
+      const onColumn = state.own.filter((i) => i.severity === 'warning' && i.column === shown);
+      // The warning that quotes the value (a code-list rule's) is the one the note belongs to.
+      const warning = onColumn.find((i) => i.message.endsWith(`is "${state.row.cells[dropped]}"`)) ?? onColumn[0] ?? state.own.find((i) => i.severity === 'warning');
       if (warning) warning.message += ` (${shown} is not stored: left blank, as not known)`;
     }
   }

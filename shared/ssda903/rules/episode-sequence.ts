@@ -497,6 +497,8 @@ export const EPISODE_SEQUENCE_RULES: readonly Ssda903Rule[] = [
     meaning: 'the child was transferred to residential care funded by adult social care services (E7) before their 16th birthday',
     severity: 'warn',
     reason: 'the reason for ending and the child\'s age disagree, but the dates of the period of care are kept as given',
+    // Without a date ceased the age at transfer is unknown: an E7 with no date is 148's finding
+    // (reason and date go together). The community validator flags it whatever the child's age.
     breaks: (row, child) => {
       const dates = code(row, 'REC') === 'E7' ? endAndBirth(row, child) : null;
       if (!dates) return false;
@@ -509,6 +511,12 @@ export const EPISODE_SEQUENCE_RULES: readonly Ssda903Rule[] = [
         valid: { Header: [{ DOB: '01/05/2009' }], Episodes: [{ DECOM: '01/04/2025', DEC: '01/05/2025', REC: 'E7' }] },
         invalid: { Header: [{ DOB: '02/05/2009' }], Episodes: [{ DECOM: '01/04/2025', DEC: '01/05/2025', REC: 'E7' }] },
         flags: [['Episodes', 0]],
+      },
+      {
+        note: 'an E7 with no date ceased is left to rule 148, whatever the age',
+        valid: { Header: [{ DOB: '02/05/2009' }], Episodes: [{ DECOM: '01/04/2025', DEC: '', REC: 'E7' }] },
+        invalid: { Header: [{ DOB: '02/05/2009' }], Episodes: [{ DECOM: '01/04/2025', DEC: '', REC: 'E7' }, { DECOM: '01/04/2025', DEC: '30/04/2025', REC: 'E7' }] },
+        flags: [['Episodes', 1]],
       },
     ],
   }),
@@ -937,6 +945,8 @@ export const EPISODE_SEQUENCE_RULES: readonly Ssda903Rule[] = [
     fields: ['CHILD'],
     severity: 'warn',
     reason: 'the rows are kept but belong to no period of care this year; no audit counts them for the year',
+    // The DfE's message is about OC3 children; the community validator flags the rows of every
+    // child without an episode, care leaver or not.
     *check(child) {
       if (child.rows('Episodes').length > 0 || child.rows('OC3').length === 0) return;
       for (const table of NOT_FOR_CARE_LEAVERS_WITHOUT_EPISODES) {
@@ -948,6 +958,12 @@ export const EPISODE_SEQUENCE_RULES: readonly Ssda903Rule[] = [
         valid: { Header: [{}], OC3: [{ IN_TOUCH: 'YES' }], Reviews: [{ REVIEW: '01/06/2025' }], Episodes: [{ DECOM: '01/04/2025' }] },
         invalid: { Header: [{}], OC3: [{ IN_TOUCH: 'YES' }], Reviews: [{ REVIEW: '01/06/2025' }], OC2: [{}], Missing: [{ MISSING: 'M' }] },
         flags: [['Reviews', 0], ['OC2', 0], ['Missing', 0]],
+      },
+      {
+        note: 'a child without episodes and without care leaver details is not this rule\'s concern',
+        valid: { Header: [{}], Reviews: [{ REVIEW: '01/06/2025' }], OC2: [{}] },
+        invalid: { Header: [{}], OC3: [{ IN_TOUCH: 'NO' }], PrevPerm: [{ PREV_PERM: 'Z1' }] },
+        flags: [['PrevPerm', 0]],
       },
     ],
   },

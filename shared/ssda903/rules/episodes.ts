@@ -126,7 +126,11 @@ function legalStatusSpellRule(spec: { code: string; status: string; maxDays: num
   };
 }
 
-/** A placement type for which the child must have reached an age when the placement began. */
+/**
+ * A placement type for which the child must have reached an age when the placement began (370–374).
+ * Open placements are judged too: the age limit is about the start, which an open episode has. The
+ * community validator drops rows without a date ceased before comparing, so it misses them.
+ */
 function placementAgeRule(spec: {
   code: string; place: string; years: number; from?: Ssda903Rule['from']; until?: Ssda903Rule['until']; what: string;
 }): Ssda903Rule {

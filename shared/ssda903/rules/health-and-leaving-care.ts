@@ -978,7 +978,9 @@ const OC3_RULES: readonly Ssda903Rule[] = [
         const dob = dateOf(row, 'DOB');
         if (dob === null || birthday(dob, 17) > end || birthday(dob, 19) <= end) continue;
         const day = birthday(dob, birthday(dob, 18) <= end ? 18 : 17);
-        // Looked after on the birthday: started by then and ended after it, or still open (the DfE's own wording).
+        // Looked after on the birthday: started by then and ended after it, or still open (the DfE's own
+        // wording: "DEC and/or REC not provided"). The community validator compares DEC with the birthday,
+        // so it never counts an open episode.
         const inCare = child.rows('Episodes').some((episode) => {
           const decom = dateOf(episode, 'DECOM');
           const dec = dateOf(episode, 'DEC');
