@@ -1,10 +1,12 @@
 /**
- * Import throughput and peak memory: `npx tsx bench/import-bench.ts [--rows 1000000] [--reviews-per-child 10] [--keep <dir>]`.
- * Generates a reviews.csv of `--rows` rows with the header.csv and episodes.csv its rows need to pass
- * every check (one open period of care per child, every child 4 or older at each review), then imports
- * them with the product loader (`loadFiles`, exactly what `npm run import` runs) into a fresh on-disk
- * dynalite in its own process. Reports rows/s (reviews alone and all rows), the importer's peak RSS
- * (Linux high-water mark, reset at the start) and dynalite's. Exit code 3 when any row is rejected.
+ * Import throughput and peak memory: `npx tsx bench/import-bench.ts [--rows 1000000] [--reviews-per-child 10] [--rules on|off] [--json] [--keep <dir>]`.
+ * Generates a 2025-26-shaped return: a reviews.csv of `--rows` rows with the header.csv and
+ * episodes.csv its rows need to pass every rejecting rule (one open period of care per child from
+ * April 2025, every child 10 to 15), then imports them with the product loader (`loadFiles`, exactly
+ * what `npm run import` runs) into a fresh on-disk dynalite in its own process: with the DfE's rules
+ * of 2025-26 (`--rules on`, as the product runs) or without them (`--rules off`, to measure their cost
+ * side by side). Reports rows/s, the importer's peak RSS (Linux high-water mark, reset at the start)
+ * and dynalite's; `--json` prints them as one JSON line for `npm run bench`. Exit code 3 when any row is rejected.
  * With `NODE_OPTIONS=--expose-gc` it also reports the live heap (after a full GC) at each quarter of
  * reviews.csv: peak RSS shows what V8 chose to keep, the live heap what the import actually holds.
  */
@@ -25,13 +27,15 @@ const { values } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' },
     'reviews-per-child': { type: 'string', default: '10' },
+    rules: { type: 'string', default: 'on' },
+    json: { type: 'boolean', default: false },
     keep: { type: 'string' },
   },
 });
 const rows = Number(values.rows);
 const perChild = Number(values['reviews-per-child']);
-if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(perChild) || perChild < 1) {
-  console.error('usage: npx tsx bench/import-bench.ts [--rows N] [--reviews-per-child N] [--keep <dir>]');
+if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(perChild) || perChild < 1 || (values.rules !== 'on' && values.rules !== 'off')) {
+  console.error('usage: npx tsx bench/import-bench.ts [--rows N] [--reviews-per-child N] [--rules on|off] [--json] [--keep <dir>]');
   process.exit(1);
 }
 const AUTHORITY = 'bench-import';
@@ -65,16 +69,16 @@ const filesDir = join(root, 'files');
 const dataDir = join(root, 'dynamodb');
 await mkdir(filesDir, { recursive: true });
 const children = Math.ceil(rows / perChild);
-const PERIOD_START = Date.UTC(2014, 0, 6);
-// Every child is born 2004–2009 (so 4 or older at every review from 2014) and in care from 2014 on.
+const PERIOD_START = Date.UTC(2025, 3, 7);
+// Every child is born 2010–2015 (10 to 15 when they come into care in April or May 2025) and stays in care.
 const childId = (i: number) => `B${String(i).padStart(7, '0')}`;
-const birth = (i: number) => new Date(Date.UTC(2004 + (i % 6), i % 12, 1 + (i % 28)));
+const birth = (i: number) => new Date(Date.UTC(2010 + (i % 6), i % 12, 1 + (i % 28)));
 const generated = performance.now();
 await writeLines(join(filesDir, 'header.csv'), 'CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB', function* () {
-  for (let i = 0; i < children; i += 1) yield `${childId(i)},${1 + (i % 2)},${uk(birth(i))},WBRI,,,`;
+  for (let i = 0; i < children; i += 1) yield `${childId(i)},${i % 2 ? 'F' : 'M'},${uk(birth(i))},WBRI,A${String(100_000_000_000 + i).padStart(12, '0')},${i % 2 ? '0' : ''},`;
 });
 await writeLines(join(filesDir, 'episodes.csv'), 'CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN', function* () {
-  for (let i = 0; i < children; i += 1) yield `${childId(i)},${uk(new Date(PERIOD_START + (i % 30) * DAY))},S,C2,N1,U1,PR1,,,,,,`;
+  for (let i = 0; i < children; i += 1) yield `${childId(i)},${uk(new Date(PERIOD_START + (i % 30) * DAY))},S,C2,N1,U4,PR1,,,,SE1 7PB,SE5 8AF,SC111111`;
 });
 await writeLines(join(filesDir, 'reviews.csv'), 'CHILD,DOB,REVIEW,REVIEW_CODE', function* () {
   for (let n = 0; n < rows; n += 1) {
@@ -94,29 +98,28 @@ try {
   const client = createDynamoDocumentClient(config);
   await ensureTable(client, TABLE);
   const store = new DynamoRecordStore(client, TABLE);
-  const perFile = new Map<string, number>();
-  const fileStarted = new Map<string, number>();
   const dynaliteCpuBefore = processCpuSeconds(dynalite.pid);
   const cpuBefore = process.cpuUsage();
   const sampler = new MemorySampler(100);
   const started = performance.now();
+  let readEnded = started;
   let lastShown = 0;
   const gc = (globalThis as { gc?: () => void }).gc;
-  const quarters = [1, 2, 3, 4].map((q) => Math.floor((rows * q) / 4));
+  const quarters = [1, 2, 3, 4].map((q) => Math.floor(((rows + 2 * children) * q) / 4));
   const liveHeap: string[] = [];
   const report = await loadFiles(store, [filesDir], {
     authorityId: AUTHORITY,
-    onProgress: ({ file, rows: done, totalRows }) => {
-      if (!fileStarted.has(file)) fileStarted.set(file, performance.now());
-      if (gc && file === 'reviews.csv' && quarters.length > 0 && done >= quarters[0]!) {
+    dfeRules: values.rules === 'on',
+    onProgress: ({ phase, rows: done, totalRows }) => {
+      if (phase === 'reading') readEnded = performance.now();
+      if (gc && phase === 'writing' && quarters.length > 0 && done >= quarters[0]!) {
         quarters.shift();
         gc();
         liveHeap.push(`${(done / 1000).toFixed(0)}k rows: ${(process.memoryUsage().heapUsed / 1024 / 1024).toFixed(0)} MB`);
       }
-      perFile.set(file, performance.now());
       if (performance.now() - lastShown > 10_000) {
         lastShown = performance.now();
-        console.error(`  ${file}: ${done.toLocaleString('en-GB')} rows (${totalRows.toLocaleString('en-GB')} in all, ${((performance.now() - started) / 1000).toFixed(0)} s)`);
+        console.error(`  ${phase}: ${done.toLocaleString('en-GB')} rows${phase === 'writing' ? ` of ${totalRows.toLocaleString('en-GB')}` : ''} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
       }
     },
   });
@@ -126,33 +129,26 @@ try {
   const dynaliteCpu = (processCpuSeconds(dynalite.pid) ?? 0) - (dynaliteCpuBefore ?? 0);
   const total = report.files.reduce((n, f) => n + f.rows, 0);
   const rejected = report.files.reduce((n, f) => n + f.rejected, 0);
-  const reviews = report.files.find((f) => f.file === 'reviews.csv')!;
-  // The reviews file's own time: from the end of the file before it to its last write.
-  const order = report.files.map((f) => f.file);
-  const before = order.indexOf('reviews.csv') > 0 ? perFile.get(order[order.indexOf('reviews.csv') - 1]!)! : started;
-  const reviewsSeconds = (perFile.get('reviews.csv')! - before) / 1000;
   if (rejected > 0 || report.files.some((f) => f.refused)) {
     exitCode = 3;
-    console.error(`rows were rejected or files refused: ${JSON.stringify(report.errors.slice(0, 3))} ${report.files.map((f) => f.refused).filter(Boolean).join('; ')}`);
+    console.error(`rows were rejected or files refused: ${JSON.stringify(report.errors.filter((e) => e.severity !== 'warning').slice(0, 3))} ${report.files.map((f) => f.refused).filter(Boolean).join('; ')}`);
   }
   const peak = memory.hwmPeakRssMb ?? memory.sampledPeakRssMb;
-  console.log(`## Import benchmark (${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version})`);
-  console.log('');
-  console.log('| file | rows | accepted | created | seconds |');
-  console.log('| --- | ---: | ---: | ---: | ---: |');
-  let previous = started;
-  for (const f of report.files) {
-    const end = perFile.get(f.file) ?? previous;
-    console.log(`| ${f.file} | ${f.rows.toLocaleString('en-GB')} | ${f.accepted.toLocaleString('en-GB')} | ${f.created.toLocaleString('en-GB')} | ${((end - previous) / 1000).toFixed(1)} |`);
-    previous = end;
+  const result = {
+    rules: values.rules, rows: total, reviews: rows, children, seconds, rowsPerSecond: total / seconds, readSeconds: (readEnded - started) / 1000,
+    peakRssMb: peak, startRssMb: memory.startRssMb, peakHeapMb: memory.peakHeapUsedMb, dynalitePeakRssMb: dynalite.peakRssMb() ?? null,
+    importerCpuSeconds: (cpu.user + cpu.system) / 1e6, dynaliteCpuSeconds: dynaliteCpu, rejected, warnings: report.warningCount, year: report.year?.year ?? null, liveHeap,
+  };
+  if (values.json) console.log(JSON.stringify(result));
+  else {
+    console.log(`## Import benchmark (${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}), DfE rules ${values.rules}`);
+    console.log('');
+    console.log(`- ${total.toLocaleString('en-GB')} rows (${rows.toLocaleString('en-GB')} reviews, ${children.toLocaleString('en-GB')} children and episodes) in ${seconds.toFixed(1)} s = **${Math.round(total / seconds).toLocaleString('en-GB')} rows/s** (reading ${result.readSeconds.toFixed(1)} s, judging and writing the rest)`);
+    console.log(`- importer peak RSS **${peak.toFixed(0)} MB** (started at ${memory.startRssMb.toFixed(0)} MB; peak V8 heap ${memory.peakHeapUsedMb.toFixed(0)} MB); dynalite peak RSS ${dynalite.peakRssMb()?.toFixed(0) ?? '?'} MB`);
+    if (liveHeap.length > 0) console.log(`- live heap after a full GC, while judging and writing: ${liveHeap.join(', ')}`);
+    console.log(`- CPU: importer ${result.importerCpuSeconds.toFixed(0)} s, dynalite ${dynaliteCpu.toFixed(0)} s`);
+    console.log(`- collection year ${result.year}, rejected ${rejected}, warnings ${report.warningCount}`);
   }
-  console.log('');
-  console.log(`- all rows: ${total.toLocaleString('en-GB')} in ${seconds.toFixed(1)} s = **${Math.round(total / seconds).toLocaleString('en-GB')} rows/s**`);
-  console.log(`- reviews.csv alone: ${reviews.rows.toLocaleString('en-GB')} rows in ${reviewsSeconds.toFixed(1)} s = **${Math.round(reviews.rows / reviewsSeconds).toLocaleString('en-GB')} rows/s**`);
-  console.log(`- importer peak RSS **${peak.toFixed(0)} MB** (started at ${memory.startRssMb.toFixed(0)} MB; peak V8 heap ${memory.peakHeapUsedMb.toFixed(0)} MB); dynalite peak RSS ${dynalite.peakRssMb()?.toFixed(0) ?? '?'} MB`);
-  if (liveHeap.length > 0) console.log(`- live heap after a full GC, during reviews.csv: ${liveHeap.join(', ')}`);
-  console.log(`- CPU: importer ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s, dynalite ${dynaliteCpu.toFixed(0)} s`);
-  console.log(`- rejected ${rejected}, errors ${report.errorCount}`);
 } finally {
   await dynalite.stop();
   if (!values.keep) await rm(root, { recursive: true, force: true });

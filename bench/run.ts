@@ -1,11 +1,14 @@
 /**
  * `npm run bench`: the audit benchmark, one Markdown table on stdout and in bench/results.md.
  * `npm run bench -- [--sizes 10000,100000] [--segments 4] [--loader bulk|product] [--data-dir <dir>]
- *   [--keep] [--reuse <dir>] [--audit-heap-mb <n>] [--grading-iros 50] [--grading-seconds 60] [--no-grading]`
+ *   [--keep] [--reuse <dir>] [--audit-heap-mb <n>] [--grading-iros 50] [--grading-seconds 60] [--no-grading]
+ *   [--import-rows 40000,160000] [--no-import]`
  * For each size (reviews audited): generate a demo authority, load it into an on-disk dynalite, time
  * the review-timeliness-participation audit against a bare parallel scan and against the same
  * criteria in SQLite, and cross-check the engine's counts with the SQL's. Then the grading load: many
- * IROs grading at once through the HTTP API on the local stack (bench/grading.ts).
+ * IROs grading at once through the HTTP API on the local stack (bench/grading.ts). Then the importer:
+ * a 2025-26-shaped return at two sizes, each imported with the DfE's rules and without them, side by
+ * side, each run in its own process (bench/import-bench.ts): rows/s and peak memory.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
@@ -28,7 +31,7 @@ import { processCpuSeconds, waitUntilIdle } from './memory.ts';
 import { loadSqlite, runCriteriaSql, WORKING_DAYS_METHOD, type SqlResult } from './sqlite-baseline.ts';
 
 const USAGE =
-  'usage: npm run bench -- [--sizes 10000,100000] [--segments 4] [--loader bulk|product] [--data-dir <dir>] [--keep] [--reuse <dir>] [--audit-heap-mb <n>] [--grading-iros 50] [--grading-seconds 60] [--no-grading]';
+  'usage: npm run bench -- [--sizes 10000,100000] [--segments 4] [--loader bulk|product] [--data-dir <dir>] [--keep] [--reuse <dir>] [--audit-heap-mb <n>] [--grading-iros 50] [--grading-seconds 60] [--no-grading] [--import-rows 40000,160000] [--no-import]';
 const RESULTS_PATH = fileURLToPath(new URL('./results.md', import.meta.url));
 /** Rows per second to expect from dynalite on this kind of machine, for the up-front time estimate only. */
 const EXPECTED_BULK_ROWS_PER_SECOND = 3_500;
@@ -61,6 +64,8 @@ try {
       'grading-iros': { type: 'string', default: '50' },
       'grading-seconds': { type: 'string', default: '60' },
       'no-grading': { type: 'boolean', default: false },
+      'import-rows': { type: 'string', default: '40000,160000' },
+      'no-import': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -85,6 +90,8 @@ const gradingIros = Number(args['grading-iros']);
 if (!Number.isInteger(gradingIros) || gradingIros < 1 || gradingIros > 500) fail(`--grading-iros must be a whole number from 1 to 500, got "${args['grading-iros']}"`);
 const gradingSeconds = Number(args['grading-seconds']);
 if (!Number.isFinite(gradingSeconds) || gradingSeconds < 5 || gradingSeconds > 3600) fail(`--grading-seconds must be from 5 to 3600, got "${args['grading-seconds']}"`);
+const importRows = args['import-rows'].split(',').map((v) => Number(v.trim().replace(/_/g, '')));
+if (importRows.some((r) => !Number.isInteger(r) || r < 1_000 || r > 5_000_000)) fail(`--import-rows must be whole numbers from 1,000 to 5,000,000, got "${args['import-rows']}"`);
 if (args.reuse && args['data-dir']) fail('--reuse names the data folder itself: give --reuse or --data-dir, not both');
 
 const dataDir = args.reuse ? resolve(args.reuse) : args['data-dir'] ? resolve(args['data-dir']) : await mkdtemp(join(tmpdir(), 'iro-audit-bench-'));
@@ -147,7 +154,17 @@ if (!args['no-grading']) {
   grading = await benchGrading({ iros: gradingIros, seconds: gradingSeconds, sample: 1500 /* enough that every IRO has work for the whole run */, secondTab: 0.1, log: (line) => log(`  ${line}`) });
 }
 
-const report = renderReport(results) + (grading ? renderGrading(grading) : '');
+const imports: ImportBenchResult[] = [];
+if (!args['no-import']) {
+  for (const reviews of importRows) {
+    for (const rules of ['off', 'on'] as const) {
+      log(`\n== import: ${reviews.toLocaleString('en-GB')} reviews, DfE rules ${rules}`);
+      imports.push(await benchImport(reviews, rules));
+    }
+  }
+}
+
+const report = renderReport(results) + (grading ? renderGrading(grading) : '') + (imports.length ? renderImports(imports) : '');
 console.log(report);
 await writeFile(RESULTS_PATH, report);
 log(`bench: written to ${RESULTS_PATH}`);
@@ -155,6 +172,8 @@ log(`bench: written to ${RESULTS_PATH}`);
 if (results.some((r) => r.check && !r.check.agrees)) process.exitCode = 3;
 // 5: a grade was lost.
 if (grading && grading.lostGrades > 0) process.exitCode = 5;
+// 6: the import bench rejected a row of its clean return.
+else if (imports.some((i) => i.rejected > 0)) process.exitCode = 6;
 else if (results.some((r) => !r.audit)) process.exitCode = 4;
 
 async function benchSize(target: number, smallest: boolean): Promise<SizeResult> {
@@ -381,6 +400,60 @@ function renderGrading(g: GradingBenchResult): string {
     `| ${n(g.iros)} | ${n(g.requests)} | ${n(g.requestsPerSecond)} | ${l(g.latencyMs.openRecord)} | ${l(g.latencyMs.saveGrades)} | ${n(g.secondTabSaves)} | ${n(g.conflicts)} | ${n(g.lostGrades)} |`,
     '',
     '**grades lost**: records whose stored grade is not the one the last successful save returned (must be 0).',
+    '',
+  ].join('\n');
+}
+
+
+/** What bench/import-bench.ts reports with --json. */
+interface ImportBenchResult {
+  rules: 'on' | 'off';
+  rows: number;
+  reviews: number;
+  children: number;
+  seconds: number;
+  rowsPerSecond: number;
+  readSeconds: number;
+  peakRssMb: number;
+  startRssMb: number;
+  peakHeapMb: number;
+  dynalitePeakRssMb: number | null;
+  importerCpuSeconds: number;
+  dynaliteCpuSeconds: number;
+  rejected: number;
+  warnings: number;
+  year: string | null;
+}
+
+/** One import of a generated return, in its own process (so its peak RSS is its own). */
+async function benchImport(reviews: number, rules: 'on' | 'off'): Promise<ImportBenchResult> {
+  const { spawn } = await import('node:child_process');
+  const script = fileURLToPath(new URL('./import-bench.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, '--rows', String(reviews), '--rules', rules, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  const line = out.trim().split('\n').at(-1) ?? '';
+  if (!line.startsWith('{')) throw new Error(`the import bench ended with code ${code} and no result`);
+  return JSON.parse(line) as ImportBenchResult;
+}
+
+function renderImports(results: ImportBenchResult[]): string {
+  const off = (r: ImportBenchResult) => results.find((o) => o.rules === 'off' && o.reviews === r.reviews);
+  return [
+    '## Import',
+    '',
+    'A generated 2025-26 return (header, episodes and reviews: one child in care from April 2025 per 10 reviews) imported by the product loader (`loadFiles`, as `npm run import` runs it) into a fresh on-disk dynalite in its own process, once with the DfE\'s rules of 2025-26 (as the product runs) and once without them, each run in its own process. Every row is valid: none rejected.',
+    '',
+    '| reviews | rows | DfE rules | seconds | rows/s | reading s | peak RSS MB | peak heap MB | importer CPU s | dynalite CPU s | rules\' cost |',
+    '| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...results.map((r) => {
+      const base = off(r);
+      const cost = r.rules === 'on' && base ? `${((r.seconds / base.seconds - 1) * 100).toFixed(0)}% time, ${(r.peakRssMb - base.peakRssMb).toFixed(0)} MB` : '';
+      return `| ${n(r.reviews)} | ${n(r.rows)} | ${r.rules} | ${s(r.seconds)} | ${n(r.rowsPerSecond)} | ${s(r.readSeconds)} | ${n(r.peakRssMb)} | ${n(r.peakHeapMb)} | ${n(r.importerCpuSeconds)} | ${n(r.dynaliteCpuSeconds)} | ${cost} |`;
+    }),
+    '',
+    '**rows/s** over the whole import (reading, then judging each child and writing in batches). Linear means rows/s holds as the return grows; bounded memory means peak RSS does too (rows wait on disk, partitioned by child, once past 24 MB).',
     '',
   ].join('\n');
 }

@@ -6,14 +6,11 @@
  * reports each problem by file, line or element, child, column and rule. Exit code 0: every row
  * imported; 2: some rows rejected or files refused; 1: nothing could be imported.
  */
-import { createWriteStream } from 'node:fs';
-import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { stringify } from 'csv-stringify';
 import { AuthorityId } from '#domain/records';
 import { parseCollectionYear } from '#domain/collection-year';
 import { isIsoDate } from '#domain/dates';
-import { issueCsvRow, ISSUE_CSV_COLUMNS, placeOf } from '#loader/issues';
+import { inFileOrder, placeOf, writeIssuesCsv, type ImportIssue } from '#loader/issues';
 import { REGULATIONS_2010 } from '#domain/timescales';
 import { loadFiles, type LoadReport, type TableCounts } from '#loader/load';
 import { connect } from '#local/connect';
@@ -53,8 +50,9 @@ const collectionYear = values.year === undefined ? undefined : parseCollectionYe
 if (values.year !== undefined && !collectionYear) fail(`--year must be a collection year written like 2025-26, not "${values.year}"`);
 if (positionals.length === 0) fail('name at least one file or folder to import (.csv, .xml or .xlsx)');
 
-const errorsCsv = values['errors-csv'] ? stringify({ header: true, columns: [...ISSUE_CSV_COLUMNS] }) : null;
-const errorsFile = errorsCsv && values['errors-csv'] ? errorsCsv.pipe(createWriteStream(values['errors-csv'])) : null;
+/** Problems written to --errors-csv, in file order (judging finds them child by child); beyond this many they are counted only. */
+const MAX_ISSUES_WRITTEN = 1_000_000;
+const issues: ImportIssue[] = [];
 
 const connection = await connect(process.env.IRO_DATA_DIR ?? DEFAULT_DATA_DIR);
 let report: LoadReport;
@@ -81,7 +79,7 @@ try {
         console.error(line);
       }
     },
-    ...(errorsCsv ? { onIssue: (issue) => errorsCsv.write(issueCsvRow(issue)) } : {}),
+    ...(values['errors-csv'] ? { onIssue: (issue: ImportIssue) => void (issues.length < MAX_ISSUES_WRITTEN && issues.push(issue)) } : {}),
   });
   if (tty) process.stderr.write('\r\x1b[K');
 } catch (error) {
@@ -124,12 +122,11 @@ const problems = report.errorCount + report.warningCount;
 if (problems > 0) {
   console.log(`${report.errorCount} problem(s) that kept rows out, ${report.warningCount} warning(s)${problems > 20 ? '; the first 20' : ''}:`);
   // Each message names its rule and what was found.
-  for (const e of report.errors.slice(0, 20)) console.log(`  ${e.file} ${placeOf(e)}${e.child ? ` (CHILD ${e.child})` : ''} [${e.severity}]: ${e.message}`);
+  for (const e of inFileOrder(report.errors, report.files.map((f) => f.file)).slice(0, 20)) console.log(`  ${e.file} ${placeOf(e)}${e.child ? ` (CHILD ${e.child})` : ''} [${e.severity}]: ${e.message}`);
 }
-if (errorsCsv && errorsFile) {
-  errorsCsv.end();
-  await finished(errorsFile);
-  console.log(`problems written to ${values['errors-csv']} (${problems})`);
+if (values['errors-csv']) {
+  await writeIssuesCsv(values['errors-csv'], inFileOrder(issues, report.files.map((f) => f.file)));
+  console.log(`problems written to ${values['errors-csv']} (${issues.length < problems ? `the first ${issues.length} of ${problems}` : problems}, in file order)`);
 }
 const total = (k: keyof TableCounts) => report.files.reduce((n, f) => n + f[k], 0);
 const refused = report.files.filter((f) => f.refused).length;

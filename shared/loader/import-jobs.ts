@@ -17,13 +17,10 @@
  * authority's keys, in the table and in the bucket.
  */
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { finished } from 'node:stream/promises';
 import { parse } from 'csv-parse';
-import { stringify } from 'csv-stringify';
 import { z } from 'zod';
 import { IsoDate } from '#domain/dates';
 import { AuthorityId } from '#domain/records';
@@ -31,7 +28,7 @@ import { MAX_DOWNLOAD_LINK_SECONDS, MAX_UPLOAD_LINK_SECONDS, type ObjectLinks, t
 import { VersionConflictError, type RecordStore, type Versioned } from '#store/record-store';
 import { loadSources } from './load.ts';
 import { CollectionYear, parseCollectionYear } from '#domain/collection-year';
-import { ImportIssue, issueCsvRow, issueFromCsvRow, ISSUE_CSV_COLUMNS, RuleCount } from './issues.ts';
+import { ImportIssue, inFileOrder, issueFromCsvRow, RuleCount, writeIssuesCsv } from './issues.ts';
 import type { FileReport, TableCounts } from './run.ts';
 import type { ImportSource } from './sources.ts';
 
@@ -463,8 +460,8 @@ async function execute(svc: ImportServices, claimed: Versioned<ImportJob>, now: 
   const saveFinal = () => overwriteJob(svc, job, version);
   const dir = await mkdtemp(join(tmpdir(), 'iro-import-'));
   const errorsPath = join(dir, 'errors.csv');
-  const errorsCsv = stringify({ header: true, columns: [...ISSUE_CSV_COLUMNS] });
-  const errorsFile = errorsCsv.pipe(createWriteStream(errorsPath));
+  // Held (at most MAX_ERRORS_IN_CSV) and written in file order at the end: judging finds them child by child.
+  const issues: ImportIssue[] = [];
   let lastSaved = performance.now();
   try {
     const sources: ImportSource[] = job.files.map((f) => ({
@@ -484,7 +481,7 @@ async function execute(svc: ImportServices, claimed: Versioned<ImportJob>, now: 
         else job.errorCount += 1;
         if (job.errorsInCsv < MAX_ERRORS_IN_CSV) {
           job.errorsInCsv += 1;
-          errorsCsv.write(issueCsvRow(issue));
+          issues.push(issue);
         }
       },
       onProgress: ({ phase, rows, totalRows }) => {
@@ -505,12 +502,10 @@ async function execute(svc: ImportServices, claimed: Versioned<ImportJob>, now: 
   } catch (error) {
     job.status = 'failed';
     job.failure = (error as Error).message;
-  } finally {
-    errorsCsv.end();
-    await finished(errorsFile).catch(() => undefined);
   }
   await saving;
   try {
+    if (issues.length > 0) await writeIssuesCsv(errorsPath, inFileOrder(issues, job.files.map((f) => f.fileName)));
     if (job.errorsInCsv > 0) await svc.objects.put(importErrorsKey(job.authorityId, job.importId), await readFile(errorsPath), 'text/csv; charset=utf-8');
     job.finishedAt = now().toISOString();
     await svc.objects.put(importReportKey(job.authorityId, job.importId), JSON.stringify(job, null, 2), 'application/json');

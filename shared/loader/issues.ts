@@ -3,6 +3,9 @@
  * the XML return), the child, the column, the rule (a DfE rule code, or one of the importer's own
  * checks below), how severe it is, and a message in plain words.
  */
+import { createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
 import { z } from 'zod';
 
 /**
@@ -91,3 +94,32 @@ export const RuleCount = z.object({
   tables: z.array(z.string()),
 });
 export type RuleCount = z.infer<typeof RuleCount>;
+
+/**
+ * Issues in the order of the files and of the rows in them (judging goes child by child, in no order
+ * a person reads): by file as the import named them, then line, or element path with its numbers
+ * compared as numbers; a file's own notes first. Stable, so a row's issues keep their order.
+ */
+export function inFileOrder<T extends Pick<ImportIssue, 'file' | 'line' | 'element'>>(issues: readonly T[], files: readonly string[]): T[] {
+  const fileRank = new Map(files.map((name, i) => [name, i]));
+  const elementKey = (element: string | null) => (element ?? '').replace(/\d+/g, (digits) => digits.padStart(9, '0'));
+  return issues
+    .map((issue, index) => ({ issue, index }))
+    .sort((a, b) =>
+      (fileRank.get(a.issue.file) ?? files.length) - (fileRank.get(b.issue.file) ?? files.length) ||
+      (a.issue.line ?? 0) - (b.issue.line ?? 0) ||
+      elementKey(a.issue.element).localeCompare(elementKey(b.issue.element)) ||
+      a.index - b.index)
+    .map(({ issue }) => issue);
+}
+
+/** Writes issues as the errors CSV (its header, then one row each), waiting on the disk as it goes. */
+export async function writeIssuesCsv(path: string, issues: Iterable<ImportIssue>): Promise<void> {
+  const csv = stringify({ header: true, columns: [...ISSUE_CSV_COLUMNS] });
+  const file = csv.pipe(createWriteStream(path));
+  for (const issue of issues) {
+    if (!csv.write(issueCsvRow(issue))) await new Promise<void>((resolve) => csv.once('drain', () => resolve()));
+  }
+  csv.end();
+  await finished(file);
+}

@@ -228,7 +228,8 @@ export function judgeGroup(key: string, rows: readonly ReadRow[], stored: Stored
     for (const s of unplaced) s.heldBack = true;
     if (rejectedEpisode && knownEpisodes.length === 0) {
       const cause = rejectedEpisode.own.find((i) => i.severity === 'rejected')!;
-      issues.push(...heldBackIssues(unplaced, cause, `they fall in no period of care once the rejected episode (${placeOfRow(rejectedEpisode.row, fileOf)}) and the child's other episodes are left out`, issue, 'could not be placed in a period of care'));
+      const because = (count: number) => `${count === 1 ? 'it falls' : 'they fall'} in no period of care once the rejected episode (${placeOfRow(rejectedEpisode.row, fileOf)}) and the child's other episodes are left out`;
+      issues.push(...heldBackIssues(unplaced, cause, because, issue, 'could not be placed in a period of care'));
     } else {
       const spans = periods.map((p) => `${longDate(p.startDate)} to ${p.endDate ? longDate(p.endDate) : 'now'}`).join('; ');
       const why = knownEpisodes.length === 0
@@ -270,7 +271,7 @@ export function judgeGroup(key: string, rows: readonly ReadRow[], stored: Stored
 function heldBackIssues(
   followers: readonly RowState[],
   cause: { rule: string },
-  because: string,
+  because: string | ((count: number) => string),
   issue: (row: ReadRow, rule: string, severity: IssueSeverity, column: string | null, message: string, count?: number) => ReportedIssue,
   what = 'not imported',
 ): ReportedIssue[] {
@@ -279,7 +280,7 @@ function heldBackIssues(
     const child = group[0]!.row.cells.CHILD ?? '';
     return issue(
       group[0]!.row, cause.rule, 'not imported', null,
-      `${cause.rule} → ${group.length} ${group.length === 1 ? noun[0] : noun[1]} of child ${child} (${linesOf(group.map((s) => s.row))}) ${what}: ${because}`,
+      `${cause.rule} → ${group.length} ${group.length === 1 ? noun[0] : noun[1]} of child ${child} (${linesOf(group.map((s) => s.row))}) ${what}: ${typeof because === 'string' ? because : because(group.length)}`,
       group.length,
     );
   });

@@ -39,6 +39,7 @@ export async function loadSources(store: RecordStore, sources: readonly ImportSo
         await readXlsx(source, sink);
         break;
     }
+    await run.fileRead(sink);
   }
   return run.judgeAndWrite();
 }

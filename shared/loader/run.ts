@@ -81,6 +81,8 @@ export interface LoadOptions {
   onProgress?: (progress: { phase: 'reading' | 'writing'; file: string; rows: number; totalRows: number }) => void | Promise<void>;
   /** Every issue, as it is found (the import job streams them to its errors CSV). */
   onIssue?: (issue: ImportIssue) => void;
+  /** False skips the DfE's rules (the importer's own checks still run): for the benchmark's side-by-side measure of their cost only. */
+  dfeRules?: boolean;
 }
 
 /** Per SSDA903 format, the columns read in upper case as the DfE reads them: the child's id and every coded cell. */
@@ -175,6 +177,11 @@ export class ImportRun {
         run.addIssue({ file: name, child: null, severity: 'warning', table: '', rows: 0, ...note });
       },
     };
+  }
+
+  /** A file read to its end: progress says so (reading a small file reports nothing else). */
+  async fileRead(sink: ReadSink): Promise<void> {
+    await this.options.onProgress?.({ phase: 'reading', file: sink.file.name, rows: sink.rowsRead, totalRows: this.totalRows });
   }
 
   /** What reading a row tells the run: the return's latest date, year-sensitive codes, UPNs. */
@@ -298,7 +305,7 @@ export class ImportRun {
     }
     const year = this.decideYear(tables);
     this.report.year = year;
-    const ssda903: ReturnContext | null = year ? returnContext(year.year, tables, this.readings.some((r) => r.kind === 'xml') ? 'xml' : 'csv') : null;
+    const ssda903: ReturnContext | null = year && this.options.dfeRules !== false ? returnContext(year.year, tables, this.readings.some((r) => r.kind === 'xml') ? 'xml' : 'csv') : null;
     const refusedCodes = year ? this.yearCodeProblems(year.year) : new Map<string, Set<string>>();
     const files: ImportedFile[] = this.readings.map((r) => ({ name: r.name, kind: r.kind, ...(r.annex ? { annex: r.annex } : {}) }));
     const context: GroupContext = {

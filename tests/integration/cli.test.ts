@@ -108,7 +108,7 @@ describe('npm run demo, import and audit', () => {
       'annex-a.xlsx,sheet List 8 row 3,Q2,Date of Birth,FORMAT,rejected,"FORMAT – Date of Birth (C3): ""not a date"" is not a date: write dd/mm/YYYY (or YYYY-MM-DD)"',
       'return.xml,CHILD[1]/HEADER/AREVIEW[2],Q1,REVIEW_CODE,440,warning,"440 – the participation code is PN0 (child under 4 at the review), but the child was past their 4th birthday on the date of the review: PN0 at the review of 1 March 2024, but the child turned 4 on 14 March 2016"',
     ]);
-    expect(result.out).toContain(`problems written to ${errorsCsv} (2)`);
+    expect(result.out).toContain(`problems written to ${errorsCsv} (2, in file order)`);
   }, 60_000);
 
   it('runs an automatic audit, prints the summary and writes every published file with its manifest', async () => {

@@ -41,6 +41,19 @@ function datedEpisodes(child: ChildReturn): ReturnRow[] {
   return episodesByStart(child).filter((row) => dateOf(row, 'DECOM') !== null);
 }
 
+/**
+ * This year's own episodes: the dated ones still going on at some point in the year (no end date, or
+ * one on or after 1 April). A return holds only those; an export of a child's whole history holds
+ * earlier ones too, and the rules comparing this year with last year must not take one of those for
+ * this year's first episode.
+ */
+function thisYearsEpisodes(child: ChildReturn, start: string): ReturnRow[] {
+  return datedEpisodes(child).filter((row) => {
+    const dec = dateOf(row, 'DEC');
+    return dec === null || dec >= start;
+  });
+}
+
 /** Each dated episode with the one just before it. */
 function* withPrevious(child: ChildReturn): Generator<{ episode: ReturnRow; previous: ReturnRow; index: number; all: ReturnRow[] }> {
   const all = datedEpisodes(child);
@@ -123,11 +136,11 @@ function matchesLastYear(spec: {
     severity: 'warn',
     reason: 'this year\'s values replace last year\'s for the same episode, usually a correction; the dates of the period of care are not in question',
     previous: true,
-    *check(child) {
+    *check(child, { start }) {
       const lastYear = child.previous('Episodes');
       if (lastYear === null) return;
       const latest = latestOf(lastYear);
-      const first = datedEpisodes(child)[0];
+      const first = thisYearsEpisodes(child, start)[0];
       // Only an episode still open at the end of last year continues into this year's first.
       if (latest === undefined || first === undefined || dateOf(latest, 'DEC') !== null) return;
       if (same(latest, first, column)) return;
@@ -825,9 +838,9 @@ export const EPISODE_SEQUENCE_RULES: readonly Ssda903Rule[] = [
     severity: 'reject',
     reason: "last year's open episode would stay open beside this year's, putting the child in two episodes at once",
     previous: true,
-    *check(child) {
+    *check(child, { start: yearStart }) {
       const lastYear = child.previous('Episodes');
-      const first = datedEpisodes(child)[0];
+      const first = thisYearsEpisodes(child, yearStart)[0];
       if (lastYear === null || first === undefined) return;
       const start = dateOf(first, 'DECOM');
       // Last year's open episodes (no end date given) must all be this first one carried on; one
@@ -838,8 +851,14 @@ export const EPISODE_SEQUENCE_RULES: readonly Ssda903Rule[] = [
     },
     examples: [
       {
-        valid: { Episodes: [{ DECOM: '10/03/2025', DEC: '', REC: '' }, { DECOM: '01/03/2025', DEC: '10/03/2025', REC: 'X1' }], previous: { Episodes: [{ DECOM: '01/01/2025', DEC: '01/03/2025', REC: 'X1' }, { DECOM: '01/03/2025', DEC: '', REC: '' }] } },
-        invalid: { Episodes: [{ DECOM: '10/03/2025', DEC: '', REC: '' }, { DECOM: '02/03/2025', DEC: '10/03/2025', REC: 'X1' }], previous: { Episodes: [{ DECOM: '01/01/2025', DEC: '01/03/2025', REC: 'X1' }, { DECOM: '01/03/2025', DEC: '', REC: '' }] } },
+        valid: { Episodes: [{ DECOM: '10/04/2025', DEC: '', REC: '' }, { DECOM: '01/03/2025', DEC: '10/04/2025', REC: 'X1' }], previous: { Episodes: [{ DECOM: '01/01/2025', DEC: '01/03/2025', REC: 'X1' }, { DECOM: '01/03/2025', DEC: '', REC: '' }] } },
+        invalid: { Episodes: [{ DECOM: '10/04/2025', DEC: '', REC: '' }, { DECOM: '02/03/2025', DEC: '10/04/2025', REC: 'X1' }], previous: { Episodes: [{ DECOM: '01/01/2025', DEC: '01/03/2025', REC: 'X1' }, { DECOM: '01/03/2025', DEC: '', REC: '' }] } },
+        flags: [['Episodes', 1]],
+      },
+      {
+        note: 'an export of the whole history: an episode that ended before the year is not this year\'s first',
+        valid: { Episodes: [{ DECOM: '09/11/2022', DEC: '03/07/2023', REC: 'X1' }, { DECOM: '03/07/2023', DEC: '', REC: '' }], previous: { Episodes: [{ DECOM: '09/11/2022', DEC: '03/07/2023', REC: 'X1' }, { DECOM: '03/07/2023', DEC: '', REC: '' }] } },
+        invalid: { Episodes: [{ DECOM: '09/11/2022', DEC: '03/07/2023', REC: 'X1' }, { DECOM: '04/07/2023', DEC: '', REC: '' }], previous: { Episodes: [{ DECOM: '09/11/2022', DEC: '03/07/2023', REC: 'X1' }, { DECOM: '03/07/2023', DEC: '', REC: '' }] } },
         flags: [['Episodes', 1]],
       },
     ],
@@ -916,7 +935,7 @@ export const EPISODE_SEQUENCE_RULES: readonly Ssda903Rule[] = [
     *check(child, { start }) {
       const lastYear = child.previous('Episodes');
       if (lastYear === null) return;
-      const first = datedEpisodes(child).find((row) => (dateOf(row, 'DECOM') ?? '') < start);
+      const first = thisYearsEpisodes(child, start).find((row) => (dateOf(row, 'DECOM') ?? '') < start);
       if (!first) return;
       const latest = latestOf(lastYear);
       const latestStart = latest ? dateOf(latest, 'DECOM') : null;
@@ -978,7 +997,7 @@ export const EPISODE_SEQUENCE_RULES: readonly Ssda903Rule[] = [
     *check(child, { start }) {
       const lastYear = child.previous('Episodes');
       if (lastYear === null || lastYear.length > 0) return;
-      for (const row of child.rows('Episodes')) {
+      for (const row of thisYearsEpisodes(child, start)) {
         const decom = dateOf(row, 'DECOM');
         if (decom !== null && decom < start) yield { row, detail: `${starting(row)}, before the year, and last year's return has no episode` };
       }
@@ -992,7 +1011,8 @@ export const EPISODE_SEQUENCE_RULES: readonly Ssda903Rule[] = [
       },
       {
         valid: { Episodes: [{ DECOM: '01/03/2025' }], previous: { Episodes: [{ DECOM: '01/03/2025' }] } },
-        invalid: { Episodes: [{ DECOM: '01/03/2025' }, { DECOM: '01/01/2024', DEC: '01/03/2025', REC: 'X1' }], previous: {} },
+        invalid: { Episodes: [{ DECOM: '01/03/2025' }, { DECOM: '01/01/2024', DEC: '01/04/2025', REC: 'X1' }, { DECOM: '01/01/2023', DEC: '01/03/2023', REC: 'E13' }], previous: {} },
+        // The third ended before the year: history in an export, not this year's return.
         flags: [['Episodes', 0], ['Episodes', 1]],
       },
     ],

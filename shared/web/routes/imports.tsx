@@ -276,7 +276,7 @@ function ReportPage({ page, view, firstErrors, fresh }: { page: PageContext; vie
           <p class="govuk-body">
             Each rule is a DfE validation rule of the {view.collectionYear?.year ?? ''} return (by its DfE code) or one of the importer’s own checks. Rejected rows were not imported;
             held-back rows are sound rows of a child whose other row was rejected (for example the child’s other episodes, so that no period of care is stored with a gap);
-            rows with a warning were imported. The most frequent come first.
+            a warning does not keep a row out (its row was imported unless another problem of the row kept it out). The most frequent come first.
           </p>
           <Table
             caption="Problems by rule"
