@@ -30,6 +30,8 @@ const { values } = parseArgs({
     rules: { type: 'string', default: 'on' },
     json: { type: 'boolean', default: false },
     keep: { type: 'string' },
+    /** Import these files instead of generating them (e.g. the files an earlier loader's benchmark kept). */
+    files: { type: 'string' },
   },
 });
 const rows = Number(values.rows);
@@ -65,31 +67,36 @@ async function writeLines(path: string, header: string, lines: () => Generator<s
 }
 
 const root = values.keep ?? (await mkdtemp(join(tmpdir(), 'iro-import-bench-')));
-const filesDir = join(root, 'files');
+const filesDir = values.files ?? join(root, 'files');
 const dataDir = join(root, 'dynamodb');
-await mkdir(filesDir, { recursive: true });
 const children = Math.ceil(rows / perChild);
-const PERIOD_START = Date.UTC(2025, 3, 7);
-// Every child is born 2010–2015 (10 to 15 when they come into care in April or May 2025) and stays in care.
-const childId = (i: number) => `B${String(i).padStart(7, '0')}`;
-const birth = (i: number) => new Date(Date.UTC(2010 + (i % 6), i % 12, 1 + (i % 28)));
-const generated = performance.now();
-await writeLines(join(filesDir, 'header.csv'), 'CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB', function* () {
-  for (let i = 0; i < children; i += 1) yield `${childId(i)},${i % 2 ? 'F' : 'M'},${uk(birth(i))},WBRI,A${String(100_000_000_000 + i).padStart(12, '0')},${i % 2 ? '0' : ''},`;
-});
-await writeLines(join(filesDir, 'episodes.csv'), 'CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN', function* () {
-  for (let i = 0; i < children; i += 1) yield `${childId(i)},${uk(new Date(PERIOD_START + (i % 30) * DAY))},S,C2,N1,U4,PR1,,,,SE1 7PB,SE5 8AF,SC111111`;
-});
-await writeLines(join(filesDir, 'reviews.csv'), 'CHILD,DOB,REVIEW,REVIEW_CODE', function* () {
-  for (let n = 0; n < rows; n += 1) {
-    const i = Math.floor(n / perChild);
-    const k = n % perChild;
-    // Reviews every 61 days from two months into the period: inside it, one per date.
-    yield `${childId(i)},${uk(birth(i))},${uk(new Date(PERIOD_START + (i % 30) * DAY + (60 + 61 * k) * DAY))},PN${1 + ((i + k) % 7)}`;
-  }
-});
-const sizeMb = (await stat(join(filesDir, 'reviews.csv'))).size / 1024 / 1024;
-console.error(`generated ${rows.toLocaleString('en-GB')} reviews (${sizeMb.toFixed(0)} MB), ${children.toLocaleString('en-GB')} children and episodes in ${((performance.now() - generated) / 1000).toFixed(1)} s`);
+if (!values.files) await generate();
+
+/** Writes the return's three files: one child per `perChild` reviews. */
+async function generate(): Promise<void> {
+  await mkdir(filesDir, { recursive: true });
+  const PERIOD_START = Date.UTC(2025, 3, 7);
+  // Every child is born 2010–2015 (10 to 15 when they come into care in April or May 2025) and stays in care.
+  const childId = (i: number) => `B${String(i).padStart(7, '0')}`;
+  const birth = (i: number) => new Date(Date.UTC(2010 + (i % 6), i % 12, 1 + (i % 28)));
+  const generated = performance.now();
+  await writeLines(join(filesDir, 'header.csv'), 'CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB', function* () {
+    for (let i = 0; i < children; i += 1) yield `${childId(i)},${i % 2 ? 'F' : 'M'},${uk(birth(i))},WBRI,A${String(100_000_000_000 + i).padStart(12, '0')},${i % 2 ? '0' : ''},`;
+  });
+  await writeLines(join(filesDir, 'episodes.csv'), 'CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN', function* () {
+    for (let i = 0; i < children; i += 1) yield `${childId(i)},${uk(new Date(PERIOD_START + (i % 30) * DAY))},S,C2,N1,U4,PR1,,,,SE1 7PB,SE5 8AF,SC111111`;
+  });
+  await writeLines(join(filesDir, 'reviews.csv'), 'CHILD,DOB,REVIEW,REVIEW_CODE', function* () {
+    for (let n = 0; n < rows; n += 1) {
+      const i = Math.floor(n / perChild);
+      const k = n % perChild;
+      // Reviews every 61 days from two months into the period: inside it, one per date.
+      yield `${childId(i)},${uk(birth(i))},${uk(new Date(PERIOD_START + (i % 30) * DAY + (60 + 61 * k) * DAY))},PN${1 + ((i + k) % 7)}`;
+    }
+  });
+  const sizeMb = (await stat(join(filesDir, 'reviews.csv'))).size / 1024 / 1024;
+  console.error(`generated ${rows.toLocaleString('en-GB')} reviews (${sizeMb.toFixed(0)} MB), ${children.toLocaleString('en-GB')} children and episodes in ${((performance.now() - generated) / 1000).toFixed(1)} s`);
+}
 
 const dynalite = await startDynaliteChild(dataDir);
 let exitCode = 0;

@@ -2,7 +2,7 @@
  * `npm run bench`: the audit benchmark, one Markdown table on stdout and in bench/results.md.
  * `npm run bench -- [--sizes 10000,100000] [--segments 4] [--loader bulk|product] [--data-dir <dir>]
  *   [--keep] [--reuse <dir>] [--audit-heap-mb <n>] [--grading-iros 50] [--grading-seconds 60] [--no-grading]
- *   [--import-rows 40000,160000] [--no-import]`
+ *   [--import-rows 40000,160000] [--no-import] [--no-audit]`
  * For each size (reviews audited): generate a demo authority, load it into an on-disk dynalite, time
  * the review-timeliness-participation audit against a bare parallel scan and against the same
  * criteria in SQLite, and cross-check the engine's counts with the SQL's. Then the grading load: many
@@ -31,8 +31,9 @@ import { processCpuSeconds, waitUntilIdle } from './memory.ts';
 import { loadSqlite, runCriteriaSql, WORKING_DAYS_METHOD, type SqlResult } from './sqlite-baseline.ts';
 
 const USAGE =
-  'usage: npm run bench -- [--sizes 10000,100000] [--segments 4] [--loader bulk|product] [--data-dir <dir>] [--keep] [--reuse <dir>] [--audit-heap-mb <n>] [--grading-iros 50] [--grading-seconds 60] [--no-grading] [--import-rows 40000,160000] [--no-import]';
+  'usage: npm run bench -- [--sizes 10000,100000] [--segments 4] [--loader bulk|product] [--data-dir <dir>] [--keep] [--reuse <dir>] [--audit-heap-mb <n>] [--grading-iros 50] [--grading-seconds 60] [--no-grading] [--import-rows 40000,160000] [--no-import] [--no-audit]';
 const RESULTS_PATH = fileURLToPath(new URL('./results.md', import.meta.url));
+const IMPORT_RESULTS_PATH = fileURLToPath(new URL('./import-results.md', import.meta.url));
 /** Rows per second to expect from dynalite on this kind of machine, for the up-front time estimate only. */
 const EXPECTED_BULK_ROWS_PER_SECOND = 3_500;
 /** Longest wait for dynalite to finish background work (LevelDB compaction) before a measurement. */
@@ -66,6 +67,7 @@ try {
       'no-grading': { type: 'boolean', default: false },
       'import-rows': { type: 'string', default: '40000,160000' },
       'no-import': { type: 'boolean', default: false },
+      'no-audit': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -140,7 +142,7 @@ let perChild: Promise<number> | undefined;
 const reviewsPerChild = () => (perChild ??= calibrate(dataDir));
 const results: SizeResult[] = [];
 try {
-  for (const [index, target] of targets.entries()) {
+  for (const [index, target] of (args['no-audit'] ? [] : targets).entries()) {
     log(`\n== ${target.toLocaleString('en-GB')} reviews`);
     results.push(await benchSize(target, index === 0));
   }
@@ -164,10 +166,18 @@ if (!args['no-import']) {
   }
 }
 
-const report = renderReport(results) + (grading ? renderGrading(grading) : '') + (imports.length ? renderImports(imports) : '');
-console.log(report);
-await writeFile(RESULTS_PATH, report);
-log(`bench: written to ${RESULTS_PATH}`);
+// Each stage keeps its own file, so a run of one stage leaves the others' figures as they were.
+const report = (results.length ? renderReport(results) : '') + (grading ? renderGrading(grading) : '');
+const importReport = imports.length ? renderImports(imports) : '';
+console.log(report + importReport);
+if (report) {
+  await writeFile(RESULTS_PATH, report);
+  log(`bench: written to ${RESULTS_PATH}`);
+}
+if (importReport) {
+  await writeFile(IMPORT_RESULTS_PATH, `# Import benchmark\n\n${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${cpus().length} CPUs · Node ${process.version}\n\n${importReport}`);
+  log(`bench: written to ${IMPORT_RESULTS_PATH}`);
+}
 // 3: the engine and SQL disagree; 4: an audit failed.
 if (results.some((r) => r.check && !r.check.agrees)) process.exitCode = 3;
 // 5: a grade was lost.

@@ -8,7 +8,8 @@
 import { periodContaining, periodsOfCare } from '#domain/period-of-care';
 import type { Episode } from '#domain/records';
 import type { UpsertEntry } from '#store/record-store';
-import { judgeChild, ruleFor } from '#ssda903/judge';
+import { findingMessage, judgeChild, ruleFor } from '#ssda903/judge';
+import type { UpnIndex } from '#ssda903/rules/header';
 import { childReturn, longDate, type ReturnContext, type ReturnRow, type Ssda903Table } from '#ssda903/return';
 import { annexRow, ANNEX_A_TABLE, type AnnexSheet } from './annex-a.ts';
 import { describeNaturalKey, formatNamed, naturalKey, type ImportContext, type ImportFormat } from './formats.ts';
@@ -56,8 +57,8 @@ export interface GroupContext {
   ssda903: ReturnContext | null;
   /** Options the formats need (the year ending for OC2 and OC3). */
   formats: ImportContext;
-  /** Whether a Header row's UPN is also another child's (rule 444 looks across children). */
-  sharedUpn?: (upn: string, childKey: string) => boolean;
+  /** Every Header row's UPN, to tell whose is shared (rule 444 looks across children). */
+  upns?: UpnIndex;
   /** Whether a row holds another collection year's code (reported once per file as YEAR): it is not imported, and not reported again. */
   heldByYear?: (row: ReadRow) => boolean;
 }
@@ -122,9 +123,10 @@ export function judgeGroup(key: string, rows: readonly ReadRow[], stored: Stored
 
   // 1. The DfE's rules over the child's part of the return.
   const heldByYear = new Set(rows.filter((row) => context.heldByYear?.(row)));
-  if (context.ssda903) {
+  {
     const byTable: Partial<Record<Ssda903Table, ReturnRow[]>> = {};
     const stateOf = new Map<ReturnRow, RowState>();
+    // The rows of the return's tables, as the DfE's rules read them (cascades below read them too).
     for (const state of states) {
       const table = state.format?.table;
       if (!table) continue;
@@ -134,7 +136,7 @@ export function judgeGroup(key: string, rows: readonly ReadRow[], stored: Stored
       (byTable[table] ??= []).push(returnRow);
       stateOf.set(returnRow, state);
     }
-    if (stateOf.size > 0) {
+    if (context.ssda903 && stateOf.size > 0) {
       const child = childReturn(key, byTable, stored?.previous ?? null);
       for (const finding of judgeChild(child, context.ssda903)) {
         const state = stateOf.get(finding.row)!;
@@ -143,13 +145,13 @@ export function judgeGroup(key: string, rows: readonly ReadRow[], stored: Stored
         // Any field a warning concerns may hold the value at fault: it is left blank rather than losing the row.
         if (finding.severity === 'warn') for (const field of finding.fields) if (field in state.row.cells) state.warnedColumns.add(field);
       }
+      // 444 looks across children: the run's index of every Header row says whose UPN is shared.
       const upnRule = ruleFor('444', context.ssda903.year);
-      if (upnRule && context.sharedUpn) {
+      if (upnRule && context.upns) {
         for (const header of byTable.Header ?? []) {
-          const upn = header.cells.UPN ?? '';
-          if (upn !== '' && !/^UN[1-5]$/.test(upn) && context.sharedUpn(upn, key)) {
-            own(stateOf.get(header)!, '444', upnRule.severity === 'reject' ? 'rejected' : 'warning', 'UPN', `444 – the UPN is also another child's: UPN is "${upn}"`);
-          }
+          if (!context.upns.shared(header)) continue;
+          const message = findingMessage(upnRule, context.ssda903.year, `UPN is "${header.cells.UPN}"`);
+          own(stateOf.get(header)!, '444', upnRule.severity === 'reject' ? 'rejected' : 'warning', 'UPN', message);
         }
       }
     }

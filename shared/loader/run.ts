@@ -14,6 +14,7 @@ import { codeSet, describeCode, isCode } from '#ssda903/code-sets';
 import { ruleFor } from '#ssda903/judge';
 import { longDate, parseReturnDate, returnContext, type ReturnContext, type Ssda903Table } from '#ssda903/return';
 import { meaningIn } from '#ssda903/rule';
+import { UpnIndex } from '#ssda903/rules/header';
 import { codeCell } from './cells.ts';
 import { formatNamed, IMPORT_FORMATS, type ImportContext } from './formats.ts';
 import { IMPORT_CHECKS, type ImportCheck, type ImportIssue, type RuleCount } from './issues.ts';
@@ -123,9 +124,8 @@ export class ImportRun {
   private latest: { episodes: boolean; date: string; file: string; column: string } | null = null;
   /** Per file and year-sensitive column: how many rows hold each code. */
   private readonly codesSeen = new Map<string, Map<string, { count: number; lines: string[] }>>();
-  /** UPN → the first child holding it; UPNs held by two or more children. */
-  private readonly upns = new Map<string, string>();
-  private readonly sharedUpns = new Set<string>();
+  /** Every Header row's UPN, to tell whose is shared (rule 444). */
+  private readonly upns = new UpnIndex();
   private storeHeldRecords: Promise<boolean> | null = null;
 
   constructor(
@@ -205,15 +205,7 @@ export class ImportRun {
       if (seen.lines.length < 8) seen.lines.push(row.element ?? String(row.line));
       codes.set(code, seen);
     }
-    if (row.table === 'header') {
-      const upn = row.cells.UPN ?? '';
-      if (upn !== '' && !/^UN[1-5]$/i.test(upn)) {
-        const child = groupKeyOf(row.table, row.cells);
-        const first = this.upns.get(upn);
-        if (first === undefined) this.upns.set(upn, child);
-        else if (first !== child) this.sharedUpns.add(upn);
-      }
-    }
+    if (row.table === 'header') this.upns.add(row);
   }
 
   private get today(): string {
@@ -312,7 +304,7 @@ export class ImportRun {
       files,
       ssda903,
       formats: { ...this.options.context, ...(year ? { yearEnding: collectionEnd(year.year) } : {}) },
-      sharedUpn: (upn) => this.sharedUpns.has(upn),
+      upns: this.upns,
       heldByYear: (row) => {
         for (const sensitive of YEAR_SENSITIVE) {
           if (sensitive.table !== row.table) continue;

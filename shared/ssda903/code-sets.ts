@@ -72,10 +72,18 @@ const CODE_SETS = {
 
 export type CodedField = keyof typeof CODE_SETS;
 
-/** The codes `field` may hold in `year`'s return, with their meanings. */
+const built = new Map<string, CodeSet>();
+
+/** The codes `field` may hold in `year`'s return, with their meanings (built once per field and year: rules ask for every row). */
 export function codeSet(field: CodedField, year: CollectionYear): CodeSet {
-  const set: YearlyCodeSet = CODE_SETS[field];
-  return Object.fromEntries(Object.entries(set.codes).filter(([code]) => yearWithin(year, set.years?.[code] ?? {})));
+  const key = `${field}|${year}`;
+  let codes = built.get(key);
+  if (!codes) {
+    const set: YearlyCodeSet = CODE_SETS[field];
+    codes = Object.freeze(Object.fromEntries(Object.entries(set.codes).filter(([code]) => yearWithin(year, set.years?.[code] ?? {}))));
+    built.set(key, codes);
+  }
+  return codes;
 }
 
 /** Whether `code` is one of `field`'s codes in `year`. */

@@ -22,31 +22,47 @@ export const UPN_UNKNOWN_CODES: ReadonlySet<string> = new Set(['UN1', 'UN2', 'UN
 const UPN_PATTERN = /^[A-HJ-NP-RT-Z](\d{12}|\d{11}[A-Z])$/;
 
 /**
- * Given every Header row of an import, the rows whose UPN is also given to another child (rule 444,
- * "duplicate UPN"). Blank UPNs and the "UPN unknown" codes UN1–UN5 are not UPNs and never count.
- * UPNs are compared in upper case and children by their id, case-insensitively (as the importer
- * groups them); a child whose own Header row is repeated is INT32's business, not a duplicate UPN.
- * A per-child rule cannot see the other children, so the loader runs this over the whole Header
- * table and reports what it returns under rule 444, with 444's severity.
+ * Which UPNs more than one child of the return holds (rule 444, "duplicate UPN"), built a Header row
+ * at a time so the importer can keep one as it reads a national return. Blank UPNs and the "UPN
+ * unknown" codes UN1–UN5 are not UPNs and never count. UPNs are compared in upper case and children
+ * by their id, case-insensitively (as the importer groups them); a child whose own Header row is
+ * repeated is INT32's business, not a duplicate UPN. A per-child rule cannot see the other
+ * children, so the loader adds every Header row to one index and reports 444 on the rows whose UPN
+ * it says is shared, with the rule's severity.
  */
+export class UpnIndex {
+  /** UPN → the first child holding it; UPNs a second child holds too. */
+  private readonly first = new Map<string, string>();
+  private readonly sharedUpns = new Set<string>();
+
+  /** The UPN a Header row holds, or null when it holds none (blank, or a UN code). */
+  static upnOf(row: Pick<ReturnRow, 'cells'>): string | null {
+    const upn = (row.cells.UPN ?? '').trim().toUpperCase();
+    return upn === '' || UPN_UNKNOWN_CODES.has(upn) ? null : upn;
+  }
+
+  add(row: Pick<ReturnRow, 'cells'>): void {
+    const upn = UpnIndex.upnOf(row);
+    if (upn === null) return;
+    const child = (row.cells.CHILD ?? '').trim().toUpperCase();
+    const holder = this.first.get(upn);
+    if (holder === undefined) this.first.set(upn, child);
+    else if (holder !== child) this.sharedUpns.add(upn);
+  }
+
+  /** Whether the row's UPN is one another child holds too. */
+  shared(row: Pick<ReturnRow, 'cells'>): boolean {
+    const upn = UpnIndex.upnOf(row);
+    return upn !== null && this.sharedUpns.has(upn);
+  }
+}
+
+/** Given every Header row of an import, the rows whose UPN another child holds too (rule 444). */
 export function duplicateUpnRows(rows: Iterable<ReturnRow>): ReturnRow[] {
   const all = [...rows];
-  const childrenByUpn = new Map<string, Set<string>>();
-  const upnOf = (row: ReturnRow): string | null => {
-    const upn = code(row, 'UPN');
-    return upn === '' || UPN_UNKNOWN_CODES.has(upn) ? null : upn;
-  };
-  for (const row of all) {
-    const upn = upnOf(row);
-    if (upn === null) continue;
-    const children = childrenByUpn.get(upn) ?? new Set<string>();
-    children.add(code(row, 'CHILD'));
-    childrenByUpn.set(upn, children);
-  }
-  return all.filter((row) => {
-    const upn = upnOf(row);
-    return upn !== null && (childrenByUpn.get(upn)?.size ?? 0) > 1;
-  });
+  const index = new UpnIndex();
+  for (const row of all) index.add(row);
+  return all.filter((row) => index.shared(row));
 }
 
 /**
@@ -353,11 +369,11 @@ export const HEADER_RULES: readonly Ssda903Rule[] = [
     severity: 'warn',
     reason: 'a shared UPN spoils matching with education records but no audit reads it; both children are kept and the UPN queried',
     // A duplicate is only seen across children, which a rule of one child cannot see: the loader
-    // runs `duplicateUpnRows` over every Header row of the import and reports the rows it returns
-    // under 444 with this severity. Per child, there is nothing to check.
+    // adds every Header row of the import to a `UpnIndex` and reports 444 on the rows whose UPN it
+    // says is shared, with this severity. Per child, there is nothing to check.
     check: () => [],
     examples: [{
-      note: 'checked across children by duplicateUpnRows (tests/unit/ssda903/header-upn.test.ts): one child alone never breaks it',
+      note: 'checked across children by UpnIndex (tests/unit/ssda903/header-upn.test.ts): one child alone never breaks it',
       valid: { Header: [{ UPN: 'A123456789012' }] },
       invalid: { Header: [{ UPN: 'A123456789012' }] },
       flags: [],
