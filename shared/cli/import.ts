@@ -1,5 +1,5 @@
 /**
- * `npm run import -- [--authority <id>] [--name <name>] [--year 2025-26] [--errors-csv <file>] <files or folders>`
+ * `npm run import -- [--authority <id>] [--name <name>] [--year 2025-26] [--errors-csv <file>] [--json] <files or folders>`
  * Imports SSDA903 CSV tables, xlsx sheets and XML returns, Ofsted Annex A workbooks and SSD-shaped
  * extracts: judges every row by the DfE's rules of the return's collection year (stated, or worked
  * out from the data) and the importer's own checks, upserts the good ones by natural key and
@@ -16,7 +16,7 @@ import { loadFiles, type LoadReport, type TableCounts } from '#loader/load';
 import { connect } from '#local/connect';
 import { DEFAULT_DATA_DIR } from '#local/stack';
 
-const USAGE = 'usage: npm run import -- [--authority <id>] [--name <name>] [--year 2025-26] [--errors-csv <file>] <files or folders>';
+const USAGE = 'usage: npm run import -- [--authority <id>] [--name <name>] [--year 2025-26] [--errors-csv <file>] [--json] <files or folders>';
 
 function fail(message: string): never {
   console.error(`import: ${message}`);
@@ -36,6 +36,7 @@ try {
       // The earlier name of --year-ending, kept so existing scripts still run.
       'oc2-year-ending': { type: 'string' },
       'errors-csv': { type: 'string' },
+      json: { type: 'boolean', default: false },
     },
   });
 } catch (error) {
@@ -89,6 +90,17 @@ try {
 }
 await connection.close();
 
+const total = (k: keyof TableCounts) => report.files.reduce((n, f) => n + f[k], 0);
+const refused = report.files.filter((f) => f.refused).length;
+const exitCode = total('accepted') === 0 ? 1 : total('rejected') > 0 || refused > 0 ? 2 : 0;
+if (values.json) {
+  // The report as the API gives it (its files, year, counts per rule), for scripts.
+  const { errors: _kept, ...summary } = report;
+  if (values['errors-csv']) await writeIssuesCsv(values['errors-csv'], inFileOrder(issues, report.files.map((f) => f.file)));
+  console.log(JSON.stringify(summary, null, 2));
+  process.exit(exitCode);
+}
+
 const counts = (c: TableCounts) => ({
   rows: c.rows, accepted: c.accepted, warnings: c.warned, rejected: c.rejected, created: c.created, updated: c.updated, unchanged: c.unchanged,
 });
@@ -128,11 +140,9 @@ if (values['errors-csv']) {
   await writeIssuesCsv(values['errors-csv'], inFileOrder(issues, report.files.map((f) => f.file)));
   console.log(`problems written to ${values['errors-csv']} (${issues.length < problems ? `the first ${issues.length} of ${problems}` : problems}, in file order)`);
 }
-const total = (k: keyof TableCounts) => report.files.reduce((n, f) => n + f[k], 0);
-const refused = report.files.filter((f) => f.refused).length;
 const seconds = (performance.now() - started) / 1000;
 console.log(
   `${total('rows').toLocaleString('en-GB')} rows in ${report.files.length} file(s), ${seconds.toFixed(1)} s: ${total('accepted').toLocaleString('en-GB')} imported ` +
     `(${total('created')} created, ${total('updated')} updated, ${total('unchanged')} unchanged records), ${total('rejected').toLocaleString('en-GB')} rejected, ${refused} file(s) refused`,
 );
-process.exitCode = total('accepted') === 0 ? 1 : total('rejected') > 0 || refused > 0 ? 2 : 0;
+process.exitCode = exitCode;
