@@ -502,7 +502,8 @@ function identity(r: Random, ctx: DemoContext, number: number, dob: string, fami
     sex,
     ethnicity: r.chance(0.9) ? familyEthnicity : r.weighted(ETHNICITY),
     // Synthetic UPNs only; UN1 is the SSDA903 code for a child not yet of school age with no UPN.
-    upn: age < 5 ? 'UN1' : `DEMO${String(number).padStart(9, '0')}`,
+    // A UPN's shape (a letter, then 12 digits: the DfE's rule 168), under the local authority number 999, which no authority has.
+    upn: age < 5 ? 'UN1' : `Z999${String(number).padStart(9, '0')}`,
     mother,
     motherChildDob,
   };

@@ -95,9 +95,12 @@ export function workingDayOnOrAfter(date: string): string {
   return d;
 }
 
-/** A fake postcode sector: the ZZ area does not exist in the UK, so it can never locate a real child. */
+/**
+ * A fake postcode, in a full postcode's shape (the DfE's rule 392c reads the shape): the ZZ area does
+ * not exist in the UK, so it can never locate a real child.
+ */
 export function fakePostcode(r: Random): string {
-  return `ZZ${r.int(1, 29)} ${r.int(0, 9)}`;
+  return `ZZ${r.int(1, 29)} ${r.int(0, 9)}ZZ`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -120,8 +123,10 @@ function legalPath(r: Random, kind: PathKind, start: string, stop: string, span:
   const interimStart = (): string => {
     // A few children arrive through police protection or an emergency protection order before the interim order.
     if (r.chance(0.12)) {
-      push(start, r.chance(0.6) ? 'L1' : 'L2');
-      const c1 = laterThan(start, 1, 8, r);
+      // Police protection lasts at most 72 hours (Children Act 1989 s46), an emergency protection order longer.
+      const police = r.chance(0.6);
+      push(start, police ? 'L1' : 'L2');
+      const c1 = laterThan(start, 1, police ? 3 : 8, r);
       push(c1, 'C1');
       return c1;
     }
@@ -167,19 +172,25 @@ function legalPath(r: Random, kind: PathKind, start: string, stop: string, span:
 
 const PROVIDER_BY_PLACE: Record<string, Weighted<string>> = {
   U1: [['PR1', 1]], U3: [['PR1', 1]], U4: [['PR1', 0.6], ['PR4', 0.4]], U5: [['PR1', 0.8], ['PR4', 0.2]], U6: [['PR1', 0.6], ['PR4', 0.4]],
-  K1: [['PR1', 0.3], ['PR2', 0.7]], K2: [['PR4', 0.75], ['PR1', 0.25]], H5: [['PR4', 0.7], ['PR1', 0.3]],
+  K1: [['PR1', 0.3], ['PR2', 0.7]], K2: [['PR4', 0.75], ['PR1', 0.25]], H5: [['PR4', 0.7], ['PR1', 0.3]], K3: [['PR4', 0.7], ['PR1', 0.3]],
   P1: [['PR0', 1]], A4: [['PR1', 0.7], ['PR5', 0.3]], A6: [['PR1', 0.6], ['PR5', 0.4]],
 };
 
 /** Ofsted-registered settings carry a URN; the demo's are visibly fake. Others get the DfE "not applicable" XXXXXXX. */
 function urnFor(place: string, r: Random): string {
-  return place === 'K1' || place === 'K2' || place === 'H5' ? `DEMO${String(r.int(1, 9999)).padStart(4, '0')}` : 'XXXXXXX';
+  return place === 'K1' || place === 'K2' || place === 'H5' || place === 'K3' ? `DEMO${String(r.int(1, 9999)).padStart(4, '0')}` : 'XXXXXXX';
 }
+
+/** Supported accommodation is H5 until the DfE's 2024-25 return, K3 (registered supported accommodation) from it. */
+const SUPPORTED_ACCOMMODATION_FROM_2024_25 = '2024-04-01';
+
+/** The placement code of `place` on `date`, in the codes of that date's return. */
+const placeOn = (place: string, date: string): string => (place === 'H5' && date >= SUPPORTED_ACCOMMODATION_FROM_2024_25 ? 'K3' : place);
 
 function placementOf(r: Random, date: string, place: string, homePostcode: string, reason: string): Placement {
   return {
     date,
-    place,
+    place: placeOn(place, date),
     provider: r.weighted(PROVIDER_BY_PLACE[place] ?? [['PR1', 1]]),
     postcode: place === 'P1' ? homePostcode : fakePostcode(r),
     urn: urnFor(place, r),
@@ -207,7 +218,7 @@ function placementPath(r: Random, kind: PathKind, dob: string, start: string, st
   const ageAt = (date: string) => yearsOld(dob, date);
   const add = (date: string, place: string, reason: string) => {
     const last = placements.at(-1);
-    if (date >= stop || (last && (date <= last.date || last.place === place))) return;
+    if (date >= stop || (last && (date <= last.date || last.place === placeOn(place, date)))) return;
     placements.push(placementOf(r, date, place, homePostcode, reason));
   };
   placements.push(placementOf(r, start, ordinaryPlacement(r, ageAt(start), kind), homePostcode, ''));
