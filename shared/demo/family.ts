@@ -489,7 +489,8 @@ function identity(r: Random, ctx: DemoContext, number: number, dob: string, fami
   const age = yearsOld(dob, ctx.asAt);
   let mother: '' | '0' | '1' = '';
   let motherChildDob: string | null = null;
-  if (sex === 'F' && age >= 12) {
+  // The DfE asks whether every girl looked after is a mother (rule 393): 0 unless she is.
+  if (sex === 'F') {
     mother = '0';
     const fourteenth = birthday(dob, 14);
     if (age >= 15 && r.chance(0.02) && fourteenth < ctx.asAt) {

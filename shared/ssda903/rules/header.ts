@@ -563,7 +563,7 @@ export const HEADER_RULES: readonly Ssda903Rule[] = [
   ...SEX_SPANS.map(({ years, male, female }) =>
     rowRule({
       code: '393', table: 'Header', alsoReads: ['Episodes'], fields: ['MOTHER'], ...years,
-      meaning: `whether the young woman (${female}) is a mother is blank, though she is looked after other than on short breaks (legal status V3 or V4 only)`,
+      meaning: `whether the girl (sex ${female}) is a mother is blank, though she is looked after other than on short breaks (legal status V3 or V4 only)`,
       severity: 'warn',
       reason: MOTHERHOOD_REASON,
       breaks: (row, child) =>
@@ -583,7 +583,7 @@ export const HEADER_RULES: readonly Ssda903Rule[] = [
   ...SEX_SPANS.map(({ years, female }) => ({
     code: '607', ...years,
     meaning: (year: RuleYear) =>
-      `the young woman (${female}) ceased to be looked after between ${longDate(collectionStart(year))} and ${longDate(collectionEnd(year))}, other than from short breaks, but whether she is a mother is blank`,
+      `the girl (sex ${female}) ceased to be looked after between ${longDate(collectionStart(year))} and ${longDate(collectionEnd(year))}, other than from short breaks, but whether she is a mother is blank`,
     tables: ['Episodes', 'Header'], fields: ['MOTHER', 'DEC', 'REC', 'LS', 'SEX'],
     severity: 'warn',
     reason: MOTHERHOOD_REASON,
