@@ -231,7 +231,7 @@ export class ImportRun {
     if (Object.hasOwn(IMPORT_CHECKS, rule)) return IMPORT_CHECKS[rule as ImportCheck];
     const year = this.report.year?.year;
     const dfe = year ? ruleFor(rule, year) : undefined;
-    return dfe && year ? meaningIn(dfe, ruleYearFor(year)) : rule;
+    return dfe && year ? meaningIn(dfe, year) : rule;
   }
 
   /** The collection year: the QA lead's, or inferred from the data; null when the import holds no SSDA903 table. */

@@ -45,7 +45,7 @@ export const canCheck = (rule: Ssda903Rule, context: ReturnContext): boolean => 
 
 /** The message of a finding: the rule's code and meaning, then what was found. */
 export function findingMessage(rule: Ssda903Rule, year: string, detail?: string): string {
-  return `${rule.code} – ${meaningIn(rule, ruleYearFor(year))}${detail ? `: ${detail}` : ''}`;
+  return `${rule.code} – ${meaningIn(rule, year)}${detail ? `: ${detail}` : ''}`;
 }
 
 /** Every finding of the given rules (by default the year's) over one child. */

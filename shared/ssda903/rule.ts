@@ -5,7 +5,7 @@
  * check, and examples of a child that keeps it and one that breaks it. The examples are the rule's
  * tests: each year's suite runs every rule of that year against them.
  */
-import { yearWithin, type RuleYear } from '#domain/collection-year';
+import { yearWithin, type CollectionYear, type RuleYear } from '#domain/collection-year';
 import { isCode, listCodes, type CodedField } from './code-sets.ts';
 import { cell, dateOf, type ChildReturn, type ReturnContext, type ReturnRow, type Ssda903Table } from './return.ts';
 
@@ -48,8 +48,11 @@ export interface RuleExample {
 export interface Ssda903Rule {
   /** The DfE's rule code, e.g. `101`, `503A`, `SW08STG2`. */
   code: string;
-  /** What breaking it means, in plain words, e.g. "the child's sex is not one of M, F, U". */
-  meaning: string | ((year: RuleYear) => string);
+  /**
+   * What breaking it means, in plain words, e.g. "the child's sex is not one of M, F, U"; a function
+   * of the return's own collection year where it names the year's codes or dates.
+   */
+  meaning: string | ((year: CollectionYear) => string);
   /** The tables the check reads; it runs only when the import holds every one of them. */
   tables: readonly Ssda903Table[];
   /** The fields it concerns (the first one present in a flagged row's table is the column reported). */
@@ -84,7 +87,7 @@ export interface RuleNotApplied {
 export const appliesIn = (rule: { from?: RuleYear | undefined; until?: RuleYear | undefined }, year: RuleYear): boolean => yearWithin(year, rule);
 
 /** The rule's meaning in `year`'s words. */
-export const meaningIn = (rule: Pick<Ssda903Rule, 'meaning'>, year: RuleYear): string => (typeof rule.meaning === 'function' ? rule.meaning(year) : rule.meaning);
+export const meaningIn = (rule: Pick<Ssda903Rule, 'meaning'>, year: CollectionYear): string => (typeof rule.meaning === 'function' ? rule.meaning(year) : rule.meaning);
 
 /**
  * A rule that judges each row of one table on its own.

@@ -4,7 +4,7 @@
  * year's return, and the integrity checks that tie every other table to the Header.
  */
 import { SEXES_UNTIL_2023_24 } from '#domain/codes';
-import { collectionEnd, collectionStart, type RuleYear } from '#domain/collection-year';
+import { collectionEnd, collectionStart, type RuleYear, type CollectionYear } from '#domain/collection-year';
 import { addYears, cell, dateOf, filled, longDate, type ChildReturn, type ReturnContext, type ReturnRow } from '../return.ts';
 import { codeRule, dateRule, rowRule, type Flag, type RuleNotApplied, type Ssda903Rule } from '../rule.ts';
 
@@ -582,7 +582,7 @@ export const HEADER_RULES: readonly Ssda903Rule[] = [
   ),
   ...SEX_SPANS.map(({ years, female }) => ({
     code: '607', ...years,
-    meaning: (year: RuleYear) =>
+    meaning: (year: CollectionYear) =>
       `the girl (sex ${female}) ceased to be looked after between ${longDate(collectionStart(year))} and ${longDate(collectionEnd(year))}, other than from short breaks, but whether she is a mother is blank`,
     tables: ['Episodes', 'Header'], fields: ['MOTHER', 'DEC', 'REC', 'LS', 'SEX'],
     severity: 'warn',

@@ -136,7 +136,9 @@ function fileFormat(file: ImportFileState, status: ImportStatus) {
   return status === 'running' ? 'Being read' : 'Not read';
 }
 
-const counts = (c: TableCounts) => [c.rows, c.accepted, c.warned, c.rejected, c.created, c.updated, c.unchanged].map(String);
+/** A count as people read it: 10,255. */
+const num = (n: number) => n.toLocaleString('en-GB');
+const counts = (c: TableCounts) => [c.rows, c.accepted, c.warned, c.rejected, c.created, c.updated, c.unchanged].map(num);
 const COUNT_COLUMNS = ['Rows', 'Accepted', 'With warnings', 'Rejected', 'Created', 'Updated', 'Unchanged'].map((header) => ({ header, numeric: true }));
 
 const SEVERITY: Record<IssueSeverity, { text: string; colour: TagColour }> = {
@@ -201,8 +203,8 @@ function ImportsPage({ page, list, year, errors }: { page: PageContext; list: Im
             job.requestedBy,
             <ImportStatusTag job={job} />,
             job.files.map((f) => f.fileName).join(', '),
-            String(sum(job, 'accepted')),
-            String(sum(job, 'rejected')),
+            num(sum(job, 'accepted')),
+            num(sum(job, 'rejected')),
           ])}
         />
       )}
@@ -221,8 +223,8 @@ function ReportPage({ page, view, firstErrors, fresh }: { page: PageContext; vie
   return (
     <Layout page={page} title={`Import of ${dateTimeLabel(view.createdAt)}`} beforeContent={crumbs()}>
       {fresh && finished ? (
-        <NotificationBanner success={clean} heading={clean ? `Every row was imported: ${accepted} ${accepted === 1 ? 'row' : 'rows'}.` : `The import has finished: ${accepted} ${accepted === 1 ? 'row' : 'rows'} accepted, ${rejected} rejected${refused ? `, ${refused} ${refused === 1 ? 'file' : 'files'} refused` : ''}.`}>
-          {clean ? null : <p class="govuk-body">What was wrong is listed below, by file, line and column.</p>}
+        <NotificationBanner success={clean} heading={clean ? `Every row was imported: ${num(accepted)} ${accepted === 1 ? 'row' : 'rows'}.` : `The import has finished: ${num(accepted)} ${accepted === 1 ? 'row' : 'rows'} accepted, ${num(rejected)} rejected${refused ? `, ${refused} ${refused === 1 ? 'file' : 'files'} refused` : ''}.`}>
+          {clean ? null : <p class="govuk-body">What was wrong is listed below by rule, then by file, line and column.</p>}
         </NotificationBanner>
       ) : null}
       <span class="govuk-caption-l">Import {view.importId}</span>
@@ -236,10 +238,10 @@ function ReportPage({ page, view, firstErrors, fresh }: { page: PageContext; vie
           view.collectionYear
             ? { key: 'Collection year', value: <YearValue year={view.collectionYear} /> }
             : view.statedYear ? { key: 'Collection year', value: `${view.statedYear}, as stated` } : null,
-          { key: 'Rows read', value: String(finished ? sum(view, 'rows') : view.progress.rows) },
-          { key: 'Rows accepted', value: `${accepted}${sum(view, 'warned') ? ` (${sum(view, 'warned')} with warnings)` : ''}` },
-          { key: 'Rows rejected', value: String(rejected) },
-          { key: 'Problems', value: view.errorCount + view.warningCount === 0 ? 'None' : `${view.errorCount} that kept rows out, ${view.warningCount} ${view.warningCount === 1 ? 'warning' : 'warnings'}` },
+          { key: 'Rows read', value: num(finished ? sum(view, 'rows') : view.progress.rows) },
+          { key: 'Rows accepted', value: `${num(accepted)}${sum(view, 'warned') ? ` (${num(sum(view, 'warned'))} with warnings)` : ''}` },
+          { key: 'Rows rejected', value: num(rejected) },
+          { key: 'Problems', value: view.errorCount + view.warningCount === 0 ? 'None' : `${num(view.errorCount)} that kept rows out, ${num(view.warningCount)} ${view.warningCount === 1 ? 'warning' : 'warnings'}` },
         ]}
       />
       {view.status === 'pending' || view.status === 'running' ? (
@@ -283,7 +285,7 @@ function ReportPage({ page, view, firstErrors, fresh }: { page: PageContext; vie
             captionSize="s"
             small
             columns={[{ header: 'Rule' }, { header: 'What it means' }, { header: 'Outcome' }, { header: 'Rows', numeric: true }, { header: 'Tables' }]}
-            rows={view.rules.map((r) => [r.rule, capitalise(r.meaning), <Tag colour={SEVERITY[r.severity].colour}>{SEVERITY[r.severity].text}</Tag>, String(r.rows), r.tables.map(tableLabel).join(', ')])}
+            rows={view.rules.map((r) => [r.rule, capitalise(r.meaning), <Tag colour={SEVERITY[r.severity].colour}>{SEVERITY[r.severity].text}</Tag>, num(r.rows), r.tables.map(tableLabel).join(', ')])}
           />
         </section>
       ) : null}
