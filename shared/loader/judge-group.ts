@@ -42,6 +42,12 @@ export interface ReportedIssue extends ImportIssue {
   rows: number;
 }
 
+/** What a row with another year's code is: the code rule its file's YEAR issue stands in for, and whether that rule rejects the row. */
+export interface YearCode {
+  rule: string | null;
+  reject: boolean;
+}
+
 /** What the store held about the child when the import began. */
 export interface StoredChild {
   /** The store holds the child's own (Header) record. */
@@ -59,8 +65,11 @@ export interface GroupContext {
   formats: ImportContext;
   /** Every Header row's UPN, to tell whose is shared (rule 444 looks across children). */
   upns?: UpnIndex;
-  /** Whether a row holds another collection year's code (reported once per file as YEAR): it is not imported, and not reported again. */
-  heldByYear?: (row: ReadRow) => boolean;
+  /**
+   * Whether a row holds another collection year's code, reported once for its file as YEAR: the code
+   * rule's own finding on the row is not reported again, and the row is rejected if that rule rejects.
+   */
+  yearCode?: (row: ReadRow) => YearCode | undefined;
 }
 
 export interface GroupOutcome {
@@ -122,7 +131,10 @@ export function judgeGroup(key: string, rows: readonly ReadRow[], stored: Stored
   };
 
   // 1. The DfE's rules over the child's part of the return.
-  const heldByYear = new Set(rows.filter((row) => context.heldByYear?.(row)));
+  const yearCodes = new Map(rows.flatMap((row) => {
+    const code = context.yearCode?.(row);
+    return code ? [[row, code] as const] : [];
+  }));
   {
     const byTable: Partial<Record<Ssda903Table, ReturnRow[]>> = {};
     const stateOf = new Map<ReturnRow, RowState>();
@@ -140,7 +152,7 @@ export function judgeGroup(key: string, rows: readonly ReadRow[], stored: Stored
       const child = childReturn(key, byTable, stored?.previous ?? null);
       for (const finding of judgeChild(child, context.ssda903)) {
         const state = stateOf.get(finding.row)!;
-        if (heldByYear.has(state.row) && finding.code === '101') continue; // reported once for the file (YEAR)
+        if (yearCodes.get(state.row)?.rule === finding.code) continue; // reported once for the file (YEAR)
         own(state, finding.code, finding.severity === 'reject' ? 'rejected' : 'warning', finding.column, finding.message);
         // Any field a warning concerns may hold the value at fault: it is left blank rather than losing the row.
         if (finding.severity === 'warn') for (const field of finding.fields) if (field in state.row.cells) state.warnedColumns.add(field);
@@ -156,7 +168,7 @@ export function judgeGroup(key: string, rows: readonly ReadRow[], stored: Stored
       }
     }
   }
-  for (const state of states) if (heldByYear.has(state.row)) state.rejected = true;
+  for (const state of states) if (yearCodes.get(state.row)?.reject) state.rejected = true;
 
   // 2. Each row that passed into its domain records; a warned value the domain cannot hold is dropped.
   for (const state of states) {

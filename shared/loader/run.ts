@@ -10,7 +10,7 @@ import {
 } from '#domain/collection-year';
 import { keysOf } from '#store/keys';
 import type { RecordStore, UpsertEntry } from '#store/record-store';
-import { codeSet, describeCode, isCode } from '#ssda903/code-sets';
+import { codeSet, describeCode, isCode, listCodes } from '#ssda903/code-sets';
 import { ruleFor } from '#ssda903/judge';
 import { longDate, parseReturnDate, returnContext, type ReturnContext, type Ssda903Table } from '#ssda903/return';
 import { meaningIn } from '#ssda903/rule';
@@ -18,7 +18,7 @@ import { UpnIndex } from '#ssda903/rules/header';
 import { codeCell } from './cells.ts';
 import { formatNamed, IMPORT_FORMATS, type ImportContext } from './formats.ts';
 import { IMPORT_CHECKS, type ImportCheck, type ImportIssue, type RuleCount } from './issues.ts';
-import { groupKeyOf, judgeGroup, type GroupContext, type ImportedFile, type ReadRow, type ReportedIssue, type StoredChild } from './judge-group.ts';
+import { groupKeyOf, judgeGroup, type GroupContext, type YearCode, type ImportedFile, type ReadRow, type ReportedIssue, type StoredChild } from './judge-group.ts';
 import { lastYearOf } from './last-year.ts';
 import type { FileReading, ReadSink } from './read-sink.ts';
 import { PARTITIONS, RowSpool } from './spool.ts';
@@ -98,11 +98,18 @@ type SpooledRow = [number, string, number | null, string | null, Record<string, 
 const CACHE_LOOKUPS = 8;
 /** Write batches in flight at once: judging the next children overlaps the store's work on the last. */
 const WRITES_IN_FLIGHT = 2;
-/** The fields whose codes changed between years, checked for a file that holds another year's codes. */
-const YEAR_SENSITIVE: readonly { table: string; column: string; field: 'SEX' }[] = [
-  { table: 'header', column: 'SEX', field: 'SEX' },
-  { table: 'uasc', column: 'SEX', field: 'SEX' },
+/**
+ * The fields whose codes changed between years, checked for a file that holds another year's codes:
+ * one YEAR issue for the file in place of the code rule's issue on every row, as severe as that rule
+ * (a sex code rejects the row; a placement type, only a warning, keeps it).
+ */
+const YEAR_SENSITIVE: readonly { table: string; column: string; field: 'SEX' | 'PLACE'; rule: string | null; what: string }[] = [
+  { table: 'header', column: 'SEX', field: 'SEX', rule: '101', what: 'sex codes' },
+  // UASC repeats the Header's sex; no audit reads it there (the Header's is the child's).
+  { table: 'uasc', column: 'SEX', field: 'SEX', rule: null, what: 'sex codes' },
+  { table: 'episodes', column: 'PLACE', field: 'PLACE', rule: '146', what: 'placement types' },
 ];
+
 /** Event dates that place a return in its year (not dates of birth). */
 const EVENT_DATES: Record<string, readonly string[]> = {
   episodes: ['DECOM', 'DEC'], reviews: ['REVIEW'], missing: ['MIS_START', 'MIS_END'], sw_episodes: ['SW_DECOM', 'SW_DEC'],
@@ -197,7 +204,7 @@ export class ImportRun {
       if (sensitive.table !== row.table) continue;
       const code = row.cells[sensitive.column] ?? '';
       if (code === '') continue;
-      const key = `${file}|${sensitive.column}`;
+      const key = `${file}|${sensitive.table}|${sensitive.column}`;
       const codes = this.codesSeen.get(key) ?? new Map<string, { count: number; lines: string[] }>();
       this.codesSeen.set(key, codes);
       const seen = codes.get(code) ?? { count: 0, lines: [] };
@@ -246,7 +253,7 @@ export class ImportRun {
       return { year, how: 'inferred', reason: `${what} in the return is ${longDate(this.latest.date)} (${this.latest.column} in ${this.latest.file})`, rulesOf: rulesOf(year) };
     }
     // No dates (a Header alone): the sex codes tell old returns from new; else the last year ended.
-    const sexCodes = [...this.codesSeen].filter(([key]) => key.endsWith('|SEX')).flatMap(([, codes]) => [...codes]);
+    const sexCodes = [...this.codesSeen].filter(([key]) => key.endsWith('|header|SEX')).flatMap(([, codes]) => [...codes]);
     const rowsWith = (codes: readonly string[]) => sexCodes.filter(([code]) => codes.includes(code)).reduce((n, [, seen]) => n + seen.count, 0);
     const current = collectionYearContaining(this.today);
     const previous = collectionYearStarting(startYearOf(current) - 1);
@@ -257,32 +264,42 @@ export class ImportRun {
   }
 
   /** For each file, the year-sensitive codes it holds that belong to another year: one YEAR issue per file and column. */
-  private yearCodeProblems(year: CollectionYear): Map<string, Set<string>> {
-    const refused = new Map<string, Set<string>>();
+  private yearCodeProblems(year: CollectionYear): Map<string, { codes: Set<string>; code: YearCode }> {
+    const refused = new Map<string, { codes: Set<string>; code: YearCode }>();
     for (const [key, codes] of this.codesSeen) {
-      const [file, column] = key.split('|') as [string, 'SEX'];
+      const [file, tableName, column] = key.split('|') as [string, string, string];
+      const sensitive = YEAR_SENSITIVE.find((s) => s.table === tableName && s.column === column)!;
+      const field = sensitive.field;
       const reading = this.readings[Number(file)]!;
-      const others = [...codes.keys()].filter((code) => !isCode(column, year, code) && RULE_YEARS.some((y) => isCode(column, y, code)));
+      const others = [...codes.keys()].filter((code) => !isCode(field, year, code) && RULE_YEARS.some((y) => isCode(field, y, code)));
       if (others.length === 0) continue;
-      refused.set(key, new Set(others));
-      const ours = [...codes.keys()].filter((code) => isCode(column, year, code)).sort();
+      const reject = sensitive.rule !== null && ruleFor(sensitive.rule, year)?.severity === 'reject';
+      refused.set(key, { codes: new Set(others), code: { rule: sensitive.rule, reject } });
+      // This year's codes that tell the file's years apart (M and F against 1 and 2; Z11 against Z1), not those every year has.
+      const theirYears = RULE_YEARS.filter((y) => others.some((code) => isCode(field, y, code)));
+      const ours = [...codes.keys()].filter((code) => isCode(field, year, code) && !theirYears.some((y) => isCode(field, y, code))).sort();
       const count = (list: readonly string[]) => list.reduce((n, code) => n + codes.get(code)!.count, 0);
       const theirs = count(others);
       const lines = others.flatMap((code) => codes.get(code)!.lines).sort((x, y) => (Number(x) || 0) - (Number(y) || 0) || x.localeCompare(y)).slice(0, 8);
-      const thisYear = Object.keys(codeSet(column, year)).map((code) => describeCode(column, code));
+      const thisYearCodes = Object.keys(codeSet(field, year));
+      // A long list is named in full only for what replaced the codes found (Z1 → Z11–Z14).
+      const thisYear = thisYearCodes.length <= 6 ? thisYearCodes.map((code) => describeCode(field, code)) : [listCodes(field, year)];
       const byYears = new Map<string, string[]>();
-      for (const code of [...others].sort()) byYears.set(yearsOfCode(column, code), [...(byYears.get(yearsOfCode(column, code)) ?? []), code]);
+      for (const code of [...others].sort()) byYears.set(yearsOfCode(field, code), [...(byYears.get(yearsOfCode(field, code)) ?? []), code]);
       const otherWords = [...byYears].map(([years, list]) => `${and(list)} (the codes of ${years})`).join(' and ');
-      const what = column === 'SEX' ? 'sex codes' : 'codes';
+      const what = sensitive.what;
       const rows = (n: number) => `${n} ${n === 1 ? 'row' : 'rows'}`;
       const where = `${reading.kind === 'xml' ? 'at ' : lines.length === 1 ? 'line ' : 'lines '}${lines.join(', ')}${theirs > lines.length ? ', …' : ''}`;
-      const table = reading.format === 'ssda903-xml' ? 'header' : (reading.format ?? 'header');
+      const table = sensitive.table;
       const found = ours.length > 0
         ? `mixes the ${what} of two collection years: ${and(ours)} (${year}'s) on ${rows(count(ours))}, and ${otherWords} on ${rows(theirs)} (${where})`
         : `uses ${otherWords} on ${rows(theirs)} (${where})`;
+      const outcome = reject
+        ? `the ${rows(theirs)} with ${or(others.sort())} ${theirs === 1 ? 'is' : 'are'} not imported`
+        : `the ${rows(theirs)} with ${or(others.sort())} ${theirs === 1 ? 'is' : 'are'} imported with the code as given`;
       this.addIssue({
-        file: reading.name, line: null, element: null, child: null, column, rule: 'YEAR', severity: 'rejected', table, rows: theirs,
-        message: `YEAR – the file ${found}. The ${year} return's ${what} are ${and(thisYear)}: the ${rows(theirs)} with ${or(others.sort())} ${theirs === 1 ? 'is' : 'are'} not imported. Correct the codes, or import the file as the year it is for`,
+        file: reading.name, line: null, element: null, child: null, column, rule: 'YEAR', severity: reject ? 'rejected' : 'warning', table, rows: theirs,
+        message: `YEAR – the file ${found}. The ${year} return's ${what} are ${and(thisYear)}: ${outcome}. Correct the codes, or import the file as the year it is for`,
       });
     }
     return refused;
@@ -298,19 +315,20 @@ export class ImportRun {
     const year = this.decideYear(tables);
     this.report.year = year;
     const ssda903: ReturnContext | null = year && this.options.dfeRules !== false ? returnContext(year.year, tables, this.readings.some((r) => r.kind === 'xml') ? 'xml' : 'csv') : null;
-    const refusedCodes = year ? this.yearCodeProblems(year.year) : new Map<string, Set<string>>();
+    const yearCodes = year ? this.yearCodeProblems(year.year) : new Map<string, { codes: Set<string>; code: YearCode }>();
     const files: ImportedFile[] = this.readings.map((r) => ({ name: r.name, kind: r.kind, ...(r.annex ? { annex: r.annex } : {}) }));
     const context: GroupContext = {
       files,
       ssda903,
       formats: { ...this.options.context, ...(year ? { yearEnding: collectionEnd(year.year) } : {}) },
       upns: this.upns,
-      heldByYear: (row) => {
+      yearCode: (row) => {
         for (const sensitive of YEAR_SENSITIVE) {
           if (sensitive.table !== row.table) continue;
-          if (refusedCodes.get(`${row.file}|${sensitive.column}`)?.has(row.cells[sensitive.column] ?? '')) return true;
+          const found = yearCodes.get(`${row.file}|${sensitive.table}|${sensitive.column}`);
+          if (found?.codes.has(row.cells[sensitive.column] ?? '')) return found.code;
         }
-        return false;
+        return undefined;
       },
     };
     const writer = new Writer(this.store, this.options, this.report.files);
@@ -385,7 +403,7 @@ const and = (items: readonly string[]) => (items.length <= 1 ? (items[0] ?? '') 
 const or = (items: readonly string[]) => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`);
 
 /** The years a code belongs to, in words: "returns up to 2023-24", "returns from 2024-25". */
-function yearsOfCode(field: 'SEX', code: string): string {
+function yearsOfCode(field: 'SEX' | 'PLACE', code: string): string {
   const years = RULE_YEARS.filter((y) => isCode(field, y, code));
   if (years.length === 0) return 'no year';
   return years[0] === '2022-23' ? `returns up to ${years.at(-1)}` : `returns from ${years[0]}`;

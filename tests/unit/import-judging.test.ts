@@ -83,11 +83,15 @@ describe("judging one child's rows together", () => {
     expect(outcome.issues.find((i) => i.rule === '1009')?.message).toMatch(/\(REASON_PLACE_CHANGE is not stored: left blank, as not known\)$/);
   });
 
-  it('holds another year’s codes back without reporting each row again', () => {
+  it('holds another year’s codes back without reporting each row again, or keeps them when the code rule only warns', () => {
     const row = header({ SEX: '2' });
-    const outcome = judgeGroup('J1', [row], null, { ...context(['Header']), heldByYear: (r) => r === row });
+    const outcome = judgeGroup('J1', [row], null, { ...context(['Header']), yearCode: (r) => (r === row ? { rule: '101', reject: true } : undefined) });
     expect(outcome.rejected).toEqual([row]);
     expect(outcome.issues.filter((i) => i.rule === '101')).toEqual([]);
+    const z1 = episode({ DECOM: '01/05/2025', PLACE: 'Z1' });
+    const kept = judgeGroup('J1', [header(), z1], null, { ...context(['Header', 'Episodes']), yearCode: (r) => (r === z1 ? { rule: '146', reject: false } : undefined) });
+    expect(kept.accepted.map((a) => a.row)).toContain(z1);
+    expect(kept.issues.filter((i) => i.rule === '146')).toEqual([]);
   });
 });
 
