@@ -44,7 +44,10 @@ export class DirectoryObjectStore implements ObjectStore {
       }
       await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
     } catch (error) {
+      // The file may still be opening: wait for the stream to close, or the open would recreate it after the rm.
+      const closed = out.closed ? Promise.resolve() : new Promise<void>((resolve) => out.once('close', () => resolve()));
       out.destroy();
+      await closed;
       await rm(`${path}.partial`, { force: true });
       throw error;
     }
