@@ -127,6 +127,8 @@ export const SiblingGroupRow = z.object({
   socialWorkers: z.number().int(),
   teamManagers: z.number().int(),
   personalAdvisers: z.number().int(),
+  /** Team managers of care leavers who have only a personal adviser, counted with the PAs ("+ 2 PAs and 1 TM"); absent in findings before schema 3. */
+  personalAdviserTeamManagers: z.number().int().optional(),
   iros: z.number().int(),
   conflictOfInterest: z.boolean(),
   oneIroMet: z.boolean(),

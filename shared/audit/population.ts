@@ -181,8 +181,10 @@ export interface SiblingStanding {
   familyId: string;
   status: 'looked-after' | 'care-leaver' | 'not-counted';
   conflictOfInterest: boolean;
+  /** The social worker allocated at the period end (a care leaver may have one, as the Q1 check's rows show). */
   socialWorker: string | null;
   teamManager: string | null;
+  /** A care leaver's personal adviser at the period end. */
   personalAdviser: string | null;
   iro: string | null;
   /** Every IRO the child had during the audit period (they may not grade the group). */
@@ -191,8 +193,11 @@ export interface SiblingStanding {
 
 /**
  * A child's standing in each sibling group they belong to, at the period end. Only allocations
- * current at the period end count. A care leaver is a young person no longer looked after who
- * still has a personal adviser allocated.
+ * current at the period end count. A care leaver is a young person no longer looked after, who left
+ * care on or after their 16th birthday (or has a personal adviser, whom only care leavers have),
+ * and who is still allocated to a worker at the period end: a personal adviser, or a social worker
+ * (the Cheshire East Q1 check's row "2 siblings (1 of them a care leaver) – 2 SWs and 2 TMs – 1 IRO"
+ * counts a care leaver under a social worker).
  */
 export function siblingStandings(records: ChildRecords, ctx: PopulationContext): SiblingStanding[] {
   const end = ctx.period.to;
@@ -200,14 +205,20 @@ export function siblingStandings(records: ChildRecords, ctx: PopulationContext):
   if (childId === undefined) return [];
   const periods = periodsOfCare(records.episodes);
   const personalAdviser = allocatedOn(records.involvements, 'PA', end);
-  const status = lookedAfterOn(periods, end) ? 'looked-after' : personalAdviser ? 'care-leaver' : 'not-counted';
+  const socialWorker = allocatedOn(records.involvements, 'SW', end);
+  const lastLeft = periods.filter((p) => p.endDate !== null && p.endDate <= end).at(-1)?.endDate ?? null;
+  const dateOfBirth = records.child?.dateOfBirth ?? null;
+  const leftAt16OrOver = lastLeft !== null && dateOfBirth !== null && lastLeft >= addCalendarMonths(dateOfBirth, 16 * 12);
+  const status = lookedAfterOn(periods, end)
+    ? 'looked-after'
+    : (personalAdviser !== null || (leftAt16OrOver && socialWorker !== null)) ? 'care-leaver' : 'not-counted';
   return records.siblingGroups.map((membership) => ({
     childId,
     familyId: membership.familyId,
     status,
     conflictOfInterest: membership.conflictOfInterest === true,
-    socialWorker: status === 'looked-after' ? allocatedOn(records.involvements, 'SW', end) : null,
-    teamManager: allocatedOn(records.involvements, 'TM', end),
+    socialWorker: status === 'not-counted' ? null : socialWorker,
+    teamManager: status === 'not-counted' ? null : allocatedOn(records.involvements, 'TM', end),
     personalAdviser: status === 'care-leaver' ? personalAdviser : null,
     iro: allocatedOn(records.involvements, 'IRO', end),
     irosDuringPeriod: iroIdsDuring(records.involvements, ctx.period),
@@ -221,10 +232,13 @@ export function siblingGroupUnit(familyId: string, members: readonly SiblingStan
   const distinct = (values: (string | null)[]) => [...new Set(values.filter((v): v is string => v !== null))].sort();
   const lookedAfter = standings.filter((s) => s.status === 'looked-after');
   const careLeavers = standings.filter((s) => s.status === 'care-leaver');
+  // Social workers' side: every member with a social worker; a care leaver with only a personal adviser is on the PAs' side, their team manager with them ("+ 2 PAs and 1 TM").
+  const withSocialWorker = standings.filter((s) => s.socialWorker !== null || s.status === 'looked-after');
+  const withAdviserOnly = careLeavers.filter((s) => s.socialWorker === null && s.personalAdviser !== null);
   const iros = distinct(standings.map((s) => s.iro));
   // The group is placed with the team of the most common social worker (ties: by team name), so one team is named to act.
   const counts = new Map<string, { p: Professional; n: number }>();
-  for (const s of lookedAfter) {
+  for (const s of withSocialWorker) {
     const p = s.socialWorker ? ctx.professionals.get(s.socialWorker) : undefined;
     if (p) counts.set(p.team, { p, n: (counts.get(p.team)?.n ?? 0) + 1 });
   }
@@ -244,9 +258,10 @@ export function siblingGroupUnit(familyId: string, members: readonly SiblingStan
       'group.children': childIds,
       'group.lookedAfter': lookedAfter.map((s) => s.childId).sort(),
       'group.careLeavers': careLeavers.map((s) => s.childId).sort(),
-      'group.socialWorkers': distinct(lookedAfter.map((s) => s.socialWorker)),
-      'group.teamManagers': distinct(lookedAfter.map((s) => s.teamManager)),
+      'group.socialWorkers': distinct(withSocialWorker.map((s) => s.socialWorker)),
+      'group.teamManagers': distinct(withSocialWorker.map((s) => s.teamManager)),
       'group.personalAdvisers': distinct(careLeavers.map((s) => s.personalAdviser)),
+      'group.personalAdviserTeamManagers': distinct(withAdviserOnly.map((s) => s.teamManager)),
       'group.iros': iros,
       'group.conflictOfInterest': standings.some((s) => s.conflictOfInterest),
     },

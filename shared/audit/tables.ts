@@ -16,10 +16,14 @@ const str = (v: unknown) => (typeof v === 'string' ? v : null);
 const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** "N siblings (k care leavers) – x SWs and y TMs (+ PAs) – z IROs", the Q1 check's words. */
+/**
+ * "N siblings (k care leavers) – x SWs and y TMs + p PAs and q TM – z IROs", the Q1 check's words:
+ * personal advisers, and the team managers of care leavers who have only a personal adviser, apart.
+ */
 export function siblingSummary(row: Omit<SiblingGroupRow, 'summary'>): string {
   const leavers = row.careLeavers ? ` (${plural(row.careLeavers, 'care leaver')})` : '';
-  const pas = row.personalAdvisers ? ` + ${plural(row.personalAdvisers, 'PA')}` : '';
+  const adviserTms = row.personalAdviserTeamManagers ?? 0;
+  const pas = row.personalAdvisers ? ` + ${plural(row.personalAdvisers, 'PA')}${adviserTms ? ` and ${plural(adviserTms, 'TM')}` : ''}` : '';
   return `${row.children} siblings${leavers} – ${plural(row.socialWorkers, 'SW')} and ${plural(row.teamManagers, 'TM')}${pas} – ${plural(row.iros, 'IRO')}`;
 }
 
@@ -61,6 +65,7 @@ export class TableAccumulator {
         socialWorkers: list(f['group.socialWorkers']).length,
         teamManagers: list(f['group.teamManagers']).length,
         personalAdvisers: list(f['group.personalAdvisers']).length,
+        personalAdviserTeamManagers: list(f['group.personalAdviserTeamManagers']).length,
         iros,
         conflictOfInterest,
         oneIroMet: iros <= 1 || conflictOfInterest,

@@ -10,7 +10,7 @@ import { ConditionSchema, factsUsed } from './conditions.ts';
 export const POPULATION_RULES = {
   'second-reviews-in-period': 'Children whose second review of a period of care was held in the audit period (one unit per second review)',
   'reviews-in-period': 'Every review held in the audit period (one unit per review)',
-  'sibling-groups-at-period-end': 'Sibling groups with two or more members looked after, or care leavers still allocated, at the end of the period (one unit per group)',
+  'sibling-groups-at-period-end': 'Sibling groups with two or more members looked after, or care leavers still allocated to a social worker or personal adviser, at the end of the period (one unit per group)',
   'oc2-cohort-at-period-end': 'Children looked after continuously for 12 months or more at the end of the period (the OC2 cohort; one unit per child)',
 } as const;
 export type PopulationRule = keyof typeof POPULATION_RULES;
@@ -132,7 +132,7 @@ export const POPULATION_FACTS: Record<PopulationRule, readonly string[]> = (() =
     'reviews-in-period': review,
     'sibling-groups-at-period-end': [
       'audit.from', 'audit.to', 'group.children', 'group.lookedAfter', 'group.careLeavers', 'group.socialWorkers', 'group.teamManagers',
-      'group.personalAdvisers', 'group.iros', 'group.conflictOfInterest',
+      'group.personalAdvisers', 'group.personalAdviserTeamManagers', 'group.iros', 'group.conflictOfInterest',
     ],
     'oc2-cohort-at-period-end': [
       'audit.from', 'audit.to', 'child.dateOfBirth', 'period.start', 'health.lastAssessment', 'health.lastAssessmentImmunisationsUpToDate',

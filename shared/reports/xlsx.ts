@@ -238,11 +238,11 @@ async function tableSheets(workbook: Workbook, output: PassThrough, doc: Finding
       [
         { header: 'Family', width: 12 }, { header: 'Siblings', width: 9, format: 'integer' }, { header: 'Care leavers', width: 9, format: 'integer' },
         { header: 'SWs', width: 7, format: 'integer' }, { header: 'TMs', width: 7, format: 'integer' }, { header: 'PAs', width: 7, format: 'integer' },
-        { header: 'IROs', width: 7, format: 'integer' }, { header: 'Conflict of interest', width: 11 }, { header: 'One IRO', width: 24 },
+        { header: "PAs' TMs", width: 8, format: 'integer' }, { header: 'IROs', width: 7, format: 'integer' }, { header: 'Conflict of interest', width: 11 }, { header: 'One IRO', width: 24 },
         { header: 'Summary', width: 60 },
       ],
       siblingGroups.map((g) => [
-        g.familyId, g.children, g.careLeavers, g.socialWorkers, g.teamManagers, g.personalAdvisers, g.iros, g.conflictOfInterest ? 'yes' : 'no', siblingIroLabel(g), g.summary,
+        g.familyId, g.children, g.careLeavers, g.socialWorkers, g.teamManagers, g.personalAdvisers, g.personalAdviserTeamManagers ?? 0, g.iros, g.conflictOfInterest ? 'yes' : 'no', siblingIroLabel(g), g.summary,
       ]),
     );
   }

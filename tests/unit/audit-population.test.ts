@@ -1,3 +1,4 @@
+import { TableAccumulator } from '#audit/tables';
 import { describe, expect, it } from 'vitest';
 import { childUnits, siblingGroupUnit, siblingStandings } from '#audit/population';
 import { child, context, episode, health, involvement, review } from '../support/records.ts';
@@ -100,6 +101,40 @@ describe('sibling groups at the period end', () => {
     });
     const standings = [member('S1', 'SW1', 'TM1', 'IRO1'), leaver].flatMap((m) => siblingStandings(m, ctx));
     expect(siblingGroupUnit('F1', standings, ctx)?.facts).toMatchObject({ 'group.careLeavers': ['S4'], 'group.personalAdvisers': ['PA1'], 'group.socialWorkers': ['SW1'] });
+  });
+  // Cheshire East 2017-18, the Q1 check: "2 siblings (1 of them a care leaver) – 2 SWs and 2 TMs – 1 IRO".
+  it('counts a care leaver still allocated to a social worker, with the social worker and their team manager', () => {
+    const leaver = child('S7', '2006-05-01', {
+      episodes: [episode('S7', '2019-01-10', { endDate: '2023-06-01', reasonEpisodeCeased: 'E17' })],
+      involvements: [involvement('S7', 'SW2', 'SW', '2019-01-10'), involvement('S7', 'TM2', 'TM', '2019-01-10'), involvement('S7', 'IRO1', 'IRO', '2019-01-10', '2023-06-01')],
+      families: [{ childId: 'S7', familyId: 'F1', conflictOfInterest: false }],
+    });
+    const standings = [member('S1', 'SW1', 'TM1', 'IRO1'), leaver].flatMap((m) => siblingStandings(m, ctx));
+    const unit = siblingGroupUnit('F1', standings, ctx)!;
+    expect(unit.facts).toMatchObject({ 'group.careLeavers': ['S7'], 'group.socialWorkers': ['SW1', 'SW2'], 'group.teamManagers': ['TM1', 'TM2'], 'group.iros': ['IRO1'], 'group.personalAdvisers': [] });
+    const accumulator = new TableAccumulator(['siblingGroups']);
+    accumulator.add(unit);
+    expect(accumulator.tables().siblingGroups?.[0]?.summary).toBe('2 siblings (1 care leaver) – 2 SWs and 2 TMs – 1 IRO');
+  });
+  // Cheshire East 2017-18: "5 siblings (2 care leavers) – 2 SWs and 2 TMs + 2 PAs and 1 TM – 1 IRO".
+  it('counts care leavers with only a personal adviser on the advisers’ side, their team manager with them', () => {
+    const leaver = (id: string, pa: string) => child(id, '2005-01-01', {
+      episodes: [episode(id, '2019-01-10', { endDate: '2023-01-01', reasonEpisodeCeased: 'E17' })],
+      involvements: [involvement(id, pa, 'PA', '2022-06-01'), involvement(id, 'TM9', 'TM', '2022-06-01')],
+      families: [{ childId: id, familyId: 'F1', conflictOfInterest: false }],
+    });
+    const members = [member('S1', 'SW1', 'TM1', 'IRO1'), member('S2', 'SW1', 'TM1', 'IRO1'), member('S3', 'SW2', 'TM2', 'IRO1'), leaver('S8', 'PA1'), leaver('S9', 'PA2')];
+    const accumulator = new TableAccumulator(['siblingGroups']);
+    accumulator.add(siblingGroupUnit('F1', members.flatMap((m) => siblingStandings(m, ctx)), ctx)!);
+    expect(accumulator.tables().siblingGroups?.[0]?.summary).toBe('5 siblings (2 care leavers) – 2 SWs and 2 TMs + 2 PAs and 1 TM – 1 IRO');
+  });
+  it('does not count a child who went home before 16, though still allocated a social worker', () => {
+    const home = child('S10', '2012-01-01', {
+      episodes: [episode('S10', '2022-01-10', { endDate: '2023-06-01', reasonEpisodeCeased: 'E13' })],
+      involvements: [involvement('S10', 'SW5', 'SW', '2022-01-10')],
+      families: [{ childId: 'S10', familyId: 'F1', conflictOfInterest: false }],
+    });
+    expect(siblingStandings(home, ctx)[0]?.status).toBe('not-counted');
   });
   it('ignores allocations that ended before the period end', () => {
     const moved = child('S5', '2012-01-01', {
