@@ -117,6 +117,23 @@ export const ActionPlanRow = z.object({
 export type ActionPlanRow = z.infer<typeof ActionPlanRow>;
 
 export const ParticipationTable = z.record(z.string(), z.number().int()).describe('PN0…PN7 and "not recorded": number of reviews');
+/**
+ * The two headline participation percentages the IRO annual reports use, from the table above.
+ * `with-pn0`: reviews coded PN0–PN6 of all reviews coded PN0–PN7, children under 4 counted as
+ * participating (the old national indicator C63; Southwark 2015-16: 1,190 of 1,235, 96.4%).
+ * `without-pn0`: reviews coded PN1–PN6 of those coded PN1–PN7, the children aged 4 and over only
+ * (Southwark 2015-16: 1,031 of 1,076, 95.8%). Reviews with no code are in neither. From schema 3.
+ */
+export const ParticipationMeasure = z.object({
+  id: z.enum(['with-pn0', 'without-pn0']),
+  /** The measure in words, naming which codes count and which are the denominator. */
+  name: z.string(),
+  participated: z.number().int(),
+  reviews: z.number().int(),
+  /** participated / reviews; null when there are no reviews. */
+  share: z.number().nullable(),
+});
+export type ParticipationMeasure = z.infer<typeof ParticipationMeasure>;
 /** One month of reviews: held, held in timescale, and the share in timescale (0–1; null when none were held). */
 export const TimelinessRow = z.object({ month: z.string(), held: z.number().int(), inTime: z.number().int(), share: z.number().nullable() });
 export const SiblingGroupRow = z.object({
@@ -150,6 +167,7 @@ export type HealthTable = z.infer<typeof HealthTable>;
 
 export const Tables = z.object({
   participation: ParticipationTable.optional(),
+  participationMeasures: z.array(ParticipationMeasure).optional(),
   timeliness: z.array(TimelinessRow).optional(),
   siblingGroups: z.array(SiblingGroupRow).optional(),
   health: HealthTable.optional(),

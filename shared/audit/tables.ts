@@ -6,7 +6,7 @@
 import { addCalendarMonths } from '#calendar/dates';
 import { ageOn } from '#domain/dates';
 import { PARTICIPATION_CODES } from '#domain/codes';
-import type { HealthTable, SiblingGroupRow, Tables } from './findings-model.ts';
+import type { HealthTable, ParticipationMeasure, SiblingGroupRow, Tables } from './findings-model.ts';
 import type { AuditUnit } from './population.ts';
 import type { FindingsTable } from './template.ts';
 
@@ -25,6 +25,34 @@ export function siblingSummary(row: Omit<SiblingGroupRow, 'summary'>): string {
   const adviserTms = row.personalAdviserTeamManagers ?? 0;
   const pas = row.personalAdvisers ? ` + ${plural(row.personalAdvisers, 'PA')}${adviserTms ? ` and ${plural(adviserTms, 'TM')}` : ''}` : '';
   return `${row.children} siblings${leavers} – ${plural(row.socialWorkers, 'SW')} and ${plural(row.teamManagers, 'TM')}${pas} – ${plural(row.iros, 'IRO')}`;
+}
+
+const PARTICIPATED = ['PN1', 'PN2', 'PN3', 'PN4', 'PN5', 'PN6'];
+
+/**
+ * Both headline participation percentages from the counts by code. The seeds use both: Southwark's
+ * C63 keeps PN0 (a child under 4) in the count and the denominator; others leave the under-4s out.
+ * A review with no code is in neither: it cannot be said whether the child took part.
+ */
+export function participationMeasures(table: Readonly<Record<string, number>>): ParticipationMeasure[] {
+  const sum = (codes: readonly string[]) => codes.reduce((n, code) => n + (table[code] ?? 0), 0);
+  const measure = (id: ParticipationMeasure['id'], name: string, participated: number, reviews: number): ParticipationMeasure => ({
+    id, name, participated, reviews, share: reviews > 0 ? participated / reviews : null,
+  });
+  return [
+    measure(
+      'with-pn0',
+      'All reviews, children under 4 (PN0) counted as participating: PN0–PN6 of PN0–PN7 (as C63)',
+      sum(['PN0', ...PARTICIPATED]),
+      sum(['PN0', ...PARTICIPATED, 'PN7']),
+    ),
+    measure(
+      'without-pn0',
+      'Reviews of children aged 4 and over: PN1–PN6 of PN1–PN7 (under-4s, PN0, left out)',
+      sum(PARTICIPATED),
+      sum([...PARTICIPATED, 'PN7']),
+    ),
+  ];
 }
 
 /** Accumulates the requested tables as population units stream past; memory is one row per month or group. */
@@ -102,6 +130,7 @@ export class TableAccumulator {
     if (this.wanted.includes('participation')) {
       const codes = [...Object.keys(PARTICIPATION_CODES), NOT_RECORDED];
       tables.participation = Object.fromEntries(codes.map((c) => [c, this.participation.get(c) ?? 0]));
+      tables.participationMeasures = participationMeasures(tables.participation);
     }
     if (this.wanted.includes('timeliness')) {
       tables.timeliness = [...this.months.entries()]

@@ -22,6 +22,13 @@ export const TimescaleSet = z.object({
   secondReview: Interval,
   /** From each later review's actual date to the next. */
   laterReviews: Interval,
+  /**
+   * Reg 48: a child looked after only under a series of short breaks is reviewed on its own schedule,
+   * the first within 3 months of the first break and later ones at most 6 months apart. Sets saved
+   * before these existed read as the regulations' values.
+   */
+  shortBreakFirstReview: Interval.default({ unit: 'months', count: 3 }),
+  shortBreakLaterReviews: Interval.default({ unit: 'months', count: 6 }),
   /** From the review to the decisions being issued to everyone. */
   decisionsIssued: Interval,
   /** From the review to the full review record being issued. */
@@ -29,6 +36,8 @@ export const TimescaleSet = z.object({
   citation: z.string().min(1),
 });
 export type TimescaleSet = z.infer<typeof TimescaleSet>;
+/** A set as written or stored, before the defaults of newer intervals are filled in. */
+export type TimescaleSetInput = z.input<typeof TimescaleSet>;
 
 export const REGULATIONS_2010: TimescaleSet = {
   id: 'regulations-2010',
@@ -36,6 +45,8 @@ export const REGULATIONS_2010: TimescaleSet = {
   firstReview: { unit: 'workingDays', count: 20 },
   secondReview: { unit: 'months', count: 3 },
   laterReviews: { unit: 'months', count: 6 },
+  shortBreakFirstReview: { unit: 'months', count: 3 },
+  shortBreakLaterReviews: { unit: 'months', count: 6 },
   decisionsIssued: { unit: 'workingDays', count: 5 },
   recordIssued: { unit: 'workingDays', count: 20 },
   citation: 'SI 2010/959 reg 33; IRO Handbook (2010) for the record timescales',
@@ -47,6 +58,8 @@ export const SOUTHWARK_2008: TimescaleSet = {
   firstReview: { unit: 'days', count: 28 },
   secondReview: { unit: 'months', count: 3 },
   laterReviews: { unit: 'months', count: 6 },
+  shortBreakFirstReview: { unit: 'months', count: 3 },
+  shortBreakLaterReviews: { unit: 'months', count: 6 },
   decisionsIssued: { unit: 'workingDays', count: 5 },
   recordIssued: { unit: 'workingDays', count: 15 },
   citation: 'Southwark IRO annual report 2008, para 4.1',

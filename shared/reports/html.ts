@@ -3,6 +3,7 @@ import type { CriterionFinding, FindingsDocument } from '#audit/findings-model';
 import {
   healthLines, longDate, monthLabel, ownerLabel, participationLines, siblingIroLabel, timelinessTotal,
 } from './csv.ts';
+import { participationMeasures } from '#audit/tables';
 import { changeChart, complianceChart, escapeXml, formatPercent, formatPoints, serviceChart } from './svg-charts.ts';
 
 /** Escapes every dynamic string: names, titles and comments come from imports and people, never trusted as markup. */
@@ -187,6 +188,11 @@ function findingsTables(doc: FindingsDocument): string {
       [['Code'], ['Participation'], ['Reviews', true], ['% of total', true]],
       lines.map((l) => `<tr><th scope="row">${h(l.code)}</th>${td(l.label)}${td(l.reviews, true)}${td(formatPercent(l.share), true)}</tr>`),
       `<tr><th scope="row">Total</th><td></td>${td(total, true)}${td(total > 0 ? '100%' : '–', true)}</tr>`,
+    );
+    out += table(
+      'Participation: the two headline percentages (reviews where the child participated, PN0–PN6 or PN1–PN6)',
+      [['Measure'], ['Child participated', true], ['Reviews', true], ['%', true]],
+      participationMeasures(participation).map((m) => `<tr><th scope="row">${h(m.name)}</th>${td(m.participated, true)}${td(m.reviews, true)}${td(formatPercent(m.share), true)}</tr>`),
     );
   }
   if (timeliness) {

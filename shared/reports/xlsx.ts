@@ -3,6 +3,7 @@
  * real values. Written row by row through exceljs's streaming writer, so a national audit's records
  * sheet never sits in memory.
  */
+import { participationMeasures } from '#audit/tables';
 import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
@@ -217,7 +218,13 @@ async function tableSheets(workbook: Workbook, output: PassThrough, doc: Finding
       output,
       'Participation',
       [{ header: 'Code', width: 14 }, { header: 'Participation', width: 52 }, { header: 'Reviews', width: 10, format: 'integer' }, { header: '% of reviews', width: 12, format: 'percent' }],
-      [...lines.map((l) => [l.code, l.label, l.reviews, l.share]), ['Total', null, total, total > 0 ? 1 : null]],
+      [
+        ...lines.map((l) => [l.code, l.label, l.reviews, l.share]),
+        ['Total', null, total, total > 0 ? 1 : null],
+        // The two headline percentages under the table, each with its own denominator.
+        [null, null, null, null],
+        ...participationMeasures(participation).map((m) => [m.id === 'with-pn0' ? 'PN0–PN6' : 'PN1–PN6', `${m.name}: ${m.participated} of ${m.reviews}`, m.participated, m.share]),
+      ],
     );
   }
   if (timeliness) {

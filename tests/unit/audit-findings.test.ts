@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { judgeUnit } from '#audit/evaluate';
 import { computeFindings, type JudgedUnit } from '#audit/findings';
 import { childUnits, type AuditUnit } from '#audit/population';
-import { siblingSummary, TableAccumulator } from '#audit/tables';
+import { participationMeasures, siblingSummary, TableAccumulator } from '#audit/tables';
 import { readTemplateLibrary } from '#audit/template-library';
 import type { AuditTemplate } from '#audit/template';
 import { child, context, episode, health, review } from '../support/records.ts';
@@ -23,6 +23,26 @@ describe('findings tables', () => {
     const codes = ['PN0', 'PN1', 'PN1', 'PN6', 'PN7', null] as const;
     codes.forEach((code, i) => tables.add(firstReview(`P${i}`, code === 'PN0' ? '2022-01-01' : '2012-01-01', '2024-01-03', '2024-01-30', { participationCode: code })));
     expect(tables.tables().participation).toEqual({ PN0: 1, PN1: 2, PN2: 0, PN3: 0, PN4: 0, PN5: 0, PN6: 1, PN7: 1, 'not recorded': 1 });
+  });
+  it('gives both headline participation percentages the seeds use, from Southwark 2015-16’s counts', () => {
+    // Southwark IRO annual report 2015-16, §5.3–5.4: 1,235 reviews; C63 "96.4% (1,190)".
+    const southwark = { PN0: 159, PN1: 857, PN2: 19, PN3: 14, PN4: 7, PN5: 28, PN6: 106, PN7: 45, 'not recorded': 0 };
+    const [withPn0, withoutPn0] = participationMeasures(southwark);
+    expect(withPn0).toMatchObject({ id: 'with-pn0', participated: 1190, reviews: 1235 });
+    expect(withPn0!.share!.toFixed(3)).toBe('0.964');
+    expect(withPn0!.name).toMatch(/PN0–PN6 of PN0–PN7/);
+    expect(withoutPn0).toMatchObject({ id: 'without-pn0', participated: 1031, reviews: 1076 });
+    expect(withoutPn0!.share!.toFixed(3)).toBe('0.958');
+    expect(withoutPn0!.name).toMatch(/PN1–PN6 of PN1–PN7/);
+    // A review with no code is in neither denominator; no reviews at all is no percentage, not 0%.
+    expect(participationMeasures({ ...southwark, 'not recorded': 40 }).map((m) => m.reviews)).toEqual([1235, 1076]);
+    expect(participationMeasures({}).map((m) => m.share)).toEqual([null, null]);
+  });
+  it('carries the headline participation percentages with the table', () => {
+    const tables = new TableAccumulator(['participation']);
+    const codes = ['PN0', 'PN1', 'PN7', null] as const;
+    codes.forEach((code, i) => tables.add(firstReview(`Q${i}`, code === 'PN0' ? '2022-01-01' : '2012-01-01', '2024-01-03', '2024-01-30', { participationCode: code })));
+    expect(tables.tables().participationMeasures?.map((m) => [m.id, m.participated, m.reviews])).toEqual([['with-pn0', 2, 3], ['without-pn0', 1, 2]]);
   });
   it('counts reviews held and held in timescale per month, a review on its due date being in time', () => {
     const tables = new TableAccumulator(['timeliness']);

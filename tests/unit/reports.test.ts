@@ -195,6 +195,9 @@ describe('findings.xlsx', () => {
     const sheet = (await load(findingsSample)).getWorksheet('Participation')!;
     expect(sheet.getRow(3).values).toEqual([undefined, 'PN1', 'Attends and speaks for self', 88, 88 / 142]);
     expect(sheet.getRow(11).getCell(3).value).toBe(142);
+    // Under the table, both headline percentages with their own denominators.
+    expect(sheet.getRow(13).values).toEqual([undefined, 'PN0–PN6', expect.stringMatching(/counted as participating.*: 135 of 140$/), 135, 135 / 140]);
+    expect(sheet.getRow(14).values).toEqual([undefined, 'PN1–PN6', expect.stringMatching(/aged 4 and over.*: 114 of 119$/), 114, 114 / 119]);
   });
 
   it('stops taking records while nobody reads the workbook, however many there are, then writes them all', async () => {
@@ -330,6 +333,12 @@ describe('report.html', () => {
     expect(html).toContain('<tr><th scope="row">PN1</th><td>Attends and speaks for self</td><td class="num">88</td><td class="num">62%</td></tr>');
     expect(html).toContain('<tr><th scope="row">PN7</th><td>Does not attend; no views conveyed</td><td class="num">5</td><td class="num">3.5%</td></tr>');
     expect(html).toContain('<tr><th scope="row">Total</th><td></td><td class="num">142</td><td class="num">100%</td></tr>');
+  });
+
+  it('states both headline participation percentages, naming which keeps PN0 in the denominator', () => {
+    // 21 + 88 + 4 + 2 + 1 + 6 + 13 = 135 of 140 coded; without PN0, 114 of 119.
+    expect(html).toContain('<tr><th scope="row">All reviews, children under 4 (PN0) counted as participating: PN0–PN6 of PN0–PN7 (as C63)</th><td class="num">135</td><td class="num">140</td><td class="num">96.4%</td></tr>');
+    expect(html).toContain('<tr><th scope="row">Reviews of children aged 4 and over: PN1–PN6 of PN1–PN7 (under-4s, PN0, left out)</th><td class="num">114</td><td class="num">119</td><td class="num">95.8%</td></tr>');
   });
 
   it('reproduces the monthly timeliness table with held, held in timescale and %', () => {

@@ -9,6 +9,7 @@ import { raw } from 'hono/html';
 import type { CriterionFinding, FindingsDocument } from '#audit/findings-model';
 import { DownloadableFile, downloadLink, listAudits, publishedFiles, publishedFindings } from '#service/audits';
 import { NotFoundError } from '#service/errors';
+import { participationMeasures } from '#audit/tables';
 import { healthLines, longDate, monthLabel, ownerLabel, participationLines, siblingIroLabel, timelinessTotal } from '#reports/csv';
 import { changeChart, complianceChart, formatPercent, formatPoints, serviceChart } from '#reports/svg-charts';
 import { me, type WebDeps, type WebEnv } from '../context.ts';
@@ -209,6 +210,15 @@ function TemplateTables({ doc }: { doc: FindingsDocument }) {
               />
             );
           })()
+        : null}
+      {participation
+        ? (() => (
+            <Table
+              caption="Participation: the two headline percentages"
+              columns={[{ header: 'Measure' }, { header: 'Child participated', numeric: true }, { header: 'Reviews', numeric: true }, { header: 'Share', numeric: true }]}
+              rows={participationMeasures(participation).map((m) => [m.name, String(m.participated), String(m.reviews), formatPercent(m.share)])}
+            />
+          ))()
         : null}
       {timeliness
         ? (() => {
