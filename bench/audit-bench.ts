@@ -46,6 +46,7 @@ export interface CriterionCounts {
 }
 
 export interface AuditBenchResult {
+  /** The audit's population: units, i.e. reviews due or held in the period (a review due and not held is a unit too). */
   reviewsAudited: number;
   childrenScanned: number;
   auditSeconds: number;
@@ -225,18 +226,26 @@ async function criteriaCounts(bucket: S3ObjectStore, key: string, criterionIds: 
 
 const LETTER_OF_LABEL = new Map(Object.entries(OUTCOME_LABEL).map(([outcome, label]) => [label, OUTCOME_LETTER[outcome as Outcome]]));
 
-/** `recordId<TAB>letters` per published record (records.csv, streamed), letters in `criterionIds` order. */
+/**
+ * `recordId<TAB>letters<TAB>children<TAB>date` per published record (records.csv, streamed), letters in
+ * `criterionIds` order; children as published (pseudonymous), the date as records.csv gives it
+ * (dd/mm/YYYY: the review's date, or the due date of a review not held), so a difference can be named.
+ */
 async function writeOutcomes(bucket: S3ObjectStore, key: string, path: string, criterionIds: string[]): Promise<void> {
   const out = createWriteStream(path);
   let columns: number[] | undefined;
+  let childrenColumn = 1;
+  let dateColumn = 2;
   for await (const row of csvRows(bucket, key)) {
     if (!columns) {
       columns = criterionIds.map((id) => row.indexOf(id));
+      childrenColumn = row.indexOf('Children');
+      dateColumn = row.indexOf('Date');
       continue;
     }
     // '?' marks an outcome the records lack, so the cross-check shows it rather than guessing.
     const letters = columns.map((i) => LETTER_OF_LABEL.get(row[i] ?? '') ?? '?').join('');
-    if (!out.write(`${row[0]}\t${letters}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    if (!out.write(`${row[0]}\t${letters}\t${row[childrenColumn] ?? ''}\t${row[dateColumn] ?? ''}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }

@@ -1,7 +1,7 @@
 /**
  * The analyst's alternative to the engine: the same CSVs in in-memory SQLite (sql.js) and the criteria in one SQL query.
- * Written independently of the engine (own CSV parsing, periods of care and review sequence in SQL),
- * so that agreeing counts mean something.
+ * Written independently of the engine (own CSV parsing; periods of care, series of short breaks, the
+ * review schedule and the reviews due but not held all in SQL), so that agreeing counts mean something.
  *
  * Working days: SQLite has no England & Wales calendar, so a calendar table is precomputed (every
  * day, whether it is a working day, and the running count of working days), from the same
@@ -43,6 +43,7 @@ export const WORKING_DAYS_METHOD =
 /** The criteria in template order; the SQL below yields one outcome letter for each, in this order. */
 export const SQL_CRITERIA = [
   'review-in-timescale',
+  'short-break-review-in-timescale',
   'participation-recorded',
   'pn0-matches-age',
   'child-views-conveyed',
@@ -54,7 +55,8 @@ const SCHEMA = `
 CREATE TABLE child (child TEXT PRIMARY KEY, dob TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE episode (child TEXT NOT NULL, start TEXT NOT NULL, end_date TEXT, rne TEXT NOT NULL, rec TEXT, ls TEXT NOT NULL, PRIMARY KEY (child, start)) WITHOUT ROWID;
 CREATE TABLE review (child TEXT NOT NULL, date TEXT NOT NULL, code TEXT, PRIMARY KEY (child, date)) WITHOUT ROWID;
-CREATE TABLE review_detail (child TEXT NOT NULL, date TEXT NOT NULL, decisions TEXT, record TEXT, stood_down INTEGER, PRIMARY KEY (child, date)) WITHOUT ROWID;
+-- series_id and late_reason: optional columns of review_details.csv (NULL when the file has none).
+CREATE TABLE review_detail (child TEXT NOT NULL, date TEXT NOT NULL, decisions TEXT, record TEXT, stood_down INTEGER, series_id TEXT, late_reason TEXT, PRIMARY KEY (child, date)) WITHOUT ROWID;
 -- cum: working days up to and including the day; work: 1 on a working day.
 CREATE TABLE cal (day TEXT PRIMARY KEY, work INTEGER NOT NULL, cum INTEGER NOT NULL) WITHOUT ROWID;
 -- The n-th working day of the calendar: addWorkingDays(d, k) is workday[cum(d) + k].
@@ -128,10 +130,11 @@ export async function loadSqlite(csvDir: string): Promise<SqliteLoad> {
     seen(date);
     return [r.CHILD!.trim(), date, blankToNull(r.REVIEW_CODE)];
   });
-  await load('review_details.csv', 'INSERT INTO review_detail VALUES (?, ?, ?, ?, ?)', (r) => {
+  // SERIES_ID and LATE_REASON may be absent from the file: a missing column reads as blank.
+  await load('review_details.csv', 'INSERT INTO review_detail VALUES (?, ?, ?, ?, ?, ?, ?)', (r) => {
     const [date, decisions, record] = [isoDate(r.REVIEW), isoDate(r.DECISIONS_ISSUED), isoDate(r.RECORD_ISSUED)];
     seen(date, decisions, record);
-    return [r.CHILD!.trim(), date, decisions, record, flag(r.STOOD_DOWN)];
+    return [r.CHILD!.trim(), date, decisions, record, flag(r.STOOD_DOWN), blankToNull(r.SERIES_ID), blankToNull(r.LATE_REASON)];
   });
   buildCalendar(db, `${Number(minDate.slice(0, 4)) - 1}-01-01`, `${Number(maxDate.slice(0, 4)) + 2}-12-31`);
   return { db, rows, seconds: (performance.now() - started) / 1000 };
@@ -157,13 +160,36 @@ function buildCalendar(db: Database, from: string, to: string): void {
   workday.free();
 }
 
+/** The n-th working day after `date` (an SQL expression): the (cum(date) + n)-th working day of the calendar, never `date` itself. */
+const workingDaysAfter = (date: string, n: number) => `(SELECT w.day FROM workday w WHERE w.n = (SELECT c.cum FROM cal c WHERE c.day = ${date}) + ${n})`;
+
 /**
- * The criteria in SQL, as CTEs ending in `outcome` (one row per audited review, one letter per
+ * The due date of review `seq` of a schedule (`sb`: 1 for a series of short breaks), counted from
+ * `from` (the schedule's start for the first, the previous held review's date after): reg 33 — 20
+ * working days, 3 months, then 6 months; reg 48 — 3 months, then 6 months. Months clamp to month end.
+ */
+const dueDate = (sb: string, seq: string, from: string) => `CASE
+    WHEN ${sb} THEN date(${from}, CASE WHEN ${seq} = 1 THEN '+3 months' ELSE '+6 months' END, 'floor')
+    WHEN ${seq} = 1 THEN ${workingDaysAfter(from, 20)}
+    WHEN ${seq} = 2 THEN date(${from}, '+3 months', 'floor')
+    ELSE date(${from}, '+6 months', 'floor') END`;
+
+/**
+ * The criteria in SQL, as CTEs ending in `outcome` (one row per audited unit, one letter per
  * criterion: M met, N not met, A not applicable, C cannot tell), mirroring the template's rules:
  * - periods of care: a new one starts unless RNE ≠ S and the previous episode ended X1 on this start;
- * - a review's period is the first containing its date; stood-down reviews take no number;
- * - due: 1st = 20 working days after the period start, 2nd = 3 months after the 1st, then 6 months;
- * - reviews in the audit period, in periods that are not short breaks only, of children in the header.
+ *   a period is short breaks only when every episode is V3/V4;
+ * - schedules: each other period on its own (reg 33); consecutive short-break periods form one series
+ *   (reg 48) while each starts no later than 6 months (month-end clamped) after the previous one ends;
+ *   a series runs from its first break's start to its last break's end;
+ * - a schedule's reviews: those dated within it (start ≤ date ≤ end, so a review on the day one period
+ *   ends and the next begins is in both, as in the engine) and on or before the period end,
+ *   stood-down meetings left out, the meetings of one SERIES_ID one review on the last meeting's date
+ *   (each field the latest meeting's that recorded it);
+ * - due dates from the schedule's start (1st) or the previous held review's date; after the last held
+ *   review the next is due, and is a unit "overdue, not held" when due by the period end while the
+ *   schedule was still running (no end, or due before it);
+ * - units: reviews held in the period, and reviews due in the period (held or not), of children in the header.
  */
 const OUTCOME_CTES = `
 WITH
@@ -185,57 +211,97 @@ period AS (
   FROM ep_numbered
   WINDOW p AS (PARTITION BY child, pno ORDER BY start ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 ),
+period_prev AS (
+  SELECT *, LAG(short_breaks_only) OVER w AS prev_sb, LAG(end_date) OVER w AS prev_end
+  FROM period WINDOW w AS (PARTITION BY child ORDER BY start)
+),
+-- A short-break period joins the series of the period before it when that one was short breaks too,
+-- ended, and ended no more than 6 months before this one starts; anything else starts a schedule.
+period_scheduled AS (
+  SELECT *, SUM(CASE WHEN short_breaks_only AND prev_sb AND prev_end IS NOT NULL AND start <= date(prev_end, '+6 months', 'floor') THEN 0 ELSE 1 END)
+              OVER (PARTITION BY child ORDER BY start ROWS UNBOUNDED PRECEDING) AS sno
+  FROM period_prev
+),
+schedule AS (
+  SELECT DISTINCT s.child, s.sno, s.short_breaks_only AS sb,
+         FIRST_VALUE(s.start) OVER g AS start,
+         LAST_VALUE(s.end_date) OVER g AS end_date
+  FROM period_scheduled s JOIN child ch ON ch.child = s.child
+  WINDOW g AS (PARTITION BY s.child, s.sno ORDER BY s.start ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+),
 rv AS (
-  SELECT k.child, k.date, r.code, d.decisions, d.record, d.stood_down
-  FROM (SELECT child, date FROM review UNION SELECT child, date FROM review_detail) k
+  SELECT k.child, k.date, r.code, d.decisions, d.record, d.stood_down, d.series_id
+  FROM (SELECT child, date FROM review WHERE date <= :to UNION SELECT child, date FROM review_detail WHERE date <= :to) k
   LEFT JOIN review r ON r.child = k.child AND r.date = k.date
   LEFT JOIN review_detail d ON d.child = k.child AND d.date = k.date
 ),
-placed AS (
-  SELECT rv.*, p.start AS pstart, p.short_breaks_only,
-         ROW_NUMBER() OVER (PARTITION BY rv.child, rv.date ORDER BY p.start) AS pick
-  FROM rv JOIN period p ON p.child = rv.child AND p.start <= rv.date AND (p.end_date IS NULL OR rv.date <= p.end_date)
+-- Meetings as held, one row per review of each schedule: a series made one on its last meeting,
+-- each field the latest meeting's that recorded it (dates are 10 characters: date || value sorts by date).
+held AS (
+  SELECT s.child, s.sno, MAX(rv.date) AS date,
+         substr(MAX(CASE WHEN rv.code IS NOT NULL THEN rv.date || rv.code END), 11) AS code,
+         substr(MAX(CASE WHEN rv.decisions IS NOT NULL THEN rv.date || rv.decisions END), 11) AS decisions,
+         substr(MAX(CASE WHEN rv.record IS NOT NULL THEN rv.date || rv.record END), 11) AS record
+  FROM rv JOIN schedule s ON s.child = rv.child AND s.start <= rv.date AND (s.end_date IS NULL OR rv.date <= s.end_date)
+  WHERE rv.stood_down IS NOT 1
+  GROUP BY s.child, s.sno, CASE WHEN rv.series_id IS NULL THEN 'd' || rv.date ELSE 's' || rv.series_id END
 ),
-sequenced AS (
-  SELECT *, ROW_NUMBER() OVER s AS seq, LAG(date) OVER s AS prev_date
-  FROM placed WHERE pick = 1 AND stood_down IS NOT 1
-  WINDOW s AS (PARTITION BY child, pstart ORDER BY date)
+held_seq AS (
+  SELECT h.*, s.sb, s.start AS sstart,
+         ROW_NUMBER() OVER w AS seq, COALESCE(LAG(h.date) OVER w, s.start) AS counted_from
+  FROM held h JOIN schedule s ON s.child = h.child AND s.sno = h.sno
+  WINDOW w AS (PARTITION BY h.child, h.sno ORDER BY h.date)
+),
+held_due AS (
+  SELECT child, sb, date, code, decisions, record, ${dueDate('sb', 'seq', 'counted_from')} AS due
+  FROM held_seq
+),
+-- The review after each schedule's last held review (or its first, when none was held).
+awaited AS (
+  SELECT s.child, s.sb, s.end_date, COALESCE(l.n, 0) + 1 AS seq, COALESCE(l.last, s.start) AS counted_from
+  FROM schedule s LEFT JOIN (SELECT child, sno, COUNT(*) AS n, MAX(date) AS last FROM held GROUP BY child, sno) l ON l.child = s.child AND l.sno = s.sno
+  WHERE s.start <= :to
+),
+overdue AS (
+  SELECT child, sb, NULL AS date, NULL AS code, NULL AS decisions, NULL AS record, due
+  FROM (SELECT a.*, ${dueDate('a.sb', 'a.seq', 'a.counted_from')} AS due FROM awaited a)
+  -- A due date the calendar cannot give is kept, so the query refuses it rather than drops it.
+  WHERE due IS NULL OR (due BETWEEN :from AND :to AND (end_date IS NULL OR due < end_date))
 ),
 unit AS (
-  SELECT s.child, s.date, s.code, s.decisions, s.record,
-         CASE WHEN s.seq = 1 THEN (SELECT w.day FROM workday w WHERE w.n = (SELECT c.cum FROM cal c WHERE c.day = s.pstart) + 20)
-              WHEN s.seq = 2 THEN date(s.prev_date, '+3 months', 'floor')
-              ELSE date(s.prev_date, '+6 months', 'floor') END AS due,
-         CAST(substr(s.date, 1, 4) AS INTEGER) - CAST(substr(ch.dob, 1, 4) AS INTEGER) - (substr(s.date, 6, 5) < substr(ch.dob, 6, 5)) AS age
-  FROM sequenced s JOIN child ch ON ch.child = s.child
-  WHERE s.date BETWEEN :from AND :to AND NOT s.short_breaks_only
+  SELECT u.*, (u.date BETWEEN :from AND :to) IS 1 AS held_in, (u.due BETWEEN :from AND :to) IS 1 AS due_in
+  FROM (SELECT * FROM held_due UNION ALL SELECT * FROM overdue) u
 ),
 judged AS (
-  -- Working days after the review up to the issue date; before the review, minus those from the issue date to the day before.
-  SELECT u.*,
-         CASE WHEN u.decisions IS NULL THEN NULL WHEN u.decisions >= u.date THEN cd.cum - cr.cum ELSE -((cr.cum - cr.work) - (cd.cum - cd.work)) END AS wd_decisions,
-         CASE WHEN u.record IS NULL THEN NULL WHEN u.record >= u.date THEN ck.cum - cr.cum ELSE -((cr.cum - cr.work) - (ck.cum - ck.work)) END AS wd_record
+  SELECT u.child, u.date, u.due, u.sb, u.code, u.decisions, u.record, u.held_in, u.due_in,
+         CASE WHEN u.date IS NULL THEN u.child || ':due:' || u.due ELSE u.child || ':' || u.date END AS unit_id,
+         CAST(substr(u.date, 1, 4) AS INTEGER) - CAST(substr(ch.dob, 1, 4) AS INTEGER) - (substr(u.date, 6, 5) < substr(ch.dob, 6, 5)) AS age,
+         CASE WHEN u.held_in THEN (SELECT w.day FROM workday w WHERE w.n = cr.cum + 5) END AS decisions_by,
+         CASE WHEN u.held_in THEN (SELECT w.day FROM workday w WHERE w.n = cr.cum + 20) END AS record_by
   FROM unit u
-  JOIN cal cr ON cr.day = u.date
-  LEFT JOIN cal cd ON cd.day = u.decisions
-  LEFT JOIN cal ck ON ck.day = u.record
+  JOIN child ch ON ch.child = u.child
+  LEFT JOIN cal cr ON cr.day = u.date
+  WHERE u.held_in OR u.due_in OR u.due IS NULL
 ),
 outcome AS (
-  SELECT child, date, due,
-         CASE WHEN date <= due THEN 'M' ELSE 'N' END AS o1,
-         CASE WHEN code IS NOT NULL THEN 'M' ELSE 'N' END AS o2,
-         CASE WHEN code IS NULL THEN 'A' WHEN (code = 'PN0' AND age < 4) OR (code <> 'PN0' AND age >= 4) THEN 'M' ELSE 'N' END AS o3,
-         CASE WHEN age < 4 THEN 'A' WHEN code IS NULL THEN 'C' WHEN code IN ('PN1', 'PN2', 'PN3', 'PN4', 'PN5', 'PN6') THEN 'M' ELSE 'N' END AS o4,
-         CASE WHEN wd_decisions IS NULL THEN 'C' WHEN wd_decisions <= 5 THEN 'M' ELSE 'N' END AS o5,
-         CASE WHEN wd_record IS NULL THEN 'C' WHEN wd_record <= 20 THEN 'M' ELSE 'N' END AS o6
+  SELECT unit_id, due,
+         CASE WHEN NOT due_in OR sb THEN 'A' WHEN date IS NOT NULL AND date <= due THEN 'M' ELSE 'N' END AS o1,
+         CASE WHEN NOT due_in OR NOT sb THEN 'A' WHEN date IS NOT NULL AND date <= due THEN 'M' ELSE 'N' END AS o2,
+         CASE WHEN NOT held_in THEN 'A' WHEN code IS NOT NULL THEN 'M' ELSE 'N' END AS o3,
+         CASE WHEN NOT held_in OR code IS NULL THEN 'A' WHEN (code = 'PN0' AND age < 4) OR (code <> 'PN0' AND age >= 4) THEN 'M' ELSE 'N' END AS o4,
+         CASE WHEN NOT held_in OR age < 4 THEN 'A' WHEN code IS NULL THEN 'C' WHEN code IN ('PN1', 'PN2', 'PN3', 'PN4', 'PN5', 'PN6') THEN 'M' ELSE 'N' END AS o5,
+         -- withinTimescale: issued on or before the 5th (20th) working day after the review.
+         CASE WHEN NOT held_in THEN 'A' WHEN decisions IS NULL THEN 'C' WHEN decisions <= decisions_by THEN 'M' ELSE 'N' END AS o6,
+         CASE WHEN NOT held_in THEN 'A' WHEN record IS NULL THEN 'C' WHEN record <= record_by THEN 'M' ELSE 'N' END AS o7
   FROM judged
 )`;
 
-const COUNTS = ['o1', 'o2', 'o3', 'o4', 'o5', 'o6'].map((o) => `SUM(${o} = 'M'), SUM(${o} = 'N'), SUM(${o} = 'A'), SUM(${o} = 'C')`).join(',\n  ');
+const LETTERS = SQL_CRITERIA.map((_, i) => `o${i + 1}`);
+const COUNTS = LETTERS.map((o) => `SUM(${o} = 'M'), SUM(${o} = 'N'), SUM(${o} = 'A'), SUM(${o} = 'C')`).join(',\n  ');
 const AGGREGATE_SQL = `${OUTCOME_CTES}\nSELECT COUNT(*), SUM(due IS NULL),\n  ${COUNTS}\nFROM outcome`;
-const PER_UNIT_SQL = `${OUTCOME_CTES}\nSELECT child || ':' || date, o1 || o2 || o3 || o4 || o5 || o6 FROM outcome`;
+const PER_UNIT_SQL = `${OUTCOME_CTES}\nSELECT unit_id, ${LETTERS.join(' || ')} FROM outcome`;
 
-/** The timed query: the criteria's met / not met / n/a / cannot-tell counts over the audit period. */
+/** The timed query: the units (reviews due or held in the period) and the criteria's met / not met / n/a / cannot-tell counts. */
 export function runCriteriaSql(db: Database, period: { from: string; to: string }): SqlResult {
   const started = performance.now();
   const statement = db.prepare(AGGREGATE_SQL);
@@ -245,7 +311,7 @@ export function runCriteriaSql(db: Database, period: { from: string; to: string 
   statement.free();
   const seconds = (performance.now() - started) / 1000;
   const [units, missingDue] = [values[0]!, values[1]!];
-  // A due date the calendar could not give would silently count as late: refuse instead.
+  // A due date the calendar could not give would silently count as late (or drop an overdue review): refuse instead.
   if (missingDue > 0) throw new Error(`${missingDue} reviews got no due date: the calendar table does not reach their dates`);
   const criteria = SQL_CRITERIA.map((id, i) => {
     const [met, notMet, notApplicable, cannotTell] = values.slice(2 + i * 4, 6 + i * 4) as [number, number, number, number];
@@ -254,7 +320,7 @@ export function runCriteriaSql(db: Database, period: { from: string; to: string 
   return { units, criteria, seconds };
 }
 
-/** Each audited review's outcome letters, by `child:date` (the engine's unit id); untimed, for explaining a mismatch. */
+/** Each audited unit's outcome letters, by the engine's unit id (`child:date` for a review held, `child:due:date` for one not held); untimed, for explaining a mismatch. */
 export function perUnitOutcomes(db: Database, period: { from: string; to: string }): Map<string, string> {
   const result = new Map<string, string>();
   const statement = db.prepare(PER_UNIT_SQL);

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { IsoDate } from '#domain/dates';
+import { TimescaleSet } from '#domain/timescales';
 import { SamplingPlanSchema } from './sampling.ts';
 import { AuditTemplate } from './template.ts';
 
@@ -25,6 +26,12 @@ export const AuditRecord = z.object({
   autoOnly: z.boolean(),
   /** Leave out children audited (with any template) in this many months before launch. */
   excludeAuditedWithinMonths: z.number().int().min(1).max(60).nullable(),
+  /**
+   * The authority's timescale set when the audit was launched: the audit is judged, and its text
+   * worded, by this set to the end, whatever the authority chooses later. Absent on audits launched
+   * before it was recorded (they use the authority's current set).
+   */
+  timescales: TimescaleSet.optional(),
   /** Scan segments the population is gathered over (fixed at launch, so a resumed run splits the same way). */
   segments: z.number().int().min(1).max(64),
   status: AuditStatus,

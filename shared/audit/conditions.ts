@@ -6,7 +6,9 @@
 import { z } from 'zod';
 import { ageOn } from '#domain/dates';
 import { addCalendarMonths, addDays, daysBetween } from '#calendar/dates';
+import { addInterval, intervalWords } from '#calendar/reg33';
 import { addWorkingDays, workingDaysBetween } from '#calendar/working-days';
+import { isTimescaleName, TIMESCALE_NAMES, type Interval, type TimescaleSet } from '#domain/timescales';
 
 /** A fact's value as the engine provides it: unknown facts are null. */
 export type FactValue = string | number | boolean | null | string[];
@@ -22,7 +24,9 @@ export type Operand =
   | { workingDaysBetween: [Operand, Operand] }
   | { daysBetween: [Operand, Operand] }
   | { ageAt: [Operand, Operand] }
-  | { count: Operand };
+  | { count: Operand }
+  /** A date plus one interval of the audit's timescale set, by name: `{ "addTimescale": [{ "fact": "review.date" }, "decisionsIssued"] }`. */
+  | { addTimescale: [Operand, string] };
 
 export const COMPARATORS = ['<', '<=', '=', '!=', '>=', '>'] as const;
 export type Comparator = (typeof COMPARATORS)[number];
@@ -35,9 +39,16 @@ export type Condition =
   | { present: Operand }
   | { nonEmpty: Operand }
   | { isTrue: Operand }
-  | { in: [Operand, (string | number)[]] };
+  | { in: [Operand, (string | number)[]] }
+  /**
+   * [from, to, interval]: `to` is on or before `from` plus the named interval of the audit's timescale
+   * set (working days, calendar days or calendar months, as the set says). Unknown when either date is.
+   */
+  | { withinTimescale: [Operand, Operand, string] };
 
 const FactName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z0-9]+)+$/, 'a fact is a dotted name such as review.date');
+/** An interval of the timescale set, by name; which names exist is checked with the template (parseTemplate), so the reason can list them. */
+const TimescaleRef = z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'a timescale is named by its interval in the timescale set, such as decisionsIssued');
 
 export const OperandSchema: z.ZodType<Operand> = z.lazy(() =>
   z.union([
@@ -50,6 +61,7 @@ export const OperandSchema: z.ZodType<Operand> = z.lazy(() =>
     z.strictObject({ daysBetween: z.tuple([OperandSchema, OperandSchema]) }),
     z.strictObject({ ageAt: z.tuple([OperandSchema, OperandSchema]) }),
     z.strictObject({ count: OperandSchema }),
+    z.strictObject({ addTimescale: z.tuple([OperandSchema, TimescaleRef]) }),
   ]),
   // A named schema: documents built from it (the OpenAPI description) refer to it rather than unroll the recursion.
 ).meta({ id: 'Operand' });
@@ -64,6 +76,7 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
     z.strictObject({ nonEmpty: OperandSchema }),
     z.strictObject({ isTrue: OperandSchema }),
     z.strictObject({ in: z.tuple([OperandSchema, z.array(z.union([z.string(), z.number()])).min(1)]) }),
+    z.strictObject({ withinTimescale: z.tuple([OperandSchema, OperandSchema, TimescaleRef]) }),
   ]),
 ).meta({ id: 'Condition' });
 
@@ -98,11 +111,33 @@ export function factsUsed(node: Condition | Operand): string[] {
   return [...found];
 }
 
+/** Every timescale a condition or operand refers to by name, with where (`withinTimescale.2`), so a template can be checked against the set's intervals. */
+export function timescalesUsed(node: Condition | Operand): { name: string; path: (string | number)[] }[] {
+  const found: { name: string; path: (string | number)[] }[] = [];
+  const visit = (n: unknown, path: (string | number)[]): void => {
+    if (Array.isArray(n)) n.forEach((x, i) => visit(x, [...path, i]));
+    else if (n && typeof n === 'object') {
+      const o = n as Record<string, unknown>;
+      if (Array.isArray(o.addTimescale) && typeof o.addTimescale[1] === 'string') found.push({ name: o.addTimescale[1], path: [...path, 'addTimescale', 1] });
+      if (Array.isArray(o.withinTimescale) && typeof o.withinTimescale[2] === 'string') found.push({ name: o.withinTimescale[2], path: [...path, 'withinTimescale', 2] });
+      for (const [key, value] of Object.entries(o)) visit(value, [...path, key]);
+    }
+  };
+  visit(node, []);
+  return found;
+}
+
+/** What judging a rule may need besides the unit's facts: the audit's timescale set, for rules that name its intervals. */
+export interface EvaluationContext {
+  timescales?: TimescaleSet | undefined;
+}
+
 /** What one evaluation has read so far: the values in the order read (each once) and the facts found missing. */
 interface Reading {
   facts: Facts;
   values: EvidenceValue[];
   missing: string[];
+  timescales: TimescaleSet | undefined;
 }
 
 // Module-level functions over a Reading rather than closures made afresh for every evaluation: an
@@ -120,8 +155,15 @@ function dateOperand(reading: Reading, o: Operand): string | null {
 }
 
 function derived(reading: Reading, o: Operand, value: FactValue): FactValue {
-  note(reading, describeOperand(o), value);
+  note(reading, describeOperand(o, reading.timescales), value);
   return value;
+}
+
+/** The named interval of the evaluation's timescale set; a rule naming a timescale cannot be judged without one. */
+function intervalOf(reading: Reading, name: string): Interval {
+  if (!isTimescaleName(name)) throw new RangeError(`no timescale "${name}" in a timescale set (its intervals: ${TIMESCALE_NAMES.join(', ')})`);
+  if (!reading.timescales) throw new RangeError(`the rule refers to the timescale "${name}", but no timescale set was given to judge it by`);
+  return reading.timescales[name];
 }
 
 function operandValue(reading: Reading, o: Operand): FactValue {
@@ -162,6 +204,12 @@ function operandValue(reading: Reading, o: Operand): FactValue {
     const at = dateOperand(reading, o.ageAt[1]);
     return derived(reading, o, dob === null || at === null ? null : ageOn(dob, at));
   }
+  if ('addTimescale' in o) {
+    const [base, name] = o.addTimescale;
+    const interval = intervalOf(reading, name);
+    const d = dateOperand(reading, base);
+    return derived(reading, o, d === null ? null : addInterval(d, interval));
+  }
   const list = operandValue(reading, o.count);
   return derived(reading, o, Array.isArray(list) ? list.length : typeof list === 'number' ? list : null);
 }
@@ -195,6 +243,17 @@ function truthOf(reading: Reading, c: Condition): Truth {
     const v = operandValue(reading, c.in[0]);
     return v === null ? 'unknown' : (c.in[1] as readonly unknown[]).includes(v);
   }
+  if ('withinTimescale' in c) {
+    const [fromOperand, toOperand, name] = c.withinTimescale;
+    const interval = intervalOf(reading, name);
+    const from = dateOperand(reading, fromOperand);
+    const to = dateOperand(reading, toOperand);
+    // The last day in time is evidence too: "5 working days after review.date = 2024-03-11".
+    const due = from === null ? null : addInterval(from, interval);
+    note(reading, memoWords(c, reading.timescales, () => `${timescaleInWords(name, reading.timescales)} after ${describeOperand(fromOperand, reading.timescales)}`), due);
+    if (due === null || to === null) return 'unknown';
+    return to <= due;
+  }
   const [left, op, right] = c.compare;
   const a = operandValue(reading, left);
   const b = operandValue(reading, right);
@@ -202,9 +261,9 @@ function truthOf(reading: Reading, c: Condition): Truth {
   return compareValues(a, op, b);
 }
 
-/** Evaluates a condition over a unit's facts. */
-export function evaluate(condition: Condition, facts: Facts): Evaluation {
-  const reading: Reading = { facts, values: [], missing: [] };
+/** Evaluates a condition over a unit's facts (and the audit's timescale set, for rules that name its intervals). */
+export function evaluate(condition: Condition, facts: Facts, context: EvaluationContext = {}): Evaluation {
+  const reading: Reading = { facts, values: [], missing: [], timescales: context.timescales };
   const result = truthOf(reading, condition);
   // `present` is a check on presence itself, so its missing fact does not make the rule unknown.
   return { truth: result, values: reading.values, missing: result === 'unknown' ? reading.missing : [] };
@@ -226,40 +285,62 @@ function compareValues(a: Exclude<FactValue, null>, op: Comparator, b: Exclude<F
 // Symbols read the same for dates ("on or before") and numbers ("at most").
 const COMPARATOR_WORDS: Record<Comparator, string> = { '<': '<', '<=': '≤', '=': '=', '!=': '≠', '>=': '≥', '>': '>' };
 
-// Templates are parsed once and kept, so an operand's words are worked out once per operand, not per unit.
-const operandWords = new WeakMap<Operand, string>();
+// Templates are parsed once and kept, so an operand's words are worked out once per operand (and
+// timescale set: a rule naming a timescale reads "5 working days" under one set, "14 calendar days"
+// under another), not per unit.
+const NO_SET = {};
+const wordsBySet = new WeakMap<object, WeakMap<object, string>>();
 
-/** An operand in plain words, e.g. "20 working days after period.start". */
-export function describeOperand(o: Operand): string {
-  let words = operandWords.get(o);
-  if (words === undefined) operandWords.set(o, (words = operandInWords(o)));
+function memoWords(node: object, timescales: TimescaleSet | undefined, make: () => string): string {
+  const key = timescales ?? NO_SET;
+  let byNode = wordsBySet.get(key);
+  if (!byNode) wordsBySet.set(key, (byNode = new WeakMap()));
+  let words = byNode.get(node);
+  if (words === undefined) byNode.set(node, (words = make()));
   return words;
 }
 
-function operandInWords(o: Operand): string {
-  if ('fact' in o) return o.fact;
-  if ('value' in o) return String(o.value);
-  if ('addWorkingDays' in o) return `${o.addWorkingDays[1]} working days after ${describeOperand(o.addWorkingDays[0])}`;
-  if ('addDays' in o) return `${o.addDays[1]} days after ${describeOperand(o.addDays[0])}`;
-  if ('addMonths' in o) {
-    const n = o.addMonths[1];
-    return n < 0 ? `${-n} calendar months before ${describeOperand(o.addMonths[0])}` : `${n} calendar months after ${describeOperand(o.addMonths[0])}`;
-  }
-  if ('workingDaysBetween' in o) return `working days from ${describeOperand(o.workingDaysBetween[0])} to ${describeOperand(o.workingDaysBetween[1])}`;
-  if ('daysBetween' in o) return `days from ${describeOperand(o.daysBetween[0])} to ${describeOperand(o.daysBetween[1])}`;
-  if ('ageAt' in o) return `age on ${describeOperand(o.ageAt[1])}`;
-  return `number of ${describeOperand(o.count)}`;
+/** A named interval in words: the set's ("5 working days"), or its name when no set is given. */
+function timescaleInWords(name: string, timescales: TimescaleSet | undefined): string {
+  return timescales && isTimescaleName(name) ? intervalWords(timescales[name]) : `the ${name} timescale`;
 }
 
-/** A condition in plain words, for evidence and the template library. */
-export function describeCondition(c: Condition): string {
-  if ('all' in c) return c.all.map(describeCondition).join(' and ');
-  if ('any' in c) return `(${c.any.map(describeCondition).join(' or ')})`;
-  if ('not' in c) return `not (${describeCondition(c.not)})`;
-  if ('present' in c) return `${describeOperand(c.present)} is recorded`;
-  if ('nonEmpty' in c) return `${describeOperand(c.nonEmpty)} is not empty`;
-  if ('isTrue' in c) return `${describeOperand(c.isTrue)} is yes`;
-  if ('in' in c) return `${describeOperand(c.in[0])} is one of ${c.in[1].join(', ')}`;
+/** An operand in plain words, e.g. "20 working days after period.start"; a named timescale in the words of `timescales` when given. */
+export function describeOperand(o: Operand, timescales?: TimescaleSet): string {
+  return memoWords(o, timescales, () => operandInWords(o, timescales));
+}
+
+function operandInWords(o: Operand, t: TimescaleSet | undefined): string {
+  if ('fact' in o) return o.fact;
+  if ('value' in o) return String(o.value);
+  if ('addWorkingDays' in o) return `${o.addWorkingDays[1]} working days after ${describeOperand(o.addWorkingDays[0], t)}`;
+  if ('addDays' in o) return `${o.addDays[1]} days after ${describeOperand(o.addDays[0], t)}`;
+  if ('addMonths' in o) {
+    const n = o.addMonths[1];
+    return n < 0 ? `${-n} calendar months before ${describeOperand(o.addMonths[0], t)}` : `${n} calendar months after ${describeOperand(o.addMonths[0], t)}`;
+  }
+  if ('workingDaysBetween' in o) return `working days from ${describeOperand(o.workingDaysBetween[0], t)} to ${describeOperand(o.workingDaysBetween[1], t)}`;
+  if ('daysBetween' in o) return `days from ${describeOperand(o.daysBetween[0], t)} to ${describeOperand(o.daysBetween[1], t)}`;
+  if ('ageAt' in o) return `age on ${describeOperand(o.ageAt[1], t)}`;
+  if ('addTimescale' in o) return `${timescaleInWords(o.addTimescale[1], t)} after ${describeOperand(o.addTimescale[0], t)}`;
+  return `number of ${describeOperand(o.count, t)}`;
+}
+
+/** A condition in plain words, for evidence and the template library; named timescales in the words of `timescales` when given. */
+export function describeCondition(c: Condition, timescales?: TimescaleSet): string {
+  const d = (x: Condition) => describeCondition(x, timescales);
+  const o = (x: Operand) => describeOperand(x, timescales);
+  if ('all' in c) return c.all.map(d).join(' and ');
+  if ('any' in c) return `(${c.any.map(d).join(' or ')})`;
+  if ('not' in c) return `not (${d(c.not)})`;
+  if ('present' in c) return `${o(c.present)} is recorded`;
+  if ('nonEmpty' in c) return `${o(c.nonEmpty)} is not empty`;
+  if ('isTrue' in c) return `${o(c.isTrue)} is yes`;
+  if ('in' in c) return `${o(c.in[0])} is one of ${c.in[1].join(', ')}`;
+  if ('withinTimescale' in c) {
+    const [from, to, name] = c.withinTimescale;
+    return `${o(to)} within ${timescaleInWords(name, timescales)} of ${o(from)}`;
+  }
   const [a, op, b] = c.compare;
-  return `${describeOperand(a)} ${COMPARATOR_WORDS[op]} ${describeOperand(b)}`;
+  return `${o(a)} ${COMPARATOR_WORDS[op]} ${o(b)}`;
 }

@@ -1,4 +1,5 @@
 /** Judges one audit unit on a template's automatic criteria: an outcome per criterion, with its evidence; and each criterion's rule in words. */
+import type { TimescaleSet } from '#domain/timescales';
 import { describeCondition, evaluate } from './conditions.ts';
 import type { Evidence, Outcome } from './findings-model.ts';
 import type { AuditUnit } from './population.ts';
@@ -12,23 +13,26 @@ export interface CriterionOutcome {
 /**
  * A criterion's rule in plain words: the template's words, then the condition as evaluated (and
  * when it applies). The same for every unit, so findings state it once per criterion
- * (`criteria[].rule`), not with each outcome.
+ * (`criteria[].rule`), not with each outcome. Named timescales read in the words of `timescales`
+ * (the criterion's own words should already be rendered from the same set: see renderTemplate).
  */
-export function criterionRule(criterion: AutomaticCriterion): string {
-  return `${criterion.rule} (${describeCondition(criterion.condition)}${criterion.appliesWhen ? `; applies when ${describeCondition(criterion.appliesWhen)}` : ''})`;
+export function criterionRule(criterion: AutomaticCriterion, timescales?: TimescaleSet): string {
+  return `${criterion.rule} (${describeCondition(criterion.condition, timescales)}${criterion.appliesWhen ? `; applies when ${describeCondition(criterion.appliesWhen, timescales)}` : ''})`;
 }
 
 /**
  * Met / not met / not applicable / cannot tell for one criterion. Applicability is decided first:
  * a rule that does not apply is not applicable even when its facts are missing; a rule that might
- * apply but cannot be checked is "cannot tell", never a guess either way.
+ * apply but cannot be checked is "cannot tell", never a guess either way. `timescales` is the
+ * audit's set, which rules naming a timescale (withinTimescale, addTimescale) are judged by.
  */
-export function judgeCriterion(criterion: AutomaticCriterion, unit: AuditUnit): CriterionOutcome {
-  const applies = criterion.appliesWhen ? evaluate(criterion.appliesWhen, unit.facts) : undefined;
+export function judgeCriterion(criterion: AutomaticCriterion, unit: AuditUnit, timescales?: TimescaleSet): CriterionOutcome {
+  const context = { timescales };
+  const applies = criterion.appliesWhen ? evaluate(criterion.appliesWhen, unit.facts, context) : undefined;
   if (applies && applies.truth === false) {
     return { outcome: 'not-applicable', evidence: { values: applies.values, missing: [] } };
   }
-  const result = evaluate(criterion.condition, unit.facts);
+  const result = evaluate(criterion.condition, unit.facts, context);
   const values = [...(applies?.values ?? []), ...result.values.filter((v) => !applies?.values.some((a) => a.name === v.name))];
   if (applies && applies.truth === 'unknown') {
     return { outcome: 'cannot-tell', evidence: { values, missing: [...new Set([...applies.missing, ...result.missing])] } };
@@ -37,11 +41,11 @@ export function judgeCriterion(criterion: AutomaticCriterion, unit: AuditUnit): 
   return { outcome, evidence: { values, missing: result.missing } };
 }
 
-/** Every automatic criterion of the template, judged for one unit. */
-export function judgeUnit(template: AuditTemplate, unit: AuditUnit): Record<string, CriterionOutcome> {
+/** Every automatic criterion of the template, judged for one unit under the audit's timescale set. */
+export function judgeUnit(template: AuditTemplate, unit: AuditUnit, timescales?: TimescaleSet): Record<string, CriterionOutcome> {
   const outcomes: Record<string, CriterionOutcome> = {};
   for (const criterion of template.criteria) {
-    if (criterion.kind === 'automatic') outcomes[criterion.id] = judgeCriterion(criterion, unit);
+    if (criterion.kind === 'automatic') outcomes[criterion.id] = judgeCriterion(criterion, unit, timescales);
   }
   return outcomes;
 }

@@ -1,5 +1,5 @@
 /**
- * findings.json: the published findings of one audit, schema version 2. Every renderer (CSV, XLSX,
+ * findings.json: the published findings of one audit, schema version 3. Every renderer (CSV, XLSX,
  * HTML) reads this one model. Fields are documented here; additions are backward compatible,
  * anything else bumps `schemaVersion`.
  *
@@ -9,11 +9,22 @@
  * same for every record, and repeating it was about half of a national audit's findings.json.
  * The file is written with each record and each alert as compact JSON on a line of its own (the rest
  * of the document indented by two spaces): the same document, a third of the bytes.
+ *
+ * Version 3 (from 2) adds, all optional so a version 2 document still reads (`parseFindings`):
+ * `tables.reviewsDue` (every review due in the period, held or not, by month due; short breaks
+ * apart; reasons for lateness; the child-level measure), `tables.participationMeasures` (both
+ * headline participation percentages), the health table's sources (`fromHealthExtract`, `fromOc2`,
+ * `oc2YearEnding`), `siblingGroups[].personalAdviserTeamManagers`, and `timescales` (the set the
+ * audit was judged by). The review-timeliness template's population is now every review due or held
+ * (`reviews-due-in-period`); a version 2 document's timeliness figures counted reviews held only.
  */
 import { z } from 'zod';
 import { Agreement } from './moderation.ts';
+import { TimescalesInWords } from './timescale-text.ts';
 
-export const FINDINGS_SCHEMA_VERSION = 2;
+export const FINDINGS_SCHEMA_VERSION = 3;
+/** The versions still read: a version 2 document is a version 3 one without the additions below, so it reads as it stands. */
+export const READABLE_FINDINGS_VERSIONS = [2, 3] as const;
 
 export const Outcome = z.enum(['met', 'not-met', 'not-applicable', 'cannot-tell']);
 export type Outcome = z.infer<typeof Outcome>;
@@ -136,6 +147,38 @@ export const ParticipationMeasure = z.object({
 export type ParticipationMeasure = z.infer<typeof ParticipationMeasure>;
 /** One month of reviews: held, held in timescale, and the share in timescale (0–1; null when none were held). */
 export const TimelinessRow = z.object({ month: z.string(), held: z.number().int(), inTime: z.number().int(), share: z.number().nullable() });
+/** The reviews that fell due in one month (YYYY-MM) and what became of them by the period end. */
+export const DueMonthRow = z.object({
+  month: z.string(),
+  due: z.number().int(),
+  inTime: z.number().int(),
+  /** Held after the due date. */
+  late: z.number().int(),
+  /** Not held by the period end: overdue. */
+  notHeld: z.number().int(),
+  /** inTime / due; null when none fell due. */
+  share: z.number().nullable(),
+});
+export type DueMonthRow = z.infer<typeof DueMonthRow>;
+/**
+ * Every review that fell due in the period, held or not (schema 3). Reg 33 reviews of children
+ * looked after by the month they fell due (Thurrock 2022-23's "due in month" table), and reg 48
+ * reviews of children on a series of short breaks apart; the reasons recorded for the late and the
+ * not held; and the child-level measure (NI 66, as Southwark 2015-16 §5.3 reports it).
+ */
+export const ReviewsDueTable = z.object({
+  byMonthDue: z.array(DueMonthRow),
+  shortBreaksByMonthDue: z.array(DueMonthRow),
+  /** The reviews due in the period held late or not held, by the reason recorded ("not recorded" when none). */
+  lateReasons: z.array(z.object({ reason: z.string(), reviews: z.number().int() })),
+  /** Meetings stood down while a review due in the period was awaited: counted, never resetting the schedule. */
+  stoodDownMeetings: z.number().int(),
+  /** Reviews due in the period held as a series of meetings (each counted once, on its last meeting). */
+  seriesOfMeetings: z.number().int(),
+  /** Children looked after at the period end, for 4 weeks or more, and how many had every review due in the period held in time. */
+  children: z.object({ children: z.number().int(), allInTime: z.number().int(), share: z.number().nullable() }),
+});
+export type ReviewsDueTable = z.infer<typeof ReviewsDueTable>;
 export const SiblingGroupRow = z.object({
   /** A keyed hash of the authority's family id (like the children's pseudonyms): stable across audits, not the id itself. */
   familyId: z.string(),
@@ -162,13 +205,25 @@ export const HealthTable = z.object({
   developmentUpToDate: z.number().int(),
   sdqEligible: z.number().int(),
   sdqScored: z.number().int(),
+  /**
+   * Children whose figures came from the health extract and from the DfE's OC2 return: one source
+   * per child, the extract where it recorded the child in the 12 months to the period end, OC2
+   * otherwise (population.ts); the rest of the cohort had neither. Absent in findings from before
+   * the health audit read OC2.
+   */
+  fromHealthExtract: z.number().int().optional(),
+  fromOc2: z.number().int().optional(),
+  /** The 31 March of the OC2 return read (ISO), when any child's figures came from it: their ages are taken then. */
+  oc2YearEnding: z.string().optional(),
 });
 export type HealthTable = z.infer<typeof HealthTable>;
 
 export const Tables = z.object({
   participation: ParticipationTable.optional(),
   participationMeasures: z.array(ParticipationMeasure).optional(),
+  /** Reviews held in the period by the month held (Haringey 2018-19's table), whenever they fell due. */
   timeliness: z.array(TimelinessRow).optional(),
+  reviewsDue: ReviewsDueTable.optional(),
   siblingGroups: z.array(SiblingGroupRow).optional(),
   health: HealthTable.optional(),
 });
@@ -202,6 +257,12 @@ export const FindingsDocument = z.object({
     autoOnly: z.boolean(),
   }),
   template: z.object({ id: z.string(), version: z.number().int(), title: z.string(), theme: z.string() }),
+  /**
+   * The timescale set the audit judged by (fixed when it was launched), each interval in words; the
+   * criteria's titles and rules above are worded from it. Absent in findings published before audits
+   * recorded their set.
+   */
+  timescales: TimescalesInWords.optional(),
   period: z.object({ from: z.string(), to: z.string() }),
   population: z.number().int(),
   sampleSize: z.number().int(),
@@ -219,3 +280,14 @@ export const FindingsDocument = z.object({
   actionPlan: z.array(ActionPlanRow),
 });
 export type FindingsDocument = z.infer<typeof FindingsDocument>;
+
+/**
+ * Reads a findings.json of any version still read: a version 2 document comes back as version 3
+ * (every addition is optional, so nothing needs filling in). Anything else is refused with zod's
+ * reasons, as `FindingsDocument.safeParse` gives them.
+ */
+export function parseFindings(input: unknown): z.ZodSafeParseResult<FindingsDocument> {
+  const version = (input as { schemaVersion?: unknown } | null)?.schemaVersion;
+  const upgraded = version === 2 ? { ...(input as object), schemaVersion: FINDINGS_SCHEMA_VERSION } : input;
+  return FindingsDocument.safeParse(upgraded);
+}

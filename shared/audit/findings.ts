@@ -4,6 +4,7 @@
  * plan the template prescribes where a criterion falls below its threshold. Pure.
  */
 import { addDays } from '#calendar/dates';
+import type { TimescaleSet } from '#domain/timescales';
 import type { Agreement } from './moderation.ts';
 import { criterionRule, type CriterionOutcome } from './evaluate.ts';
 import {
@@ -12,7 +13,9 @@ import {
 } from './findings-model.ts';
 import { pseudonymousChildId, type AuditPeriod, type AuditUnit } from './population.ts';
 import { compliance as complianceOf, wilsonInterval } from './statistics.ts';
-import type { AuditTemplate, Criterion } from './template.ts';
+import { renderTemplate, timescalesInWords } from './timescale-text.ts';
+import type { AuditTemplate, Criterion, ManualCriterion } from './template.ts';
+import { evaluate } from './conditions.ts';
 
 /** A grade an IRO may give instead of a scale grade when the question does not arise for the record. */
 export const NOT_APPLICABLE_GRADE = 'Not applicable';
@@ -40,13 +43,21 @@ export interface FindingsInput {
   actionPlan?: ActionPlanRow[];
   /** The moderation's agreement, for an audit that was moderated. */
   moderation?: Agreement;
+  /** The audit's timescale set: rules naming a timescale were judged by it, and the template's text is worded from it. */
+  timescales?: TimescaleSet;
 }
 
 const NOT_RECORDED = '(not recorded)';
 
+/** Whether a manual question arises for a unit: false only when its `appliesWhen` is false (unknown still asks the IRO). */
+export function manualApplies(criterion: ManualCriterion, unit: Pick<AuditUnit, 'facts'>): boolean {
+  return !criterion.appliesWhen || evaluate(criterion.appliesWhen, unit.facts).truth !== false;
+}
+
 /** The outcome of one criterion for one unit: automatic from the engine, manual from the grades against the threshold grade. */
 export function outcomeFor(criterion: Criterion, judged: JudgedUnit, scale: readonly string[]): CriterionOutcome['outcome'] {
   if (criterion.kind === 'automatic') return judged.outcomes[criterion.id]?.outcome ?? 'cannot-tell';
+  if (!manualApplies(criterion, judged.unit)) return 'not-applicable';
   const grade = judged.grades[criterion.id];
   if (grade === undefined) return 'cannot-tell';
   if (grade === NOT_APPLICABLE_GRADE) return 'not-applicable';
@@ -124,13 +135,18 @@ export class FindingsBuilder {
   private readonly metNowBefore = new Map<string, Set<string>>();
   private units = 0;
   private alertCount = 0;
+  /** The template as readers see it: its placeholders worded from the audit's timescale set. */
+  private readonly template: AuditTemplate;
 
   constructor(
-    private readonly template: AuditTemplate,
+    template: AuditTemplate,
     private readonly audit: FindingsDocument['audit'],
     previous?: FindingsDocument | PreviousFindings,
+    /** The audit's timescale set: recorded in the findings, and the template's text rendered from it. */
+    private readonly timescales?: TimescaleSet,
   ) {
-    this.scale = template.gradeScale.map((g) => g.grade);
+    this.template = timescales ? renderTemplate(template, timescales) : template;
+    this.scale = this.template.gradeScale.map((g) => g.grade);
     this.counts = template.criteria.map(() => ({ met: 0, notMet: 0, notApplicable: 0, cannotTell: 0 }));
     this.grades = template.criteria.map(() => ({}));
     this.breakdowns = { service: template.criteria.map(() => new Map()), team: template.criteria.map(() => new Map()), iro: template.criteria.map(() => new Map()) };
@@ -226,7 +242,7 @@ export class FindingsBuilder {
         id: criterion.id,
         title: criterion.title,
         kind: criterion.kind,
-        ...(criterion.kind === 'automatic' ? { rule: criterionRule(criterion) } : {}),
+        ...(criterion.kind === 'automatic' ? { rule: criterionRule(criterion, this.timescales) } : {}),
         n: this.units,
         ...counts,
         compliance: value,
@@ -277,6 +293,7 @@ export class FindingsBuilder {
       schemaVersion: FINDINGS_SCHEMA_VERSION,
       audit,
       template: { id: template.id, version: template.version, title: template.title, theme: template.theme },
+      ...(this.timescales ? { timescales: timescalesInWords(this.timescales) } : {}),
       period: { from: input.period.from, to: input.period.to },
       population: input.populationSize,
       sampleSize: this.units,
@@ -304,7 +321,7 @@ function setOf(map: Map<string, Set<string>>, key: string): Set<string> {
 
 /** Everything findings.json holds, from judged units (in memory: for small populations and tests; audits stream through FindingsBuilder). */
 export function computeFindings(input: FindingsInput): FindingsDocument {
-  const builder = new FindingsBuilder(input.template, input.audit, input.previous);
+  const builder = new FindingsBuilder(input.template, input.audit, input.previous, input.timescales);
   const records: RecordFinding[] = [];
   const alertsByCriterion: Alert[][] = input.template.criteria.map(() => []);
   for (const judged of input.units) {
@@ -341,10 +358,11 @@ function alertSummaryRow(criterionId: string, theme: string, title: string, tota
 
 /**
  * The template's actions for every criterion below its threshold. An owner team of
- * "each team with alerts" becomes one row per team named in that criterion's alerts.
+ * "each team with alerts" becomes one row per team named in that criterion's alerts. With the audit's
+ * timescale set, the rows' text is worded from it.
  */
-export function generateActionPlan(template: AuditTemplate, findings: Pick<FindingsDocument, 'criteria' | 'alerts' | 'audit'>): ActionPlanRow[] {
-  return actionPlanFor(template, findings.criteria, findings.audit.closedAt, (id) => [...new Set(findings.alerts.filter((a) => a.criterionId === id).map((a) => a.team))].sort());
+export function generateActionPlan(template: AuditTemplate, findings: Pick<FindingsDocument, 'criteria' | 'alerts' | 'audit'>, timescales?: TimescaleSet): ActionPlanRow[] {
+  return actionPlanFor(timescales ? renderTemplate(template, timescales) : template, findings.criteria, findings.audit.closedAt, (id) => [...new Set(findings.alerts.filter((a) => a.criterionId === id).map((a) => a.team))].sort());
 }
 
 function actionPlanFor(template: AuditTemplate, criteria: readonly CriterionFinding[], closedAt: string, teamsWithAlerts: (criterionId: string) => string[]): ActionPlanRow[] {

@@ -9,14 +9,16 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { addCalendarMonths } from '#calendar/dates';
+import type { TimescaleSet } from '#domain/timescales';
 import { recordCells, type RecordCells } from '#reports/csv';
 import { publishFindingsFrom, MANIFEST_FILE } from '#reports/publish';
 import type { ObjectStore } from '#store/object-store';
 import { VersionConflictError, type RecordStore, type Versioned } from '#store/record-store';
 import { AUDIT_PARTS, AuditRecord, GradingRecord, ModerationRecord, SampleCheckpoint, SegmentCheckpoint, SegmentRuns, StoredSample, type AuditStatus } from './audit-record.ts';
 import { assignUnits, type Auditor } from './assignment.ts';
-import { previousFindingsOf, recordId, type ComparedFindings, type PreviousFindings } from './findings.ts';
+import { manualApplies, previousFindingsOf, recordId, type ComparedFindings, type PreviousFindings } from './findings.ts';
 import { agreementOf } from './moderation.ts';
+import { renderTemplate } from './timescale-text.ts';
 import { ActionPlanRow, FindingsDocument, Outcome, type Alert } from './findings-model.ts';
 import type { AuditPeriod, AuditUnit } from './population.ts';
 import {
@@ -26,7 +28,7 @@ import {
 import type { SamplingPlan } from './sampling.ts';
 import { LineSpool, spoolLines, spoolText, type RunRef } from './work-runs.ts';
 import { assertMove } from './lifecycle.ts';
-import type { AuditTemplate } from './template.ts';
+import type { AuditTemplate, ManualCriterion } from './template.ts';
 
 export interface AuditServices {
   store: RecordStore;
@@ -46,6 +48,8 @@ export interface LaunchRequest {
   excludeAuditedWithinMonths?: number | null;
   segments?: number;
   auditId: string;
+  /** The timescale set to judge by; the authority's current set when absent. Either way the audit keeps it. */
+  timescales?: TimescaleSet;
 }
 
 const workPrefix = (authorityId: string, auditId: string) => `work/${authorityId}/${auditId}/`;
@@ -54,6 +58,8 @@ const nowOf = (svc: AuditServices) => (svc.now?.() ?? new Date()).toISOString();
 /** Records a new audit (status draft). The audit id is the caller's, so a retried launch cannot make two. */
 export async function launchAudit(svc: AuditServices, request: LaunchRequest): Promise<Versioned<AuditRecord>> {
   if (request.period.from > request.period.to) throw new AuditRequestError(`the period starts (${request.period.from}) after it ends (${request.period.to})`);
+  // The set is fixed now: the audit is judged by what the authority worked to when it was launched.
+  const timescales = request.timescales ?? (await svc.store.getAuthority(request.authorityId))?.timescales;
   const record = AuditRecord.parse({
     auditId: request.auditId,
     authorityId: request.authorityId,
@@ -64,6 +70,7 @@ export async function launchAudit(svc: AuditServices, request: LaunchRequest): P
     seed: request.seed,
     autoOnly: request.autoOnly,
     excludeAuditedWithinMonths: request.excludeAuditedWithinMonths ?? null,
+    ...(timescales ? { timescales } : {}),
     segments: request.segments ?? 4,
     status: 'draft',
     createdAt: nowOf(svc),
@@ -79,7 +86,10 @@ export async function launchAudit(svc: AuditServices, request: LaunchRequest): P
   const stored = await svc.store.putAuditItem(request.authorityId, { auditId: request.auditId, part: AUDIT_PARTS.meta }, record, 0);
   await appendTrail(svc, request.authorityId, request.auditId, {
     actor: request.createdBy, action: 'launch',
-    details: { templateId: record.template.id, templateVersion: record.template.version, period: record.period, sampling: record.sampling, seed: record.seed, autoOnly: record.autoOnly },
+    details: {
+      templateId: record.template.id, templateVersion: record.template.version, period: record.period, sampling: record.sampling, seed: record.seed, autoOnly: record.autoOnly,
+      ...(record.timescales ? { timescales: record.timescales.id } : {}),
+    },
   });
   return stored;
 }
@@ -352,8 +362,11 @@ async function loadPopulation(svc: AuditServices, audit: AuditRecord, options: R
 async function assignForGrading(svc: AuditServices, audit: AuditRecord, loaded: LoadedPopulation, sample: StoredSample): Promise<void> {
   const sampled = inSample({ census: sample.census === true, unitIds: sample.unitIds, excluded: sample.excluded });
   const units: Pick<AuditUnit, 'unitId' | 'childIds' | 'service' | 'team' | 'ownIroIds'>[] = [];
+  const manual = audit.template.criteria.filter((c): c is ManualCriterion => c.kind === 'manual');
   for await (const u of unitsOf(svc, audit, loaded)()) {
-    if (sampled(u.unitId)) units.push({ unitId: u.unitId, childIds: u.childIds, service: u.service, team: u.team, ownIroIds: u.ownIroIds });
+    // A unit no question arises for (a review not held has no record) is not given to an IRO: its manual outcomes are "not applicable".
+    if (!sampled(u.unitId) || !manual.some((c) => manualApplies(c, u))) continue;
+    units.push({ unitId: u.unitId, childIds: u.childIds, service: u.service, team: u.team, ownIroIds: u.ownIroIds });
   }
   const auditors: Auditor[] = [];
   for await (const p of svc.store.professionals(audit.authorityId)) if (p.role === 'IRO') auditors.push({ iroId: p.workerId });
@@ -412,14 +425,14 @@ export async function moderatedPairs(svc: Pick<AuditServices, 'store'>, authorit
  * The grades that stand for each sampled unit — the auditor's, with any agreed moderation grades
  * over them — and, when the audit was moderated, the agreement between auditors and moderators.
  */
-async function standingGrades(svc: AuditServices, audit: AuditRecord): Promise<Pick<RunOptions, 'grades' | 'moderation'>> {
+async function standingGrades(svc: AuditServices, audit: AuditRecord, timescales: TimescaleSet): Promise<Pick<RunOptions, 'grades' | 'moderation'>> {
   const pairs = await moderatedPairs(svc, audit.authorityId, audit.auditId);
   const agreed = new Map(pairs.flatMap((p) => (p.moderation.agreed ? [[p.moderation.recordId, p.moderation.agreed.grades] as const] : [])));
   const grades = new Map((await gradingRecords(svc, audit.authorityId, audit.auditId)).map((r) => [
     r.body.unitId,
     { grades: { ...r.body.grades, ...(agreed.get(r.body.recordId) ?? {}) }, overall: r.body.overall, comment: r.body.comment },
   ]));
-  return { grades, ...(pairs.length ? { moderation: agreementOf(audit.template, pairs.map((p) => ({ auditor: p.record.grades, moderation: p.moderation }))) } : {}) };
+  return { grades, ...(pairs.length ? { moderation: agreementOf(renderTemplate(audit.template, timescales), pairs.map((p) => ({ auditor: p.record.grades, moderation: p.moderation }))) } : {}) };
 }
 
 /**
@@ -433,7 +446,7 @@ export async function provisionalFindings(svc: AuditServices, authorityId: strin
   if (audit.status !== 'grading' && audit.status !== 'moderation') throw new AuditRequestError(`audit ${auditId} is ${audit.status}: provisional findings exist only while it is graded`);
   const loaded = await loadPopulation(svc, audit, {});
   const sample = await fixedSample(svc, audit, loaded);
-  const standing = await standingGrades(svc, audit);
+  const standing = await standingGrades(svc, audit, loaded.ctx.timescales);
   const actionPlan = (await editedActionPlan(svc, authorityId, auditId))?.body;
   const previous = await previousPublished(svc, audit);
   // The same findings pass as publishing, with the per-record rows and alerts let go: only the summary is wanted.
@@ -441,7 +454,7 @@ export async function provisionalFindings(svc: AuditServices, authorityId: strin
     unitsOf(svc, audit, loaded)(),
     inSample({ census: sample.census === true, unitIds: sample.unitIds, excluded: sample.excluded }),
     audit,
-    { authorityName: loaded.ctx.authorityName, marginOfError: sample.marginOfError },
+    { authorityName: loaded.ctx.authorityName, marginOfError: sample.marginOfError, timescales: loaded.ctx.timescales },
     { record: () => {}, alert: () => {} },
     { ...standing, ...(actionPlan ? { actionPlan } : {}), ...(previous ? { previous } : {}), ...(svc.now ? { now: svc.now } : {}) },
   );
@@ -473,7 +486,7 @@ export async function requestClose(svc: AuditServices, authorityId: string, audi
 /** A closed audit's findings, with the grades (agreed moderation grades standing) and the QA lead's plan, published. */
 async function publishClosedAudit(svc: AuditServices, audit: AuditRecord, loaded: LoadedPopulation): Promise<Versioned<AuditRecord>> {
   const sample = await fixedSample(svc, audit, loaded);
-  const standing = await standingGrades(svc, audit);
+  const standing = await standingGrades(svc, audit, loaded.ctx.timescales);
   const actionPlan = (await editedActionPlan(svc, audit.authorityId, audit.auditId))?.body;
   return publishAudit(svc, audit, loaded, sample, { ...standing, ...(actionPlan ? { actionPlan } : {}) });
 }
@@ -542,7 +555,7 @@ async function publishAudit(
     unitsOf(svc, audit, loaded)(),
     inSample({ census: sample.census === true, unitIds: sample.unitIds, excluded: sample.excluded }),
     audit,
-    { authorityName: loaded.ctx.authorityName, marginOfError: sample.marginOfError },
+    { authorityName: loaded.ctx.authorityName, marginOfError: sample.marginOfError, timescales: loaded.ctx.timescales },
     {
       record: async (r) => {
         await recordSpool.add(JSON.stringify(r));

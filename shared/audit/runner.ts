@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Professional } from '#domain/records';
+import type { TimescaleSet } from '#domain/timescales';
 import type { ObjectStore } from '#store/object-store';
 import type { RecordStore } from '#store/record-store';
 import { judgeUnit } from './evaluate.ts';
@@ -32,6 +33,8 @@ export interface AuditRequest {
   autoOnly: boolean;
   /** Children audited recently, left out of the sample. */
   excludeChildIds?: ReadonlySet<string>;
+  /** The timescale set to judge by; the authority's current set when absent. A stored audit keeps the set it was launched with. */
+  timescales?: TimescaleSet | undefined;
 }
 
 export interface AuditProgress {
@@ -80,13 +83,17 @@ export interface Population {
 
 export type AuditContext = PopulationContext & { authorityName: string };
 
-/** The context every segment shares: the authority's timescales and its professionals. */
-export async function populationContext(store: RecordStore, request: Pick<AuditRequest, 'authorityId' | 'period'>): Promise<AuditContext> {
+/**
+ * The context every segment shares: the timescales and the authority's professionals. The timescales
+ * are the audit's own when it has them (fixed at launch, so changing the authority's set later never
+ * changes an audit under way or closed), else the authority's current set.
+ */
+export async function populationContext(store: RecordStore, request: Pick<AuditRequest, 'authorityId' | 'period' | 'timescales'>): Promise<AuditContext> {
   const authority = await store.getAuthority(request.authorityId);
   if (!authority) throw new AuditRequestError(`no authority "${request.authorityId}" in the store: import its records first`);
   const professionals = new Map<string, Professional>();
   for await (const p of store.professionals(request.authorityId)) professionals.set(p.workerId, p);
-  return { authorityId: request.authorityId, authorityName: authority.name, period: request.period, timescales: authority.timescales, professionals };
+  return { authorityId: request.authorityId, authorityName: authority.name, period: request.period, timescales: request.timescales ?? authority.timescales, professionals };
 }
 
 const familyKey = (familyId: string) => `family:${familyId}`;
@@ -256,7 +263,7 @@ export async function streamFindings(
   units: AsyncIterable<AuditUnit>,
   sampled: (unitId: string) => boolean,
   request: Pick<AuditRequest, 'auditId' | 'title' | 'authorityId' | 'template' | 'period' | 'seed' | 'autoOnly'>,
-  ctx: { authorityName: string; marginOfError: number | null },
+  ctx: { authorityName: string; marginOfError: number | null; timescales: TimescaleSet },
   sink: FindingsSink,
   options: Omit<RunOptions, 'segments'> = {},
 ): Promise<StreamedFindings> {
@@ -273,6 +280,7 @@ export async function streamFindings(
       autoOnly: request.autoOnly,
     },
     options.previous,
+    ctx.timescales,
   );
   const tables = new TableAccumulator(template.tables, (familyId) => `G-${pseudonymousChildId(request.authorityId, `family:${familyId}`).slice(2)}`);
   let populationSize = 0;
@@ -281,7 +289,7 @@ export async function streamFindings(
     tables.add(unit);
     if (!sampled(unit.unitId)) continue;
     const graded = request.autoOnly ? undefined : options.grades?.get(unit.unitId);
-    const { record, alerts } = builder.add({ unit, outcomes: judgeUnit(template, unit), grades: graded?.grades ?? {}, overall: graded?.overall ?? null, comment: graded?.comment ?? null });
+    const { record, alerts } = builder.add({ unit, outcomes: judgeUnit(template, unit, ctx.timescales), grades: graded?.grades ?? {}, overall: graded?.overall ?? null, comment: graded?.comment ?? null });
     await sink.record(record);
     for (const { criterionIndex, alert } of alerts) await sink.alert(criterionIndex, alert);
   }
@@ -361,7 +369,7 @@ export async function runAudit(
   options.onProgress?.({ phase: 'population', childrenScanned, units: sample.populationSize });
   const records: RecordFinding[] = [];
   const alerts: Alert[][] = request.template.criteria.map(() => []);
-  const { document } = await streamFindings(units(), inSample(sample), request, { authorityName: ctx.authorityName, marginOfError: sample.marginOfError }, {
+  const { document } = await streamFindings(units(), inSample(sample), request, { authorityName: ctx.authorityName, marginOfError: sample.marginOfError, timescales: ctx.timescales }, {
     record: (r) => void records.push(r),
     alert: (i, a) => void alerts[i]!.push(a),
   }, options);

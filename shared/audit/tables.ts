@@ -3,10 +3,10 @@
  * population (not the sample): participation (Southwark), monthly timeliness (Haringey, Thurrock),
  * sibling allocation (Cheshire East's Q1 check) and OC2 health (Southwark).
  */
-import { addCalendarMonths } from '#calendar/dates';
 import { ageOn } from '#domain/dates';
 import { PARTICIPATION_CODES } from '#domain/codes';
-import type { HealthTable, ParticipationMeasure, SiblingGroupRow, Tables } from './findings-model.ts';
+import { DUE_OUTCOMES } from '#domain/review-schedule';
+import type { DueMonthRow, HealthTable, ParticipationMeasure, SiblingGroupRow, Tables } from './findings-model.ts';
 import type { AuditUnit } from './population.ts';
 import type { FindingsTable } from './template.ts';
 
@@ -59,8 +59,16 @@ export function participationMeasures(table: Readonly<Record<string, number>>): 
 export class TableAccumulator {
   private participation = new Map<string, number>();
   private months = new Map<string, { held: number; inTime: number }>();
+  private dueMonths = { 'looked after': new Map<string, DueMonthRow>(), 'short breaks': new Map<string, DueMonthRow>() };
+  private lateReasons = new Map<string, number>();
+  private stoodDownMeetings = 0;
+  private seriesOfMeetings = 0;
+  /** NI 66: per child in the cohort, whether every review due so far was in time (one boolean per child). */
+  private cohort = new Map<string, boolean>();
   private groups: SiblingGroupRow[] = [];
-  private health: HealthTable = { cohort: 0, healthAssessment: 0, immunisations: 0, teethChecked: 0, under5: 0, developmentUpToDate: 0, sdqEligible: 0, sdqScored: 0 };
+  private health: HealthTable = {
+    cohort: 0, healthAssessment: 0, immunisations: 0, teethChecked: 0, under5: 0, developmentUpToDate: 0, sdqEligible: 0, sdqScored: 0, fromHealthExtract: 0, fromOc2: 0,
+  };
 
   /** `pseudonym` turns a family id into what may be published (see pseudonymousChildId). */
   constructor(
@@ -71,11 +79,13 @@ export class TableAccumulator {
   /** Counts one population unit into every wanted table it belongs to. */
   add(unit: AuditUnit): void {
     const f = unit.facts;
-    if (this.wanted.includes('participation') && f['review.date'] !== undefined) {
+    // A review not held has no date: it is in no table of reviews held.
+    if (this.wanted.includes('participation') && typeof f['review.date'] === 'string') {
       const code = str(f['review.participationCode']) ?? NOT_RECORDED;
       this.participation.set(code, (this.participation.get(code) ?? 0) + 1);
     }
-    if (this.wanted.includes('timeliness') && f['review.date'] !== undefined) {
+    // Reviews held in the period, by month held; short-break reviews (reg 48) are reported apart.
+    if (this.wanted.includes('timeliness') && typeof f['review.date'] === 'string' && f['review.kind'] !== 'short breaks') {
       const date = str(f['review.date'])!;
       const month = this.months.get(date.slice(0, 7)) ?? { held: 0, inTime: 0 };
       month.held += 1;
@@ -83,6 +93,7 @@ export class TableAccumulator {
       if (due !== null && date <= due) month.inTime += 1;
       this.months.set(date.slice(0, 7), month);
     }
+    if (this.wanted.includes('reviewsDue') && f['review.dueInPeriod'] === true) this.addDue(unit);
     if (this.wanted.includes('siblingGroups') && f['group.children'] !== undefined) {
       const iros = list(f['group.iros']).length;
       const conflictOfInterest = f['group.conflictOfInterest'] === true;
@@ -100,27 +111,54 @@ export class TableAccumulator {
       };
       this.groups.push({ ...row, summary: siblingSummary(row) });
     }
-    if (this.wanted.includes('health') && f['health.lastAssessment'] !== undefined) {
-      const to = str(f['audit.to'])!;
-      const yearAgo = addCalendarMonths(to, -12);
-      const within = (key: string) => {
-        const d = str(f[key]);
-        return d !== null && d > yearAgo && d <= to;
-      };
-      const age = ageOn(str(f['child.dateOfBirth'])!, to);
+    if (this.wanted.includes('health') && f['health.source'] !== undefined) {
+      // The population gives each child's figures from one source (the health extract or OC2), as at
+      // that source's date: the period end, or the OC2 return's 31 March, where the DfE takes ages.
+      const asAt = str(f['health.asAt']) ?? str(f['audit.to'])!;
+      const age = ageOn(str(f['child.dateOfBirth'])!, asAt);
       const h = this.health;
       h.cohort += 1;
-      if (within('health.lastAssessment')) h.healthAssessment += 1;
-      if (f['health.lastAssessmentImmunisationsUpToDate'] === true) h.immunisations += 1;
-      if (within('health.lastDental')) h.teethChecked += 1;
+      if (f['health.source'] === 'health extract') h.fromHealthExtract = (h.fromHealthExtract ?? 0) + 1;
+      if (f['health.source'] === 'OC2') {
+        h.fromOc2 = (h.fromOc2 ?? 0) + 1;
+        h.oc2YearEnding = asAt;
+      }
+      if (f['health.assessmentUpToDate'] === true) h.healthAssessment += 1;
+      if (f['health.immunisationsUpToDate'] === true) h.immunisations += 1;
+      if (f['health.teethChecked'] === true) h.teethChecked += 1;
       if (age < 5) {
         h.under5 += 1;
-        if (within('health.lastDevelopment')) h.developmentUpToDate += 1;
+        if (f['health.developmentUpToDate'] === true) h.developmentUpToDate += 1;
       }
       if (age >= 4 && age <= 16) {
         h.sdqEligible += 1;
-        if (within('health.lastSdq') && typeof f['health.lastSdqScore'] === 'number') h.sdqScored += 1;
+        if (f['health.sdqScored'] === true) h.sdqScored += 1;
       }
+    }
+  }
+
+  /** One review due in the period: its month's row, its reason if late, and its child's NI 66 standing. */
+  private addDue(unit: AuditUnit): void {
+    const f = unit.facts;
+    const kind = f['review.kind'] === 'short breaks' ? 'short breaks' : 'looked after';
+    const outcome = str(f['review.outcome']);
+    const month = str(f['review.dueDate'])!.slice(0, 7);
+    const rows = this.dueMonths[kind];
+    const row = rows.get(month) ?? { month, due: 0, inTime: 0, late: 0, notHeld: 0, share: null };
+    row.due += 1;
+    if (outcome === DUE_OUTCOMES['in-time']) row.inTime += 1;
+    else if (outcome === DUE_OUTCOMES.late) row.late += 1;
+    else row.notHeld += 1;
+    rows.set(month, row);
+    if (outcome !== DUE_OUTCOMES['in-time']) {
+      const reason = str(f['review.lateReason']) ?? NOT_RECORDED;
+      this.lateReasons.set(reason, (this.lateReasons.get(reason) ?? 0) + 1);
+    }
+    this.stoodDownMeetings += typeof f['review.stoodDownMeetings'] === 'number' ? f['review.stoodDownMeetings'] : 0;
+    if (typeof f['review.meetings'] === 'number' && f['review.meetings'] > 1) this.seriesOfMeetings += 1;
+    if (kind === 'looked after' && f['child.lookedAfter4WeeksAtPeriodEnd'] === true) {
+      const child = unit.childIds[0]!;
+      this.cohort.set(child, (this.cohort.get(child) ?? true) && outcome === DUE_OUTCOMES['in-time']);
     }
   }
 
@@ -136,6 +174,20 @@ export class TableAccumulator {
       tables.timeliness = [...this.months.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([month, m]) => ({ month, held: m.held, inTime: m.inTime, share: m.held ? m.inTime / m.held : null }));
+    }
+    if (this.wanted.includes('reviewsDue')) {
+      const rows = (m: Map<string, DueMonthRow>) =>
+        [...m.values()].sort((a, b) => a.month.localeCompare(b.month)).map((r) => ({ ...r, share: r.due ? r.inTime / r.due : null }));
+      const children = this.cohort.size;
+      const allInTime = [...this.cohort.values()].filter(Boolean).length;
+      tables.reviewsDue = {
+        byMonthDue: rows(this.dueMonths['looked after']),
+        shortBreaksByMonthDue: rows(this.dueMonths['short breaks']),
+        lateReasons: [...this.lateReasons].map(([reason, reviews]) => ({ reason, reviews })).sort((a, b) => b.reviews - a.reviews || a.reason.localeCompare(b.reason)),
+        stoodDownMeetings: this.stoodDownMeetings,
+        seriesOfMeetings: this.seriesOfMeetings,
+        children: { children, allInTime, share: children ? allInTime / children : null },
+      };
     }
     if (this.wanted.includes('siblingGroups')) tables.siblingGroups = [...this.groups].sort((a, b) => a.familyId.localeCompare(b.familyId));
     if (this.wanted.includes('health')) tables.health = { ...this.health };

@@ -4,19 +4,22 @@
  * reason. An audit keeps the exact template (id and version) it ran with.
  */
 import { z } from 'zod';
-import { ConditionSchema, factsUsed } from './conditions.ts';
+import { TIMESCALE_NAMES, isTimescaleName } from '#domain/timescales';
+import { ConditionSchema, factsUsed, timescalesUsed } from './conditions.ts';
+import { templatePlaceholderProblems } from './timescale-text.ts';
 
 /** Which units an audit looks at. Each rule is code in the engine (population.ts); templates choose one. */
 export const POPULATION_RULES = {
   'second-reviews-in-period': 'Children whose second review of a period of care was held in the audit period (one unit per second review)',
   'reviews-in-period': 'Every review held in the audit period (one unit per review)',
+  'reviews-due-in-period': 'Every review that fell due in the audit period, held or not, under reg 33 or, for a series of short breaks, reg 48; and every review held in the period (one unit per review)',
   'sibling-groups-at-period-end': 'Sibling groups with two or more members looked after, or care leavers still allocated to a social worker or personal adviser, at the end of the period (one unit per group)',
   'oc2-cohort-at-period-end': 'Children looked after continuously for 12 months or more at the end of the period (the OC2 cohort; one unit per child)',
 } as const;
 export type PopulationRule = keyof typeof POPULATION_RULES;
 
 /** The findings tables a template can ask for (reproducing the IRO annual reports' tables). */
-export const FINDINGS_TABLES = ['participation', 'timeliness', 'siblingGroups', 'health'] as const;
+export const FINDINGS_TABLES = ['participation', 'timeliness', 'reviewsDue', 'siblingGroups', 'health'] as const;
 export type FindingsTable = (typeof FINDINGS_TABLES)[number];
 
 export const DEFAULT_GRADE_SCALE = [
@@ -55,6 +58,8 @@ const ManualCriterion = z.strictObject({
   title: z.string().min(3).max(200),
   question: z.string().min(3),
   guidance: z.string().min(3),
+  /** When false for a unit, the question does not arise (a review not held has no record to grade): not applicable, and not asked. */
+  appliesWhen: ConditionSchema.optional(),
   /** The share of units graded at or above `atLeast` below which an action goes into the plan. */
   threshold: z.strictObject({ atLeast: z.string().min(1), share: z.number().min(0).max(1) }),
 });
@@ -130,6 +135,10 @@ export const POPULATION_FACTS: Record<PopulationRule, readonly string[]> = (() =
   return {
     'second-reviews-in-period': review,
     'reviews-in-period': review,
+    'reviews-due-in-period': [
+      ...review, 'review.kind', 'review.outcome', 'review.daysLate', 'review.dueInPeriod', 'review.heldInPeriod', 'review.meetings',
+      'review.firstMeeting', 'review.stoodDownMeetings', 'review.lateReason', 'child.lookedAfter4WeeksAtPeriodEnd',
+    ],
     'sibling-groups-at-period-end': [
       'audit.from', 'audit.to', 'group.children', 'group.lookedAfter', 'group.careLeavers', 'group.socialWorkers', 'group.teamManagers',
       'group.personalAdvisers', 'group.personalAdviserTeamManagers', 'group.iros', 'group.conflictOfInterest',
@@ -138,6 +147,9 @@ export const POPULATION_FACTS: Record<PopulationRule, readonly string[]> = (() =
       'audit.from', 'audit.to', 'child.dateOfBirth', 'period.start', 'health.lastAssessment', 'health.lastAssessmentImmunisationsUpToDate',
       'health.lastDental', 'health.lastDevelopment', 'health.lastSdq', 'health.lastSdqScore', 'health.initialAssessment',
       'health.assessmentChildPresent', 'health.assessmentViewsRecorded',
+      // From whichever source gives the child's figures (the health extract or OC2: see healthUnit).
+      'health.source', 'health.asAt', 'health.assessmentUpToDate', 'health.immunisationsUpToDate', 'health.teethChecked',
+      'health.developmentUpToDate', 'health.sdqScored',
     ],
   };
 })();
@@ -147,7 +159,7 @@ export interface TemplateProblem {
   message: string;
 }
 
-/** Validates a template read from a file or an API body: the schema, then every fact it names. */
+/** Validates a template read from a file or an API body: the schema, then every fact and timescale it names, and the placeholders in its text. */
 export function parseTemplate(input: unknown): { ok: true; template: AuditTemplate } | { ok: false; problems: TemplateProblem[] } {
   const parsed = AuditTemplate.safeParse(input);
   if (!parsed.success) {
@@ -157,15 +169,21 @@ export function parseTemplate(input: unknown): { ok: true; template: AuditTempla
   const known = new Set(POPULATION_FACTS[template.population.rule]);
   const problems: TemplateProblem[] = [];
   template.criteria.forEach((c, i) => {
-    if (c.kind !== 'automatic') return;
-    for (const [part, node] of [['condition', c.condition], ['appliesWhen', c.appliesWhen]] as const) {
+    const parts = c.kind === 'automatic' ? ([['condition', c.condition], ['appliesWhen', c.appliesWhen]] as const) : ([['appliesWhen', c.appliesWhen]] as const);
+    for (const [part, node] of parts) {
       if (!node) continue;
       for (const fact of factsUsed(node)) {
         if (!known.has(fact)) {
           problems.push({ path: `criteria.${i}.${part}`, message: `fact "${fact}" is not provided by population rule "${template.population.rule}" (it provides: ${[...known].join(', ')})` });
         }
       }
+      for (const { name, path } of timescalesUsed(node)) {
+        if (!isTimescaleName(name)) {
+          problems.push({ path: ['criteria', i, part, ...path].join('.'), message: `timescale "${name}" is not an interval of a timescale set (its intervals: ${TIMESCALE_NAMES.join(', ')})` });
+        }
+      }
     }
   });
+  problems.push(...templatePlaceholderProblems(template));
   return problems.length ? { ok: false, problems } : { ok: true, template };
 }

@@ -53,7 +53,8 @@ function ukDate(date: string): string {
   return `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
 }
 
-function intervalWords(interval: Interval): string {
+/** An interval in words ("5 working days", "14 calendar days", "3 calendar months"): the one wording the prose, the rules and the findings use. */
+export function intervalWords(interval: Interval): string {
   const one = interval.count === 1;
   switch (interval.unit) {
     case 'workingDays':

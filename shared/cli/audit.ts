@@ -8,7 +8,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { FindingsDocument } from '#audit/findings-model';
+import { parseFindings, type FindingsDocument } from '#audit/findings-model';
 import { getAudit, launchAudit, runAuditJob, type LaunchRequest } from '#audit/jobs';
 import { AuditRequestError } from '#audit/runner';
 import { validateSamplingPlan, type SamplingPlan } from '#audit/sampling';
@@ -134,11 +134,12 @@ try {
     console.log(`audit ${auditId}: population ${audit.population}, sample ${audit.sampleSize} drawn with seed ${audit.seed}, ${seconds} s. It now waits for IROs' grades (through the API); run with --auto-only to judge only the automatic criteria and publish at once.`);
   } else {
     const bytes = await connection.objects.get(audit.manifestKey!.replace(/manifest\.json$/, 'findings.json'));
-    const findings = FindingsDocument.parse(JSON.parse(new TextDecoder().decode(bytes!)));
-    printSummary(auditId, findings, seconds);
+    const findings = parseFindings(JSON.parse(new TextDecoder().decode(bytes!)));
+    if (!findings.success) throw new Error(`findings.json of ${auditId} does not read: ${findings.error.message}`);
+    printSummary(auditId, findings.data, seconds);
     console.log(`published to ${connection.config.s3Endpoint ?? 's3:/'}/${connection.config.bucketName}/${audit.manifestKey!.replace(/manifest\.json$/, '')}`);
     if (args.out) {
-      const local = await publishFindings(new DirectoryObjectStore(args.out), findings, { publishedAt: audit.publishedAt! });
+      const local = await publishFindings(new DirectoryObjectStore(args.out), findings.data, { publishedAt: audit.publishedAt! });
       console.log(`written to ${args.out}: ${local.files.map((f) => f.key).join(', ')} and the manifest`);
     }
   }

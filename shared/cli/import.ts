@@ -1,22 +1,25 @@
 /**
- * `npm run import -- [--authority <id>] [--name <name>] [--year 2025-26] [--errors-csv <file>] [--json] <files or folders>`
+ * `npm run import -- [--authority <id>] [--name <name>] [--timescales <set id>] [--year 2025-26] [--errors-csv <file>] [--json] <files or folders>`
  * Imports SSDA903 CSV tables, xlsx sheets and XML returns, Ofsted Annex A workbooks and SSD-shaped
  * extracts: judges every row by the DfE's rules of the return's collection year (stated, or worked
  * out from the data) and the importer's own checks, upserts the good ones by natural key and
  * reports each problem by file, line or element, child, column and rule. Exit code 0: every row
  * imported; 2: some rows rejected or files refused; 1: nothing could be imported.
+ * `--timescales` chooses the authority's timescale set by id (regulations-2010, the default for a
+ * new authority, or southwark-2008): a new authority is created with it, an existing one changed to
+ * it with nothing else it holds touched.
  */
 import { parseArgs } from 'node:util';
 import { AuthorityId } from '#domain/records';
 import { parseCollectionYear } from '#domain/collection-year';
 import { isIsoDate } from '#domain/dates';
 import { inFileOrder, placeOf, writeIssuesCsv, type ImportIssue } from '#loader/issues';
-import { REGULATIONS_2010 } from '#domain/timescales';
+import { REGULATIONS_2010, TIMESCALE_SETS } from '#domain/timescales';
 import { loadFiles, type LoadReport, type TableCounts } from '#loader/load';
 import { connect } from '#local/connect';
 import { DEFAULT_DATA_DIR } from '#local/stack';
 
-const USAGE = 'usage: npm run import -- [--authority <id>] [--name <name>] [--year 2025-26] [--errors-csv <file>] [--json] <files or folders>';
+const USAGE = 'usage: npm run import -- [--authority <id>] [--name <name>] [--timescales <set id>] [--year 2025-26] [--errors-csv <file>] [--json] <files or folders>';
 
 function fail(message: string): never {
   console.error(`import: ${message}`);
@@ -31,6 +34,7 @@ try {
     options: {
       authority: { type: 'string', default: 'demo' },
       name: { type: 'string' },
+      timescales: { type: 'string' },
       year: { type: 'string' },
       'year-ending': { type: 'string' },
       // The earlier name of --year-ending, kept so existing scripts still run.
@@ -49,6 +53,8 @@ const yearEnding = values['year-ending'] ?? values['oc2-year-ending'];
 if (yearEnding !== undefined && (!isIsoDate(yearEnding) || !yearEnding.endsWith('-03-31'))) fail('--year-ending must be a 31 March written YYYY-03-31');
 const collectionYear = values.year === undefined ? undefined : parseCollectionYear(values.year);
 if (values.year !== undefined && !collectionYear) fail(`--year must be a collection year written like 2025-26, not "${values.year}"`);
+const timescales = values.timescales === undefined ? undefined : Object.hasOwn(TIMESCALE_SETS, values.timescales) ? TIMESCALE_SETS[values.timescales] : undefined;
+if (values.timescales !== undefined && !timescales) fail(`--timescales "${values.timescales}" is not a timescale set: choose one of ${Object.keys(TIMESCALE_SETS).join(', ')}`);
 if (positionals.length === 0) fail('name at least one file or folder to import (.csv, .xml or .xlsx)');
 
 /** Problems written to --errors-csv, in file order (judging finds them child by child); beyond this many they are counted only. */
@@ -60,8 +66,14 @@ let report: LoadReport;
 const started = performance.now();
 try {
   console.error(`import: into authority "${authorityId.data}" through ${connection.description}`);
-  if (!(await connection.store.getAuthority(authorityId.data))) {
-    await connection.store.putAuthority({ authorityId: authorityId.data, name: values.name ?? authorityId.data, timescales: REGULATIONS_2010 });
+  const authority = await connection.store.getAuthority(authorityId.data);
+  if (!authority) {
+    await connection.store.putAuthority({ authorityId: authorityId.data, name: values.name ?? authorityId.data, timescales: timescales ?? REGULATIONS_2010 });
+    console.error(`import: created authority "${authorityId.data}" with the timescale set ${timescales?.id ?? REGULATIONS_2010.id}`);
+  } else if (timescales && authority.timescales.id !== timescales.id) {
+    // Only the set changes; audits already launched keep the set they were launched with.
+    await connection.store.putAuthority({ ...authority, timescales });
+    console.error(`import: authority "${authorityId.data}" now uses the timescale set ${timescales.id} (was ${authority.timescales.id})`);
   }
   const tty = process.stderr.isTTY;
   let lastLine = 0;

@@ -8,7 +8,7 @@ import type { TimescaleSet } from '#domain/timescales';
 import { addCalendarMonths, addDays, daysBetween } from '#calendar/dates';
 import { addWorkingDays } from '#calendar/working-days';
 import {
-  yearsOld, buildPeriod, fakePostcode, healthEvents, participationFor, planAtReview, reviewSlots, sharePeriod,
+  yearsOld, buildPeriod, fakePostcode, healthEvents, lateReasonFor, participationFor, planAtReview, reviewSlots, sharePeriod,
   type HealthRow, type PathKind, type Period, type ReviewSlot,
 } from './history.ts';
 import type { Random, Weighted } from './random.ts';
@@ -43,6 +43,8 @@ export interface ReviewRecord extends ReviewSlot {
   childSeenBeforeReview: boolean | null;
   decisionsIssued: string | null;
   recordIssued: string | null;
+  /** Why a late review was late, when recorded. */
+  lateReason: string | null;
 }
 
 export interface ChildPeriod {
@@ -468,6 +470,8 @@ function reviewRecords(r: Random, ctx: DemoContext, dob: string, period: Period,
       // Nothing is dated after the as-at date: a record not yet issued is simply blank.
       decisionsIssued: decisions !== null && decisions <= ctx.asAt ? decisions : null,
       recordIssued: record !== null && record <= ctx.asAt ? record : null,
+      // A stream of its own, so the other draws (and the demo's figures) are as they were before reasons were recorded.
+      lateReason: slot.late ? lateReasonFor(r.fork(`late:${slot.date}`)) : null,
     };
   });
 }
@@ -597,9 +601,12 @@ function addPeriod(r: Random, ctx: DemoContext, child: DemoChild, period: Period
   addInvolvements(child, 'SW', sw);
   addInvolvements(child, 'TM', tm);
   addInvolvements(child, 'IRO', iro);
-  const ownSlots = period.kind === 'shortBreak'
-    ? []
-    : (slots ?? reviewSlots(r.fork('reviews'), period.start, end, ctx.asAt, ctx.timescales)).filter((s) => end === null || s.date < end);
+  // A child on short breaks only is reviewed under reg 48: the short-break intervals stand in for reg 33's.
+  const timescales = period.kind === 'shortBreak'
+    ? { ...ctx.timescales, firstReview: ctx.timescales.shortBreakFirstReview, secondReview: ctx.timescales.shortBreakLaterReviews, laterReviews: ctx.timescales.shortBreakLaterReviews }
+    : ctx.timescales;
+  const ownSlots = (period.kind === 'shortBreak' ? reviewSlots(r.fork('short-break-reviews'), period.start, end, ctx.asAt, timescales) : slots ?? reviewSlots(r.fork('reviews'), period.start, end, ctx.asAt, timescales))
+    .filter((s) => end === null || s.date < end);
   child.periods.push({
     period,
     reviews: reviewRecords(r.fork('review-records'), ctx, child.dob, period, ownSlots, iro),

@@ -77,7 +77,7 @@ export const DEMO_FILES = {
   professionals: ['WORKER_ID', 'ROLE', 'TEAM', 'SERVICE'],
   involvements: ['CHILD', 'WORKER_ID', 'ROLE', 'START', 'END'],
   families: ['CHILD', 'FAMILY_ID', 'CONFLICT_OF_INTEREST'],
-  review_details: ['CHILD', 'REVIEW', 'IRO_ID', 'PERMANENCE_PLAN', 'CARE_PLAN_UP_TO_DATE', 'CHILD_SEEN_BEFORE_REVIEW', 'DECISIONS_ISSUED', 'RECORD_ISSUED', 'STOOD_DOWN'],
+  review_details: ['CHILD', 'REVIEW', 'IRO_ID', 'PERMANENCE_PLAN', 'CARE_PLAN_UP_TO_DATE', 'CHILD_SEEN_BEFORE_REVIEW', 'DECISIONS_ISSUED', 'RECORD_ISSUED', 'STOOD_DOWN', 'LATE_REASON'],
   health: ['CHILD', 'TYPE', 'DATE', 'STATUS', 'CHILD_PRESENT', 'VIEWS_RECORDED', 'SDQ_SCORE', 'SDQ_REASON', 'IMMUNISATIONS_UP_TO_DATE'],
 } as const satisfies Record<string, readonly string[]>;
 export type DemoFileName = keyof typeof DEMO_FILES;
@@ -135,7 +135,7 @@ async function writeChild(files: Sinks, child: DemoChild, familyId: string | nul
       await files.reviews.write([child.childId, dob, uk(r.date), r.participation ?? '']);
       await files.review_details.write([
         child.childId, uk(r.date), r.iroId ?? '', r.plan.join(';'), flag(r.carePlanUpToDate), flag(r.childSeenBeforeReview),
-        uk(r.decisionsIssued), uk(r.recordIssued), 'N',
+        uk(r.decisionsIssued), uk(r.recordIssued), 'N', r.lateReason ?? '',
       ]);
     }
     for (const h of health) {

@@ -405,6 +405,22 @@ export function reviewSlots(r: Random, start: string, end: string | null, asAt: 
   return slots;
 }
 
+/**
+ * Why a late review was late, in the words the seeds give (Cheshire East 2017-18: staffing changes,
+ * sickness, adverse weather, aligning siblings' reviews, documents for care proceedings not ready, an
+ * IRO miscalculating the date; Haringey 2018-19: key people unable to attend). A third are not
+ * recorded, as Haringey found of its own.
+ */
+const LATE_REASONS: Weighted<string | null> = [
+  [null, 33], ['Key people unable to attend', 20], ['Staff sickness or staffing changes', 14], ['Care plan or reports not ready', 12],
+  ["Aligned with a sibling's review", 8], ['Review date miscalculated or misrecorded', 7], ['Adverse weather', 6],
+];
+
+/** The reason recorded for a late review, or null when none was recorded. */
+export function lateReasonFor(r: Random): string | null {
+  return r.weighted(LATE_REASONS);
+}
+
 const PN_WEIGHTS: Weighted<ParticipationCode> = [
   ['PN1', 857], ['PN2', 19], ['PN3', 14], ['PN4', 7], ['PN5', 28], ['PN6', 106], ['PN7', 45],
 ];

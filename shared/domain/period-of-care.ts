@@ -53,7 +53,7 @@ export function lookedAfterOn(periods: readonly PeriodOfCare[], date: string): b
 
 /** A review with its place in the period of care: derived here, never typed in. */
 export interface SequencedReview extends Review {
-  /** 1 for the first review of the period of care; null when stood down or outside any period. */
+  /** 1 for the first review of the period of care; null when stood down, an earlier meeting of a series, or outside any period. */
   sequence: number | null;
   /** Start of the period of care the review falls in; null when it falls in none. */
   periodStart: string | null;
@@ -65,12 +65,18 @@ export interface SequencedReview extends Review {
  */
 export function sequenceReviews(periods: readonly PeriodOfCare[], reviews: readonly Review[]): SequencedReview[] {
   const counters = new Map<string, number>();
+  // A series of meetings is one review, numbered on its last meeting; the earlier meetings take no number.
+  const lastMeeting = new Map<string, string>();
+  for (const r of reviews) {
+    if (r.seriesId && r.stoodDown !== true && r.reviewDate > (lastMeeting.get(r.seriesId) ?? '')) lastMeeting.set(r.seriesId, r.reviewDate);
+  }
   return [...reviews]
     .sort((a, b) => a.reviewDate.localeCompare(b.reviewDate))
     .map((review) => {
       const period = periodContaining(periods, review.reviewDate);
       if (!period) return { ...review, sequence: null, periodStart: null };
       if (review.stoodDown === true) return { ...review, sequence: null, periodStart: period.startDate };
+      if (review.seriesId && review.reviewDate < lastMeeting.get(review.seriesId)!) return { ...review, sequence: null, periodStart: period.startDate };
       const sequence = (counters.get(period.startDate) ?? 0) + 1;
       counters.set(period.startDate, sequence);
       return { ...review, sequence, periodStart: period.startDate };

@@ -82,6 +82,13 @@ export const Review = z.object({
   decisionsIssued: IsoDate.nullable(),
   recordIssued: IsoDate.nullable(),
   stoodDown: z.boolean().nullable(),
+  /**
+   * The review was held as a series of meetings: every meeting of one series carries the same id, and
+   * the series counts as one review, held on the date of its last meeting. Absent in records kept before it was imported.
+   */
+  seriesId: z.string().trim().min(1).max(40).nullable().optional(),
+  /** Why the review was held late, as the case-management system records it (counted by reason). */
+  lateReason: z.string().trim().min(1).max(120).nullable().optional(),
 });
 export type Review = z.infer<typeof Review>;
 

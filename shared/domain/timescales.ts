@@ -52,20 +52,41 @@ export const REGULATIONS_2010: TimescaleSet = {
   citation: 'SI 2010/959 reg 33; IRO Handbook (2010) for the record timescales',
 };
 
+/**
+ * Southwark's IRO service as its 2008 annual report describes it. Para 4.1: "A review is held at one
+ * month (28 days) after a child or young person has become looked after, then 3 months and every 6
+ * months minimum thereafter". Para 5.5: "IROs targets are to complete their reports and
+ * recommendations within 7 days to send to Team Managers to ratify decisions and distribute by the
+ * 14 day limit" (para 4.2: the process "should take 14 days post review date"). Mapped to the set's
+ * concepts: the decisions reach everyone within 14 calendar days (`decisionsIssued`); the IRO's
+ * written report of the review — the record this toolkit dates as issued — is completed within 7
+ * calendar days (`recordIssued`). The report counts days, not working days. It says nothing of
+ * short breaks, so those keep the regulations' intervals.
+ */
 export const SOUTHWARK_2008: TimescaleSet = {
   id: 'southwark-2008',
-  title: 'Review of Children’s Cases (Amendment) (England) Regulations 2004 practice (28 days / 3 months / 6 months)',
+  title: 'Southwark IRO service practice, 2008 (28 days / 3 months / 6 months; report in 7 days, decisions in 14)',
   firstReview: { unit: 'days', count: 28 },
   secondReview: { unit: 'months', count: 3 },
   laterReviews: { unit: 'months', count: 6 },
   shortBreakFirstReview: { unit: 'months', count: 3 },
   shortBreakLaterReviews: { unit: 'months', count: 6 },
-  decisionsIssued: { unit: 'workingDays', count: 5 },
-  recordIssued: { unit: 'workingDays', count: 15 },
-  citation: 'Southwark IRO annual report 2008, para 4.1',
+  decisionsIssued: { unit: 'days', count: 14 },
+  recordIssued: { unit: 'days', count: 7 },
+  citation: 'Southwark IRO annual report 2008, paras 4.1, 4.2 and 5.5',
 };
 
 export const TIMESCALE_SETS: Record<string, TimescaleSet> = {
   [REGULATIONS_2010.id]: REGULATIONS_2010,
   [SOUTHWARK_2008.id]: SOUTHWARK_2008,
 };
+
+/** The name of one interval of a timescale set, as templates refer to it (`{timescale:decisionsIssued}`). */
+export type TimescaleName = { [K in keyof TimescaleSet]: TimescaleSet[K] extends Interval ? K : never }[keyof TimescaleSet];
+
+/** Every interval a set defines, in the schema's order: read from the schema, so a new interval is named here without a list to keep. */
+export const TIMESCALE_NAMES: readonly TimescaleName[] = Object.entries(TimescaleSet.shape)
+  .filter(([, schema]) => (schema instanceof z.ZodDefault ? schema.def.innerType : schema) === Interval)
+  .map(([name]) => name as TimescaleName);
+
+export const isTimescaleName = (name: string): name is TimescaleName => (TIMESCALE_NAMES as readonly string[]).includes(name);

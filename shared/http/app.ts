@@ -26,6 +26,7 @@ import { docsRoutes } from './docs.ts';
 import { fieldErrors, type ApiEnv } from './openapi.ts';
 import { problem } from './problem.ts';
 import { actionPlanRoutes } from './routes/action-plan.ts';
+import { authorityRoutes } from './routes/authority.ts';
 import { auditRoutes } from './routes/audits.ts';
 import { gradingRoutes } from './routes/grading.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -104,12 +105,13 @@ export function createApp(deps: AppDependencies): OpenAPIHono<ApiEnv> {
   app.route('/docs', docsRoutes());
 
   const authenticated = authenticate(deps.verifier);
-  for (const path of ['/templates', '/templates/*', '/audits', '/audits/*', '/assignments', '/assignments/*', '/imports', '/imports/*']) app.use(path, authenticated);
+  for (const path of ['/templates', '/templates/*', '/audits', '/audits/*', '/assignments', '/assignments/*', '/imports', '/imports/*', '/authority', '/timescale-sets']) app.use(path, authenticated);
   app.route('/', templateRoutes(ctx));
   app.route('/', auditRoutes(ctx));
   app.route('/', gradingRoutes(ctx));
   app.route('/', actionPlanRoutes(ctx));
   app.route('/', importRoutes(ctx));
+  app.route('/', authorityRoutes(ctx));
 
   // The web pages and their assets: the same use cases, authenticated from the session cookie.
   const web = webApp({

@@ -5,7 +5,7 @@
  * header is the only fault found while reading.
  */
 import { parse } from 'csv-parse';
-import { normaliseColumn, recogniseFormat, unrecognisedHeaderMessage, type ImportFormat } from './formats.ts';
+import { describeColumns, normaliseColumn, recogniseFormat, unrecognisedHeaderMessage, type ImportFormat } from './formats.ts';
 import type { ReadSink } from './read-sink.ts';
 import type { ImportSource } from './sources.ts';
 import { DELIMITER_NAMES, detectDelimiter, detectEncoding, firstLineOf, openText } from './text.ts';
@@ -45,7 +45,7 @@ export async function readCsv(source: ImportSource, sink: ReadSink): Promise<voi
         if (beforeHeader.length > 0) {
           // A title or note above the header: refused, saying what was expected where.
           const first = beforeHeader[0]!.cells.filter((c) => c.trim() !== '').join(delimiter === '\t' ? ' ' : `${delimiter} `);
-          file.refused = `the first line is not the header: line 1 reads "${first.slice(0, 80)}", and the ${recognised.fileName} header (${recognised.columns.join(', ')}) is on line ${line}. Delete the ${line - 1 === 1 ? 'line' : `${line - 1} lines`} above the header and import the file again`;
+          file.refused = `the first line is not the header: line 1 reads "${first.slice(0, 80)}", and the ${recognised.fileName} header (${describeColumns(recognised)}) is on line ${line}. Delete the ${line - 1 === 1 ? 'line' : `${line - 1} lines`} above the header and import the file again`;
           return;
         }
         columns = candidate;

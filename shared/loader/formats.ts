@@ -33,6 +33,11 @@ interface ImportFormatSpec<K extends RecordKind> {
   kind: K;
   /** The parser of each column's cells (blank → null, dates → ISO, flags → booleans). */
   cells: Record<string, z.ZodType<unknown>>;
+  /**
+   * Columns of `cells` a file may leave out (a later addition to the contract): a file without them is
+   * still recognised, and their fields read as not recorded.
+   */
+  optionalColumns?: readonly string[];
   /** The domain schema the record must satisfy. */
   schema: z.ZodType<Extract<DomainRecord, { kind: K }>['record']>;
   /** Which column each domain field comes from: builds the record, and points errors at the cell. */
@@ -49,8 +54,10 @@ const s = z.string().default('');
 export type ImportFormat = Omit<ImportFormatSpec<RecordKind>, 'schema' | 'key'> & {
   schema: z.ZodType<DomainRecord['record']>;
   key: readonly string[];
-  /** The exact column set (any order, any case in the file): the columns that have a parser. */
+  /** Every column that has a parser: the required ones, then the optional ones. */
   columns: readonly string[];
+  /** The columns every file of this format has. */
+  requiredColumns: readonly string[];
   /** Cells → the record's fields, before the domain schema (see rowParser). */
   parseCells: z.ZodType<Record<string, unknown>>;
 };
@@ -71,7 +78,13 @@ export function describeNaturalKey(format: ImportFormat, columnName: (column: st
 
 /** Checks a format against its record kind, then widens it for the loader's list. */
 function format<K extends RecordKind>(f: ImportFormatSpec<K>): ImportFormat {
-  return { ...f, columns: Object.keys(f.cells), parseCells: rowParser(f) } as unknown as ImportFormat;
+  const optional = new Set(f.optionalColumns ?? []);
+  // A column the file leaves out reads as a blank cell (parsed as one: not recorded).
+  const cells = Object.fromEntries(Object.entries(f.cells).map(([column, cell]) => [column, optional.has(column) ? cell.prefault('' as never) : cell]));
+  const columns = Object.keys(f.cells);
+  return {
+    ...f, cells, columns, requiredColumns: columns.filter((c) => !optional.has(c)), parseCells: rowParser({ ...f, cells }),
+  } as unknown as ImportFormat;
 }
 
 /** Parses a row's cells with the format's column parsers, then names each value by its domain field. */
@@ -153,12 +166,15 @@ export const IMPORT_FORMATS = [
     cells: {
       CHILD: textCell, REVIEW: dateCell, IRO_ID: textCell, PERMANENCE_PLAN: codeListCell, CARE_PLAN_UP_TO_DATE: flagCell,
       CHILD_SEEN_BEFORE_REVIEW: flagCell, DECISIONS_ISSUED: dateCell, RECORD_ISSUED: dateCell, STOOD_DOWN: flagCell,
+      SERIES_ID: textCell, LATE_REASON: textCell,
     },
     schema: ReviewDetails,
     fieldColumns: {
       childId: 'CHILD', reviewDate: 'REVIEW', iroId: 'IRO_ID', permanencePlan: 'PERMANENCE_PLAN', carePlanUpToDate: 'CARE_PLAN_UP_TO_DATE',
       childSeenBeforeReview: 'CHILD_SEEN_BEFORE_REVIEW', decisionsIssued: 'DECISIONS_ISSUED', recordIssued: 'RECORD_ISSUED', stoodDown: 'STOOD_DOWN',
+      seriesId: 'SERIES_ID', lateReason: 'LATE_REASON',
     },
+    optionalColumns: ['SERIES_ID', 'LATE_REASON'],
     key: ['childId', 'reviewDate'],
   }),
   format({
@@ -250,16 +266,22 @@ export function formatNamed(name: string): ImportFormat {
   return found;
 }
 
+/** A format's columns in words: the required ones, then "and optionally …". */
+export function describeColumns(f: ImportFormat): string {
+  const optional = f.columns.filter((c) => !f.requiredColumns.includes(c));
+  return `${f.requiredColumns.join(', ')}${optional.length ? `; optionally ${optional.join(', ')}` : ''}`;
+}
+
 /** Normalises a header cell: BOM and spaces stripped, upper case. */
 export function normaliseColumn(name: string): string {
   return name.replace(/^\uFEFF/, '').trim().toUpperCase();
 }
 
-/** The format whose exact column set the header has (any order, any case), or undefined. */
+/** The format whose column set the header has (any order, any case): every required column, and no column it does not know. */
 export function recogniseFormat(header: readonly string[]): ImportFormat | undefined {
   const columns = new Set(header.map(normaliseColumn));
   return IMPORT_FORMATS.find(
-    (f) => f.columns.length === columns.size && f.columns.every((c) => columns.has(c)),
+    (f) => f.requiredColumns.every((c) => columns.has(c)) && [...columns].every((c) => f.columns.includes(c)),
   );
 }
 
@@ -271,7 +293,7 @@ export function unrecognisedHeaderMessage(header: readonly string[]): string {
   const got = new Set(header.map(normaliseColumn).filter((c) => c !== ''));
   const scored = IMPORT_FORMATS.map((f) => ({ f, common: f.columns.filter((c) => got.has(c)).length }))
     .filter((x) => x.common > 0)
-    .map((x) => ({ ...x, missing: x.f.columns.length - x.common }));
+    .map((x) => ({ ...x, missing: x.f.requiredColumns.filter((c) => !got.has(c)).length }));
   // Closest: most columns in common, then fewest missing; at most three, so the message stays readable.
   const best = Math.max(0, ...scored.map((x) => x.common));
   const fewestMissing = Math.min(...scored.filter((x) => x.common === best).map((x) => x.missing));
@@ -279,10 +301,10 @@ export function unrecognisedHeaderMessage(header: readonly string[]): string {
     .filter((x) => x.common === best && x.missing === fewestMissing)
     .slice(0, 3)
     .map(({ f }) => {
-      const missing = f.columns.filter((c) => !got.has(c));
+      const missing = f.requiredColumns.filter((c) => !got.has(c));
       const unexpected = [...got].filter((c) => !f.columns.includes(c));
       const parts = [missing.length ? `missing ${missing.join(', ')}` : '', unexpected.length ? `unexpected ${unexpected.join(', ')}` : ''].filter(Boolean);
-      return `${f.fileName} (${f.columns.join(', ')}): ${parts.join('; ')}`;
+      return `${f.fileName} (${describeColumns(f)}): ${parts.join('; ')}`;
     });
   const known = IMPORT_FORMATS.map((f) => f.fileName).join(', ');
   const columns = got.size ? [...got].join(', ') : '(none)';

@@ -6,7 +6,7 @@
 import ExcelJS from 'exceljs';
 import { ANNEX_A_FORMAT, ANNEX_A_TABLE, cellText, cellValue, isList8Sheet, readAnnexSheet } from './annex-a.ts';
 import { dateCell } from './cells.ts';
-import { normaliseColumn, recogniseFormat, unrecognisedHeaderMessage, type ImportFormat } from './formats.ts';
+import { describeColumns, normaliseColumn, recogniseFormat, unrecognisedHeaderMessage, type ImportFormat } from './formats.ts';
 import type { ReadSink } from './read-sink.ts';
 import type { ImportSource } from './sources.ts';
 
@@ -70,7 +70,7 @@ async function readTableSheet(name: string, rows: AsyncIterable<ExcelJS.Row>, si
         continue;
       }
       if (before.length > 0) {
-        return { name, format: null, note: `the first row is not the header: the ${recognised.fileName} header (${recognised.columns.join(', ')}) is on row ${row.number}. Delete the rows above it and import the workbook again` };
+        return { name, format: null, note: `the first row is not the header: the ${recognised.fileName} header (${describeColumns(recognised)}) is on row ${row.number}. Delete the rows above it and import the workbook again` };
       }
       format = recognised;
       columns = new Map(header.map((c, i) => [i + 1, c] as const).filter(([, c]) => c !== ''));

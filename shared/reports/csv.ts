@@ -1,8 +1,9 @@
 /** The CSV downloads of a findings document (criteria, records, action plan), and the words and derived rows every renderer shares. */
 import { stringify } from 'csv-stringify/sync';
 import type {
-  ActionPlanRow, CriterionFinding, FindingsDocument, HealthTable, Outcome, RecordFinding, SiblingGroupRow, Tables,
+  ActionPlanRow, CriterionFinding, DueMonthRow, FindingsDocument, HealthTable, Outcome, RecordFinding, ReviewsDueTable, SiblingGroupRow, Tables,
 } from '#audit/findings-model';
+import { formatPercent } from './svg-charts.ts';
 
 /** An outcome in the words the reports use. */
 export const OUTCOME_LABEL: Record<Outcome, string> = {
@@ -181,6 +182,103 @@ export function timelinessTotal(rows: NonNullable<Tables['timeliness']>): { held
   return { held, inTime, share: held > 0 ? inTime / held : null };
 }
 
+/** A quarter, or the whole period, of a monthly table: its label and the sums of the counted fields. */
+export interface SummaryRow<F extends string> {
+  label: string;
+  counts: Record<F, number>;
+}
+
+/**
+ * The quarter rows and the year-to-date row the seeds put under a monthly timeliness table
+ * (Thurrock 2022-23: "Held in quarter 201 … 96.5%"): financial-year quarters, April to June first,
+ * over whichever months the table has; then the whole period. `fields` are summed.
+ */
+export function quarterRows<F extends string>(rows: readonly ({ month: string } & Record<F, number>)[], fields: readonly F[]): { quarters: SummaryRow<F>[]; yearToDate: SummaryRow<F> } {
+  const zero = () => Object.fromEntries(fields.map((f) => [f, 0])) as Record<F, number>;
+  const quarters = new Map<string, { first: string; last: string; counts: Record<F, number> }>();
+  const total = zero();
+  for (const row of [...rows].sort((a, b) => a.month.localeCompare(b.month))) {
+    const [year, month] = row.month.split('-').map(Number) as [number, number];
+    // The financial year starts in April: January to March belong to the year that started the April before.
+    const startYear = month >= 4 ? year : year - 1;
+    const key = `${startYear}|Q${Math.floor(((month + 8) % 12) / 3) + 1}`;
+    const q = quarters.get(key) ?? { first: row.month, last: row.month, counts: zero() };
+    q.last = row.month;
+    for (const f of fields) {
+      q.counts[f] += row[f];
+      total[f] += row[f];
+    }
+    quarters.set(key, q);
+  }
+  const named = [...quarters].map(([key, q]) => {
+    const [startYear, quarter] = key.split('|') as [string, string];
+    const [first, last] = [monthLabel(q.first), monthLabel(q.last)];
+    const months = first === last ? first : `${first.split(' ')[0]} to ${last}`;
+    return { label: `${quarter} ${startYear}-${String((Number(startYear) + 1) % 100).padStart(2, '0')} (${months})`, counts: q.counts };
+  });
+  return { quarters: named, yearToDate: { label: 'Year to date', counts: total } };
+}
+
+/** `part` of `whole` as a share; null when the whole is 0. */
+export const shareOf = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
+
+/** The mean of the quarters' shares: Thurrock 2022-23 reports it as its "Average" (98.7%) beside the year's own share (98.8%). */
+export function averageOfQuarters(shares: readonly (number | null)[]): number | null {
+  const known = shares.filter((s): s is number => s !== null);
+  return known.length ? known.reduce((a, b) => a + b, 0) / known.length : null;
+}
+
+/** One row of a "reviews due" table: a month, a quarter or the year to date. */
+export interface DueLine {
+  label: string;
+  kind: 'month' | 'quarter' | 'year';
+  due: number;
+  inTime: number;
+  late: number;
+  notHeld: number;
+  share: number | null;
+}
+
+const DUE_FIELDS = ['due', 'inTime', 'late', 'notHeld'] as const;
+
+/** The reviews due by month, then each quarter, then the year to date: the rows of Thurrock's "due in month" table. */
+export function dueLines(rows: readonly DueMonthRow[]): DueLine[] {
+  const { quarters, yearToDate } = quarterRows(rows, DUE_FIELDS);
+  const line = (label: string, kind: DueLine['kind'], c: Record<(typeof DUE_FIELDS)[number], number>): DueLine => ({ label, kind, ...c, share: shareOf(c.inTime, c.due) });
+  return [
+    ...rows.map((r) => line(monthLabel(r.month), 'month', r)),
+    ...quarters.map((q) => line(q.label, 'quarter', q.counts)),
+    line(yearToDate.label, 'year', yearToDate.counts),
+  ];
+}
+
+/** The findings of the reviews-due table in sentences, for the reports' text above the tables. */
+export function reviewsDueSentences(t: ReviewsDueTable, period: { from: string; to: string }): string[] {
+  const all = dueLines(t.byMonthDue).at(-1)!;
+  const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`;
+  const sentences = [
+    `${plural(all.due, 'review', 'reviews')} of children looked after fell due between ${longDate(period.from)} and ${longDate(period.to)}: ` +
+      `${all.inTime.toLocaleString('en-GB')} held in timescale (${formatPercent(all.share)}), ${all.late.toLocaleString('en-GB')} held late and ${all.notHeld.toLocaleString('en-GB')} not held by ${longDate(period.to)} (overdue).`,
+  ];
+  const quarters = dueLines(t.byMonthDue).filter((l) => l.kind === 'quarter');
+  if (quarters.length > 1) sentences.push(`The average of the quarters' percentages in timescale is ${formatPercent(averageOfQuarters(quarters.map((q) => q.share)))}.`);
+  const c = t.children;
+  sentences.push(
+    `Of the ${plural(c.children, 'child', 'children')} looked after on ${longDate(period.to)} for 4 weeks or more, ${c.allInTime.toLocaleString('en-GB')} (${formatPercent(c.share)}) had every review due in the period held in timescale (the child-level measure, NI 66).`,
+  );
+  const breaks = dueLines(t.shortBreaksByMonthDue).at(-1)!;
+  sentences.push(
+    breaks.due
+      ? `Children on a series of short breaks only are reviewed under reg 48 and counted apart: ${plural(breaks.due, 'review', 'reviews')} fell due, ${breaks.inTime.toLocaleString('en-GB')} held in timescale (${formatPercent(breaks.share)}), ${breaks.late.toLocaleString('en-GB')} late, ${breaks.notHeld.toLocaleString('en-GB')} not held.`
+      : 'No review of a child on a series of short breaks only (reg 48) fell due in the period.',
+  );
+  sentences.push(
+    `${plural(t.stoodDownMeetings, 'meeting was', 'meetings were')} stood down while a review due in the period was awaited (a stood-down meeting does not reset the timescale); ` +
+      `${plural(t.seriesOfMeetings, 'review was', 'reviews were')} held as a series of meetings, each counted once on the date of its last meeting.`,
+  );
+  return sentences;
+}
+
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 /** "2017-08" as "August 2017"; anything else unchanged. */
@@ -224,6 +322,40 @@ export function healthLines(h: HealthTable): HealthLine[] {
     line('Eligible for an SDQ (aged 4 to 16)', h.sdqEligible, cohort),
     line('SDQ score recorded', h.sdqScored, eligible),
   ];
+}
+
+/** Where the health table's figures came from, as counts of children; null for findings from before the health audit read OC2. */
+export function healthSources(h: HealthTable): { healthExtract: number; oc2: number; oc2YearEnding: string | null; noRecord: number } | null {
+  if (h.fromHealthExtract === undefined && h.fromOc2 === undefined) return null;
+  const healthExtract = h.fromHealthExtract ?? 0;
+  const oc2 = h.fromOc2 ?? 0;
+  return { healthExtract, oc2, oc2YearEnding: h.oc2YearEnding ?? null, noRecord: h.cohort - healthExtract - oc2 };
+}
+
+/** The health table's sources as rows of the table (children out of the cohort), for a sheet; empty for older findings. */
+export function healthSourceLines(h: HealthTable): HealthLine[] {
+  const s = healthSources(h);
+  if (!s) return [];
+  const cohort = { label: 'looked after 12+ months', children: h.cohort };
+  const line = (measure: string, children: number): HealthLine => ({ measure, children, of: cohort, share: h.cohort > 0 ? children / h.cohort : null });
+  return [
+    line('Figures from the health extract', s.healthExtract),
+    line(`Figures from the DfE return (OC2)${s.oc2YearEnding ? ` for the year ending ${longDate(s.oc2YearEnding)}` : ''}`, s.oc2),
+    ...(s.noRecord > 0 ? [line('No health record (neither source)', s.noRecord)] : []),
+  ];
+}
+
+/**
+ * The health table's sources in a sentence, e.g. "Figures from the health extract: 12 children; from
+ * the DfE return (OC2) for the year ending 31 March 2016: 328 children." Null for older findings.
+ */
+export function healthSourcesSentence(h: HealthTable): string | null {
+  const s = healthSources(h);
+  if (!s) return null;
+  const children = (n: number) => `${n} ${n === 1 ? 'child' : 'children'}`;
+  const year = s.oc2YearEnding ? ` for the year ending ${longDate(s.oc2YearEnding)}` : '';
+  const none = s.noRecord > 0 ? `; no health record: ${children(s.noRecord)}` : '';
+  return `Figures from the health extract: ${children(s.healthExtract)}; from the DfE return (OC2)${year}: ${children(s.oc2)}${none}.`;
 }
 
 /** Whether a sibling group shares one IRO, in words: several IROs may be justified (a conflict of interest, the group's size). */

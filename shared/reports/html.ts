@@ -1,7 +1,8 @@
 /** report.html: the findings as one self-contained, printable page for senior managers and Corporate Parenting boards. */
 import type { CriterionFinding, FindingsDocument } from '#audit/findings-model';
 import {
-  healthLines, longDate, monthLabel, ownerLabel, participationLines, siblingIroLabel, timelinessTotal,
+  dueLines, healthLines, healthSourcesSentence, longDate, monthLabel, ownerLabel, participationLines, quarterRows, reviewsDueSentences, shareOf, siblingIroLabel,
+  timelinessTotal,
 } from './csv.ts';
 import { participationMeasures } from '#audit/tables';
 import { changeChart, complianceChart, escapeXml, formatPercent, formatPoints, serviceChart } from './svg-charts.ts';
@@ -30,6 +31,7 @@ caption{text-align:left;font-weight:700;font-size:1.05rem;padding:0 0 8px}
 th,td{text-align:left;vertical-align:top;padding:8px 12px 8px 0;border-bottom:1px solid #b1b4b6}
 thead th{border-bottom:2px solid #0b0c0c}
 tfoot th,tfoot td{font-weight:700;border-top:2px solid #0b0c0c}
+tr.subtotal th,tr.subtotal td{background:#f3f2f1;font-weight:600}
 .num{text-align:right;font-variant-numeric:tabular-nums}
 td.num{white-space:nowrap}
 .table-wrap{overflow-x:auto}
@@ -85,6 +87,8 @@ function header(doc: FindingsDocument): string {
     ['Closed', longDate(doc.audit.closedAt)],
     ['Population', String(doc.population)],
     ['Sample', `${doc.sampleSize} audited${doc.marginOfError !== null ? ` (margin of error ±${formatPercent(doc.marginOfError)} at 95% confidence)` : ''}`],
+    // The timescale set the audit was judged by (fixed when it was launched), in plain English.
+    ...(doc.timescales ? [['Timescales', doc.timescales.summary] as [string, string]] : []),
   ];
   return (
     `<header><p class="caption">Themed audit findings · ${h(doc.template.theme)}</p><h1>${h(doc.audit.title)}</h1>` +
@@ -175,8 +179,8 @@ function change(doc: FindingsDocument): string {
 }
 
 function findingsTables(doc: FindingsDocument): string {
-  const { participation, timeliness, siblingGroups, health } = doc.tables;
-  if (!participation && !timeliness && !siblingGroups && !health) return '';
+  const { participation, timeliness, reviewsDue, siblingGroups, health } = doc.tables;
+  if (!participation && !timeliness && !reviewsDue && !siblingGroups && !health) return '';
   let out = '<section id="tables" class="page"><h2>Tables</h2>';
   if (participation) {
     const { lines, total } = participationLines(participation);
@@ -201,9 +205,38 @@ function findingsTables(doc: FindingsDocument): string {
     out += table(
       'Reviews held and held in timescale, by month',
       [['Month'], ['Reviews held', true], ['Held in timescale', true], ['% in timescale', true]],
-      timeliness.map((t) => `<tr><th scope="row">${h(monthLabel(t.month))}</th>${td(t.held, true)}${td(t.inTime, true)}${td(formatPercent(t.share), true)}</tr>`),
+      [
+        ...timeliness.map((t) => `<tr><th scope="row">${h(monthLabel(t.month))}</th>${td(t.held, true)}${td(t.inTime, true)}${td(formatPercent(t.share), true)}</tr>`),
+        ...quarterRows(timeliness, ['held', 'inTime']).quarters.map(
+          (q) => `<tr class="subtotal"><th scope="row">${h(q.label)}</th>${td(q.counts.held, true)}${td(q.counts.inTime, true)}${td(formatPercent(shareOf(q.counts.inTime, q.counts.held)), true)}</tr>`,
+        ),
+      ],
       `<tr><th scope="row">Total</th>${td(total.held, true)}${td(total.inTime, true)}${td(formatPercent(total.share), true)}</tr>`,
     );
+  }
+  if (reviewsDue) {
+    out += '<h3>Every review due, held or not</h3>';
+    out += reviewsDueSentences(reviewsDue, doc.period).map((p) => `<p>${h(p)}</p>`).join('');
+    const dueTable = (caption: string, rows: typeof reviewsDue.byMonthDue) => {
+      const lines = dueLines(rows);
+      const row = (l: (typeof lines)[number]) =>
+        `<tr${l.kind === 'quarter' ? ' class="subtotal"' : ''}><th scope="row">${h(l.label)}</th>${td(l.due, true)}${td(l.inTime, true)}${td(l.late, true)}${td(l.notHeld, true)}${td(formatPercent(l.share), true)}</tr>`;
+      return table(
+        caption,
+        [['Due in'], ['Reviews due', true], ['Held in timescale', true], ['Held late', true], ['Not held (overdue)', true], ['% in timescale', true]],
+        lines.filter((l) => l.kind !== 'year').map(row),
+        row(lines.at(-1)!),
+      );
+    };
+    out += dueTable('Reviews of children looked after (reg 33), by the month they fell due', reviewsDue.byMonthDue);
+    if (reviewsDue.shortBreaksByMonthDue.length) out += dueTable('Reviews of children on a series of short breaks only (reg 48), by the month they fell due', reviewsDue.shortBreaksByMonthDue);
+    if (reviewsDue.lateReasons.length) {
+      out += table(
+        'Reviews due in the period held late or not held, by the reason recorded',
+        [['Reason for lateness'], ['Reviews', true]],
+        reviewsDue.lateReasons.map((r) => `<tr><th scope="row">${h(r.reason === 'not recorded' ? 'No reason recorded' : r.reason)}</th>${td(r.reviews, true)}</tr>`),
+      );
+    }
   }
   if (siblingGroups) {
     const severalSws = siblingGroups.filter((g) => g.socialWorkers > 1).length;
@@ -225,6 +258,8 @@ function findingsTables(doc: FindingsDocument): string {
         (l) => `<tr><th scope="row">${h(l.measure)}</th>${td(l.children, true)}${td(l.of ? `${l.of.children} ${l.of.label}` : '', true)}${td(l.of ? formatPercent(l.share) : '', true)}</tr>`,
       ),
     );
+    const sources = healthSourcesSentence(health);
+    if (sources) out += `<p>${h(sources)}</p>`;
   }
   return `${out}</section>`;
 }

@@ -9,7 +9,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { Alert, BreakdownRow, FindingsDocument } from '#audit/findings-model';
 import {
-  healthLines, ownerLabel, participationLines, RECORD_DATE_CELL, recordCells, recordsCsvHeader, siblingIroLabel, timelinessTotal, type RecordCells,
+  dueLines, healthLines, healthSourceLines, quarterRows, reviewsDueSentences, shareOf, ownerLabel, participationLines, RECORD_DATE_CELL, recordCells, recordsCsvHeader, siblingIroLabel, timelinessTotal, type RecordCells,
 } from './csv.ts';
 
 type Format = 'text' | 'integer' | 'percent' | 'points' | 'date' | 'month';
@@ -158,6 +158,7 @@ async function summarySheet(workbook: Workbook, output: PassThrough, doc: Findin
     ['Margin of error (95%, ±)', doc.marginOfError, 'percent'],
     ['Automatic criteria only', doc.audit.autoOnly ? 'yes' : 'no'],
     ['Sampling seed', doc.audit.seed, 'integer'],
+    ...(doc.timescales ? [['Timescales', doc.timescales.summary] as [string, Value]] : []),
     ...doc.alertSummary.map((a): [string, Value] => ['Practice alert', a.summary]),
   ];
   await addSheet(
@@ -210,7 +211,7 @@ async function breakdownSheet(workbook: Workbook, output: PassThrough, doc: Find
 }
 
 async function tableSheets(workbook: Workbook, output: PassThrough, doc: FindingsDocument): Promise<void> {
-  const { participation, timeliness, siblingGroups, health } = doc.tables;
+  const { participation, timeliness, reviewsDue, siblingGroups, health } = doc.tables;
   if (participation) {
     const { lines, total } = participationLines(participation);
     await addSheet(
@@ -234,7 +235,36 @@ async function tableSheets(workbook: Workbook, output: PassThrough, doc: Finding
       output,
       'Timeliness',
       [{ header: 'Month', width: 14, format: 'month' }, { header: 'Reviews held', width: 12, format: 'integer' }, { header: 'Held in timescale', width: 16, format: 'integer' }, { header: '% in timescale', width: 14, format: 'percent' }],
-      [...timeliness.map((t) => [excelDate(t.month) ?? t.month, t.held, t.inTime, t.share]), ['Total', total.held, total.inTime, total.share]],
+      [
+        ...timeliness.map((t) => [excelDate(t.month) ?? t.month, t.held, t.inTime, t.share]),
+        ...quarterRows(timeliness, ['held', 'inTime']).quarters.map((q) => [q.label, q.counts.held, q.counts.inTime, shareOf(q.counts.inTime, q.counts.held)]),
+        ['Total', total.held, total.inTime, total.share],
+      ],
+    );
+  }
+  if (reviewsDue) {
+    const due = (heading: string, rows: typeof reviewsDue.byMonthDue): Value[][] => [
+      [heading, null, null, null, null, null],
+      ...dueLines(rows).map((l) => [l.label, l.due, l.inTime, l.late, l.notHeld, l.share]),
+    ];
+    await addSheet(
+      workbook,
+      output,
+      'Reviews due',
+      [
+        { header: 'Due in', width: 40 }, { header: 'Reviews due', width: 12, format: 'integer' }, { header: 'Held in timescale', width: 16, format: 'integer' },
+        { header: 'Held late', width: 10, format: 'integer' }, { header: 'Not held (overdue)', width: 17, format: 'integer' }, { header: '% in timescale', width: 14, format: 'percent' },
+      ],
+      [
+        ...due('Children looked after (reg 33)', reviewsDue.byMonthDue),
+        [null, null, null, null, null, null],
+        ...due('Children on a series of short breaks only (reg 48)', reviewsDue.shortBreaksByMonthDue),
+        [null, null, null, null, null, null],
+        ['Reason for lateness (reviews due held late or not held)', 'Reviews', null, null, null, null],
+        ...reviewsDue.lateReasons.map((r) => [r.reason === 'not recorded' ? 'No reason recorded' : r.reason, r.reviews, null, null, null, null]),
+        [null, null, null, null, null, null],
+        ...reviewsDueSentences(reviewsDue, doc.period).map((sentence) => [sentence, null, null, null, null, null]),
+      ],
     );
   }
   if (siblingGroups) {
@@ -259,7 +289,7 @@ async function tableSheets(workbook: Workbook, output: PassThrough, doc: Finding
       output,
       'Health',
       [{ header: 'Measure', width: 56 }, { header: 'Children', width: 10, format: 'integer' }, { header: 'Of', width: 26 }, { header: 'Out of', width: 9, format: 'integer' }, { header: '%', width: 10, format: 'percent' }],
-      healthLines(health).map((l) => [l.measure, l.children, l.of?.label, l.of?.children, l.share]),
+      [...healthLines(health), ...healthSourceLines(health)].map((l) => [l.measure, l.children, l.of?.label, l.of?.children, l.share]),
     );
   }
 }

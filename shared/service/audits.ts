@@ -7,17 +7,19 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AuditRecord, type GradingRecord } from '#audit/audit-record';
-import { FindingsDocument } from '#audit/findings-model';
+import { parseFindings, type FindingsDocument } from '#audit/findings-model';
 import { appendTrail, auditTrail, failAuditJob, getAudit, gradingRecords, isClosable, launchAudit, publishingFailed, recentlyAuditedChildren, requestClose, type TrailEntry } from '#audit/jobs';
 import { previewSample } from '#audit/runner';
 import { SamplingPlanSchema, type SamplingPlan } from '#audit/sampling';
 import { marginOfError } from '#audit/statistics';
 import type { AuditTemplate } from '#audit/template';
+import { renderTemplate, renderText } from '#audit/timescale-text';
 import { hasRole, type Principal } from '#auth/principal';
 import { IsoDate } from '#domain/dates';
 import { MANIFEST_FILE, PUBLISHED_FILES, readManifest } from '#reports/publish';
 import { MAX_DOWNLOAD_LINK_SECONDS } from '#store/object-store';
 import { VersionConflictError, type Versioned } from '#store/record-store';
+import { authorityTimescales } from './authority.ts';
 import { nowIso, type ServiceContext } from './context.ts';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts';
 
@@ -47,6 +49,10 @@ export const AuditView = AuditRecord.pick({
 }).extend({
   version: z.number().int().describe('the audit record version'),
   template: z.object({ id: z.string(), version: z.number().int(), title: z.string(), theme: z.string() }),
+  timescales: z
+    .object({ id: z.string(), title: z.string() })
+    .nullable()
+    .describe('the timescale set the audit is judged by, fixed when it was launched (null for audits launched before audits kept one: they use the authority’s current set)'),
   sampling: z.unknown(),
   grading: z
     .object({ records: z.number().int(), graded: z.number().int(), unassigned: z.number().int(), byIro: z.array(IroProgress) })
@@ -249,12 +255,23 @@ async function viewOf(ctx: ServiceContext, stored: Versioned<AuditRecord>, princ
     : null;
   return {
     auditId: a.auditId, version: stored.version, title: a.title, status: a.status,
-    template: { id: a.template.id, version: a.template.version, title: a.template.title, theme: a.template.theme },
+    template: { id: a.template.id, version: a.template.version, title: a.timescales ? renderText(a.template.title, a.timescales) : a.template.title, theme: a.template.theme },
+    timescales: a.timescales ? { id: a.timescales.id, title: a.timescales.title } : null,
     period: a.period, sampling: a.sampling, seed: a.seed, autoOnly: a.autoOnly, createdAt: a.createdAt, createdBy: a.createdBy,
     population: a.population, sampleSize: a.sampleSize, marginOfError: a.marginOfError, failure: a.failure,
     closedAt: a.closedAt, publishedAt: a.publishedAt,
     grading: records ? gradingProgress(a.template, records) : null,
   };
+}
+
+/**
+ * The audit's template as its readers see it (QA leads and senior managers): every placeholder
+ * worded from the set the audit is judged by (the authority's current set for audits launched
+ * before audits kept one).
+ */
+export async function auditTemplate(ctx: ServiceContext, principal: Principal, auditId: string): Promise<AuditTemplate> {
+  const a = (await readableAudit(ctx, principal, auditId)).body;
+  return renderTemplate(a.template, a.timescales ?? (await authorityTimescales(ctx, a.authorityId)));
 }
 
 /** One audit with its grading progress. */
@@ -306,7 +323,10 @@ export async function publishedFindings(ctx: ServiceContext, principal: Principa
   if (stored.body.status !== 'published' || !stored.body.manifestKey) throw new ConflictError(`audit ${auditId} is ${stored.body.status}: its findings are not published yet`);
   const bytes = await ctx.objects.get(stored.body.manifestKey.replace(MANIFEST_FILE, 'findings.json'));
   if (!bytes) throw new NotFoundError(`the findings of audit ${auditId} are missing from the bucket`);
-  return FindingsDocument.parse(JSON.parse(new TextDecoder().decode(bytes)));
+  // An audit published under an earlier schema version (still read) is shown as it was published.
+  const parsed = parseFindings(JSON.parse(new TextDecoder().decode(bytes)));
+  if (!parsed.success) throw new Error(`the findings of audit ${auditId} do not read as findings.json: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
 }
 
 /** The files a published audit offers for download. */

@@ -14,6 +14,8 @@ import { childUnits, siblingGroupUnit, siblingStandings, type AuditUnit } from '
 import { populationContext } from '#audit/runner';
 import { Agreement, agreementOf } from '#audit/moderation';
 import type { AuditTemplate } from '#audit/template';
+import { renderTemplate, renderText } from '#audit/timescale-text';
+import type { TimescaleSet } from '#domain/timescales';
 import { hasRole, type Principal } from '#auth/principal';
 import { Random } from '#demo/random';
 import { periodsOfCare, sequenceReviews } from '#domain/period-of-care';
@@ -175,9 +177,14 @@ function workforce(ctx: ServiceContext, authorityId: string): ReturnType<typeof 
   return value;
 }
 
+/** The timescale set the audit is judged by: its own, fixed at launch (the authority's current set for audits launched before they kept one). */
+async function auditTimescales(ctx: ServiceContext, audit: AuditRecord): Promise<TimescaleSet> {
+  return audit.timescales ?? (await workforce(ctx, audit.authorityId)).timescales;
+}
+
 /** The audit unit as the records stand now, for the automatic evidence beside the questions. */
 async function currentUnit(ctx: ServiceContext, audit: AuditRecord, record: GradingRecord, children: readonly ChildRecords[]): Promise<AuditUnit | null> {
-  const pctx = { ...(await workforce(ctx, audit.authorityId)), period: audit.period };
+  const pctx = { ...(await workforce(ctx, audit.authorityId)), period: audit.period, timescales: await auditTimescales(ctx, audit) };
   const rule = audit.template.population.rule;
   if (rule === 'sibling-groups-at-period-end') {
     const familyId = record.unitId.replace(/^family:/, '');
@@ -207,8 +214,10 @@ function timelineOf(children: readonly ChildRecords[]): RecordView['timeline'] {
 export async function recordView(ctx: ServiceContext, principal: Principal, auditId: string, recordId: string): Promise<RecordView> {
   const { audit, record, moderation, role, children } = await access(ctx, principal, auditId, recordId);
   const unit = await currentUnit(ctx, audit, record.body, children);
-  const outcomes = unit ? judgeUnit(audit.template, unit) : {};
-  const template = audit.template;
+  const timescales = await auditTimescales(ctx, audit);
+  const outcomes = unit ? judgeUnit(audit.template, unit, timescales) : {};
+  // The questions and rules as the IRO reads them: worded from the audit's timescale set.
+  const template = renderTemplate(audit.template, timescales);
   const own = role === 'moderator' && moderation
     ? gradesView(template, moderation.version, moderation.body)
     : gradesView(template, record.version, record.body);
@@ -217,7 +226,7 @@ export async function recordView(ctx: ServiceContext, principal: Principal, audi
     summary: { childIds: record.body.childIds, date: unit?.date ?? null, service: record.body.service, team: record.body.team, iroId: unit?.iroId ?? null },
     timeline: timelineOf(children),
     automatic: template.criteria.flatMap((c) => (c.kind === 'automatic' && outcomes[c.id]
-      ? [{ criterionId: c.id, title: c.title, outcome: outcomes[c.id]!.outcome, evidence: { rule: criterionRule(c), ...outcomes[c.id]!.evidence } }]
+      ? [{ criterionId: c.id, title: c.title, outcome: outcomes[c.id]!.outcome, evidence: { rule: criterionRule(c, timescales), ...outcomes[c.id]!.evidence } }]
       : [])),
     manual: template.criteria.flatMap((c) => (c.kind === 'manual' ? [{ criterionId: c.id, title: c.title, question: c.question, guidance: c.guidance }] : [])),
     gradeScale: template.gradeScale,
@@ -283,7 +292,7 @@ export async function assignments(ctx: ServiceContext, principal: Principal): Pr
     const a = audit.data;
     const progress = (grades: Record<string, string>, comment: string | null): Assignment['progress'] =>
       isFullyGraded(a.template, grades) ? 'graded' : Object.keys(grades).length || comment ? 'in progress' : 'not started';
-    const base = { auditId: a.auditId, auditTitle: a.title, template: { id: a.template.id, title: a.template.title }, status: a.status };
+    const base = { auditId: a.auditId, auditTitle: a.title, template: { id: a.template.id, title: a.timescales ? renderText(a.template.title, a.timescales) : a.template.title }, status: a.status };
     for await (const item of ctx.store.auditItems<unknown>(principal.authorityId, a.auditId)) {
       if (item.part.startsWith(AUDIT_PARTS.record(''))) {
         const r = GradingRecord.parse(item.body);
@@ -380,7 +389,7 @@ export async function agreement(ctx: ServiceContext, principal: Principal, audit
   if (!hasRole(principal, 'qa-lead')) throw new ForbiddenError('agreement is for QA leads');
   const audit = await openAudit(ctx, principal, auditId);
   const pairs = await moderatedPairs(ctx, principal.authorityId, auditId);
-  return agreementOf(audit.template, pairs.map((p) => ({ auditor: p.record.grades, moderation: p.moderation })));
+  return agreementOf(renderTemplate(audit.template, await auditTimescales(ctx, audit)), pairs.map((p) => ({ auditor: p.record.grades, moderation: p.moderation })));
 }
 
 export { Agreement };

@@ -659,6 +659,8 @@ function mergeReview(participation: ReviewParticipation | undefined, details: Re
     decisionsIssued: details?.decisionsIssued ?? null,
     recordIssued: details?.recordIssued ?? null,
     stoodDown: details?.stoodDown ?? null,
+    seriesId: details?.seriesId ?? null,
+    lateReason: details?.lateReason ?? null,
   };
 }
 

@@ -22,6 +22,7 @@ import { findingsPages } from './routes/findings.tsx';
 import { gradingPages } from './routes/grading.tsx';
 import { homePages } from './routes/home.tsx';
 import { importFormLimit, importPages } from './routes/imports.tsx';
+import { settingsPages } from './routes/settings.tsx';
 import { signInPages } from './routes/sign-in.tsx';
 import { templatePages } from './routes/templates.tsx';
 import type { ImportsCapability, WebDeps, WebEnv } from './context.ts';
@@ -104,6 +105,7 @@ export function webApp(options: WebOptions): { pages: Hono<WebEnv>; assets: Hono
   auditPages(pages, deps);
   gradingPages(pages, deps);
   findingsPages(pages, deps);
+  settingsPages(pages, deps);
   if (options.imports) importPages(pages, deps);
   pages.all('*', (c) => problemPage(deps, c, new NotFoundError('there is no page at this address: check it, or start from the home page')));
   pages.onError((error, c) => problemPage(deps, c, error));

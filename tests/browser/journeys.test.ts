@@ -135,7 +135,7 @@ describe.sequential('the three journeys, in Chromium', { timeout: 60_000 }, () =
     await submit(page, page.getByRole('link', { name: recordId }));
     expect(await page.getByRole('heading', { name: 'The child’s care and reviews' }).isVisible()).toBe(true);
     expect(await page.locator('.app-timeline').first().innerText()).toContain('Review');
-    expect(await page.getByRole('complementary').innerText()).toContain('Review held within the reg 33 timescale');
+    expect(await page.getByRole('complementary').innerText()).toContain('Review held within timescale (every review due, held or not)');
     await check('iro-grading');
 
     const question = page.getByRole('group', { name: /child’s voice|voice/i }).first();
@@ -303,7 +303,7 @@ describe.sequential('the three journeys, in Chromium', { timeout: 60_000 }, () =
     expect(await page.locator('figure svg[role="img"]').count()).toBeGreaterThanOrEqual(2);
     expect(await page.getByRole('heading', { name: 'Practice alerts' }).isVisible()).toBe(true);
     expect(await page.getByRole('table', { name: 'Actions agreed from these findings' }).innerText()).toContain('Coach IROs on recording the child’s own words');
-    expect(await page.getByRole('table', { name: 'Compliance per criterion' }).innerText()).toContain('Review held within the reg 33 timescale');
+    expect(await page.getByRole('table', { name: 'Compliance per criterion' }).innerText()).toContain('Review held within timescale (every review due, held or not)');
     await check('sm-findings');
 
     const download = page.waitForEvent('download');

@@ -94,7 +94,7 @@ describe('authentication', () => {
     // Every route is described, and every one but the public ones asks for the bearer token.
     const operations = Object.entries(doc.body.paths as Record<string, Record<string, { security?: unknown }>>).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })));
     expect(operations.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort()).toEqual([
-      'GET /assignments', 'GET /audits', 'GET /audits/{id}', 'GET /audits/{id}/action-plan', 'GET /audits/{id}/agreement', 'GET /audits/{id}/downloads/{file}',
+      'GET /assignments', 'GET /authority', 'GET /timescale-sets', 'PATCH /authority', 'GET /audits', 'GET /audits/{id}', 'GET /audits/{id}/action-plan', 'GET /audits/{id}/agreement', 'GET /audits/{id}/downloads/{file}',
       'GET /audits/{id}/findings', 'GET /audits/{id}/history', 'GET /audits/{id}/records/{recordId}', 'GET /health', 'GET /templates', 'GET /templates/{id}',
       'GET /imports', 'GET /imports/{id}', 'PATCH /audits/{id}/action-plan', 'POST /audits', 'POST /audits/{id}/close', 'POST /audits/{id}/moderation', 'POST /imports', 'POST /templates',
       'PUT /audits/{id}/records/{recordId}/agreed-grades', 'PUT /audits/{id}/records/{recordId}/grades',

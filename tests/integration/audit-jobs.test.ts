@@ -64,7 +64,7 @@ beforeAll(async () => {
 describe('audit jobs', () => {
   it('launches and runs an automatic audit to published, keeping the exact template and the seed', async () => {
     const launched = await launchAudit(svc, { ...base, auditId: 'jobs-a1' });
-    expect(launched.body).toMatchObject({ status: 'draft', seed: 3, template: { id: 'review-timeliness-participation', version: 1 } });
+    expect(launched.body).toMatchObject({ status: 'draft', seed: 3, template: { id: 'review-timeliness-participation', version: 2 } });
     const done = await runAuditJob(svc, AUTHORITY, 'jobs-a1');
     expect(done.body).toMatchObject({ status: 'published', population: 30, sampleSize: 30, failure: null, manifestKey: 'findings/jobs/jobs-a1/manifest.json' });
     const findings = FindingsDocument.parse(JSON.parse(new TextDecoder().decode((await svc.objects.get('findings/jobs/jobs-a1/findings.json'))!)));

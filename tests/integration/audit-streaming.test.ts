@@ -62,10 +62,11 @@ describe('streamed audits', () => {
     const template = (await readTemplateLibrary()).templates.get('review-timeliness-participation')!;
     await launchAudit(svc, { auditId: 'census-1', authorityId: AUTHORITY, template, period: { from: '2023-06-01', to: '2023-12-31' }, sampling: { type: 'all' }, seed: 2, autoOnly: true, createdBy: 'qa-lead', segments: 3 });
     const done = await runAuditJob(svc, AUTHORITY, 'census-1');
-    expect(done.body).toMatchObject({ status: 'published', population: 40, sampleSize: 40 });
+    // Every review due or held: each child's first review (28 June), and its second, due 28 September and never held (overdue).
+    expect(done.body).toMatchObject({ status: 'published', population: 80, sampleSize: 80 });
     const checkpoint = await svc.store.getAuditItem<{ workKey: string }>(AUTHORITY, { auditId: 'census-1', part: AUDIT_PARTS.sample });
     const sample = StoredSample.parse(JSON.parse(new TextDecoder().decode((await svc.objects.get(checkpoint!.body.workKey))!)));
-    expect(sample).toMatchObject({ census: true, unitIds: [], sampleSize: 40, population: 40, excluded: [] });
+    expect(sample).toMatchObject({ census: true, unitIds: [], sampleSize: 80, population: 80, excluded: [] });
     expect(sample.childIds).toHaveLength(40);
     let units = 0;
     for (let k = 0; k < 3; k++) {
@@ -78,6 +79,6 @@ describe('streamed audits', () => {
         units += lines.length;
       }
     }
-    expect(units).toBe(40);
+    expect(units).toBe(80);
   });
 });

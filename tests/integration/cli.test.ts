@@ -120,7 +120,7 @@ describe('npm run demo, import and audit', () => {
     const files = (await readdir(join(out, 'findings', 'clitest', auditDir!))).sort();
     expect(files).toEqual(['action-plan.csv', 'findings.csv', 'findings.json', 'findings.xlsx', 'manifest.json', 'records.csv', 'report.html']);
     const findings = JSON.parse(await readFile(join(out, 'findings', 'clitest', auditDir!, 'findings.json'), 'utf8'));
-    expect(findings).toMatchObject({ template: { id: 'review-timeliness-participation', version: 1 }, period: { from: '2024-04-01', to: '2025-03-31' }, audit: { seed: 9, authorityName: 'CLI Test Borough' } });
+    expect(findings).toMatchObject({ template: { id: 'review-timeliness-participation', version: 2 }, period: { from: '2024-04-01', to: '2025-03-31' }, audit: { seed: 9, authorityName: 'CLI Test Borough' } });
     expect(findings.population).toBeGreaterThan(0);
     const participation = Object.values(findings.tables.participation as Record<string, number>).reduce((a, b) => a + b, 0);
     expect(participation).toBe(findings.population);
@@ -137,6 +137,34 @@ describe('npm run demo, import and audit', () => {
     expect(launched.code, launched.err).toBe(0);
     expect(launched.out).toMatch(/sample \d+ drawn with seed 4, .* It now waits for IROs' grades/);
   }, 60_000);
+
+  it('creates an authority with the timescale set chosen, changes only the set when asked again, and refuses a set that does not exist', async () => {
+    const unknown = run('import', ['--authority', 'clitime', '--timescales', 'southwark-2009', demoDir]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain('import: --timescales "southwark-2009" is not a timescale set: choose one of regulations-2010, southwark-2008');
+    const created = run('import', ['--authority', 'clitime', '--name', 'Timescale Borough', '--timescales', 'southwark-2008', demoDir]);
+    expect(created.code, created.err).toBe(0);
+    expect(created.err).toContain('import: created authority "clitime" with the timescale set southwark-2008');
+    // An audit of it is judged by that set, and its findings say so.
+    const auditOf = async () => {
+      const out = await mkdtemp(join(tmpdir(), 'iro-cli-time-'));
+      const audit = run('audit', ['--authority', 'clitime', '--template', 'permanence-at-second-review', '--from', '2024-04-01', '--to', '2025-03-31', '--auto-only', '--seed', '2', '--out', out]);
+      expect(audit.code, audit.err).toBe(0);
+      const [auditDir] = await readdir(join(out, 'findings', 'clitime'));
+      return JSON.parse(await readFile(join(out, 'findings', 'clitime', auditDir!, 'findings.json'), 'utf8'));
+    };
+    const southwark = await auditOf();
+    expect(southwark.audit.authorityName).toBe('Timescale Borough');
+    expect(southwark.timescales.id).toBe('southwark-2008');
+    // Importing again with another set changes the set and nothing else (the name stays).
+    const changed = run('import', ['--authority', 'clitime', '--timescales', 'regulations-2010', demoDir]);
+    expect(changed.code, changed.err).toBe(0);
+    expect(changed.err).toContain('import: authority "clitime" now uses the timescale set regulations-2010 (was southwark-2008)');
+    const regs = await auditOf();
+    expect(regs.audit.authorityName).toBe('Timescale Borough');
+    expect(regs.timescales.id).toBe('regulations-2010');
+    expect(regs.population).toBe(southwark.population);
+  }, 120_000);
 
   it('exits 1 with a clear message on bad arguments', () => {
     const cases: [string[], RegExp][] = [

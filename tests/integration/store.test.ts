@@ -59,6 +59,8 @@ const review = (p: ReviewParticipation | null, d: ReviewDetails | null): Review 
   decisionsIssued: d?.decisionsIssued ?? null,
   recordIssued: d?.recordIssued ?? null,
   stoodDown: d?.stoodDown ?? null,
+  seriesId: d?.seriesId ?? null,
+  lateReason: d?.lateReason ?? null,
 });
 
 const n = {
@@ -71,7 +73,7 @@ const n = {
   r1p: participation('C001', '2023-12-15', 'PN1'),
   r1d: details('C001', '2023-12-15', 'I01', { decisionsIssued: '2023-12-20', recordIssued: '2024-01-05' }),
   r2p: participation('C001', '2024-03-10', 'PN6'),
-  r3d: details('C001', '2024-06-10', 'I02', { permanencePlan: ['a', 'RETURN6M'] }),
+  r3d: details('C001', '2024-06-10', 'I02', { permanencePlan: ['a', 'RETURN6M'], seriesId: 'S-4', lateReason: 'Care plan not ready' }),
   // C002's reviews straddle the new year.
   r4p: participation('C002', '2023-12-31', 'PN0'),
   r4d: details('C002', '2023-12-31', 'I01'),

@@ -1,5 +1,5 @@
 /** Hand-made records for engine tests: every value chosen so the expected counts can be worked out by hand. */
-import type { DomainRecord, Episode, HealthEvent, Involvement, Professional, Review, SiblingGroupMember } from '#domain/records';
+import type { DomainRecord, Episode, HealthEvent, Involvement, Oc2Outcome, Professional, Review, SiblingGroupMember } from '#domain/records';
 import { REGULATIONS_2010 } from '#domain/timescales';
 import type { ChildRecords } from '#store/record-store';
 import type { PopulationContext } from '#audit/population';
@@ -38,11 +38,17 @@ export const health = (childId: string, type: HealthEvent['type'], date: string,
   immunisationsUpToDate: type === 'RHA' || type === 'IHA' ? true : null, ...over,
 });
 
+/** A child's SSDA903 OC2 row for the return ending `yearEnding` (31 March): every flag unknown unless given. */
+export const oc2 = (childId: string, yearEnding: string, over: Partial<Oc2Outcome> = {}): Oc2Outcome => ({
+  childId, yearEnding, sdqScore: null, sdqReason: null, convicted: null, healthCheck: null, immunisations: null, teethCheck: null,
+  healthAssessment: null, substanceMisuse: null, interventionReceived: null, interventionOffered: null, ...over,
+});
+
 /** A child with the given records; the SW/TM/IRO default to SW1/TM1/IRO1 from the first episode. */
 export function child(
   childId: string,
   dateOfBirth: string,
-  records: { episodes: Episode[]; reviews?: Review[]; involvements?: Involvement[]; families?: SiblingGroupMember[]; health?: HealthEvent[] },
+  records: { episodes: Episode[]; reviews?: Review[]; involvements?: Involvement[]; families?: SiblingGroupMember[]; health?: HealthEvent[]; oc2?: Oc2Outcome[] },
 ): ChildRecords {
   const start = records.episodes[0]?.startDate ?? '2020-01-01';
   return {
@@ -52,13 +58,13 @@ export function child(
     involvements: records.involvements ?? [involvement(childId, 'SW1', 'SW', start), involvement(childId, 'TM1', 'TM', start), involvement(childId, 'IRO1', 'IRO', start)],
     siblingGroups: records.families ?? [],
     healthEvents: records.health ?? [],
-    oc2: [],
+    oc2: records.oc2 ?? [],
   };
 }
 
 /** A child's records as the loader would store them (reviews split into their two import halves). */
 export function toDomainRecords(records: ChildRecords): DomainRecord[] {
-  const { child: c, episodes, reviews, involvements, siblingGroups, healthEvents } = records;
+  const { child: c, episodes, reviews, involvements, siblingGroups, healthEvents, oc2: oc2Rows } = records;
   return [
     ...(c ? [{ kind: 'child' as const, record: c }] : []),
     ...episodes.map((record) => ({ kind: 'episode' as const, record })),
@@ -69,5 +75,6 @@ export function toDomainRecords(records: ChildRecords): DomainRecord[] {
     ...involvements.map((record) => ({ kind: 'involvement' as const, record })),
     ...siblingGroups.map((record) => ({ kind: 'siblingGroupMember' as const, record })),
     ...healthEvents.map((record) => ({ kind: 'healthEvent' as const, record })),
+    ...oc2Rows.map((record) => ({ kind: 'oc2' as const, record })),
   ];
 }

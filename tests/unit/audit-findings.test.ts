@@ -5,6 +5,7 @@ import { childUnits, type AuditUnit } from '#audit/population';
 import { participationMeasures, siblingSummary, TableAccumulator } from '#audit/tables';
 import { readTemplateLibrary } from '#audit/template-library';
 import type { AuditTemplate } from '#audit/template';
+import { REGULATIONS_2010 } from '#domain/timescales';
 import { child, context, episode, health, review } from '../support/records.ts';
 
 const library = await readTemplateLibrary();
@@ -13,8 +14,8 @@ const audit = { id: 'audit-1', title: 'Test audit', authorityId: 'test', authori
 
 /** One review unit per child: the child's first review, held `late` days after its due date (negative: early). */
 function firstReview(id: string, dob: string, start: string, reviewDate: string, over: Parameters<typeof review>[2] = {}): AuditUnit {
-  const [unit] = childUnits('reviews-in-period', child(id, dob, { episodes: [episode(id, start)], reviews: [review(id, reviewDate, over)] }), context('2024-01-01', '2024-03-31'));
-  return unit!;
+  const units = childUnits('reviews-due-in-period', child(id, dob, { episodes: [episode(id, start)], reviews: [review(id, reviewDate, over)] }), context('2024-01-01', '2024-03-31'));
+  return units.find((u) => u.facts['review.date'] === reviewDate)!;
 }
 
 describe('findings tables', () => {
@@ -70,13 +71,13 @@ describe('findings tables', () => {
     add('B', '2012-01-01', [health('B', 'RHA', '2023-03-31', { immunisationsUpToDate: false }), health('B', 'DENTAL', '2023-03-31')]); // both exactly 12 months before: not within
     add('C', '2020-06-01', [health('C', 'RHA', '2024-01-05'), health('C', 'DEVELOPMENT', '2023-09-01')]);
     add('D', '2021-02-01', [health('D', 'RHA', '2023-12-01')]);
-    expect(tables.tables().health).toEqual({ cohort: 4, healthAssessment: 3, immunisations: 3, teethChecked: 1, under5: 2, developmentUpToDate: 1, sdqEligible: 2, sdqScored: 1 });
+    expect(tables.tables().health).toEqual({ cohort: 4, healthAssessment: 3, immunisations: 3, teethChecked: 1, under5: 2, developmentUpToDate: 1, sdqEligible: 2, sdqScored: 1, fromHealthExtract: 4, fromOc2: 0 });
   });
 });
 
 describe('findings', () => {
   const t = template('review-timeliness-participation');
-  const judged = (unit: AuditUnit, grades: Record<string, string> = {}): JudgedUnit => ({ unit, outcomes: judgeUnit(t, unit), grades, overall: null, comment: null });
+  const judged = (unit: AuditUnit, grades: Record<string, string> = {}): JudgedUnit => ({ unit, outcomes: judgeUnit(t, unit, REGULATIONS_2010), grades, overall: null, comment: null });
   const units = [
     // In time, decisions on day 5 (met), record not issued (cannot tell).
     judged(firstReview('F1', '2012-01-01', '2024-01-03', '2024-01-31', { decisionsIssued: '2024-02-07' }), { 'voice-of-the-child': 'Good' }),
@@ -107,12 +108,15 @@ describe('findings', () => {
       ['pn0-matches-age', 'IRO Service'],
       ['decisions-issued-in-5-days', 'IRO Service'],
     ]);
-    expect(findings.alertSummary[0]?.summary).toBe('Review held out of timescale: 1 (CiN/CP North 1)');
+    expect(findings.alertSummary[0]?.summary).toBe('Review out of timescale (held late or overdue): 1 (CiN/CP North 1)');
   });
   it('keeps evidence with each outcome: the values used and the rule in words', () => {
     const late = findings.records[1]!.outcomes['review-in-timescale']!;
     expect(late.outcome).toBe('not-met');
-    expect(late.evidence?.values).toEqual([{ name: 'review.date', value: '2024-02-01' }, { name: 'review.dueDate', value: '2024-01-31' }]);
+    expect(late.evidence?.values).toEqual([
+      { name: 'review.dueInPeriod', value: true }, { name: 'review.kind', value: 'looked after' },
+      { name: 'review.date', value: '2024-02-01' }, { name: 'review.dueDate', value: '2024-01-31' },
+    ]);
     expect(criterion('review-in-timescale').rule).toContain('review.date ≤ review.dueDate');
   });
   it('states each automatic criterion’s rule once, in the criteria, and not again in every record’s evidence', () => {
@@ -120,7 +124,10 @@ describe('findings', () => {
     const automatic = t.criteria.find((c) => c.id === 'review-in-timescale')!;
     expect(rule.startsWith(`${automatic.kind === 'automatic' ? automatic.rule : ''} (`)).toBe(true);
     expect(findings.records[1]!.outcomes['review-in-timescale']!.evidence).toEqual({
-      values: [{ name: 'review.date', value: '2024-02-01' }, { name: 'review.dueDate', value: '2024-01-31' }],
+      values: [
+      { name: 'review.dueInPeriod', value: true }, { name: 'review.kind', value: 'looked after' },
+      { name: 'review.date', value: '2024-02-01' }, { name: 'review.dueDate', value: '2024-01-31' },
+    ],
       missing: [],
     });
     expect(JSON.stringify(findings).split(JSON.stringify(rule)).length - 1).toBe(1);

@@ -50,11 +50,12 @@ describe('review units and their reg 33 due dates', () => {
 
 describe('the OC2 health cohort', () => {
   const started = (start: string) => child('H1', '2015-06-01', { episodes: [episode('H1', start)], health: [health('H1', 'RHA', '2024-01-10')] });
-  it('includes a child looked after for exactly 12 months at the period end', () => {
+  it('includes a child looked after for exactly 12 months at the period end: every day from 1 April to 31 March, as the DfE counts', () => {
+    expect(childUnits('oc2-cohort-at-period-end', started('2023-04-01'), context('2023-04-01', '2024-03-31'))).toHaveLength(1);
     expect(childUnits('oc2-cohort-at-period-end', started('2023-03-31'), context('2023-04-01', '2024-03-31'))).toHaveLength(1);
   });
   it('leaves out a child one day short of 12 months', () => {
-    expect(childUnits('oc2-cohort-at-period-end', started('2023-04-01'), context('2023-04-01', '2024-03-31'))).toEqual([]);
+    expect(childUnits('oc2-cohort-at-period-end', started('2023-04-02'), context('2023-04-01', '2024-03-31'))).toEqual([]);
   });
   it('offers the latest completed assessment, dental check and SDQ as facts', () => {
     const records = child('H2', '2015-06-01', {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ageOn } from '#domain/dates';
 import type { Child, DomainRecord, Episode, HealthEvent, Involvement, Professional, Review, ReviewDetails, ReviewParticipation, SiblingGroupMember } from '#domain/records';
 import { periodsOfCare, sequenceReviews, lookedAfterOn, type PeriodOfCare } from '#domain/period-of-care';
+import { childDueReviews } from '#domain/review-schedule';
 import { REGULATIONS_2010 } from '#domain/timescales';
 import { addCalendarMonths } from '#calendar/dates';
 import { addWorkingDays, isWorkingDay } from '#calendar/working-days';
@@ -258,35 +259,44 @@ describe('periods of care', () => {
     expect(restarted).toBe(true);
   });
 
-  it('has a handful of short-break children (V3/V4) with no reviews', () => {
+  it('has a handful of short-break children (V3/V4), reviewed under reg 48: first within 3 months, then every 6', () => {
     const shortBreak = [...periodsOf.entries()].filter(([, ps]) => ps.some((p) => p.shortBreaksOnly));
     expect(shortBreak.length).toBeGreaterThanOrEqual(1);
     expect(shortBreak.length).toBeLessThan(15);
-    for (const [child] of shortBreak) expect(reviewsOf.get(child) ?? []).toEqual([]);
+    let reviews = 0;
+    let inTime = 0;
+    for (const [child, periods] of shortBreak) {
+      const due = childDueReviews(periods, reviewsOf.get(child) ?? [], REGULATIONS_2010, AS_AT);
+      expect(due.every((d) => d.kind === 'short-breaks'), child).toBe(true);
+      reviews += due.filter((d) => d.review !== null).length;
+      inTime += due.filter((d) => d.outcome === 'in-time').length;
+    }
+    expect(reviews).toBeGreaterThan(shortBreak.length);
+    expect(inTime / reviews).toBeGreaterThan(0.8);
   });
 });
 
 describe('reviews', () => {
   const all = () => [...reviewsOf.values()].flat();
 
-  it('holds every review inside a period of care that is not short breaks, on a working day', () => {
+  it('holds every review inside a period of care, on a working day', () => {
     for (const [child, reviews] of reviewsOf) {
       for (const r of reviews) {
         const period = (periodsOf.get(child) ?? []).find((p) => p.startDate < r.reviewDate && (p.endDate === null || r.reviewDate < p.endDate));
         expect(period, `${child} ${r.reviewDate}`).toBeDefined();
-        expect(period!.shortBreaksOnly).toBe(false);
         expect(isWorkingDay(r.reviewDate), r.reviewDate).toBe(true);
       }
     }
   });
 
-  it('holds 5–12% of reviews late against reg 33, each due date running from the previous actual review', () => {
+  it('holds 5–12% of reviews late against reg 33 (reg 48 for short breaks), each due date running from the previous actual review', () => {
     let total = 0;
     let late = 0;
+    const reg48 = { ...REGULATIONS_2010, firstReview: REGULATIONS_2010.shortBreakFirstReview, secondReview: REGULATIONS_2010.shortBreakLaterReviews, laterReviews: REGULATIONS_2010.shortBreakLaterReviews };
     for (const [child, reviews] of reviewsOf) {
       for (const period of periodsOf.get(child)!) {
         const dates = reviews.map((r) => r.reviewDate).filter((d) => d > period.startDate && (period.endDate === null || d < period.endDate));
-        for (const s of reviewSchedule(period.startDate, dates, REGULATIONS_2010)) {
+        for (const s of reviewSchedule(period.startDate, dates, period.shortBreaksOnly ? reg48 : REGULATIONS_2010)) {
           total += 1;
           if (!s.inTime) late += 1;
         }
@@ -341,6 +351,20 @@ describe('reviews', () => {
     expect(blank / second).toBeGreaterThan(0.06);
     expect(blank / second).toBeLessThan(0.2);
     expect(parallel / interim).toBeGreaterThan(0.4);
+  });
+
+  it('records a reason for about two thirds of the late reviews, and for no review held in time', () => {
+    const details = records.get('review_details') as ReviewDetails[];
+    const withReason = details.filter((d) => d.lateReason);
+    const lateDates = new Set<string>();
+    for (const [child, reviews] of reviewsOf) {
+      for (const d of childDueReviews(periodsOf.get(child)!, reviews, REGULATIONS_2010, AS_AT)) if (d.outcome === 'late') lateDates.add(`${child}|${d.review!.reviewDate}`);
+    }
+    const late = [...lateDates];
+    expect(late.length).toBeGreaterThan(20);
+    expect(withReason.every((d) => lateDates.has(`${d.childId}|${d.reviewDate}`))).toBe(true);
+    expect(withReason.length / late.length).toBeGreaterThan(0.5);
+    expect(withReason.length / late.length).toBeLessThan(0.8);
   });
 
   it('names as IRO_ID the IRO allocated to the child on the review date', () => {

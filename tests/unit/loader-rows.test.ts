@@ -37,6 +37,21 @@ describe('recognising a file by its columns', () => {
       expect(recogniseFormat(shuffled)?.name).toBe(format.name);
     }
   });
+  it('recognises review_details with or without its optional SERIES_ID and LATE_REASON, and reads a missing one as not recorded', () => {
+    const details = formatNamed('review_details');
+    const required = ['CHILD', 'REVIEW', 'IRO_ID', 'PERMANENCE_PLAN', 'CARE_PLAN_UP_TO_DATE', 'CHILD_SEEN_BEFORE_REVIEW', 'DECISIONS_ISSUED', 'RECORD_ISSUED', 'STOOD_DOWN'];
+    expect(details.requiredColumns).toEqual(required);
+    for (const header of [required, [...required, 'LATE_REASON'], [...required, 'SERIES_ID', 'LATE_REASON']]) expect(recogniseFormat(header)?.name).toBe('review_details');
+    expect(recogniseFormat(required.slice(1))).toBeUndefined();
+    const cells = { CHILD: 'C1', REVIEW: '05/10/2023', IRO_ID: 'IRO1', PERMANENCE_PLAN: '', CARE_PLAN_UP_TO_DATE: 'Y', CHILD_SEEN_BEFORE_REVIEW: 'Y', DECISIONS_ISSUED: '', RECORD_ISSUED: '', STOOD_DOWN: 'N' };
+    const without = validateRow(details, cells, { file: 'review_details.csv', line: 2 });
+    expect(without.ok && without.record.record).toMatchObject({ seriesId: null, lateReason: null });
+    const withBoth = validateRow(details, { ...cells, SERIES_ID: ' S-17 ', LATE_REASON: 'Care plan not ready' }, { file: 'review_details.csv', line: 2 });
+    expect(withBoth.ok && withBoth.record.record).toMatchObject({ seriesId: 'S-17', lateReason: 'Care plan not ready' });
+    const tooLong = validateRow(details, { ...cells, LATE_REASON: 'x'.repeat(121) }, { file: 'review_details.csv', line: 2 });
+    expect(tooLong.ok ? [] : tooLong.errors.map((e) => e.column)).toEqual(['LATE_REASON']);
+    expect(unrecognisedHeaderMessage(required.slice(1))).toContain('review_details.csv (CHILD, REVIEW, IRO_ID, PERMANENCE_PLAN, CARE_PLAN_UP_TO_DATE, CHILD_SEEN_BEFORE_REVIEW, DECISIONS_ISSUED, RECORD_ISSUED, STOOD_DOWN; optionally SERIES_ID, LATE_REASON): missing CHILD');
+  });
   it('refuses a column set with one column missing or extra, naming the sets it could have been', () => {
     expect(recogniseFormat(['CHILD', 'DOB', 'REVIEW'])).toBeUndefined();
     expect(recogniseFormat(['CHILD', 'DOB', 'REVIEW', 'REVIEW_CODE', 'EXTRA'])).toBeUndefined();

@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { FINDINGS_SCHEMA_VERSION, type FindingsDocument } from '#audit/findings-model';
+import { FINDINGS_SCHEMA_VERSION, parseFindings, type FindingsDocument } from '#audit/findings-model';
 import type { ObjectStore } from '#store/object-store';
 import { ACTION_PLAN_CSV_HEADER, FINDINGS_CSV_HEADER, actionPlanCsv, findingsCsv, recordsCsv } from '#reports/csv';
 import { reportHtml } from '#reports/html';
@@ -149,8 +149,20 @@ describe('findings.xlsx', () => {
   it('has the summary, criteria, breakdown, table, alert, record and action plan sheets in order', async () => {
     const workbook = await load(findingsSample);
     expect(workbook.worksheets.map((w) => w.name)).toEqual([
-      'Summary', 'Criteria', 'By service', 'By team', 'By IRO', 'Participation', 'Timeliness', 'Sibling groups', 'Health', 'Alerts', 'Records', 'Action plan',
+      'Summary', 'Criteria', 'By service', 'By team', 'By IRO', 'Participation', 'Timeliness', 'Reviews due', 'Sibling groups', 'Health', 'Alerts', 'Records', 'Action plan',
     ]);
+  });
+
+  it('writes the reviews due by month with the quarters, the year to date, short breaks apart and the reasons for lateness', async () => {
+    const sheet = (await load(findingsSample)).getWorksheet('Reviews due')!;
+    const rows = sheet.getSheetValues().filter(Boolean).map((r) => (r as unknown[]).slice(1));
+    expect(rows).toContainEqual(['Children looked after (reg 33)']);
+    expect(rows).toContainEqual(['August 2017', 25, 23, 1, 1, 0.92]);
+    expect(rows).toContainEqual(['Q3 2017-18 (October to December 2017)', 67, 64, 2, 1, 64 / 67]);
+    expect(rows).toContainEqual(['Year to date', 144, 138, 4, 2, 138 / 144]);
+    expect(rows).toContainEqual(['Children on a series of short breaks only (reg 48)']);
+    expect(rows).toContainEqual(['October 2017', 2, 1, 0, 1, 0.5]);
+    expect(rows).toContainEqual(['Care plan not ready', 3]);
   });
 
   it('leaves out the sheet of a table the findings do not have', async () => {
@@ -159,6 +171,7 @@ describe('findings.xlsx', () => {
     const names = (await load(doc)).worksheets.map((w) => w.name);
     expect(names).toContain('Participation');
     expect(names).not.toContain('Timeliness');
+    expect(names).not.toContain('Reviews due');
     expect(names).not.toContain('Health');
   });
 
@@ -341,6 +354,19 @@ describe('report.html', () => {
     expect(html).toContain('<tr><th scope="row">Reviews of children aged 4 and over: PN1–PN6 of PN1–PN7 (under-4s, PN0, left out)</th><td class="num">114</td><td class="num">119</td><td class="num">95.8%</td></tr>');
   });
 
+  it('shows every review due, held or not, by month due with the quarters and the year to date, short breaks apart', () => {
+    expect(html).toContain('<h3>Every review due, held or not</h3>');
+    expect(html).toContain('<p>144 reviews of children looked after fell due between 1 August 2017 and 31 January 2018: 138 held in timescale (95.8%), 4 held late and 2 not held by 31 January 2018 (overdue).</p>');
+    expect(html).toContain('<tr><th scope="row">December 2017</th><td class="num">20</td><td class="num">18</td><td class="num">1</td><td class="num">1</td><td class="num">90%</td></tr>');
+    // August and September fall in the financial year's second quarter, October to December in the third, January in the fourth.
+    expect(html).toContain('<tr class="subtotal"><th scope="row">Q2 2017-18 (August to September 2017)</th><td class="num">52</td><td class="num">49</td><td class="num">2</td><td class="num">1</td><td class="num">94.2%</td></tr>');
+    expect(html).toContain('<tfoot><tr><th scope="row">Year to date</th><td class="num">144</td><td class="num">138</td><td class="num">4</td><td class="num">2</td><td class="num">95.8%</td></tr></tfoot>');
+    expect(html).toContain('Reviews of children on a series of short breaks only (reg 48), by the month they fell due');
+    expect(html).toContain('Of the 96 children looked after on 31 January 2018 for 4 weeks or more, 90 (93.8%) had every review due in the period held in timescale (the child-level measure, NI 66).');
+    expect(html).toContain('<tr><th scope="row">No reason recorded</th><td class="num">3</td></tr>');
+    expect(html).toContain('4 meetings were stood down while a review due in the period was awaited');
+  });
+
   it('reproduces the monthly timeliness table with held, held in timescale and %', () => {
     expect(html).toContain('<tr><th scope="row">August 2017</th><td class="num">24</td><td class="num">23</td><td class="num">95.8%</td></tr>');
     expect(html).toContain('<tr><th scope="row">Total</th><td class="num">142</td><td class="num">138</td><td class="num">97.2%</td></tr>');
@@ -422,6 +448,16 @@ describe('publishing guards', () => {
   it.each([['a/b'], ['..'], ['x..y'], [''], ['.hidden'], ['a b'], ['a\\b']])('refuses the id %j, which could leave its prefix', (id) => {
     expect(() => auditPrefix('northshire', id)).toThrow(/audit id/);
     expect(() => auditPrefix(id, 'perm-2018-02')).toThrow(/authority id/);
+  });
+
+  it('still reads a findings.json of schema version 2, as version 3 without the additions, and refuses a version it does not know', () => {
+    const { reviewsDue: _, participationMeasures: __, ...tables } = findingsSample.tables;
+    const v2 = { ...findingsSample, schemaVersion: 2, tables };
+    const read = parseFindings(JSON.parse(JSON.stringify(v2)));
+    expect(read.success && read.data.schemaVersion).toBe(3);
+    expect(read.success && read.data.tables.timeliness).toEqual(findingsSample.tables.timeliness);
+    expect(read.success && reportHtml(read.data)).toContain('Reviews held and held in timescale, by month');
+    expect(parseFindings({ ...v2, schemaVersion: 4 }).success).toBe(false);
   });
 
   it('refuses an invalid findings document before writing anything', async () => {

@@ -34,6 +34,7 @@ export function navigation(page: Pick<PageContext, 'principal' | 'imports'>): Na
   if (hasRole(p, 'qa-lead')) {
     items.push({ href: '/app/audits', text: 'Audits' }, { href: '/app/templates', text: 'Templates' });
     if (page.imports) items.push({ href: '/app/imports', text: 'Imports' });
+    items.push({ href: '/app/settings', text: 'Timescales' });
   }
   if (hasRole(p, 'iro')) items.push({ href: '/app/assignments', text: 'My assignments' });
   if (hasRole(p, 'senior-manager')) items.push({ href: '/app/findings', text: 'Findings' });

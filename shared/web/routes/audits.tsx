@@ -8,8 +8,10 @@ import { randomUUID } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import { hasRole } from '#auth/principal';
 import type { AuditTemplate } from '#audit/template';
+import { renderTemplate } from '#audit/timescale-text';
+import { authorityTimescales } from '#service/authority';
 import { ActionPlanBody, actionPlan, editActionPlan, type ActionPlanView } from '#service/action-plan';
-import { LaunchAuditBody, audit, auditRecords, close, history, isFullyGraded, launch, listAudits, previewLaunch, type AuditView, type LaunchPreview } from '#service/audits';
+import { LaunchAuditBody, audit, auditRecords, auditTemplate, close, history, isFullyGraded, launch, listAudits, previewLaunch, type AuditView, type LaunchPreview } from '#service/audits';
 import { ConflictError, ForbiddenError, InvalidInputError } from '#service/errors';
 import { ModerationBody, agreement, startModeration } from '#service/grading';
 import type { ActionPlanRow } from '#audit/findings-model';
@@ -303,7 +305,11 @@ const NOTICES: Record<string, string> = {
 
 export function auditPages(app: Hono<WebEnv>, deps: WebDeps): void {
   const { ctx } = deps;
-  const templatesOf = async (c: Context<WebEnv>) => (await ctx.templates.list(me(c).authorityId)).map((e) => e.template);
+  // Worded from the authority's timescale set: the set a launch now would be judged by.
+  const templatesOf = async (c: Context<WebEnv>) => {
+    const [entries, timescales] = await Promise.all([ctx.templates.list(me(c).authorityId), authorityTimescales(ctx, me(c).authorityId)]);
+    return entries.map((e) => renderTemplate(e.template, timescales));
+  };
   const blankForm = (templateId = ''): LaunchForm => ({
     templateId, title: '', from: partsOf(null), to: partsOf(null), mode: 'graded', sampleType: '', count: '', percent: '', serviceTotal: '', teamTotal: '', exclude: '', key: randomUUID(),
   });
@@ -397,6 +403,7 @@ export function auditPages(app: Hono<WebEnv>, deps: WebDeps): void {
             { key: 'Template', value: <a class="govuk-link" href={`/app/templates/${view.template.id}?version=${view.template.version}`}>{`${view.template.title} (version ${view.template.version})`}</a> },
             { key: 'Period', value: `${longDate(view.period.from)} to ${longDate(view.period.to)}` },
             { key: 'Sampling', value: samplingLabel(view.sampling) },
+            { key: 'Timescales', value: view.timescales ? view.timescales.title : 'Your authority’s current timescale set (this audit was launched before audits kept theirs)' },
             { key: 'Population', value: view.population === null ? 'Being counted' : `${view.population} records` },
             { key: 'Sample', value: view.sampleSize === null ? 'Being drawn' : `${view.sampleSize} records` },
             { key: 'Margin of error', value: marginLabel(view.marginOfError, view.sampleSize) },
@@ -548,7 +555,8 @@ export function auditPages(app: Hono<WebEnv>, deps: WebDeps): void {
     const p = me(c);
     const auditId = c.req.param('id')!;
     const view = await audit(ctx, p, auditId);
-    const template = (await ctx.templates.get(p.authorityId, view.template.id, view.template.version)).template;
+    // The criteria as the audit words them: its placeholders rendered from the audit's timescale set.
+    const template = await auditTemplate(ctx, p, view.auditId);
     return deps.render(c, <ActionPlanPage page={deps.page(c)} view={view} template={template} {...state} />, status);
   };
 

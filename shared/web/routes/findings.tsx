@@ -6,11 +6,11 @@
  */
 import type { Hono } from 'hono';
 import { raw } from 'hono/html';
-import type { CriterionFinding, FindingsDocument } from '#audit/findings-model';
+import type { CriterionFinding, FindingsDocument, ReviewsDueTable } from '#audit/findings-model';
 import { DownloadableFile, downloadLink, listAudits, publishedFiles, publishedFindings } from '#service/audits';
 import { NotFoundError } from '#service/errors';
 import { participationMeasures } from '#audit/tables';
-import { healthLines, longDate, monthLabel, ownerLabel, participationLines, siblingIroLabel, timelinessTotal } from '#reports/csv';
+import { dueLines, healthLines, reviewsDueSentences, healthSourcesSentence, longDate, monthLabel, ownerLabel, participationLines, siblingIroLabel, timelinessTotal } from '#reports/csv';
 import { changeChart, complianceChart, formatPercent, formatPoints, serviceChart } from '#reports/svg-charts';
 import { me, type WebDeps, type WebEnv } from '../context.ts';
 import { Breadcrumbs, NotificationBanner, SummaryList, Table, Tag } from '../pages/govuk.tsx';
@@ -190,9 +190,42 @@ function ActionPlan({ doc }: { doc: FindingsDocument }) {
   );
 }
 
+/** Every review due, held or not: the sentences, by month due with quarters and the year to date, short breaks apart, reasons for lateness. */
+function ReviewsDue({ table, period }: { table: ReviewsDueTable; period: FindingsDocument['period'] }) {
+  const dueTable = (caption: string, rows: ReviewsDueTable['byMonthDue']) => {
+    const lines = dueLines(rows);
+    const cells = (l: (typeof lines)[number]) => [l.label, String(l.due), String(l.inTime), String(l.late), String(l.notHeld), formatPercent(l.share)];
+    return (
+      <Table
+        caption={caption}
+        columns={[{ header: 'Due in' }, { header: 'Reviews due', numeric: true }, { header: 'Held in timescale', numeric: true }, { header: 'Held late', numeric: true }, { header: 'Not held (overdue)', numeric: true }, { header: 'Share in timescale', numeric: true }]}
+        rows={lines.filter((l) => l.kind !== 'year').map(cells)}
+        foot={cells(lines.at(-1)!)}
+      />
+    );
+  };
+  return (
+    <>
+      <h3 class="govuk-heading-m">Every review due, held or not</h3>
+      {reviewsDueSentences(table, period).map((sentence) => (
+        <p class="govuk-body">{sentence}</p>
+      ))}
+      {dueTable('Reviews of children looked after (reg 33), by the month they fell due', table.byMonthDue)}
+      {table.shortBreaksByMonthDue.length ? dueTable('Reviews of children on a series of short breaks only (reg 48), by the month they fell due', table.shortBreaksByMonthDue) : null}
+      {table.lateReasons.length ? (
+        <Table
+          caption="Reviews due in the period held late or not held, by the reason recorded"
+          columns={[{ header: 'Reason for lateness' }, { header: 'Reviews', numeric: true }]}
+          rows={table.lateReasons.map((r) => [r.reason === 'not recorded' ? 'No reason recorded' : r.reason, String(r.reviews)])}
+        />
+      ) : null}
+    </>
+  );
+}
+
 function TemplateTables({ doc }: { doc: FindingsDocument }) {
-  const { participation, timeliness, siblingGroups, health } = doc.tables;
-  if (!participation && !timeliness && !siblingGroups && !health) return null;
+  const { participation, timeliness, reviewsDue, siblingGroups, health } = doc.tables;
+  if (!participation && !timeliness && !reviewsDue && !siblingGroups && !health) return null;
   return (
     <section aria-labelledby="tables-heading">
       <h2 class="govuk-heading-l" id="tables-heading">
@@ -233,6 +266,7 @@ function TemplateTables({ doc }: { doc: FindingsDocument }) {
             );
           })()
         : null}
+      {reviewsDue ? <ReviewsDue table={reviewsDue} period={doc.period} /> : null}
       {siblingGroups ? (
         <Table
           caption="Sibling groups: the children and the workers allocated to them"
@@ -247,6 +281,7 @@ function TemplateTables({ doc }: { doc: FindingsDocument }) {
           rows={healthLines(health).map((l) => [l.measure, String(l.children), l.of ? `${l.of.children} ${l.of.label}` : '', l.of ? formatPercent(l.share) : ''])}
         />
       ) : null}
+      {health && healthSourcesSentence(health) ? <p class="govuk-body">{healthSourcesSentence(health)}</p> : null}
     </section>
   );
 }
@@ -298,6 +333,8 @@ export function findingsPages(app: Hono<WebEnv>, deps: WebDeps): void {
             { key: 'Population', value: `${doc.population} records` },
             { key: 'Sample', value: `${doc.sampleSize} audited` },
             { key: 'Margin of error', value: marginLabel(doc.marginOfError, doc.sampleSize) },
+            // The set the audit was judged by, fixed when it was launched.
+            doc.timescales ? { key: 'Timescales', value: doc.timescales.summary } : null,
           ]}
         />
         <nav aria-labelledby="contents-heading" class="govuk-!-margin-bottom-8">

@@ -2,6 +2,8 @@
 import type { Hono } from 'hono';
 import { hasRole } from '#auth/principal';
 import { FINDINGS_TABLES } from '#audit/template';
+import { renderTemplate } from '#audit/timescale-text';
+import { authorityTimescales } from '#service/authority';
 import { formatPercent } from '#reports/svg-charts';
 import { me, type WebDeps, type WebEnv } from '../context.ts';
 import { Breadcrumbs, Button, SummaryList, Table, Tag } from '../pages/govuk.tsx';
@@ -10,7 +12,8 @@ import { Layout } from '../pages/layout.tsx';
 
 const TABLE_NAMES: Record<(typeof FINDINGS_TABLES)[number], string> = {
   participation: 'Participation in reviews by PN code',
-  timeliness: 'Reviews held in timescale, by month',
+  timeliness: 'Reviews held in timescale, by month held',
+  reviewsDue: 'Every review due, held or not, by month due; short breaks apart; children whose reviews were all in time',
   siblingGroups: 'Sibling groups and the workers allocated to them',
   health: 'Health checks of children looked after 12 months or more',
 };
@@ -18,7 +21,8 @@ const TABLE_NAMES: Record<(typeof FINDINGS_TABLES)[number], string> = {
 export function templatePages(app: Hono<WebEnv>, deps: WebDeps): void {
   app.get('/templates', async (c) => {
     const p = me(c);
-    const entries = await deps.ctx.templates.list(p.authorityId);
+    const [listed, timescales] = await Promise.all([deps.ctx.templates.list(p.authorityId), authorityTimescales(deps.ctx, p.authorityId)]);
+    const entries = listed.map((e) => ({ ...e, template: renderTemplate(e.template, timescales) }));
     return deps.render(
       c,
       <Layout page={deps.page(c)} title="Audit templates">
@@ -44,8 +48,9 @@ export function templatePages(app: Hono<WebEnv>, deps: WebDeps): void {
     const p = me(c);
     const versionParam = c.req.query('version');
     const version = versionParam && /^\d+$/.test(versionParam) ? Number(versionParam) : undefined;
-    const entry = await deps.ctx.templates.get(p.authorityId, c.req.param('id'), version);
-    const t = entry.template;
+    const [entry, timescales] = await Promise.all([deps.ctx.templates.get(p.authorityId, c.req.param('id'), version), authorityTimescales(deps.ctx, p.authorityId)]);
+    // The template as the authority reads it: every {timescale:…} placeholder worded from its set.
+    const t = renderTemplate(entry.template, timescales);
     const automatic = t.criteria.filter((x) => x.kind === 'automatic');
     const manual = t.criteria.filter((x) => x.kind === 'manual');
     const titles = new Map(t.criteria.map((x) => [x.id, x.title]));
@@ -62,6 +67,18 @@ export function templatePages(app: Hono<WebEnv>, deps: WebDeps): void {
             { key: 'Population', value: populationRuleLabel(t.population.rule) },
             { key: 'Default sample', value: samplingLabel(t.defaultSampling) },
             { key: 'Tables in the findings', value: t.tables.length ? t.tables.map((x) => TABLE_NAMES[x]).join('; ') : 'None' },
+            {
+              key: 'Timescales',
+              value: (
+                <>
+                  {timescales.title}.{' '}
+                  <a class="govuk-link" href="/app/settings">
+                    Your authority’s timescale set
+                  </a>{' '}
+                  words the intervals on this page and judges the audits launched under it.
+                </>
+              ),
+            },
           ]}
         />
 
