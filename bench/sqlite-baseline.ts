@@ -182,8 +182,8 @@ const dueDate = (sb: string, seq: string, from: string) => `CASE
  * - schedules: each other period on its own (reg 33); consecutive short-break periods form one series
  *   (reg 48) while each starts no later than 6 months (month-end clamped) after the previous one ends;
  *   a series runs from its first break's start to its last break's end;
- * - a schedule's reviews: those dated within it (start ≤ date ≤ end, so a review on the day one period
- *   ends and the next begins is in both, as in the engine) and on or before the period end,
+ * - a schedule's reviews: those dated within it (start ≤ date ≤ end; a review on the day one period
+ *   ends and the next begins is the later one's only) and on or before the period end,
  *   stood-down meetings left out, the meetings of one SERIES_ID one review on the last meeting's date
  *   (each field the latest meeting's that recorded it);
  * - due dates from the schedule's start (1st) or the previous held review's date; after the last held
@@ -244,6 +244,7 @@ held AS (
          substr(MAX(CASE WHEN rv.record IS NOT NULL THEN rv.date || rv.record END), 11) AS record
   FROM rv JOIN schedule s ON s.child = rv.child AND s.start <= rv.date AND (s.end_date IS NULL OR rv.date <= s.end_date)
   WHERE rv.stood_down IS NOT 1
+    AND NOT EXISTS (SELECT 1 FROM schedule l WHERE l.child = rv.child AND l.start > s.start AND l.start <= rv.date AND (l.end_date IS NULL OR rv.date <= l.end_date))
   GROUP BY s.child, s.sno, CASE WHEN rv.series_id IS NULL THEN 'd' || rv.date ELSE 's' || rv.series_id END
 ),
 held_seq AS (
