@@ -19,6 +19,12 @@ export const USER_GROUPS = {
 
 /** The custom attribute carrying the user's authority id (`custom:authority` in the ID token). */
 export const AUTHORITY_ATTRIBUTE = 'authority';
+/**
+ * The custom attribute carrying an IRO's WORKER_ID in the authority's records (`custom:worker_id` in
+ * the ID token): how the app knows whose records they grade and which children were ever theirs.
+ * Sign-in is by email, so the username is a UUID and cannot be it.
+ */
+export const WORKER_ID_ATTRIBUTE = 'worker_id';
 
 /** Where Cognito sends the browser back to, relative to the API's URL (routes of the web app). */
 export const SIGN_IN_CALLBACK_PATH = '/app/auth/callback';
@@ -47,8 +53,12 @@ export class Users extends Construct {
       autoVerify: { email: true },
       keepOriginal: { email: true },
       standardAttributes: { email: { required: true, mutable: true }, fullname: { required: false, mutable: true } },
-      // Mutable so an administrator can move someone between authorities; no app client may write it (below).
-      customAttributes: { [AUTHORITY_ATTRIBUTE]: new StringAttribute({ minLen: 2, maxLen: 40, mutable: true }) },
+      // Mutable so an administrator can move someone between authorities, or correct a worker id; no
+      // app client may write either (below), so only an administrator (AdminUpdateUserAttributes) can.
+      customAttributes: {
+        [AUTHORITY_ATTRIBUTE]: new StringAttribute({ minLen: 2, maxLen: 40, mutable: true }),
+        [WORKER_ID_ATTRIBUTE]: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+      },
       passwordPolicy: {
         minLength: 14,
         requireLowercase: true,
@@ -98,8 +108,8 @@ export class Users extends Construct {
       authSessionValidity: Duration.minutes(5),
       readAttributes: new ClientAttributes()
         .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
-        .withCustomAttributes(AUTHORITY_ATTRIBUTE),
-      // Users may change their name and email, never their authority.
+        .withCustomAttributes(AUTHORITY_ATTRIBUTE, WORKER_ID_ATTRIBUTE),
+      // Users may change their name and email, never their authority or their worker id.
       writeAttributes: new ClientAttributes().withStandardAttributes({ email: true, fullname: true }),
     });
 

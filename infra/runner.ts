@@ -97,7 +97,9 @@ export class AuditRunner extends Construct {
       for (const retry of RETRIES) task.addRetry(retry);
       return task;
     };
-    const auditRef = { authorityId: JsonPath.stringAt('$.authorityId'), auditId: JsonPath.stringAt('$.auditId') };
+    // The execution's name is the run's id: the audit's lease is written under it before the run starts (see runIdOf).
+    const runId = JsonPath.stringAt('$$.Execution.Name');
+    const auditRef = { authorityId: JsonPath.stringAt('$.authorityId'), auditId: JsonPath.stringAt('$.auditId'), runId };
 
     // Every way an audit run ends badly comes here, with $.outcome = { status: 'failed', failure }.
     const auditFailed = new Fail(this, 'Audit failed', { error: 'AuditFailed', causePath: '$.outcome.failure' });
@@ -118,6 +120,7 @@ export class AuditRunner extends Construct {
       itemSelector: {
         authorityId: JsonPath.stringAt('$.authorityId'),
         auditId: JsonPath.stringAt('$.auditId'),
+        runId,
         segment: JsonPath.numberAt('$$.Map.Item.Value'),
       },
       maxConcurrency: props.segmentConcurrency,

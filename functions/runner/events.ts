@@ -2,16 +2,18 @@
  * The audit runner's events: what the state machine sends each step (checked with zod before
  * anything runs), and the readable reason recorded when a run cannot finish.
  *
- *   segment  { authorityId, auditId, segment }         → { segment, childrenScanned, units, scanned }
- *   finish   { authorityId, auditId }                  → { status, failure }   (failure: the reason, or null)
- *   fail     { authorityId, auditId, stage, error }    → { status: 'failed', reason }
+ *   segment  { authorityId, auditId, runId, segment }         → { segment, childrenScanned, units, scanned }
+ *   finish   { authorityId, auditId, runId }                  → { status, failure }   (failure: the reason, or null)
+ *   fail     { authorityId, auditId, runId, stage, error }    → { status: 'failed', reason }
  *            error is what a Catch hands on: { Error, Cause }
  */
 import { z } from 'zod';
 import { AuditRecord } from '#audit/audit-record';
 import { AuthorityId } from '#domain/records';
 
-const AuditRef = z.object({ authorityId: AuthorityId, auditId: AuditRecord.shape.auditId });
+/** The run (the execution's name, `$$.Execution.Name`): the owner of the audit's lease its steps renew. Absent from events sent by hand. */
+const RunId = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, 'must be a Step Functions execution name').optional();
+const AuditRef = z.object({ authorityId: AuthorityId, auditId: AuditRecord.shape.auditId, runId: RunId });
 
 export const SegmentEvent = AuditRef.extend({ segment: z.number().int().min(0).max(AuditRecord.shape.segments.maxValue! - 1) });
 export type SegmentEvent = z.infer<typeof SegmentEvent>;

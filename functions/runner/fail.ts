@@ -7,8 +7,9 @@ import { FailEvent, failureReason, parseEvent } from './events.ts';
 const services = openStores(configFromEnv());
 
 export async function handler(event: unknown): Promise<{ status: 'failed'; reason: string }> {
-  const { authorityId, auditId, stage, error } = parseEvent(FailEvent, event, 'fail');
+  const { authorityId, auditId, runId, stage, error } = parseEvent(FailEvent, event, 'fail');
   const reason = failureReason(stage, error);
-  await failAuditJob(services, authorityId, auditId, reason);
+  // With the run's id, an audit another run has taken over (its lease live) is left to that run.
+  await failAuditJob(services, authorityId, auditId, reason, runId ? { runId } : {});
   return { status: 'failed', reason };
 }

@@ -7,8 +7,8 @@ import { FinishEvent, parseEvent, type FinishResult } from './events.ts';
 const services = openStores(configFromEnv());
 
 export async function handler(event: unknown): Promise<FinishResult> {
-  const { authorityId, auditId } = parseEvent(FinishEvent, event, 'finish');
+  const { authorityId, auditId, runId } = parseEvent(FinishEvent, event, 'finish');
   // A failure here is recorded by the job itself (status failed, with the reason) and returned, not thrown.
-  const audit = await finishAuditJob(services, authorityId, auditId);
+  const audit = await finishAuditJob(services, authorityId, auditId, runId ? { runId } : {});
   return { status: audit.body.status, failure: audit.body.failure?.reason ?? null };
 }

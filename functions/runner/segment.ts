@@ -7,6 +7,6 @@ import { SegmentEvent, parseEvent } from './events.ts';
 const services = openStores(configFromEnv());
 
 export async function handler(event: unknown): Promise<SegmentJobResult> {
-  const { authorityId, auditId, segment } = parseEvent(SegmentEvent, event, 'segment');
-  return runSegmentJob(services, authorityId, auditId, segment);
+  const { authorityId, auditId, segment, runId } = parseEvent(SegmentEvent, event, 'segment');
+  return runSegmentJob(services, authorityId, auditId, segment, runId ? { runId } : {});
 }

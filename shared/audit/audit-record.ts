@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { IsoDate } from '#domain/dates';
+import { Lease } from '#jobs/lease';
 import { TimescaleSet } from '#domain/timescales';
 import { SamplingPlanSchema } from './sampling.ts';
 import { AuditTemplate } from './template.ts';
@@ -45,6 +46,11 @@ export const AuditRecord = z.object({
   publishedAt: z.string().nullable(),
   /** The published manifest's key: the findings' entry point. */
   manifestKey: z.string().nullable(),
+  /**
+   * The lease of the run working on the audit (drafts being gathered and sampled, closed audits being
+   * published); null or absent while the audit rests (grading, moderation, published, failed).
+   */
+  lease: Lease.nullable().optional(),
 });
 export type AuditRecord = z.infer<typeof AuditRecord>;
 

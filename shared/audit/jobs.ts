@@ -28,13 +28,31 @@ import {
 import type { SamplingPlan } from './sampling.ts';
 import { LineSpool, spoolLines, spoolText, type RunRef } from './work-runs.ts';
 import { assertMove } from './lifecycle.ts';
+import { Heartbeat } from '#jobs/heartbeat';
+import { LeaseHeldError, LeaseLostError, MAX_TAKEOVERS, leasePolicy, mayClaim, newLease, renewed, staleness, type Lease, type LeasePolicy } from '#jobs/lease';
+import { boundedMessage, reasonOf } from '#jobs/messages';
 import type { AuditTemplate, ManualCriterion } from './template.ts';
 
 export interface AuditServices {
   store: RecordStore;
   objects: ObjectStore;
   now?: () => Date;
+  /** How long a run's lease lasts and how often it is renewed (IRO_LEASE_SECONDS when absent). */
+  leases?: LeasePolicy;
+  /** Set by a run for its own work, never by a caller: status writes are fenced by its lease. */
+  run?: ActiveRun;
 }
+
+/** A run at work: the owner its lease names, and the heartbeat renewing it. */
+export interface ActiveRun {
+  owner: string;
+  heartbeat: Heartbeat;
+}
+
+/** The statuses a run works in: a draft is gathered and sampled, a closed audit published. They hold a lease; the others rest. */
+export const WORKING_STATUSES: readonly AuditStatus[] = ['draft', 'closed'];
+const policyOf = (svc: Pick<AuditServices, 'leases'>) => svc.leases ?? leasePolicy();
+const clockOf = (svc: Pick<AuditServices, 'now'>) => svc.now?.() ?? new Date();
 
 export interface LaunchRequest {
   authorityId: string;
@@ -50,6 +68,8 @@ export interface LaunchRequest {
   auditId: string;
   /** The timescale set to judge by; the authority's current set when absent. Either way the audit keeps it. */
   timescales?: TimescaleSet;
+  /** The run that will gather it (runAuditJob's `runId`): the audit is launched holding that run's lease, so it is never left waiting unwatched. */
+  runId?: string;
 }
 
 const workPrefix = (authorityId: string, auditId: string) => `work/${authorityId}/${auditId}/`;
@@ -82,8 +102,9 @@ export async function launchAudit(svc: AuditServices, request: LaunchRequest): P
     closedAt: null,
     publishedAt: null,
     manifestKey: null,
+    lease: request.runId ? newLease(request.runId, policyOf(svc), clockOf(svc)) : null,
   });
-  const stored = await svc.store.putAuditItem(request.authorityId, { auditId: request.auditId, part: AUDIT_PARTS.meta }, record, 0);
+  const stored = await svc.store.putAuditItem(request.authorityId, { auditId: request.auditId, part: AUDIT_PARTS.meta }, record, 0, { leased: Boolean(record.lease) });
   await appendTrail(svc, request.authorityId, request.auditId, {
     actor: request.createdBy, action: 'launch',
     details: {
@@ -103,10 +124,18 @@ export type TrailEntry = z.infer<typeof TrailEntrySchema>;
  * and the store offers no way to change or delete them: the trail only grows.
  */
 export async function appendTrail(svc: AuditServices, authorityId: string, auditId: string, entry: Omit<TrailEntry, 'at'>): Promise<TrailEntry> {
-  const at = nowOf(svc);
-  const full: TrailEntry = { at, ...entry };
-  await svc.store.putAuditItem(authorityId, { auditId, part: `${TRAIL_PREFIX}${at}#${randomUUID().slice(0, 8)}` }, full, 0);
-  return full;
+  const { key, body } = trailWrite(svc, auditId, entry);
+  await svc.store.putAuditItem(authorityId, key, body, 0);
+  return body;
+}
+
+/**
+ * A trail entry as one write of a transaction (RecordStore.putAuditItems), so a change and its entry
+ * are stored together or not at all: create-only, like every entry.
+ */
+export function trailWrite(svc: Pick<AuditServices, 'now'>, auditId: string, entry: Omit<TrailEntry, 'at'>): { key: { auditId: string; part: string }; body: TrailEntry; expectedVersion: 0 } {
+  const at = (svc.now?.() ?? new Date()).toISOString();
+  return { key: { auditId, part: `${TRAIL_PREFIX}${at}#${randomUUID().slice(0, 8)}` }, body: { at, ...entry }, expectedVersion: 0 };
 }
 
 /** The audit trail, oldest first. */
@@ -129,11 +158,15 @@ async function updateAudit(svc: AuditServices, authorityId: string, auditId: str
   for (let attempt = 0; ; attempt += 1) {
     const current = await getAudit(svc, authorityId, auditId);
     if (!current) throw new AuditRequestError(`no audit ${auditId}`);
+    // A run writes only while it holds the audit's lease: one taken over must not write over its successor.
+    if (svc.run && current.body.lease?.owner !== svc.run.owner) throw new LeaseLostError(`audit ${auditId}`, svc.run.owner, current.body.lease);
     const next = AuditRecord.parse(change(current.body));
     // Every status change goes through the lifecycle, whoever asks for it.
     if (next.status !== current.body.status) assertMove(current.body.status, next.status);
+    // Coming to rest gives the lease up.
+    if (next.status !== current.body.status && !WORKING_STATUSES.includes(next.status)) next.lease = null;
     try {
-      const stored = await svc.store.putAuditItem(authorityId, { auditId, part: AUDIT_PARTS.meta }, next, current.version);
+      const stored = await svc.store.putAuditItem(authorityId, { auditId, part: AUDIT_PARTS.meta }, next, current.version, { leased: Boolean(next.lease) });
       if (next.status !== current.body.status) {
         await appendTrail(svc, authorityId, auditId, { actor: 'system', action: `status:${next.status}`, details: { from: current.body.status, ...(next.failure && next.status === 'failed' ? { reason: next.failure.reason } : {}) } });
       }
@@ -205,6 +238,11 @@ const ComparedFindingsSchema = z.object({
 
 export interface RunJobOptions {
   onProgress?: (progress: AuditProgress & { segmentsDone: number; segmentsTotal: number }) => void;
+  /**
+   * The run this is (its lease's owner): the one the audit was launched, closed, tried again or
+   * recovered for, or a Step Functions execution's name. A new one when absent (a command-line resume).
+   */
+  runId?: string;
 }
 
 /**
@@ -216,16 +254,60 @@ export interface RunJobOptions {
  * `runSegmentJob` once per segment, then `finishAuditJob` (and `failAuditJob` when either cannot finish).
  */
 export async function runAuditJob(svc: AuditServices, authorityId: string, auditId: string, options: RunJobOptions = {}): Promise<Versioned<AuditRecord>> {
-  const started = await getAudit(svc, authorityId, auditId);
-  if (!started) throw new AuditRequestError(`no audit ${auditId}`);
-  const closing = isClosing(started.body);
-  if (!closing && !isRunnable(started.body)) return started;
+  const found = await getAudit(svc, authorityId, auditId);
+  if (!found) throw new AuditRequestError(`no audit ${auditId}`);
+  if (!isClosing(found.body) && !isRunnable(found.body)) return found;
+  const { started, runSvc } = await beginRun(svc, found.body, options.runId ?? `run-${randomUUID()}`);
   try {
-    const loaded = await loadPopulation(svc, started.body, options);
-    return await (closing ? publishClosedAudit(svc, started.body, loaded) : settleAudit(svc, started.body, loaded));
+    const loaded = await loadPopulation(runSvc, started.body, options);
+    return await (isClosing(started.body) ? publishClosedAudit(runSvc, started.body, loaded) : settleAudit(runSvc, started.body, loaded));
   } catch (error) {
-    return failAuditJob(svc, authorityId, auditId, reasonOf(error));
+    // Taken over (this run was thought stopped): the run that took it reports, not this one.
+    if (error instanceof LeaseLostError) return (await getAudit(svc, authorityId, auditId))!;
+    return await failAuditJob(runSvc, authorityId, auditId, reasonOf(error)).catch(async (failed: unknown) => {
+      if (failed instanceof LeaseLostError) return (await getAudit(svc, authorityId, auditId))!;
+      throw failed;
+    });
+  } finally {
+    await runSvc.run.heartbeat.stop();
   }
+}
+
+/**
+ * Takes the audit's lease for the run `owner` (free, stale, or already the run's: a run launched,
+ * closed, tried again or recovered holds it from the start) and starts its heartbeat. Refuses with
+ * an AuditRequestError while another run holds a live lease.
+ */
+async function beginRun(svc: AuditServices, audit: AuditRecord, owner: string): Promise<{ started: Versioned<AuditRecord>; runSvc: AuditServices & { run: ActiveRun } }> {
+  const { authorityId, auditId } = audit;
+  const policy = policyOf(svc);
+  let started: Versioned<AuditRecord>;
+  try {
+    started = await claimLease(svc, authorityId, auditId, owner, policy);
+  } catch (error) {
+    if (error instanceof LeaseHeldError) throw new AuditRequestError(error.message);
+    throw error;
+  }
+  const run: ActiveRun = { owner, heartbeat: undefined as unknown as Heartbeat };
+  const runSvc = { ...svc, run };
+  run.heartbeat = new Heartbeat(async () => {
+    await updateAudit(runSvc, authorityId, auditId, (a) => ({ ...a, lease: renewed(a.lease!, policy, clockOf(svc)) }));
+  }, policy.heartbeatMs).start();
+  return { started, runSvc };
+}
+
+/** Writes `owner`'s lease on the audit unless another run holds a live one (LeaseHeldError). A run joining its own live lease writes nothing. */
+async function claimLease(svc: AuditServices, authorityId: string, auditId: string, owner: string, policy: LeasePolicy): Promise<Versioned<AuditRecord>> {
+  const current = await getAudit(svc, authorityId, auditId);
+  if (!current) throw new AuditRequestError(`no audit ${auditId}`);
+  const now = clockOf(svc);
+  const lease = current.body.lease;
+  // Parallel segments of one Step Functions run join its lease: only the first (or a stale one) writes.
+  if (lease?.owner === owner && !staleness(lease, now).stale) return current;
+  return updateAudit(svc, authorityId, auditId, (a) => {
+    if (!mayClaim(a.lease, owner, now)) throw new LeaseHeldError(`audit ${auditId}`, a.lease!);
+    return { ...a, lease: a.lease?.owner === owner ? renewed(a.lease, policy, now) : newLease(owner, policy, now, a.lease?.takeovers ?? 0) };
+  });
 }
 
 /** What one segment job did: the figures a Map state's iteration returns. */
@@ -242,7 +324,7 @@ export interface SegmentJobResult {
  * Functions Map state runs once per segment. Idempotent: a checkpointed segment is not scanned again.
  * Errors are thrown (the state machine retries them, then runs `failAuditJob`).
  */
-export async function runSegmentJob(svc: AuditServices, authorityId: string, auditId: string, segment: number): Promise<SegmentJobResult> {
+export async function runSegmentJob(svc: AuditServices, authorityId: string, auditId: string, segment: number, options: Pick<RunJobOptions, 'runId'> = {}): Promise<SegmentJobResult> {
   const current = await getAudit(svc, authorityId, auditId);
   if (!current) throw new AuditRequestError(`no audit ${auditId}`);
   const audit = current.body;
@@ -250,9 +332,15 @@ export async function runSegmentJob(svc: AuditServices, authorityId: string, aud
   const existing = await svc.store.getAuditItem<SegmentCheckpoint>(authorityId, { auditId, part: AUDIT_PARTS.segment(segment) });
   if (existing) return { segment, childrenScanned: existing.body.childrenScanned, units: existing.body.units, scanned: false };
   if (!isRunnable(audit)) throw new AuditRequestError(`audit ${auditId} is ${audit.status}: its population has already been gathered`);
-  const ctx = await populationContext(svc.store, audit);
-  const output = await checkpointSegment(svc, audit, ctx, segment);
-  return { segment, childrenScanned: output.childrenScanned, units: output.items, scanned: true };
+  // A Step Functions run names itself (runId): its segments renew the run's lease while they scan.
+  const running = options.runId ? await beginRun(svc, audit, options.runId) : null;
+  try {
+    const ctx = await populationContext(svc.store, audit);
+    const output = await checkpointSegment(running?.runSvc ?? svc, audit, ctx, segment);
+    return { segment, childrenScanned: output.childrenScanned, units: output.items, scanned: true };
+  } finally {
+    await running?.runSvc.run.heartbeat.stop();
+  }
 }
 
 /**
@@ -260,13 +348,26 @@ export async function runSegmentJob(svc: AuditServices, authorityId: string, aud
  * sample, then assigns the records for grading or publishes an automatic-only audit. A segment not
  * checkpointed yet is gathered here, so nothing is ever missed. Failures mark the audit failed.
  */
-export async function finishAuditJob(svc: AuditServices, authorityId: string, auditId: string): Promise<Versioned<AuditRecord>> {
-  return runAuditJob(svc, authorityId, auditId);
+export async function finishAuditJob(svc: AuditServices, authorityId: string, auditId: string, options: Pick<RunJobOptions, 'runId'> = {}): Promise<Versioned<AuditRecord>> {
+  return runAuditJob(svc, authorityId, auditId, options);
 }
 
-/** Marks an audit failed with the reason (nothing is published; it may be resumed). Used by the state machine's catch. */
-export async function failAuditJob(svc: AuditServices, authorityId: string, auditId: string, reason: string): Promise<Versioned<AuditRecord>> {
-  return updateAudit(svc, authorityId, auditId, (a) => ({ ...a, status: 'failed', failure: { reason, at: nowOf(svc) } }));
+/**
+ * Marks an audit failed with the reason, cut to a bounded length (nothing is published; it may be
+ * tried again). Used by the state machine's catch: given the run's `runId`, it leaves alone an audit
+ * whose live lease another run holds (that run carries on, and will report itself).
+ */
+export async function failAuditJob(svc: AuditServices, authorityId: string, auditId: string, reason: string, options: Pick<RunJobOptions, 'runId'> = {}): Promise<Versioned<AuditRecord>> {
+  const failure = { reason: boundedMessage(reason), at: nowOf(svc) };
+  try {
+    return await updateAudit(svc, authorityId, auditId, (a) => {
+      if (options.runId && a.lease && a.lease.owner !== options.runId && !staleness(a.lease, clockOf(svc)).stale) throw new LeaseHeldError(`audit ${auditId}`, a.lease);
+      return { ...a, status: 'failed', failure };
+    });
+  } catch (error) {
+    if (error instanceof LeaseHeldError) return (await getAudit(svc, authorityId, auditId))!;
+    throw error;
+  }
 }
 
 const isRunnable = (audit: AuditRecord) => audit.status === 'draft' || audit.status === 'failed';
@@ -279,7 +380,6 @@ export const isClosable = (audit: AuditRecord) => audit.status === 'grading' || 
  * standing grades, rather than gathering and sampling again.
  */
 const isClosing = (audit: AuditRecord) => audit.status === 'closed' || publishingFailed(audit);
-const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** The population as the segments left it, and the context to read it with. */
 interface LoadedPopulation {
@@ -476,11 +576,106 @@ export async function closeAudit(svc: AuditServices, authorityId: string, auditI
  * runner): from grading or moderation, or again after publishing failed. Grades and the action plan
  * are final from here. A closed audit is published with the grades standing when it was closed.
  */
-export async function requestClose(svc: AuditServices, authorityId: string, auditId: string): Promise<Versioned<AuditRecord>> {
+export async function requestClose(svc: AuditServices, authorityId: string, auditId: string, runId?: string): Promise<Versioned<AuditRecord>> {
   return updateAudit(svc, authorityId, auditId, (audit) => {
     if (!isClosable(audit)) throw new AuditRequestError(`audit ${auditId} is ${audit.status}: only an audit in grading or moderation can be closed`);
-    return { ...audit, status: 'closed', failure: null, closedAt: publishingFailed(audit) ? audit.closedAt : nowOf(svc) };
+    // Closed holding the publishing run's lease (`runId`), so a publication whose process stops is found and resumed.
+    const lease = runId ? newLease(runId, policyOf(svc), clockOf(svc)) : audit.lease ?? null;
+    return { ...audit, status: 'closed', failure: null, closedAt: publishingFailed(audit) ? audit.closedAt : nowOf(svc), lease };
   });
+}
+
+/** Throws LeaseLostError unless the run of `svc` still holds the audit's lease (a consistent read). */
+async function assertLeaseHeld(svc: AuditServices, authorityId: string, auditId: string): Promise<void> {
+  if (!svc.run) return;
+  svc.run.heartbeat.assertHeld();
+  const current = await getAudit(svc, authorityId, auditId);
+  if (current?.body.lease?.owner !== svc.run.owner) throw new LeaseLostError(`audit ${auditId}`, svc.run.owner, current?.body.lease);
+}
+
+/** A run or publication that a QA lead may try again: failed, or working with no live lease (its process stopped). */
+export function mayTryAgain(audit: AuditRecord, now: Date): boolean {
+  if (audit.status === 'failed') return !audit.lease || staleness(audit.lease, now).stale;
+  return WORKING_STATUSES.includes(audit.status) && (!audit.lease || staleness(audit.lease, now).stale);
+}
+
+/**
+ * Tries a failed run or publication again, as the run `runId` (the caller then starts that run):
+ * a failed run goes back to draft, a failed publication back to closed, each holding the run's
+ * lease; so does a draft or closed audit whose run stopped. Everything stored is kept (the
+ * checkpointed segments, the drawn sample, the grades, the action plan); the failure's reason is
+ * kept in the trail, with who tried again. Refused (AuditRequestError) for anything else.
+ */
+export async function tryAuditAgain(svc: AuditServices, authorityId: string, auditId: string, actor: string, runId: string): Promise<{ audit: Versioned<AuditRecord>; publishing: boolean }> {
+  let before: AuditRecord | undefined;
+  const audit = await updateAudit(svc, authorityId, auditId, (a) => {
+    before = a;
+    const now = clockOf(svc);
+    if (!mayTryAgain(a, now)) {
+      throw new AuditRequestError(a.lease && !staleness(a.lease, now).stale
+        ? `audit ${auditId} is being ${a.status === 'closed' ? 'published' : 'run'} now: there is nothing to try again`
+        : `audit ${auditId} is ${a.status}: only a failed run or a failed publication can be tried again`);
+    }
+    const status: AuditStatus = a.status === 'failed' ? (publishingFailed(a) ? 'closed' : 'draft') : a.status;
+    return { ...a, status, failure: null, lease: newLease(runId, policyOf(svc), now, a.lease?.takeovers ?? 0) };
+  });
+  const was = before!;
+  await appendTrail(svc, authorityId, auditId, {
+    actor, action: 'try-again',
+    details: { from: was.status, publishing: audit.body.status === 'closed', run: runId, ...(was.failure ? { reason: was.failure.reason, failedAt: was.failure.at } : {}) },
+  });
+  return { audit, publishing: audit.body.status === 'closed' };
+}
+
+/** What recovery did with one audit's lease. */
+export type AuditRecovery =
+  | { outcome: 'resume'; audit: Versioned<AuditRecord>; why: string }
+  | { outcome: 'failed' | 'released'; audit: Versioned<AuditRecord>; why: string }
+  | { outcome: 'live' } | { outcome: 'gone' };
+
+/** Thrown inside a change to leave the audit as it is. */
+class LeaveAsIs extends Error {}
+
+/**
+ * Takes over an audit's stale lease (recovery, on a laptop's start or AWS's scheduled check): a draft
+ * or closed audit is handed to the new run `runId` to resume from its checkpoints (the caller starts
+ * it); one whose runs have stopped MAX_TAKEOVERS times is marked failed with the reason; a resting
+ * audit that still held a lease just gives it up. A live lease, or none, is left alone. The write is
+ * conditional on the version read, so of two recoveries only one takes it.
+ */
+export async function recoverAudit(svc: AuditServices, authorityId: string, auditId: string, runId: string): Promise<AuditRecovery> {
+  let why = '';
+  let outcome: 'resume' | 'failed' | 'released' = 'resume';
+  let audit: Versioned<AuditRecord>;
+  try {
+    audit = await updateAudit(svc, authorityId, auditId, (a) => {
+      const now = clockOf(svc);
+      const lease: Lease | null | undefined = a.lease;
+      if (!lease) throw new LeaveAsIs('gone');
+      const stale = staleness(lease, now);
+      if (!stale.stale) throw new LeaveAsIs('live');
+      why = stale.why;
+      if (!WORKING_STATUSES.includes(a.status)) {
+        outcome = 'released';
+        return { ...a, lease: null };
+      }
+      if (lease.takeovers >= MAX_TAKEOVERS) {
+        outcome = 'failed';
+        const doing = a.status === 'closed' ? 'publishing' : 'the run';
+        return { ...a, status: 'failed', lease: null, failure: { reason: boundedMessage(`${doing} stopped ${lease.takeovers + 1} times without finishing (last: ${why}); it was resumed automatically ${lease.takeovers} times. Try again once the cause is fixed.`), at: nowOf(svc) } };
+      }
+      outcome = 'resume';
+      return { ...a, lease: newLease(runId, policyOf(svc), now, lease.takeovers + 1) };
+    });
+  } catch (error) {
+    if (error instanceof LeaveAsIs) return { outcome: error.message as 'live' | 'gone' };
+    if (error instanceof AuditRequestError && /^no audit /.test(error.message)) return { outcome: 'gone' };
+    throw error;
+  }
+  if (outcome === 'resume') {
+    await appendTrail(svc, authorityId, auditId, { actor: 'system', action: 'recover', details: { reason: why, run: runId, takeover: audit.body.lease?.takeovers ?? 0, status: audit.body.status } });
+  }
+  return { outcome, audit, why };
 }
 
 /** A closed audit's findings, with the grades (agreed moderation grades standing) and the QA lead's plan, published. */
@@ -573,6 +768,8 @@ async function publishAudit(
     marginOfError: sample.marginOfError, closedAt: document.audit.closedAt,
   }));
   await svc.objects.put(comparisonKey(audit.authorityId, audit.auditId), JSON.stringify(builder.comparisonBasis(document)), 'application/json');
+  // The files are about to be written: a run taken over meanwhile stops here rather than write over its successor's.
+  await assertLeaseHeld(svc, audit.authorityId, audit.auditId);
   const manifest = await publishFindingsFrom(svc.objects, {
     document,
     recordLines: () => spoolText(svc.objects, records),

@@ -1,12 +1,14 @@
 /**
  * The audit lifecycle: draft → grading → moderation → closed → published. An automatic-only audit
- * goes from draft straight to closed; a run that cannot finish is failed, and may be resumed.
+ * goes from draft straight to closed; a run that cannot finish is failed, and may be resumed or
+ * tried again (failed → draft for a run, failed → closed for a publication).
  */
 import type { AuditStatus } from './audit-record.ts';
 
 const NEXT: Record<AuditStatus, readonly AuditStatus[]> = {
   draft: ['grading', 'closed', 'failed'],
-  failed: ['grading', 'closed', 'failed'],
+  // failed → draft: a QA lead tries a failed run again (the trail keeps why it failed).
+  failed: ['draft', 'grading', 'closed', 'failed'],
   grading: ['moderation', 'closed'],
   moderation: ['closed'],
   closed: ['published', 'failed'],

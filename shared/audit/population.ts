@@ -27,7 +27,10 @@ export interface AuditUnit {
   /** The service and team of the allocated social worker when the unit is judged (who should act). */
   service: string | null;
   team: string | null;
-  /** The IRO(s) the child(ren) had during the audit period: they may never grade this unit. */
+  /**
+   * Every IRO the child(ren) ever had — allocated as their IRO at any date, before, during or after
+   * the period, or chairing any of their reviews — and the unit's own IRO: none may grade this unit.
+   */
   ownIroIds: string[];
   /** The IRO when the unit is judged (for the breakdown by IRO). */
   iroId: string | null;
@@ -49,7 +52,6 @@ export function pseudonymousChildId(authorityId: string, childId: string): strin
 }
 
 const activeOn = (i: Involvement, date: string) => i.startDate <= date && (i.endDate === null || date <= i.endDate);
-const overlaps = (i: Involvement, from: string, to: string) => i.startDate <= to && (i.endDate === null || from <= i.endDate);
 
 /** The worker of `role` allocated on `date` (the latest-started when several overlap). */
 function allocatedOn(involvements: readonly Involvement[], role: ProfessionalRole, date: string): string | null {
@@ -63,9 +65,18 @@ function placeOf(involvements: readonly Involvement[], date: string, ctx: Popula
   return { service: professional?.service ?? null, team: professional?.team ?? null };
 }
 
-function iroIdsDuring(involvements: readonly Involvement[], period: AuditPeriod, extra: (string | null)[] = []): string[] {
-  const ids = involvements.filter((i) => i.role === 'IRO' && overlaps(i, period.from, period.to)).map((i) => i.workerId);
-  return [...new Set([...ids, ...extra.filter((x): x is string => x !== null)])].sort();
+/**
+ * Every IRO a child has ever had, whatever the audit period: each IRO allocation at any date and the
+ * chair of each review. Independence is for life: an IRO who was the child's from 2014 to 2021, or
+ * chaired one review in 2024, never grades the child's record.
+ */
+export function iroIdsEver(records: Pick<ChildRecords, 'involvements' | 'reviews'>, extra: (string | null)[] = []): string[] {
+  const ids = [
+    ...records.involvements.filter((i) => i.role === 'IRO').map((i) => i.workerId),
+    ...records.reviews.map((r) => r.iroId),
+    ...extra,
+  ];
+  return [...new Set(ids.filter((x): x is string => x !== null))].sort();
 }
 
 /** Which reviews a review rule yields: held in the period (the rules of older templates), second reviews, or every review due or held. */
@@ -137,7 +148,7 @@ function reviewUnits(records: ChildRecords, ctx: PopulationContext, selection: R
       unitId: review ? `${child.childId}:${review.reviewDate}` : `${child.childId}:due:${due.dueDate}`,
       childIds: [child.childId],
       ...placeOf(records.involvements, date, ctx),
-      ownIroIds: iroIdsDuring(records.involvements, ctx.period, [iroId]),
+      ownIroIds: iroIdsEver(records, [iroId]),
       iroId,
       date,
       facts,
@@ -281,7 +292,7 @@ function healthUnit(records: ChildRecords, ctx: PopulationContext): AuditUnit[] 
       unitId: `${child.childId}:oc2:${to}`,
       childIds: [child.childId],
       ...placeOf(records.involvements, to, ctx),
-      ownIroIds: iroIdsDuring(records.involvements, ctx.period),
+      ownIroIds: iroIdsEver(records),
       iroId: allocatedOn(records.involvements, 'IRO', to),
       date: to,
       facts: {
@@ -332,8 +343,8 @@ export interface SiblingStanding {
   /** A care leaver's personal adviser at the period end. */
   personalAdviser: string | null;
   iro: string | null;
-  /** Every IRO the child had during the audit period (they may not grade the group). */
-  irosDuringPeriod: string[];
+  /** Every IRO the child ever had (iroIdsEver): none of them may grade the group. */
+  irosEver: string[];
 }
 
 /**
@@ -366,7 +377,7 @@ export function siblingStandings(records: ChildRecords, ctx: PopulationContext):
     teamManager: status === 'not-counted' ? null : allocatedOn(records.involvements, 'TM', end),
     personalAdviser: status === 'care-leaver' ? personalAdviser : null,
     iro: allocatedOn(records.involvements, 'IRO', end),
-    irosDuringPeriod: iroIdsDuring(records.involvements, ctx.period),
+    irosEver: iroIdsEver(records),
   }));
 }
 
@@ -394,7 +405,8 @@ export function siblingGroupUnit(familyId: string, members: readonly SiblingStan
     childIds,
     service: lead?.service ?? null,
     team: lead?.team ?? null,
-    ownIroIds: distinct([...members.flatMap((m) => m.irosDuringPeriod), ...iros]),
+    // Any member's IROs, ever: `?? []` reads a segment's standings written before they were kept.
+    ownIroIds: distinct([...members.flatMap((m) => m.irosEver ?? []), ...iros]),
     iroId: iros.length === 1 ? iros[0]! : null,
     date: ctx.period.to,
     facts: {

@@ -88,6 +88,12 @@ const SamplingDefault = z.union([
   z.strictObject({ type: z.literal('stratified'), by: z.enum(['service', 'team']), value: z.number().int().min(1) }),
 ]);
 
+/**
+ * A link shown to readers (the statutory basis on the template page and in the findings): a web
+ * address only. A `javascript:` or `data:` link would run or show whatever its author chose.
+ */
+export const WebLink = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// web address (javascript:, data: and other kinds of link are refused)' });
+
 export const AuditTemplate = z
   .strictObject({
     id: Id,
@@ -96,7 +102,7 @@ export const AuditTemplate = z
     theme: z.string().min(3).max(80),
     summary: z.string().min(3),
     statutoryBasis: z
-      .array(z.strictObject({ citation: z.string().min(3), text: z.string().min(3), url: z.url().optional() }))
+      .array(z.strictObject({ citation: z.string().min(3), text: z.string().min(3), url: WebLink.optional() }))
       .min(1, 'cite at least one statutory basis'),
     population: z.strictObject({ rule: z.enum(Object.keys(POPULATION_RULES) as [PopulationRule, ...PopulationRule[]]) }),
     defaultSampling: SamplingDefault,

@@ -1,6 +1,6 @@
 /** Who is calling: a verified user of one authority, with the roles their groups give them. */
 import { z } from 'zod';
-import { AuthorityId } from '#domain/records';
+import { AuthorityId, WorkerId } from '#domain/records';
 
 /** The three kinds of user, as Cognito groups. */
 export const ROLES = ['qa-lead', 'iro', 'senior-manager'] as const;
@@ -9,10 +9,16 @@ export type Role = z.infer<typeof Role>;
 
 export const Principal = z.object({
   /**
-   * The user's id in the product. For an IRO it is their WORKER_ID (the Cognito username), which is
-   * how the product knows which children they are the IRO for and which records are theirs to grade.
+   * The person's id (the token's `cognito:username`: on AWS a UUID, as sign-in is by email). It names
+   * them in the audit trail; it is never taken for a worker id.
    */
   userId: z.string().min(1).max(128),
+  /**
+   * Their WORKER_ID in the authority's records (`custom:worker_id`, set by an administrator; no user
+   * can change it). It is how the product knows which children a person is or was the IRO for and
+   * which records are theirs to grade; absent for people who never act as an IRO.
+   */
+  workerId: WorkerId.optional(),
   roles: z.array(Role).min(1),
   /** Every query the user makes is scoped to this authority. */
   authorityId: AuthorityId,

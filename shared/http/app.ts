@@ -13,6 +13,7 @@ import { ZodError } from 'zod';
 import { LifecycleError } from '#audit/lifecycle';
 import { AuditRequestError } from '#audit/runner';
 import type { TokenVerifier } from '#auth/tokens';
+import type { LeasePolicy } from '#jobs/lease';
 import type { AuditRunner } from '#service/audit-runner';
 import type { ServiceContext } from '#service/context';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '#service/errors';
@@ -52,6 +53,8 @@ export interface AppDependencies {
   /** GOV.UK Frontend's files for /assets (IRO_WEB_ASSETS_DIR or the installed package when absent). */
   webAssetsDir?: string;
   now?: () => Date;
+  /** How long the runs this app starts hold their lease (IRO_LEASE_SECONDS when absent). */
+  leases?: LeasePolicy;
 }
 
 /** The largest JSON body the API reads (a template with many criteria fits easily). */
@@ -75,9 +78,17 @@ export function createApp(deps: AppDependencies): OpenAPIHono<ApiEnv> {
     runner: deps.runner,
     templates: deps.templates ?? new TemplateCatalogue(deps.store),
     ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.leases ? { leases: deps.leases } : {}),
   };
   const app = new OpenAPIHono<ApiEnv>();
   app.use('*', secureHeaders());
+  // Answers carry children's records (findings, records, grades, import problems): no shared cache or
+  // browser keeps one. Closed by default, so a new route cannot forget it; a route that may be cached
+  // (GOV.UK Frontend's fingerprinted assets) says so itself.
+  app.use('*', async (c, next) => {
+    await next();
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+  });
   if (deps.webOrigin) app.use('*', cors({ origin: deps.webOrigin, allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'], allowMethods: ['GET', 'POST', 'PUT', 'PATCH'], maxAge: 600 }));
   // One limit for every request, but a file sent directly to /imports, which has the import's own,
   // and the web's upload form, which has its own too and refuses with a GOV.UK page (shared/web/routes/imports.tsx).

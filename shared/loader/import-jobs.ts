@@ -10,6 +10,13 @@
  * 3. `getImport` shows status, progress, counts per file and per table, and a short-lived link to
  *    the errors CSV (`imports/{authority}/{import}/errors.csv`).
  *
+ * Every import holds a lease on its item while it waits for its files (until the upload links
+ * expire, and a grace period) and while it runs (renewed by a heartbeat): an import whose process
+ * stopped is found by recovery and marked failed with the reason (`recoverImport`), and a QA lead
+ * may try a failed one again (`tryImportAgain`): a new import over the same files, the failed one
+ * kept as it was. What the item holds is bounded (`boundedJob`), so no input can grow it past
+ * DynamoDB's 400 KB item limit.
+ *
  * `importDirect` takes a small file as bytes and imports it at once (`importDirectFiles` several,
  * as one import: the web page's upload form); `firstImportErrors` reads the start of an import's
  * errors CSV for its report page. The authority comes from the
@@ -24,7 +31,10 @@ import { parse } from 'csv-parse';
 import { z } from 'zod';
 import { IsoDate } from '#domain/dates';
 import { AuthorityId } from '#domain/records';
-import { MAX_DOWNLOAD_LINK_SECONDS, MAX_UPLOAD_LINK_SECONDS, type ObjectLinks, type ObjectStore } from '#store/object-store';
+import { Heartbeat } from '#jobs/heartbeat';
+import { Lease, LeaseLostError, UPLOADS_HOLDER, leasePolicy, newLease, renewed, staleness, type LeasePolicy } from '#jobs/lease';
+import { MAX_NOTE_CHARS, MAX_REASON_CHARS, boundedMessage, listSome, reasonOf } from '#jobs/messages';
+import { MAX_DOWNLOAD_LINK_SECONDS, MAX_UPLOAD_LINK_SECONDS, copyObject, type ObjectLinks, type ObjectStore } from '#store/object-store';
 import { VersionConflictError, type RecordStore, type Versioned } from '#store/record-store';
 import { loadSources } from './load.ts';
 import { CollectionYear, parseCollectionYear } from '#domain/collection-year';
@@ -36,6 +46,8 @@ export interface ImportServices {
   store: RecordStore;
   objects: ObjectStore;
   links: ObjectLinks;
+  /** How long a running import's lease lasts and how often it is renewed (IRO_LEASE_SECONDS when absent). */
+  leases?: LeasePolicy;
 }
 
 /** Where uploads land; the bucket notifies the import function for this prefix only. */
@@ -50,6 +62,14 @@ export const DIRECT_IMPORT_MAX_BYTES = 5 * 1024 * 1024;
 export const MAX_ERRORS_IN_CSV = 100_000;
 /** How often a running import writes its progress to the table. */
 const PROGRESS_EVERY_MS = 2_000;
+/** How long after its upload links expire a pending import waits for its files before recovery marks it failed (an upload that began in time may still be arriving). */
+export const UPLOAD_GRACE_MS = 15 * 60_000;
+/** The most an import job's item may hold, as JSON: DynamoDB's item limit is 400 KB, and the item's keys and attributes need room too. */
+export const MAX_JOB_ITEM_BYTES = 300_000;
+/** Entries kept in an import's trail (the oldest give way). */
+export const MAX_IMPORT_TRAIL = 20;
+/** A pending import's lease names no run: nobody works on it until its files are in. */
+const AWAITING_UPLOADS = 'awaiting-uploads';
 
 const IMPORT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,199}$/;
@@ -176,6 +196,10 @@ export const ImportFileState = TableCountsSchema.extend({
 });
 export type ImportFileState = z.infer<typeof ImportFileState>;
 
+/** One entry of an import's trail: who did what, when (the import was tried again, recovered). */
+export const ImportTrailEntry = z.object({ at: z.string(), actor: z.string(), action: z.string(), detail: z.string() });
+export type ImportTrailEntry = z.infer<typeof ImportTrailEntry>;
+
 /** An import job as kept in the table (and, when finished, as `report.json` in the bucket). */
 export const ImportJob = z.object({
   importId: ImportId,
@@ -205,6 +229,14 @@ export const ImportJob = z.object({
   errorsInCsv: count,
   /** Why a failed import stopped (a fault, not a bad row: bad rows are errors). */
   failure: z.string().nullable(),
+  /** The lease of whoever has the import in hand: its run while running, the upload deadline while pending; null once finished. */
+  lease: Lease.nullable().default(null),
+  /** The failed import this one tries again, over the same files. */
+  retryOf: z.string().nullable().default(null),
+  /** The import that tried this one again, once a QA lead has. */
+  retriedAs: z.string().nullable().default(null),
+  /** Who tried it again, and what recovery did, oldest first (at most MAX_IMPORT_TRAIL). */
+  trail: z.array(ImportTrailEntry).default([]),
 });
 export type ImportJob = z.infer<typeof ImportJob>;
 
@@ -230,6 +262,14 @@ export class ImportRequestError extends Error {
   ) {
     super(`${field}: ${reason}`);
     this.name = 'ImportRequestError';
+  }
+}
+
+/** The import is not in a state that allows what was asked (the API answers 409). */
+export class ImportStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImportStateError';
   }
 }
 
@@ -301,7 +341,54 @@ function newJob(request: { authorityId: string; requestedBy: string; yearEnding?
     rules: [],
     errorsInCsv: 0,
     failure: null,
+    lease: null,
+    retryOf: null,
+    retriedAs: null,
+    trail: [],
   };
+}
+
+const leasesOf = (svc: Pick<ImportServices, 'leases'>) => svc.leases ?? leasePolicy();
+
+/** The lease of a pending import: nobody's, until its files should all be in (the links' life and a grace period). */
+function uploadsLease(now: Date, linkSeconds: number): Lease {
+  return newLease(AWAITING_UPLOADS, { durationMs: linkSeconds * 1000 + UPLOAD_GRACE_MS, heartbeatMs: 0, holder: UPLOADS_HOLDER }, now);
+}
+
+/** A trail entry, bounded, and the trail with it (the oldest give way past MAX_IMPORT_TRAIL). */
+function withTrail(job: ImportJob, at: Date, actor: string, action: string, detail: string): ImportTrailEntry[] {
+  const entry = { at: at.toISOString(), actor: boundedMessage(actor, 200), action, detail: boundedMessage(detail, MAX_REASON_CHARS) };
+  return [...job.trail, entry].slice(-MAX_IMPORT_TRAIL);
+}
+
+/**
+ * The job as it may be stored: every message bounded (failure, refusals, notes), and, should the
+ * whole still come to more than MAX_JOB_ITEM_BYTES (a workbook of thousands of sheets, say), the
+ * longest lists cut, saying how much was left out. The counts are never cut.
+ */
+export function boundedJob(job: ImportJob): ImportJob {
+  const bounded: ImportJob = {
+    ...job,
+    failure: job.failure === null ? null : boundedMessage(job.failure, MAX_REASON_CHARS),
+    files: job.files.map((f) => ({
+      ...f,
+      refused: f.refused === null ? null : boundedMessage(f.refused, MAX_NOTE_CHARS),
+      sheets: f.sheets?.slice(0, 50).map((sheet) => ({ ...sheet, name: boundedMessage(sheet.name, 100), ...(sheet.note ? { note: boundedMessage(sheet.note, 500) } : {}) })) ?? null,
+    })),
+    trail: job.trail.slice(-MAX_IMPORT_TRAIL),
+  };
+  const size = () => Buffer.byteLength(JSON.stringify(bounded));
+  if (size() <= MAX_JOB_ITEM_BYTES) return bounded;
+  const rulesLeftOut = Math.max(0, bounded.rules.length - 20);
+  bounded.rules = bounded.rules.slice(0, 20).map((r) => ({ ...r, meaning: boundedMessage(r.meaning, 300), tables: r.tables.slice(0, 20) }));
+  bounded.files = bounded.files.map((f) => ({ ...f, sheets: f.sheets?.slice(0, 5) ?? null, refused: f.refused === null ? null : boundedMessage(f.refused, 300) }));
+  if (rulesLeftOut > 0) bounded.trail = [...bounded.trail, { at: job.finishedAt ?? job.createdAt, actor: 'system', action: 'cut-short', detail: `${rulesLeftOut} more rules with problems are counted in the problems CSV, not listed here` }].slice(-MAX_IMPORT_TRAIL);
+  return bounded;
+}
+
+/** Writes the job, bounded, over `version` (0: new); listed for recovery while it holds a lease. */
+function putJob(svc: Pick<ImportServices, 'store'>, job: ImportJob, version: number): Promise<Versioned<ImportJob>> {
+  return svc.store.putImportJob(job.authorityId, job.importId, boundedJob(job), version, { leased: job.lease !== null });
 }
 
 /**
@@ -317,7 +404,9 @@ export async function createImport(
   const now = options.now?.() ?? new Date();
   const linkSeconds = Math.min(options.linkSeconds ?? MAX_UPLOAD_LINK_SECONDS, MAX_UPLOAD_LINK_SECONDS);
   const job = newJob(request, request.files, newImportId(now), now);
-  await svc.store.putImportJob(job.authorityId, job.importId, job, 0);
+  // Watched from the start: should the files never all arrive, recovery marks it failed once the links have expired.
+  job.lease = uploadsLease(now, linkSeconds);
+  await putJob(svc, job, 0);
   const expiresAt = new Date(now.getTime() + linkSeconds * 1000).toISOString();
   const uploads = await Promise.all(
     job.files.map(async (f) => ({
@@ -358,7 +447,8 @@ async function runDirect(
   for (const file of job.files) file.uploaded = true;
   job.status = 'running';
   job.startedAt = created.toISOString();
-  const stored = await svc.store.putImportJob(job.authorityId, job.importId, job, 0);
+  job.lease = newLease(`import-${randomUUID()}`, leasesOf(svc), created);
+  const stored = await putJob(svc, job, 0);
   for (const [i, file] of request.files.entries()) await svc.objects.put(job.files[i]!.key, file.body, file.contentType);
   const finishedJob = await execute(svc, stored, now);
   return view(svc, finishedJob);
@@ -386,10 +476,12 @@ export async function runUploadedImport(svc: ImportServices, key: string, option
     if (ready) {
       job.status = 'running';
       job.startedAt = now().toISOString();
+      // The run's own lease from the write that wins the run: it is watched from its first moment.
+      job.lease = newLease(`import-${randomUUID()}`, leasesOf(svc), now());
     }
     let written: Versioned<ImportJob>;
     try {
-      written = await svc.store.putImportJob(job.authorityId, job.importId, job, current.version);
+      written = await putJob(svc, job, current.version);
     } catch (error) {
       // Another file's notification wrote first: read again and redo the change over its version.
       if (error instanceof VersionConflictError) continue;
@@ -398,6 +490,124 @@ export async function runUploadedImport(svc: ImportServices, key: string, option
     return ready ? execute(svc, written, now) : job;
   }
   throw new Error(`import ${upload.importId}: gave up marking ${upload.fileName} arrived after 10 conflicting writes`);
+}
+
+/** Whether the import's run (or its wait for uploads) has stopped: working, with no lease or a stale one. */
+function stopped(job: ImportJob, now: Date): boolean {
+  return (job.status === 'running' || job.status === 'pending') && (!job.lease || staleness(job.lease, now).stale);
+}
+
+/** The reason a stopped import is marked failed with, in plain words. */
+function stoppedReason(job: ImportJob, now: Date): string {
+  const why = job.lease ? (staleness(job.lease, now) as { why?: string }).why : undefined;
+  if (job.status === 'pending') {
+    const missing = job.files.filter((f) => !f.uploaded).map((f) => f.fileName);
+    return `not every file arrived before the upload links expired (missing ${listSome(missing, 5)}): start a new import with all the files`;
+  }
+  return `the import stopped before it finished (${why ?? 'its process stopped'}); rows it had saved stay saved: try again to run it from the start, and rows already saved come out unchanged`;
+}
+
+/** What recovery did with one import's lease. */
+export type ImportRecovery = { outcome: 'failed' | 'released'; job: ImportJob; why: string } | { outcome: 'live' } | { outcome: 'gone' };
+
+/**
+ * Marks an import whose lease is stale failed, with the reason: a run whose process stopped, or an
+ * import whose files did not all arrive before its upload links expired. A running import is not
+ * run again by itself: judging reads the whole import at once, so there is no point to resume from,
+ * and what stopped one run (a file that exhausts the memory, say) would most likely stop the next,
+ * over and over; the QA lead decides, and `tryImportAgain` runs it from the start over the same
+ * files (rows already saved come out unchanged). A finished import still holding a lease gives it up.
+ * Conditional on the version read: of two recoveries only one writes.
+ */
+export async function recoverImport(svc: Pick<ImportServices, 'store'>, authorityId: string, importId: string, options: ImportClock = {}): Promise<ImportRecovery> {
+  const now = options.now?.() ?? new Date();
+  const stored = await svc.store.getImportJob<unknown>(authorityId, importId);
+  if (!stored) return { outcome: 'gone' };
+  const job = ImportJob.parse(stored.body);
+  if (!job.lease) return { outcome: 'gone' };
+  const stale = staleness(job.lease, now);
+  if (!stale.stale) return { outcome: 'live' };
+  let outcome: 'failed' | 'released' = 'released';
+  if (job.status === 'running' || job.status === 'pending') {
+    outcome = 'failed';
+    job.failure = stoppedReason(job, now);
+    job.status = 'failed';
+    job.finishedAt = now.toISOString();
+    job.trail = withTrail(job, now, 'system', 'recovered', job.failure);
+  }
+  job.lease = null;
+  try {
+    await putJob(svc, job, stored.version);
+  } catch (error) {
+    // Another recovery, or the run itself, wrote first: theirs stands.
+    if (error instanceof VersionConflictError) return { outcome: 'live' };
+    throw error;
+  }
+  return { outcome, job: boundedJob(job), why: stale.why };
+}
+
+/** Whether a QA lead may try the import again: it failed (or stopped), every file arrived, and it has not been tried again already. */
+export function mayTryImportAgain(job: ImportJob, now: Date = new Date()): boolean {
+  return (job.status === 'failed' || stopped(job, now)) && job.retriedAs === null && job.files.every((f) => f.uploaded);
+}
+
+/**
+ * Tries a failed import again: a new import (returned, pending) over the same files, which are
+ * copied to its own upload keys, so each copy notifies the importer as an upload does and the last
+ * runs it. The failed import is kept as it was, with a link to the new one and the trail saying who
+ * tried again; its report and problems CSV stay. An import that stopped without a word is first
+ * marked failed, saying so. Refused (ImportStateError) for an import still running, one already
+ * tried again, or one whose files did not all arrive (there is nothing to run it over).
+ */
+export async function tryImportAgain(svc: ImportServices, authorityId: string, importId: string, actor: string, options: ImportClock = {}): Promise<ImportJob> {
+  const now = options.now ?? (() => new Date());
+  const stored = await svc.store.getImportJob<unknown>(authorityId, importId);
+  if (!stored) throw new ImportStateError(`no import ${importId}`);
+  const old = ImportJob.parse(stored.body);
+  const at = now();
+  if (old.retriedAs !== null) throw new ImportStateError(`import ${importId} has already been tried again, as import ${old.retriedAs}: try that one again instead`);
+  if (old.status !== 'failed' && !stopped(old, at)) throw new ImportStateError(`import ${importId} is ${old.status === 'done' ? 'done' : `${old.status} and alive`}: only a failed import can be tried again`);
+  const missing = old.files.filter((f) => !f.uploaded).map((f) => f.fileName);
+  if (missing.length > 0) throw new ImportStateError(`not every file of import ${importId} arrived (missing ${listSome(missing, 5)}): start a new import with all the files`);
+
+  const job = newJob(
+    { authorityId, requestedBy: actor, ...(old.yearEnding ? { yearEnding: old.yearEnding } : {}), ...(old.statedYear ? { collectionYear: old.statedYear } : {}) },
+    old.files.map((f) => ({ fileName: f.fileName, contentType: f.contentType })),
+    newImportId(at),
+    at,
+  );
+  job.retryOf = old.importId;
+  job.trail = withTrail(job, at, actor, 'try-again', `of import ${old.importId}${old.failure ? `, which failed: ${old.failure}` : ''}`);
+  // Watched while the copies land, as a pending import is while its files are uploaded.
+  job.lease = uploadsLease(at, 0);
+
+  // The failed import first, conditionally: of two clicks only one tries it again.
+  if (old.status !== 'failed') {
+    old.failure = stoppedReason(old, at);
+    old.status = 'failed';
+    old.finishedAt = at.toISOString();
+  }
+  old.lease = null;
+  old.retriedAs = job.importId;
+  old.trail = withTrail(old, at, actor, 'try-again', `as import ${job.importId}`);
+  try {
+    await putJob(svc, old, stored.version);
+  } catch (error) {
+    if (error instanceof VersionConflictError) throw new ImportStateError(`import ${importId} changed while it was being tried again: look at it again`);
+    throw error;
+  }
+  const created = await putJob(svc, job, 0);
+  try {
+    for (const [i, file] of old.files.entries()) await copyObject(svc.objects, file.key, job.files[i]!.key, file.contentType);
+  } catch (error) {
+    // Not a dead end: the new import is marked failed, and the old one may be tried again later.
+    const reason = `its files could not be copied from import ${old.importId} (${reasonOf(error, 300)})`;
+    await putJob(svc, { ...job, status: 'failed', failure: reason, finishedAt: now().toISOString(), lease: null }, created.version).catch(() => undefined);
+    const current = await svc.store.getImportJob<unknown>(authorityId, importId);
+    if (current) await putJob(svc, { ...ImportJob.parse(current.body), retriedAs: null }, current.version).catch(() => undefined);
+    throw new ImportStateError(`import ${importId} could not be tried again: ${reason}. Nothing was lost: try again later`);
+  }
+  return job;
 }
 
 /** An import's status, progress and counts, with a short-lived link to its errors CSV; null when the authority has no such import. */
@@ -447,90 +657,136 @@ async function view(svc: ImportServices, job: ImportJob): Promise<ImportView> {
   return { ...job, errorsCsv: { url, expiresAt, errors: job.errorsInCsv } };
 }
 
-/** Runs a claimed (running) import to done or failed, writing progress as it goes. */
+/**
+ * Writes one run's import job: one write at a time, each over the version it last wrote, renewing
+ * the run's lease as it goes. A write that finds another version reads the job again: while the run
+ * still holds the lease it writes over that version; once another has taken it (recovery found the
+ * run stopped), it throws LeaseLostError and writes nothing.
+ */
+class ImportJobWriter {
+  private last: Promise<unknown> = Promise.resolve();
+  private readonly owner: string | null;
+
+  constructor(
+    private readonly svc: ImportServices,
+    private readonly job: ImportJob,
+    private version: number,
+    private readonly now: () => Date,
+  ) {
+    this.owner = job.lease?.owner ?? null;
+  }
+
+  /** Writes the job as it stands now (after any write under way). */
+  write(): Promise<void> {
+    const next = this.last.then(() => this.writeNow());
+    this.last = next.catch(() => undefined);
+    return next;
+  }
+
+  private async writeNow(): Promise<void> {
+    if (this.job.lease) this.job.lease = renewed(this.job.lease, leasesOf(this.svc), this.now());
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        this.version = (await putJob(this.svc, this.job, this.version)).version;
+        return;
+      } catch (error) {
+        if (!(error instanceof VersionConflictError) || attempt >= 5) throw error;
+        const stored = await this.svc.store.getImportJob<unknown>(this.job.authorityId, this.job.importId);
+        const holder = stored ? ImportJob.parse(stored.body).lease : null;
+        if (this.owner === null || holder?.owner !== this.owner) throw new LeaseLostError(`import ${this.job.importId}`, this.owner ?? '(none)', holder);
+        this.version = stored!.version;
+      }
+    }
+  }
+}
+
+/**
+ * Runs a claimed (running) import to done or failed, writing progress as it goes and renewing its
+ * lease (a heartbeat) so recovery knows it is alive. Whatever goes wrong ends in a last write saying
+ * so; should even that fail, the lease runs out and recovery marks the import failed.
+ */
 async function execute(svc: ImportServices, claimed: Versioned<ImportJob>, now: () => Date): Promise<ImportJob> {
   const job = structuredClone(claimed.body);
-  let version = claimed.version;
-  const save = async () => {
-    version = (await svc.store.putImportJob(job.authorityId, job.importId, job, version)).version;
-  };
-  // Progress is written by one save at a time (writes overlap, so progress is reported from several);
-  // a failed progress write is not a failed import: the final save says how it ended.
-  let saving: Promise<void> | null = null;
-  const saveFinal = () => overwriteJob(svc, job, version);
+  const writer = new ImportJobWriter(svc, job, claimed.version, now);
+  const beat = new Heartbeat(() => writer.write(), leasesOf(svc).heartbeatMs).start();
   const dir = await mkdtemp(join(tmpdir(), 'iro-import-'));
   const errorsPath = join(dir, 'errors.csv');
   // Held (at most MAX_ERRORS_IN_CSV) and written in file order at the end: judging finds them child by child.
   const issues: ImportIssue[] = [];
   let lastSaved = performance.now();
   try {
-    const sources: ImportSource[] = job.files.map((f) => ({
-      name: f.fileName,
-      open: async () => {
-        const stream = await svc.links.getStream(f.key);
-        if (!stream) throw new Error(`the upload ${f.key} is not in the bucket`);
-        return stream;
-      },
-    }));
-    const report = await loadSources(svc.store, sources, {
-      authorityId: job.authorityId,
-      context: { ...(job.yearEnding ? { yearEnding: job.yearEnding } : {}), ...(job.statedYear ? { collectionYear: job.statedYear } : {}) },
-      maxErrorsKept: 0,
-      onIssue: (issue: ImportIssue) => {
-        if (issue.severity === 'warning') job.warningCount += 1;
-        else job.errorCount += 1;
-        if (job.errorsInCsv < MAX_ERRORS_IN_CSV) {
-          job.errorsInCsv += 1;
-          issues.push(issue);
-        }
-      },
-      onProgress: ({ phase, rows, totalRows }) => {
-        job.progress = phase === 'reading' ? { rows: Math.max(job.progress.rows, totalRows), phase } : { rows, phase, of: totalRows };
-        if (saving || performance.now() - lastSaved < PROGRESS_EVERY_MS) return;
-        lastSaved = performance.now();
-        saving = save()
-          .catch(() => undefined)
-          .finally(() => {
-            saving = null;
-          });
-      },
-    });
-    applyReport(job, report.files);
-    job.collectionYear = report.year;
-    job.rules = report.rules;
-    job.status = 'done';
-  } catch (error) {
-    job.status = 'failed';
-    job.failure = (error as Error).message;
-  }
-  await saving;
-  try {
-    if (issues.length > 0) await writeIssuesCsv(errorsPath, inFileOrder(issues, job.files.map((f) => f.fileName)));
-    if (job.errorsInCsv > 0) await svc.objects.put(importErrorsKey(job.authorityId, job.importId), await readFile(errorsPath), 'text/csv; charset=utf-8');
+    try {
+      const sources: ImportSource[] = job.files.map((f) => ({
+        name: f.fileName,
+        open: async () => {
+          const stream = await svc.links.getStream(f.key);
+          if (!stream) throw new Error(`the upload ${f.key} is not in the bucket`);
+          return stream;
+        },
+      }));
+      const report = await loadSources(svc.store, sources, {
+        authorityId: job.authorityId,
+        context: { ...(job.yearEnding ? { yearEnding: job.yearEnding } : {}), ...(job.statedYear ? { collectionYear: job.statedYear } : {}) },
+        maxErrorsKept: 0,
+        onIssue: (issue: ImportIssue) => {
+          if (issue.severity === 'warning') job.warningCount += 1;
+          else job.errorCount += 1;
+          if (job.errorsInCsv < MAX_ERRORS_IN_CSV) {
+            job.errorsInCsv += 1;
+            issues.push(issue);
+          }
+        },
+        onProgress: ({ phase, rows, totalRows }) => {
+          // Taken over: stop here, rather than write rows the run that took it may be writing too.
+          beat.assertHeld();
+          job.progress = phase === 'reading' ? { rows: Math.max(job.progress.rows, totalRows), phase } : { rows, phase, of: totalRows };
+          if (performance.now() - lastSaved < PROGRESS_EVERY_MS) return;
+          lastSaved = performance.now();
+          // A failed progress write is not a failed import: the last write says how it ended.
+          writer.write().catch(() => undefined);
+        },
+      });
+      applyReport(job, report.files);
+      job.collectionYear = report.year;
+      job.rules = report.rules;
+      job.status = 'done';
+    } catch (error) {
+      if (error instanceof LeaseLostError) throw error;
+      job.status = 'failed';
+      job.failure = reasonOf(error);
+    }
+    await beat.stop();
+    beat.assertHeld();
+    try {
+      if (issues.length > 0) await writeIssuesCsv(errorsPath, inFileOrder(issues, job.files.map((f) => f.fileName)));
+      if (job.errorsInCsv > 0) await svc.objects.put(importErrorsKey(job.authorityId, job.importId), await readFile(errorsPath), 'text/csv; charset=utf-8');
+    } catch (error) {
+      // The rows are in; the list of problems is not: say so, rather than offer a link to nothing.
+      job.status = 'failed';
+      job.failure = reasonOf(`the problems CSV could not be saved (${reasonOf(error, 300)}); the rows themselves were imported as counted${job.failure ? `. Before that: ${job.failure}` : ''}`);
+      job.errorsInCsv = 0;
+    }
     job.finishedAt = now().toISOString();
-    await svc.objects.put(importReportKey(job.authorityId, job.importId), JSON.stringify(job, null, 2), 'application/json');
-    await saveFinal();
+    job.lease = null;
+    try {
+      await svc.objects.put(importReportKey(job.authorityId, job.importId), JSON.stringify(boundedJob(job), null, 2), 'application/json');
+    } catch (error) {
+      job.status = 'failed';
+      job.failure = reasonOf(`its report could not be saved to the bucket (${reasonOf(error, 300)}); the rows themselves were imported as counted${job.failure ? `. Before that: ${job.failure}` : ''}`);
+    }
+    await writer.write();
+  } catch (error) {
+    // Taken over by recovery: the import is as the run that took it left it.
+    if (!(error instanceof LeaseLostError)) throw error;
+    const stored = await svc.store.getImportJob<unknown>(job.authorityId, job.importId);
+    return stored ? ImportJob.parse(stored.body) : job;
   } finally {
+    await beat.stop();
     await rm(dir, { recursive: true, force: true });
   }
-  return job;
+  return boundedJob(job);
 }
 
-/** An import's last word over whatever version is stored: this runner owns the job once it has claimed it. */
-async function overwriteJob(svc: ImportServices, job: ImportJob, version: number): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await svc.store.putImportJob(job.authorityId, job.importId, job, version);
-      return;
-    } catch (error) {
-      if (!(error instanceof VersionConflictError) || attempt >= 5) throw error;
-      version = (await svc.store.getImportJob(job.authorityId, job.importId))?.version ?? 0;
-    }
-  }
-}
-
-/** A message kept in the job's record, cut short: the record is one table item, which has a size limit. */
-const capped = (message: string, limit = 2_000) => (message.length <= limit ? message : `${message.slice(0, limit)}… (cut short)`);
 
 /** The loader's per-file reports into the job: counts per file, and per table over all files. */
 function applyReport(job: ImportJob, files: readonly FileReport[]): void {
@@ -539,9 +795,9 @@ function applyReport(job: ImportJob, files: readonly FileReport[]): void {
     const file = job.files.find((f) => f.fileName === report.file);
     if (!file) continue;
     Object.assign(file, {
-      format: report.format, refused: report.refused === undefined ? null : capped(report.refused), tables: report.tables,
+      format: report.format, refused: report.refused === undefined ? null : boundedMessage(report.refused, MAX_NOTE_CHARS), tables: report.tables,
       encoding: report.encoding ?? null, delimiter: report.delimiter ?? null,
-      sheets: report.sheets?.map((sheet) => ({ ...sheet, ...(sheet.note ? { note: capped(sheet.note) } : {}) })) ?? null,
+      sheets: report.sheets?.map((sheet) => ({ ...sheet, ...(sheet.note ? { note: boundedMessage(sheet.note, MAX_NOTE_CHARS) } : {}) })) ?? null,
       rows: report.rows, accepted: report.accepted, rejected: report.rejected, warned: report.warned,
       created: report.created, updated: report.updated, unchanged: report.unchanged,
     });

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { withTransactWriteItems } from './dynalite-transactions.ts';
 
 export interface LocalServerOptions {
   /** dynalite's LevelDB folder (kept on disk); in memory when absent. */
@@ -57,6 +58,8 @@ export async function startLocalServers(options: LocalServerOptions = {}): Promi
       deleteTableMs: 0,
       updateTableMs: 0,
     });
+    // dynalite has no transactions; grades and their trail entries are written in one (see the module).
+    withTransactWriteItems(dynamo);
     const dynamoPort = await listen(dynamo, options.dynamoPort ?? 0, 'dynalite');
     cleanups.push(() => stop(dynamo));
     const dynamoEndpoint = `http://${HOST}:${dynamoPort}`;

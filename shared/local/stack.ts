@@ -1,7 +1,9 @@
 /**
  * The local stack behind `npm start`: dynalite (DynamoDB wire protocol, data on disk) and s3rver
  * (S3 wire protocol) on loopback, the table and bucket, the demo authority when the store is empty,
- * and the Hono app on @hono/node-server. Only endpoints and credentials differ from AWS.
+ * and the Hono app on @hono/node-server. Only endpoints and credentials differ from AWS. Jobs left
+ * unfinished by a stopped process (the last run of this stack killed, a command-line import or audit
+ * interrupted) are recovered when it starts and every minute while it runs, as AWS's scheduled check does.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +16,8 @@ import { REGULATIONS_2010 } from '#domain/timescales';
 import { localSigningKey, localVerifier, type LocalSigningKey } from '#auth/tokens';
 import { createApp } from '#http/app';
 import { InProcessAuditRunner } from '#service/audit-runner';
+import { describeRecovery, recoverStaleJobs, type RecoveredJob } from '#service/recovery';
+import { leasePolicy, type LeasePolicy } from '#jobs/lease';
 import { UploadTrigger } from './upload-trigger.ts';
 import { loadFiles, type LoadReport } from '#loader/load';
 import { ensureBucket, type ObjectStore } from '#store/object-store';
@@ -35,6 +39,10 @@ export interface LocalStackOptions {
   /** The demo authority to load into an empty store; false loads nothing. */
   demo?: false | { children?: number; seed?: number };
   log?: (line: string) => void;
+  /** Lease length and heartbeat of the jobs this stack runs (IRO_LEASE_SECONDS, default 90 s, when absent; tests use fractions of a second). */
+  leases?: Partial<Pick<LeasePolicy, 'durationMs' | 'heartbeatMs'>>;
+  /** How often stale jobs are looked for while the stack runs (default every minute; 0: only at start). */
+  recoverEveryMs?: number;
 }
 
 export interface LocalStack {
@@ -50,6 +58,10 @@ export interface LocalStack {
   imports: UploadTrigger;
   /** True when this start loaded the demo authority (false when it was already there). */
   demoLoaded: boolean;
+  /** What recovery did at this start: jobs a stopped process had left unfinished. */
+  recovered: RecoveredJob[];
+  /** Looks for stale jobs now (as the stack does every minute), and says what it did. */
+  recover(): Promise<RecoveredJob[]>;
   demoReport?: LoadReport;
   close(): Promise<void>;
 }
@@ -58,6 +70,8 @@ export const DEFAULT_DATA_DIR = '.local-data';
 /** The local signing key's file inside the data folder (git-ignored with it; readable by its owner only). */
 export const signingKeyPath = (dataDir: string) => join(resolve(dataDir), 'dev-signing-key.json');
 const DEFAULT_APP_PORT = 3000;
+/** How often the running stack looks for jobs a stopped process left (AWS: every five minutes). */
+const RECOVER_EVERY_MS = 60_000;
 
 /** Starts everything; resolves when the app answers. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -96,15 +110,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
 
     const signingKey = await localSigningKey(signingKeyPath(dataDir));
-    const runner = new InProcessAuditRunner({ store, objects }, log);
+    const leases = leasePolicy(process.env, options.leases ?? {});
+    const runner = new InProcessAuditRunner({ store, objects, leases }, log);
     // s3rver's object events stand in for the bucket's notification to the import function on AWS.
-    const imports = new UploadTrigger({ store, objects, links }, log);
+    const imports = new UploadTrigger({ store, objects, links, leases }, log);
     servers.onObjectEvent((event) => {
       for (const record of event.Records) {
         if (record.eventName.startsWith('ObjectCreated') && record.s3.bucket.name === config.bucketName) imports.notify(record.s3.object.key);
       }
     });
-    const app = createApp({ store, objects, links, verifier: localVerifier(signingKey), runner, imports: { enabled: true }, signIn: { kind: 'local', key: signingKey, authorityId: DEMO_AUTHORITY.authorityId } });
+    const app = createApp({ store, objects, links, leases, verifier: localVerifier(signingKey), runner, imports: { enabled: true }, signIn: { kind: 'local', key: signingKey, authorityId: DEMO_AUTHORITY.authorityId } });
     const server = createAdaptorServer({ fetch: app.fetch, hostname: '127.0.0.1' });
     const port = await listen(server, options.port);
     closers.push(
@@ -119,7 +134,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     closers.push(() => removeStackFile(dataDir));
     // Audits still running finish (or are marked failed) before the servers go.
     closers.push(() => runner.idle(), () => imports.idle());
-    return { url, config, store, objects, signingKey, runner, imports, demoLoaded, ...(demoReport ? { demoReport } : {}), close };
+    // Jobs the last run of this stack (or an interrupted command) left unfinished: taken over now, with no command.
+    const recover = async () => {
+      const recovered = await recoverStaleJobs({ store, objects, leases, runner });
+      for (const job of recovered) log(`recovered ${describeRecovery(job)}`);
+      return recovered;
+    };
+    const recovered = await recover();
+    const every = options.recoverEveryMs ?? RECOVER_EVERY_MS;
+    if (every > 0) {
+      let sweeping: Promise<unknown> = Promise.resolve();
+      const timer = setInterval(() => {
+        sweeping = recover().catch((error: unknown) => log(`recovery could not run: ${(error as Error).message}`));
+      }, every);
+      timer.unref();
+      // Stopped first (closers run last to first): no sweep starts once the stack is closing.
+      closers.push(async () => {
+        clearInterval(timer);
+        await sweeping;
+      });
+    }
+    return { url, config, store, objects, signingKey, runner, imports, demoLoaded, recovered, recover, ...(demoReport ? { demoReport } : {}), close };
   } catch (error) {
     await close();
     throw error;

@@ -30,7 +30,7 @@ export class InProcessAuditRunner implements AuditRunner {
   constructor(private readonly svc: AuditServices, private readonly log: (line: string) => void = () => {}) {}
 
   async start(audit: AuditRun): Promise<void> {
-    const run = runAuditJob(this.svc, audit.authorityId, audit.auditId)
+    const run = runAuditJob(this.svc, audit.authorityId, audit.auditId, { runId: runIdOf(audit) })
       .then((done) => this.log(`audit ${audit.auditId}: ${done.body.status}${done.body.failure ? ` (${done.body.failure.reason})` : ''}`))
       // runAuditJob records failures in the audit itself; this only catches the store being gone.
       .catch((error: unknown) => this.log(`audit ${audit.auditId}: could not run: ${(error as Error).message}`))
@@ -52,7 +52,8 @@ export class StepFunctionsAuditRunner implements AuditRunner {
       await this.sfn.send(
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
-          name: executionName(audit.authorityId, audit.auditId, audit.purpose),
+          // The execution's name is the run's id: its Lambdas renew the audit's lease under it ($$.Execution.Name).
+          name: runIdOf(audit),
           input: JSON.stringify({ authorityId: audit.authorityId, auditId: audit.auditId, segments: audit.segments }),
         }),
       );
@@ -62,6 +63,13 @@ export class StepFunctionsAuditRunner implements AuditRunner {
     }
   }
 }
+
+/**
+ * The id of a run, and the owner its lease names: the same on a laptop and on AWS, where it is the
+ * execution's name. The caller writes the lease under it before starting the run (launch, close,
+ * try again, recovery), so a run that never starts is found stale and recovered.
+ */
+export const runIdOf = (run: Pick<AuditRun, 'authorityId' | 'auditId' | 'purpose'>) => executionName(run.authorityId, run.auditId, run.purpose);
 
 /**
  * Step Functions names: at most 80 characters of letters, digits, '-' and '_', unique for 90 days

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AuditRecord, type GradingRecord } from '#audit/audit-record';
 import { parseFindings, type FindingsDocument } from '#audit/findings-model';
-import { appendTrail, auditTrail, failAuditJob, getAudit, gradingRecords, isClosable, launchAudit, publishingFailed, recentlyAuditedChildren, requestClose, type TrailEntry } from '#audit/jobs';
+import { appendTrail, auditTrail, failAuditJob, getAudit, gradingRecords, isClosable, launchAudit, publishingFailed, recentlyAuditedChildren, requestClose, tryAuditAgain, type TrailEntry } from '#audit/jobs';
 import { previewSample } from '#audit/runner';
 import { SamplingPlanSchema, type SamplingPlan } from '#audit/sampling';
 import { marginOfError } from '#audit/statistics';
@@ -19,6 +19,8 @@ import { IsoDate } from '#domain/dates';
 import { MANIFEST_FILE, PUBLISHED_FILES, readManifest } from '#reports/publish';
 import { MAX_DOWNLOAD_LINK_SECONDS } from '#store/object-store';
 import { VersionConflictError, type Versioned } from '#store/record-store';
+import { AuditRequestError } from '#audit/runner';
+import { runIdOf, type AuditRun } from './audit-runner.ts';
 import { authorityTimescales } from './authority.ts';
 import { nowIso, type ServiceContext } from './context.ts';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts';
@@ -71,12 +73,15 @@ function requireRole(principal: Principal, ...roles: Principal['roles']): void {
   if (!hasRole(principal, ...roles)) throw new ForbiddenError(`this needs the ${roles.join(' or ')} role; you are ${principal.roles.join(', ')}`);
 }
 
-/** The audit, or 404. Senior managers see only published audits; IROs reach audits through their assignments. */
+/**
+ * The audit, or 404. Senior managers see only published audits: one not yet published is "not found"
+ * to them in the same words as one that does not exist, so they learn nothing of audits under way.
+ * IROs reach audits through their assignments.
+ */
 export async function readableAudit(ctx: ServiceContext, principal: Principal, auditId: string): Promise<Versioned<AuditRecord>> {
   requireRole(principal, 'qa-lead', 'senior-manager');
   const audit = await getAudit(ctx, principal.authorityId, auditId);
-  if (!audit) throw new NotFoundError(`no audit ${auditId}`);
-  if (!hasRole(principal, 'qa-lead') && audit.body.status !== 'published') throw new ForbiddenError(`audit ${auditId} is ${audit.body.status}: senior managers see an audit once it is published`);
+  if (!audit || (!hasRole(principal, 'qa-lead') && audit.body.status !== 'published')) throw new NotFoundError(`no audit ${auditId}`);
   return audit;
 }
 
@@ -129,6 +134,7 @@ async function launchPlan(ctx: ServiceContext, principal: Principal, body: Launc
 export async function launch(ctx: ServiceContext, principal: Principal, body: LaunchAuditBody, idempotencyKey?: string): Promise<{ audit: AuditView; replayed: boolean }> {
   const { template, sampling } = await launchPlan(ctx, principal, body);
   const auditId = idempotencyKey ? idempotentAuditId(principal, idempotencyKey) : newAuditId(nowIso(ctx));
+  const runId = runIdOf({ authorityId: principal.authorityId, auditId });
   let launched: Versioned<AuditRecord>;
   try {
     launched = await launchAudit(ctx, {
@@ -142,6 +148,7 @@ export async function launch(ctx: ServiceContext, principal: Principal, body: La
       createdBy: principal.userId,
       excludeAuditedWithinMonths: body.excludeAuditedWithinMonths ?? null,
       ...(body.title ? { title: body.title } : {}),
+      runId,
     });
   } catch (error) {
     if (!(error instanceof VersionConflictError) || !idempotencyKey) throw error;
@@ -156,7 +163,7 @@ export async function launch(ctx: ServiceContext, principal: Principal, body: La
     await ctx.runner.start({ authorityId: principal.authorityId, auditId, segments: launched.body.segments });
   } catch (error) {
     // Launched but not started: say so on the audit itself rather than leave it waiting for ever.
-    launched = await failAuditJob(ctx, principal.authorityId, auditId, `the audit could not be started: ${(error as Error).message}`);
+    launched = await failAuditJob(ctx, principal.authorityId, auditId, `the audit could not be started: ${(error as Error).message}`, { runId });
   }
   return { audit: await viewOf(ctx, launched, principal), replayed: false };
 }
@@ -306,9 +313,40 @@ export async function close(ctx: ServiceContext, principal: Principal, auditId: 
     throw new ConflictError(`the audit is ${status}: only an audit in grading or moderation can be closed${status === 'published' ? ' (published findings are final)' : status === 'closed' ? ' (it is being published)' : ''}`);
   }
   await appendTrail(ctx, principal.authorityId, auditId, { actor: principal.userId, action: 'close', details: { from: status } });
-  const closed = await requestClose(ctx, principal.authorityId, auditId);
-  await ctx.runner.start({ authorityId: principal.authorityId, auditId, segments: closed.body.segments, purpose: retry ? `publish-${current.version}` : 'publish' });
-  return viewOf(ctx, closed, principal);
+  const run: AuditRun = { authorityId: principal.authorityId, auditId, segments: current.body.segments, purpose: retry ? `publish-${current.version}` : 'publish' };
+  const closed = await requestClose(ctx, principal.authorityId, auditId, runIdOf(run));
+  return viewOf(ctx, await startRun(ctx, run), principal);
+}
+
+/**
+ * Starts a run whose lease the audit already holds; a runner that cannot start it leaves the audit
+ * failed with the reason (try again later), never waiting for a run that will not come.
+ */
+async function startRun(ctx: ServiceContext, run: AuditRun): Promise<Versioned<AuditRecord>> {
+  try {
+    await ctx.runner.start(run);
+  } catch (error) {
+    return failAuditJob(ctx, run.authorityId, run.auditId, `the run could not be started: ${(error as Error).message}`, { runId: runIdOf(run) });
+  }
+  return (await getAudit(ctx, run.authorityId, run.auditId))!;
+}
+
+/**
+ * Tries a failed audit run, or a failed publication, again (QA lead): it resumes from what is kept
+ * (checkpointed segments, the drawn sample, the grades and the action plan are never redone or
+ * lost), and the trail records who tried again and why it had failed. Also restarts a run whose
+ * process stopped before recovery noticed. 409 for an audit that is not failed or stopped.
+ */
+export async function tryAgain(ctx: ServiceContext, principal: Principal, auditId: string): Promise<AuditView> {
+  const current = await qaLeadAudit(ctx, principal, auditId);
+  const run: AuditRun = { authorityId: principal.authorityId, auditId, segments: current.body.segments, purpose: `retry-${current.version}` };
+  try {
+    await tryAuditAgain(ctx, principal.authorityId, auditId, principal.userId, runIdOf(run));
+  } catch (error) {
+    if (error instanceof AuditRequestError) throw new ConflictError(error.message);
+    throw error;
+  }
+  return viewOf(ctx, await startRun(ctx, run), principal);
 }
 
 /** The trail, oldest first: who did what and when. */

@@ -1,15 +1,19 @@
 /**
  * IROs grading sampled records, and QA leads moderating them. Independence is enforced here on
  * every read and write, not only when records are assigned: an IRO reaches only records assigned
- * to them (as auditor or moderator) and never a child they are, or were, the IRO for — checked
- * against the child's records as they stand now. Grades are written only over the version read.
+ * to them (as auditor or moderator) and never a child they are, or ever were, the IRO for —
+ * allocated at any date or chairing any review, checked against the child's records as they stand
+ * now. Each action is done in the one role it needs, whatever other groups the person is in: saving
+ * grades is always the IRO's action (their worker id, their assignment, their independence);
+ * recording agreed grades is the QA lead's. Grades are written only over the version read, in one
+ * transaction with their trail entry.
  */
 import { z } from 'zod';
 import { AuditRecord, AUDIT_PARTS, GradingRecord, ModerationRecord } from '#audit/audit-record';
 import { assignUnits } from '#audit/assignment';
 import { criterionRule, judgeUnit } from '#audit/evaluate';
 import { Evidence, Outcome } from '#audit/findings-model';
-import { appendTrail, getAudit, gradingRecords, moderatedPairs, moveAudit } from '#audit/jobs';
+import { appendTrail, getAudit, gradingRecords, moderatedPairs, moveAudit, trailWrite } from '#audit/jobs';
 import { childUnits, siblingGroupUnit, siblingStandings, type AuditUnit } from '#audit/population';
 import { populationContext } from '#audit/runner';
 import { Agreement, agreementOf } from '#audit/moderation';
@@ -106,39 +110,73 @@ async function moderationRecord(ctx: ServiceContext, authorityId: string, auditI
   return stored ? { ...stored, body: ModerationRecord.parse(stored.body) } : null;
 }
 
-/** The children's records as they stand, and whether `iroId` is or was the IRO of any of them. */
+/** The children's records as they stand. */
 async function childrenOf(ctx: ServiceContext, authorityId: string, childIds: readonly string[]): Promise<ChildRecords[]> {
   const all = await Promise.all(childIds.map((id) => ctx.store.getChildRecords(authorityId, id)));
   return all.filter((r): r is ChildRecords => r !== null);
 }
 
-/**
- * True when `iroId` is, or was during or since the audit period, an IRO of one of the children:
- * allocated as their IRO, or chairing one of their reviews. The assignment used the same rule on
- * the records as they were then; this re-check catches an allocation made since.
- */
-export function isOwnIro(iroId: string, children: readonly ChildRecords[], since: string, recorded: readonly string[] = []): boolean {
-  if (recorded.includes(iroId)) return true;
-  return children.some((c) =>
-    c.involvements.some((i) => i.role === 'IRO' && i.workerId === iroId && (i.endDate === null || i.endDate >= since)) ||
-    c.reviews.some((r) => r.iroId === iroId && r.reviewDate >= since));
+/** Why a person is refused a record of their own child, in the words the API and the pages show. */
+export const OWN_CHILD_REASON =
+  'you are, or have been, the IRO for a child in this record (allocated as their IRO, or chairing one of their reviews, at any date): ' +
+  'nobody grades or moderates a child they were the IRO for. Another IRO or QA lead must do it: ask your QA lead';
+
+/** Why an IRO whose account carries no worker id is refused, and what puts it right. */
+export const NO_WORKER_ID_REASON =
+  'your account has no worker id (custom:worker_id), so no records can be assigned to you and none are shown. ' +
+  'Ask your administrator to set it to your WORKER_ID in the authority’s records';
+
+/** The caller's worker id, which every IRO action needs; a 403 saying how to get one when there is none. */
+function workerIdOf(principal: Principal): string {
+  if (!principal.workerId) throw new ForbiddenError(NO_WORKER_ID_REASON);
+  return principal.workerId;
 }
+
+/**
+ * Refuses `workerId` a record of any child they are or ever were the IRO for: as recorded when the
+ * record was assigned, and as the store holds the children's records now, so an allocation or a
+ * review imported since counts too. Each child costs two small strongly consistent queries of its
+ * own partition (its IRO allocations, its reviews' chairs), all in parallel.
+ */
+export async function assertIndependent(
+  ctx: Pick<ServiceContext, 'store'>, authorityId: string, workerId: string, record: Pick<GradingRecord, 'childIds' | 'ownIroIds'>,
+): Promise<void> {
+  if (record.ownIroIds.includes(workerId)) throw new ForbiddenError(OWN_CHILD_REASON);
+  const iros = await Promise.all(record.childIds.map((childId) => ctx.store.irosOfChild(authorityId, childId)));
+  if (iros.some((ids) => ids.includes(workerId))) throw new ForbiddenError(OWN_CHILD_REASON);
+}
+
+/** What the caller does with a record, each in the one role it needs: reading it, or saving grades (always as its IRO). */
+type RecordAction = 'read' | 'grade';
 
 interface Access {
   audit: AuditRecord;
   record: Versioned<GradingRecord>;
   moderation: Versioned<ModerationRecord> | null;
   role: 'auditor' | 'moderator' | 'qa-lead';
-  children: ChildRecords[];
+}
+
+/** The caller's part in a record as an IRO: its auditor, its moderator, or none. */
+function iroPart(principal: Principal, record: GradingRecord, moderation: ModerationRecord | null): 'auditor' | 'moderator' | null {
+  if (!hasRole(principal, 'iro') || !principal.workerId) return null;
+  if (record.assignedTo === principal.workerId) return 'auditor';
+  if (moderation?.moderator === principal.workerId) return 'moderator';
+  return null;
 }
 
 /**
- * Who may open a record: the QA lead; the IRO it is assigned to; its moderator. An IRO never
- * reaches a child they are or were the IRO for, even if records changed after the assignment.
- * A record that is not theirs is "not found" to an IRO: they learn nothing about other records.
+ * Who may do what with a record. Saving grades: only the IRO it is assigned to, or its moderator,
+ * by their worker id, whatever other groups they are in. Reading: the same IROs (the IRO view,
+ * blind for a moderator); otherwise a QA lead (the moderation view). Nobody with a worker id
+ * reaches a child they are or were the IRO for, in either role, even if the records changed after
+ * the assignment. A record that is not theirs is "not found" to an IRO: they learn nothing of others.
  */
-async function access(ctx: ServiceContext, principal: Principal, auditId: string, recordId: string): Promise<Access> {
+async function access(ctx: ServiceContext, principal: Principal, auditId: string, recordId: string, action: RecordAction): Promise<Access> {
   if (!hasRole(principal, 'qa-lead', 'iro')) throw new ForbiddenError('grading records is for IROs and QA leads');
+  if (action === 'grade') {
+    if (!hasRole(principal, 'iro')) throw new ForbiddenError('grades are saved by the IRO the record is assigned to, or its second IRO in moderation; a QA lead records agreed grades once the record has been moderated');
+    workerIdOf(principal);
+  }
   // Independent reads, in parallel: an IRO waits for the slowest, not the sum.
   const [audit, record, moderation] = await Promise.all([
     openAudit(ctx, principal, auditId),
@@ -146,14 +184,13 @@ async function access(ctx: ServiceContext, principal: Principal, auditId: string
     moderationRecord(ctx, principal.authorityId, auditId, recordId),
   ]);
   if (!record) throw new NotFoundError(`no record ${recordId} in audit ${auditId}`);
-  const children = await childrenOf(ctx, principal.authorityId, record.body.childIds);
-  if (hasRole(principal, 'qa-lead')) return { audit, record, moderation, role: 'qa-lead', children };
-  const role = record.body.assignedTo === principal.userId ? 'auditor' : moderation?.body.moderator === principal.userId ? 'moderator' : null;
-  if (!role) throw new NotFoundError(`no record ${recordId} in audit ${auditId} is assigned to you`);
-  if (isOwnIro(principal.userId, children, audit.period.from, record.body.ownIroIds)) {
-    throw new ForbiddenError('you are, or were during the audit period, the IRO for a child in this record: it must be graded by another IRO. Ask your QA lead to reassign it');
+  const part = iroPart(principal, record.body, moderation?.body ?? null);
+  if (!part && (action === 'grade' || !hasRole(principal, 'qa-lead'))) {
+    workerIdOf(principal);
+    throw new NotFoundError(`no record ${recordId} in audit ${auditId} is assigned to you`);
   }
-  return { audit, record, moderation, role, children };
+  if (principal.workerId) await assertIndependent(ctx, principal.authorityId, principal.workerId, record.body);
+  return { audit, record, moderation, role: part ?? 'qa-lead' };
 }
 
 /** How long the authority's settings and professionals are reused for the evidence beside a record. */
@@ -212,7 +249,8 @@ function timelineOf(children: readonly ChildRecords[]): RecordView['timeline'] {
 
 /** One record for grading: its summary, the child's timeline, the automatic evidence, the questions and the caller's grades. */
 export async function recordView(ctx: ServiceContext, principal: Principal, auditId: string, recordId: string): Promise<RecordView> {
-  const { audit, record, moderation, role, children } = await access(ctx, principal, auditId, recordId);
+  const { audit, record, moderation, role } = await access(ctx, principal, auditId, recordId, 'read');
+  const children = await childrenOf(ctx, principal.authorityId, record.body.childIds);
   const unit = await currentUnit(ctx, audit, record.body, children);
   const timescales = await auditTimescales(ctx, audit);
   const outcomes = unit ? judgeUnit(audit.template, unit, timescales) : {};
@@ -252,12 +290,14 @@ function checkGrades(template: AuditTemplate, body: Pick<GradesBody, 'grades' | 
 
 /**
  * Saves an IRO's grades: the auditor's on the record, a moderator's (blind) on the moderation.
- * Written only over the version they read; a stale version gets a conflict carrying the grades as
- * they are now, and nothing is overwritten.
+ * Always the IRO's action, whatever other groups the caller is in. Written only over the version
+ * they read, in one transaction with the trail entry: a stale version gets a conflict carrying the
+ * grades as they are now, and nothing is written, neither grade nor entry.
  */
 export async function saveGrades(ctx: ServiceContext, principal: Principal, auditId: string, recordId: string, body: GradesBody): Promise<GradesView> {
-  if (!hasRole(principal, 'iro')) throw new ForbiddenError('only the IRO a record is assigned to can grade it');
-  const { audit, record, moderation, role } = await access(ctx, principal, auditId, recordId);
+  const { audit, record, moderation, role } = await access(ctx, principal, auditId, recordId, 'grade');
+  // access() gives the grading action only an IRO part; never the QA lead's view.
+  if (role === 'qa-lead') throw new ForbiddenError('grades are saved by the IRO the record is assigned to');
   if (!GRADABLE.includes(audit.status)) throw new ConflictError(`the audit is ${audit.status}: grades can only be saved while it is in grading or moderation`);
   checkGrades(audit.template, body);
   const next = { grades: body.grades, overall: body.overall ?? null, comment: body.comment ?? null };
@@ -265,26 +305,28 @@ export async function saveGrades(ctx: ServiceContext, principal: Principal, audi
   if (role === 'auditor' && moderation) throw new ConflictError('this record has been chosen for moderation: its grades are now fixed while a second IRO grades it');
   if (role === 'moderator' && moderation?.body.agreed) throw new ConflictError('the QA lead has already recorded the agreed grades for this record');
   const current = role === 'moderator' ? moderation! : record;
-  let stored: Versioned<unknown>;
+  const version = body.version + 1;
+  const trail = trailWrite(ctx, auditId, {
+    actor: principal.userId, action: role === 'moderator' ? 'moderation-grade' : 'grade',
+    details: { recordId, version, workerId: principal.workerId, criteria: Object.keys(body.grades).sort(), overall: next.overall !== null },
+  });
   try {
-    stored = await ctx.store.putAuditItem(principal.authorityId, { auditId, part: key }, { ...current.body, ...next }, body.version);
+    await ctx.store.putAuditItems(principal.authorityId, [{ key: { auditId, part: key }, body: { ...current.body, ...next }, expectedVersion: body.version }, trail]);
   } catch (error) {
-    if (!(error instanceof VersionConflictError)) throw error;
+    if (!(error instanceof VersionConflictError) || error.key.part !== key) throw error;
     const now = (error.current?.body ?? current.body) as { grades: Record<string, string>; overall: string | null; comment: string | null };
     throw new ConflictError('someone saved these grades after you read them: nothing was overwritten. Here are the grades as they are now; reapply your changes to them', {
       current: gradesView(audit.template, error.current?.version ?? current.version, now),
     });
   }
-  await appendTrail(ctx, principal.authorityId, auditId, {
-    actor: principal.userId, action: role === 'moderator' ? 'moderation-grade' : 'grade',
-    details: { recordId, version: stored.version, criteria: Object.keys(body.grades).sort(), overall: next.overall !== null },
-  });
-  return gradesView(audit.template, stored.version, next);
+  return gradesView(audit.template, version, next);
 }
 
 /** An IRO's work list: records they grade or moderate in audits still open for grading. */
 export async function assignments(ctx: ServiceContext, principal: Principal): Promise<Assignment[]> {
   if (!hasRole(principal, 'iro')) throw new ForbiddenError('assignments are for IROs');
+  // Matched by worker id only: an IRO without one gets none, never someone else's.
+  const workerId = workerIdOf(principal);
   const list: Assignment[] = [];
   for await (const listed of ctx.store.listAudits<unknown>(principal.authorityId)) {
     const audit = AuditRecord.safeParse(listed.body);
@@ -296,10 +338,10 @@ export async function assignments(ctx: ServiceContext, principal: Principal): Pr
     for await (const item of ctx.store.auditItems<unknown>(principal.authorityId, a.auditId)) {
       if (item.part.startsWith(AUDIT_PARTS.record(''))) {
         const r = GradingRecord.parse(item.body);
-        if (r.assignedTo === principal.userId) list.push({ ...base, recordId: r.recordId, role: 'auditor', service: r.service, team: r.team, progress: progress(r.grades, r.comment) });
+        if (r.assignedTo === workerId) list.push({ ...base, recordId: r.recordId, role: 'auditor', service: r.service, team: r.team, progress: progress(r.grades, r.comment) });
       } else if (item.part.startsWith(AUDIT_PARTS.moderation(''))) {
         const m = ModerationRecord.parse(item.body);
-        if (m.moderator === principal.userId) list.push({ ...base, recordId: m.recordId, role: 'moderator', service: null, team: null, progress: progress(m.grades, m.comment) });
+        if (m.moderator === workerId) list.push({ ...base, recordId: m.recordId, role: 'moderator', service: null, team: null, progress: progress(m.grades, m.comment) });
       }
     }
   }
@@ -307,6 +349,18 @@ export async function assignments(ctx: ServiceContext, principal: Principal): Pr
 }
 
 // ---- moderation -------------------------------------------------------------------------------
+
+/** Every IRO any of the children has ever had, as the store holds their records now. */
+async function irosOfChildren(ctx: Pick<ServiceContext, 'store'>, authorityId: string, childIds: readonly string[]): Promise<string[]> {
+  return (await Promise.all(childIds.map((childId) => ctx.store.irosOfChild(authorityId, childId)))).flat();
+}
+
+/** `work` over every value, at most `size` at once, results in order. */
+async function inBatches<T, R>(values: readonly T[], size: number, work: (value: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < values.length; i += size) results.push(...(await Promise.all(values.slice(i, i + size).map(work))));
+  return results;
+}
 
 /** POST …/moderation: the share of graded records a second IRO grades blind. */
 export const ModerationBody = z.strictObject({
@@ -337,7 +391,10 @@ export async function startModeration(ctx: ServiceContext, principal: Principal,
   const chosen = Random.seeded(seed).fork('moderation').sample(graded, Math.max(1, Math.ceil(body.share * graded.length)));
   const auditors: { iroId: string }[] = [];
   for await (const p of ctx.store.professionals(principal.authorityId)) if (p.role === 'IRO') auditors.push({ iroId: p.workerId });
-  const result = assignUnits(chosen.map((r) => ({ unitId: r.recordId, ownIroIds: [...r.ownIroIds, r.assignedTo!] })), auditors, { seed });
+  // Each chosen record's children's IROs as the store holds them now, as well as at assignment: no
+  // moderator is a child's IRO, past or present, nor the record's own auditor.
+  const irosNow = await inBatches(chosen, 16, (r) => irosOfChildren(ctx, principal.authorityId, r.childIds));
+  const result = assignUnits(chosen.map((r, i) => ({ unitId: r.recordId, ownIroIds: [...new Set([...r.ownIroIds, ...irosNow[i]!, r.assignedTo!])] })), auditors, { seed });
   const byRecord = new Map(chosen.map((r) => [r.recordId, r]));
   for (const { unitId: recordId, iroId } of result.assignments) {
     const moderation: ModerationRecord = { recordId, auditor: byRecord.get(recordId)!.assignedTo!, moderator: iroId, grades: {}, overall: null, comment: null, agreed: null };
@@ -365,22 +422,37 @@ export const AgreedGradesBody = z.strictObject({
 });
 export type AgreedGradesBody = z.infer<typeof AgreedGradesBody>;
 
-/** Records the agreed grades for a moderated record (QA lead), over the version read. */
+/**
+ * Records the agreed grades for a moderated record (QA lead), over the version read, in one
+ * transaction with the trail entry. The QA lead's action: it never touches the IRO's grades. A QA
+ * lead who is also an IRO settles neither a record they graded (as auditor or moderator) nor one of
+ * a child they are or were the IRO for.
+ */
 export async function saveAgreedGrades(ctx: ServiceContext, principal: Principal, auditId: string, recordId: string, body: AgreedGradesBody): Promise<ModerationRecord> {
   if (!hasRole(principal, 'qa-lead')) throw new ForbiddenError('agreed grades are recorded by a QA lead');
-  const audit = await openAudit(ctx, principal, auditId);
+  const [audit, moderation, record] = await Promise.all([
+    openAudit(ctx, principal, auditId),
+    moderationRecord(ctx, principal.authorityId, auditId, recordId),
+    gradingRecord(ctx, principal.authorityId, auditId, recordId),
+  ]);
   if (audit.status !== 'moderation') throw new ConflictError(`the audit is ${audit.status}: agreed grades are recorded during moderation`);
-  const moderation = await moderationRecord(ctx, principal.authorityId, auditId, recordId);
-  if (!moderation) throw new NotFoundError(`record ${recordId} was not chosen for moderation`);
+  if (!moderation || !record) throw new NotFoundError(`record ${recordId} was not chosen for moderation`);
+  if (principal.workerId) {
+    if (principal.workerId === moderation.body.auditor || principal.workerId === moderation.body.moderator) {
+      throw new ForbiddenError('you graded this record as one of its IROs: another QA lead records the agreed grades');
+    }
+    await assertIndependent(ctx, principal.authorityId, principal.workerId, record.body);
+  }
   checkGrades(audit.template, { grades: body.grades, overall: null });
   const next: ModerationRecord = { ...moderation.body, agreed: { grades: body.grades, reason: body.reason, by: principal.userId, at: nowIso(ctx) } };
+  const part = AUDIT_PARTS.moderation(recordId);
+  const trail = trailWrite(ctx, auditId, { actor: principal.userId, action: 'agree-grades', details: { recordId, criteria: Object.keys(body.grades).sort(), reason: body.reason } });
   try {
-    await ctx.store.putAuditItem(principal.authorityId, { auditId, part: AUDIT_PARTS.moderation(recordId) }, next, body.version);
+    await ctx.store.putAuditItems(principal.authorityId, [{ key: { auditId, part }, body: next, expectedVersion: body.version }, trail]);
   } catch (error) {
-    if (!(error instanceof VersionConflictError)) throw error;
+    if (!(error instanceof VersionConflictError) || error.key.part !== part) throw error;
     throw new ConflictError('the moderation changed after you read it: nothing was overwritten', { currentVersion: error.current?.version ?? null });
   }
-  await appendTrail(ctx, principal.authorityId, auditId, { actor: principal.userId, action: 'agree-grades', details: { recordId, criteria: Object.keys(body.grades).sort(), reason: body.reason } });
   return next;
 }
 

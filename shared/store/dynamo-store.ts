@@ -4,10 +4,10 @@
  * attributes beside the key and meta attributes; everything read back is parsed with the domain
  * schemas, so nothing malformed leaves the store.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
-  GetCommand, PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient, type QueryCommandInput,
+  GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import {
@@ -19,12 +19,12 @@ import { batchGetAll, batchWriteAll, type BatchOptions } from './batch.ts';
 import { withRetry, type RetryOptions } from './retry.ts';
 import {
   AUDIT_META_PART, auditItemKey, recordsMarkerKey, auditPartition, auditsPartition, authorityKey, authorityPart, childPartition, childPartitionPrefix,
-  childrenPartition, datePart, importJobKeys, importsPartition, keysOf, professionalPartition, professionalsPartition,
+  childrenPartition, CHILD_SK, datePart, importJobKeys, LEASED_JOBS_PARTITION, leasedJobSk, parseLeasedJobSk, type LeasedJobKind, importsPartition, involvementRolePrefix, keysOf, professionalPartition, professionalsPartition,
   reviewDateRange, reviewSk, reviewYearPartition, siblingGroupPartition, templatePartition, templatesPartition, templateVersionPart, type ItemKey, type ItemKeys,
 } from './keys.ts';
 import { TABLE_KEY_SCHEMA } from './table.ts';
 import {
-  TemplateVersionExistsError, VersionConflictError, type AuditItemKey, type ChildRecords, type ProfessionalRecords, type RecordStore, type StoredTemplateVersion,
+  TemplateVersionExistsError, VersionConflictError, type AuditItemKey, type AuditItemWrite, type ChildRecords, type JobWriteOptions, type LeasedJobRef, type ProfessionalRecords, type RecordStore, type StoredTemplateVersion,
   type UpsertEntry, type UpsertSummary, type Versioned,
 } from './record-store.ts';
 
@@ -318,6 +318,22 @@ export class DynamoRecordStore implements RecordStore {
     return { professional: own.Item ? Professional.parse(stripMeta(own.Item)) : null, involvements, reviewsChaired };
   }
 
+  async irosOfChild(authorityId: string, childId: string): Promise<string[]> {
+    const pk = childPartition(authorityId, childId);
+    // Two narrow ranges of the child's partition (IRO allocations sort together; reviews carry their
+    // chair on the details half), strongly consistent: an allocation imported a moment ago counts.
+    const range = (prefix: string, attribute: string) =>
+      this.queryAll({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+        ProjectionExpression: attribute,
+        ConsistentRead: true,
+      });
+    const [allocations, reviews] = await Promise.all([range(involvementRolePrefix('IRO'), 'workerId'), range(CHILD_SK.review, 'iroId')]);
+    const ids = [...allocations.map((item) => item.workerId), ...reviews.map((item) => item.iroId)];
+    return [...new Set(ids.filter((id): id is string => typeof id === 'string' && id !== ''))].sort();
+  }
+
   async *professionals(authorityId: string): AsyncIterable<Professional> {
     const pages = this.queryPages({
       IndexName: TABLE_KEY_SCHEMA.indexes.gsi1.indexName,
@@ -349,21 +365,43 @@ export class DynamoRecordStore implements RecordStore {
   }
 
   async getAuditItem<T>(authorityId: string, key: AuditItemKey): Promise<Versioned<T> | null> {
-    const { Item } = await this.client.send(
+    const { Item } = await withRetry(() => this.client.send(
       new GetCommand({ TableName: this.tableName, Key: auditItemKey(authorityId, key.auditId, key.part), ConsistentRead: true }),
-    );
+    ), this.retry);
     return Item ? toVersioned<T>(Item) : null;
   }
 
-  async putAuditItem<T>(authorityId: string, key: AuditItemKey, body: T, expectedVersion: number): Promise<Versioned<T>> {
-    const itemKeys: ItemKeys = {
-      ...auditItemKey(authorityId, key.auditId, key.part),
-      // The audit's own record is listed, so an authority's audits are one query away.
-      ...(key.part === AUDIT_META_PART ? { gsi1pk: auditsPartition(authorityId), gsi1sk: key.auditId } : {}),
-    };
-    return this.putVersioned(itemKeys, { kind: 'auditItem', auditId: key.auditId, part: key.part }, body, expectedVersion, key, () =>
+  async putAuditItem<T>(authorityId: string, key: AuditItemKey, body: T, expectedVersion: number, options: JobWriteOptions = {}): Promise<Versioned<T>> {
+    if (options.leased && key.part !== AUDIT_META_PART) throw new RangeError(`only an audit's own record holds a lease, not ${key.part}`);
+    const keys = { ...auditItemKeys(authorityId, key), ...(options.leased ? leasedJobKeys('audit', authorityId, key.auditId) : {}) };
+    return this.putVersioned(keys, { kind: 'auditItem', auditId: key.auditId, part: key.part }, body, expectedVersion, key, () =>
       this.getAuditItem<T>(authorityId, key),
     );
+  }
+
+  async putAuditItems(authorityId: string, writes: readonly AuditItemWrite[]): Promise<Versioned<unknown>[]> {
+    if (writes.length === 0) return [];
+    const updatedAt = this.timestamp();
+    const prepared = writes.map((write) => {
+      const stored: Versioned<unknown> = { version: checkedVersion(write.expectedVersion) + 1, updatedAt, body: write.body };
+      const Item = { ...auditItemKeys(authorityId, write.key), kind: 'auditItem', auditId: write.key.auditId, part: write.key.part, ...stored };
+      return { stored, Put: { TableName: this.tableName, Item, ...versionCondition(write.expectedVersion) } };
+    });
+    // One token for every attempt: DynamoDB applies a transaction once per token (for 10 minutes),
+    // so a retry after an answer lost on its way back succeeds without writing anything twice.
+    const ClientRequestToken = randomUUID();
+    try {
+      await withRetry(
+        () => this.client.send(new TransactWriteCommand({ TransactItems: prepared.map(({ Put }) => ({ Put })), ClientRequestToken })).catch(markTransientCancellation),
+        this.retry,
+      );
+    } catch (error) {
+      const failed = conditionFailedAt(error);
+      if (failed === -1) throw error;
+      const write = writes[failed]!;
+      throw new VersionConflictError(write.key, write.expectedVersion, await this.getAuditItem(authorityId, write.key));
+    }
+    return prepared.map(({ stored }) => stored);
   }
 
   async getImportJob<T>(authorityId: string, importId: string): Promise<Versioned<T> | null> {
@@ -373,8 +411,9 @@ export class DynamoRecordStore implements RecordStore {
     return Item ? toVersioned<T>(Item) : null;
   }
 
-  async putImportJob<T>(authorityId: string, importId: string, body: T, expectedVersion: number): Promise<Versioned<T>> {
-    return this.putVersioned(importJobKeys(authorityId, importId), { kind: 'importJob', importId }, body, expectedVersion, { auditId: importId, part: 'import' }, () =>
+  async putImportJob<T>(authorityId: string, importId: string, body: T, expectedVersion: number, options: JobWriteOptions = {}): Promise<Versioned<T>> {
+    const keys = { ...importJobKeys(authorityId, importId), ...(options.leased ? leasedJobKeys('import', authorityId, importId) : {}) };
+    return this.putVersioned(keys, { kind: 'importJob', importId }, body, expectedVersion, { auditId: importId, part: 'import' }, () =>
       this.getImportJob<T>(authorityId, importId),
     );
   }
@@ -386,6 +425,21 @@ export class DynamoRecordStore implements RecordStore {
       ExpressionAttributeValues: { ':pk': importsPartition(authorityId) },
     });
     for await (const page of pages) for (const item of page) yield { importId: String(item.importId), ...toVersioned<T>(item) };
+  }
+
+  async *leasedJobs(): AsyncIterable<LeasedJobRef> {
+    const pages = this.queryPages({
+      IndexName: TABLE_KEY_SCHEMA.indexes.gsi2.indexName,
+      KeyConditionExpression: 'gsi2pk = :pk',
+      ExpressionAttributeValues: { ':pk': LEASED_JOBS_PARTITION },
+      ProjectionExpression: 'gsi2sk',
+    });
+    for await (const page of pages) {
+      for (const item of page) {
+        const job = parseLeasedJobSk(String(item.gsi2sk));
+        if (job) yield job;
+      }
+    }
   }
 
   async putTemplateVersion(authorityId: string, entry: StoredTemplateVersion): Promise<void> {
@@ -452,16 +506,13 @@ export class DynamoRecordStore implements RecordStore {
     conflictKey: AuditItemKey,
     reread: () => Promise<Versioned<T> | null>,
   ): Promise<Versioned<T>> {
-    if (!Number.isInteger(expectedVersion) || expectedVersion < 0) throw new RangeError(`expected version must be a whole number ≥ 0, not ${expectedVersion}`);
-    const stored: Versioned<T> = { version: expectedVersion + 1, updatedAt: this.timestamp(), body };
+    const stored: Versioned<T> = { version: checkedVersion(expectedVersion) + 1, updatedAt: this.timestamp(), body };
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...keys, ...attributes, ...stored },
-          ...(expectedVersion === 0
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } }),
+          ...versionCondition(expectedVersion),
         }),
       );
     } catch (error) {
@@ -617,6 +668,53 @@ function mergeHeld(row: PreparedRow, stored: Item): PreparedRow {
   const merged = { ...before, ...Object.fromEntries(row.heldFields!.map((field) => [field, fromRow[field]])) };
   const record = schema.parse(merged);
   return { ...row, record, rowHash: rowHash(record) };
+}
+
+/** The GSI2 keys that list a job among the leased ones, for recovery. */
+function leasedJobKeys(kind: LeasedJobKind, authorityId: string, id: string): Pick<ItemKeys, 'gsi2pk' | 'gsi2sk'> {
+  return { gsi2pk: LEASED_JOBS_PARTITION, gsi2sk: leasedJobSk(kind, authorityId, id) };
+}
+
+/** The keys of a person-edited audit document; the audit's own record is listed, so an authority's audits are one query away. */
+function auditItemKeys(authorityId: string, key: AuditItemKey): ItemKeys {
+  return {
+    ...auditItemKey(authorityId, key.auditId, key.part),
+    ...(key.part === AUDIT_META_PART ? { gsi1pk: auditsPartition(authorityId), gsi1sk: key.auditId } : {}),
+  };
+}
+
+function checkedVersion(expectedVersion: number): number {
+  if (!Number.isInteger(expectedVersion) || expectedVersion < 0) throw new RangeError(`expected version must be a whole number ≥ 0, not ${expectedVersion}`);
+  return expectedVersion;
+}
+
+/** The condition of a write over the version read: nothing stored (0), or exactly that version. */
+function versionCondition(expectedVersion: number) {
+  return expectedVersion === 0
+    ? { ConditionExpression: 'attribute_not_exists(pk)' }
+    : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } };
+}
+
+type CancellationReasons = { CancellationReasons?: ({ Code?: string } | undefined)[] };
+/** Reasons a cancelled transaction may simply be tried again for: nothing it checked was wrong. */
+const TRANSIENT_CANCELLATIONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
+
+/** The index of the write whose condition failed in a cancelled transaction, or -1. */
+function conditionFailedAt(error: unknown): number {
+  if ((error as Error | undefined)?.name !== 'TransactionCanceledException') return -1;
+  return ((error as CancellationReasons).CancellationReasons ?? []).findIndex((reason) => reason?.Code === 'ConditionalCheckFailed');
+}
+
+/**
+ * A transaction cancelled only because another was busy with the same items (or throttled), or one
+ * still in progress under the same token, is marked transient so withRetry tries it again.
+ */
+function markTransientCancellation(error: unknown): never {
+  const e = error as Error & CancellationReasons & { $retryable?: unknown };
+  const busy = e?.name === 'TransactionInProgressException' ||
+    (e?.name === 'TransactionCanceledException' && conditionFailedAt(e) === -1 && (e.CancellationReasons ?? []).some((r) => TRANSIENT_CANCELLATIONS.has(r?.Code ?? '')));
+  if (busy && e.$retryable === undefined) e.$retryable = {};
+  throw error;
 }
 
 function primaryKey(keys: ItemKey): ItemKey {

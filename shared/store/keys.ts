@@ -89,6 +89,24 @@ export const templateVersionPart = (version: number) => {
 export const importPartition = (authorityId: string, importId: string) => `${A(authorityId)}#IMPORT#${idPart(importId, 'import id')}`;
 /** GSI1: the authority's imports, one entry per import, ordered by import id. */
 export const importsPartition = (authorityId: string) => `${A(authorityId)}#IMPORTS`;
+/**
+ * GSI2: every job item holding a lease (a running import, an audit being run or published), across
+ * authorities. The one partition the authority id does not lead: recovery must find a stopped job
+ * whichever authority it belongs to. It lists only which jobs are leased (kind, authority, id), is
+ * read only by recovery (shared/service/recovery.ts), which then works through the authority's own
+ * keys; an item leaves it when its lease is released.
+ */
+export const LEASED_JOBS_PARTITION = 'JOBS#LEASED';
+/** The kinds of job that hold leases. */
+export type LeasedJobKind = 'import' | 'audit';
+/** A leased job's GSI2 sort key: kind, authority, id. */
+export const leasedJobSk = (kind: LeasedJobKind, a: string, id: string) => `${kind}#${authorityPart(a)}#${idPart(id, `${kind} id`)}`;
+/** The job a GSI2 sort key of the leased partition names, or null for one it cannot be. */
+export function parseLeasedJobSk(sk: string): { kind: LeasedJobKind; authorityId: string; id: string } | null {
+  const [kind, authorityId, id, ...rest] = sk.split('#');
+  if ((kind !== 'import' && kind !== 'audit') || !authorityId || !id || rest.length > 0 || !AUTHORITY_ID.test(authorityId)) return null;
+  return { kind, authorityId, id };
+}
 /** The partition of one audit's person-edited documents. */
 export const auditPartition = (authorityId: string, auditId: string) => `${A(authorityId)}#AUDIT#${idPart(auditId, 'audit id')}`;
 
@@ -113,6 +131,9 @@ export const CHILD_SK = {
   socialWorkerEpisode: 'SWE#',
   careSummary: 'L8#',
 } as const;
+
+/** The sort-key prefix of a child's allocations in one role (e.g. every IRO the child has had: `INV#IRO#`). */
+export const involvementRolePrefix = (role: Involvement['role']) => `${CHILD_SK.involvement}${idPart(role, 'role')}#`;
 
 /** Which half of a review an item holds: SSDA903 Reviews (P) or the case-management extract (D). */
 export type ReviewHalf = 'P' | 'D';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { withRetry, type RetryOptions } from './retry.ts';
 import type { Readable } from 'node:stream';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand,
   HeadBucketCommand, PutObjectCommand, UploadPartCommand, type CompletedPart, type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -27,6 +27,16 @@ export interface ObjectStore {
   putStream?(key: string, chunks: AsyncIterable<Uint8Array | string>, contentType: string): Promise<{ sha256: string; size: number }>;
   /** `length` bytes from `start` (fewer at the end), or null when there is no such object. Optional: `getBytes` slices `get` without it. */
   getRange?(key: string, start: number, length: number): Promise<Uint8Array | null>;
+  /** Copies an object inside the bucket, without its bytes passing through here. Optional: `copyObject` gets and puts without it. */
+  copy?(fromKey: string, toKey: string): Promise<void>;
+}
+
+/** Copies an object through the port (a server-side copy when the adapter can); throws when there is no such object. */
+export async function copyObject(objects: ObjectStore, fromKey: string, toKey: string, contentType: string): Promise<void> {
+  if (objects.copy) return objects.copy(fromKey, toKey);
+  const bytes = await objects.get(fromKey);
+  if (!bytes) throw new Error(`there is no object ${fromKey} to copy`);
+  await objects.put(toKey, bytes, contentType);
 }
 
 /** Stores a stream of chunks through the port: streamed when the adapter can, else gathered and put. */
@@ -174,6 +184,12 @@ export class S3ObjectStore implements ObjectStore, ObjectLinks {
       if ((error as Error).name === 'InvalidRange' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) return new Uint8Array();
       throw error;
     }
+  }
+
+  async copy(fromKey: string, toKey: string): Promise<void> {
+    // Server-side, with the source's type and metadata; the bucket's default encryption applies, as for put.
+    const source = `${this.bucketName}/${fromKey.split('/').map(encodeURIComponent).join('/')}`;
+    await withRetry(() => this.s3.send(new CopyObjectCommand({ Bucket: this.bucketName, Key: toKey, CopySource: source })), this.retry);
   }
 
   async get(key: string): Promise<Uint8Array | null> {

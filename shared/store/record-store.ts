@@ -53,6 +53,14 @@ export interface AuditItemKey {
   part: string;
 }
 
+/** One write of a transaction (RecordStore.putAuditItems): the document, over the version its writer read. */
+export interface AuditItemWrite<T = unknown> {
+  key: AuditItemKey;
+  body: T;
+  /** The stored version this write expects (0: only if nothing is stored). */
+  expectedVersion: number;
+}
+
 /** A conditional write lost: someone else changed the document first. Carries what is stored now. */
 export class VersionConflictError<T = unknown> extends Error {
   constructor(
@@ -67,6 +75,20 @@ export class VersionConflictError<T = unknown> extends Error {
     );
     this.name = 'VersionConflictError';
   }
+}
+
+/** A job item holding a lease, as recovery finds it (see keys.ts, LEASED_JOBS_PARTITION). */
+export interface LeasedJobRef {
+  kind: 'import' | 'audit';
+  authorityId: string;
+  /** The import id, or the audit id (the lease is on the audit's `meta` document). */
+  id: string;
+}
+
+/** How a job's item is written. */
+export interface JobWriteOptions {
+  /** True while the job holds a lease: the item is then listed for recovery (`leasedJobs`); false or absent takes it off the list. */
+  leased?: boolean;
 }
 
 /** A template version a QA lead added for the authority: written once, never changed. */
@@ -130,6 +152,12 @@ export interface RecordStore {
   reviewsBetween(authorityId: string, from: string, to: string): AsyncIterable<Review>;
   /** A professional's allocations and the reviews they chaired. */
   recordsByProfessional(authorityId: string, workerId: string): Promise<ProfessionalRecords>;
+  /**
+   * Every IRO a child has ever had: allocated as their IRO at any date, or chairing any of their
+   * reviews (sorted, distinct). Read strongly consistent from the child's own partition, touching
+   * only those items, so independence can be checked on every read and write of a grade.
+   */
+  irosOfChild(authorityId: string, childId: string): Promise<string[]>;
   /** Every professional of the authority. */
   professionals(authorityId: string): AsyncIterable<Professional>;
   /** How many child records the authority holds. */
@@ -146,7 +174,13 @@ export interface RecordStore {
    * Writes a person-edited document only if the stored version is `expectedVersion`
    * (0: only if nothing is stored). Returns the new version; throws VersionConflictError otherwise.
    */
-  putAuditItem<T>(authorityId: string, key: AuditItemKey, body: T, expectedVersion: number): Promise<Versioned<T>>;
+  putAuditItem<T>(authorityId: string, key: AuditItemKey, body: T, expectedVersion: number, options?: JobWriteOptions): Promise<Versioned<T>>;
+  /**
+   * Writes several documents of one authority in one transaction: all of them or none. Each is
+   * written only over its expected version; when any is not, nothing is written and a
+   * VersionConflictError names the first that failed. A retry after a lost answer is not applied twice.
+   */
+  putAuditItems(authorityId: string, writes: readonly AuditItemWrite[]): Promise<Versioned<unknown>[]>;
   /** Every audit of the authority: its `meta` document, in audit id order. */
   listAudits<T>(authorityId: string): AsyncIterable<{ auditId: string } & Versioned<T>>;
   /** Every document of one audit, in part order. */
@@ -159,7 +193,14 @@ export interface RecordStore {
    * stored); throws VersionConflictError (key `{ auditId: importId, part: 'import' }`) otherwise.
    * The one writer that wins the pending → running change is the one that runs the import.
    */
-  putImportJob<T>(authorityId: string, importId: string, body: T, expectedVersion: number): Promise<Versioned<T>>;
+  putImportJob<T>(authorityId: string, importId: string, body: T, expectedVersion: number, options?: JobWriteOptions): Promise<Versioned<T>>;
   /** Every import job of the authority, in import id order. */
   listImportJobs<T>(authorityId: string): AsyncIterable<{ importId: string } & Versioned<T>>;
+
+  /**
+   * Every job holding a lease (written with `leased: true`), across authorities: read by recovery
+   * only, which reads each job again through its authority's keys before acting. Eventually
+   * consistent (an index): a job just leased or released may be missing or listed still.
+   */
+  leasedJobs(): AsyncIterable<LeasedJobRef>;
 }

@@ -22,7 +22,7 @@ const contexts: BrowserContext[] = [];
 
 /** Two more IROs join the demo authority's service (a 60-child demo has one): records need IROs who are not the child's own. */
 const EXTRA_IROS = ['IRO02', 'IRO03'];
-const iro = (userId: string): Principal => ({ userId, roles: ['iro'], authorityId: 'demo' });
+const iro = (userId: string): Principal => ({ userId, workerId: userId, roles: ['iro'], authorityId: 'demo' });
 
 beforeAll(async () => {
   // Chromium first: when it is missing the run fails at once with the reason, before any setup.

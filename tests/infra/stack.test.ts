@@ -8,7 +8,7 @@ import { importReportKey, uploadKeyFor } from '#loader/import-jobs';
 import { auditPrefix } from '#reports/publish';
 import { createTableInput } from '#store/table';
 import { AUTHORIZED_ROUTES, PUBLIC_ROUTES } from '../../infra/api.ts';
-import { AUTHORITY_ATTRIBUTE, USER_GROUPS } from '../../infra/auth.ts';
+import { AUTHORITY_ATTRIBUTE, USER_GROUPS, WORKER_ID_ATTRIBUTE } from '../../infra/auth.ts';
 import { BUCKET_PREFIXES, NONCURRENT_VERSION_DAYS } from '../../infra/storage.ts';
 import { MAX_SEGMENTS } from '../../infra/runner.ts';
 import { WEB_ASSETS_DIR_IN_LAMBDA, WEB_ASSETS_FOLDER } from '../../infra/functions.ts';
@@ -166,6 +166,14 @@ describe('auth: the user pool', () => {
     expect(props(ids.client).ReadAttributes).toContain('custom:authority');
     expect(props(ids.client).WriteAttributes).not.toContain('custom:authority');
     expect(props(ids.client).WriteAttributes).toEqual(['email', 'name']);
+  });
+
+  it('carries an IRO’s worker id as custom:worker_id, which the app client can read (it is in the ID token) but never write', () => {
+    expect(props(ids.pool).Schema).toContainEqual({ Name: WORKER_ID_ATTRIBUTE, AttributeDataType: 'String', Mutable: true, StringAttributeConstraints: { MinLength: '1', MaxLength: '64' } });
+    expect(props(ids.client).ReadAttributes).toContain('custom:worker_id');
+    expect(props(ids.client).WriteAttributes).not.toContain('custom:worker_id');
+    // Sign-in stays by email: the username is Cognito's UUID, never the worker id.
+    expect(props(ids.pool).UsernameAttributes).toEqual(['email']);
   });
 
   it('lets only administrators create users', () => {

@@ -277,7 +277,7 @@ describe('grading, moderation and publishing', () => {
   });
 
   it('senior managers cannot see the audit before it is published, and nobody sees another authority’s', async () => {
-    expect((await call('GET', `/audits/${auditId}`, { as: SM })).status).toBe(403);
+    expect((await call('GET', `/audits/${auditId}`, { as: SM })).status).toBe(404);
     expect((await call('GET', `/audits/${auditId}`, { as: ['qa-lead', 'qa-other', OTHER] })).status).toBe(404);
     expect((await call('GET', '/assignments', { as: ['iro', 'IRO1', OTHER] })).body.assignments).toEqual([]);
   });
@@ -337,7 +337,7 @@ describe('grading, moderation and publishing', () => {
     await store.upsertRecords(AUTHORITY, [{ kind: 'involvement', record: involvement(childId, assignedTo, 'IRO', '2024-03-01') }]);
     const refused = await call('GET', `/audits/${auditId}/records/${recordId}`, { as: iro(assignedTo) });
     expect(refused.status).toBe(403);
-    expect(refused.body.detail).toMatch(/you are, or were during the audit period, the IRO for a child in this record/);
+    expect(refused.body.detail).toMatch(/you are, or have been, the IRO for a child in this record/);
     expect((await call('PUT', `/audits/${auditId}/records/${recordId}/grades`, { as: iro(assignedTo), body: { version: 1, grades: { 'voice-of-the-child': 'Good' } } })).status).toBe(403);
   });
 

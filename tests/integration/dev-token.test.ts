@@ -24,7 +24,7 @@ describe('npm run dev-token', () => {
     const { code, out, err } = run(['--role', 'iro', '--user', 'IRO03', '--authority', 'demo']);
     expect(code, err).toBe(0);
     const verifier = localVerifier(await localSigningKey(signingKeyPath(dataDir)));
-    expect(await verifier.verify(out)).toEqual({ userId: 'IRO03', roles: ['iro'], authorityId: 'demo' });
+    expect(await verifier.verify(out)).toEqual({ userId: 'IRO03', workerId: 'IRO03', roles: ['iro'], authorityId: 'demo' });
     // Later tokens are signed with the same key, not a new one.
     expect(await verifier.verify(run(['--role', 'qa-lead']).out)).toEqual({ userId: 'qa-lead-1', roles: ['qa-lead'], authorityId: 'demo' });
   });

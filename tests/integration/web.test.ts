@@ -33,7 +33,7 @@ let runner: InProcessAuditRunner;
 
 const IROS: Professional[] = ['IRO1', 'IRO2', 'IRO3'].map((workerId) => ({ workerId, role: 'IRO', team: 'IRO Service', service: 'Quality Assurance' }));
 const QA: Principal = { userId: 'qa-lead-1', roles: ['qa-lead'], authorityId: AUTHORITY };
-const iro = (userId: string): Principal => ({ userId, roles: ['iro'], authorityId: AUTHORITY });
+const iro = (userId: string): Principal => ({ userId, workerId: userId, roles: ['iro'], authorityId: AUTHORITY });
 
 /** A browser already signed in as `who`, with a development token as its session cookie. */
 async function signedIn(who: Principal, options: { now?: Date; hours?: number } = {}): Promise<WebClient> {

@@ -11,14 +11,14 @@ import type { AuditTemplate } from '#audit/template';
 import { renderTemplate } from '#audit/timescale-text';
 import { authorityTimescales } from '#service/authority';
 import { ActionPlanBody, actionPlan, editActionPlan, type ActionPlanView } from '#service/action-plan';
-import { LaunchAuditBody, audit, auditRecords, auditTemplate, close, history, isFullyGraded, launch, listAudits, previewLaunch, type AuditView, type LaunchPreview } from '#service/audits';
+import { IdempotencyKey, LaunchAuditBody, audit, auditRecords, auditTemplate, close, history, isFullyGraded, launch, listAudits, previewLaunch, type AuditView, type LaunchPreview } from '#service/audits';
 import { ConflictError, ForbiddenError, InvalidInputError } from '#service/errors';
 import { ModerationBody, agreement, startModeration } from '#service/grading';
 import type { ActionPlanRow } from '#audit/findings-model';
 import { longDate } from '#reports/csv';
 import { formatPercent } from '#reports/svg-charts';
 import { me, type WebDeps, type WebEnv } from '../context.ts';
-import { capitalise, dateParts, formBody, isoDate, issuesToErrors, numberField, partsOf, text, texts, type DateParts, type FormBody } from '../forms.ts';
+import { capitalise, dateParts, formBody, isoDate, mergeErrors, numberField, parseForm, partsOf, text, texts, type DateParts, type FormBody, type FormField } from '../forms.ts';
 import {
   Breadcrumbs, Button, ButtonGroup, Checkboxes, DateInput, Details, ErrorSummary, Hidden, Input, InsetText, NotificationBanner, Radios, SummaryList, Table, TaskList,
   Textarea, WarningText, type FieldError, type TaskItem,
@@ -88,7 +88,6 @@ function launchBodyOf(form: LaunchForm): { body: LaunchAuditBody | null; errors:
   const to = isoDate(form.to, 'end date');
   if (!to.ok) errors.push({ field: 'to-day', message: to.message });
   if (from.ok && to.ok && from.iso > to.iso) errors.push({ field: 'to-day', message: 'The end date must be the same as or after the start date' });
-  if (form.title.length > 200) errors.push({ field: 'title', message: 'The title must be 200 characters or fewer' });
   if (form.mode !== 'graded' && form.mode !== 'auto') errors.push({ field: 'mode', message: 'Select whether IROs grade the sample' });
   if (!SAMPLE_TYPES.includes(form.sampleType as SampleType)) errors.push({ field: 'sampleType', message: 'Select how to sample the records' });
   else if (form.sampleType !== 'all') {
@@ -97,27 +96,35 @@ function launchBodyOf(form: LaunchForm): { body: LaunchAuditBody | null; errors:
     if (!raw) errors.push({ field, message: form.sampleType === 'percent' ? 'Enter the percentage of records to sample' : 'Enter how many records to sample' });
   }
   const exclude = numberField(form.exclude);
-  if (exclude !== undefined && !(Number.isInteger(exclude) && exclude >= 1 && exclude <= 60)) errors.push({ field: 'exclude', message: 'Enter a whole number of months from 1 to 60, or leave it empty' });
-  if (errors.length) return { body: null, errors };
   const candidate = {
     templateId: form.templateId, from: from.ok ? from.iso : '', to: to.ok ? to.iso : '', sample: sampleOf(form), autoOnly: form.mode === 'auto',
     ...(form.title ? { title: form.title } : {}), ...(exclude !== undefined ? { excludeAuditedWithinMonths: exclude } : {}),
   };
-  const parsed = LaunchAuditBody.safeParse(candidate);
-  if (!parsed.success) return { body: null, errors: issuesToErrors(parsed.error.issues, (path) => launchField(path, form)) };
+  // The API's schema reads every form, even one already found wanting: each field gets its first problem.
+  const parsed = parseForm(LaunchAuditBody, candidate, (path) => launchField(path, form));
+  if (errors.length || !parsed.ok) return { body: null, errors: mergeErrors(errors, parsed.ok ? [] : parsed.errors) };
   return { body: parsed.data, errors: [] };
 }
 
-/** The field a launch problem belongs to (the use case names its fields as the API does). */
-function launchField(path: string, form: LaunchForm): string {
-  if (path === 'from') return 'from-day';
-  if (path === 'to') return 'to-day';
-  if (path === 'excludeAuditedWithinMonths') return 'exclude';
-  if (path.startsWith('sample')) return path === 'sample.value' && SAMPLE_TYPES.includes(form.sampleType as SampleType) ? sampleField[form.sampleType as SampleType] : 'sampleType';
-  return ['templateId', 'title'].includes(path) ? path : 'templateId';
+const SAMPLE_LABELS: Record<SampleType, string> = {
+  all: 'how to sample the records', count: 'the number of records to sample', percent: 'the percentage of records to sample',
+  service: 'the number of records to share between services', team: 'the number of records to share between teams',
+};
+
+/** The field a launch problem belongs to (the use case names its fields as the API does), and its name in words. */
+function launchField(path: string, form: LaunchForm): FormField {
+  if (path === 'from') return { id: 'from-day', label: 'the start date' };
+  if (path === 'to') return { id: 'to-day', label: 'the end date' };
+  if (path === 'excludeAuditedWithinMonths') return { id: 'exclude', label: 'the months to leave out', message: 'Enter a whole number of months from 1 to 60, or leave it empty' };
+  if (path === 'title') return { id: 'title', label: 'the title' };
+  if (path.startsWith('sample')) {
+    const type = SAMPLE_TYPES.includes(form.sampleType as SampleType) ? (form.sampleType as SampleType) : 'all';
+    return path === 'sample.value' ? { id: sampleField[type], label: SAMPLE_LABELS[type] } : { id: 'sampleType', label: 'how to sample the records' };
+  }
+  return { id: 'templateId', label: 'the audit template', message: 'Select the audit template' };
 }
 
-const invalidInputErrors = (error: InvalidInputError, form: LaunchForm): FieldError[] => error.errors.map((e) => ({ field: launchField(e.field, form), message: capitalise(e.message) }));
+const invalidInputErrors = (error: InvalidInputError, form: LaunchForm): FieldError[] => error.errors.map((e) => ({ field: launchField(e.field, form).id, message: capitalise(e.message) }));
 
 const defaultTypeOf = (t: AuditTemplate | undefined): SampleType | '' => {
   const d = t?.defaultSampling;
@@ -355,7 +362,7 @@ export function auditPages(app: Hono<WebEnv>, deps: WebDeps): void {
     requireQaLead(c);
     const body = await formBody(c);
     const form = readLaunchForm(body);
-    if (!form.key) form.key = randomUUID();
+    if (!IdempotencyKey.safeParse(`web-${form.key}`).success) form.key = randomUUID();
     const action = text(body, 'action');
     const templates = await templatesOf(c);
     const again = (errors: FieldError[], status = 400) => deps.render(c, <LaunchFormPage page={deps.page(c)} form={form} errors={errors} templates={templates} />, status);
@@ -375,9 +382,10 @@ export function auditPages(app: Hono<WebEnv>, deps: WebDeps): void {
     }
   });
 
-  app.get('/audits/:id', async (c) => {
+  /** The audit's page; `moderation` is the share typed in the moderation form, shown again with its error. */
+  const showAudit = async (c: Context<WebEnv>, moderation: { share: string; errors: FieldError[] } = { share: '10', errors: [] }, status = 200) => {
     const p = me(c);
-    const auditId = c.req.param('id');
+    const auditId = c.req.param('id')!;
     const view = await audit(ctx, p, auditId);
     if (!hasRole(p, 'qa-lead')) return c.redirect(`/app/findings/${auditId}`, 303);
     const open = view.status === 'grading' || view.status === 'moderation';
@@ -393,7 +401,8 @@ export function auditPages(app: Hono<WebEnv>, deps: WebDeps): void {
     const g = view.grading;
     return deps.render(
       c,
-      <Layout page={deps.page(c)} title={view.title} beforeContent={crumbs()}>
+      <Layout page={deps.page(c)} title={view.title} hasErrors={moderation.errors.length > 0} beforeContent={crumbs()}>
+        <ErrorSummary errors={moderation.errors} />
         {done && NOTICES[done] ? <NotificationBanner success heading={NOTICES[done]!} /> : null}
         <span class="govuk-caption-l">{view.template.title}</span>
         <h1 class="govuk-heading-l">{view.title}</h1>
@@ -498,7 +507,7 @@ export function auditPages(app: Hono<WebEnv>, deps: WebDeps): void {
             {view.status === 'grading' ? (
               <Form page={deps.page(c)} action={`/app/audits/${auditId}/moderation`}>
                 <p class="govuk-body">A second IRO grades a share of the fully graded records without seeing the first grades. Auditors’ grades on those records are then fixed.</p>
-                <Input id="share" label="Share of graded records to moderate" hint="At least one record is always chosen." value="10" width="3" inputmode="decimal" suffix="%" />
+                <Input id="share" label="Share of graded records to moderate" hint="At least one record is always chosen." value={moderation.share} error={moderation.errors.find((e) => e.field === 'share')?.message} width="3" inputmode="decimal" suffix="%" />
                 <Button variant="secondary">Start moderation</Button>
               </Form>
             ) : agreed ? (
@@ -534,17 +543,23 @@ export function auditPages(app: Hono<WebEnv>, deps: WebDeps): void {
           />
         </Details>
       </Layout>,
+      status,
     );
-  });
+  };
+
+  app.get('/audits/:id', (c) => showAudit(c));
 
   app.post('/audits/:id/moderation', async (c) => {
+    requireQaLead(c);
     const auditId = c.req.param('id');
     const body = await formBody(c);
-    const share = numberField(text(body, 'share'));
-    const parsed = ModerationBody.safeParse({ share: share === undefined ? undefined : share / 100 });
-    if (!parsed.success) {
-      throw new InvalidInputError([{ field: 'share', message: 'enter a share of graded records from more than 0% to 100%' }]);
-    }
+    const typed = text(body, 'share');
+    const share = numberField(typed);
+    // The form asks for a percentage; the API's schema reads a share from 0 to 1.
+    const parsed = parseForm(ModerationBody, { share: share === undefined ? undefined : share / 100 }, () => ({
+      id: 'share', label: 'the share of graded records to moderate', message: 'Enter a share of graded records from more than 0% to 100%',
+    }));
+    if (!parsed.ok) return showAudit(c, { share: typed, errors: parsed.errors }, 400);
     await startModeration(ctx, me(c), auditId, parsed.data);
     return c.redirect(`/app/audits/${auditId}?done=moderation`, 303);
   });
@@ -571,14 +586,16 @@ export function auditPages(app: Hono<WebEnv>, deps: WebDeps): void {
     const auditId = c.req.param('id');
     const body = await formBody(c);
     const rows = readPlanRows(body);
-    const version = Number(text(body, 'version')) || 0;
+    const sent = numberField(text(body, 'version'));
+    // The hidden version goes back as it came when it is one (a tampered one is read as 0: the save then meets the plan as it is).
+    const version = Number.isSafeInteger(sent) && sent! >= 0 ? sent! : 0;
     const edited = text(body, 'edited') === 'true';
     if (text(body, 'action') === 'add') {
       rows.push({ ...rowFormOf(null, rows.length), key: `new-${randomUUID().slice(0, 8)}` });
       return planPage(c, { rows, version, edited, errors: [], notice: `Action ${rows.length} has been added at the end: fill it in, then save the plan.` });
     }
     const kept = rows.filter((r) => !r.remove);
-    const { body: planBody, errors } = planBodyOf(kept, version);
+    const { body: planBody, errors } = planBodyOf(kept, sent);
     if (!planBody) return planPage(c, { rows, version, edited, errors }, 400);
     try {
       await editActionPlan(ctx, me(c), auditId, planBody);
@@ -676,7 +693,7 @@ function readPlanRows(body: FormBody): PlanRowForm[] {
 }
 
 /** The rows as the use case reads them, or each missing field in GOV.UK words. Field ids use the row's place on the page. */
-function planBodyOf(rows: PlanRowForm[], version: number): { body: ActionPlanBody | null; errors: FieldError[] } {
+function planBodyOf(rows: PlanRowForm[], version: number | undefined): { body: ActionPlanBody | null; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const dates: string[] = [];
   rows.forEach((r) => {
@@ -691,7 +708,6 @@ function planBodyOf(rows: PlanRowForm[], version: number): { body: ActionPlanBod
     if (r.outcome.length < 3) errors.push({ field: `${at}-outcome`, message: `Enter the expected outcome of ${n}` });
     if (r.measure.length < 3) errors.push({ field: `${at}-measure`, message: `Enter how success of ${n} will be measured` });
   });
-  if (errors.length) return { body: null, errors };
   const candidate = {
     version,
     rows: rows.map((r, i) => ({
@@ -699,21 +715,33 @@ function planBodyOf(rows: PlanRowForm[], version: number): { body: ActionPlanBod
       successMeasure: r.measure, linkedCriteria: r.criteria, ...(r.source === 'template' ? { source: 'template' as const } : {}),
     })),
   };
-  const parsed = ActionPlanBody.safeParse(candidate);
-  if (!parsed.success) return { body: null, errors: issuesToErrors(parsed.error.issues, (path) => planField(path, rows)) };
+  // The API's schema reads every plan, even one already found wanting: each field gets its first problem.
+  const parsed = parseForm(ActionPlanBody, candidate, (path) => planFormField(path, rows));
+  if (errors.length || !parsed.ok) return { body: null, errors: mergeErrors(errors, parsed.ok ? [] : parsed.errors) };
   return { body: parsed.data, errors: [] };
 }
 
-const PLAN_FIELDS: Record<string, string> = { id: 'action', action: 'action', owner: 'owner-role', dueDate: 'due-day', expectedOutcome: 'outcome', successMeasure: 'measure', linkedCriteria: 'criteria' };
+const PLAN_FIELDS: Record<string, [field: string, label: string]> = {
+  id: ['action', 'the id of'], action: ['action', 'what is to be done for'], owner: ['owner-role', 'who is responsible for'], dueDate: ['due-day', 'the due date of'],
+  expectedOutcome: ['outcome', 'the expected outcome of'], successMeasure: ['measure', 'the success measure of'], linkedCriteria: ['criteria', 'the linked findings of'],
+};
 
-/** The field of `rows.<i>.<field>…` on the page (rows marked for removal are not sent, so indices are mapped back). */
-function planField(path: string, rows: PlanRowForm[]): string {
+/** The field of `rows.<i>.<field>…` on the page (rows marked for removal are not sent, so indices are mapped back), and its name in words. */
+function planFormField(path: string, rows: PlanRowForm[]): FormField {
   const m = /^rows\.(\d+)\.([A-Za-z]+)(?:\.([A-Za-z]+))?/.exec(path);
-  if (!m) return 'plan';
-  const row = rows[Number(m[1])];
-  const field = m[2] === 'owner' && m[3] === 'team' ? 'owner-team' : PLAN_FIELDS[m[2]!] ?? 'action';
-  return row ? `row-${row.index}-${field}` : 'plan';
+  const row = m ? rows[Number(m[1])] : undefined;
+  if (!m || !row) {
+    return path === 'version'
+      ? { id: 'plan', label: 'the version of the plan you opened', message: 'The form did not say which version of the plan you opened, so nothing was saved. Check the plan below, then save again.' }
+      : { id: 'plan', label: 'the action plan' };
+  }
+  const [field, words] = m[2] === 'owner' && m[3] === 'team' ? ['owner-team', 'the team responsible for'] : PLAN_FIELDS[m[2]!] ?? ['action', 'a field of'];
+  const n = `action ${row.index + 1}`;
+  if (m[2] === 'id') return { id: `row-${row.index}-${field}`, label: `${words} ${n}`, message: `The form sent an id for ${n} that is not valid: remove ${n} and add it again` };
+  return { id: `row-${row.index}-${field}`, label: `${words} ${n}` };
 }
+
+const planField = (path: string, rows: PlanRowForm[]): string => planFormField(path, rows).id;
 
 function ActionPlanPage(props: { page: PageContext; view: AuditView; template: AuditTemplate; rows: PlanRowForm[]; version: number; edited: boolean; errors: FieldError[]; notice?: string; conflict?: boolean }) {
   const { page, view, template, rows, errors } = props;

@@ -9,9 +9,9 @@ import type { Context, Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import { longDate } from '#reports/csv';
 import { ConflictError, InvalidInputError } from '#service/errors';
-import { AgreedGradesBody, assignments, recordView, saveAgreedGrades, saveGrades, type GradesView, type RecordView } from '#service/grading';
+import { AgreedGradesBody, GradesBody, assignments, recordView, saveAgreedGrades, saveGrades, type GradesView, type RecordView } from '#service/grading';
 import { me, type WebDeps, type WebEnv } from '../context.ts';
-import { capitalise, formBody, issuesToErrors, text } from '../forms.ts';
+import { capitalise, formBody, mergeErrors, numberField, parseForm, text, type FormField } from '../forms.ts';
 import {
   Breadcrumbs, Button, ButtonGroup, ErrorSummary, Hidden, NotificationBanner, Radios, SummaryList, Table, Textarea, type FieldError,
 } from '../pages/govuk.tsx';
@@ -305,6 +305,31 @@ function ModerationPage({ page, view, errors = [], typed }: { page: PageContext;
   );
 }
 
+// ---- the forms' fields, as the API's schemas name them ----------------------------------------
+
+const questionTitle = (view: RecordView, criterionId: string) => view.manual.find((q) => q.criterionId === criterionId)?.title ?? criterionId;
+
+/** The grading form's field for a GradesBody path. */
+const gradesField = (view: RecordView) => (path: string): FormField => {
+  if (path.startsWith('grades.')) return { id: `grade-${path.slice(7)}`, label: `the grade for “${questionTitle(view, path.slice(7))}”` };
+  if (path === 'overall') return { id: 'overall', label: 'the overall grade' };
+  if (path === 'comment') return { id: 'comment', label: 'comments' };
+  return {
+    id: 'record-heading', label: 'the version of the grades you opened',
+    message: 'The form did not say which saved grades you opened, so nothing was saved. Check your answers below against the record, then save again.',
+  };
+};
+
+/** The agreed grades form's field for an AgreedGradesBody path. */
+const agreedField = (view: RecordView) => (path: string): FormField => {
+  if (path.startsWith('grades.')) return { id: `agreed-${path.slice(7)}`, label: `the agreed grade for “${questionTitle(view, path.slice(7))}”` };
+  if (path === 'reason') return { id: 'reason', label: 'the reason these grades were agreed' };
+  return {
+    id: 'main-content', label: 'the version of the moderation you opened',
+    message: 'The form did not say which moderation you opened, so nothing was saved. Check the grades below, then save again.',
+  };
+};
+
 // ---- routes -----------------------------------------------------------------------------------
 
 export function gradingPages(app: Hono<WebEnv>, deps: WebDeps): void {
@@ -356,23 +381,24 @@ export function gradingPages(app: Hono<WebEnv>, deps: WebDeps): void {
     const view = await recordView(ctx, p, auditId, recordId);
     const body = await formBody(c);
     const overall = text(body, 'overall');
+    const version = numberField(text(body, 'version'));
     const form: GradesForm = {
-      version: Number(text(body, 'version')) || 0,
+      // A version that is not one (only a tampered form sends it) is re-read: the page then shows the IRO's answers over the grades saved now.
+      version: Number.isSafeInteger(version) && version! >= 0 ? version! : view.grades.version,
       grades: Object.fromEntries(view.manual.flatMap((q) => (text(body, `grade-${q.criterionId}`) ? [[q.criterionId, text(body, `grade-${q.criterionId}`)]] : []))),
       overall: overall === 'none' ? '' : overall,
       comment: text(body, 'comment'),
     };
     const again = (state: Omit<GradingState, 'form'>, status: number) => deps.render(c, <GradingPage page={deps.page(c)} view={view} state={{ form, ...state }} />, status);
     const done = text(body, 'action') === 'done';
-    if (done) {
-      const missing = view.manual.filter((q) => !form.grades[q.criterionId]);
-      if (missing.length) {
-        return again({ errors: missing.map((q) => ({ field: `grade-${q.criterionId}`, message: `Grade “${q.title}”, or choose Save to finish later` })) }, 400);
-      }
+    const missing = done ? view.manual.filter((q) => !form.grades[q.criterionId]) : [];
+    const parsed = parseForm(GradesBody, { version, grades: form.grades, overall: form.overall || null, comment: form.comment || null }, gradesField(view));
+    if (missing.length || !parsed.ok) {
+      const errors = mergeErrors(missing.map((q) => ({ field: `grade-${q.criterionId}`, message: `Grade “${q.title}”, or choose Save to finish later` })), parsed.ok ? [] : parsed.errors);
+      return again({ errors }, 400);
     }
-    if (form.comment.length > 10_000) return again({ errors: [{ field: 'comment', message: 'Comments must be 10,000 characters or fewer' }] }, 400);
     try {
-      await saveGrades(ctx, p, auditId, recordId, { version: form.version, grades: form.grades, overall: form.overall || null, comment: form.comment || null });
+      await saveGrades(ctx, p, auditId, recordId, parsed.data);
     } catch (error) {
       if (error instanceof ConflictError) {
         const current = error.extra.current as GradesView | undefined;
@@ -401,9 +427,9 @@ export function gradingPages(app: Hono<WebEnv>, deps: WebDeps): void {
     const view = await recordView(ctx, p, auditId, recordId);
     const body = await formBody(c);
     const typed = { grades: Object.fromEntries(view.manual.flatMap((q) => (text(body, `agreed-${q.criterionId}`) ? [[q.criterionId, text(body, `agreed-${q.criterionId}`)]] : []))), reason: text(body, 'reason') };
-    const parsed = AgreedGradesBody.safeParse({ version: Number(text(body, 'version')) || 0, grades: typed.grades, reason: typed.reason });
+    const parsed = parseForm(AgreedGradesBody, { version: numberField(text(body, 'version')), grades: typed.grades, reason: typed.reason }, agreedField(view));
     const again = (errors: FieldError[], status: number) => deps.render(c, <ModerationPage page={deps.page(c)} view={view} errors={errors} typed={typed} />, status);
-    if (!parsed.success) return again(issuesToErrors(parsed.error.issues, (path) => (path === 'reason' ? 'reason' : `agreed-${view.manual[0]?.criterionId ?? ''}`)), 400);
+    if (!parsed.ok) return again(parsed.errors, 400);
     try {
       await saveAgreedGrades(ctx, p, auditId, recordId, parsed.data);
     } catch (error) {

@@ -2,7 +2,7 @@
 import type { Hono } from 'hono';
 import { hasRole } from '#auth/principal';
 import { listAudits } from '#service/audits';
-import { assignments } from '#service/grading';
+import { assignments, NO_WORKER_ID_REASON } from '#service/grading';
 import { me, type WebDeps, type WebEnv } from '../context.ts';
 import { Button } from '../pages/govuk.tsx';
 import { Layout, SERVICE_NAME } from '../pages/layout.tsx';
@@ -13,7 +13,8 @@ export function homePages(app: Hono<WebEnv>, deps: WebDeps): void {
     const p = me(c);
     const page = deps.page(c);
     const audits = hasRole(p, 'qa-lead', 'senior-manager') ? await listAudits(deps.ctx, p) : [];
-    const work = hasRole(p, 'iro') ? await assignments(deps.ctx, p) : [];
+    // An IRO whose account has no worker id has no assignments: the page says why instead.
+    const work = hasRole(p, 'iro') && p.workerId ? await assignments(deps.ctx, p) : [];
     const open = audits.filter((a) => a.status === 'grading' || a.status === 'moderation');
     const published = audits.filter((a) => a.status === 'published');
     const toDo = work.filter((w) => w.progress !== 'graded');
@@ -56,10 +57,16 @@ export function homePages(app: Hono<WebEnv>, deps: WebDeps): void {
             <h2 class="govuk-heading-m" id="iro-heading">
               Your grading
             </h2>
-            <p class="govuk-body">
-              {toDo.length === 0 ? 'You have no records to grade.' : `You have ${toDo.length} ${toDo.length === 1 ? 'record' : 'records'} to grade.`}
-            </p>
-            <Button href="/app/assignments">See my assignments</Button>
+            {p.workerId ? (
+              <>
+                <p class="govuk-body">
+                  {toDo.length === 0 ? 'You have no records to grade.' : `You have ${toDo.length} ${toDo.length === 1 ? 'record' : 'records'} to grade.`}
+                </p>
+                <Button href="/app/assignments">See my assignments</Button>
+              </>
+            ) : (
+              <p class="govuk-body">{NO_WORKER_ID_REASON[0]!.toUpperCase() + NO_WORKER_ID_REASON.slice(1)}.</p>
+            )}
           </section>
         ) : null}
         {hasRole(p, 'senior-manager') ? (

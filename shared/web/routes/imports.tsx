@@ -8,10 +8,10 @@ import { bodyLimit } from 'hono/body-limit';
 import { hasRole } from '#auth/principal';
 import { TokenError } from '#auth/tokens';
 import {
-  DIRECT_IMPORT_MAX_BYTES, DIRECT_IMPORT_MAX_TOTAL_BYTES, MAX_FILES_PER_IMPORT,
+  DIRECT_IMPORT_MAX_BYTES, DIRECT_IMPORT_MAX_TOTAL_BYTES, MAX_FILES_PER_IMPORT, StatedCollectionYear,
   type ImportContentType, type ImportFileState, type ImportJob, type ImportStatus, type ImportView,
 } from '#loader/import-jobs';
-import { collectionEnd, collectionStart, parseCollectionYear } from '#domain/collection-year';
+import { collectionEnd, collectionStart } from '#domain/collection-year';
 import { ANNEX_A_FORMAT, XLSX_TABLES_FORMAT, XML_FORMAT, type TableCounts } from '#loader/load';
 import { IMPORT_FORMATS } from '#loader/formats';
 import { placeOf, type ImportIssue, type IssueSeverity } from '#loader/issues';
@@ -86,7 +86,8 @@ function readUploadForm(body: FormBody): { files: File[]; year: string; errors: 
   }
   const errors: FieldError[] = [];
   if (fileProblems.length) errors.push({ field: 'files', message: fileProblems.join('. ') });
-  if (year && !parseCollectionYear(year)) errors.push({ field: 'collectionYear', message: 'Enter the collection year like 2025-26, or leave it blank' });
+  // The API's schema for the stated year (POST /imports reads it too).
+  if (year && !StatedCollectionYear.safeParse(year).success) errors.push({ field: 'collectionYear', message: 'Enter the collection year like 2025-26, or leave it blank' });
   return { files, year, errors };
 }
 

@@ -5,11 +5,11 @@
  */
 import type { Context, Hono } from 'hono';
 import type { TimescalesInWords } from '#audit/timescale-text';
-import { authoritySettings, chooseTimescales, namedTimescaleSet, SETTINGS_ROLE, timescaleSets, type AuthoritySettings } from '#service/authority';
+import { AuthoritySettingsBody, authoritySettings, chooseTimescales, SETTINGS_ROLE, timescaleSets, type AuthoritySettings } from '#service/authority';
 import { hasRole } from '#auth/principal';
 import { ForbiddenError } from '#service/errors';
 import { me, type WebDeps, type WebEnv } from '../context.ts';
-import { formBody, text } from '../forms.ts';
+import { formBody, parseForm, text } from '../forms.ts';
 import { Breadcrumbs, Button, ErrorSummary, InsetText, NotificationBanner, Radios, SummaryList, Table, type FieldError } from '../pages/govuk.tsx';
 import { Form, Layout, type PageContext } from '../pages/layout.tsx';
 
@@ -93,9 +93,9 @@ export function settingsPages(app: Hono<WebEnv>, deps: WebDeps): void {
     if (!hasRole(p, SETTINGS_ROLE)) throw new ForbiddenError('only a QA lead can change the timescale set');
     const chosen = text(await formBody(c), 'timescales');
     if (!chosen) return show(c, { chosen, errors: [{ field: 'timescales', message: 'Choose a timescale set' }] }, 400);
-    const named = namedTimescaleSet(chosen);
-    if (!named.ok) return show(c, { chosen, errors: [{ field: 'timescales', message: sentence(named.message).slice(0, -1) }] }, 400);
-    await chooseTimescales(deps.ctx, p, { timescales: named.set.id });
+    const parsed = parseForm(AuthoritySettingsBody, { timescales: chosen }, () => ({ id: 'timescales', label: 'a timescale set' }));
+    if (!parsed.ok) return show(c, { chosen, errors: parsed.errors }, 400);
+    await chooseTimescales(deps.ctx, p, parsed.data);
     return c.redirect('/app/settings?saved=1', 303);
   });
 }

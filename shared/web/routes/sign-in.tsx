@@ -6,6 +6,7 @@
  */
 import type { Context, Hono } from 'hono';
 import { ROLES, Role } from '#auth/principal';
+import { WorkerId } from '#domain/records';
 import { TokenError, signDevelopmentToken } from '#auth/tokens';
 import { DEFAULT_USERS } from '../../cli/dev-token-users.ts';
 import type { WebDeps, WebEnv } from '../context.ts';
@@ -20,8 +21,6 @@ const ROLE_HINTS: Record<Role, string> = {
   iro: 'Grades the records assigned to them (never a child they are or were the IRO for).',
   'senior-manager': 'Reads published findings, practice alerts and action plans, and downloads the files.',
 };
-
-const WORKER_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 interface SignInView {
   page: PageContext;
@@ -130,7 +129,10 @@ export function signInPages(app: Hono<WebEnv>, deps: WebDeps): void {
     const iroId = text(body, 'iroId');
     const errors: FieldError[] = [];
     if (!role.success) errors.push({ field: 'role', message: 'Select who you are signing in as' });
-    else if (role.data === 'iro' && !WORKER_ID.test(iroId)) errors.push({ field: 'iroId', message: iroId ? 'The IRO worker id must be letters, digits, dots, hyphens or underscores, like IRO01' : 'Enter the IRO’s worker id, like IRO01' });
+    // The worker id as the records write it (the schema the importer reads WORKER_ID with): it is how the IRO's children and assignments are found.
+    else if (role.data === 'iro' && !WorkerId.safeParse(iroId).success) {
+      errors.push({ field: 'iroId', message: iroId ? 'The IRO worker id must be up to 64 letters, digits, dots, hyphens, slashes or underscores, starting with a letter or digit, like IRO01' : 'Enter the IRO’s worker id, like IRO01' });
+    }
     if (errors.length || !role.success) return signInPage(c, { next, errors, values: { role: text(body, 'role'), iroId } }, 400);
     const userId = role.data === 'iro' ? iroId : DEFAULT_USERS[role.data];
     const token = await signDevelopmentToken(signIn.key, { userId, roles: [role.data], authorityId: signIn.authorityId });
