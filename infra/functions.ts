@@ -25,6 +25,7 @@ export const FUNCTION_ENTRIES = {
   segment: 'functions/runner/segment.ts',
   finish: 'functions/runner/finish.ts',
   fail: 'functions/runner/fail.ts',
+  recover: 'functions/recover/handler.ts',
 } as const;
 export type FunctionName = keyof typeof FUNCTION_ENTRIES;
 

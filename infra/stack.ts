@@ -14,6 +14,7 @@ import type { DeploymentSettings } from './config.ts';
 import { RecordsTable } from './data.ts';
 import { IroFunction } from './functions.ts';
 import { Importer } from './importer.ts';
+import { Recovery } from './recovery.ts';
 import { AuditRunner } from './runner.ts';
 import { FindingsStorage } from './storage.ts';
 
@@ -30,6 +31,7 @@ export class IroAuditStack extends Stack {
   readonly webSecret: Secret;
   readonly runner: AuditRunner;
   readonly importer: Importer;
+  readonly recovery: Recovery;
   readonly alerts: Alerts;
 
   constructor(scope: Construct, id: string, props: IroAuditStackProps) {
@@ -63,7 +65,9 @@ export class IroAuditStack extends Stack {
     });
 
     // What every function reads through configFromEnv (AWS_REGION is set by Lambda).
-    const storeEnvironment = { IRO_TABLE: this.records.table.tableName, IRO_BUCKET: this.storage.bucket.bucketName };
+    // A run's lease outlives Step Functions' retry pauses between steps (up to about two minutes), so the
+    // five-minute recovery never takes over a healthy run.
+    const storeEnvironment = { IRO_TABLE: this.records.table.tableName, IRO_BUCKET: this.storage.bucket.bucketName, IRO_LEASE_SECONDS: '300' };
 
     this.runner = new AuditRunner(this, 'Runner', {
       records: this.records,
@@ -73,6 +77,8 @@ export class IroAuditStack extends Stack {
       segmentConcurrency: settings.segmentConcurrency,
     });
     this.importer = new Importer(this, 'Importer', { records: this.records, storage: this.storage, environment: storeEnvironment, logRetention });
+    // Every five minutes: jobs whose process stopped are resumed or marked failed with the reason.
+    this.recovery = new Recovery(this, 'Recovery', { records: this.records, runner: this.runner, environment: storeEnvironment, logRetention });
 
     // Signs the web's sign-in state cookie and keys its CSRF tokens: generated here, never in the
     // function's configuration, read by the api function at cold start, the same in every container.
@@ -120,7 +126,7 @@ export class IroAuditStack extends Stack {
     this.api.route(this.apiFunction.function, { issuerUrl: this.users.issuerUrl, audience: this.users.client.userPoolClientId });
 
     this.alerts = new Alerts(this, 'Alerts', { adminEmail: adminEmail.valueAsString });
-    const functions = { Api: this.apiFunction, Importer: this.importer.importer, Segment: this.runner.segment, Finish: this.runner.finish, Fail: this.runner.fail };
+    const functions = { Api: this.apiFunction, Importer: this.importer.importer, Segment: this.runner.segment, Finish: this.runner.finish, Fail: this.runner.fail, Recover: this.recovery.recover };
     for (const [name, fn] of Object.entries(functions)) {
       this.alerts.alarm(`${name}Errors`, fn.function.metricErrors({ period: ALARM_PERIOD }), `The ${name.toLowerCase()} function failed (see its log group).`);
     }

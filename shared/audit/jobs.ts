@@ -14,6 +14,7 @@ import { recordCells, type RecordCells } from '#reports/csv';
 import { publishFindingsFrom, MANIFEST_FILE } from '#reports/publish';
 import type { ObjectStore } from '#store/object-store';
 import { VersionConflictError, type RecordStore, type Versioned } from '#store/record-store';
+import { withRetry, type RetryOptions } from '#store/retry';
 import { AUDIT_PARTS, AuditRecord, GradingRecord, ModerationRecord, SampleCheckpoint, SegmentCheckpoint, SegmentRuns, StoredSample, type AuditStatus } from './audit-record.ts';
 import { assignUnits, type Auditor } from './assignment.ts';
 import { manualApplies, previousFindingsOf, recordId, type ComparedFindings, type PreviousFindings } from './findings.ts';
@@ -39,6 +40,13 @@ export interface AuditServices {
   now?: () => Date;
   /** How long a run's lease lasts and how often it is renewed (IRO_LEASE_SECONDS when absent). */
   leases?: LeasePolicy;
+  /**
+   * How a run's own writes (the audit's record, its checkpoints, its trail) ride out transient faults
+   * (throttling, 5xx): withRetry's defaults when absent. A write lost to a throttled minute would
+   * otherwise fail the run, or leave it for recovery; a write tried again after it was applied meets
+   * its own version, which each writer here treats as done or reads again.
+   */
+  retry?: RetryOptions;
   /** Set by a run for its own work, never by a caller: status writes are fenced by its lease. */
   run?: ActiveRun;
 }
@@ -125,7 +133,7 @@ export type TrailEntry = z.infer<typeof TrailEntrySchema>;
  */
 export async function appendTrail(svc: AuditServices, authorityId: string, auditId: string, entry: Omit<TrailEntry, 'at'>): Promise<TrailEntry> {
   const { key, body } = trailWrite(svc, auditId, entry);
-  await svc.store.putAuditItem(authorityId, key, body, 0);
+  await withRetry(() => svc.store.putAuditItem(authorityId, key, body, 0), svc.retry);
   return body;
 }
 
@@ -166,7 +174,7 @@ async function updateAudit(svc: AuditServices, authorityId: string, auditId: str
     // Coming to rest gives the lease up.
     if (next.status !== current.body.status && !WORKING_STATUSES.includes(next.status)) next.lease = null;
     try {
-      const stored = await svc.store.putAuditItem(authorityId, { auditId, part: AUDIT_PARTS.meta }, next, current.version, { leased: Boolean(next.lease) });
+      const stored = await withRetry(() => svc.store.putAuditItem(authorityId, { auditId, part: AUDIT_PARTS.meta }, next, current.version, { leased: Boolean(next.lease) }), svc.retry);
       if (next.status !== current.body.status) {
         await appendTrail(svc, authorityId, auditId, { actor: 'system', action: `status:${next.status}`, details: { from: current.body.status, ...(next.failure && next.status === 'failed' ? { reason: next.failure.reason } : {}) } });
       }
@@ -355,17 +363,20 @@ export async function finishAuditJob(svc: AuditServices, authorityId: string, au
 /**
  * Marks an audit failed with the reason, cut to a bounded length (nothing is published; it may be
  * tried again). Used by the state machine's catch: given the run's `runId`, it leaves alone an audit
- * whose live lease another run holds (that run carries on, and will report itself).
+ * whose live lease another run holds (that run carries on, and will report itself), and one that has
+ * come to rest meanwhile (graded or published by the run that took over from this one: a late
+ * failure of a superseded run changes nothing, and is no error).
  */
 export async function failAuditJob(svc: AuditServices, authorityId: string, auditId: string, reason: string, options: Pick<RunJobOptions, 'runId'> = {}): Promise<Versioned<AuditRecord>> {
   const failure = { reason: boundedMessage(reason), at: nowOf(svc) };
   try {
     return await updateAudit(svc, authorityId, auditId, (a) => {
       if (options.runId && a.lease && a.lease.owner !== options.runId && !staleness(a.lease, clockOf(svc)).stale) throw new LeaseHeldError(`audit ${auditId}`, a.lease);
+      if (options.runId && !WORKING_STATUSES.includes(a.status) && a.status !== 'failed') throw new LeaveAsIs(a.status);
       return { ...a, status: 'failed', failure };
     });
   } catch (error) {
-    if (error instanceof LeaseHeldError) return (await getAudit(svc, authorityId, auditId))!;
+    if (error instanceof LeaseHeldError || error instanceof LeaveAsIs) return (await getAudit(svc, authorityId, auditId))!;
     throw error;
   }
 }
@@ -421,7 +432,7 @@ async function checkpointSegment(svc: AuditServices, audit: AuditRecord, ctx: Au
   await svc.objects.put(workKey, JSON.stringify({ childrenScanned: output.childrenScanned, items: output.items, runs: output.runs } satisfies SegmentRuns), 'application/json');
   const checkpoint: SegmentCheckpoint = { segment: k, childrenScanned: output.childrenScanned, units: output.items, workKey, completedAt: nowOf(svc) };
   try {
-    await svc.store.putAuditItem(authorityId, { auditId, part: AUDIT_PARTS.segment(k) }, checkpoint, 0);
+    await withRetry(() => svc.store.putAuditItem(authorityId, { auditId, part: AUDIT_PARTS.segment(k) }, checkpoint, 0), svc.retry);
   } catch (error) {
     // A retried iteration finished the same segment first: the same scan wrote the same runs.
     if (!(error instanceof VersionConflictError)) throw error;
@@ -488,7 +499,7 @@ async function assignForGrading(svc: AuditServices, audit: AuditRecord, loaded: 
       comment: null,
     };
     try {
-      await svc.store.putAuditItem(audit.authorityId, { auditId: audit.auditId, part: AUDIT_PARTS.record(record.recordId) }, record, 0);
+      await withRetry(() => svc.store.putAuditItem(audit.authorityId, { auditId: audit.auditId, part: AUDIT_PARTS.record(record.recordId) }, record, 0), svc.retry);
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;
     }
@@ -814,7 +825,7 @@ async function fixedSample(svc: AuditServices, audit: AuditRecord, loaded: Loade
   const workKey = `${workPrefix(audit.authorityId, audit.auditId)}sample.json`;
   await svc.objects.put(workKey, JSON.stringify(sample), 'application/json');
   try {
-    await svc.store.putAuditItem(audit.authorityId, key, { workKey, sampleSize: drawn.sampleSize, drawnAt: sample.drawnAt } satisfies SampleCheckpoint, 0);
+    await withRetry(() => svc.store.putAuditItem(audit.authorityId, key, { workKey, sampleSize: drawn.sampleSize, drawnAt: sample.drawnAt } satisfies SampleCheckpoint, 0), svc.retry);
   } catch (error) {
     // Another run drew it first: theirs is the sample (the same seed gives the same draw anyway).
     if (!(error instanceof VersionConflictError)) throw error;

@@ -51,12 +51,21 @@ export function thisHolder(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
- * The lease policy from IRO_LEASE_SECONDS (a whole number of seconds; default 90), renewed every
- * third of it. `overrides` set milliseconds directly (tests use leases of a fraction of a second).
+ * The most IRO_LEASE_SECONDS may say: a day. A longer lease would leave a stopped job unnoticed for
+ * days, and its heartbeat would ask a timer for longer than Node's can wait (about 24.8 days: past
+ * that, a timer fires after 1 ms, and the heartbeat would hammer the table).
+ */
+export const MAX_LEASE_SECONDS = 86_400;
+
+/**
+ * The lease policy from IRO_LEASE_SECONDS (seconds, from 1 to MAX_LEASE_SECONDS; default 90: a value
+ * that is not a number in that range falls back to it), renewed every third of it. `overrides` set
+ * milliseconds directly (tests use leases of a fraction of a second).
  */
 export function leasePolicy(env: NodeJS.ProcessEnv = process.env, overrides: Partial<LeasePolicy> = {}): LeasePolicy {
-  const seconds = Number(env.IRO_LEASE_SECONDS ?? DEFAULT_LEASE_SECONDS);
-  const durationMs = overrides.durationMs ?? (Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_LEASE_SECONDS * 1000);
+  const raw = env.IRO_LEASE_SECONDS?.trim();
+  const seconds = raw ? Number(raw) : DEFAULT_LEASE_SECONDS;
+  const durationMs = overrides.durationMs ?? (Number.isFinite(seconds) && seconds >= 1 && seconds <= MAX_LEASE_SECONDS ? seconds * 1000 : DEFAULT_LEASE_SECONDS * 1000);
   return { durationMs, heartbeatMs: overrides.heartbeatMs ?? Math.max(10, Math.floor(durationMs / 3)), holder: overrides.holder ?? thisHolder(env) };
 }
 

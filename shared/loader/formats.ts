@@ -4,6 +4,7 @@
  * same row path: raw cells → cell parsers → domain schema.
  */
 import { z } from 'zod';
+import { listSome } from '#jobs/messages';
 import {
   Adoption, CareLeaverOutcome, Child, DeprivationOfLiberty, Episode, HealthEvent, Involvement, MissingEpisode, Oc2Outcome, PlacedForAdoption,
   PreviousPermanence, Professional, ReviewDetails, ReviewParticipation, SiblingGroupMember, SocialWorkerEpisode, UascStatus,
@@ -303,11 +304,12 @@ export function unrecognisedHeaderMessage(header: readonly string[]): string {
     .map(({ f }) => {
       const missing = f.requiredColumns.filter((c) => !got.has(c));
       const unexpected = [...got].filter((c) => !f.columns.includes(c));
-      const parts = [missing.length ? `missing ${missing.join(', ')}` : '', unexpected.length ? `unexpected ${unexpected.join(', ')}` : ''].filter(Boolean);
+      const parts = [missing.length ? `missing ${missing.join(', ')}` : '', unexpected.length ? `unexpected ${listSome(unexpected)}` : ''].filter(Boolean);
       return `${f.fileName} (${describeColumns(f)}): ${parts.join('; ')}`;
     });
   const known = IMPORT_FORMATS.map((f) => f.fileName).join(', ');
-  const columns = got.size ? [...got].join(', ') : '(none)';
+  // A header of thousands of columns is named by its first few and a count: the reason stays readable and short.
+  const columns = got.size ? listSome([...got]) : '(none)';
   return closest.length
     ? `the columns ${columns} match no known file; closest: ${closest.join(' | ')}. Known files: ${known}`
     : `the columns ${columns} match no known file. Known files: ${known}`;

@@ -36,6 +36,7 @@ import { Lease, LeaseLostError, UPLOADS_HOLDER, leasePolicy, newLease, renewed, 
 import { MAX_NOTE_CHARS, MAX_REASON_CHARS, boundedMessage, listSome, reasonOf } from '#jobs/messages';
 import { MAX_DOWNLOAD_LINK_SECONDS, MAX_UPLOAD_LINK_SECONDS, copyObject, type ObjectLinks, type ObjectStore } from '#store/object-store';
 import { VersionConflictError, type RecordStore, type Versioned } from '#store/record-store';
+import { withRetry, type RetryOptions } from '#store/retry';
 import { loadSources } from './load.ts';
 import { CollectionYear, parseCollectionYear } from '#domain/collection-year';
 import { ImportIssue, inFileOrder, issueFromCsvRow, RuleCount, writeIssuesCsv } from './issues.ts';
@@ -48,6 +49,13 @@ export interface ImportServices {
   links: ObjectLinks;
   /** How long a running import's lease lasts and how often it is renewed (IRO_LEASE_SECONDS when absent). */
   leases?: LeasePolicy;
+  /**
+   * How the import's writes of its own item ride out transient faults (throttling, 5xx): withRetry's
+   * defaults when absent. A write lost to a throttled minute would leave the import running for
+   * recovery to find; a write tried again after it was applied meets its own version, which each
+   * writer here reads again.
+   */
+  retry?: RetryOptions;
 }
 
 /** Where uploads land; the bucket notifies the import function for this prefix only. */
@@ -386,9 +394,10 @@ export function boundedJob(job: ImportJob): ImportJob {
   return bounded;
 }
 
-/** Writes the job, bounded, over `version` (0: new); listed for recovery while it holds a lease. */
-function putJob(svc: Pick<ImportServices, 'store'>, job: ImportJob, version: number): Promise<Versioned<ImportJob>> {
-  return svc.store.putImportJob(job.authorityId, job.importId, boundedJob(job), version, { leased: job.lease !== null });
+/** Writes the job, bounded, over `version` (0: new), riding out transient faults; listed for recovery while it holds a lease. */
+function putJob(svc: Pick<ImportServices, 'store' | 'retry'>, job: ImportJob, version: number): Promise<Versioned<ImportJob>> {
+  const bounded = boundedJob(job);
+  return withRetry(() => svc.store.putImportJob(job.authorityId, job.importId, bounded, version, { leased: job.lease !== null }), svc.retry);
 }
 
 /**
@@ -449,7 +458,21 @@ async function runDirect(
   job.startedAt = created.toISOString();
   job.lease = newLease(`import-${randomUUID()}`, leasesOf(svc), created);
   const stored = await putJob(svc, job, 0);
-  for (const [i, file] of request.files.entries()) await svc.objects.put(job.files[i]!.key, file.body, file.contentType);
+  for (const [i, file] of request.files.entries()) {
+    try {
+      await svc.objects.put(job.files[i]!.key, file.body, file.contentType);
+    } catch (error) {
+      // Not left running for recovery to find: nothing was read yet, and the import says why at once.
+      const failed: ImportJob = {
+        ...job, status: 'failed', finishedAt: now().toISOString(), lease: null,
+        // Only the files stored count as arrived: trying this import again would find nothing to read.
+        files: job.files.map((f, j) => ({ ...f, uploaded: j < i })),
+        failure: `the file ${file.fileName} could not be stored in the bucket (${reasonOf(error, 300)}); nothing was imported: send ${request.files.length > 1 ? 'the files' : 'it'} again`,
+      };
+      await putJob(svc, failed, stored.version);
+      return view(svc, boundedJob(failed));
+    }
+  }
   const finishedJob = await execute(svc, stored, now);
   return view(svc, finishedJob);
 }
@@ -511,24 +534,34 @@ function stoppedReason(job: ImportJob, now: Date): string {
 export type ImportRecovery = { outcome: 'failed' | 'released'; job: ImportJob; why: string } | { outcome: 'live' } | { outcome: 'gone' };
 
 /**
- * Marks an import whose lease is stale failed, with the reason: a run whose process stopped, or an
- * import whose files did not all arrive before its upload links expired. A running import is not
- * run again by itself: judging reads the whole import at once, so there is no point to resume from,
- * and what stopped one run (a file that exhausts the memory, say) would most likely stop the next,
- * over and over; the QA lead decides, and `tryImportAgain` runs it from the start over the same
- * files (rows already saved come out unchanged). A finished import still holding a lease gives it up.
+ * Ends an import whose lease is stale, with the reason: a run whose process stopped, or an import
+ * whose files did not all arrive before its upload links expired. A run that had finished but whose
+ * last write to the table was lost (its process killed just then, or the table throttling it) saved
+ * its report to the bucket just before: given `objects`, the import ends as that report says. Other
+ * running imports are marked failed, not run again by themselves: judging reads the whole import at
+ * once, so there is no point to resume from, and what stopped one run (a file that exhausts the
+ * memory, say) would most likely stop the next, over and over; the QA lead decides, and
+ * `tryImportAgain` runs it from the start over the same files (rows already saved come out
+ * unchanged). A finished import still holding a lease gives it up.
  * Conditional on the version read: of two recoveries only one writes.
  */
-export async function recoverImport(svc: Pick<ImportServices, 'store'>, authorityId: string, importId: string, options: ImportClock = {}): Promise<ImportRecovery> {
+export async function recoverImport(
+  svc: Pick<ImportServices, 'store' | 'retry'> & { objects?: ObjectStore }, authorityId: string, importId: string, options: ImportClock = {},
+): Promise<ImportRecovery> {
   const now = options.now?.() ?? new Date();
   const stored = await svc.store.getImportJob<unknown>(authorityId, importId);
   if (!stored) return { outcome: 'gone' };
-  const job = ImportJob.parse(stored.body);
+  let job = ImportJob.parse(stored.body);
   if (!job.lease) return { outcome: 'gone' };
   const stale = staleness(job.lease, now);
   if (!stale.stale) return { outcome: 'live' };
   let outcome: 'failed' | 'released' = 'released';
-  if (job.status === 'running' || job.status === 'pending') {
+  let why: string = stale.why;
+  const reported = job.status === 'running' && svc.objects ? await reportedEnd(svc.objects, job) : null;
+  if (reported) {
+    why = `it had finished (${reported.status}), but its final status was not saved to the table (${stale.why}); taken from its report`;
+    job = { ...reported, retriedAs: job.retriedAs, trail: withTrail(reported, now, 'system', 'recovered', why) };
+  } else if (job.status === 'running' || job.status === 'pending') {
     outcome = 'failed';
     job.failure = stoppedReason(job, now);
     job.status = 'failed';
@@ -543,7 +576,26 @@ export async function recoverImport(svc: Pick<ImportServices, 'store'>, authorit
     if (error instanceof VersionConflictError) return { outcome: 'live' };
     throw error;
   }
-  return { outcome, job: boundedJob(job), why: stale.why };
+  return { outcome, job: boundedJob(job), why };
+}
+
+/**
+ * How a run that stopped before its last write to the table ended, as the report it saved to the
+ * bucket just before says (an import id runs once, so a report is this run's); null without one.
+ */
+async function reportedEnd(objects: ObjectStore, job: ImportJob): Promise<ImportJob | null> {
+  const bytes = await objects.get(importReportKey(job.authorityId, job.importId));
+  if (!bytes) return null;
+  let parsed: ReturnType<typeof ImportJob.safeParse>;
+  try {
+    parsed = ImportJob.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
+  } catch {
+    return null;
+  }
+  if (!parsed.success) return null;
+  const report = parsed.data;
+  const ended = report.status === 'done' || report.status === 'failed';
+  return ended && report.importId === job.importId && report.authorityId === job.authorityId ? report : null;
 }
 
 /** Whether a QA lead may try the import again: it failed (or stopped), every file arrived, and it has not been tried again already. */
@@ -719,7 +771,13 @@ async function execute(svc: ImportServices, claimed: Versioned<ImportJob>, now: 
       const sources: ImportSource[] = job.files.map((f) => ({
         name: f.fileName,
         open: async () => {
-          const stream = await svc.links.getStream(f.key);
+          let stream: Awaited<ReturnType<ObjectLinks['getStream']>>;
+          try {
+            stream = await svc.links.getStream(f.key);
+          } catch (error) {
+            // The bucket's own words ("We encountered an internal error") do not say what could not be done.
+            throw new Error(`the upload ${f.fileName} could not be read from the bucket: ${reasonOf(error, 300)}`);
+          }
           if (!stream) throw new Error(`the upload ${f.key} is not in the bucket`);
           return stream;
         },

@@ -3,7 +3,8 @@
  * (S3 wire protocol) on loopback, the table and bucket, the demo authority when the store is empty,
  * and the Hono app on @hono/node-server. Only endpoints and credentials differ from AWS. Jobs left
  * unfinished by a stopped process (the last run of this stack killed, a command-line import or audit
- * interrupted) are recovered when it starts and every minute while it runs, as AWS's scheduled check does.
+ * interrupted) are recovered when it starts and every minute while it runs, as AWS's scheduled check
+ * does; uploads that landed while no stack was listening start their imports then too.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +21,8 @@ import { describeRecovery, recoverStaleJobs, type RecoveredJob } from '#service/
 import { leasePolicy, type LeasePolicy } from '#jobs/lease';
 import { UploadTrigger } from './upload-trigger.ts';
 import { loadFiles, type LoadReport } from '#loader/load';
-import { ensureBucket, type ObjectStore } from '#store/object-store';
+import { ImportJob } from '#loader/import-jobs';
+import { ensureBucket, getBytes, type ObjectStore } from '#store/object-store';
 import { openStores } from '#store/open';
 import type { RecordStore } from '#store/record-store';
 import { ensureTable } from '#store/table';
@@ -138,14 +140,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const recover = async () => {
       const recovered = await recoverStaleJobs({ store, objects, leases, runner });
       for (const job of recovered) log(`recovered ${describeRecovery(job)}`);
+      for (const key of await unnoticedUploads(store, objects, log)) {
+        log(`upload ${key} arrived unnoticed (the stack stopped before it could start its import): starting it now`);
+        imports.notify(key);
+      }
       return recovered;
     };
     const recovered = await recover();
     const every = options.recoverEveryMs ?? RECOVER_EVERY_MS;
     if (every > 0) {
-      let sweeping: Promise<unknown> = Promise.resolve();
+      let sweeping: Promise<unknown> | null = null;
       const timer = setInterval(() => {
-        sweeping = recover().catch((error: unknown) => log(`recovery could not run: ${(error as Error).message}`));
+        // One sweep at a time: a slow one is not joined by the next.
+        if (sweeping) return;
+        sweeping = recover()
+          .catch((error: unknown) => log(`recovery could not run: ${(error as Error).message}`))
+          .finally(() => {
+            sweeping = null;
+          });
       }, every);
       timer.unref();
       // Stopped first (closers run last to first): no sweep starts once the stack is closing.
@@ -159,6 +171,32 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await close();
     throw error;
   }
+}
+
+/**
+ * Files of pending imports that are in the bucket but not marked arrived: their notification was
+ * lost (the stack killed between the upload and its import's start, or the start failed). S3 tries
+ * a notification to the import function again on AWS; locally they are notified again. Starting an
+ * import is idempotent, so a file noticed twice changes nothing.
+ */
+async function unnoticedUploads(store: RecordStore, objects: ObjectStore, log: (line: string) => void): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const leased of store.leasedJobs()) {
+    if (leased.kind !== 'import') continue;
+    try {
+      const stored = await store.getImportJob<unknown>(leased.authorityId, leased.id);
+      const job = stored ? ImportJob.safeParse(stored.body) : null;
+      if (!job?.success || job.data.status !== 'pending') continue;
+      for (const file of job.data.files) {
+        // One byte tells whether it is there, without reading a large file.
+        if (!file.uploaded && (await getBytes(objects, file.key, 0, 1)) !== null) keys.push(file.key);
+      }
+    } catch (error) {
+      // One import's trouble never stops the others, nor the stack's start: the next sweep looks again.
+      log(`could not look at the uploads of import ${leased.id}: ${(error as Error).message}`);
+    }
+  }
+  return keys;
 }
 
 /**

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AuditRecord, type GradingRecord } from '#audit/audit-record';
 import { parseFindings, type FindingsDocument } from '#audit/findings-model';
-import { appendTrail, auditTrail, failAuditJob, getAudit, gradingRecords, isClosable, launchAudit, publishingFailed, recentlyAuditedChildren, requestClose, tryAuditAgain, type TrailEntry } from '#audit/jobs';
+import { appendTrail, auditTrail, failAuditJob, getAudit, gradingRecords, isClosable, launchAudit, mayTryAgain, publishingFailed, recentlyAuditedChildren, requestClose, tryAuditAgain, type TrailEntry } from '#audit/jobs';
 import { previewSample } from '#audit/runner';
 import { SamplingPlanSchema, type SamplingPlan } from '#audit/sampling';
 import { marginOfError } from '#audit/statistics';
@@ -331,6 +331,19 @@ async function startRun(ctx: ServiceContext, run: AuditRun): Promise<Versioned<A
   return (await getAudit(ctx, run.authorityId, run.auditId))!;
 }
 
+/** Statuses an audit rests in without having failed: nothing to try again. */
+const RESTING_UNFAILED: readonly AuditRecord['status'][] = ['grading', 'moderation', 'published'];
+
+/**
+ * Whether a QA lead may try the audit again now (the web page's "Try again" button): its run or its
+ * publication failed, or its run stopped before recovery noticed. False for anyone but a QA lead.
+ */
+export async function mayTryAgainNow(ctx: ServiceContext, principal: Principal, auditId: string): Promise<boolean> {
+  if (!hasRole(principal, 'qa-lead')) return false;
+  const current = await qaLeadAudit(ctx, principal, auditId);
+  return mayTryAgain(current.body, ctx.now?.() ?? new Date());
+}
+
 /**
  * Tries a failed audit run, or a failed publication, again (QA lead): it resumes from what is kept
  * (checkpointed segments, the drawn sample, the grades and the action plan are never redone or
@@ -339,6 +352,9 @@ async function startRun(ctx: ServiceContext, run: AuditRun): Promise<Versioned<A
  */
 export async function tryAgain(ctx: ServiceContext, principal: Principal, auditId: string): Promise<AuditView> {
   const current = await qaLeadAudit(ctx, principal, auditId);
+  if (RESTING_UNFAILED.includes(current.body.status)) {
+    throw new ConflictError(`the audit has not failed: it is ${current.body.status}. Only a failed run or a failed publication can be tried again`);
+  }
   const run: AuditRun = { authorityId: principal.authorityId, auditId, segments: current.body.segments, purpose: `retry-${current.version}` };
   try {
     await tryAuditAgain(ctx, principal.authorityId, auditId, principal.userId, runIdOf(run));

@@ -1,17 +1,18 @@
 /**
  * Imports as QA leads ask for them: upload links for one or more files (the upload itself starts the
- * import), or one small file sent at once; and the import's status, counts and errors report. The
- * authority always comes from the caller's token, so a QA lead can only load their own authority.
+ * import), or one small file sent at once; the import's status, counts and errors report; and trying
+ * a failed import again. The authority always comes from the caller's token, so a QA lead can only
+ * load their own authority.
  */
 import { z } from 'zod';
 import {
-  ImportFileRequest, ImportRequestError, StatedCollectionYear, YearEnding, createImport, firstImportErrors, getImport, importDirect, importDirectFiles, listImports,
-  type CreatedImport, type ImportJob, type ImportView, type ImportContentType,
+  ImportFileRequest, ImportRequestError, ImportStateError, StatedCollectionYear, YearEnding, createImport, firstImportErrors, getImport, importDirect, importDirectFiles, listImports,
+  mayTryImportAgain, tryImportAgain, type CreatedImport, type ImportJob, type ImportView, type ImportContentType,
 } from '#loader/import-jobs';
 import type { ImportIssue } from '#loader/issues';
 import { hasRole, type Principal } from '#auth/principal';
 import type { ServiceContext } from './context.ts';
-import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts';
 
 /** POST /imports (JSON): the files the QA lead will upload. */
 export const CreateImportBody = z.strictObject({
@@ -87,4 +88,45 @@ export async function importStatus(ctx: ServiceContext, principal: Principal, im
 export async function imports(ctx: ServiceContext, principal: Principal): Promise<ImportJob[]> {
   requireQaLead(principal);
   return listImports(ctx, principal.authorityId);
+}
+
+/** Whether the QA lead may try this import again now: it failed (or its run stopped), every file arrived, and it has not been tried again already. */
+export function mayTryAgain(ctx: Pick<ServiceContext, 'now'>, job: ImportJob): boolean {
+  return mayTryImportAgain(job, ctx.now?.() ?? new Date());
+}
+
+/** Why an import may not be tried again, in words for the QA lead; null when it may. */
+function notTriable(ctx: Pick<ServiceContext, 'now'>, job: ImportJob): string | null {
+  if (mayTryAgain(ctx, job)) return null;
+  if (job.retriedAs !== null) return `import ${job.importId} has already been tried again, as import ${job.retriedAs}: if that one fails too, try that one again`;
+  if (job.status === 'done') return `import ${job.importId} has not failed: it is done. Only a failed import can be tried again`;
+  if (job.status === 'running') return `import ${job.importId} has not failed: it is still running. Only a failed import can be tried again`;
+  if (job.status === 'pending') return `import ${job.importId} has not failed: it is still waiting for its files. Only a failed import can be tried again`;
+  const missing = job.files.filter((f) => !f.uploaded).map((f) => f.fileName);
+  return `import ${job.importId} cannot be tried again: not every file arrived (missing ${missing.join(', ')}), so there is nothing to run it over. Start a new import with all the files`;
+}
+
+/**
+ * Tries a failed import again (QA lead): a new import over the same files, the failed one kept as it
+ * was and linked to it (`retriedAs`; the new one's `retryOf`). The new import is returned pending: its
+ * files are copied to it, and each copy starts it as an upload does. 404 for an import the authority
+ * does not have; 409, saying why, for one that has not failed, whose files did not all arrive, or
+ * that was already tried again (naming the import it was tried again as, also as `retriedAs`).
+ */
+export async function tryAgain(ctx: ServiceContext, principal: Principal, importId: string): Promise<ImportView> {
+  const found = await importStatus(ctx, principal, importId);
+  const refusal = notTriable(ctx, found);
+  if (refusal) throw new ConflictError(refusal, found.retriedAs ? { retriedAs: found.retriedAs } : {});
+  let job: ImportJob;
+  try {
+    job = await tryImportAgain(ctx, principal.authorityId, importId, principal.userId, ctx.now ? { now: ctx.now } : {});
+  } catch (error) {
+    // Another QA lead tried it again at the same moment, or its files could not be copied.
+    if (error instanceof ImportStateError) {
+      const current = await getImport(ctx, principal.authorityId, importId);
+      throw new ConflictError(error.message, current?.retriedAs ? { retriedAs: current.retriedAs } : {});
+    }
+    throw error;
+  }
+  return (await getImport(ctx, principal.authorityId, job.importId)) ?? { ...job, errorsCsv: null };
 }

@@ -407,7 +407,7 @@ describe('functions', () => {
   it('give the API function the issuer, audience, state machine, web origin and sign-in settings', () => {
     const env = props(ids.functions.api).Environment.Variables as Record<string, unknown>;
     expect(Object.keys(env).sort()).toEqual([
-      'IRO_AUDIT_STATE_MACHINE_ARN', 'IRO_AUTH_AUDIENCE', 'IRO_AUTH_ISSUER', 'IRO_BUCKET', 'IRO_COGNITO_CLIENT_ID', 'IRO_COGNITO_DOMAIN', 'IRO_DOCS_ASSETS_DIR', 'IRO_TABLE', 'IRO_WEB_ASSETS_DIR', 'IRO_WEB_ORIGIN', 'IRO_WEB_SECRET_ARN',
+      'IRO_AUDIT_STATE_MACHINE_ARN', 'IRO_AUTH_AUDIENCE', 'IRO_AUTH_ISSUER', 'IRO_BUCKET', 'IRO_COGNITO_CLIENT_ID', 'IRO_COGNITO_DOMAIN', 'IRO_DOCS_ASSETS_DIR', 'IRO_LEASE_SECONDS', 'IRO_TABLE', 'IRO_WEB_ASSETS_DIR', 'IRO_WEB_ORIGIN', 'IRO_WEB_SECRET_ARN',
     ]);
     // The web secret by reference only: its value is never in the function's configuration.
     expect(env.IRO_WEB_SECRET_ARN).toEqual({ Ref: logicalId(s.stack.webSecret) });
@@ -461,7 +461,7 @@ describe('alerts', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties as any);
     const watched = alarms.map((a) => `${a.Namespace}:${a.MetricName}`).sort();
     expect(watched).toEqual([
-      'AWS/ApiGateway:5xx', 'AWS/Lambda:Errors', 'AWS/Lambda:Errors', 'AWS/Lambda:Errors', 'AWS/Lambda:Errors', 'AWS/Lambda:Errors',
+      'AWS/ApiGateway:5xx', 'AWS/Lambda:Errors', 'AWS/Lambda:Errors', 'AWS/Lambda:Errors', 'AWS/Lambda:Errors', 'AWS/Lambda:Errors', 'AWS/Lambda:Errors',
       'AWS/SQS:ApproximateNumberOfMessagesVisible', 'AWS/States:ExecutionsFailed',
     ]);
     for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
@@ -533,6 +533,71 @@ describe('IAM: each function holds only what it needs', () => {
         }
       }
     }
+  });
+});
+
+describe('recovery: the five-minute schedule that takes over stale job leases', () => {
+  let recover: string;
+  let rule: [string, Record<string, any>];
+  beforeAll(() => {
+    recover = logicalId(s.stack.recovery.recover.function);
+    rule = only('AWS::Events::Rule');
+  });
+  const held = () => permissions(s, roleOf(s, recover));
+
+  it('invokes the recover function every 5 minutes (an EventBridge rule, rate(5 minutes)), and only it', () => {
+    const [ruleId, schedule] = rule;
+    expect(schedule).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
+    expect(schedule.Targets).toHaveLength(1);
+    expect(flat(schedule.Targets[0].Arn)).toBe(`<${recover}.Arn>`);
+    // A missed tick is not worth more than the next one: a few delivery retries within the five minutes.
+    expect(schedule.Targets[0].RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 });
+    const invokers = ofType('AWS::Lambda::Permission').map(([, r]) => r.Properties as any).filter((p) => flat(p.FunctionName) === `<${recover}.Arn>`);
+    expect(invokers.map((p) => [p.Action, p.Principal, flat(p.SourceArn)])).toEqual([['lambda:InvokeFunction', 'events.amazonaws.com', `<${ruleId}.Arn>`]]);
+  });
+
+  it('does not retry a failed run itself (the next tick is five minutes away), so one failure is one error in the metric', () => {
+    const configs = ofType('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties as any).filter((c) => flat(c.FunctionName) === `<${recover}>`);
+    expect(configs).toEqual([expect.objectContaining({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 })]);
+  });
+
+  it('runs Node.js 22 on ARM64 with X-Ray tracing and JSON logs into its own log group kept for the log retention, as every function', () => {
+    expect(props(recover)).toMatchObject({
+      Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' },
+      Timeout: 120, MemorySize: 256,
+    });
+    const group = flat(props(recover).LoggingConfig.LogGroup).replace(/^<(.*)>$/, '$1');
+    expect(group).toBe(logicalId(s.stack.recovery.recover.logGroup));
+    expect(s.resources[group]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: CDK_CONTEXT['iro-audit:logRetentionDays'] } });
+    const others = Object.values(ids.functions).map((id) => flat(props(id).LoggingConfig.LogGroup));
+    expect(others).not.toContain(flat(props(recover).LoggingConfig.LogGroup));
+  });
+
+  it('finds the table, the bucket and the runner state machine through its environment, and nothing else', () => {
+    expect(props(recover).Environment.Variables).toEqual({ IRO_TABLE: { Ref: ids.table }, IRO_BUCKET: { Ref: ids.bucket }, IRO_LEASE_SECONDS: '300', IRO_AUDIT_STATE_MACHINE_ARN: { Ref: ids.stateMachine } });
+  });
+
+  it('runs as its own role, with no managed policies', () => {
+    const role = roleOf(s, recover);
+    expect(Object.values(ids.functions).map((id) => roleOf(s, id))).not.toContain(role);
+    expect(s.resources[role]!.Properties!.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('holds only what recovery does: gets and puts job items, queries the leased-jobs index (gsi2) only, starts runner executions; no scan, no other index, no bucket, no key, no secret', () => {
+    const logs = `<${logicalId(s.stack.recovery.recover.logGroup)}.Arn>`;
+    const table = `<${ids.table}.Arn>`;
+    expect(held()).toEqual([
+      `dynamodb:GetItem @ ${table}`, `dynamodb:PutItem @ ${table}`, `dynamodb:Query @ ${table}/index/gsi2`,
+      `logs:CreateLogStream @ ${logs}`, `logs:PutLogEvents @ ${logs}`,
+      `states:StartExecution @ <${ids.stateMachine}>`,
+      'xray:PutTelemetryRecords @ *', 'xray:PutTraceSegments @ *',
+    ].sort());
+  });
+
+  it('names every resource it may touch: no wildcard but X-Ray\'s two actions, which take no resource', () => {
+    const wild = held().filter((p) => p.split(' @ ')[1]!.includes('*'));
+    expect(wild).toEqual(['xray:PutTelemetryRecords @ *', 'xray:PutTraceSegments @ *']);
   });
 });
 

@@ -96,7 +96,7 @@ describe('authentication', () => {
     expect(operations.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort()).toEqual([
       'GET /assignments', 'GET /authority', 'GET /timescale-sets', 'PATCH /authority', 'GET /audits', 'GET /audits/{id}', 'GET /audits/{id}/action-plan', 'GET /audits/{id}/agreement', 'GET /audits/{id}/downloads/{file}',
       'GET /audits/{id}/findings', 'GET /audits/{id}/history', 'GET /audits/{id}/records/{recordId}', 'GET /health', 'GET /templates', 'GET /templates/{id}',
-      'GET /imports', 'GET /imports/{id}', 'PATCH /audits/{id}/action-plan', 'POST /audits', 'POST /audits/{id}/close', 'POST /audits/{id}/moderation', 'POST /imports', 'POST /templates',
+      'GET /imports', 'GET /imports/{id}', 'PATCH /audits/{id}/action-plan', 'POST /audits', 'POST /audits/{id}/close', 'POST /audits/{id}/moderation', 'POST /audits/{id}/try-again', 'POST /imports', 'POST /imports/{id}/try-again', 'POST /templates',
       'PUT /audits/{id}/records/{recordId}/agreed-grades', 'PUT /audits/{id}/records/{recordId}/grades',
     ].sort());
     for (const { path, op } of operations) expect(op.security).toEqual(path === '/health' ? undefined : [{ Bearer: [] }]);

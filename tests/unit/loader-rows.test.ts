@@ -64,6 +64,15 @@ describe('recognising a file by its columns', () => {
         'uasc.csv, oc3.csv, ad1.csv, placed_for_adoption.csv, previous_permanence.csv, missing.csv, dolo.csv, sw_episodes.csv',
     );
   });
+  it('names a header of a million columns by its first twenty and a count, in a message that stays short', () => {
+    const header = ['CHILD', 'DOB', 'REVIEW', ...Array.from({ length: 999_997 }, (_, i) => `COL${i + 1}`)];
+    const message = unrecognisedHeaderMessage(header);
+    expect(message.length).toBeLessThan(1_500);
+    expect(message).toMatch(/^the columns CHILD, DOB, REVIEW, COL1, .*, COL17 and 999,980 more match no known file; closest: reviews\.csv/);
+    expect(message).toContain('missing REVIEW_CODE; unexpected COL1, ');
+    expect(message).toContain('COL20 and 999,977 more');
+    expect(message).toMatch(/Known files: header\.csv, .*sw_episodes\.csv$/);
+  });
   it('describes natural keys in the file’s own column names', () => {
     expect(describeNaturalKey(formatNamed('reviews'))).toBe('CHILD and REVIEW');
     expect(describeNaturalKey(formatNamed('involvements'))).toBe('CHILD, ROLE, WORKER_ID and START');

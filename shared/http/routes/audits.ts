@@ -1,10 +1,10 @@
-/** /audits: launch (QA lead, idempotent), list and read audits; close; findings, downloads and the trail. */
+/** /audits: launch (QA lead, idempotent), list and read audits; close; try a failed run or publication again; findings, downloads and the trail. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { AUDIT_STATUSES } from '#audit/audit-record';
 import { FindingsDocument } from '#audit/findings-model';
 import { TrailEntrySchema } from '#audit/jobs';
 import {
-  AuditView, DOWNLOADABLE_FILES, DownloadLink, IdempotencyKey, LaunchAuditBody, audit, close, downloadLink, history, launch, listAudits, publishedFindings,
+  AuditView, DOWNLOADABLE_FILES, DownloadLink, IdempotencyKey, LaunchAuditBody, audit, close, downloadLink, history, launch, listAudits, publishedFindings, tryAgain,
 } from '#service/audits';
 import type { ServiceContext } from '#service/context';
 import { AuditIdParam, BEARER, ERROR_RESPONSES, json, jsonBody, router } from '../openapi.ts';
@@ -55,7 +55,7 @@ export function auditRoutes(ctx: ServiceContext) {
     createRoute({
       method: 'post', path: '/audits/{id}/close', tags: ['audits'], security: BEARER,
       summary: 'Close a graded audit; its findings are published in the background (QA lead)',
-      description: 'Grades and the action plan are final from here. The runner computes and publishes the findings; `GET /audits/{id}` shows `closed` until they are published (`published`), or `failed` with the reason, when closing again retries the publishing.',
+      description: 'Grades and the action plan are final from here. The runner computes and publishes the findings; `GET /audits/{id}` shows `closed` until they are published (`published`), or `failed` with the reason, when closing again (or `POST /audits/{id}/try-again`) retries the publishing.',
       request: { params: AuditIdParam },
       responses: { 202: json(AuditView, 'Closed: the findings are being published'), 400: e400, 401: e401, 403: e403, 404: e404, 409: e409 },
     }),
@@ -63,6 +63,26 @@ export function auditRoutes(ctx: ServiceContext) {
       const closed = await close(ctx, c.get('principal'), c.req.valid('param').id);
       c.header('location', `/audits/${closed.auditId}`);
       return c.json(closed, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/audits/{id}/try-again', tags: ['audits'], security: BEARER,
+      summary: 'Try a failed audit again: its run, or the publishing of its findings (QA lead)',
+      description:
+        'One "try again" for whatever failed. A failed run (gathering, sampling, assigning) goes back to `draft` and runs again; a failed publishing (the audit had been closed) goes back to `closed` and publishes again. '
+        + 'Nothing kept is redone or lost: the checkpointed scan, the drawn sample, the grades and the action plan stand, and the trail records who tried again and why it had failed. '
+        + 'Also restarts a run whose process stopped before recovery noticed. Answers at once; `GET /audits/{id}` shows the run finish (`grading`, or `published`) or fail again. '
+        + '409, saying why, for an audit that has not failed (e.g. "the audit has not failed: it is grading") or whose run is going now. '
+        + '(Closing again, `POST /audits/{id}/close`, also retries a failed publishing.)',
+      request: { params: AuditIdParam },
+      responses: { 202: json(AuditView, 'Tried again: the run is under way'), 400: e400, 401: e401, 403: e403, 404: e404, 409: e409 },
+    }),
+    async (c) => {
+      const tried = await tryAgain(ctx, c.get('principal'), c.req.valid('param').id);
+      c.header('Location', `/audits/${tried.auditId}`);
+      return c.json(tried, 202);
     },
   );
 

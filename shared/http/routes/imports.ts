@@ -1,12 +1,14 @@
-/** /imports: a QA lead loads an authority's exports — upload links (the upload starts the import) or one small file sent directly. */
+/** /imports: a QA lead loads an authority's exports — upload links (the upload starts the import) or one small file sent directly — and tries a failed import again. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { CreatedImport, DIRECT_IMPORT_MAX_BYTES, IMPORT_CONTENT_TYPES, ImportFileName, ImportJob, ImportView, StatedCollectionYear, YearEnding } from '#loader/import-jobs';
 import type { ServiceContext } from '#service/context';
 import { InvalidInputError } from '#service/errors';
-import { CreateImportBody, importFile, importStatus, imports, startImport } from '#service/imports';
+import { CreateImportBody, importFile, importStatus, imports, startImport, tryAgain } from '#service/imports';
 import { BEARER, ERROR_RESPONSES, json, router } from '../openapi.ts';
 
-const { 400: e400, 401: e401, 403: e403, 404: e404, 413: e413 } = ERROR_RESPONSES;
+const { 400: e400, 401: e401, 403: e403, 404: e404, 409: e409, 413: e413 } = ERROR_RESPONSES;
+
+const ImportIdParam = z.object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'not an import id').openapi({ param: { name: 'id', in: 'path' } }) });
 const FILE_TYPES = Object.keys(IMPORT_CONTENT_TYPES);
 
 export function importRoutes(ctx: ServiceContext) {
@@ -63,10 +65,29 @@ export function importRoutes(ctx: ServiceContext) {
     createRoute({
       method: 'get', path: '/imports/{id}', tags: ['imports'], security: BEARER,
       summary: 'One import: status, progress, counts per file and per table, and a 5-minute link to its errors CSV (QA lead)',
-      request: { params: z.object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'not an import id').openapi({ param: { name: 'id', in: 'path' } }) }) },
+      request: { params: ImportIdParam },
       responses: { 200: json(ImportView, 'The import'), 400: e400, 401: e401, 403: e403, 404: e404 },
     }),
     async (c) => c.json(await importStatus(ctx, c.get('principal'), c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/imports/{id}/try-again', tags: ['imports'], security: BEARER,
+      summary: 'Try a failed import again, over the same files (QA lead)',
+      description:
+        'Starts a new import over the failed one\'s files (copied in the bucket; each copy starts it as an upload does) and answers it, pending, with its Location. '
+        + 'The failed import is kept as it was, its report and problems CSV too, and links to the new one (`retriedAs`; the new one\'s `retryOf`). '
+        + 'Rows the failed run had saved come out unchanged. 409, saying why, for an import that has not failed, whose files did not all arrive, '
+        + 'or that was already tried again (the problem names that import, also as `retriedAs`).',
+      request: { params: ImportIdParam },
+      responses: { 201: json(ImportView, 'The new import: it runs once its files are copied (poll its Location)'), 400: e400, 401: e401, 403: e403, 404: e404, 409: e409 },
+    }),
+    async (c) => {
+      const started = await tryAgain(ctx, c.get('principal'), c.req.valid('param').id);
+      c.header('Location', `/imports/${started.importId}`);
+      return c.json(started, 201);
+    },
   );
 
   return app;

@@ -11,7 +11,7 @@ import type { AuditTemplate } from '#audit/template';
 import { renderTemplate } from '#audit/timescale-text';
 import { authorityTimescales } from '#service/authority';
 import { ActionPlanBody, actionPlan, editActionPlan, type ActionPlanView } from '#service/action-plan';
-import { IdempotencyKey, LaunchAuditBody, audit, auditRecords, auditTemplate, close, history, isFullyGraded, launch, listAudits, previewLaunch, type AuditView, type LaunchPreview } from '#service/audits';
+import { IdempotencyKey, LaunchAuditBody, audit, auditRecords, auditTemplate, close, history, isFullyGraded, launch, listAudits, mayTryAgainNow, previewLaunch, tryAgain, type AuditView, type LaunchPreview } from '#service/audits';
 import { ConflictError, ForbiddenError, InvalidInputError } from '#service/errors';
 import { ModerationBody, agreement, startModeration } from '#service/grading';
 import type { ActionPlanRow } from '#audit/findings-model';
@@ -308,7 +308,24 @@ const NOTICES: Record<string, string> = {
   moderation: 'Moderation has started: a share of the graded records has gone to second IROs, who grade them without seeing the first grades.',
   agreed: 'The agreed grades have been recorded.',
   closed: 'The audit has been closed. Its findings are being published in the background; senior managers can read them once they are.',
+  'tried-again': 'The audit is being tried again. It carries on from where it stopped: the records already gathered, the sample, the grades and the action plan are kept.',
 };
+
+/** The "Try again" form: restarts a failed (or stopped) run or publication. */
+function TryAgainForm({ page, auditId, alternative }: { page: PageContext; auditId: string; alternative?: { href: string; text: string } }) {
+  return (
+    <Form page={page} action={`/app/audits/${auditId}/try-again`}>
+      <ButtonGroup>
+        <Button preventDoubleClick>Try again</Button>
+        {alternative ? (
+          <a class="govuk-link" href={alternative.href}>
+            {alternative.text}
+          </a>
+        ) : null}
+      </ButtonGroup>
+    </Form>
+  );
+}
 
 export function auditPages(app: Hono<WebEnv>, deps: WebDeps): void {
   const { ctx } = deps;
@@ -396,6 +413,9 @@ export function auditPages(app: Hono<WebEnv>, deps: WebDeps): void {
       history(ctx, p, auditId),
     ]);
     const template = open ? (await ctx.templates.get(p.authorityId, view.template.id, view.template.version)).template : null;
+    // Failed, or a run whose process stopped before recovery noticed: the QA lead may start it again.
+    const triable = await mayTryAgainNow(ctx, p, auditId);
+    const stopped = triable && (view.status === 'draft' || view.status === 'closed');
     const moderated = new Map(trail.filter((t) => t.action === 'moderation').flatMap((t) => ((t.details.moderated as { recordId: string; moderator: string }[] | undefined) ?? []).map((m) => [m.recordId, m.moderator] as const)));
     const done = c.req.query('done');
     const g = view.grading;
@@ -420,7 +440,15 @@ export function auditPages(app: Hono<WebEnv>, deps: WebDeps): void {
             view.publishedAt ? { key: 'Published', value: longDate(view.publishedAt) } : null,
           ]}
         />
-        {view.status === 'draft' ? (
+        {stopped ? (
+          <>
+            <WarningText>
+              {view.status === 'closed' ? 'Publishing the findings' : 'The audit’s run'} stopped before it finished, and has not been picked up again yet. Try again to carry on from where it stopped: nothing done so far is lost.
+            </WarningText>
+            <TryAgainForm page={deps.page(c)} auditId={auditId} />
+          </>
+        ) : null}
+        {view.status === 'draft' && !stopped ? (
           <InsetText>
             The audit is running: it counts the population, draws the sample and assigns the records to IROs. This takes a few seconds for most authorities.{' '}
             <a class="govuk-link" href={`/app/audits/${auditId}`}>
@@ -429,7 +457,7 @@ export function auditPages(app: Hono<WebEnv>, deps: WebDeps): void {
             to see its progress.
           </InsetText>
         ) : null}
-        {view.status === 'closed' ? (
+        {view.status === 'closed' && !stopped ? (
           <InsetText>
             The audit is closed and its findings are being published. This takes a few seconds for most audits, a few minutes for the largest.{' '}
             <a class="govuk-link" href={`/app/audits/${auditId}`}>
@@ -441,14 +469,24 @@ export function auditPages(app: Hono<WebEnv>, deps: WebDeps): void {
         {view.status === 'failed' && view.closedAt !== null ? (
           <>
             <WarningText>The findings could not be published: {view.failure?.reason ?? 'no reason was recorded'}. The grades and the action plan are kept.</WarningText>
-            <Form page={deps.page(c)} action={`/app/audits/${auditId}/close`}>
-              <Button preventDoubleClick>Try publishing again</Button>
-            </Form>
+            {triable ? (
+              <>
+                <p class="govuk-body">Try again once the cause is put right: the findings are published from the grades and the action plan as they stood when you closed the audit.</p>
+                <TryAgainForm page={deps.page(c)} auditId={auditId} />
+              </>
+            ) : null}
           </>
         ) : view.status === 'failed' ? (
           <>
             <WarningText>The audit could not run: {view.failure?.reason ?? 'no reason was recorded'}.</WarningText>
-            <Button href={`/app/audits/new?template=${view.template.id}`}>Launch it again</Button>
+            {triable ? (
+              <>
+                <p class="govuk-body">Try again once the cause is put right: the audit carries on from where it stopped, with the same period, sample settings and seed.</p>
+                <TryAgainForm page={deps.page(c)} auditId={auditId} alternative={{ href: `/app/audits/new?template=${view.template.id}`, text: 'Launch a new audit instead' }} />
+              </>
+            ) : (
+              <Button href={`/app/audits/new?template=${view.template.id}`}>Launch it again</Button>
+            )}
           </>
         ) : null}
         {view.status === 'published' ? <Button href={`/app/findings/${auditId}`}>Read the findings</Button> : null}
@@ -611,6 +649,15 @@ export function auditPages(app: Hono<WebEnv>, deps: WebDeps): void {
       throw error;
     }
     return c.redirect(`/app/audits/${auditId}/action-plan?saved=1`, 303);
+  });
+
+  // ---- trying a failed run or publication again ----
+
+  app.post('/audits/:id/try-again', async (c) => {
+    requireQaLead(c);
+    const auditId = c.req.param('id');
+    await tryAgain(ctx, me(c), auditId);
+    return c.redirect(`/app/audits/${auditId}?done=tried-again`, 303);
   });
 
   // ---- closing ----

@@ -1,7 +1,8 @@
 /**
  * The QA lead's import pages: the authority's imports with a form to upload files (a plain multipart
  * POST: no JavaScript needed), and one import's row-level report (status, counts per file and per
- * table, the first row errors, and the whole errors CSV through a 5-minute link).
+ * table, the first row errors, and the whole errors CSV through a 5-minute link). A failed import
+ * offers "Try again" (a new import over the same files) on both.
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -17,7 +18,7 @@ import { IMPORT_FORMATS } from '#loader/formats';
 import { placeOf, type ImportIssue, type IssueSeverity } from '#loader/issues';
 import { longDate } from '#reports/csv';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '#service/errors';
-import { importFiles, importReport, importStatus, imports } from '#service/imports';
+import { importFiles, importReport, importStatus, imports, mayTryAgain, tryAgain } from '#service/imports';
 import { me, type WebDeps, type WebEnv } from '../context.ts';
 import { capitalise, formBody, text, type FormBody } from '../forms.ts';
 import { Breadcrumbs, Button, ErrorSummary, FileUpload, Input, InsetText, NotificationBanner, SummaryList, Table, Tag, WarningText, type FieldError, type TagColour } from '../pages/govuk.tsx';
@@ -150,7 +151,18 @@ const SEVERITY: Record<IssueSeverity, { text: string; colour: TagColour }> = {
 
 const crumbs = () => <Breadcrumbs items={[{ href: '/app', text: 'Home' }, { href: '/app/imports', text: 'Imports' }]} />;
 
-function ImportsPage({ page, list, year, errors }: { page: PageContext; list: ImportJob[]; year: string; errors: FieldError[] }) {
+/** The "Try again" form of a failed import; `small` for a table row, with the import named for screen readers. */
+function TryAgainForm({ page, job, small }: { page: PageContext; job: ImportJob; small?: boolean }) {
+  return (
+    <Form page={page} action={`/app/imports/${job.importId}/try-again`}>
+      <button type="submit" class={`govuk-button${small ? ' govuk-button--secondary govuk-!-margin-bottom-0 govuk-!-margin-top-2' : ''}`} data-module="govuk-button" data-prevent-double-click="true">
+        Try again{small ? <span class="govuk-visually-hidden"> the import of {dateTimeLabel(job.createdAt)}</span> : null}
+      </button>
+    </Form>
+  );
+}
+
+function ImportsPage({ page, list, year, errors, triable }: { page: PageContext; list: ImportJob[]; year: string; errors: FieldError[]; triable: (job: ImportJob) => boolean }) {
   const e = Object.fromEntries(errors.map((x) => [x.field, x.message]));
   const filesKept = errors.length > 0 && !e.files;
   return (
@@ -202,7 +214,14 @@ function ImportsPage({ page, list, year, errors }: { page: PageContext; list: Im
               {dateTimeLabel(job.createdAt)}
             </a>,
             job.requestedBy,
-            <ImportStatusTag job={job} />,
+            triable(job) ? (
+              <>
+                <ImportStatusTag job={job} />
+                <TryAgainForm page={page} job={job} small />
+              </>
+            ) : (
+              <ImportStatusTag job={job} />
+            ),
             job.files.map((f) => f.fileName).join(', '),
             num(sum(job, 'accepted')),
             num(sum(job, 'rejected')),
@@ -213,7 +232,7 @@ function ImportsPage({ page, list, year, errors }: { page: PageContext; list: Im
   );
 }
 
-function ReportPage({ page, view, firstErrors, fresh }: { page: PageContext; view: ImportView; firstErrors: ImportIssue[]; fresh: boolean }) {
+function ReportPage({ page, view, firstErrors, fresh, triable }: { page: PageContext; view: ImportView; firstErrors: ImportIssue[]; fresh: boolean | 'tried-again'; triable: boolean }) {
   const href = `/app/imports/${view.importId}`;
   const accepted = sum(view, 'accepted');
   const rejected = sum(view, 'rejected');
@@ -221,9 +240,20 @@ function ReportPage({ page, view, firstErrors, fresh }: { page: PageContext; vie
   const finished = view.status === 'done' || view.status === 'failed';
   const clean = view.status === 'done' && rejected === 0 && refused === 0 && view.errorCount === 0;
   const tables = Object.entries(view.tables);
+  const stopped = triable && !finished;
+  const importLink = (importId: string) => (
+    <a class="govuk-link" href={`/app/imports/${importId}`}>
+      import {importId}
+    </a>
+  );
   return (
     <Layout page={page} title={`Import of ${dateTimeLabel(view.createdAt)}`} beforeContent={crumbs()}>
-      {fresh && finished ? (
+      {fresh === 'tried-again' && view.retryOf ? (
+        <NotificationBanner success heading={`The import is being tried again, over the same files as import ${view.retryOf}.`}>
+          <p class="govuk-body">It starts once its files have been copied, and runs from the start: rows the failed import saved come out unchanged.</p>
+        </NotificationBanner>
+      ) : null}
+      {fresh === true && finished ? (
         <NotificationBanner success={clean} heading={clean ? `Every row was imported: ${num(accepted)} ${accepted === 1 ? 'row' : 'rows'}.` : `The import has finished: ${num(accepted)} ${accepted === 1 ? 'row' : 'rows'} accepted, ${num(rejected)} rejected${refused ? `, ${refused} ${refused === 1 ? 'file' : 'files'} refused` : ''}.`}>
           {clean ? null : <p class="govuk-body">What was wrong is listed below by rule, then by file, line and column.</p>}
         </NotificationBanner>
@@ -234,6 +264,8 @@ function ReportPage({ page, view, firstErrors, fresh }: { page: PageContext; vie
         rows={[
           { key: 'Status', value: <ImportStatusTag job={view} /> },
           { key: 'Started by', value: view.requestedBy },
+          view.retryOf ? { key: 'Tries again', value: importLink(view.retryOf) } : null,
+          view.retriedAs ? { key: 'Tried again as', value: importLink(view.retriedAs) } : null,
           { key: 'Started', value: dateTimeLabel(view.startedAt ?? view.createdAt) },
           view.finishedAt ? { key: 'Finished', value: dateTimeLabel(view.finishedAt) } : null,
           view.collectionYear
@@ -245,10 +277,24 @@ function ReportPage({ page, view, firstErrors, fresh }: { page: PageContext; vie
           { key: 'Problems', value: view.errorCount + view.warningCount === 0 ? 'None' : `${num(view.errorCount)} that kept rows out, ${num(view.warningCount)} ${view.warningCount === 1 ? 'warning' : 'warnings'}` },
         ]}
       />
-      {view.status === 'pending' || view.status === 'running' ? (
+      {stopped ? (
+        <>
+          <WarningText>
+            {view.status === 'pending'
+              ? 'The import stopped while its files were arriving, and nothing has picked it up since.'
+              : 'The import stopped before it finished, and nothing has picked it up since.'}{' '}
+            Rows already saved stay saved.
+          </WarningText>
+          <p class="govuk-body">Try again to import the same files again from the start, as a new import: rows already saved come out unchanged.</p>
+          <TryAgainForm page={page} job={view} />
+        </>
+      ) : null}
+      {(view.status === 'pending' || view.status === 'running') && !stopped ? (
         <InsetText>
           {view.status === 'pending'
-            ? `The import starts when every file has been uploaded: ${view.files.filter((f) => f.uploaded).length} of ${view.files.length} so far.`
+            ? view.retryOf
+              ? `The import starts when every file has been copied from import ${view.retryOf}: ${view.files.filter((f) => f.uploaded).length} of ${view.files.length} so far.`
+              : `The import starts when every file has been uploaded: ${view.files.filter((f) => f.uploaded).length} of ${view.files.length} so far.`
             : view.progress.phase === 'writing'
               ? `The import is running: ${view.progress.rows} of ${view.progress.of ?? sum(view, 'rows')} rows checked and saved so far.`
               : `The import is running: ${view.progress.rows} rows read so far.`}{' '}
@@ -258,7 +304,19 @@ function ReportPage({ page, view, firstErrors, fresh }: { page: PageContext; vie
           to see its progress.
         </InsetText>
       ) : null}
-      {view.status === 'failed' ? <WarningText>The import could not finish: {view.failure ?? 'no reason was recorded'}. Rows already saved stay saved; importing the same files again changes nothing that is already right.</WarningText> : null}
+      {view.status === 'failed' ? (
+        <>
+          <WarningText>The import could not finish: {view.failure ?? 'no reason was recorded'}. Rows already saved stay saved; importing the same files again changes nothing that is already right.</WarningText>
+          {view.retriedAs ? (
+            <p class="govuk-body">It has been tried again as {importLink(view.retriedAs)}.</p>
+          ) : triable ? (
+            <>
+              <p class="govuk-body">Try again once the cause is put right: the same files are imported again from the start, as a new import. This one is kept as it is, with its report.</p>
+              <TryAgainForm page={page} job={view} />
+            </>
+          ) : null}
+        </>
+      ) : null}
 
       <Table
         caption="Files"
@@ -418,13 +476,14 @@ export function importPages(app: Hono<WebEnv>, deps: WebDeps): void {
 
   app.get('/imports', async (c) => {
     requireQaLead(c);
-    return deps.render(c, <ImportsPage page={deps.page(c)} list={await imports(ctx, me(c))} year="" errors={[]} />);
+    return deps.render(c, <ImportsPage page={deps.page(c)} list={await imports(ctx, me(c))} year="" errors={[]} triable={(job) => mayTryAgain(ctx, job)} />);
   });
 
   app.post('/imports', async (c) => {
     requireQaLead(c);
     const form = readUploadForm(await formBody(c));
-    const again = async (errors: FieldError[]) => deps.render(c, <ImportsPage page={deps.page(c)} list={await imports(ctx, me(c))} year={form.year} errors={errors} />, 400);
+    const again = async (errors: FieldError[]) =>
+      deps.render(c, <ImportsPage page={deps.page(c)} list={await imports(ctx, me(c))} year={form.year} errors={errors} triable={(job) => mayTryAgain(ctx, job)} />, 400);
     if (form.errors.length) return again(form.errors);
     try {
       const done = await importFiles(ctx, me(c), {
@@ -441,7 +500,17 @@ export function importPages(app: Hono<WebEnv>, deps: WebDeps): void {
   app.get('/imports/:id', async (c) => {
     requireQaLead(c);
     const report = await importReport(ctx, me(c), c.req.param('id'), { errors: ERRORS_SHOWN });
-    return deps.render(c, <ReportPage page={deps.page(c)} view={report.import} firstErrors={report.firstErrors} fresh={c.req.query('done') === '1'} />);
+    const done = c.req.query('done');
+    return deps.render(
+      c,
+      <ReportPage page={deps.page(c)} view={report.import} firstErrors={report.firstErrors} fresh={done === 'tried-again' ? 'tried-again' : done === '1'} triable={mayTryAgain(ctx, report.import)} />,
+    );
+  });
+
+  app.post('/imports/:id/try-again', async (c) => {
+    requireQaLead(c);
+    const started = await tryAgain(ctx, me(c), c.req.param('id'));
+    return c.redirect(`/app/imports/${started.importId}?done=tried-again`, 303);
   });
 
   app.get('/imports/:id/errors.csv', async (c) => {
