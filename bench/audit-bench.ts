@@ -9,7 +9,7 @@ import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse';
 import { DeleteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Outcome } from '#audit/findings-model';
+import type { Outcome } from '#engine/findings-model';
 import { launchAudit, runAuditJob } from '#audit/jobs';
 import { readTemplateLibrary } from '#audit/template-library';
 import { createDynamoDocumentClient, createS3Client } from '#config/aws-clients';

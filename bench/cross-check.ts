@@ -5,8 +5,8 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Database } from 'sql.js';
-import { recordId } from '#audit/findings';
-import { pseudonymousChildId } from '#audit/population';
+import { recordId } from '#engine/findings';
+import { pseudonymousChildId } from '#engine/population';
 import type { AuditBenchResult } from './audit-bench.ts';
 import { perUnitOutcomes, SQL_CRITERIA, type SqlResult } from './sqlite-baseline.ts';
 

@@ -8,6 +8,7 @@
  *            error is what a Catch hands on: { Error, Cause }
  */
 import { z } from 'zod';
+import { AppError } from '#errors';
 import { AuditRecord } from '#audit/audit-record';
 import { AuthorityId } from '#domain/records';
 
@@ -37,11 +38,10 @@ export interface FinishResult {
   failure: string | null;
 }
 
-/** An event the state machine should never send; not retried (it would fail the same way). */
-export class RunnerEventError extends Error {
+/** An event the state machine should never send (invalid); not retried (it would fail the same way), by its name. */
+export class RunnerEventError extends AppError {
   constructor(message: string) {
-    super(message);
-    this.name = 'RunnerEventError';
+    super('invalid', message, { name: 'RunnerEventError' });
   }
 }
 

@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { IsoDate } from '#domain/dates';
 import { Lease } from '#jobs/lease';
 import { TimescaleSet } from '#domain/timescales';
-import { SamplingPlanSchema } from './sampling.ts';
-import { AuditTemplate } from './template.ts';
+import { SamplingPlanSchema } from '#engine/sampling';
+import { AuditTemplate } from '#engine/template';
 
 /** draft → grading → moderation → closed → published; `failed` when a run could not finish (it may be resumed). */
 export const AUDIT_STATUSES = ['draft', 'grading', 'moderation', 'closed', 'published', 'failed'] as const;

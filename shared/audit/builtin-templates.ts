@@ -7,7 +7,7 @@ import healthAssessments from '../../audit-templates/health-assessments.json' wi
 import permanenceAtSecondReview from '../../audit-templates/permanence-at-second-review.json' with { type: 'json' };
 import reviewTimelinessParticipation from '../../audit-templates/review-timeliness-participation.json' with { type: 'json' };
 import siblingAllocation from '../../audit-templates/sibling-allocation.json' with { type: 'json' };
-import { parseTemplate, type AuditTemplate } from './template.ts';
+import { parseTemplate, type AuditTemplate } from '#engine/template';
 
 /** The four shipped templates, validated like any template file. */
 export function builtInTemplates(): Map<string, AuditTemplate> {

@@ -16,23 +16,21 @@ import type { ObjectStore } from '#store/object-store';
 import { VersionConflictError, type RecordStore, type Versioned } from '#store/record-store';
 import { withRetry, type RetryOptions } from '#store/retry';
 import { AUDIT_PARTS, AuditRecord, GradingRecord, ModerationRecord, SampleCheckpoint, SegmentCheckpoint, SegmentRuns, StoredSample, type AuditStatus } from './audit-record.ts';
-import { assignUnits, type Auditor } from './assignment.ts';
-import { manualApplies, previousFindingsOf, recordId, type ComparedFindings, type PreviousFindings } from './findings.ts';
-import { agreementOf } from './moderation.ts';
-import { renderTemplate } from './timescale-text.ts';
-import { ActionPlanRow, FindingsDocument, Outcome, type Alert } from './findings-model.ts';
-import type { AuditPeriod, AuditUnit } from './population.ts';
-import {
-  AuditRequestError, drawPopulationSample, forEachSegment, gatherSegment, inSample, populationContext, populationUnits, streamFindings,
-  type AuditContext, type AuditProgress, type Population, type RunOptions, type SegmentOutput,
-} from './runner.ts';
-import type { SamplingPlan } from './sampling.ts';
+import { assignUnits, type Auditor } from '#engine/assignment';
+import { manualApplies, previousFindingsOf, recordId, type ComparedFindings, type PreviousFindings } from '#engine/findings';
+import { agreementOf } from '#engine/moderation';
+import { renderTemplate } from '#engine/timescale-text';
+import { ActionPlanRow, FindingsDocument, Outcome, type Alert } from '#engine/findings-model';
+import type { AuditPeriod, AuditUnit } from '#engine/population';
+import { DISCARD, inSample, mergeTallies, runPipeline, type AuditContext, type AuditProgress, type FindingsOptions, type FindingsSink, type KeptSample } from '#engine/pipeline';
+import { AuditRequestError, forEachSegment, gatherSegment, populationContext, populationUnits, type Population, type SegmentOutput } from './runner.ts';
+import type { SamplingPlan } from '#engine/sampling';
 import { LineSpool, spoolLines, spoolText, type RunRef } from './work-runs.ts';
 import { assertMove } from './lifecycle.ts';
 import { Heartbeat } from '#jobs/heartbeat';
 import { LeaseHeldError, LeaseLostError, MAX_TAKEOVERS, leasePolicy, mayClaim, newLease, renewed, staleness, type Lease, type LeasePolicy } from '#jobs/lease';
 import { boundedMessage, reasonOf } from '#jobs/messages';
-import type { AuditTemplate, ManualCriterion } from './template.ts';
+import type { AuditTemplate, ManualCriterion } from '#engine/template';
 
 export interface AuditServices {
   store: RecordStore;
@@ -165,7 +163,7 @@ export async function getAudit(svc: AuditServices, authorityId: string, auditId:
 async function updateAudit(svc: AuditServices, authorityId: string, auditId: string, change: (audit: AuditRecord) => AuditRecord): Promise<Versioned<AuditRecord>> {
   for (let attempt = 0; ; attempt += 1) {
     const current = await getAudit(svc, authorityId, auditId);
-    if (!current) throw new AuditRequestError(`no audit ${auditId}`);
+    if (!current) throw new AuditRequestError(`no audit ${auditId}`, 'not-found');
     // A run writes only while it holds the audit's lease: one taken over must not write over its successor.
     if (svc.run && current.body.lease?.owner !== svc.run.owner) throw new LeaseLostError(`audit ${auditId}`, svc.run.owner, current.body.lease);
     const next = AuditRecord.parse(change(current.body));
@@ -263,7 +261,7 @@ export interface RunJobOptions {
  */
 export async function runAuditJob(svc: AuditServices, authorityId: string, auditId: string, options: RunJobOptions = {}): Promise<Versioned<AuditRecord>> {
   const found = await getAudit(svc, authorityId, auditId);
-  if (!found) throw new AuditRequestError(`no audit ${auditId}`);
+  if (!found) throw new AuditRequestError(`no audit ${auditId}`, 'not-found');
   if (!isClosing(found.body) && !isRunnable(found.body)) return found;
   const { started, runSvc } = await beginRun(svc, found.body, options.runId ?? `run-${randomUUID()}`);
   try {
@@ -307,7 +305,7 @@ async function beginRun(svc: AuditServices, audit: AuditRecord, owner: string): 
 /** Writes `owner`'s lease on the audit unless another run holds a live one (LeaseHeldError). A run joining its own live lease writes nothing. */
 async function claimLease(svc: AuditServices, authorityId: string, auditId: string, owner: string, policy: LeasePolicy): Promise<Versioned<AuditRecord>> {
   const current = await getAudit(svc, authorityId, auditId);
-  if (!current) throw new AuditRequestError(`no audit ${auditId}`);
+  if (!current) throw new AuditRequestError(`no audit ${auditId}`, 'not-found');
   const now = clockOf(svc);
   const lease = current.body.lease;
   // Parallel segments of one Step Functions run join its lease: only the first (or a stale one) writes.
@@ -334,7 +332,7 @@ export interface SegmentJobResult {
  */
 export async function runSegmentJob(svc: AuditServices, authorityId: string, auditId: string, segment: number, options: Pick<RunJobOptions, 'runId'> = {}): Promise<SegmentJobResult> {
   const current = await getAudit(svc, authorityId, auditId);
-  if (!current) throw new AuditRequestError(`no audit ${auditId}`);
+  if (!current) throw new AuditRequestError(`no audit ${auditId}`, 'not-found');
   const audit = current.body;
   if (!Number.isInteger(segment) || segment < 0 || segment >= audit.segments) throw new AuditRequestError(`segment ${segment} is outside the audit's ${audit.segments} segments`);
   const existing = await svc.store.getAuditItem<SegmentCheckpoint>(authorityId, { auditId, part: AUDIT_PARTS.segment(segment) });
@@ -401,6 +399,20 @@ interface LoadedPopulation {
 /** The population's units, in unit order, streamed from the segments' runs. */
 const unitsOf = (svc: AuditServices, audit: AuditRecord, loaded: LoadedPopulation) => () => populationUnits(svc.objects, audit.template, loaded.ctx, loaded.population.runs);
 
+/** The sample as the pipeline reads it back. */
+const keptSample = (sample: StoredSample): KeptSample => ({ census: sample.census === true, unitIds: sample.unitIds, excluded: sample.excluded, marginOfError: sample.marginOfError });
+
+/** The findings pass over the kept population and sample: the one pipeline, its sample already drawn. */
+async function findingsOf(svc: AuditServices, audit: AuditRecord, loaded: LoadedPopulation, sample: StoredSample, sink: FindingsSink, options: FindingsOptions) {
+  const { findings } = await runPipeline({
+    ctx: loaded.ctx,
+    units: unitsOf(svc, audit, loaded),
+    sample: { kept: keptSample(sample) },
+    findings: { request: audit, sink, options: { ...options, ...(svc.now ? { now: svc.now } : {}) } },
+  });
+  return findings!;
+}
+
 /** The drawn sample, then grading (assignment) or, for an automatic-only audit, the findings published. */
 async function settleAudit(svc: AuditServices, audit: AuditRecord, loaded: LoadedPopulation): Promise<Versioned<AuditRecord>> {
   const sample = await fixedSample(svc, audit, loaded);
@@ -448,7 +460,7 @@ async function loadPopulation(svc: AuditServices, audit: AuditRecord, options: R
   const { authorityId, auditId } = audit;
   const ctx = await populationContext(svc.store, audit);
   const total = audit.segments;
-  const outputs: { segment: number; childrenScanned: number; runs: RunRef[] }[] = [];
+  const outputs: { segment: number; childrenScanned: number; items: number; runs: RunRef[] }[] = [];
   const pending: number[] = [];
   for (let k = 0; k < total; k += 1) {
     const checkpoint = await svc.store.getAuditItem<SegmentCheckpoint>(authorityId, { auditId, part: AUDIT_PARTS.segment(k) });
@@ -463,7 +475,7 @@ async function loadPopulation(svc: AuditServices, audit: AuditRecord, options: R
     return output;
   });
   const all = [...outputs, ...fresh].sort((a, b) => a.segment - b.segment);
-  return { ctx, population: { authorityName: ctx.authorityName, childrenScanned: all.reduce((n, o) => n + o.childrenScanned, 0), runs: all.flatMap((o) => o.runs) } };
+  return { ctx, population: { authorityName: ctx.authorityName, childrenScanned: mergeTallies(all).childrenScanned, runs: all.flatMap((o) => o.runs) } };
 }
 
 /**
@@ -471,7 +483,7 @@ async function loadPopulation(svc: AuditServices, audit: AuditRecord, options: R
  * Records already written (a resumed run) are left as they are. Holds the sampled units' ids and IROs (a sample IROs grade by hand).
  */
 async function assignForGrading(svc: AuditServices, audit: AuditRecord, loaded: LoadedPopulation, sample: StoredSample): Promise<void> {
-  const sampled = inSample({ census: sample.census === true, unitIds: sample.unitIds, excluded: sample.excluded });
+  const sampled = inSample(keptSample(sample));
   const units: Pick<AuditUnit, 'unitId' | 'childIds' | 'service' | 'team' | 'ownIroIds'>[] = [];
   const manual = audit.template.criteria.filter((c): c is ManualCriterion => c.kind === 'manual');
   for await (const u of unitsOf(svc, audit, loaded)()) {
@@ -536,7 +548,7 @@ export async function moderatedPairs(svc: Pick<AuditServices, 'store'>, authorit
  * The grades that stand for each sampled unit — the auditor's, with any agreed moderation grades
  * over them — and, when the audit was moderated, the agreement between auditors and moderators.
  */
-async function standingGrades(svc: AuditServices, audit: AuditRecord, timescales: TimescaleSet): Promise<Pick<RunOptions, 'grades' | 'moderation'>> {
+async function standingGrades(svc: AuditServices, audit: AuditRecord, timescales: TimescaleSet): Promise<Pick<FindingsOptions, 'grades' | 'moderation'>> {
   const pairs = await moderatedPairs(svc, audit.authorityId, audit.auditId);
   const agreed = new Map(pairs.flatMap((p) => (p.moderation.agreed ? [[p.moderation.recordId, p.moderation.agreed.grades] as const] : [])));
   const grades = new Map((await gradingRecords(svc, audit.authorityId, audit.auditId)).map((r) => [
@@ -552,7 +564,7 @@ async function standingGrades(svc: AuditServices, audit: AuditRecord, timescales
  */
 export async function provisionalFindings(svc: AuditServices, authorityId: string, auditId: string): Promise<FindingsDocument> {
   const current = await getAudit(svc, authorityId, auditId);
-  if (!current) throw new AuditRequestError(`no audit ${auditId}`);
+  if (!current) throw new AuditRequestError(`no audit ${auditId}`, 'not-found');
   const audit = current.body;
   if (audit.status !== 'grading' && audit.status !== 'moderation') throw new AuditRequestError(`audit ${auditId} is ${audit.status}: provisional findings exist only while it is graded`);
   const loaded = await loadPopulation(svc, audit, {});
@@ -561,14 +573,7 @@ export async function provisionalFindings(svc: AuditServices, authorityId: strin
   const actionPlan = (await editedActionPlan(svc, authorityId, auditId))?.body;
   const previous = await previousPublished(svc, audit);
   // The same findings pass as publishing, with the per-record rows and alerts let go: only the summary is wanted.
-  const { document } = await streamFindings(
-    unitsOf(svc, audit, loaded)(),
-    inSample({ census: sample.census === true, unitIds: sample.unitIds, excluded: sample.excluded }),
-    audit,
-    { authorityName: loaded.ctx.authorityName, marginOfError: sample.marginOfError, timescales: loaded.ctx.timescales },
-    { record: () => {}, alert: () => {} },
-    { ...standing, ...(actionPlan ? { actionPlan } : {}), ...(previous ? { previous } : {}), ...(svc.now ? { now: svc.now } : {}) },
-  );
+  const { document } = await findingsOf(svc, audit, loaded, sample, DISCARD, { ...standing, ...(actionPlan ? { actionPlan } : {}), ...(previous ? { previous } : {}) });
   return document;
 }
 
@@ -680,7 +685,7 @@ export async function recoverAudit(svc: AuditServices, authorityId: string, audi
     });
   } catch (error) {
     if (error instanceof LeaveAsIs) return { outcome: error.message as 'live' | 'gone' };
-    if (error instanceof AuditRequestError && /^no audit /.test(error.message)) return { outcome: 'gone' };
+    if (error instanceof AuditRequestError && error.kind === 'not-found') return { outcome: 'gone' };
     throw error;
   }
   if (outcome === 'resume') {
@@ -711,7 +716,7 @@ export async function saveActionPlan(
   svc: AuditServices, authorityId: string, auditId: string, actor: string, rows: ActionPlanRow[], expectedVersion: number,
 ): Promise<Versioned<ActionPlanRow[]>> {
   const audit = await getAudit(svc, authorityId, auditId);
-  if (!audit) throw new AuditRequestError(`no audit ${auditId}`);
+  if (!audit) throw new AuditRequestError(`no audit ${auditId}`, 'not-found');
   if (audit.body.status === 'published' || audit.body.status === 'closed') throw new AuditRequestError(`audit ${auditId} is ${audit.body.status}: its action plan can no longer be edited`);
   const plan = ActionPlanRow.array().parse(rows.map((r) => ({ ...r, source: r.source ?? 'qa-lead' })));
   const before = (await editedActionPlan(svc, authorityId, auditId))?.body ?? [];
@@ -749,7 +754,7 @@ async function publishAudit(
   audit: AuditRecord,
   loaded: LoadedPopulation,
   sample: StoredSample,
-  extra: Pick<RunOptions, 'grades' | 'actionPlan' | 'moderation'>,
+  extra: Pick<FindingsOptions, 'grades' | 'actionPlan' | 'moderation'>,
 ): Promise<Versioned<AuditRecord>> {
   const previous = await previousPublished(svc, audit);
   const spool = `${workPrefix(audit.authorityId, audit.auditId)}publish/`;
@@ -757,20 +762,13 @@ async function publishAudit(
   const rowSpool = new LineSpool(svc.objects, `${spool}record-cells`, RECORD_SPOOL_BYTES);
   const alertSpools = audit.template.criteria.map((_, i) => new LineSpool(svc.objects, `${spool}alerts-${String(i).padStart(2, '0')}`, ALERT_SPOOL_BYTES));
   const criteria = audit.template.criteria;
-  const { document, tally, builder } = await streamFindings(
-    unitsOf(svc, audit, loaded)(),
-    inSample({ census: sample.census === true, unitIds: sample.unitIds, excluded: sample.excluded }),
-    audit,
-    { authorityName: loaded.ctx.authorityName, marginOfError: sample.marginOfError, timescales: loaded.ctx.timescales },
-    {
-      record: async (r) => {
-        await recordSpool.add(JSON.stringify(r));
-        await rowSpool.add(JSON.stringify(recordCells(criteria, r)));
-      },
-      alert: (i, a) => alertSpools[i]!.add(JSON.stringify(a)),
+  const { document, tally, builder } = await findingsOf(svc, audit, loaded, sample, {
+    record: async (r) => {
+      await recordSpool.add(JSON.stringify(r));
+      await rowSpool.add(JSON.stringify(recordCells(criteria, r)));
     },
-    { ...extra, ...(previous ? { previous } : {}), ...(svc.now ? { now: svc.now } : {}) },
-  );
+    alert: (i, a) => alertSpools[i]!.add(JSON.stringify(a)),
+  }, { ...extra, ...(previous ? { previous } : {}) });
   const records = await recordSpool.finish();
   const rows = await rowSpool.finish();
   const alerts = (await Promise.all(alertSpools.map((s) => s.finish()))).flat();
@@ -808,10 +806,15 @@ async function fixedSample(svc: AuditServices, audit: AuditRecord, loaded: Loade
   const exclude = audit.excludeAuditedWithinMonths
     ? await recentlyAuditedChildren(svc, audit.authorityId, audit.auditId, audit.excludeAuditedWithinMonths, audit.createdAt)
     : undefined;
-  const drawn = await drawPopulationSample(unitsOf(svc, audit, loaded), audit.sampling, {
-    seed: audit.seed,
-    ...(exclude ? { excludeChildIds: exclude, excludeReason: `a child in this unit was audited in the ${audit.excludeAuditedWithinMonths} months before this audit` } : {}),
+  const { drawn: fresh } = await runPipeline({
+    ctx: loaded.ctx,
+    units: unitsOf(svc, audit, loaded),
+    sample: {
+      plan: audit.sampling, seed: audit.seed,
+      ...(exclude ? { excludeChildIds: exclude, excludeReason: `a child in this unit was audited in the ${audit.excludeAuditedWithinMonths} months before this audit` } : {}),
+    },
   });
+  const drawn = fresh!;
   const sample: StoredSample = {
     unitIds: drawn.unitIds,
     ...(drawn.census ? { census: true as const } : {}),

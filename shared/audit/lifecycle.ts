@@ -3,6 +3,7 @@
  * goes from draft straight to closed; a run that cannot finish is failed, and may be resumed or
  * tried again (failed → draft for a run, failed → closed for a publication).
  */
+import { AppError } from '#errors';
 import type { AuditStatus } from './audit-record.ts';
 
 const NEXT: Record<AuditStatus, readonly AuditStatus[]> = {
@@ -20,14 +21,16 @@ const WHY: Partial<Record<AuditStatus, string>> = {
   closed: 'it has been closed and is being published',
 };
 
-/** A move the lifecycle does not allow; the message says why, for a 409. */
-export class LifecycleError extends Error {
+/** A move the lifecycle does not allow (a conflict); the message says why, the problem carries from and to. */
+export class LifecycleError extends AppError {
   constructor(readonly from: AuditStatus, readonly to: AuditStatus) {
     const allowed = NEXT[from];
     super(
+      'conflict',
       `the audit is ${from} and cannot become ${to}: ${WHY[from] ?? (allowed.length ? `from ${from} it can only become ${allowed.join(' or ')}` : 'it cannot change any more')}`,
+      // The name stays: the state machine refuses to retry a LifecycleError by name.
+      { name: 'LifecycleError', code: 'lifecycle', extra: { from, to } },
     );
-    this.name = 'LifecycleError';
   }
 }
 

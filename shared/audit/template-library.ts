@@ -2,16 +2,18 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseTemplate, type AuditTemplate, type TemplateProblem } from './template.ts';
+import { AppError } from '#errors';
+import { parseTemplate, type AuditTemplate, type TemplateProblem } from '#engine/template';
 
 /** The templates shipped with the product. */
 export const TEMPLATES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../audit-templates');
 
-/** A template file that cannot be used, and why. */
-export class TemplateError extends Error {
+/** A template file that cannot be used (invalid), and why: each problem as a field. */
+export class TemplateError extends AppError {
   constructor(readonly file: string, readonly problems: TemplateProblem[]) {
-    super(`${file} is not a valid audit template:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
-    this.name = 'TemplateError';
+    super('invalid', `${file} is not a valid audit template:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`, {
+      name: 'TemplateError', code: 'template', fields: problems.map((p) => ({ field: p.path, message: p.message })),
+    });
   }
 }
 

@@ -3,6 +3,7 @@
  * A segment writes what it gathers as runs of JSON Lines, each sorted by key; the finishing step
  * reads every run through a small window at a time and merges them into one stream in key order.
  */
+import { unitOrder } from '#engine/order';
 import { getBytes, type ObjectStore } from '#store/object-store';
 
 /** One run as its segment checkpoint lists it. */
@@ -18,8 +19,8 @@ export interface RunItem {
   json: string;
 }
 
-/** The order everything is published in (String.prototype.localeCompare's, as a reusable collator). */
-export const unitOrder: (a: string, b: string) => number = new Intl.Collator().compare;
+/** The order everything is published in: the engine's. */
+export { unitOrder };
 
 /** A run is written once this much JSON has gathered: a segment holds at most about this much. */
 export const RUN_BYTES = 4 * 1024 * 1024;

@@ -6,6 +6,7 @@
  */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { AppError } from '#errors';
 import {
   SignJWT, createLocalJWKSet, createRemoteJWKSet, exportJWK, generateKeyPair, importJWK, jwtVerify, errors as joseErrors,
   type JWK, type JWTPayload, type JWTVerifyGetKey,
@@ -13,15 +14,14 @@ import {
 import { WorkerId } from '#domain/records';
 import { Principal, ROLES, type Role } from './principal.ts';
 
-/** Why a token was refused, in words fit for a 401 or 403. */
-export class TokenError extends Error {
+/** Why a token was refused, in words fit for a 401 (unauthenticated) or 403 (refused). */
+export class TokenError extends AppError {
   constructor(
     message: string,
     /** 401: not authenticated (missing, bad, expired); 403: authenticated but not allowed in at all. */
     readonly status: 401 | 403,
   ) {
-    super(message);
-    this.name = 'TokenError';
+    super(status === 401 ? 'unauthenticated' : 'refused', message, { name: 'TokenError', code: 'token' });
   }
 }
 

@@ -8,10 +8,10 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { parseFindings, type FindingsDocument } from '#audit/findings-model';
+import { parseFindings, type FindingsDocument } from '#engine/findings-model';
 import { getAudit, launchAudit, runAuditJob, type LaunchRequest } from '#audit/jobs';
 import { AuditRequestError } from '#audit/runner';
-import { validateSamplingPlan, type SamplingPlan } from '#audit/sampling';
+import { validateSamplingPlan, type SamplingPlan } from '#engine/sampling';
 import { readTemplateLibrary } from '#audit/template-library';
 import { isIsoDate } from '#domain/dates';
 import { AuthorityId } from '#domain/records';
@@ -116,7 +116,7 @@ try {
     await launchAudit(svc, { ...launch, createdBy: `cli:${userInfo().username}` });
   } else {
     const stored = await getAudit(svc, authority.data, auditId);
-    if (!stored) throw new AuditRequestError(`no audit ${auditId} for authority "${authority.data}"`);
+    if (!stored) throw new AuditRequestError(`no audit ${auditId} for authority "${authority.data}"`, 'not-found');
     console.error(`audit: resuming ${auditId} (${stored.body.status}) through ${connection.description}`);
   }
   const done = await runAuditJob(svc, authority.data, auditId, {

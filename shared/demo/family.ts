@@ -11,7 +11,7 @@ import {
   yearsOld, buildPeriod, fakePostcode, healthEvents, lateReasonFor, participationFor, planAtReview, reviewSlots, sharePeriod,
   type HealthRow, type PathKind, type Period, type ReviewSlot,
 } from './history.ts';
-import type { Random, Weighted } from './random.ts';
+import type { Random, Weighted } from '#engine/random';
 import type { Staff, Team } from './staff.ts';
 
 export interface DemoContext {

@@ -13,7 +13,7 @@ import { addCalendarMonths, addDays } from '#calendar/dates';
 import { CsvFile } from './csv-writer.ts';
 import { generateFamily, type DemoChild, type DemoContext, type DemoFamily, type Showcase } from './family.ts';
 import { episodesOf } from './history.ts';
-import { Random } from './random.ts';
+import { Random } from '#engine/random';
 import { buildStaff } from './staff.ts';
 
 export interface DemoOptions {

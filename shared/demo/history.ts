@@ -4,7 +4,7 @@ import type { TimescaleSet } from '#domain/timescales';
 import { addCalendarMonths, addDays, daysBetween } from '#calendar/dates';
 import { isWorkingDay } from '#calendar/working-days';
 import { reviewDueDate } from '#calendar/reg33';
-import type { Random, Weighted } from './random.ts';
+import type { Random, Weighted } from '#engine/random';
 
 /** How a period of care runs legally; chosen first, then fitted into the period's dates. */
 export type PathKind = 'adoption' | 'careOrder' | 's20' | 's20ThenOrder' | 'remand' | 'shortBreak';

@@ -333,3 +333,20 @@ export type DomainRecord =
   | { kind: 'socialWorkerEpisode'; record: SocialWorkerEpisode }
   | { kind: 'careSummary'; record: CareSummary };
 export type RecordKind = DomainRecord['kind'];
+
+/** A child with every record held about them (reviews merged from participation and details): what the store reads and the engine judges. */
+export interface ChildRecords {
+  child: Child | null;
+  episodes: Episode[];
+  reviews: Review[];
+  involvements: Involvement[];
+  siblingGroups: SiblingGroupMember[];
+  healthEvents: HealthEvent[];
+  oc2: Oc2Outcome[];
+  /**
+   * The SSDA903 records no audit reads yet (UASC, missing, placed for adoption, social worker
+   * episodes, …): the importer reads them as last year's return. Absent where a caller builds a
+   * child's records by hand.
+   */
+  otherReturnRecords?: DomainRecord[];
+}

@@ -5,27 +5,23 @@
  * (health, the API description) authenticates; the use cases check roles and the authority again.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
-import { ZodError } from 'zod';
-import { LifecycleError } from '#audit/lifecycle';
-import { AuditRequestError } from '#audit/runner';
+import { AppError, asAppError, notFound } from '#errors';
 import type { TokenVerifier } from '#auth/tokens';
 import type { LeasePolicy } from '#jobs/lease';
 import type { AuditRunner } from '#service/audit-runner';
 import type { ServiceContext } from '#service/context';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '#service/errors';
 import { TemplateCatalogue } from '#service/templates';
 import type { ObjectLinks, ObjectStore } from '#store/object-store';
 import { IMPORT_FORM_PATH, webApp, type ImportsCapability } from '#web/app';
 import type { SignIn } from '#web/sign-in';
-import { TemplateVersionExistsError, VersionConflictError, type RecordStore } from '#store/record-store';
+import type { RecordStore } from '#store/record-store';
 import { authenticate } from './auth.ts';
 import { docsRoutes } from './docs.ts';
-import { fieldErrors, type ApiEnv } from './openapi.ts';
-import { problem } from './problem.ts';
+import type { ApiEnv } from './openapi.ts';
+import { problemFor } from './problem.ts';
 import { actionPlanRoutes } from './routes/action-plan.ts';
 import { authorityRoutes } from './routes/authority.ts';
 import { auditRoutes } from './routes/audits.ts';
@@ -93,7 +89,7 @@ export function createApp(deps: AppDependencies): OpenAPIHono<ApiEnv> {
   // One limit for every request, but a file sent directly to /imports, which has the import's own,
   // and the web's upload form, which has its own too and refuses with a GOV.UK page (shared/web/routes/imports.tsx).
   const limit = (maxSize: number, what: string) =>
-    bodyLimit({ maxSize, onError: (c) => problem(c, 413, 'Request body too large', { detail: `${what} at most ${Math.round(maxSize / 1024)} KiB in one request` }) });
+    bodyLimit({ maxSize, onError: (c) => problemFor(c, new AppError('too-large', `${what} at most ${Math.round(maxSize / 1024)} KiB in one request`)) });
   const jsonLimit = limit(MAX_BODY_BYTES, 'the API reads');
   const importLimit = limit(MAX_IMPORT_BODY_BYTES, 'a file sent directly to /imports may be');
   app.use('*', (c, next) => {
@@ -132,24 +128,12 @@ export function createApp(deps: AppDependencies): OpenAPIHono<ApiEnv> {
   app.route('/assets', web.assets);
   app.route('/app', web.pages);
 
-  app.notFound((c) => problem(c, 404, 'Not found', { detail: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }));
+  app.notFound((c) => problemFor(c, notFound(`no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
+  // Every error's kind says its status and title (shared/errors.ts). Internal ones are logged for
+  // the operator; the client gets no internals.
   app.onError((error, c) => {
-    if (error instanceof NotFoundError) return problem(c, 404, 'Not found', { detail: error.message });
-    if (error instanceof ForbiddenError) return problem(c, 403, 'Forbidden', { detail: error.message });
-    if (error instanceof InvalidInputError) return problem(c, 400, 'Invalid request', { detail: error.message, errors: error.errors });
-    if (error instanceof ConflictError) return problem(c, 409, 'Conflict', { detail: error.message, ...error.extra });
-    if (error instanceof LifecycleError) return problem(c, 409, 'Not allowed now', { detail: error.message, from: error.from, to: error.to });
-    if (error instanceof VersionConflictError || error instanceof TemplateVersionExistsError) return problem(c, 409, 'Conflict', { detail: error.message });
-    if (error instanceof AuditRequestError) return problem(c, 409, 'Cannot be done', { detail: error.message });
-    if (error instanceof ZodError) return problem(c, 400, 'Invalid request', { errors: fieldErrors(error) });
-    if (error instanceof HTTPException) {
-      // Hono's own refusals (e.g. a malformed JSON body) carry a 4xx status and a plain message.
-      const status = error.status >= 400 && error.status < 500 ? error.status : 500;
-      return problem(c, status as 400, status === 500 ? 'Internal error' : 'Request refused', { detail: error.message || 'the request could not be read' });
-    }
-    // Log for the operator; the client gets no internals.
-    console.error('unhandled error', error);
-    return problem(c, 500, 'Internal error', { detail: 'something went wrong on our side; it has been logged' });
+    if (asAppError(error).kind === 'internal') console.error('unhandled error', error);
+    return problemFor(c, error);
   });
   return app;
 }

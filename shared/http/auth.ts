@@ -6,7 +6,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { TokenError, type TokenVerifier } from '#auth/tokens';
 import type { Principal } from '#auth/principal';
-import { problem } from './problem.ts';
+import { AppError } from '#errors';
+import { problemFor } from './problem.ts';
 
 /** Verifies `Authorization: Bearer …` and sets `principal`; answers 401/403 problem+json otherwise. */
 export function authenticate(verifier: TokenVerifier, sessionToken?: (c: Parameters<MiddlewareHandler>[0]) => string | undefined): MiddlewareHandler<{ Variables: { principal: Principal } }> {
@@ -16,14 +17,14 @@ export function authenticate(verifier: TokenVerifier, sessionToken?: (c: Paramet
     const token = bearer ?? sessionToken?.(c);
     if (!token) {
       c.header('WWW-Authenticate', 'Bearer realm="iro-audit"');
-      return problem(c, 401, 'Not signed in', { detail: header ? 'the Authorization header must be "Bearer <token>"' : 'send an ID token as "Authorization: Bearer <token>"' });
+      return problemFor(c, new AppError('unauthenticated', header ? 'the Authorization header must be "Bearer <token>"' : 'send an ID token as "Authorization: Bearer <token>"'));
     }
     try {
       c.set('principal', await verifier.verify(token));
     } catch (error) {
       if (!(error instanceof TokenError)) throw error;
       if (error.status === 401) c.header('WWW-Authenticate', 'Bearer realm="iro-audit", error="invalid_token"');
-      return problem(c, error.status, error.status === 401 ? 'Not signed in' : 'Forbidden', { detail: error.message });
+      return problemFor(c, error);
     }
     await next();
   };

@@ -6,15 +6,11 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Principal } from '#auth/principal';
-import { problem } from './problem.ts';
+import { AppError, zodFields } from '#errors';
+import { problemFor } from './problem.ts';
 
 export interface ApiEnv {
   Variables: { principal: Principal };
-}
-
-/** Field-level messages from a zod error: `sample.value: a count must be a whole number of at least 1`. */
-export function fieldErrors(error: z.ZodError): { field: string; message: string }[] {
-  return error.issues.map((issue) => ({ field: issue.path.map(String).join('.') || '(body)', message: issue.message }));
 }
 
 /** A router whose validation errors are problem+json naming each field. */
@@ -23,7 +19,7 @@ export function router(): OpenAPIHono<ApiEnv> {
     defaultHook: (result, c) => {
       if (!result.success) {
         const where = result.target === 'json' ? 'body' : result.target === 'param' ? 'path' : result.target;
-        return problem(c as Context, 400, 'Invalid request', { detail: `the request ${where} is not valid`, errors: fieldErrors(result.error) });
+        return problemFor(c as Context, new AppError('invalid', `the request ${where} is not valid`, { fields: zodFields(result.error) }));
       }
       return undefined;
     },

@@ -13,6 +13,7 @@
  */
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { AppError } from '#errors';
 
 export const Lease = z.object({
   /** The run holding the job: one attempt at it (a Step Functions execution's name, or an id made for the run). */
@@ -113,17 +114,17 @@ export function mayClaim(lease: Lease | null | undefined, owner: string, now: Da
 }
 
 /** The run's lease was taken over (it was stale, or another run claimed it): the run must stop writing. */
-export class LeaseLostError extends Error {
+export class LeaseLostError extends AppError {
   constructor(readonly job: string, readonly owner: string, readonly holder: Lease | null | undefined) {
-    super(`${job}: the run ${owner} no longer holds its lease${holder ? ` (now ${holder.owner})` : ''}`);
-    this.name = 'LeaseLostError';
+    super('conflict', `${job}: the run ${owner} no longer holds its lease${holder ? ` (now ${holder.owner})` : ''}`, { name: 'LeaseLostError', code: 'lease-lost' });
   }
 }
 
 /** Another run holds a live lease on the job. */
-export class LeaseHeldError extends Error {
+export class LeaseHeldError extends AppError {
   constructor(readonly job: string, readonly lease: Lease) {
-    super(`${job} is being run by ${lease.owner} (renewed at ${lease.renewedAt}, held until ${lease.expiresAt}): wait for it to finish or stop`);
-    this.name = 'LeaseHeldError';
+    super('conflict', `${job} is being run by ${lease.owner} (renewed at ${lease.renewedAt}, held until ${lease.expiresAt}): wait for it to finish or stop`, {
+      name: 'LeaseHeldError', code: 'lease-held',
+    });
   }
 }

@@ -26,6 +26,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { AppError } from '#errors';
 import { join } from 'node:path';
 import { parse } from 'csv-parse';
 import { z } from 'zod';
@@ -263,21 +264,19 @@ export const ImportView = ImportJob.extend({
 export type ImportView = z.infer<typeof ImportView>;
 
 /** A request the import cannot take, naming the field and the reason (the API answers 400, or 413 for `body`). */
-export class ImportRequestError extends Error {
+export class ImportRequestError extends AppError {
   constructor(
     readonly field: string,
     readonly reason: string,
   ) {
-    super(`${field}: ${reason}`);
-    this.name = 'ImportRequestError';
+    super('invalid', `${field}: ${reason}`, { name: 'ImportRequestError', fields: [{ field, message: reason }] });
   }
 }
 
 /** The import is not in a state that allows what was asked (the API answers 409). */
-export class ImportStateError extends Error {
+export class ImportStateError extends AppError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ImportStateError';
+    super('conflict', message, { name: 'ImportStateError' });
   }
 }
 

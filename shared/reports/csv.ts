@@ -2,7 +2,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type {
   ActionPlanRow, CriterionFinding, DueMonthRow, FindingsDocument, HealthTable, Outcome, RecordFinding, ReviewsDueTable, SiblingGroupRow, Tables,
-} from '#audit/findings-model';
+} from '#engine/findings-model';
 import { formatPercent } from './svg-charts.ts';
 
 /** An outcome in the words the reports use. */

@@ -1,10 +1,10 @@
 /** report.html: the findings as one self-contained, printable page for senior managers and Corporate Parenting boards. */
-import type { CriterionFinding, FindingsDocument } from '#audit/findings-model';
+import type { CriterionFinding, FindingsDocument } from '#engine/findings-model';
 import {
   dueLines, healthLines, healthSourcesSentence, longDate, monthLabel, ownerLabel, participationLines, quarterRows, reviewsDueSentences, shareOf, siblingIroLabel,
   timelinessTotal,
 } from './csv.ts';
-import { participationMeasures } from '#audit/tables';
+import { participationMeasures } from '#engine/tables';
 import { changeChart, complianceChart, escapeXml, formatPercent, formatPoints, serviceChart } from './svg-charts.ts';
 
 /** Escapes every dynamic string: names, titles and comments come from imports and people, never trusted as markup. */

@@ -5,7 +5,8 @@
  */
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { FindingsDocument, type Alert } from '#audit/findings-model';
+import { AppError } from '#errors';
+import { FindingsDocument, type Alert } from '#engine/findings-model';
 import { putChunks, type ObjectStore } from '#store/object-store';
 import { actionPlanCsv, findingsCsv, recordCells, recordsCsvChunks, type RecordCells } from './csv.ts';
 import { reportExtent, reportHtml, type ReportExtent } from './html.ts';
@@ -48,10 +49,10 @@ const ManifestSchema = z.object({
 }) satisfies z.ZodType<Manifest>;
 
 /** Thrown before anything is written when the document is not a valid findings document. */
-export class InvalidFindingsError extends Error {
+export class InvalidFindingsError extends AppError {
+  // Internal: the engine built a document its own schema refuses; nobody's request was at fault.
   constructor(readonly problems: string[]) {
-    super(`invalid findings document, nothing published: ${problems.join('; ')}`);
-    this.name = 'InvalidFindingsError';
+    super('internal', `invalid findings document, nothing published: ${problems.join('; ')}`, { name: 'InvalidFindingsError', code: 'invalid-findings' });
   }
 }
 
@@ -177,10 +178,9 @@ function rendered(name: PublishedFile, source: FindingsSource): AsyncIterable<Ui
 }
 
 /** Thrown when an audit's findings are already published. */
-export class AlreadyPublishedError extends Error {
+export class AlreadyPublishedError extends AppError {
   constructor(readonly auditId: string) {
-    super(`audit ${auditId} is already published; published findings are never overwritten`);
-    this.name = 'AlreadyPublishedError';
+    super('conflict', `audit ${auditId} is already published; published findings are never overwritten`, { name: 'AlreadyPublishedError', code: 'already-published' });
   }
 }
 

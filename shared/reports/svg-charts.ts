@@ -1,5 +1,5 @@
 /** Inline SVG charts for the HTML report: plain markup, no libraries, readable without colour or sight. */
-import type { BreakdownRow, CriterionFinding } from '#audit/findings-model';
+import type { BreakdownRow, CriterionFinding } from '#engine/findings-model';
 
 /** Text made safe for XML and HTML content and double- or single-quoted attributes. */
 export function escapeXml(text: string): string {

@@ -3,11 +3,11 @@
  * real values. Written row by row through exceljs's streaming writer, so a national audit's records
  * sheet never sits in memory.
  */
-import { participationMeasures } from '#audit/tables';
+import { participationMeasures } from '#engine/tables';
 import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { Alert, BreakdownRow, FindingsDocument } from '#audit/findings-model';
+import type { Alert, BreakdownRow, FindingsDocument } from '#engine/findings-model';
 import {
   dueLines, healthLines, healthSourceLines, quarterRows, reviewsDueSentences, shareOf, ownerLabel, participationLines, RECORD_DATE_CELL, recordCells, recordsCsvHeader, siblingIroLabel, timelinessTotal, type RecordCells,
 } from './csv.ts';

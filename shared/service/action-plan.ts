@@ -4,7 +4,7 @@
  * over the version read and recorded in the trail. The edited plan is the one published.
  */
 import { z } from 'zod';
-import { ActionPlanRow } from '#audit/findings-model';
+import { ActionPlanRow } from '#engine/findings-model';
 import { editedActionPlan, provisionalFindings, saveActionPlan } from '#audit/jobs';
 import type { Principal } from '#auth/principal';
 import { IsoDate } from '#domain/dates';

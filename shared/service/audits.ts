@@ -7,19 +7,18 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AuditRecord, type GradingRecord } from '#audit/audit-record';
-import { parseFindings, type FindingsDocument } from '#audit/findings-model';
+import { parseFindings, type FindingsDocument } from '#engine/findings-model';
 import { appendTrail, auditTrail, failAuditJob, getAudit, gradingRecords, isClosable, launchAudit, mayTryAgain, publishingFailed, recentlyAuditedChildren, requestClose, tryAuditAgain, type TrailEntry } from '#audit/jobs';
 import { previewSample } from '#audit/runner';
-import { SamplingPlanSchema, type SamplingPlan } from '#audit/sampling';
-import { marginOfError } from '#audit/statistics';
-import type { AuditTemplate } from '#audit/template';
-import { renderTemplate, renderText } from '#audit/timescale-text';
+import { SamplingPlanSchema, type SamplingPlan } from '#engine/sampling';
+import { marginOfError } from '#engine/statistics';
+import type { AuditTemplate } from '#engine/template';
+import { renderTemplate, renderText } from '#engine/timescale-text';
 import { hasRole, type Principal } from '#auth/principal';
 import { IsoDate } from '#domain/dates';
 import { MANIFEST_FILE, PUBLISHED_FILES, readManifest } from '#reports/publish';
 import { MAX_DOWNLOAD_LINK_SECONDS } from '#store/object-store';
 import { VersionConflictError, type Versioned } from '#store/record-store';
-import { AuditRequestError } from '#audit/runner';
 import { runIdOf, type AuditRun } from './audit-runner.ts';
 import { authorityTimescales } from './authority.ts';
 import { nowIso, type ServiceContext } from './context.ts';
@@ -228,7 +227,7 @@ export async function previewLaunch(ctx: ServiceContext, principal: Principal, b
     if (drawn === 'too-slow') return estimate('too-slow');
     return {
       templateTitle: template.title, sampling, counted: true, notCountedBecause: null, population: drawn.populationSize, eligible: drawn.eligibleSize,
-      excluded: drawn.excluded.length, sampleSize: drawn.sample.length, marginOfError: drawn.marginOfError, strata: drawn.strata ?? null,
+      excluded: drawn.excluded.length, sampleSize: drawn.sampleSize, marginOfError: drawn.marginOfError, strata: drawn.strata ?? null,
     };
   } catch (error) {
     if ((error as Error).name === 'AccessDeniedException') return estimate('not-permitted');
@@ -356,12 +355,8 @@ export async function tryAgain(ctx: ServiceContext, principal: Principal, auditI
     throw new ConflictError(`the audit has not failed: it is ${current.body.status}. Only a failed run or a failed publication can be tried again`);
   }
   const run: AuditRun = { authorityId: principal.authorityId, auditId, segments: current.body.segments, purpose: `retry-${current.version}` };
-  try {
-    await tryAuditAgain(ctx, principal.authorityId, auditId, principal.userId, runIdOf(run));
-  } catch (error) {
-    if (error instanceof AuditRequestError) throw new ConflictError(error.message);
-    throw error;
-  }
+  // A refusal (a run going now, or the audit gone meanwhile) is an AppError of its own kind: 409 or 404.
+  await tryAuditAgain(ctx, principal.authorityId, auditId, principal.userId, runIdOf(run));
   return viewOf(ctx, await startRun(ctx, run), principal);
 }
 

@@ -5,7 +5,7 @@
  * set it was launched with.
  */
 import { z } from 'zod';
-import { timescalesInWords, TimescalesInWords } from '#audit/timescale-text';
+import { timescalesInWords, TimescalesInWords } from '#engine/timescale-text';
 import { hasRole, type Principal } from '#auth/principal';
 import { REGULATIONS_2010, TIMESCALE_SETS, type TimescaleSet } from '#domain/timescales';
 import type { ServiceContext } from './context.ts';

@@ -1,40 +1,38 @@
 /**
- * What a use case refuses, and why, in words for the person asking. The HTTP layer maps each to
- * its status (404, 403, 409, 400); the web pages show the same messages.
+ * What a use case refuses, and why, in words for the person asking: each is an AppError of one kind
+ * (shared/errors.ts), so the API's problem+json and the web's page come from the one table there.
+ * The names stay for the many call sites that throw them and the routes that catch one kind.
  */
+import { AppError, type FieldProblem } from '#errors';
 
 /** The thing asked for does not exist for this authority (or, for an IRO, is not theirs to see). */
-export class NotFoundError extends Error {
+export class NotFoundError extends AppError {
   constructor(message: string) {
-    super(message);
-    this.name = 'NotFoundError';
+    super('not-found', message, { name: 'NotFoundError' });
   }
 }
 
 /** The caller is who they say, but may not do this. */
-export class ForbiddenError extends Error {
+export class ForbiddenError extends AppError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ForbiddenError';
+    super('refused', message, { name: 'ForbiddenError' });
   }
 }
 
 /** The request clashes with the state things are in (the lifecycle, a newer version, a reused key). */
-export class ConflictError extends Error {
+export class ConflictError extends AppError {
   constructor(
     message: string,
     /** What the caller needs to recover, e.g. the current version of a grade. */
-    readonly extra: Record<string, unknown> = {},
+    extra: Record<string, unknown> = {},
   ) {
-    super(message);
-    this.name = 'ConflictError';
+    super('conflict', message, { name: 'ConflictError', extra });
   }
 }
 
 /** A field-level problem with the input, beyond what the schema alone can say. */
-export class InvalidInputError extends Error {
-  constructor(readonly errors: { field: string; message: string }[]) {
-    super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
-    this.name = 'InvalidInputError';
+export class InvalidInputError extends AppError {
+  constructor(readonly errors: FieldProblem[]) {
+    super('invalid', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { name: 'InvalidInputError', fields: errors });
   }
 }

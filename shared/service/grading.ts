@@ -10,18 +10,19 @@
  */
 import { z } from 'zod';
 import { AuditRecord, AUDIT_PARTS, GradingRecord, ModerationRecord } from '#audit/audit-record';
-import { assignUnits } from '#audit/assignment';
-import { criterionRule, judgeUnit } from '#audit/evaluate';
-import { Evidence, Outcome } from '#audit/findings-model';
+import { assignUnits } from '#engine/assignment';
+import { criterionRule, judgeUnit } from '#engine/evaluate';
+import { Evidence, Outcome } from '#engine/findings-model';
 import { appendTrail, getAudit, gradingRecords, moderatedPairs, moveAudit, trailWrite } from '#audit/jobs';
-import { childUnits, siblingGroupUnit, siblingStandings, type AuditUnit } from '#audit/population';
+import type { AuditUnit } from '#engine/population';
+import { unitFromRecords } from '#engine/pipeline';
 import { populationContext } from '#audit/runner';
-import { Agreement, agreementOf } from '#audit/moderation';
-import type { AuditTemplate } from '#audit/template';
-import { renderTemplate, renderText } from '#audit/timescale-text';
+import { Agreement, agreementOf } from '#engine/moderation';
+import type { AuditTemplate } from '#engine/template';
+import { renderTemplate, renderText } from '#engine/timescale-text';
 import type { TimescaleSet } from '#domain/timescales';
 import { hasRole, type Principal } from '#auth/principal';
-import { Random } from '#demo/random';
+import { Random } from '#engine/random';
 import { periodsOfCare, sequenceReviews } from '#domain/period-of-care';
 import { VersionConflictError, type ChildRecords, type Versioned } from '#store/record-store';
 import { isFullyGraded, manualCriterionIds } from './audits.ts';
@@ -222,13 +223,7 @@ async function auditTimescales(ctx: ServiceContext, audit: AuditRecord): Promise
 /** The audit unit as the records stand now, for the automatic evidence beside the questions. */
 async function currentUnit(ctx: ServiceContext, audit: AuditRecord, record: GradingRecord, children: readonly ChildRecords[]): Promise<AuditUnit | null> {
   const pctx = { ...(await workforce(ctx, audit.authorityId)), period: audit.period, timescales: await auditTimescales(ctx, audit) };
-  const rule = audit.template.population.rule;
-  if (rule === 'sibling-groups-at-period-end') {
-    const familyId = record.unitId.replace(/^family:/, '');
-    const standings = children.flatMap((c) => siblingStandings(c, pctx));
-    return siblingGroupUnit(familyId, standings, pctx);
-  }
-  return children.flatMap((c) => childUnits(rule, c, pctx)).find((u) => u.unitId === record.unitId) ?? null;
+  return unitFromRecords(audit.template, pctx, record.unitId, children);
 }
 
 function timelineOf(children: readonly ChildRecords[]): RecordView['timeline'] {

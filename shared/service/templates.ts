@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { builtInTemplates } from '#audit/builtin-templates';
-import { parseTemplate, type AuditTemplate, type TemplateProblem } from '#audit/template';
+import { parseTemplate, type AuditTemplate, type TemplateProblem } from '#engine/template';
 import { readTemplateLibrary, TEMPLATES_DIR } from '#audit/template-library';
 import type { Principal } from '#auth/principal';
 import { TemplateVersionExistsError, type RecordStore } from '#store/record-store';

@@ -4,6 +4,7 @@
  * load, and retrying them with backoff is the caller's job — so it is done once, here.
  */
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AppError } from '#errors';
 
 /** DynamoDB's own per-request maxima: a larger batch is rejected outright, not split. */
 export const BATCH_WRITE_LIMIT = 25;
@@ -29,16 +30,20 @@ export interface BatchGetOptions extends BatchOptions {
   consistentRead?: boolean;
 }
 
-/** A batch that still had unprocessed items when the attempts ran out. */
-export class BatchIncompleteError extends Error {
+/**
+ * A batch that still had unprocessed items when the attempts ran out: internal, and worth another
+ * go later (the state machine retries it by its name, which stays).
+ */
+export class BatchIncompleteError extends AppError {
   constructor(
     readonly operation: 'BatchWriteItem' | 'BatchGetItem',
     readonly remaining: number,
     readonly attempts: number,
     options?: { cause?: unknown },
   ) {
-    super(`${operation} gave up after ${attempts} attempts with ${remaining} item${remaining === 1 ? '' : 's'} left unprocessed`, options);
-    this.name = 'BatchIncompleteError';
+    super('internal', `${operation} gave up after ${attempts} attempts with ${remaining} item${remaining === 1 ? '' : 's'} left unprocessed`, {
+      name: 'BatchIncompleteError', code: 'batch-incomplete', ...(options?.cause === undefined ? {} : { cause: options.cause }),
+    });
   }
 }
 

@@ -3,6 +3,7 @@
  * partition key, of the table and of both indexes, so a query built here cannot reach another
  * authority's records; and `#` separates key parts, so no id may contain one.
  */
+import { AppError } from '#errors';
 import type {
   Adoption, CareLeaverOutcome, CareSummary, Child, DeprivationOfLiberty, Episode, HealthEvent, Involvement, MissingEpisode, Oc2Outcome,
   PlacedForAdoption, PreviousPermanence, Professional, ReviewDetails, ReviewParticipation, SiblingGroupMember,
@@ -17,11 +18,10 @@ export type ItemKey = { pk: string; sk: string };
 /** Every key attribute an item may carry; the GSI pairs are present only when the item is in that index. */
 export type ItemKeys = ItemKey & { gsi1pk?: string; gsi1sk?: string; gsi2pk?: string; gsi2sk?: string };
 
-/** Thrown when a value would break the key layout: a wrong authority id, a `#`, an unsortable date. */
-export class InvalidKeyError extends Error {
+/** Thrown when a value would break the key layout: a wrong authority id, a `#`, an unsortable date (invalid input). */
+export class InvalidKeyError extends AppError {
   constructor(message: string) {
-    super(message);
-    this.name = 'InvalidKeyError';
+    super('invalid', message, { name: 'InvalidKeyError', code: 'invalid-key' });
   }
 }
 

@@ -4,8 +4,9 @@
  * against dynalite, on AWS against DynamoDB. Every method takes the authority id, and every key the
  * adapter builds starts with it, so no call can reach another authority's records.
  */
+import { AppError } from '#errors';
 import type {
-  Authority, Child, DomainRecord, Episode, HealthEvent, Involvement, Oc2Outcome, Professional, Review,
+  Authority, ChildRecords, Child, DomainRecord, Episode, HealthEvent, Involvement, Oc2Outcome, Professional, Review,
   SiblingGroupMember,
 } from '#domain/records';
 
@@ -16,22 +17,8 @@ export interface UpsertSummary {
   unchanged: number;
 }
 
-/** A child with every record held about them (reviews merged from participation and details). */
-export interface ChildRecords {
-  child: Child | null;
-  episodes: Episode[];
-  reviews: Review[];
-  involvements: Involvement[];
-  siblingGroups: SiblingGroupMember[];
-  healthEvents: HealthEvent[];
-  oc2: Oc2Outcome[];
-  /**
-   * The SSDA903 records no audit reads yet (UASC, missing, placed for adoption, social worker
-   * episodes, …): the importer reads them as last year's return. Absent where a caller builds a
-   * child's records by hand.
-   */
-  otherReturnRecords?: DomainRecord[];
-}
+/** A child with every record held about them: declared with the records (the engine reads it without the store). */
+export type { ChildRecords } from '#domain/records';
 
 /** What one professional is linked to: their allocations and the reviews they chaired. */
 export interface ProfessionalRecords {
@@ -61,19 +48,24 @@ export interface AuditItemWrite<T = unknown> {
   expectedVersion: number;
 }
 
-/** A conditional write lost: someone else changed the document first. Carries what is stored now. */
-export class VersionConflictError<T = unknown> extends Error {
+/**
+ * A conditional write lost: someone else changed the document first. Carries what is stored now
+ * (for the callers that catch it by its code to retry or answer with the current version; a problem
+ * that reaches the caller uncaught says only that it clashed).
+ */
+export class VersionConflictError<T = unknown> extends AppError {
   constructor(
     readonly key: AuditItemKey,
     readonly expectedVersion: number,
     readonly current: Versioned<T> | null,
   ) {
     super(
+      'conflict',
       current
         ? `version conflict on ${key.auditId}/${key.part}: expected version ${expectedVersion}, stored version is ${current.version}`
         : `version conflict on ${key.auditId}/${key.part}: expected version ${expectedVersion}, nothing is stored`,
+      { name: 'VersionConflictError', code: 'version-conflict' },
     );
-    this.name = 'VersionConflictError';
   }
 }
 
@@ -102,10 +94,11 @@ export interface StoredTemplateVersion {
 }
 
 /** A template version of that id and number is already stored: versions are immutable. */
-export class TemplateVersionExistsError extends Error {
+export class TemplateVersionExistsError extends AppError {
   constructor(readonly templateId: string, readonly version: number) {
-    super(`template ${templateId} version ${version} is already stored: versions never change, add version ${version + 1}`);
-    this.name = 'TemplateVersionExistsError';
+    super('conflict', `template ${templateId} version ${version} is already stored: versions never change, add version ${version + 1}`, {
+      name: 'TemplateVersionExistsError', code: 'template-version-exists',
+    });
   }
 }
 

@@ -12,6 +12,7 @@ import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { TokenError, type TokenVerifier } from '#auth/tokens';
+import { AppError } from '#errors';
 import type { ServiceContext } from '#service/context';
 import { ForbiddenError, NotFoundError } from '#service/errors';
 import { webAssets, type AssetLinks } from './assets.ts';
@@ -92,7 +93,16 @@ export function webApp(options: WebOptions): { pages: Hono<WebEnv>; assets: Hono
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
   });
   // The Origin (or Sec-Fetch-Site) must be this service's on every form post…
-  pages.use('*', csrf());
+  const sameOrigin = csrf();
+  pages.use('*', async (c, next) => {
+    try {
+      return await sameOrigin(c, next);
+    } catch (error) {
+      // Hono refuses with a bare 403; the person is told what to do, as for a missing token.
+      if (error instanceof HTTPException && error.status === 403) throw formRefused();
+      throw error;
+    }
+  });
   // The upload form's own body limit, checked before anything reads the body (the CSRF check does).
   if (options.imports) pages.use('/imports', importFormLimit(deps));
   // …and every form must carry this browser's CSRF token.
@@ -112,13 +122,19 @@ export function webApp(options: WebOptions): { pages: Hono<WebEnv>; assets: Hono
   return { pages, assets, assetLinks: links };
 }
 
+/** A form post refused as not sent from this service's own page: a refusal with a heading of its own. */
+const formRefused = () =>
+  new AppError('refused', 'The form had expired, or it was not sent from this service. Go back, reload the page and try again.', {
+    title: 'This form could not be accepted', code: 'form-refused',
+  });
+
 /** Refuses a POST without this browser's CSRF token, with a page that says what to do. */
 function csrfTokenCheck(deps: WebDeps): MiddlewareHandler<WebEnv> {
   return async (c, next) => {
     if (c.req.method !== 'POST') return next();
     const body = await formBody(c);
     if (!csrfTokenValid(c, deps.secret, body[CSRF_FIELD])) {
-      throw new HTTPException(403, { message: 'csrf-token' });
+      throw formRefused();
     }
     return next();
   };

@@ -1,6 +1,7 @@
 /** The synthesized stack pins every security property of the deployment: data, storage, auth, API, runner, importer and functions. */
 import { Match } from 'aws-cdk-lib/assertions';
 import { Validations } from 'aws-cdk-lib';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -373,10 +374,10 @@ describe('importer', () => {
 describe('functions', () => {
   const all = () => Object.entries(ids.functions);
 
-  it('run Node.js 22 on ARM64 with X-Ray tracing and JSON logs', () => {
+  it('run Node.js 24 on ARM64 with X-Ray tracing and JSON logs', () => {
     for (const [name, id] of all()) {
       expect(props(id), name).toMatchObject({
-        Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' },
+        Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' },
       });
     }
@@ -561,9 +562,9 @@ describe('recovery: the five-minute schedule that takes over stale job leases', 
     expect(configs).toEqual([expect.objectContaining({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 })]);
   });
 
-  it('runs Node.js 22 on ARM64 with X-Ray tracing and JSON logs into its own log group kept for the log retention, as every function', () => {
+  it('runs Node.js 24 on ARM64 with X-Ray tracing and JSON logs into its own log group kept for the log retention, as every function', () => {
     expect(props(recover)).toMatchObject({
-      Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' },
+      Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' },
       Timeout: 120, MemorySize: 256,
     });
@@ -614,6 +615,12 @@ describe('cdk-nag (AwsSolutions)', () => {
       expect(ack.reason.length, `${ack.id} at ${ack.path}`).toBeGreaterThanOrEqual(60);
       expect(ack.reason, ack.id).toMatch(/[a-z]{4,}.*[a-z]{4,}/);
     }
+  });
+
+  it('meets the latest-runtime rule (L1) rather than excusing it: every function runs the newest Node.js CDK knows', () => {
+    expect(acknowledgments(s.app).filter((ack) => ack.id.startsWith('AwsSolutions-L1'))).toEqual([]);
+    const newest = Runtime.ALL.filter((r) => /^nodejs\d+\.x$/.test(r.name)).map((r) => Number(r.name.match(/\d+/)![0])).sort((a, b) => a - b).pop();
+    expect(newest).toBe(24);
   });
 
   it('every acknowledgment excuses a finding that is really there (none is stale or misplaced)', () => {

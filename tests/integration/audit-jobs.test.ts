@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { freshStorage } from '../support/storage.ts';
 import type { ObjectStore } from '#store/object-store';
 import { AUDIT_PARTS, StoredSample } from '#audit/audit-record';
-import { FindingsDocument } from '#audit/findings-model';
+import { FindingsDocument } from '#engine/findings-model';
 import {
   auditTrail, closeAudit, editedActionPlan, failAuditJob, finishAuditJob, getAudit, gradingRecords, launchAudit, requestClose, runAuditJob, runSegmentJob, saveActionPlan,
   type AuditServices, type LaunchRequest,

@@ -2,7 +2,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import type { FindingsDocument } from '#audit/findings-model';
+import type { FindingsDocument } from '#engine/findings-model';
 import { createS3Client } from '#config/aws-clients';
 import type { StoreConfig } from '#config/config';
 import { S3ObjectStore, ensureBucket, type ObjectStore } from '#store/object-store';

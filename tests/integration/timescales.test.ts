@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getAudit } from '#audit/jobs';
-import { pseudonymousChildId } from '#audit/population';
+import { pseudonymousChildId } from '#engine/population';
 import type { Principal, Role } from '#auth/principal';
 import { localSigningKey, localVerifier, signDevelopmentToken, type LocalSigningKey } from '#auth/tokens';
 import type { Professional } from '#domain/records';

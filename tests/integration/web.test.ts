@@ -16,7 +16,7 @@ import type { Professional } from '#domain/records';
 import { createApp } from '#http/app';
 import { InProcessAuditRunner } from '#service/audit-runner';
 import { launch, listAudits, previewLaunch } from '#service/audits';
-import { marginOfError } from '#audit/statistics';
+import { marginOfError } from '#engine/statistics';
 import type { RecordStore } from '#store/record-store';
 import type { ServiceContext } from '#service/context';
 import { assignments, recordView, saveGrades } from '#service/grading';

@@ -2,7 +2,7 @@
 import type { DomainRecord, Episode, HealthEvent, Involvement, Oc2Outcome, Professional, Review, SiblingGroupMember } from '#domain/records';
 import { REGULATIONS_2010 } from '#domain/timescales';
 import type { ChildRecords } from '#store/record-store';
-import type { PopulationContext } from '#audit/population';
+import type { PopulationContext } from '#engine/population';
 
 export const professionals: Professional[] = [
   { workerId: 'SW1', role: 'SW', team: 'North 1', service: 'CiN/CP North' },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assignUnits, type AssignableUnit, type Auditor } from '#audit/assignment';
-import { Random } from '#demo/random';
+import { assignUnits, type AssignableUnit, type Auditor } from '#engine/assignment';
+import { Random } from '#engine/random';
 
 /** A random audit: 1–8 auditors, 0–60 units, each unit's own IROs drawn from the auditors and from IROs not auditing. */
 function randomCase(random: Random, constrained: boolean): { auditors: Auditor[]; units: AssignableUnit[] } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConditionSchema, describeCondition, evaluate, factsUsed, type Condition } from '#audit/conditions';
+import { ConditionSchema, describeCondition, evaluate, factsUsed, type Condition } from '#engine/conditions';
 
 const facts = {
   'review.date': '2024-04-02',

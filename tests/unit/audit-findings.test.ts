@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { judgeUnit } from '#audit/evaluate';
-import { computeFindings, type JudgedUnit } from '#audit/findings';
-import { childUnits, type AuditUnit } from '#audit/population';
-import { participationMeasures, siblingSummary, TableAccumulator } from '#audit/tables';
+import { judgeUnit } from '#engine/evaluate';
+import { computeFindings, type JudgedUnit } from '#engine/findings';
+import { childUnits, type AuditUnit } from '#engine/population';
+import { participationMeasures, siblingSummary, TableAccumulator } from '#engine/tables';
 import { readTemplateLibrary } from '#audit/template-library';
-import type { AuditTemplate } from '#audit/template';
+import type { AuditTemplate } from '#engine/template';
 import { REGULATIONS_2010 } from '#domain/timescales';
 import { child, context, episode, health, review } from '../support/records.ts';
 

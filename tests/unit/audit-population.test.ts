@@ -1,6 +1,6 @@
-import { TableAccumulator } from '#audit/tables';
+import { TableAccumulator } from '#engine/tables';
 import { describe, expect, it } from 'vitest';
-import { childUnits, siblingGroupUnit, siblingStandings } from '#audit/population';
+import { childUnits, siblingGroupUnit, siblingStandings } from '#engine/population';
 import { child, context, episode, health, involvement, review } from '../support/records.ts';
 
 describe('review units and their reg 33 due dates', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXCLUDE_REASON, drawSample, NOT_RECORDED, SamplingPlanSchema, validateSamplingPlan, type SamplingUnit } from '#audit/sampling';
-import { marginOfError } from '#audit/statistics';
+import { DEFAULT_EXCLUDE_REASON, drawSample, NOT_RECORDED, SamplingPlanSchema, validateSamplingPlan, type SamplingUnit } from '#engine/sampling';
+import { marginOfError } from '#engine/statistics';
 
 /** `n` units R-0001… spread over three services and four teams (some with neither recorded). */
 function makeUnits(n: number): SamplingUnit[] {

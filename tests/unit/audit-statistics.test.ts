@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cohensWeightedKappa, compliance, marginOfError, percentExactAgreement, sampleSizeFor, wilsonInterval } from '#audit/statistics';
+import { cohensWeightedKappa, compliance, marginOfError, percentExactAgreement, sampleSizeFor, wilsonInterval } from '#engine/statistics';
 
 /** Rounds to `dp` decimal places, so assertions read like the published tables. */
 const round = (x: number, dp = 4) => Math.round(x * 10 ** dp) / 10 ** dp;

@@ -1,12 +1,13 @@
 /** The streaming pieces of an audit: sorted runs and their merge, the sample drawn as units stream past, the published files written as they go. */
 import { describe, expect, it } from 'vitest';
-import type { AuditUnit } from '#audit/population';
-import { drawPopulationSample, MemoryObjectStore } from '#audit/runner';
-import { drawSample, type SamplingPlan } from '#audit/sampling';
+import type { AuditUnit } from '#engine/population';
+import { drawPopulationSample } from '#engine/pipeline';
+import { MemoryObjectStore } from '#audit/runner';
+import { drawSample, type SamplingPlan } from '#engine/sampling';
 import { LineSpool, mergeRuns, RunWriter, spoolLines, unitOrder } from '#audit/work-runs';
 import { recordCells, recordsCsv, recordsCsvChunks } from '#reports/csv';
 import { findingsJsonChunks, sourceOf } from '#reports/publish';
-import type { FindingsDocument } from '#audit/findings-model';
+import type { FindingsDocument } from '#engine/findings-model';
 import { findingsSample } from '../fixtures/findings-sample.ts';
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {

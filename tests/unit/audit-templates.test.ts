@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTemplateLibrary, TEMPLATES_DIR } from '#audit/template-library';
-import { parseTemplate } from '#audit/template';
+import { parseTemplate } from '#engine/template';
 
 const shipped = async (id: string) => JSON.parse(await readFile(join(TEMPLATES_DIR, `${id}.json`), 'utf8')) as Record<string, unknown>;
 

@@ -15,7 +15,7 @@ import { reviewSchedule } from '#calendar/reg33';
 import { recogniseFormat } from '#loader/formats';
 import { validateRow } from '#loader/validate-row';
 import { DEMO_FILES, generateDemoAuthority, type DemoFileName, type DemoSummary } from '#demo/generator';
-import { Random } from '#demo/random';
+import { Random } from '#engine/random';
 import { buildStaff } from '#demo/staff';
 
 const AS_AT = '2026-03-31';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { childUnits, iroIdsEver, siblingGroupUnit, siblingStandings } from '#audit/population';
+import { childUnits, iroIdsEver, siblingGroupUnit, siblingStandings } from '#engine/population';
 import { principalFromClaims, TokenError, WORKER_ID_CLAIM } from '#auth/tokens';
 import { child, context, episode, involvement, review } from '../support/records.ts';
 

@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { FINDINGS_SCHEMA_VERSION, parseFindings, type FindingsDocument } from '#audit/findings-model';
+import { FINDINGS_SCHEMA_VERSION, parseFindings, type FindingsDocument } from '#engine/findings-model';
 import type { ObjectStore } from '#store/object-store';
 import { ACTION_PLAN_CSV_HEADER, FINDINGS_CSV_HEADER, actionPlanCsv, findingsCsv, recordsCsv } from '#reports/csv';
 import { reportHtml } from '#reports/html';

@@ -4,11 +4,11 @@
  * Haringey 2018-19 by month held, Southwark 2015-16's child-level measure (NI 66).
  */
 import { describe, expect, it } from 'vitest';
-import { judgeUnit } from '#audit/evaluate';
-import { childUnits, type AuditUnit } from '#audit/population';
-import { TableAccumulator } from '#audit/tables';
+import { judgeUnit } from '#engine/evaluate';
+import { childUnits, type AuditUnit } from '#engine/population';
+import { TableAccumulator } from '#engine/tables';
 import { readTemplateLibrary } from '#audit/template-library';
-import type { AuditTemplate } from '#audit/template';
+import type { AuditTemplate } from '#engine/template';
 import { addCalendarMonths, addDays } from '#calendar/dates';
 import { addWorkingDays } from '#calendar/working-days';
 import { periodsOfCare } from '#domain/period-of-care';

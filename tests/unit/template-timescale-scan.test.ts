@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TEMPLATES_DIR } from '#audit/template-library';
-import { proseOf } from '#audit/timescale-text';
+import { proseOf } from '#engine/timescale-text';
 
 const NUMBER = String.raw`(?:\d+(?:\s*[–-]\s*\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty(?:[ -]eight)?|twenty|twenty-one)`;
 /** An interval written out: "5 working days", "three months", "15–20 working days", "28 days", "3 calendar months", "6-month". */

@@ -1,7 +1,7 @@
 /** /audits: launch (QA lead, idempotent), list and read audits; close; try a failed run or publication again; findings, downloads and the trail. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { AUDIT_STATUSES } from '#audit/audit-record';
-import { FindingsDocument } from '#audit/findings-model';
+import { FindingsDocument } from '#engine/findings-model';
 import { TrailEntrySchema } from '#audit/jobs';
 import {
   AuditView, DOWNLOADABLE_FILES, DownloadLink, IdempotencyKey, LaunchAuditBody, audit, close, downloadLink, history, launch, listAudits, publishedFindings, tryAgain,

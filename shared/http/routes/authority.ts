@@ -1,6 +1,6 @@
 /** /authority and /timescale-sets: the authority's settings (its timescale set), read by everyone, chosen by the QA lead. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { TimescalesInWords } from '#audit/timescale-text';
+import { TimescalesInWords } from '#engine/timescale-text';
 import { AuthoritySettings, AuthoritySettingsBody, authoritySettings, chooseTimescales, timescaleSets } from '#service/authority';
 import type { ServiceContext } from '#service/context';
 import { BEARER, ERROR_RESPONSES, json, jsonBody, router } from '../openapi.ts';

@@ -5,8 +5,8 @@
  * caller's authority reads it, every placeholder worded from the authority's current timescale set.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { AuditTemplate } from '#audit/template';
-import { renderTemplate } from '#audit/timescale-text';
+import { AuditTemplate } from '#engine/template';
+import { renderTemplate } from '#engine/timescale-text';
 import { hasRole } from '#auth/principal';
 import type { TimescaleSet } from '#domain/timescales';
 import { authorityTimescales } from '#service/authority';

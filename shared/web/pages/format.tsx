@@ -1,8 +1,8 @@
 /** Words and tags the pages share: statuses, sampling plans, margins of error, outcomes. */
 import type { AuditStatus } from '#audit/audit-record';
-import type { Outcome } from '#audit/findings-model';
-import type { SamplingPlan } from '#audit/sampling';
-import { POPULATION_RULES, type PopulationRule } from '#audit/template';
+import type { Outcome } from '#engine/findings-model';
+import type { SamplingPlan } from '#engine/sampling';
+import { POPULATION_RULES, type PopulationRule } from '#engine/template';
 import { formatPercent } from '#reports/svg-charts';
 import { Tag, type TagColour } from './govuk.tsx';
 

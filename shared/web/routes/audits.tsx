@@ -7,14 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import { hasRole } from '#auth/principal';
-import type { AuditTemplate } from '#audit/template';
-import { renderTemplate } from '#audit/timescale-text';
+import type { AuditTemplate } from '#engine/template';
+import { renderTemplate } from '#engine/timescale-text';
 import { authorityTimescales } from '#service/authority';
 import { ActionPlanBody, actionPlan, editActionPlan, type ActionPlanView } from '#service/action-plan';
 import { IdempotencyKey, LaunchAuditBody, audit, auditRecords, auditTemplate, close, history, isFullyGraded, launch, listAudits, mayTryAgainNow, previewLaunch, tryAgain, type AuditView, type LaunchPreview } from '#service/audits';
 import { ConflictError, ForbiddenError, InvalidInputError } from '#service/errors';
 import { ModerationBody, agreement, startModeration } from '#service/grading';
-import type { ActionPlanRow } from '#audit/findings-model';
+import type { ActionPlanRow } from '#engine/findings-model';
 import { longDate } from '#reports/csv';
 import { formatPercent } from '#reports/svg-charts';
 import { me, type WebDeps, type WebEnv } from '../context.ts';

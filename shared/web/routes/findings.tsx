@@ -6,10 +6,10 @@
  */
 import type { Hono } from 'hono';
 import { raw } from 'hono/html';
-import type { CriterionFinding, FindingsDocument, ReviewsDueTable } from '#audit/findings-model';
+import type { CriterionFinding, FindingsDocument, ReviewsDueTable } from '#engine/findings-model';
 import { DownloadableFile, downloadLink, listAudits, publishedFiles, publishedFindings } from '#service/audits';
 import { NotFoundError } from '#service/errors';
-import { participationMeasures } from '#audit/tables';
+import { participationMeasures } from '#engine/tables';
 import { dueLines, healthLines, reviewsDueSentences, healthSourcesSentence, longDate, monthLabel, ownerLabel, participationLines, siblingIroLabel, timelinessTotal } from '#reports/csv';
 import { changeChart, complianceChart, formatPercent, formatPoints, serviceChart } from '#reports/svg-charts';
 import { me, type WebDeps, type WebEnv } from '../context.ts';

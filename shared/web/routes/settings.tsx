@@ -4,7 +4,7 @@
  * the set they were launched with).
  */
 import type { Context, Hono } from 'hono';
-import type { TimescalesInWords } from '#audit/timescale-text';
+import type { TimescalesInWords } from '#engine/timescale-text';
 import { AuthoritySettingsBody, authoritySettings, chooseTimescales, SETTINGS_ROLE, timescaleSets, type AuthoritySettings } from '#service/authority';
 import { hasRole } from '#auth/principal';
 import { ForbiddenError } from '#service/errors';

@@ -1,8 +1,8 @@
 /** The template library: each themed audit's statutory basis, population, criteria, grade scale and actions. */
 import type { Hono } from 'hono';
 import { hasRole } from '#auth/principal';
-import { FINDINGS_TABLES } from '#audit/template';
-import { renderTemplate } from '#audit/timescale-text';
+import { FINDINGS_TABLES } from '#engine/template';
+import { renderTemplate } from '#engine/timescale-text';
 import { authorityTimescales } from '#service/authority';
 import { formatPercent } from '#reports/svg-charts';
 import { me, type WebDeps, type WebEnv } from '../context.ts';

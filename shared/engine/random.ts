@@ -1,4 +1,4 @@
-/** Seeded, forkable pseudo-random numbers for the demo generator: the same seed always gives the same data. */
+/** Seeded, forkable pseudo-random numbers: the sample, the assignment and moderation draws, and the demo generator; the same seed always gives the same result. */
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';

@@ -1,5 +1,5 @@
 /** Shares sampled units among the auditing IROs for manual grading: balanced by load, never to a child's own IRO. */
-import { Random } from '#demo/random';
+import { Random } from './random.ts';
 
 export interface Auditor {
   iroId: string;

@@ -6,11 +6,10 @@ import { createHash } from 'node:crypto';
 import { addCalendarMonths, addDays } from '#calendar/dates';
 import { ageOn } from '#domain/dates';
 import type { ProfessionalRole } from '#domain/codes';
-import type { HealthEvent, Involvement, Oc2Outcome, Professional } from '#domain/records';
+import type { ChildRecords, HealthEvent, Involvement, Oc2Outcome, Professional } from '#domain/records';
 import { lookedAfterOn, periodContaining, periodsOfCare, type PeriodOfCare } from '#domain/period-of-care';
 import { childDueReviews, DUE_OUTCOMES, REVIEW_KINDS } from '#domain/review-schedule';
 import type { TimescaleSet } from '#domain/timescales';
-import type { ChildRecords } from '#store/record-store';
 import type { Facts } from './conditions.ts';
 import type { PopulationRule } from './template.ts';
 

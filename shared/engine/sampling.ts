@@ -1,6 +1,6 @@
 /** Draws the audit sample: a reproducible, seeded, unbiased choice of audit units under a sampling plan. */
 import { z } from 'zod';
-import { Random } from '#demo/random';
+import { Random } from './random.ts';
 import { marginOfError } from './statistics.ts';
 
 /** The stratum of a unit whose service or team is missing: it is sampled like any other stratum, not dropped. */

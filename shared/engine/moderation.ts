@@ -3,7 +3,6 @@
  * criterion, as % exact agreement and Cohen's weighted kappa over the template's grade scale. Pure.
  */
 import { z } from 'zod';
-import type { ModerationRecord } from './audit-record.ts';
 import { cohensWeightedKappa, percentExactAgreement } from './statistics.ts';
 import type { AuditTemplate } from './template.ts';
 
@@ -24,8 +23,14 @@ export const Agreement = z.object({
 });
 export type Agreement = z.infer<typeof Agreement>;
 
+/** What agreement reads of a moderation record: the moderator's grades, and the QA lead's agreed ones. */
+export interface ModerationGrades {
+  grades: Record<string, string>;
+  agreed: { grades: Record<string, string> } | null;
+}
+
 /** Agreement from each moderated record's auditor grades and its moderation. */
-export function agreementOf(template: AuditTemplate, pairs: readonly { auditor: Record<string, string>; moderation: ModerationRecord }[]): Agreement {
+export function agreementOf(template: AuditTemplate, pairs: readonly { auditor: Record<string, string>; moderation: ModerationGrades }[]): Agreement {
   const scale = template.gradeScale.map((g) => g.grade);
   const criteria = template.criteria.flatMap((c) => {
     if (c.kind !== 'manual') return [];
