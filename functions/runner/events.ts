@@ -7,7 +7,7 @@
  *   fail     { authorityId, auditId, runId, stage, error }    → { status: 'failed', reason }
  *            error is what a Catch hands on: { Error, Cause }
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '#errors';
 import { AuditRecord } from '#audit/audit-record';
 import { AuthorityId } from '#domain/records';

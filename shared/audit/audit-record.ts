@@ -2,7 +2,7 @@
  * An audit as stored: what was asked (the exact template it runs with, the period, the sampling,
  * the seed), where it has got to, and why it failed if it did. Versioned like everything a person edits.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IsoDate } from '#domain/dates';
 import { Lease } from '#jobs/lease';
 import { TimescaleSet } from '#domain/timescales';

@@ -7,7 +7,7 @@
  * publishes nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { addCalendarMonths } from '#calendar/dates';
 import type { TimescaleSet } from '#domain/timescales';
 import { recordCells, type RecordCells } from '#reports/csv';

@@ -1,5 +1,5 @@
 /** Who is calling: a verified user of one authority, with the roles their groups give them. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AuthorityId, WorkerId } from '#domain/records';
 
 /** The three kinds of user, as Cognito groups. */

@@ -8,7 +8,7 @@ import { ROLES, Role } from '#auth/principal';
 import { localSigningKey, signDevelopmentToken } from '#auth/tokens';
 import { AuthorityId } from '#domain/records';
 import { DEFAULT_DATA_DIR, signingKeyPath } from '#local/stack';
-import { DEFAULT_USERS } from './dev-token-users.ts';
+import { DEFAULT_USERS } from '#auth/demo-users';
 
 
 function fail(message: string): never {

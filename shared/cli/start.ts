@@ -6,7 +6,7 @@
 import { signDevelopmentToken } from '#auth/tokens';
 import { ROLES } from '#auth/principal';
 import { DEFAULT_DATA_DIR, startLocalStack } from '#local/stack';
-import { DEFAULT_USERS } from './dev-token-users.ts';
+import { DEFAULT_USERS } from '#auth/demo-users';
 
 function portFromEnv(name: string): number | undefined {
   const raw = process.env[name];

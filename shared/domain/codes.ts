@@ -2,7 +2,7 @@
  * DfE SSDA903 and Ofsted Annex A code lists the domain uses, with their meanings.
  * Sources: DfE "Children looked after return" guide and Ofsted Annex A (see docs/domain.md).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Participation in review (SSDA903 REVIEW_CODE). */
 export const PARTICIPATION_CODES = {

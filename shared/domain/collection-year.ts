@@ -2,7 +2,7 @@
  * The DfE's SSDA903 collection year: 1 April to 31 March, written `2025-26`. Each year's return has
  * its own code sets, tables and validation rules, so an import is always judged as one year's return.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isIsoDate } from './dates.ts';
 
 /** A collection year, e.g. `2025-26` (1 April 2025 to 31 March 2026). */

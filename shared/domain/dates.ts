@@ -1,5 +1,5 @@
 /** Calendar dates in the domain are ISO `YYYY-MM-DD` strings: no clock, no time zone. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 

@@ -2,7 +2,7 @@
  * The records of a child looked after, one zod schema per concept. Each schema is the single
  * definition reused by the loader, the store, the API and (later) the OpenAPI document.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IsoDate } from './dates.ts';
 import {
   AdopterLegalStatus, AdopterSex, CareLeaverAccommodation, CareLeaverActivity, CategoryOfNeed, EpisodeEndReason,

@@ -3,7 +3,7 @@
  * Regulations 2010 (reg 33) are the default; older local practice (Southwark 2008: 28 days / 3 months /
  * 6 months) is kept as a named set so an authority can audit against what it actually promised.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An interval from one event to the next: counted in working days, calendar days or calendar months. */
 export const Interval = z.discriminatedUnion('unit', [

@@ -3,7 +3,7 @@
  * one evaluator turns them into met / not met / cannot tell, with the values it used as evidence
  * and the rule in plain words. Templates never carry code.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ageOn } from '#domain/dates';
 import { addCalendarMonths, addDays, daysBetween } from '#calendar/dates';
 import { addInterval, intervalWords } from '#calendar/reg33';

@@ -18,7 +18,7 @@
  * audit was judged by). The review-timeliness template's population is now every review due or held
  * (`reviews-due-in-period`); a version 2 document's timeliness figures counted reviews held only.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Agreement } from './moderation.ts';
 import { TimescalesInWords } from './timescale-text.ts';
 

@@ -2,7 +2,7 @@
  * Moderation agreement: how far the second IROs' blind grades agree with the auditors', per manual
  * criterion, as % exact agreement and Cohen's weighted kappa over the template's grade scale. Pure.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { cohensWeightedKappa, percentExactAgreement } from './statistics.ts';
 import type { AuditTemplate } from './template.ts';
 

@@ -1,5 +1,5 @@
 /** Draws the audit sample: a reproducible, seeded, unbiased choice of audit units under a sampling plan. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Random } from './random.ts';
 import { marginOfError } from './statistics.ts';
 

@@ -3,7 +3,7 @@
  * when loaded. A QA lead adds a template without touching code; a broken one is refused with the
  * reason. An audit keeps the exact template (id and version) it ran with.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { TIMESCALE_NAMES, isTimescaleName } from '#domain/timescales';
 import { ConditionSchema, factsUsed, timescalesUsed } from './conditions.ts';
 import { templatePlaceholderProblems } from './timescale-text.ts';

@@ -4,7 +4,7 @@
  * set with the one wording function (`intervalWords`), so the prose a reader sees and the rule the
  * engine applies come from the same definition and cannot disagree.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { intervalWords } from '#calendar/reg33';
 import { isTimescaleName, TIMESCALE_NAMES, type TimescaleName, type TimescaleSet } from '#domain/timescales';
 import type { AuditTemplate } from './template.ts';

@@ -12,7 +12,7 @@
  *   staleness(lease, new Date(Date.now() + 91_000)).stale; // true: not renewed within 90 s
  */
 import { hostname } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '#errors';
 
 export const Lease = z.object({

@@ -6,7 +6,7 @@
  * health assessment and dental check (the mapping is in the README, "Import formats").
  */
 import ExcelJS from 'exceljs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ANNEX_A_PERMANENCE_OPTIONS, ETHNICITIES } from '#domain/codes';
 import { CareSummary, Child, HealthEvent, ReviewDetails, type DomainRecord } from '#domain/records';
 import type { UpsertEntry } from '#store/record-store';

@@ -2,7 +2,7 @@
  * Cell parsers for import files, shared by every importer: the conventions of docs/data-formats.md
  * (dates dd/mm/YYYY or ISO, flags Y/N or 1/0, blank means unknown — never "no").
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isIsoDate } from '#domain/dates';
 
 /** A blank cell: unknown, kept as null so it is never mistaken for "no". */

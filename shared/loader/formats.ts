@@ -3,7 +3,7 @@
  * mapped to one domain record. Importers for other formats (SSDA903 XML, Annex A) reuse the
  * same row path: raw cells → cell parsers → domain schema.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { listSome } from '#jobs/messages';
 import {
   Adoption, CareLeaverOutcome, Child, DeprivationOfLiberty, Episode, HealthEvent, Involvement, MissingEpisode, Oc2Outcome, PlacedForAdoption,

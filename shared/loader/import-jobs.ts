@@ -29,7 +29,7 @@ import { tmpdir } from 'node:os';
 import { AppError } from '#errors';
 import { join } from 'node:path';
 import { parse } from 'csv-parse';
-import { z } from 'zod';
+import * as z from 'zod';
 import { IsoDate } from '#domain/dates';
 import { AuthorityId } from '#domain/records';
 import { Heartbeat } from '#jobs/heartbeat';

@@ -6,7 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What became of the row: `rejected` (not imported, this is the cause), `warning` (imported; the

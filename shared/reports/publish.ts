@@ -4,7 +4,7 @@
  * findings are never one string in memory.
  */
 import type { Readable } from 'node:stream';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '#errors';
 import { FindingsDocument, type Alert } from '#engine/findings-model';
 import { putChunks, type ObjectStore } from '#store/object-store';

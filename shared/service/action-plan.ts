@@ -3,7 +3,7 @@
  * threshold (against the findings as they stand), then edited by the QA lead — every edit written
  * over the version read and recorded in the trail. The edited plan is the one published.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ActionPlanRow } from '#engine/findings-model';
 import { editedActionPlan, provisionalFindings, saveActionPlan } from '#audit/jobs';
 import type { Principal } from '#auth/principal';

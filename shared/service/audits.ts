@@ -5,7 +5,7 @@
  * at the gateway, and every read is scoped to the caller's authority.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AuditRecord, type GradingRecord } from '#audit/audit-record';
 import { parseFindings, type FindingsDocument } from '#engine/findings-model';
 import { appendTrail, auditTrail, failAuditJob, getAudit, gradingRecords, isClosable, launchAudit, mayTryAgain, publishingFailed, recentlyAuditedChildren, requestClose, tryAuditAgain, type TrailEntry } from '#audit/jobs';

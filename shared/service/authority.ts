@@ -4,7 +4,7 @@
  * chooses another named set. A change applies to audits launched afterwards: each audit keeps the
  * set it was launched with.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { timescalesInWords, TimescalesInWords } from '#engine/timescale-text';
 import { hasRole, type Principal } from '#auth/principal';
 import { REGULATIONS_2010, TIMESCALE_SETS, type TimescaleSet } from '#domain/timescales';

@@ -8,7 +8,7 @@
  * recording agreed grades is the QA lead's. Grades are written only over the version read, in one
  * transaction with their trail entry.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AuditRecord, AUDIT_PARTS, GradingRecord, ModerationRecord } from '#audit/audit-record';
 import { assignUnits } from '#engine/assignment';
 import { criterionRule, judgeUnit } from '#engine/evaluate';

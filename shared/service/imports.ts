@@ -4,7 +4,7 @@
  * a failed import again. The authority always comes from the caller's token, so a QA lead can only
  * load their own authority.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ImportFileRequest, ImportRequestError, ImportStateError, StatedCollectionYear, YearEnding, createImport, firstImportErrors, getImport, importDirect, importDirectFiles, listImports,
   mayTryImportAgain, tryImportAgain, type CreatedImport, type ImportJob, type ImportView, type ImportContentType,

@@ -8,7 +8,7 @@ import type { Context, Hono } from 'hono';
 import { ROLES, Role } from '#auth/principal';
 import { WorkerId } from '#domain/records';
 import { TokenError, signDevelopmentToken } from '#auth/tokens';
-import { DEFAULT_USERS } from '../../cli/dev-token-users.ts';
+import { DEFAULT_USERS } from '#auth/demo-users';
 import type { WebDeps, WebEnv } from '../context.ts';
 import { formBody, text } from '../forms.ts';
 import { Button, ErrorSummary, Hidden, Input, InsetText, Radios, type FieldError } from '../pages/govuk.tsx';
