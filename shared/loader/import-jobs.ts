@@ -597,9 +597,27 @@ async function reportedEnd(objects: ObjectStore, job: ImportJob): Promise<Import
   return ended && report.importId === job.importId && report.authorityId === job.authorityId ? report : null;
 }
 
-/** Whether a QA lead may try the import again: it failed (or stopped), every file arrived, and it has not been tried again already. */
+/**
+ * Why a QA lead may not try the import again, in their words; null when they may: it failed (or
+ * stopped), every file arrived, and it has not been tried again already. The one statement of the
+ * rule: the buttons, the API's 409 and `tryImportAgain` all read it.
+ */
+export function whyNotTriable(job: ImportJob, now: Date = new Date()): string | null {
+  if (job.retriedAs !== null) return `import ${job.importId} has already been tried again, as import ${job.retriedAs}: if that one fails too, try that one again`;
+  if (job.status !== 'failed' && !stopped(job, now)) {
+    const state = job.status === 'done' ? 'done' : job.status === 'running' ? 'still running' : 'still waiting for its files';
+    return `import ${job.importId} has not failed: it is ${state}. Only a failed import can be tried again`;
+  }
+  const missing = job.files.filter((f) => !f.uploaded).map((f) => f.fileName);
+  if (missing.length > 0) {
+    return `import ${job.importId} cannot be tried again: not every file arrived (missing ${listSome(missing, 5)}), so there is nothing to run it over. Start a new import with all the files`;
+  }
+  return null;
+}
+
+/** Whether a QA lead may try the import again (see `whyNotTriable`). */
 export function mayTryImportAgain(job: ImportJob, now: Date = new Date()): boolean {
-  return (job.status === 'failed' || stopped(job, now)) && job.retriedAs === null && job.files.every((f) => f.uploaded);
+  return whyNotTriable(job, now) === null;
 }
 
 /**
@@ -616,10 +634,8 @@ export async function tryImportAgain(svc: ImportServices, authorityId: string, i
   if (!stored) throw new ImportStateError(`no import ${importId}`);
   const old = ImportJob.parse(stored.body);
   const at = now();
-  if (old.retriedAs !== null) throw new ImportStateError(`import ${importId} has already been tried again, as import ${old.retriedAs}: try that one again instead`);
-  if (old.status !== 'failed' && !stopped(old, at)) throw new ImportStateError(`import ${importId} is ${old.status === 'done' ? 'done' : `${old.status} and alive`}: only a failed import can be tried again`);
-  const missing = old.files.filter((f) => !f.uploaded).map((f) => f.fileName);
-  if (missing.length > 0) throw new ImportStateError(`not every file of import ${importId} arrived (missing ${listSome(missing, 5)}): start a new import with all the files`);
+  const refusal = whyNotTriable(old, at);
+  if (refusal) throw new ImportStateError(refusal);
 
   const job = newJob(
     { authorityId, requestedBy: actor, ...(old.yearEnding ? { yearEnding: old.yearEnding } : {}), ...(old.statedYear ? { collectionYear: old.statedYear } : {}) },

@@ -95,17 +95,6 @@ export function mayTryAgain(ctx: Pick<ServiceContext, 'now'>, job: ImportJob): b
   return mayTryImportAgain(job, ctx.now?.() ?? new Date());
 }
 
-/** Why an import may not be tried again, in words for the QA lead; null when it may. */
-function notTriable(ctx: Pick<ServiceContext, 'now'>, job: ImportJob): string | null {
-  if (mayTryAgain(ctx, job)) return null;
-  if (job.retriedAs !== null) return `import ${job.importId} has already been tried again, as import ${job.retriedAs}: if that one fails too, try that one again`;
-  if (job.status === 'done') return `import ${job.importId} has not failed: it is done. Only a failed import can be tried again`;
-  if (job.status === 'running') return `import ${job.importId} has not failed: it is still running. Only a failed import can be tried again`;
-  if (job.status === 'pending') return `import ${job.importId} has not failed: it is still waiting for its files. Only a failed import can be tried again`;
-  const missing = job.files.filter((f) => !f.uploaded).map((f) => f.fileName);
-  return `import ${job.importId} cannot be tried again: not every file arrived (missing ${missing.join(', ')}), so there is nothing to run it over. Start a new import with all the files`;
-}
-
 /**
  * Tries a failed import again (QA lead): a new import over the same files, the failed one kept as it
  * was and linked to it (`retriedAs`; the new one's `retryOf`). The new import is returned pending: its
@@ -114,14 +103,13 @@ function notTriable(ctx: Pick<ServiceContext, 'now'>, job: ImportJob): string | 
  * that was already tried again (naming the import it was tried again as, also as `retriedAs`).
  */
 export async function tryAgain(ctx: ServiceContext, principal: Principal, importId: string): Promise<ImportView> {
-  const found = await importStatus(ctx, principal, importId);
-  const refusal = notTriable(ctx, found);
-  if (refusal) throw new ConflictError(refusal, found.retriedAs ? { retriedAs: found.retriedAs } : {});
+  await importStatus(ctx, principal, importId); // a QA lead's, of their authority: else 403 or 404
   let job: ImportJob;
   try {
     job = await tryImportAgain(ctx, principal.authorityId, importId, principal.userId, ctx.now ? { now: ctx.now } : {});
   } catch (error) {
-    // Another QA lead tried it again at the same moment, or its files could not be copied.
+    // It may not be tried again (`whyNotTriable`: tried again already, perhaps by another QA lead a
+    // moment ago, not failed, files missing), or its files could not be copied: a 409 saying why.
     if (error instanceof ImportStateError) {
       const current = await getImport(ctx, principal.authorityId, importId);
       throw new ConflictError(error.message, current?.retriedAs ? { retriedAs: current.retriedAs } : {});
