@@ -78,7 +78,12 @@ export type Job = { job: 'audit'; input: AuditBenchInput } | { job: 'scan'; inpu
 type JobResult<J extends Job> = J extends { job: 'audit' } ? AuditBenchResult : ScanResult;
 
 /** One outcome as a letter in the outcomes file. */
-export const OUTCOME_LETTER: Record<Outcome, string> = { met: 'M', 'not-met': 'N', 'not-applicable': 'A', 'cannot-tell': 'C' };
+export const OUTCOME_LETTER: Record<Outcome, string> = {
+  met: 'M',
+  'not-met': 'N',
+  'not-applicable': 'A',
+  'cannot-tell': 'C',
+};
 
 /** The SDK's Node-version notice is printed once by the parent; each child repeating it is noise. */
 export const QUIET_SDK = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
@@ -91,7 +96,11 @@ const CHILD_TIMEOUT_MS = 60 * 60_000;
 export function runInChild<J extends Job>(job: J, options: { heapMb?: number } = {}): Promise<JobResult<J>> {
   // Node's default old-space limit (about 4 GB here) is what an audit gets unless --audit-heap-mb raises it.
   const execArgv = options.heapMb ? [...process.execArgv, `--max-old-space-size=${options.heapMb}`] : process.execArgv;
-  const child = fork(ENTRY, [], { execArgv, env: { ...process.env, ...QUIET_SDK }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(ENTRY, [], {
+    execArgv,
+    env: { ...process.env, ...QUIET_SDK },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise<JobResult<J>>((resolve, reject) => {
     let settled = false;
     const settle = (action: () => void) => {
@@ -108,7 +117,13 @@ export function runInChild<J extends Job>(job: J, options: { heapMb?: number } =
       settle(() => (m.ok ? resolve(m.result) : reject(new Error(`${job.job} process: ${m.error}`))));
     });
     child.once('exit', (code, signal) => {
-      settle(() => reject(new Error(`the ${job.job} process ended (${signal ?? `code ${code}`}) without a result${code === 134 || signal === 'SIGABRT' ? ': most likely out of heap (see --audit-heap-mb)' : ''}`)));
+      settle(() =>
+        reject(
+          new Error(
+            `the ${job.job} process ended (${signal ?? `code ${code}`}) without a result${code === 134 || signal === 'SIGABRT' ? ': most likely out of heap (see --audit-heap-mb)' : ''}`,
+          ),
+        ),
+      );
     });
     child.send(job);
   });
@@ -119,9 +134,18 @@ class PhaseWatch implements ObjectStore {
   readonly firstPut = new Map<string, number>();
   /** Seconds from the start of each published file's write to its end, by key. */
   readonly fileSeconds = new Map<string, number>();
-  constructor(private readonly inner: S3ObjectStore, private readonly started: number) {}
+  constructor(
+    private readonly inner: S3ObjectStore,
+    private readonly started: number,
+  ) {}
   private note(key: string) {
-    const kind = /\/sample\.json$/.test(key) ? 'sample' : key.startsWith('findings/') ? 'findings' : key.includes('/publish/') ? 'spool' : 'work';
+    const kind = /\/sample\.json$/.test(key)
+      ? 'sample'
+      : key.startsWith('findings/')
+        ? 'findings'
+        : key.includes('/publish/')
+          ? 'spool'
+          : 'work';
     if (!this.firstPut.has(kind)) this.firstPut.set(kind, (performance.now() - this.started) / 1000);
   }
   private async timed<T>(key: string, write: () => Promise<T>): Promise<T> {
@@ -131,11 +155,21 @@ class PhaseWatch implements ObjectStore {
     if (key.startsWith('findings/')) this.fileSeconds.set(key, (performance.now() - begun) / 1000);
     return result;
   }
-  ping() { return this.inner.ping(); }
-  get(key: string) { return this.inner.get(key); }
-  getRange(key: string, start: number, length: number) { return this.inner.getRange(key, start, length); }
-  put(key: string, body: Uint8Array | string, contentType: string) { return this.timed(key, () => this.inner.put(key, body, contentType)); }
-  putStream(key: string, chunks: AsyncIterable<Uint8Array | string>, contentType: string) { return this.timed(key, () => this.inner.putStream(key, chunks, contentType)); }
+  ping() {
+    return this.inner.ping();
+  }
+  get(key: string) {
+    return this.inner.get(key);
+  }
+  getRange(key: string, start: number, length: number) {
+    return this.inner.getRange(key, start, length);
+  }
+  put(key: string, body: Uint8Array | string, contentType: string) {
+    return this.timed(key, () => this.inner.put(key, body, contentType));
+  }
+  putStream(key: string, chunks: AsyncIterable<Uint8Array | string>, contentType: string) {
+    return this.timed(key, () => this.inner.putStream(key, chunks, contentType));
+  }
 }
 
 /** The audit, timed and sampled; runs inside the child process. */
@@ -144,7 +178,8 @@ export async function measureAudit(input: AuditBenchInput): Promise<AuditBenchRe
   const template = library.templates.get(TEMPLATE_ID);
   if (!template) throw new Error(`template ${TEMPLATE_ID} is missing from audit-templates/`);
   // Never fall back to AWS's default endpoint and credential chain: the bench only talks to loopback.
-  if (!input.s3Endpoint?.startsWith('http://127.0.0.1:')) throw new Error(`the audit needs the local s3rver's endpoint, got ${String(input.s3Endpoint)}`);
+  if (!input.s3Endpoint?.startsWith('http://127.0.0.1:'))
+    throw new Error(`the audit needs the local s3rver's endpoint, got ${String(input.s3Endpoint)}`);
   const config = { ...localConfig(input.dynamoEndpoint, input.s3Endpoint), bucketName: `bench-${randomUUID()}` };
   const client = createDynamoDocumentClient(config);
   const store = new DynamoRecordStore(client, config.tableName);
@@ -156,10 +191,21 @@ export async function measureAudit(input: AuditBenchInput): Promise<AuditBenchRe
   await removeAudits(client, config.tableName, store, input.authorityId);
   const now = () => new Date('2026-04-01T00:00:00Z');
   const auditId = `bench-${Date.now().toString(36)}`;
-  await launchAudit({ store, objects: bucket, now }, {
-    auditId, authorityId: input.authorityId, title: 'benchmark', template, period: input.period, sampling: { type: 'all' }, seed: 1, autoOnly: true,
-    createdBy: 'bench', segments: input.segments,
-  });
+  await launchAudit(
+    { store, objects: bucket, now },
+    {
+      auditId,
+      authorityId: input.authorityId,
+      title: 'benchmark',
+      template,
+      period: input.period,
+      sampling: { type: 'all' },
+      seed: 1,
+      autoOnly: true,
+      createdBy: 'bench',
+      segments: input.segments,
+    },
+  );
 
   const sampler = new MemorySampler(50);
   const cpuBefore = process.cpuUsage();
@@ -176,27 +222,53 @@ export async function measureAudit(input: AuditBenchInput): Promise<AuditBenchRe
   const auditSeconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const memory = sampler.stop();
-  if (done.body.status !== 'published') throw new Error(`the audit ended ${done.body.status}: ${done.body.failure?.reason ?? ''}`);
+  if (done.body.status !== 'published')
+    throw new Error(`the audit ended ${done.body.status}: ${done.body.failure?.reason ?? ''}`);
 
   const manifest = (await readManifest(bucket, input.authorityId, auditId))!;
   const criterionIds = template.criteria.filter((c) => c.kind === 'automatic').map((c) => c.id);
-  const criteria = await criteriaCounts(bucket, manifest.files.find((f) => f.name === 'findings.csv')!.key, criterionIds);
-  await writeOutcomes(bucket, manifest.files.find((f) => f.name === 'records.csv')!.key, input.outcomesPath, criterionIds);
+  const criteria = await criteriaCounts(
+    bucket,
+    manifest.files.find((f) => f.name === 'findings.csv')!.key,
+    criterionIds,
+  );
+  await writeOutcomes(
+    bucket,
+    manifest.files.find((f) => f.name === 'records.csv')!.key,
+    input.outcomesPath,
+    criterionIds,
+  );
   return {
-    reviewsAudited: done.body.population ?? 0, childrenScanned, auditSeconds, auditCpuSeconds: (cpu.user + cpu.system) / 1e6,
-    memory, criteria, criterionIds,
-    phases: { segments: segmentsDone, sample: watch.firstPut.get('sample') ?? 0, findings: watch.firstPut.get('findings') ?? 0, published: auditSeconds },
+    reviewsAudited: done.body.population ?? 0,
+    childrenScanned,
+    auditSeconds,
+    auditCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    memory,
+    criteria,
+    criterionIds,
+    phases: {
+      segments: segmentsDone,
+      sample: watch.firstPut.get('sample') ?? 0,
+      findings: watch.firstPut.get('findings') ?? 0,
+      published: auditSeconds,
+    },
     files: manifest.files.map((f) => ({ name: f.name, size: f.size, seconds: watch.fileSeconds.get(f.key) ?? null })),
   };
 }
 
-async function removeAudits(client: DynamoDBDocumentClient, tableName: string, store: DynamoRecordStore, authorityId: string): Promise<void> {
+async function removeAudits(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  store: DynamoRecordStore,
+  authorityId: string,
+): Promise<void> {
   const audits: string[] = [];
   for await (const a of store.listAudits(authorityId)) audits.push(a.auditId);
   for (const auditId of audits) {
     const parts: string[] = [];
     for await (const item of store.auditItems(authorityId, auditId)) parts.push(item.part);
-    for (const part of parts) await client.send(new DeleteCommand({ TableName: tableName, Key: auditItemKey(authorityId, auditId, part) }));
+    for (const part of parts)
+      await client.send(new DeleteCommand({ TableName: tableName, Key: auditItemKey(authorityId, auditId, part) }));
   }
 }
 
@@ -219,12 +291,21 @@ async function criteriaCounts(bucket: S3ObjectStore, key: string, criterionIds: 
     const [id = '', , , , met, notMet, notApplicable, cannotTell] = row;
     if (!criterionIds.includes(id)) continue;
     const [m, nm] = [Number(met), Number(notMet)];
-    counts.push({ id, met: m, notMet: nm, notApplicable: Number(notApplicable), cannotTell: Number(cannotTell), compliance: m + nm > 0 ? m / (m + nm) : null });
+    counts.push({
+      id,
+      met: m,
+      notMet: nm,
+      notApplicable: Number(notApplicable),
+      cannotTell: Number(cannotTell),
+      compliance: m + nm > 0 ? m / (m + nm) : null,
+    });
   }
   return counts;
 }
 
-const LETTER_OF_LABEL = new Map(Object.entries(OUTCOME_LABEL).map(([outcome, label]) => [label, OUTCOME_LETTER[outcome as Outcome]]));
+const LETTER_OF_LABEL = new Map(
+  Object.entries(OUTCOME_LABEL).map(([outcome, label]) => [label, OUTCOME_LETTER[outcome as Outcome]]),
+);
 
 /**
  * `recordId<TAB>letters<TAB>children<TAB>date` per published record (records.csv, streamed), letters in
@@ -245,7 +326,8 @@ async function writeOutcomes(bucket: S3ObjectStore, key: string, path: string, c
     }
     // '?' marks an outcome the records lack, so the cross-check shows it rather than guessing.
     const letters = columns.map((i) => LETTER_OF_LABEL.get(row[i] ?? '') ?? '?').join('');
-    if (!out.write(`${row[0]}\t${letters}\t${row[childrenColumn] ?? ''}\t${row[dateColumn] ?? ''}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    if (!out.write(`${row[0]}\t${letters}\t${row[childrenColumn] ?? ''}\t${row[dateColumn] ?? ''}\n`))
+      await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }
@@ -282,4 +364,3 @@ export async function bareParallelScan(input: ScanInput): Promise<ScanResult> {
   );
   return { items, seconds: (performance.now() - started) / 1000 };
 }
-

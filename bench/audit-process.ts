@@ -11,7 +11,8 @@ process.once('message', (message) => {
   const work: Promise<unknown> = job.job === 'audit' ? measureAudit(job.input) : bareParallelScan(job.input);
   work.then(
     (result) => process.send!({ ok: true, result }, () => process.exit(0)),
-    (error: unknown) => process.send!({ ok: false, error: (error as Error).stack ?? String(error) }, () => process.exit(1)),
+    (error: unknown) =>
+      process.send!({ ok: false, error: (error as Error).stack ?? String(error) }, () => process.exit(1)),
   );
 });
 // The parent went away: nothing is waiting for the figures.

@@ -13,7 +13,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { BUNDLE, esbuildOptions, EXAMPLE_FUNCTION_ENVIRONMENT, FUNCTION_ENTRIES, PROJECT_ROOT, type FunctionName } from '../infra/functions.ts';
+import {
+  BUNDLE,
+  esbuildOptions,
+  EXAMPLE_FUNCTION_ENVIRONMENT,
+  FUNCTION_ENTRIES,
+  PROJECT_ROOT,
+  type FunctionName,
+} from '../infra/functions.ts';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '15' } } });
 const runs = Number(args.runs);
@@ -39,11 +46,19 @@ interface Figures {
   loadMs: number[];
 }
 
-async function bundle(name: FunctionName, variant: Variant): Promise<{ file: string; bytes: number; gzipBytes: number }> {
+async function bundle(
+  name: FunctionName,
+  variant: Variant,
+): Promise<{ file: string; bytes: number; gzipBytes: number }> {
   const outdir = join(OUT, variant, name);
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
-  const result = await build({ ...esbuildOptions(FUNCTION_ENTRIES[name], { external: [...VARIANTS[variant].external] }), entryNames: 'index', outdir, write: false });
+  const result = await build({
+    ...esbuildOptions(FUNCTION_ENTRIES[name], { external: [...VARIANTS[variant].external] }),
+    entryNames: 'index',
+    outdir,
+    write: false,
+  });
   const output = result.outputFiles.find((f) => f.path.endsWith('.mjs'))!;
   const file = join(outdir, 'index.mjs');
   await writeFile(file, output.contents);
@@ -52,7 +67,8 @@ async function bundle(name: FunctionName, variant: Variant): Promise<{ file: str
 
 /** Milliseconds to import the handler module (clients created, nothing sent) in a fresh Node process. */
 function loadTime(file: string): number {
-  const script = 'const t = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t));';
+  const script =
+    'const t = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t));';
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(file).href], {
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', ...EXAMPLE_FUNCTION_ENVIRONMENT },

@@ -32,18 +32,33 @@ export async function crossCheck(
 ): Promise<CrossCheck> {
   const rows: CrossCheck['rows'] = [
     // Units: every review due in the period (held or not) and every review held in it.
-    { id: 'reviews due or held (units)', engine: String(audit.reviewsAudited), sql: String(sql.units), agrees: audit.reviewsAudited === sql.units },
+    {
+      id: 'reviews due or held (units)',
+      engine: String(audit.reviewsAudited),
+      sql: String(sql.units),
+      agrees: audit.reviewsAudited === sql.units,
+    },
   ];
   for (const id of SQL_CRITERIA) {
     const engine = audit.criteria.find((c) => c.id === id);
     const other = sql.criteria.find((c) => c.id === id);
-    rows.push({ id, engine: describe(engine), sql: describe(other), agrees: describe(engine) === describe(other) && engine !== undefined });
+    rows.push({
+      id,
+      engine: describe(engine),
+      sql: describe(other),
+      agrees: describe(engine) === describe(other) && engine !== undefined,
+    });
   }
   // The template's automatic criteria must be exactly the ones the SQL computes, in the same order.
   const sameCriteria = audit.criterionIds.join(',') === SQL_CRITERIA.join(',');
-  if (!sameCriteria) rows.push({ id: 'criteria', engine: audit.criterionIds.join(', '), sql: SQL_CRITERIA.join(', '), agrees: false });
+  if (!sameCriteria)
+    rows.push({ id: 'criteria', engine: audit.criterionIds.join(', '), sql: SQL_CRITERIA.join(', '), agrees: false });
   const agrees = rows.every((r) => r.agrees);
-  return { agrees, rows, differences: agrees || !sameCriteria ? [] : await differingReviews(db, period, engineOutcomesPath, authorityId) };
+  return {
+    agrees,
+    rows,
+    differences: agrees || !sameCriteria ? [] : await differingReviews(db, period, engineOutcomesPath, authorityId),
+  };
 }
 
 /**
@@ -53,9 +68,15 @@ export async function crossCheck(
  * its pseudonym among the header's children, and the unit id is whichever of `child:date` and
  * `child:due:date` gives its record id.
  */
-async function differingReviews(db: Database, period: { from: string; to: string }, engineOutcomesPath: string, authorityId: string): Promise<string[]> {
+async function differingReviews(
+  db: Database,
+  period: { from: string; to: string },
+  engineOutcomesPath: string,
+  authorityId: string,
+): Promise<string[]> {
   const fromSql = new Map<string, { unitId: string; letters: string }>();
-  for (const [unitId, letters] of perUnitOutcomes(db, period)) fromSql.set(recordId(authorityId, unitId), { unitId, letters });
+  for (const [unitId, letters] of perUnitOutcomes(db, period))
+    fromSql.set(recordId(authorityId, unitId), { unitId, letters });
   const differences: string[] = [];
   let children: Map<string, string> | undefined;
   const engineUnitId = (id: string, published: string, ukDate: string): string => {
@@ -63,14 +84,19 @@ async function differingReviews(db: Database, period: { from: string; to: string
     const date = `${ukDate.slice(6, 10)}-${ukDate.slice(3, 5)}-${ukDate.slice(0, 2)}`;
     const child = children.get(published.split(';')[0] ?? '');
     if (child === undefined) return `${id} (child ${published}, ${date})`;
-    return [`${child}:${date}`, `${child}:due:${date}`].find((unitId) => recordId(authorityId, unitId) === id) ?? `${id} (child ${child}, ${date})`;
+    return (
+      [`${child}:${date}`, `${child}:due:${date}`].find((unitId) => recordId(authorityId, unitId) === id) ??
+      `${id} (child ${child}, ${date})`
+    );
   };
   for await (const line of createInterface({ input: createReadStream(engineOutcomesPath), crlfDelay: Infinity })) {
     const [id = '', letters = '', published = '', date = ''] = line.split('\t');
     const other = fromSql.get(id);
     fromSql.delete(id);
     if (other?.letters !== letters && differences.length < MAX_DIFFERENCES) {
-      differences.push(`${other?.unitId ?? engineUnitId(id, published, date)}: engine ${letters}, SQL ${other?.letters ?? 'not audited'}`);
+      differences.push(
+        `${other?.unitId ?? engineUnitId(id, published, date)}: engine ${letters}, SQL ${other?.letters ?? 'not audited'}`,
+      );
     }
   }
   for (const { unitId, letters } of fromSql.values()) {

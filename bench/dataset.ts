@@ -19,7 +19,14 @@ export const SEED = 1;
 export const YEARS = 3;
 
 /** The files the review-timeliness-participation template reads (families and health are not loaded). */
-export const AUDIT_FILES = ['header', 'episodes', 'reviews', 'review_details', 'professionals', 'involvements'] as const;
+export const AUDIT_FILES = [
+  'header',
+  'episodes',
+  'reviews',
+  'review_details',
+  'professionals',
+  'involvements',
+] as const;
 
 export interface LoadFigures {
   loader: 'product' | 'bulk';
@@ -72,7 +79,13 @@ export async function writeMeta(dataset: Dataset): Promise<void> {
 export async function calibrate(dataDir: string): Promise<number> {
   const dir = join(dataDir, 'calibration');
   const children = 2_000;
-  const summary = await generateDemoAuthority(dir, { children, seed: SEED, asAt: AS_AT, years: YEARS, authorityId: AUTHORITY_ID });
+  const summary = await generateDemoAuthority(dir, {
+    children,
+    seed: SEED,
+    asAt: AS_AT,
+    years: YEARS,
+    authorityId: AUTHORITY_ID,
+  });
   await rm(dir, { recursive: true, force: true });
   return summary.reviews / children;
 }
@@ -95,21 +108,50 @@ async function firstReviewDate(path: string): Promise<string> {
 }
 
 /** Generates (or, when a complete earlier run is found, reuses) the data for one target size. */
-export async function prepareDataset(dataDir: string, targetReviews: number, reviewsPerChild: () => Promise<number>, log: (line: string) => void): Promise<Dataset> {
+export async function prepareDataset(
+  dataDir: string,
+  targetReviews: number,
+  reviewsPerChild: () => Promise<number>,
+  log: (line: string) => void,
+): Promise<Dataset> {
   const dir = join(dataDir, `reviews-${targetReviews}`);
-  const dataset = (meta: DatasetMeta): Dataset => ({ dir, csvDir: join(dir, 'csv'), dynamoDir: join(dir, 'dynamodb'), meta });
+  const dataset = (meta: DatasetMeta): Dataset => ({
+    dir,
+    csvDir: join(dir, 'csv'),
+    dynamoDir: join(dir, 'dynamodb'),
+    meta,
+  });
   const existing = await readMeta(dir);
-  if (existing && existing.targetReviews === targetReviews && existing.seed === SEED && existing.years === YEARS && existing.asAt === AS_AT) {
-    log(`  reusing ${dir}: ${existing.children.toLocaleString('en-GB')} children, ${existing.reviewsInFiles.toLocaleString('en-GB')} reviews in the files${existing.load ? ', already loaded' : ''}`);
+  if (
+    existing &&
+    existing.targetReviews === targetReviews &&
+    existing.seed === SEED &&
+    existing.years === YEARS &&
+    existing.asAt === AS_AT
+  ) {
+    log(
+      `  reusing ${dir}: ${existing.children.toLocaleString('en-GB')} children, ${existing.reviewsInFiles.toLocaleString('en-GB')} reviews in the files${existing.load ? ', already loaded' : ''}`,
+    );
     return dataset(existing);
   }
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const children = Math.max(10, Math.round(targetReviews / (await reviewsPerChild())));
   const started = performance.now();
-  const summary: DemoSummary = await generateDemoAuthority(join(dir, 'csv'), { children, seed: SEED, asAt: AS_AT, years: YEARS, authorityId: AUTHORITY_ID });
+  const summary: DemoSummary = await generateDemoAuthority(join(dir, 'csv'), {
+    children,
+    seed: SEED,
+    asAt: AS_AT,
+    years: YEARS,
+    authorityId: AUTHORITY_ID,
+  });
   const meta: DatasetMeta = {
-    targetReviews, children, seed: SEED, asAt: AS_AT, years: YEARS, authorityId: AUTHORITY_ID,
+    targetReviews,
+    children,
+    seed: SEED,
+    asAt: AS_AT,
+    years: YEARS,
+    authorityId: AUTHORITY_ID,
     reviewsInFiles: summary.reviews,
     firstReview: await firstReviewDate(summary.files.reviews!.path),
     rowsByFile: Object.fromEntries(Object.entries(summary.files).map(([name, f]) => [name, f.rows])),
@@ -117,7 +159,9 @@ export async function prepareDataset(dataDir: string, targetReviews: number, rev
   };
   const result = dataset(meta);
   await writeMeta(result);
-  log(`  generated ${children.toLocaleString('en-GB')} children (${summary.childrenInFile.toLocaleString('en-GB')} in the files), ${summary.reviews.toLocaleString('en-GB')} reviews since ${meta.firstReview}, in ${meta.generateSeconds.toFixed(1)} s`);
+  log(
+    `  generated ${children.toLocaleString('en-GB')} children (${summary.childrenInFile.toLocaleString('en-GB')} in the files), ${summary.reviews.toLocaleString('en-GB')} reviews since ${meta.firstReview}, in ${meta.generateSeconds.toFixed(1)} s`,
+  );
   return result;
 }
 

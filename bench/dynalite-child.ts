@@ -24,7 +24,10 @@ const STOP_TIMEOUT_MS = 30_000;
 
 /** Starts dynalite over `dataDir` in a child process (fork inherits tsx's loader flags) and resolves with its endpoint. */
 export function startDynaliteChild(dataDir: string): Promise<DynaliteChild> {
-  const child = fork(ENTRY, [dataDir], { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(ENTRY, [dataDir], {
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise<DynaliteChild>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

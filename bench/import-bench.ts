@@ -36,14 +36,23 @@ const { values } = parseArgs({
 });
 const rows = Number(values.rows);
 const perChild = Number(values['reviews-per-child']);
-if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(perChild) || perChild < 1 || (values.rules !== 'on' && values.rules !== 'off')) {
-  console.error('usage: npx tsx bench/import-bench.ts [--rows N] [--reviews-per-child N] [--rules on|off] [--json] [--keep <dir>]');
+if (
+  !Number.isInteger(rows) ||
+  rows < 1 ||
+  !Number.isInteger(perChild) ||
+  perChild < 1 ||
+  (values.rules !== 'on' && values.rules !== 'off')
+) {
+  console.error(
+    'usage: npx tsx bench/import-bench.ts [--rows N] [--reviews-per-child N] [--rules on|off] [--json] [--keep <dir>]',
+  );
   process.exit(1);
 }
 const AUTHORITY = 'bench-import';
 const TABLE = 'iro-audit-import-bench';
 
-const uk = (d: Date) => `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`;
+const uk = (d: Date) =>
+  `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`;
 const DAY = 86_400_000;
 
 /** Writes lines through a stream, waiting when its buffer is full, so generation holds one buffer at a time. */
@@ -81,11 +90,17 @@ async function generate(): Promise<void> {
   const birth = (i: number) => new Date(Date.UTC(2010 + (i % 6), i % 12, 1 + (i % 28)));
   const generated = performance.now();
   await writeLines(join(filesDir, 'header.csv'), 'CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB', function* () {
-    for (let i = 0; i < children; i += 1) yield `${childId(i)},${i % 2 ? 'F' : 'M'},${uk(birth(i))},WBRI,A${String(100_000_000_000 + i).padStart(12, '0')},${i % 2 ? '0' : ''},`;
+    for (let i = 0; i < children; i += 1)
+      yield `${childId(i)},${i % 2 ? 'F' : 'M'},${uk(birth(i))},WBRI,A${String(100_000_000_000 + i).padStart(12, '0')},${i % 2 ? '0' : ''},`;
   });
-  await writeLines(join(filesDir, 'episodes.csv'), 'CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN', function* () {
-    for (let i = 0; i < children; i += 1) yield `${childId(i)},${uk(new Date(PERIOD_START + (i % 30) * DAY))},S,C2,N1,U4,PR1,,,,SE1 7PB,SE5 8AF,SC111111`;
-  });
+  await writeLines(
+    join(filesDir, 'episodes.csv'),
+    'CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN',
+    function* () {
+      for (let i = 0; i < children; i += 1)
+        yield `${childId(i)},${uk(new Date(PERIOD_START + (i % 30) * DAY))},S,C2,N1,U4,PR1,,,,SE1 7PB,SE5 8AF,SC111111`;
+    },
+  );
   await writeLines(join(filesDir, 'reviews.csv'), 'CHILD,DOB,REVIEW,REVIEW_CODE', function* () {
     for (let n = 0; n < rows; n += 1) {
       const i = Math.floor(n / perChild);
@@ -95,13 +110,20 @@ async function generate(): Promise<void> {
     }
   });
   const sizeMb = (await stat(join(filesDir, 'reviews.csv'))).size / 1024 / 1024;
-  console.error(`generated ${rows.toLocaleString('en-GB')} reviews (${sizeMb.toFixed(0)} MB), ${children.toLocaleString('en-GB')} children and episodes in ${((performance.now() - generated) / 1000).toFixed(1)} s`);
+  console.error(
+    `generated ${rows.toLocaleString('en-GB')} reviews (${sizeMb.toFixed(0)} MB), ${children.toLocaleString('en-GB')} children and episodes in ${((performance.now() - generated) / 1000).toFixed(1)} s`,
+  );
 }
 
 const dynalite = await startDynaliteChild(dataDir);
 let exitCode = 0;
 try {
-  const config = { region: 'eu-west-2', tableName: TABLE, bucketName: 'unused', dynamoEndpoint: dynalite.dynamoEndpoint };
+  const config = {
+    region: 'eu-west-2',
+    tableName: TABLE,
+    bucketName: 'unused',
+    dynamoEndpoint: dynalite.dynamoEndpoint,
+  };
   const client = createDynamoDocumentClient(config);
   await ensureTable(client, TABLE);
   const store = new DynamoRecordStore(client, TABLE);
@@ -122,11 +144,15 @@ try {
       if (gc && phase === 'writing' && quarters.length > 0 && done >= quarters[0]!) {
         quarters.shift();
         gc();
-        liveHeap.push(`${(done / 1000).toFixed(0)}k rows: ${(process.memoryUsage().heapUsed / 1024 / 1024).toFixed(0)} MB`);
+        liveHeap.push(
+          `${(done / 1000).toFixed(0)}k rows: ${(process.memoryUsage().heapUsed / 1024 / 1024).toFixed(0)} MB`,
+        );
       }
       if (performance.now() - lastShown > 10_000) {
         lastShown = performance.now();
-        console.error(`  ${phase}: ${done.toLocaleString('en-GB')} rows${phase === 'writing' ? ` of ${totalRows.toLocaleString('en-GB')}` : ''} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+        console.error(
+          `  ${phase}: ${done.toLocaleString('en-GB')} rows${phase === 'writing' ? ` of ${totalRows.toLocaleString('en-GB')}` : ''} (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+        );
       }
     },
   });
@@ -138,21 +164,47 @@ try {
   const rejected = report.files.reduce((n, f) => n + f.rejected, 0);
   if (rejected > 0 || report.files.some((f) => f.refused)) {
     exitCode = 3;
-    console.error(`rows were rejected or files refused: ${JSON.stringify(report.errors.filter((e) => e.severity !== 'warning').slice(0, 3))} ${report.files.map((f) => f.refused).filter(Boolean).join('; ')}`);
+    console.error(
+      `rows were rejected or files refused: ${JSON.stringify(report.errors.filter((e) => e.severity !== 'warning').slice(0, 3))} ${report.files
+        .map((f) => f.refused)
+        .filter(Boolean)
+        .join('; ')}`,
+    );
   }
   const peak = memory.hwmPeakRssMb ?? memory.sampledPeakRssMb;
   const result = {
-    rules: values.rules, rows: total, reviews: rows, children, seconds, rowsPerSecond: total / seconds, readSeconds: (readEnded - started) / 1000,
-    peakRssMb: peak, startRssMb: memory.startRssMb, peakHeapMb: memory.peakHeapUsedMb, dynalitePeakRssMb: dynalite.peakRssMb() ?? null,
-    importerCpuSeconds: (cpu.user + cpu.system) / 1e6, dynaliteCpuSeconds: dynaliteCpu, rejected, warnings: report.warningCount, year: report.year?.year ?? null, liveHeap,
+    rules: values.rules,
+    rows: total,
+    reviews: rows,
+    children,
+    seconds,
+    rowsPerSecond: total / seconds,
+    readSeconds: (readEnded - started) / 1000,
+    peakRssMb: peak,
+    startRssMb: memory.startRssMb,
+    peakHeapMb: memory.peakHeapUsedMb,
+    dynalitePeakRssMb: dynalite.peakRssMb() ?? null,
+    importerCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    dynaliteCpuSeconds: dynaliteCpu,
+    rejected,
+    warnings: report.warningCount,
+    year: report.year?.year ?? null,
+    liveHeap,
   };
   if (values.json) console.log(JSON.stringify(result));
   else {
-    console.log(`## Import benchmark (${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}), DfE rules ${values.rules}`);
+    console.log(
+      `## Import benchmark (${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}), DfE rules ${values.rules}`,
+    );
     console.log('');
-    console.log(`- ${total.toLocaleString('en-GB')} rows (${rows.toLocaleString('en-GB')} reviews, ${children.toLocaleString('en-GB')} children and episodes) in ${seconds.toFixed(1)} s = **${Math.round(total / seconds).toLocaleString('en-GB')} rows/s** (reading ${result.readSeconds.toFixed(1)} s, judging and writing the rest)`);
-    console.log(`- importer peak RSS **${peak.toFixed(0)} MB** (started at ${memory.startRssMb.toFixed(0)} MB; peak V8 heap ${memory.peakHeapUsedMb.toFixed(0)} MB); dynalite peak RSS ${dynalite.peakRssMb()?.toFixed(0) ?? '?'} MB`);
-    if (liveHeap.length > 0) console.log(`- live heap after a full GC, while judging and writing: ${liveHeap.join(', ')}`);
+    console.log(
+      `- ${total.toLocaleString('en-GB')} rows (${rows.toLocaleString('en-GB')} reviews, ${children.toLocaleString('en-GB')} children and episodes) in ${seconds.toFixed(1)} s = **${Math.round(total / seconds).toLocaleString('en-GB')} rows/s** (reading ${result.readSeconds.toFixed(1)} s, judging and writing the rest)`,
+    );
+    console.log(
+      `- importer peak RSS **${peak.toFixed(0)} MB** (started at ${memory.startRssMb.toFixed(0)} MB; peak V8 heap ${memory.peakHeapUsedMb.toFixed(0)} MB); dynalite peak RSS ${dynalite.peakRssMb()?.toFixed(0) ?? '?'} MB`,
+    );
+    if (liveHeap.length > 0)
+      console.log(`- live heap after a full GC, while judging and writing: ${liveHeap.join(', ')}`);
     console.log(`- CPU: importer ${result.importerCpuSeconds.toFixed(0)} s, dynalite ${dynaliteCpu.toFixed(0)} s`);
     console.log(`- collection year ${result.year}, rejected ${rejected}, warnings ${report.warningCount}`);
   }

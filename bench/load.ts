@@ -30,7 +30,12 @@ const WRITE_CONCURRENCY = 8;
 const PROOF_ROWS_PER_FILE = 200;
 
 /** The product loader, exactly as `npm run import` runs it; any rejected row fails the benchmark. */
-export async function loadWithProductLoader(store: RecordStore, paths: string[], authorityId: string, onRows: (rows: number) => void): Promise<LoadResult> {
+export async function loadWithProductLoader(
+  store: RecordStore,
+  paths: string[],
+  authorityId: string,
+  onRows: (rows: number) => void,
+): Promise<LoadResult> {
   const started = performance.now();
   // Progress comes per file; the sum over files is what the caller shows.
   const rowsByFile = new Map<string, number>();
@@ -43,7 +48,8 @@ export async function loadWithProductLoader(store: RecordStore, paths: string[],
   });
   const refused = report.files.find((f) => f.refused);
   if (refused) throw new Error(`${refused.file} was refused: ${refused.refused}`);
-  if (report.errorCount > 0) throw new Error(`${report.errorCount} rows were rejected, e.g. ${JSON.stringify(report.errors[0])}`);
+  if (report.errorCount > 0)
+    throw new Error(`${report.errorCount} rows were rejected, e.g. ${JSON.stringify(report.errors[0])}`);
   return { rows: report.files.reduce((n, f) => n + f.accepted, 0), seconds: (performance.now() - started) / 1000 };
 }
 
@@ -92,7 +98,10 @@ export async function bulkLoad(
     let columns: string[] | undefined;
     let format: ReturnType<typeof recogniseFormat>;
     let kept = 0;
-    for await (const { record: cells, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const { record: cells, info } of parser as AsyncIterable<{
+      record: string[];
+      info: { lines: number };
+    }>) {
       if (!columns) {
         columns = cells.map(normaliseColumn);
         format = recogniseFormat(columns);
@@ -104,7 +113,14 @@ export async function bulkLoad(
       const outcome = validateRow(format!, byColumn, { file, line: info.lines });
       if (!outcome.ok) throw new Error(`${file}:${info.lines}: ${outcome.errors.map((e) => e.message).join('; ')}`);
       const entry = outcome.record;
-      batch.push({ ...(entry.record as Record<string, unknown>), ...keysOf(authorityId, entry), kind: entry.kind, version: 1, rowHash: rowHash(entry.record), updatedAt });
+      batch.push({
+        ...(entry.record as Record<string, unknown>),
+        ...keysOf(authorityId, entry),
+        kind: entry.kind,
+        version: 1,
+        rowHash: rowHash(entry.record),
+        updatedAt,
+      });
       if (kept < PROOF_ROWS_PER_FILE) {
         proof.push(entry);
         kept += 1;

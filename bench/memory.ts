@@ -73,7 +73,10 @@ export class MemorySampler {
     // IRO_BENCH_MEMORY_TRACE=<file>: one line a second (seconds, RSS, heapUsed, external, in MB) to see where memory goes.
     const trace = process.env.IRO_BENCH_MEMORY_TRACE;
     if (trace && this.samples % 20 === 0) {
-      appendFileSync(trace, `${((performance.now() - this.started) / 1000).toFixed(1)}\t${(rss / MB).toFixed(0)}\t${(heapUsed / MB).toFixed(0)}\t${(external / MB).toFixed(0)}\n`);
+      appendFileSync(
+        trace,
+        `${((performance.now() - this.started) / 1000).toFixed(1)}\t${(rss / MB).toFixed(0)}\t${(heapUsed / MB).toFixed(0)}\t${(external / MB).toFixed(0)}\n`,
+      );
     }
     this.samples += 1;
   }
@@ -110,7 +113,10 @@ export function processCpuSeconds(pid: number): number | null {
  * `maxSeconds` pass. After a bulk load LevelDB keeps compacting in background threads for a while,
  * and a measurement started then would share the two cores with it.
  */
-export async function waitUntilIdle(pid: number, maxSeconds: number): Promise<{ waitedSeconds: number; idle: boolean }> {
+export async function waitUntilIdle(
+  pid: number,
+  maxSeconds: number,
+): Promise<{ waitedSeconds: number; idle: boolean }> {
   const started = performance.now();
   let last = processCpuSeconds(pid);
   if (last === null) return { waitedSeconds: 0, idle: false };

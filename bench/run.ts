@@ -24,7 +24,16 @@ import { ensureTable } from '#store/table';
 import { HEADLINE_CRITERION, runInChild, TEMPLATE_ID, type AuditBenchResult, type ScanResult } from './audit-bench.ts';
 import { crossCheck, type CrossCheck } from './cross-check.ts';
 import { benchGrading, type GradingBenchResult } from './grading.ts';
-import { AUTHORITY_ID, auditFiles, calibrate, prepareDataset, writeMeta, YEARS, type Dataset, type LoadFigures } from './dataset.ts';
+import {
+  AUTHORITY_ID,
+  auditFiles,
+  calibrate,
+  prepareDataset,
+  writeMeta,
+  YEARS,
+  type Dataset,
+  type LoadFigures,
+} from './dataset.ts';
 import { startDynaliteChild, type DynaliteChild } from './dynalite-child.ts';
 import { bulkLoad, loadWithProductLoader, type LoaderKind } from './load.ts';
 import { processCpuSeconds, waitUntilIdle } from './memory.ts';
@@ -80,23 +89,33 @@ if (args.help) {
 }
 
 const sizes = args.sizes.split(',').map((s) => s.trim().replace(/_/g, ''));
-if (sizes.some((s) => !/^\d+$/.test(s) || Number(s) < 100 || Number(s) > 5_000_000)) fail(`--sizes must be whole numbers from 100 to 5,000,000, got "${args.sizes}"`);
+if (sizes.some((s) => !/^\d+$/.test(s) || Number(s) < 100 || Number(s) > 5_000_000))
+  fail(`--sizes must be whole numbers from 100 to 5,000,000, got "${args.sizes}"`);
 const targets = [...new Set(sizes.map(Number))].sort((a, b) => a - b);
 const segments = Number(args.segments);
-if (!Number.isInteger(segments) || segments < 1 || segments > 64) fail(`--segments must be a whole number from 1 to 64, got "${args.segments}"`);
+if (!Number.isInteger(segments) || segments < 1 || segments > 64)
+  fail(`--segments must be a whole number from 1 to 64, got "${args.segments}"`);
 if (args.loader !== 'bulk' && args.loader !== 'product') fail(`--loader must be bulk or product, got "${args.loader}"`);
 const loader: LoaderKind = args.loader;
 const heapMb = args['audit-heap-mb'] === undefined ? undefined : Number(args['audit-heap-mb']);
-if (heapMb !== undefined && (!Number.isInteger(heapMb) || heapMb < 256)) fail(`--audit-heap-mb must be a whole number of 256 or more, got "${args['audit-heap-mb']}"`);
+if (heapMb !== undefined && (!Number.isInteger(heapMb) || heapMb < 256))
+  fail(`--audit-heap-mb must be a whole number of 256 or more, got "${args['audit-heap-mb']}"`);
 const gradingIros = Number(args['grading-iros']);
-if (!Number.isInteger(gradingIros) || gradingIros < 1 || gradingIros > 500) fail(`--grading-iros must be a whole number from 1 to 500, got "${args['grading-iros']}"`);
+if (!Number.isInteger(gradingIros) || gradingIros < 1 || gradingIros > 500)
+  fail(`--grading-iros must be a whole number from 1 to 500, got "${args['grading-iros']}"`);
 const gradingSeconds = Number(args['grading-seconds']);
-if (!Number.isFinite(gradingSeconds) || gradingSeconds < 5 || gradingSeconds > 3600) fail(`--grading-seconds must be from 5 to 3600, got "${args['grading-seconds']}"`);
+if (!Number.isFinite(gradingSeconds) || gradingSeconds < 5 || gradingSeconds > 3600)
+  fail(`--grading-seconds must be from 5 to 3600, got "${args['grading-seconds']}"`);
 const importRows = args['import-rows'].split(',').map((v) => Number(v.trim().replace(/_/g, '')));
-if (importRows.some((r) => !Number.isInteger(r) || r < 1_000 || r > 5_000_000)) fail(`--import-rows must be whole numbers from 1,000 to 5,000,000, got "${args['import-rows']}"`);
+if (importRows.some((r) => !Number.isInteger(r) || r < 1_000 || r > 5_000_000))
+  fail(`--import-rows must be whole numbers from 1,000 to 5,000,000, got "${args['import-rows']}"`);
 if (args.reuse && args['data-dir']) fail('--reuse names the data folder itself: give --reuse or --data-dir, not both');
 
-const dataDir = args.reuse ? resolve(args.reuse) : args['data-dir'] ? resolve(args['data-dir']) : await mkdtemp(join(tmpdir(), 'iro-audit-bench-'));
+const dataDir = args.reuse
+  ? resolve(args.reuse)
+  : args['data-dir']
+    ? resolve(args['data-dir'])
+    : await mkdtemp(join(tmpdir(), 'iro-audit-bench-'));
 // Data the caller named, or asked to keep, stays; a temporary folder of ours goes.
 const keepData = args.keep || args.reuse !== undefined || args['data-dir'] !== undefined;
 
@@ -119,10 +138,16 @@ interface SizeResult {
   dynalitePeakRssMb: number | null;
 }
 
-log(`bench: ${TEMPLATE_ID}, every review due or held over ${YEARS} years of demo history, sizes ${targets.map((t) => t.toLocaleString('en-GB')).join(', ')} reviews, ${segments} scan segments, ${loader} loader`);
-log(`bench: data in ${dataDir}${keepData ? ' (kept)' : ' (temporary, removed at the end; --keep keeps it for --reuse)'}`);
+log(
+  `bench: ${TEMPLATE_ID}, every review due or held over ${YEARS} years of demo history, sizes ${targets.map((t) => t.toLocaleString('en-GB')).join(', ')} reviews, ${segments} scan segments, ${loader} loader`,
+);
+log(
+  `bench: data in ${dataDir}${keepData ? ' (kept)' : ' (temporary, removed at the end; --keep keeps it for --reuse)'}`,
+);
 if (!targets.includes(1_000_000)) {
-  log('bench: 1,000,000 reviews is opt-in (--sizes 10000,100000,1000000): it first loads about 3.6 million rows, 12–17 minutes of dynalite writes on a 2-core machine (3,500–5,100 rows/s measured)');
+  log(
+    'bench: 1,000,000 reviews is opt-in (--sizes 10000,100000,1000000): it first loads about 3.6 million rows, 12–17 minutes of dynalite writes on a 2-core machine (3,500–5,100 rows/s measured)',
+  );
 }
 
 /** The dynalite of the size being measured, so an interrupt can close it before the temporary data goes. */
@@ -153,7 +178,13 @@ try {
 let grading: GradingBenchResult | null = null;
 if (!args['no-grading']) {
   log(`\n== grading: ${gradingIros} IROs at once for ${gradingSeconds} s`);
-  grading = await benchGrading({ iros: gradingIros, seconds: gradingSeconds, sample: 1500 /* enough that every IRO has work for the whole run */, secondTab: 0.1, log: (line) => log(`  ${line}`) });
+  grading = await benchGrading({
+    iros: gradingIros,
+    seconds: gradingSeconds,
+    sample: 1500 /* enough that every IRO has work for the whole run */,
+    secondTab: 0.1,
+    log: (line) => log(`  ${line}`),
+  });
 }
 
 const imports: ImportBenchResult[] = [];
@@ -175,7 +206,10 @@ if (report) {
   log(`bench: written to ${RESULTS_PATH}`);
 }
 if (importReport) {
-  await writeFile(IMPORT_RESULTS_PATH, `# Import benchmark\n\n${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${cpus().length} CPUs · Node ${process.version}\n\n${importReport}`);
+  await writeFile(
+    IMPORT_RESULTS_PATH,
+    `# Import benchmark\n\n${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${cpus().length} CPUs · Node ${process.version}\n\n${importReport}`,
+  );
   log(`bench: written to ${IMPORT_RESULTS_PATH}`);
 }
 // 3: the engine and SQL disagree; 4: an audit failed.
@@ -200,18 +234,34 @@ async function benchSize(target: number, smallest: boolean): Promise<SizeResult>
     if (!dataset.meta.load) {
       await ensureTable(client, config.tableName);
       const estimate = rows / EXPECTED_BULK_ROWS_PER_SECOND / (loader === 'bulk' ? 1 : 0.7);
-      log(`  loading ${rows.toLocaleString('en-GB')} rows (${paths.map((p) => p.replace(/^.*\//, '')).join(', ')}) with the ${loader} loader: roughly ${formatDuration(estimate)}`);
+      log(
+        `  loading ${rows.toLocaleString('en-GB')} rows (${paths.map((p) => p.replace(/^.*\//, '')).join(', ')}) with the ${loader} loader: roughly ${formatDuration(estimate)}`,
+      );
       const progress = progressLogger(rows);
-      const result = loader === 'bulk'
-        ? await bulkLoad(client, config.tableName, store, paths, AUTHORITY_ID, progress)
-        : await loadWithProductLoader(store, paths, AUTHORITY_ID, progress);
+      const result =
+        loader === 'bulk'
+          ? await bulkLoad(client, config.tableName, store, paths, AUTHORITY_ID, progress)
+          : await loadWithProductLoader(store, paths, AUTHORITY_ID, progress);
       // The authority settings item is what an import writes last; the audit refuses an authority without it.
-      await store.putAuthority({ authorityId: AUTHORITY_ID, name: 'Benchmark authority', timescales: REGULATIONS_2010 });
-      dataset.meta.load = { loader, rows: result.rows, seconds: result.seconds, rowsPerSecond: result.rows / result.seconds };
+      await store.putAuthority({
+        authorityId: AUTHORITY_ID,
+        name: 'Benchmark authority',
+        timescales: REGULATIONS_2010,
+      });
+      dataset.meta.load = {
+        loader,
+        rows: result.rows,
+        seconds: result.seconds,
+        rowsPerSecond: result.rows / result.seconds,
+      };
       await writeMeta(dataset);
-      log(`  loaded ${result.rows.toLocaleString('en-GB')} rows in ${result.seconds.toFixed(1)} s: ${Math.round(result.rows / result.seconds).toLocaleString('en-GB')} rows/s`);
+      log(
+        `  loaded ${result.rows.toLocaleString('en-GB')} rows in ${result.seconds.toFixed(1)} s: ${Math.round(result.rows / result.seconds).toLocaleString('en-GB')} rows/s`,
+      );
     } else {
-      log(`  loaded earlier: ${dataset.meta.load.rows.toLocaleString('en-GB')} rows at ${Math.round(dataset.meta.load.rowsPerSecond).toLocaleString('en-GB')} rows/s (${dataset.meta.load.loader} loader)`);
+      log(
+        `  loaded earlier: ${dataset.meta.load.rows.toLocaleString('en-GB')} rows at ${Math.round(dataset.meta.load.rowsPerSecond).toLocaleString('en-GB')} rows/s (${dataset.meta.load.loader} loader)`,
+      );
     }
     const load = dataset.meta.load;
 
@@ -220,9 +270,14 @@ async function benchSize(target: number, smallest: boolean): Promise<SizeResult>
     const period = { from: dataset.meta.firstReview, to: dataset.meta.asAt };
     const scanInput = { dynamoEndpoint: dynalite.dynamoEndpoint, authorityId: AUTHORITY_ID, segments };
     // Each measurement starts with dynalite idle (LevelDB compacts for a while after a load) and notes dynalite's CPU during it.
-    const withDynalite = async <T>(work: () => Promise<T>): Promise<{ result: T; dynaliteCpuSeconds: number | null }> => {
+    const withDynalite = async <T>(
+      work: () => Promise<T>,
+    ): Promise<{ result: T; dynaliteCpuSeconds: number | null }> => {
       const settled = await waitUntilIdle(dynalite.pid, SETTLE_MAX_SECONDS);
-      if (settled.waitedSeconds > 4) log(`    (waited ${settled.waitedSeconds.toFixed(0)} s for dynalite to go idle${settled.idle ? '' : ': it did not'})`);
+      if (settled.waitedSeconds > 4)
+        log(
+          `    (waited ${settled.waitedSeconds.toFixed(0)} s for dynalite to go idle${settled.idle ? '' : ': it did not'})`,
+        );
       const before = processCpuSeconds(dynalite.pid);
       const result = await work();
       const after = processCpuSeconds(dynalite.pid);
@@ -236,7 +291,15 @@ async function benchSize(target: number, smallest: boolean): Promise<SizeResult>
     // An audit that fails (out of heap, say) is a result too: the row says so and the other figures still come.
     const audited = await withDynalite(() =>
       runInChild(
-        { job: 'audit', input: { ...scanInput, s3Endpoint: dynalite.s3Endpoint, period, outcomesPath: join(dataset.dir, 'engine-outcomes.tsv') } },
+        {
+          job: 'audit',
+          input: {
+            ...scanInput,
+            s3Endpoint: dynalite.s3Endpoint,
+            period,
+            outcomesPath: join(dataset.dir, 'engine-outcomes.tsv'),
+          },
+        },
         heapMb === undefined ? {} : { heapMb },
       ).catch((error: unknown) => (error as Error).message),
     );
@@ -244,7 +307,9 @@ async function benchSize(target: number, smallest: boolean): Promise<SizeResult>
     const auditError = typeof audited.result === 'string' ? audited.result : undefined;
     if (audit) {
       const headline = audit.criteria.find((c) => c.id === HEADLINE_CRITERION);
-      log(`    ${audit.reviewsAudited.toLocaleString('en-GB')} reviews due or held of ${audit.childrenScanned.toLocaleString('en-GB')} children in ${audit.auditSeconds.toFixed(2)} s; peak RSS ${peakRss(audit).toFixed(0)} MB, heapUsed ${audit.memory.peakHeapUsedMb.toFixed(0)} MB; ${HEADLINE_CRITERION} ${percent(headline?.compliance ?? null)}`);
+      log(
+        `    ${audit.reviewsAudited.toLocaleString('en-GB')} reviews due or held of ${audit.childrenScanned.toLocaleString('en-GB')} children in ${audit.auditSeconds.toFixed(2)} s; peak RSS ${peakRss(audit).toFixed(0)} MB, heapUsed ${audit.memory.peakHeapUsedMb.toFixed(0)} MB; ${HEADLINE_CRITERION} ${percent(headline?.compliance ?? null)}`,
+      );
     } else log(`    FAILED: ${auditError}`);
     log('  bare parallel scan (2 of 2)…');
     const second = await withDynalite(() => runInChild({ job: 'scan', input: scanInput }));
@@ -259,14 +324,27 @@ async function benchSize(target: number, smallest: boolean): Promise<SizeResult>
       log(`    ${sqlite.rows.toLocaleString('en-GB')} rows in ${sqlite.seconds.toFixed(2)} s; running the criteria…`);
       sql = runCriteriaSql(sqlite.db, period);
       log(`    ${sql.units.toLocaleString('en-GB')} reviews due or held in ${sql.seconds.toFixed(2)} s`);
-      if (audit) check = await crossCheck(audit, sql, sqlite.db, period, join(dataset.dir, 'engine-outcomes.tsv'), AUTHORITY_ID);
+      if (audit)
+        check = await crossCheck(audit, sql, sqlite.db, period, join(dataset.dir, 'engine-outcomes.tsv'), AUTHORITY_ID);
     } finally {
       sqlite.db.close();
     }
-    if (check) log(`    cross-check: ${check.agrees ? 'the engine and SQL agree on every count' : 'MISMATCH (see the report)'}`);
+    if (check)
+      log(`    cross-check: ${check.agrees ? 'the engine and SQL agree on every count' : 'MISMATCH (see the report)'}`);
     return {
-      target, dataset, load, ...(productLoad ? { productLoad } : {}), audit, ...(auditError ? { auditError } : {}), auditDynaliteCpuSeconds: audited.dynaliteCpuSeconds,
-      scans: [first.result, second.result], scanDynaliteCpuSeconds: [first.dynaliteCpuSeconds, second.dynaliteCpuSeconds], sql, sqlLoad: sqlite, check, dynalitePeakRssMb,
+      target,
+      dataset,
+      load,
+      ...(productLoad ? { productLoad } : {}),
+      audit,
+      ...(auditError ? { auditError } : {}),
+      auditDynaliteCpuSeconds: audited.dynaliteCpuSeconds,
+      scans: [first.result, second.result],
+      scanDynaliteCpuSeconds: [first.dynaliteCpuSeconds, second.dynaliteCpuSeconds],
+      sql,
+      sqlLoad: sqlite,
+      check,
+      dynalitePeakRssMb,
     };
   } finally {
     await dynalite.stop();
@@ -283,8 +361,18 @@ async function measureProductLoader(dataset: Dataset, dynalite: DynaliteChild): 
   const { paths, rows } = auditFiles(dataset);
   log(`  product loader (loadFiles) on the same ${rows.toLocaleString('en-GB')} rows, into a throwaway table…`);
   try {
-    const result = await loadWithProductLoader(new DynamoRecordStore(client, IMPORT_TABLE), paths, AUTHORITY_ID, () => {});
-    dataset.meta.productLoad = { loader: 'product', rows: result.rows, seconds: result.seconds, rowsPerSecond: result.rows / result.seconds };
+    const result = await loadWithProductLoader(
+      new DynamoRecordStore(client, IMPORT_TABLE),
+      paths,
+      AUTHORITY_ID,
+      () => {},
+    );
+    dataset.meta.productLoad = {
+      loader: 'product',
+      rows: result.rows,
+      seconds: result.seconds,
+      rowsPerSecond: result.rows / result.seconds,
+    };
     await writeMeta(dataset);
     log(`    ${Math.round(dataset.meta.productLoad.rowsPerSecond).toLocaleString('en-GB')} rows/s`);
     return dataset.meta.productLoad;
@@ -302,7 +390,9 @@ function progressLogger(total: number): (rows: number) => void {
     if (now < next) return;
     next = now + 15_000;
     const rate = rows / ((now - started) / 1000);
-    log(`    ${rows.toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')} rows, ${Math.round(rate).toLocaleString('en-GB')} rows/s, about ${formatDuration((total - rows) / rate)} to go`);
+    log(
+      `    ${rows.toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')} rows, ${Math.round(rate).toLocaleString('en-GB')} rows/s, about ${formatDuration((total - rows) / rate)} to go`,
+    );
   };
 }
 
@@ -367,7 +457,7 @@ function renderReport(rows: SizeResult[]): string {
       `**${n(r.target)}** — ${n(m.children)} children looked after at the as-at date (${a ? `${n(a.childrenScanned)} in the table` : 'audit failed'}), ${n(m.reviewsInFiles)} reviews in the files since ${m.firstReview}; ${n(r.load.rows)} rows loaded in ${s(r.load.seconds)} s (${r.load.loader} loader)${r.productLoad ? `; product loader (loadFiles, BatchGet + BatchWrite) on the same rows: ${n(r.productLoad.rowsPerSecond)} rows/s` : ''}.`,
       a
         ? `- audit: ${s(a.auditSeconds)} s, ${n(items / a.auditSeconds)} items/s; CPU: audit process ${s(a.auditCpuSeconds)} s, server process (dynalite and s3rver) ${cpuText(r.auditDynaliteCpuSeconds)}; RSS ${n(a.memory.startRssMb)} MB before, peak ${n(peakRss(a))} MB (sampled every 50 ms: ${n(a.memory.sampledPeakRssMb)} MB${a.memory.hwmPeakRssMb === null ? '' : `; kernel high-water mark: ${n(a.memory.hwmPeakRssMb)} MB`}); peak heapUsed ${n(a.memory.peakHeapUsedMb)} MB, peak outside the heap (Buffers) ${n(a.memory.peakExternalMb)} MB; RSS highest ${s(a.memory.peakRssAtSeconds)} s in; ${HEADLINE_CRITERION} ${percent(a.criteria.find((c) => c.id === HEADLINE_CRITERION)?.compliance ?? null)}\n` +
-          `- audit phases: segments scanned and written ${s(a.phases.segments)} s, sample drawn ${s(a.phases.sample - a.phases.segments)} s, findings pass (judging, spooling records and alerts) ${s(a.phases.findings - a.phases.sample)} s, files published ${s(a.phases.published - a.phases.findings)} s (the finish step, all but the segments: ${s(a.phases.published - a.phases.segments)} s); published ${a.files.map((f) => `${f.name} ${mb(f.size)}${f.seconds === null ? '' : ` (${s(f.seconds)} s)`}`).join(', ')}`
+            `- audit phases: segments scanned and written ${s(a.phases.segments)} s, sample drawn ${s(a.phases.sample - a.phases.segments)} s, findings pass (judging, spooling records and alerts) ${s(a.phases.findings - a.phases.sample)} s, files published ${s(a.phases.published - a.phases.findings)} s (the finish step, all but the segments: ${s(a.phases.published - a.phases.segments)} s); published ${a.files.map((f) => `${f.name} ${mb(f.size)}${f.seconds === null ? '' : ` (${s(f.seconds)} s)`}`).join(', ')}`
         : `- audit FAILED after ${cpuText(r.auditDynaliteCpuSeconds)} of dynalite CPU: ${r.auditError ?? 'unknown error'}`,
       `- bare scan: ${n(items)} items, ${r.scans.map((x, i) => `${s(x.seconds)} s (dynalite CPU ${cpuText(r.scanDynaliteCpuSeconds[i] ?? null)})`).join(' before and ')} after the audit (${n(items / Math.min(...r.scans.map((x) => x.seconds)))} items/s); dynalite's own peak RSS ${r.dynalitePeakRssMb === null ? 'n/a' : `${n(r.dynalitePeakRssMb)} MB`}`,
       `- SQLite: ${n(r.sqlLoad.rows)} CSV rows loaded in ${s(r.sqlLoad.seconds)} s; criteria query ${s(r.sql.seconds)} s over ${n(r.sql.units)} reviews`,
@@ -379,15 +469,22 @@ function renderReport(rows: SizeResult[]): string {
         '| --- | --- | --- | --- |',
         ...r.check.rows.map((c) => `| ${c.id} | ${c.engine} | ${c.sql} | ${c.agrees ? 'same' : '**MISMATCH**'} |`),
         '',
-        ...(r.check.differences.length > 0 ? ['Differing reviews (letters M/N/A/C per criterion, engine vs SQL):', '', ...r.check.differences.map((d) => `- ${d}`), ''] : []),
+        ...(r.check.differences.length > 0
+          ? [
+              'Differing reviews (letters M/N/A/C per criterion, engine vs SQL):',
+              '',
+              ...r.check.differences.map((d) => `- ${d}`),
+              '',
+            ]
+          : []),
       );
     }
   }
   lines.push(
     '## What the figures mean',
     '',
-    '- **size**: the target number of reviews audited; **reviews audited** is the audit\'s actual population (findings.population): every review that fell due in the period, held or not, and every review held in it.',
-    '- **load rows/s**: rows written into the fresh on-disk dynalite (header, episodes, reviews, review_details, professionals, involvements), validated by the loader\'s row path; not part of the audit time. `bulk` skips the idempotency BatchGet, which finds nothing in a fresh table.',
+    "- **size**: the target number of reviews audited; **reviews audited** is the audit's actual population (findings.population): every review that fell due in the period, held or not, and every review held in it.",
+    "- **load rows/s**: rows written into the fresh on-disk dynalite (header, episodes, reviews, review_details, professionals, involvements), validated by the loader's row path; not part of the audit time. `bulk` skips the idempotency BatchGet, which finds nothing in a fresh table.",
     '- **audit s**: wall time of `runAuditJob` for a launched audit: segments scanned and their sorted runs written to the bucket, the sample (all) drawn from the merged runs, the findings pass (tables, automatic criteria, records and alerts spooled to the bucket), and every published file streamed to the bucket (findings.json, CSVs, XLSX, HTML, manifest); **records/s** = reviews audited / audit s.',
     '- **peak RSS MB**: the audit process (a fresh Node process with tsx, the AWS SDK and the engine loaded) at its highest during the audit. Server CPU (dynalite) in the details includes s3rver, which shares its process.',
     '- **bare scan s**: the same parallel Scan requests the store sends, items only counted: the floor for any audit that reads every child. **ratio to scan** = audit s / bare scan s.',
@@ -397,9 +494,9 @@ function renderReport(rows: SizeResult[]): string {
   return lines.join('\n');
 }
 
-
 function renderGrading(g: GradingBenchResult): string {
-  const l = (x: { p50: number; p95: number; p99: number; max: number }) => `p50 ${n(x.p50)} ms, p95 ${n(x.p95)} ms, p99 ${n(x.p99)} ms, max ${n(x.max)} ms`;
+  const l = (x: { p50: number; p95: number; p99: number; max: number }) =>
+    `p50 ${n(x.p50)} ms, p95 ${n(x.p95)} ms, p99 ${n(x.p99)} ms, max ${n(x.max)} ms`;
   return [
     '## Grading load',
     '',
@@ -413,7 +510,6 @@ function renderGrading(g: GradingBenchResult): string {
     '',
   ].join('\n');
 }
-
 
 /** What bench/import-bench.ts reports with --json. */
 interface ImportBenchResult {
@@ -439,7 +535,11 @@ interface ImportBenchResult {
 async function benchImport(reviews: number, rules: 'on' | 'off'): Promise<ImportBenchResult> {
   const { spawn } = await import('node:child_process');
   const script = fileURLToPath(new URL('./import-bench.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, '--rows', String(reviews), '--rules', rules, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', script, '--rows', String(reviews), '--rules', rules, '--json'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((done) => child.on('close', done));
@@ -453,13 +553,16 @@ function renderImports(results: ImportBenchResult[]): string {
   return [
     '## Import',
     '',
-    'A generated 2025-26 return (header, episodes and reviews: one child in care from April 2025 per 10 reviews) imported by the product loader (`loadFiles`, as `npm run import` runs it) into a fresh on-disk dynalite in its own process, once with the DfE\'s rules of 2025-26 (as the product runs) and once without them, each run in its own process. Every row is valid: none rejected.',
+    "A generated 2025-26 return (header, episodes and reviews: one child in care from April 2025 per 10 reviews) imported by the product loader (`loadFiles`, as `npm run import` runs it) into a fresh on-disk dynalite in its own process, once with the DfE's rules of 2025-26 (as the product runs) and once without them, each run in its own process. Every row is valid: none rejected.",
     '',
-    '| reviews | rows | DfE rules | seconds | rows/s | reading s | peak RSS MB | peak heap MB | importer CPU s | dynalite CPU s | rules\' cost |',
+    "| reviews | rows | DfE rules | seconds | rows/s | reading s | peak RSS MB | peak heap MB | importer CPU s | dynalite CPU s | rules' cost |",
     '| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...results.map((r) => {
       const base = off(r);
-      const cost = r.rules === 'on' && base ? `${((r.seconds / base.seconds - 1) * 100).toFixed(0)}% time, ${(r.peakRssMb - base.peakRssMb).toFixed(0)} MB` : '';
+      const cost =
+        r.rules === 'on' && base
+          ? `${((r.seconds / base.seconds - 1) * 100).toFixed(0)}% time, ${(r.peakRssMb - base.peakRssMb).toFixed(0)} MB`
+          : '';
       return `| ${n(r.reviews)} | ${n(r.rows)} | ${r.rules} | ${s(r.seconds)} | ${n(r.rowsPerSecond)} | ${s(r.readSeconds)} | ${n(r.peakRssMb)} | ${n(r.peakHeapMb)} | ${n(r.importerCpuSeconds)} | ${n(r.dynaliteCpuSeconds)} | ${cost} |`;
     }),
     '',

@@ -38,7 +38,7 @@ export interface SqlResult {
 
 /** How the working-day arithmetic is done, for the report. */
 export const WORKING_DAYS_METHOD =
-  'calendar table precomputed from the product\'s E&W bank holidays (day, working-day flag, running count), joined in SQL; months by date(…, \'+N months\', \'floor\')';
+  "calendar table precomputed from the product's E&W bank holidays (day, working-day flag, running count), joined in SQL; months by date(…, '+N months', 'floor')";
 
 /** The criteria in template order; the SQL below yields one outcome letter for each, in this order. */
 export const SQL_CRITERIA = [
@@ -67,7 +67,8 @@ CREATE TABLE workday (n INTEGER PRIMARY KEY, day TEXT NOT NULL);
 function isoDate(cell: string | undefined): string | null {
   const text = (cell ?? '').trim();
   if (text === '') return null;
-  if (text.length === 10 && text[2] === '/' && text[5] === '/') return `${text.slice(6, 10)}-${text.slice(3, 5)}-${text.slice(0, 2)}`;
+  if (text.length === 10 && text[2] === '/' && text[5] === '/')
+    return `${text.slice(6, 10)}-${text.slice(3, 5)}-${text.slice(0, 2)}`;
   return text;
 }
 
@@ -86,7 +87,13 @@ function flag(cell: string | undefined): number | null {
 
 /** Streams one CSV file's rows as objects keyed by upper-case column name. */
 async function* csvRows(path: string): AsyncIterable<Record<string, string>> {
-  const parser = createReadStream(path).pipe(parse({ bom: true, skip_empty_lines: true, columns: (header: string[]) => header.map((h) => h.trim().toUpperCase()) }));
+  const parser = createReadStream(path).pipe(
+    parse({
+      bom: true,
+      skip_empty_lines: true,
+      columns: (header: string[]) => header.map((h) => h.trim().toUpperCase()),
+    }),
+  );
   for await (const row of parser as AsyncIterable<Record<string, string>>) yield row;
 }
 
@@ -107,7 +114,11 @@ export async function loadSqlite(csvDir: string): Promise<SqliteLoad> {
     }
   };
 
-  const load = async (file: string, insert: string, values: (row: Record<string, string>) => (string | number | null)[]) => {
+  const load = async (
+    file: string,
+    insert: string,
+    values: (row: Record<string, string>) => (string | number | null)[],
+  ) => {
     const statement = db.prepare(insert);
     db.exec('BEGIN');
     for await (const row of csvRows(join(csvDir, file))) {
@@ -134,7 +145,15 @@ export async function loadSqlite(csvDir: string): Promise<SqliteLoad> {
   await load('review_details.csv', 'INSERT INTO review_detail VALUES (?, ?, ?, ?, ?, ?, ?)', (r) => {
     const [date, decisions, record] = [isoDate(r.REVIEW), isoDate(r.DECISIONS_ISSUED), isoDate(r.RECORD_ISSUED)];
     seen(date, decisions, record);
-    return [r.CHILD!.trim(), date, decisions, record, flag(r.STOOD_DOWN), blankToNull(r.SERIES_ID), blankToNull(r.LATE_REASON)];
+    return [
+      r.CHILD!.trim(),
+      date,
+      decisions,
+      record,
+      flag(r.STOOD_DOWN),
+      blankToNull(r.SERIES_ID),
+      blankToNull(r.LATE_REASON),
+    ];
   });
   buildCalendar(db, `${Number(minDate.slice(0, 4)) - 1}-01-01`, `${Number(maxDate.slice(0, 4)) + 2}-12-31`);
   return { db, rows, seconds: (performance.now() - started) / 1000 };
@@ -143,7 +162,8 @@ export async function loadSqlite(csvDir: string): Promise<SqliteLoad> {
 /** Every day from `from` to `to` with its working-day flag and running count; reaches a year past any date (due dates run 6 months on). */
 function buildCalendar(db: Database, from: string, to: string): void {
   const holidays = new Set<string>();
-  for (let year = Number(from.slice(0, 4)); year <= Number(to.slice(0, 4)); year++) for (const d of bankHolidays(year)) holidays.add(d);
+  for (let year = Number(from.slice(0, 4)); year <= Number(to.slice(0, 4)); year++)
+    for (const d of bankHolidays(year)) holidays.add(d);
   const day = db.prepare('INSERT INTO cal VALUES (?, ?, ?)');
   const workday = db.prepare('INSERT INTO workday VALUES (?, ?)');
   db.exec('BEGIN');
@@ -161,7 +181,8 @@ function buildCalendar(db: Database, from: string, to: string): void {
 }
 
 /** The n-th working day after `date` (an SQL expression): the (cum(date) + n)-th working day of the calendar, never `date` itself. */
-const workingDaysAfter = (date: string, n: number) => `(SELECT w.day FROM workday w WHERE w.n = (SELECT c.cum FROM cal c WHERE c.day = ${date}) + ${n})`;
+const workingDaysAfter = (date: string, n: number) =>
+  `(SELECT w.day FROM workday w WHERE w.n = (SELECT c.cum FROM cal c WHERE c.day = ${date}) + ${n})`;
 
 /**
  * The due date of review `seq` of a schedule (`sb`: 1 for a series of short breaks), counted from
@@ -313,9 +334,15 @@ export function runCriteriaSql(db: Database, period: { from: string; to: string 
   const seconds = (performance.now() - started) / 1000;
   const [units, missingDue] = [values[0]!, values[1]!];
   // A due date the calendar could not give would silently count as late (or drop an overdue review): refuse instead.
-  if (missingDue > 0) throw new Error(`${missingDue} reviews got no due date: the calendar table does not reach their dates`);
+  if (missingDue > 0)
+    throw new Error(`${missingDue} reviews got no due date: the calendar table does not reach their dates`);
   const criteria = SQL_CRITERIA.map((id, i) => {
-    const [met, notMet, notApplicable, cannotTell] = values.slice(2 + i * 4, 6 + i * 4) as [number, number, number, number];
+    const [met, notMet, notApplicable, cannotTell] = values.slice(2 + i * 4, 6 + i * 4) as [
+      number,
+      number,
+      number,
+      number,
+    ];
     return { id, met, notMet, notApplicable, cannotTell };
   });
   return { units, criteria, seconds };

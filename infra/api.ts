@@ -23,10 +23,26 @@ export interface GatewayRoute {
  * header); `/health` reveals nothing but reachability.
  */
 export const PUBLIC_ROUTES: readonly (GatewayRoute & { why: string })[] = [
-  { method: HttpMethod.GET, path: '/health', why: 'the health check answers without a token and reveals only whether the store and bucket are reachable' },
-  { method: HttpMethod.ANY, path: '/app', why: 'web pages: the app itself checks the session cookie (a JWT authorizer reads only a header)' },
-  { method: HttpMethod.ANY, path: '/app/{proxy+}', why: 'web pages, sign-in callback and sign-out: the app checks the session cookie' },
-  { method: HttpMethod.GET, path: '/assets/{proxy+}', why: 'static styles, scripts and fonts of the web pages: no data' },
+  {
+    method: HttpMethod.GET,
+    path: '/health',
+    why: 'the health check answers without a token and reveals only whether the store and bucket are reachable',
+  },
+  {
+    method: HttpMethod.ANY,
+    path: '/app',
+    why: 'web pages: the app itself checks the session cookie (a JWT authorizer reads only a header)',
+  },
+  {
+    method: HttpMethod.ANY,
+    path: '/app/{proxy+}',
+    why: 'web pages, sign-in callback and sign-out: the app checks the session cookie',
+  },
+  {
+    method: HttpMethod.GET,
+    path: '/assets/{proxy+}',
+    why: 'static styles, scripts and fonts of the web pages: no data',
+  },
   { method: HttpMethod.GET, path: '/docs', why: 'the API reference page: no data' },
   { method: HttpMethod.GET, path: '/docs/{proxy+}', why: "the API reference page's Swagger UI files: no data" },
   { method: HttpMethod.GET, path: '/openapi.json', why: 'the OpenAPI document: no data' },
@@ -67,7 +83,13 @@ export class Api extends Construct {
         ? {
             corsPreflight: {
               allowOrigins: [props.webOrigin],
-              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
+              allowMethods: [
+                CorsHttpMethod.GET,
+                CorsHttpMethod.POST,
+                CorsHttpMethod.PUT,
+                CorsHttpMethod.PATCH,
+                CorsHttpMethod.DELETE,
+              ],
               allowHeaders: ['authorization', 'content-type', 'if-match'],
               exposeHeaders: ['etag', 'location'],
               maxAge: Duration.hours(1),
@@ -76,7 +98,10 @@ export class Api extends Construct {
         : {}),
     });
 
-    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',
@@ -85,20 +110,22 @@ export class Api extends Construct {
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogs),
         // Who asked for what and what came back; never a token, a query string or a body.
-        format: AccessLogFormat.custom(JSON.stringify({
-          requestId: '$context.requestId',
-          time: '$context.requestTime',
-          ip: '$context.identity.sourceIp',
-          method: '$context.httpMethod',
-          route: '$context.routeKey',
-          path: '$context.path',
-          status: '$context.status',
-          responseLength: '$context.responseLength',
-          latencyMs: '$context.responseLatency',
-          user: '$context.authorizer.claims.sub',
-          authorizerError: '$context.authorizer.error',
-          integrationError: '$context.integrationErrorMessage',
-        })),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            method: '$context.httpMethod',
+            route: '$context.routeKey',
+            path: '$context.path',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            user: '$context.authorizer.claims.sub',
+            authorizerError: '$context.authorizer.error',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
       },
     });
   }
@@ -117,7 +144,10 @@ export class Api extends Construct {
     });
     for (const route of PUBLIC_ROUTES) {
       for (const added of this.httpApi.addRoutes({ path: route.path, methods: [route.method], integration })) {
-        Validations.of(added).acknowledge({ id: 'AwsSolutions-APIG4', reason: `${route.method} ${route.path} is public at the gateway: ${route.why}.` });
+        Validations.of(added).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} is public at the gateway: ${route.why}.`,
+        });
       }
     }
     for (const route of AUTHORIZED_ROUTES) {

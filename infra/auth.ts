@@ -5,8 +5,16 @@
  */
 import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
-  AccountRecovery, ClientAttributes, FeaturePlan, Mfa, OAuthScope, StringAttribute, UserPool, UserPoolClient,
-  UserPoolClientIdentityProvider, UserPoolDomain,
+  AccountRecovery,
+  ClientAttributes,
+  FeaturePlan,
+  Mfa,
+  OAuthScope,
+  StringAttribute,
+  UserPool,
+  UserPoolClient,
+  UserPoolClientIdentityProvider,
+  UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 
@@ -116,12 +124,14 @@ export class Users extends Construct {
     if (!props.requireMfa) {
       Validations.of(this.userPool).acknowledge({
         id: 'AwsSolutions-COG2',
-        reason: 'MFA (TOTP) is available to every user; requiring it is the authority\'s policy choice, one context value away (iro-audit:requireMfa=true).',
+        reason:
+          "MFA (TOTP) is available to every user; requiring it is the authority's policy choice, one context value away (iro-audit:requireMfa=true).",
       });
     }
     Validations.of(this.userPool).acknowledge({
       id: 'AwsSolutions-COG8',
-      reason: 'The Plus feature plan (threat protection) is priced per active user; the Essentials plan with admin-only sign-up, a strong password policy and MFA is the default. An authority can upgrade in place.',
+      reason:
+        'The Plus feature plan (threat protection) is priced per active user; the Essentials plan with admin-only sign-up, a strong password policy and MFA is the default. An authority can upgrade in place.',
     });
   }
 

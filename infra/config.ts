@@ -3,7 +3,9 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
 
-const RETENTION_DAYS = Object.values(RetentionDays).filter((days): days is number => typeof days === 'number' && days > 0);
+const RETENTION_DAYS = Object.values(RetentionDays).filter(
+  (days): days is number => typeof days === 'number' && days > 0,
+);
 
 /** Context keys, all under the `iro-audit:` prefix. */
 export const CONTEXT_KEYS = {
@@ -30,11 +32,20 @@ export const DeploymentSettings = z.object({
   /** Uploaded import files are raw children's records: kept only long enough to re-run an import. */
   retainUploadsDays: whole(1, 365).default(30),
   /** Every log group (functions, state machine, API access logs). */
-  logRetentionDays: z.coerce.number().refine((days) => RETENTION_DAYS.includes(days), { message: `must be one of ${RETENTION_DAYS.join(', ')}` }).default(365),
+  logRetentionDays: z.coerce
+    .number()
+    .refine((days) => RETENTION_DAYS.includes(days), { message: `must be one of ${RETENTION_DAYS.join(', ')}` })
+    .default(365),
   /** The hosted sign-in domain's prefix (`{prefix}.auth.{region}.amazoncognito.com`); unset: `iro-audit-{account id}`. */
-  authDomainPrefix: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be lower-case letters, digits and hyphens').optional(),
+  authDomainPrefix: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be lower-case letters, digits and hyphens')
+    .optional(),
   /** A separate origin serving the web pages, if any; unset, the web is served by the API itself (same origin, no CORS). */
-  webOrigin: z.url({ protocol: /^https$/ }).refine((url) => new URL(url).origin === url, { message: 'must be an origin: https://host[:port], no path' }).optional(),
+  webOrigin: z
+    .url({ protocol: /^https$/ })
+    .refine((url) => new URL(url).origin === url, { message: 'must be an origin: https://host[:port], no path' })
+    .optional(),
   /** MFA is always available (TOTP); true makes it required for every user. */
   requireMfa: flag.default(false),
   /** Object Lock (compliance mode) on the findings bucket for this many days; 0 leaves it off. Decide before the first deploy. */
@@ -46,7 +57,9 @@ export type DeploymentSettings = z.infer<typeof DeploymentSettings>;
 
 /** Reads and checks every setting from the context; throws naming each bad key and why. */
 export function settingsFrom(node: Node): DeploymentSettings {
-  const raw = Object.fromEntries(Object.entries(CONTEXT_KEYS).map(([field, key]) => [field, node.tryGetContext(key) ?? undefined]));
+  const raw = Object.fromEntries(
+    Object.entries(CONTEXT_KEYS).map(([field, key]) => [field, node.tryGetContext(key) ?? undefined]),
+  );
   const parsed = DeploymentSettings.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {

@@ -16,7 +16,15 @@ import { TABLE_KEY_SCHEMA } from '#store/table';
  *   PutItem         audit documents (conditional on the version read) and changed imported rows
  *   BatchWriteItem  new imported rows
  */
-export const TABLE_ACTIONS = ['DescribeTable', 'GetItem', 'BatchGetItem', 'Query', 'Scan', 'PutItem', 'BatchWriteItem'] as const;
+export const TABLE_ACTIONS = [
+  'DescribeTable',
+  'GetItem',
+  'BatchGetItem',
+  'Query',
+  'Scan',
+  'PutItem',
+  'BatchWriteItem',
+] as const;
 export type TableAction = (typeof TABLE_ACTIONS)[number];
 
 /** On-demand, point-in-time recovery, deletion protection, encrypted: children's records are never lost by accident. */
@@ -45,10 +53,17 @@ export class RecordsTable extends Construct {
   /** Grants exactly `actions` on this table; Query also on its two indexes, by name (no index wildcard). */
   grant(grantee: IGrantable, actions: readonly TableAction[]): void {
     const onTable = actions.filter((a) => a !== 'Query').map((a) => `dynamodb:${a}`);
-    if (onTable.length) grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: onTable, resources: [this.table.tableArn] }));
+    if (onTable.length)
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({ actions: onTable, resources: [this.table.tableArn] }),
+      );
     if (actions.includes('Query')) {
-      const indexes = Object.values(TABLE_KEY_SCHEMA.indexes).map((index) => `${this.table.tableArn}/index/${index.indexName}`);
-      grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: [this.table.tableArn, ...indexes] }));
+      const indexes = Object.values(TABLE_KEY_SCHEMA.indexes).map(
+        (index) => `${this.table.tableArn}/index/${index.indexName}`,
+      );
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['dynamodb:Query'], resources: [this.table.tableArn, ...indexes] }),
+      );
     }
   }
 }

@@ -8,7 +8,14 @@ import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 import { Duration, RemovalPolicy, Validations, type Size } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { Charset, NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -59,11 +66,15 @@ export const entryPath = (entry: string) => fileURLToPath(new URL(entry, new URL
  * The esbuild options for `entries` (one path, or output names to paths), the same ones
  * NodejsFunction gets: used by the bundle tests and `npm run bench:bundles`.
  */
-export function esbuildOptions(entries: string | Record<string, string>, overrides: { external?: string[] } = {}): BuildOptions {
+export function esbuildOptions(
+  entries: string | Record<string, string>,
+  overrides: { external?: string[] } = {},
+): BuildOptions {
   return {
-    entryPoints: typeof entries === 'string'
-      ? [entryPath(entries)]
-      : Object.fromEntries(Object.entries(entries).map(([name, entry]) => [name, entryPath(entry)])),
+    entryPoints:
+      typeof entries === 'string'
+        ? [entryPath(entries)]
+        : Object.fromEntries(Object.entries(entries).map(([name, entry]) => [name, entryPath(entry)])),
     bundle: true,
     format: BUNDLE.format,
     target: BUNDLE.target,
@@ -86,8 +97,11 @@ export function esbuildOptions(entries: string | Record<string, string>, overrid
  * `npm run bench:bundles` load them. Nothing is sent anywhere on import.
  */
 export const EXAMPLE_FUNCTION_ENVIRONMENT = {
-  AWS_REGION: 'eu-west-2', IRO_TABLE: 'iro-audit', IRO_BUCKET: 'iro-audit-findings',
-  IRO_AUTH_ISSUER: 'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_example', IRO_AUTH_AUDIENCE: 'exampleclientid',
+  AWS_REGION: 'eu-west-2',
+  IRO_TABLE: 'iro-audit',
+  IRO_BUCKET: 'iro-audit-findings',
+  IRO_AUTH_ISSUER: 'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_example',
+  IRO_AUTH_AUDIENCE: 'exampleclientid',
   IRO_AUDIT_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-2:123456789012:stateMachine:example',
 } as const;
 
@@ -98,8 +112,20 @@ export const EXAMPLE_FUNCTION_ENVIRONMENT = {
  * variables: the deployed files are the ones package.json pins.
  */
 export const API_ASSET_SETS = [
-  { folder: 'govuk', variable: 'IRO_WEB_ASSETS_DIR', packageName: 'govuk-frontend', source: () => govukAssetsDir({}), files: govukAssetFiles },
-  { folder: 'swagger-ui', variable: 'IRO_DOCS_ASSETS_DIR', packageName: 'swagger-ui-dist', source: () => docsAssetsDir({}), files: () => [...DOCS_ASSET_FILES] },
+  {
+    folder: 'govuk',
+    variable: 'IRO_WEB_ASSETS_DIR',
+    packageName: 'govuk-frontend',
+    source: () => govukAssetsDir({}),
+    files: govukAssetFiles,
+  },
+  {
+    folder: 'swagger-ui',
+    variable: 'IRO_DOCS_ASSETS_DIR',
+    packageName: 'swagger-ui-dist',
+    source: () => docsAssetsDir({}),
+    files: () => [...DOCS_ASSET_FILES],
+  },
 ] as const;
 
 /** Where GOV.UK Frontend's files are in the api bundle. */
@@ -107,13 +133,18 @@ export const WEB_ASSETS_FOLDER = API_ASSET_SETS[0].folder;
 export const WEB_ASSETS_DIR_IN_LAMBDA = `/var/task/${WEB_ASSETS_FOLDER}`;
 
 /** Each asset variable and its folder in Lambda, as the api function is given them. */
-export const API_ASSET_ENVIRONMENT: Record<string, string> = Object.fromEntries(API_ASSET_SETS.map((set) => [set.variable, `/var/task/${set.folder}`]));
+export const API_ASSET_ENVIRONMENT: Record<string, string> = Object.fromEntries(
+  API_ASSET_SETS.map((set) => [set.variable, `/var/task/${set.folder}`]),
+);
 
 /** Each asset set's installed folder and the files it carries (relative paths with /). */
 export function apiAssetFiles(): { folder: string; source: string; files: string[] }[] {
   return API_ASSET_SETS.map((set) => {
     const source = set.source();
-    if (!source) throw new Error(`${set.packageName} is not installed: run npm ci before synthesizing (the api function serves its files)`);
+    if (!source)
+      throw new Error(
+        `${set.packageName} is not installed: run npm ci before synthesizing (the api function serves its files)`,
+      );
     return { folder: set.folder, source, files: set.files(source) };
   });
 }
@@ -126,7 +157,8 @@ export function apiAssetFiles(): { folder: string; source: string; files: string
  */
 export function webAssetCommands(inputDir: string, outputDir: string): string[] {
   const quote = (path: string) => {
-    if (/["$`\\]/.test(path)) throw new Error(`cannot copy the web assets from or to a path with quotes, $, backticks or backslashes: ${path}`);
+    if (/["$`\\]/.test(path))
+      throw new Error(`cannot copy the web assets from or to a path with quotes, $, backticks or backslashes: ${path}`);
     return `"${path}"`;
   };
   return apiAssetFiles().flatMap(({ folder, source, files }) => {
@@ -155,7 +187,9 @@ function nodejsBundling(webAssets: boolean): BundlingOptions {
     bundleAwsSDK: true,
     externalModules: [...BUNDLE.external],
     forceDockerBundling: false,
-    ...(webAssets ? { commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: webAssetCommands } } : {}),
+    ...(webAssets
+      ? { commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: webAssetCommands } }
+      : {}),
   };
 }
 
@@ -186,10 +220,12 @@ export class IroFunction extends Construct {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `iro-audit ${props.name} function`,
     });
-    this.role.addToPrincipalPolicy(new PolicyStatement({
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [this.logGroup.logGroupArn],
-    }));
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
 
     this.function = new NodejsFunction(this, 'Function', {
       entry: entryPath(FUNCTION_ENTRIES[props.name]),
@@ -215,7 +251,8 @@ export class IroFunction extends Construct {
 
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions (the only actions on *).',
+      reason:
+        'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions (the only actions on *).',
     });
   }
 }

@@ -54,11 +54,14 @@ export class Importer extends Construct {
       prefix: BUCKET_PREFIXES.uploads,
     });
     // CDK sets the bucket's notification configuration through its own singleton function, made at the stack's root.
-    const notificationsHandler = Stack.of(this).node.children.find((child) => child.node.id.startsWith('BucketNotificationsHandler'));
+    const notificationsHandler = Stack.of(this).node.children.find((child) =>
+      child.node.id.startsWith('BucketNotificationsHandler'),
+    );
     if (notificationsHandler) {
       Validations.of(notificationsHandler).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: "CDK's own handler that writes the bucket's notification configuration at deploy time (not product code) logs with the managed basic execution policy; it never touches objects.",
+        reason:
+          "CDK's own handler that writes the bucket's notification configuration at deploy time (not product code) logs with the managed basic execution policy; it never touches objects.",
       });
     }
   }

@@ -52,10 +52,12 @@ export class Recovery extends Construct {
     // The leased jobs from their index only; each job read and rewritten by key (conditional PutItem,
     // its trail entry too). No scan, no other index, and no bucket: recovery never reads or writes objects.
     records.grant(this.recover.role, ['GetItem', 'PutItem']);
-    this.recover.role.addToPrincipalPolicy(new PolicyStatement({
-      actions: ['dynamodb:Query'],
-      resources: [`${records.table.tableArn}/index/${LEASED_JOBS_INDEX}`],
-    }));
+    this.recover.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${records.table.tableArn}/index/${LEASED_JOBS_INDEX}`],
+      }),
+    );
     // Resuming an audit is a new execution of the runner, named for the takeover.
     runner.stateMachine.grantStartExecution(this.recover.role);
 

@@ -7,7 +7,14 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import {
-  BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectLockRetention, ObjectOwnership, StorageClass, type LifecycleRule,
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  HttpMethods,
+  ObjectLockRetention,
+  ObjectOwnership,
+  StorageClass,
+  type LifecycleRule,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
 import { wildcardFinding } from './nag.ts';
@@ -107,34 +114,43 @@ export class FindingsStorage extends Construct {
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'findings-bucket/',
       ...(props.objectLockDays > 0
-        ? { objectLockEnabled: true, objectLockDefaultRetention: ObjectLockRetention.compliance(days(props.objectLockDays)) }
+        ? {
+            objectLockEnabled: true,
+            objectLockDefaultRetention: ObjectLockRetention.compliance(days(props.objectLockDays)),
+          }
         : {}),
-      cors: [{
-        allowedOrigins: [props.uploadOrigin],
-        allowedMethods: [HttpMethods.PUT],
-        allowedHeaders: ['content-type'],
-        maxAge: 3000,
-      }],
+      cors: [
+        {
+          allowedOrigins: [props.uploadOrigin],
+          allowedMethods: [HttpMethods.PUT],
+          allowedHeaders: ['content-type'],
+          maxAge: 3000,
+        },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
     // Nothing may be stored under another key or without encryption, whatever a client asks for.
-    this.bucket.addToResourcePolicy(new PolicyStatement({
-      sid: 'DenyOtherEncryption',
-      effect: Effect.DENY,
-      principals: [new AnyPrincipal()],
-      actions: ['s3:PutObject'],
-      resources: [this.bucket.arnForObjects('*')],
-      conditions: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
-    }));
-    this.bucket.addToResourcePolicy(new PolicyStatement({
-      sid: 'DenyOtherKeys',
-      effect: Effect.DENY,
-      principals: [new AnyPrincipal()],
-      actions: ['s3:PutObject'],
-      resources: [this.bucket.arnForObjects('*')],
-      conditions: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.keyArn } },
-    }));
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'DenyOtherEncryption',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'DenyOtherKeys',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.keyArn } },
+      }),
+    );
   }
 
   /**
@@ -147,10 +163,12 @@ export class FindingsStorage extends Construct {
     const objects = (prefixes: readonly BucketPrefix[], action: string) => {
       const resources = prefixes.map((p) => this.bucket.arnForObjects(`${BUCKET_PREFIXES[p]}*`));
       add(new PolicyStatement({ actions: [action], resources }));
-      Validations.of(grantee).acknowledge(...prefixes.map((p, i) => ({
-        id: wildcardFinding(this, resources[i]!),
-        reason: `${action} on objects under ${BUCKET_PREFIXES[p]} only: keys below the prefix name the authority and the audit or import, made at run time.`,
-      })));
+      Validations.of(grantee).acknowledge(
+        ...prefixes.map((p, i) => ({
+          id: wildcardFinding(this, resources[i]!),
+          reason: `${action} on objects under ${BUCKET_PREFIXES[p]} only: keys below the prefix name the authority and the audit or import, made at run time.`,
+        })),
+      );
     };
     if (access.read?.length) {
       // Without ListBucket, S3 answers a read of a missing key with 403 instead of 404, and the code
@@ -164,7 +182,13 @@ export class FindingsStorage extends Construct {
       objects(access.write, 's3:PutObject');
       // S3 asks for both of an SSE-KMS upload (Decrypt for multipart and bucket-key reuse); through S3
       // only, and with no GetObject on these prefixes Decrypt reads nothing.
-      add(new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.key.keyArn], conditions: viaS3 }));
+      add(
+        new PolicyStatement({
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [this.key.keyArn],
+          conditions: viaS3,
+        }),
+      );
     }
   }
 }

@@ -9,14 +9,24 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
 
 /** What went wrong, as the caller should understand it. */
-export const ERROR_KINDS = ['invalid', 'unauthenticated', 'refused', 'not-found', 'conflict', 'too-large', 'internal'] as const;
+export const ERROR_KINDS = [
+  'invalid',
+  'unauthenticated',
+  'refused',
+  'not-found',
+  'conflict',
+  'too-large',
+  'internal',
+] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /**
  * Each kind's HTTP status, its problem+json title (API) and its page heading (web). The one place
  * a kind becomes a status: `problemOf` and `pageOf` read nothing else.
  */
-export const ERROR_TABLE: Readonly<Record<ErrorKind, { status: ContentfulStatusCode; title: string; pageTitle: string }>> = {
+export const ERROR_TABLE: Readonly<
+  Record<ErrorKind, { status: ContentfulStatusCode; title: string; pageTitle: string }>
+> = {
   invalid: { status: 400, title: 'Invalid request', pageTitle: 'There is a problem with the request' },
   unauthenticated: { status: 401, title: 'Not signed in', pageTitle: 'You need to sign in' },
   refused: { status: 403, title: 'Forbidden', pageTitle: 'You cannot see this page' },
@@ -92,7 +102,7 @@ export function zodFields(error: ZodError): FieldProblem[] {
 }
 
 const kindOfStatus = (status: number): ErrorKind =>
-  status >= 500 || status < 400 ? 'internal' : ERROR_KINDS.find((k) => ERROR_TABLE[k].status === status) ?? 'invalid';
+  status >= 500 || status < 400 ? 'internal' : (ERROR_KINDS.find((k) => ERROR_TABLE[k].status === status) ?? 'invalid');
 
 /**
  * Any thrown value as an AppError: itself, a zod error as `invalid` with its fields, a Hono
@@ -103,7 +113,11 @@ export function asAppError(error: unknown): AppError {
   if (error instanceof ZodError) return new AppError('invalid', '', { fields: zodFields(error), cause: error });
   if (error instanceof HTTPException) {
     const kind = kindOfStatus(error.status);
-    return new AppError(kind, kind === 'internal' ? INTERNAL_DETAIL : error.message || 'the request could not be read', { cause: error });
+    return new AppError(
+      kind,
+      kind === 'internal' ? INTERNAL_DETAIL : error.message || 'the request could not be read',
+      { cause: error },
+    );
   }
   return new AppError('internal', INTERNAL_DETAIL, { cause: error });
 }
@@ -124,10 +138,13 @@ export function problemOf(error: unknown): { status: ContentfulStatusCode; body:
   const e = asAppError(error);
   const { status, title } = ERROR_TABLE[e.kind];
   const body: Problem = {
-    type: 'about:blank', title: e.title ?? title, status,
+    type: 'about:blank',
+    title: e.title ?? title,
+    status,
     // An internal error's own message may name internals (a table, a stack frame): never sent.
     ...(e.kind === 'internal' ? { detail: INTERNAL_DETAIL } : e.detail ? { detail: e.detail } : {}),
-    ...(e.fields ? { errors: e.fields } : {}), ...e.extra,
+    ...(e.fields ? { errors: e.fields } : {}),
+    ...e.extra,
   };
   return { status, body };
 }
@@ -136,9 +153,12 @@ export function problemOf(error: unknown): { status: ContentfulStatusCode; body:
 export function pageOf(error: unknown): { status: ContentfulStatusCode; title: string; message: string } {
   const e = asAppError(error);
   const { status, pageTitle } = ERROR_TABLE[e.kind];
-  const message = e.kind === 'internal' ? 'Try again later. What happened has been logged.'
-    : e.fields?.length ? e.fields.map((f) => f.message).join('; ')
-    : e.detail;
+  const message =
+    e.kind === 'internal'
+      ? 'Try again later. What happened has been logged.'
+      : e.fields?.length
+        ? e.fields.map((f) => f.message).join('; ')
+        : e.detail;
   return { status, title: e.title ?? pageTitle, message: capitaliseFirst(message) };
 }
 

@@ -18,8 +18,14 @@ export interface RecoverySummary {
 const config = configFromEnv();
 // Required at cold start, as the API's settings are: without it no audit could be resumed.
 const stateMachineArn = process.env.IRO_AUDIT_STATE_MACHINE_ARN;
-if (!stateMachineArn) throw new Error('IRO_AUDIT_STATE_MACHINE_ARN is not set: recovery cannot resume audits without the runner state machine');
-const services = { ...openStores(config), runner: new StepFunctionsAuditRunner(new SFNClient({ region: config.region }), stateMachineArn) };
+if (!stateMachineArn)
+  throw new Error(
+    'IRO_AUDIT_STATE_MACHINE_ARN is not set: recovery cannot resume audits without the runner state machine',
+  );
+const services = {
+  ...openStores(config),
+  runner: new StepFunctionsAuditRunner(new SFNClient({ region: config.region }), stateMachineArn),
+};
 
 /**
  * One job's trouble is in its outcome ('error', tried again at the next run), never thrown; only a
@@ -31,7 +37,14 @@ export async function handler(): Promise<RecoverySummary> {
   for (const job of recovered) {
     byOutcome[job.outcome] = (byOutcome[job.outcome] ?? 0) + 1;
     // One object per line: with the function's JSON log format it is the entry's `message`, searchable by field.
-    const line = { recovery: describeRecovery(job), kind: job.kind, authorityId: job.authorityId, id: job.id, outcome: job.outcome, why: job.why };
+    const line = {
+      recovery: describeRecovery(job),
+      kind: job.kind,
+      authorityId: job.authorityId,
+      id: job.id,
+      outcome: job.outcome,
+      why: job.why,
+    };
     if (job.outcome === 'error') console.error(line);
     else console.info(line);
   }

@@ -13,10 +13,19 @@ import { AuditRecord } from '#audit/audit-record';
 import { AuthorityId } from '#domain/records';
 
 /** The run (the execution's name, `$$.Execution.Name`): the owner of the audit's lease its steps renew. Absent from events sent by hand. */
-const RunId = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, 'must be a Step Functions execution name').optional();
+const RunId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,80}$/, 'must be a Step Functions execution name')
+  .optional();
 const AuditRef = z.object({ authorityId: AuthorityId, auditId: AuditRecord.shape.auditId, runId: RunId });
 
-export const SegmentEvent = AuditRef.extend({ segment: z.number().int().min(0).max(AuditRecord.shape.segments.maxValue! - 1) });
+export const SegmentEvent = AuditRef.extend({
+  segment: z
+    .number()
+    .int()
+    .min(0)
+    .max(AuditRecord.shape.segments.maxValue! - 1),
+});
 export type SegmentEvent = z.infer<typeof SegmentEvent>;
 
 export const FinishEvent = AuditRef;
@@ -76,8 +85,14 @@ export function failureReason(stage: FailEvent['stage'], error: StepError): stri
   const message = cause.message?.replace(/^.*?RequestId: \S+\s+(?:Error: )?/, '');
   const plain = PLAIN_WORDS[type];
   const detail = plain
-    ? message ? `${plain}: ${message}` : plain
-    : message ? (type === 'Error' ? message : `${type}: ${message}`) : type;
+    ? message
+      ? `${plain}: ${message}`
+      : plain
+    : message
+      ? type === 'Error'
+        ? message
+        : `${type}: ${message}`
+      : type;
   const reason = `${stage} failed: ${detail}`.replace(/\s+/g, ' ').trim();
   return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason;
 }

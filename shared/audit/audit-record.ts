@@ -76,7 +76,13 @@ export const SampleCheckpoint = z.object({ workKey: z.string(), sampleSize: z.nu
 export type SampleCheckpoint = z.infer<typeof SampleCheckpoint>;
 
 /** A finished scan segment: where the list of its runs (SegmentRuns) was written. */
-export const SegmentCheckpoint = z.object({ segment: z.number().int(), childrenScanned: z.number().int(), units: z.number().int(), workKey: z.string(), completedAt: z.string() });
+export const SegmentCheckpoint = z.object({
+  segment: z.number().int(),
+  childrenScanned: z.number().int(),
+  units: z.number().int(),
+  workKey: z.string(),
+  completedAt: z.string(),
+});
 export type SegmentCheckpoint = z.infer<typeof SegmentCheckpoint>;
 
 /** What a segment wrote: its runs of population units (or sibling standings) in the bucket, each sorted by unit id. */
@@ -119,7 +125,9 @@ export const ModerationRecord = z.object({
   overall: z.string().nullable(),
   comment: z.string().nullable(),
   /** The QA lead's settled grades per criterion, with the reason; they stand in the findings. */
-  agreed: z.object({ grades: z.record(z.string(), z.string()), reason: z.string(), by: z.string(), at: z.string() }).nullable(),
+  agreed: z
+    .object({ grades: z.record(z.string(), z.string()), reason: z.string(), by: z.string(), at: z.string() })
+    .nullable(),
 });
 export type ModerationRecord = z.infer<typeof ModerationRecord>;
 

@@ -14,7 +14,10 @@ export function builtInTemplates(): Map<string, AuditTemplate> {
   const templates = new Map<string, AuditTemplate>();
   for (const input of [healthAssessments, permanenceAtSecondReview, reviewTimelinessParticipation, siblingAllocation]) {
     const parsed = parseTemplate(input);
-    if (!parsed.ok) throw new Error(`a shipped template is invalid: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+    if (!parsed.ok)
+      throw new Error(
+        `a shipped template is invalid: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+      );
     templates.set(parsed.template.id, parsed.template);
   }
   return templates;

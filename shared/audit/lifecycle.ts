@@ -23,7 +23,10 @@ const WHY: Partial<Record<AuditStatus, string>> = {
 
 /** A move the lifecycle does not allow (a conflict); the message says why, the problem carries from and to. */
 export class LifecycleError extends AppError {
-  constructor(readonly from: AuditStatus, readonly to: AuditStatus) {
+  constructor(
+    readonly from: AuditStatus,
+    readonly to: AuditStatus,
+  ) {
     const allowed = NEXT[from];
     super(
       'conflict',

@@ -13,7 +13,16 @@ import type { ObjectStore } from '#store/object-store';
 import type { RecordStore } from '#store/record-store';
 import type { FindingsDocument, RecordFinding, Alert } from '#engine/findings-model';
 import {
-  assembleUnits, mergeTallies, runPipeline, SegmentAccumulator, type AuditContext, type AuditProgress, type DrawnSample, type FindingsOptions, type FindingsRequest, type PopulationItem,
+  assembleUnits,
+  mergeTallies,
+  runPipeline,
+  SegmentAccumulator,
+  type AuditContext,
+  type AuditProgress,
+  type DrawnSample,
+  type FindingsOptions,
+  type FindingsRequest,
+  type PopulationItem,
 } from '#engine/pipeline';
 import type { AuditUnit, PopulationContext } from '#engine/population';
 import type { SampleResult, SamplingPlan } from '#engine/sampling';
@@ -67,12 +76,22 @@ export interface Population {
  * are the audit's own when it has them (fixed at launch, so changing the authority's set later never
  * changes an audit under way or closed), else the authority's current set.
  */
-export async function populationContext(store: RecordStore, request: Pick<AuditRequest, 'authorityId' | 'period' | 'timescales'>): Promise<AuditContext> {
+export async function populationContext(
+  store: RecordStore,
+  request: Pick<AuditRequest, 'authorityId' | 'period' | 'timescales'>,
+): Promise<AuditContext> {
   const authority = await store.getAuthority(request.authorityId);
-  if (!authority) throw new AuditRequestError(`no authority "${request.authorityId}" in the store: import its records first`);
+  if (!authority)
+    throw new AuditRequestError(`no authority "${request.authorityId}" in the store: import its records first`);
   const professionals = new Map<string, Professional>();
   for await (const p of store.professionals(request.authorityId)) professionals.set(p.workerId, p);
-  return { authorityId: request.authorityId, authorityName: authority.name, period: request.period, timescales: request.timescales ?? authority.timescales, professionals };
+  return {
+    authorityId: request.authorityId,
+    authorityName: authority.name,
+    period: request.period,
+    timescales: request.timescales ?? authority.timescales,
+    professionals,
+  };
 }
 
 /**
@@ -91,7 +110,9 @@ export async function gatherSegment(
 ): Promise<SegmentOutput> {
   const writer = new RunWriter(objects, prefix);
   // A run holds what the item holds: the unit, or the member's standing.
-  const segmentAccumulator = new SegmentAccumulator(template, ctx, (item) => writer.add(item.key, item.unit ?? item.standing));
+  const segmentAccumulator = new SegmentAccumulator(template, ctx, (item) =>
+    writer.add(item.key, item.unit ?? item.standing),
+  );
   for await (const records of store.scanChildRecords(ctx.authorityId, segment, totalSegments)) {
     await segmentAccumulator.add(records);
     onChild?.();
@@ -103,7 +124,12 @@ export async function gatherSegment(
  * Every unit of the population in unit-id order (the order the findings list them), from the
  * segments' runs: sibling groups are assembled from their members' standings, which meet in the merge.
  */
-export function populationUnits(objects: ObjectStore, template: AuditTemplate, ctx: PopulationContext, runs: readonly RunRef[]): AsyncIterable<AuditUnit> {
+export function populationUnits(
+  objects: ObjectStore,
+  template: AuditTemplate,
+  ctx: PopulationContext,
+  runs: readonly RunRef[],
+): AsyncIterable<AuditUnit> {
   const sibling = template.population.rule === 'sibling-groups-at-period-end';
   async function* items(): AsyncIterable<PopulationItem> {
     for await (const item of mergeRuns(objects, runs)) {
@@ -115,7 +141,10 @@ export function populationUnits(objects: ObjectStore, template: AuditTemplate, c
 }
 
 /** Runs `work` for every segment in parallel; every segment settles before a failure is reported, so none is still reading after. */
-export async function forEachSegment<T>(segments: readonly number[], work: (segment: number) => Promise<T>): Promise<T[]> {
+export async function forEachSegment<T>(
+  segments: readonly number[],
+  work: (segment: number) => Promise<T>,
+): Promise<T[]> {
   const settled = await Promise.allSettled(segments.map(work));
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
@@ -150,14 +179,38 @@ export async function previewSample(
   const ctx = await populationContext(store, request);
   const total = options.segments ?? 4;
   const outputs = await forEachSegment([...Array(total).keys()], (segment) =>
-    gatherSegment(store, objects, ctx, request.template, segment, total, `preview/segment-${String(segment).padStart(2, '0')}/`));
+    gatherSegment(
+      store,
+      objects,
+      ctx,
+      request.template,
+      segment,
+      total,
+      `preview/segment-${String(segment).padStart(2, '0')}/`,
+    ),
+  );
   const { drawn } = await runPipeline({
     ctx,
-    units: () => populationUnits(objects, request.template, ctx, outputs.flatMap((o) => o.runs)),
+    units: () =>
+      populationUnits(
+        objects,
+        request.template,
+        ctx,
+        outputs.flatMap((o) => o.runs),
+      ),
     sample: { plan: request.sampling, seed: request.seed, excludeChildIds: request.excludeChildIds },
   });
   const { populationSize, excluded, sampleSize, marginOfError, strata } = drawn!;
-  return { seed: request.seed, plan: request.sampling, populationSize, eligibleSize: populationSize - excluded.length, excluded, sampleSize, marginOfError, ...(strata ? { strata } : {}) };
+  return {
+    seed: request.seed,
+    plan: request.sampling,
+    populationSize,
+    eligibleSize: populationSize - excluded.length,
+    excluded,
+    sampleSize,
+    marginOfError,
+    ...(strata ? { strata } : {}),
+  };
 }
 
 /**
@@ -180,7 +233,17 @@ export async function runAudit(
     if (scanned % 1000 === 0) options.onProgress?.({ phase: 'population', childrenScanned: scanned, units: 0 });
   };
   const outputs = await forEachSegment([...Array(total).keys()], (segment) =>
-    gatherSegment(store, objects, ctx, request.template, segment, total, `${prefix}segment-${String(segment).padStart(2, '0')}/`, onChild));
+    gatherSegment(
+      store,
+      objects,
+      ctx,
+      request.template,
+      segment,
+      total,
+      `${prefix}segment-${String(segment).padStart(2, '0')}/`,
+      onChild,
+    ),
+  );
   const runs = outputs.flatMap((o) => o.runs);
   const childrenScanned = mergeTallies(outputs).childrenScanned;
   const records: RecordFinding[] = [];
@@ -190,9 +253,17 @@ export async function runAudit(
     units: () => populationUnits(objects, request.template, ctx, runs),
     sample: { plan: request.sampling, seed: request.seed, excludeChildIds: request.excludeChildIds },
     onSampled: (drawn) => options.onProgress?.({ phase: 'population', childrenScanned, units: drawn.populationSize }),
-    findings: { request, sink: { record: (r) => void records.push(r), alert: (i, a) => void alerts[i]!.push(a) }, options },
+    findings: {
+      request,
+      sink: { record: (r) => void records.push(r), alert: (i, a) => void alerts[i]!.push(a) },
+      options,
+    },
   });
   const sample = drawn!;
   const { document } = findings!;
-  return { findings: { ...document, records, alerts: alerts.flat() }, sample, population: { size: sample.populationSize, childrenScanned } };
+  return {
+    findings: { ...document, records, alerts: alerts.flat() },
+    sample,
+    population: { size: sample.populationSize, childrenScanned },
+  };
 }

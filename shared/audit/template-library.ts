@@ -10,10 +10,19 @@ export const TEMPLATES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '.
 
 /** A template file that cannot be used (invalid), and why: each problem as a field. */
 export class TemplateError extends AppError {
-  constructor(readonly file: string, readonly problems: TemplateProblem[]) {
-    super('invalid', `${file} is not a valid audit template:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`, {
-      name: 'TemplateError', code: 'template', fields: problems.map((p) => ({ field: p.path, message: p.message })),
-    });
+  constructor(
+    readonly file: string,
+    readonly problems: TemplateProblem[],
+  ) {
+    super(
+      'invalid',
+      `${file} is not a valid audit template:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`,
+      {
+        name: 'TemplateError',
+        code: 'template',
+        fields: problems.map((p) => ({ field: p.path, message: p.message })),
+      },
+    );
   }
 }
 
@@ -43,7 +52,8 @@ export async function readTemplateLibrary(dir: string = TEMPLATES_DIR): Promise<
     const path = join(dir, name);
     try {
       const template = await readTemplateFile(path);
-      if (`${template.id}.json` !== name) throw new TemplateError(path, [{ path: 'id', message: `the file must be named ${template.id}.json` }]);
+      if (`${template.id}.json` !== name)
+        throw new TemplateError(path, [{ path: 'id', message: `the file must be named ${template.id}.json` }]);
       library.templates.set(template.id, template);
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;

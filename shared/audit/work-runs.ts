@@ -142,11 +142,15 @@ class RunCursor {
       }
       const bytes = await read;
       if (bytes === null) throw new Error(`work file ${this.run.key} is missing`);
-      if (bytes.byteLength === 0) throw new Error(`work file ${this.run.key} is shorter than its ${this.run.bytes} bytes`);
+      if (bytes.byteLength === 0)
+        throw new Error(`work file ${this.run.key} is shorter than its ${this.run.bytes} bytes`);
       this.offset += bytes.byteLength;
       // The next window travels while this one's lines are merged: the merge seldom waits for a read.
       this.ahead = this.fetch();
-      const chunk = this.rest.byteLength > 0 ? Buffer.concat([this.rest, bytes]) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const chunk =
+        this.rest.byteLength > 0
+          ? Buffer.concat([this.rest, bytes])
+          : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const last = chunk.lastIndexOf(0x0a);
       // A line cut by the window is kept (as bytes, so a character split in two survives) for the next read.
       this.rest = Buffer.from(chunk.subarray(last + 1));
@@ -167,7 +171,11 @@ class RunCursor {
  * Every item of the runs, in key order (unitOrder). Memory is two windows per run (the one being
  * merged and the next), whatever their size; items with the same key come out together (in no particular order).
  */
-export async function* mergeRuns(objects: ObjectStore, runs: readonly RunRef[], window = MERGE_WINDOW_BYTES): AsyncIterable<RunItem> {
+export async function* mergeRuns(
+  objects: ObjectStore,
+  runs: readonly RunRef[],
+  window = MERGE_WINDOW_BYTES,
+): AsyncIterable<RunItem> {
   const heap: RunCursor[] = [];
   const less = (a: RunCursor, b: RunCursor) => unitOrder(a.current!.key, b.current!.key) < 0;
   const up = (i: number) => {
@@ -258,10 +266,11 @@ export class LineSpool {
  * while the caller works on this one, so about two chunks are in memory.
  */
 export async function* spoolText(objects: ObjectStore, chunks: readonly RunRef[]): AsyncIterable<string> {
-  const fetch = (chunk: RunRef) => objects.get(chunk.key).then((bytes) => {
-    if (bytes === null) throw new Error(`work file ${chunk.key} is missing`);
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  });
+  const fetch = (chunk: RunRef) =>
+    objects.get(chunk.key).then((bytes) => {
+      if (bytes === null) throw new Error(`work file ${chunk.key} is missing`);
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    });
   let next = chunks.length > 0 ? fetch(chunks[0]!) : undefined;
   // A fetch begun ahead is awaited even if the caller stops early, so it never rejects unseen.
   try {

@@ -25,4 +25,5 @@ export const Principal = z.object({
 });
 export type Principal = z.infer<typeof Principal>;
 
-export const hasRole = (principal: Principal, ...roles: readonly Role[]) => principal.roles.some((r) => roles.includes(r));
+export const hasRole = (principal: Principal, ...roles: readonly Role[]) =>
+  principal.roles.some((r) => roles.includes(r));

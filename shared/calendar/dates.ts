@@ -18,7 +18,8 @@ export function daysInMonth(year: number, month: number): number {
 
 /** Year, month (1–12) and day of an ISO date; hand-parsed because it sits on the hot path of every working-day sum. */
 export function parseIsoDate(date: string): [year: number, month: number, day: number] {
-  if (typeof date !== 'string' || date.length !== 10 || date.charCodeAt(4) !== 45 || date.charCodeAt(7) !== 45) fail(date);
+  if (typeof date !== 'string' || date.length !== 10 || date.charCodeAt(4) !== 45 || date.charCodeAt(7) !== 45)
+    fail(date);
   const year = digit(date, 0) * 1000 + digit(date, 1) * 100 + digit(date, 2) * 10 + digit(date, 3);
   const month = digit(date, 5) * 10 + digit(date, 6);
   const day = digit(date, 8) * 10 + digit(date, 9);
@@ -106,4 +107,3 @@ export function dayOfWeek(date: string): number {
 export function dayOfWeekOfDayNumber(dayNumber: number): number {
   return (((dayNumber + 4) % 7) + 7) % 7;
 }
-

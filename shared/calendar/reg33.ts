@@ -32,7 +32,8 @@ export interface ScheduledReview {
 }
 
 function intervalFor(sequence: number, timescales: TimescaleSet): Interval {
-  if (!Number.isSafeInteger(sequence) || sequence < 1) throw new RangeError(`review sequence must be 1 or more, got ${sequence}`);
+  if (!Number.isSafeInteger(sequence) || sequence < 1)
+    throw new RangeError(`review sequence must be 1 or more, got ${sequence}`);
   if (sequence === 1) return timescales.firstReview;
   if (sequence === 2) return timescales.secondReview;
   return timescales.laterReviews;
@@ -45,7 +46,7 @@ export function reviewDueDate(sequence: number, previous: string, timescales: Ti
 
 function ordinal(n: number): string {
   const teen = n % 100 >= 11 && n % 100 <= 13;
-  const suffix = teen ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  const suffix = teen ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th');
   return `${n}${suffix}`;
 }
 
@@ -73,12 +74,18 @@ function ruleText(sequence: number, previous: string, dueDate: string, timescale
 }
 
 /** Timeliness of ONE period of care's reviews (call again per return to care so the clock restarts); due dates run from the previous review's actual date, as reg 33 reads; a review before `periodStart` throws RangeError. */
-export function reviewSchedule(periodStart: string, reviewDates: readonly string[], timescales: TimescaleSet): ScheduledReview[] {
+export function reviewSchedule(
+  periodStart: string,
+  reviewDates: readonly string[],
+  timescales: TimescaleSet,
+): ScheduledReview[] {
   parseIsoDate(periodStart);
   for (const date of reviewDates) {
     parseIsoDate(date);
     if (date < periodStart) {
-      throw new RangeError(`review on ${date} is before the period of care starting ${periodStart}: split reviews by period of care first`);
+      throw new RangeError(
+        `review on ${date} is before the period of care starting ${periodStart}: split reviews by period of care first`,
+      );
     }
   }
   // Valid ISO dates sort chronologically as strings.

@@ -10,17 +10,23 @@ import { AuthorityId } from '#domain/records';
 import { DEFAULT_DATA_DIR, signingKeyPath } from '#local/stack';
 import { DEFAULT_USERS } from '#auth/demo-users';
 
-
 function fail(message: string): never {
   console.error(`dev-token: ${message}`);
-  console.error('usage: npm run dev-token -- --role <qa-lead|iro|senior-manager> [--user <id>] [--authority <id>] [--hours <n>]');
+  console.error(
+    'usage: npm run dev-token -- --role <qa-lead|iro|senior-manager> [--user <id>] [--authority <id>] [--hours <n>]',
+  );
   process.exit(1);
 }
 
 let values;
 try {
   ({ values } = parseArgs({
-    options: { role: { type: 'string' }, user: { type: 'string' }, authority: { type: 'string', default: 'demo' }, hours: { type: 'string', default: '8' } },
+    options: {
+      role: { type: 'string' },
+      user: { type: 'string' },
+      authority: { type: 'string', default: 'demo' },
+      hours: { type: 'string', default: '8' },
+    },
   }));
 } catch (error) {
   fail((error as Error).message);

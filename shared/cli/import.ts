@@ -19,7 +19,8 @@ import { loadFiles, type LoadReport, type TableCounts } from '#loader/load';
 import { connect } from '#local/connect';
 import { DEFAULT_DATA_DIR } from '#local/stack';
 
-const USAGE = 'usage: npm run import -- [--authority <id>] [--name <name>] [--timescales <set id>] [--year 2025-26] [--errors-csv <file>] [--json] <files or folders>';
+const USAGE =
+  'usage: npm run import -- [--authority <id>] [--name <name>] [--timescales <set id>] [--year 2025-26] [--errors-csv <file>] [--json] <files or folders>';
 
 function fail(message: string): never {
   console.error(`import: ${message}`);
@@ -50,11 +51,21 @@ const { values, positionals } = parsed;
 const authorityId = AuthorityId.safeParse(values.authority);
 if (!authorityId.success) fail(`--authority ${authorityId.error.issues[0]?.message}`);
 const yearEnding = values['year-ending'] ?? values['oc2-year-ending'];
-if (yearEnding !== undefined && (!isIsoDate(yearEnding) || !yearEnding.endsWith('-03-31'))) fail('--year-ending must be a 31 March written YYYY-03-31');
+if (yearEnding !== undefined && (!isIsoDate(yearEnding) || !yearEnding.endsWith('-03-31')))
+  fail('--year-ending must be a 31 March written YYYY-03-31');
 const collectionYear = values.year === undefined ? undefined : parseCollectionYear(values.year);
-if (values.year !== undefined && !collectionYear) fail(`--year must be a collection year written like 2025-26, not "${values.year}"`);
-const timescales = values.timescales === undefined ? undefined : Object.hasOwn(TIMESCALE_SETS, values.timescales) ? TIMESCALE_SETS[values.timescales] : undefined;
-if (values.timescales !== undefined && !timescales) fail(`--timescales "${values.timescales}" is not a timescale set: choose one of ${Object.keys(TIMESCALE_SETS).join(', ')}`);
+if (values.year !== undefined && !collectionYear)
+  fail(`--year must be a collection year written like 2025-26, not "${values.year}"`);
+const timescales =
+  values.timescales === undefined
+    ? undefined
+    : Object.hasOwn(TIMESCALE_SETS, values.timescales)
+      ? TIMESCALE_SETS[values.timescales]
+      : undefined;
+if (values.timescales !== undefined && !timescales)
+  fail(
+    `--timescales "${values.timescales}" is not a timescale set: choose one of ${Object.keys(TIMESCALE_SETS).join(', ')}`,
+  );
 if (positionals.length === 0) fail('name at least one file or folder to import (.csv, .xml or .xlsx)');
 
 /** Problems written to --errors-csv, in file order (judging finds them child by child); beyond this many they are counted only. */
@@ -68,12 +79,20 @@ try {
   console.error(`import: into authority "${authorityId.data}" through ${connection.description}`);
   const authority = await connection.store.getAuthority(authorityId.data);
   if (!authority) {
-    await connection.store.putAuthority({ authorityId: authorityId.data, name: values.name ?? authorityId.data, timescales: timescales ?? REGULATIONS_2010 });
-    console.error(`import: created authority "${authorityId.data}" with the timescale set ${timescales?.id ?? REGULATIONS_2010.id}`);
+    await connection.store.putAuthority({
+      authorityId: authorityId.data,
+      name: values.name ?? authorityId.data,
+      timescales: timescales ?? REGULATIONS_2010,
+    });
+    console.error(
+      `import: created authority "${authorityId.data}" with the timescale set ${timescales?.id ?? REGULATIONS_2010.id}`,
+    );
   } else if (timescales && authority.timescales.id !== timescales.id) {
     // Only the set changes; audits already launched keep the set they were launched with.
     await connection.store.putAuthority({ ...authority, timescales });
-    console.error(`import: authority "${authorityId.data}" now uses the timescale set ${timescales.id} (was ${authority.timescales.id})`);
+    console.error(
+      `import: authority "${authorityId.data}" now uses the timescale set ${timescales.id} (was ${authority.timescales.id})`,
+    );
   }
   const tty = process.stderr.isTTY;
   let lastLine = 0;
@@ -83,21 +102,25 @@ try {
     onProgress: ({ phase, file, rows, totalRows }) => {
       // A live line where someone watches a terminal; a line every 10 s in a log.
       const now = performance.now();
-      const line = phase === 'reading'
-        ? `  reading ${file}: ${rows.toLocaleString('en-GB')} rows (${totalRows.toLocaleString('en-GB')} in all)`
-        : `  checking and saving: ${rows.toLocaleString('en-GB')} of ${totalRows.toLocaleString('en-GB')} rows`;
+      const line =
+        phase === 'reading'
+          ? `  reading ${file}: ${rows.toLocaleString('en-GB')} rows (${totalRows.toLocaleString('en-GB')} in all)`
+          : `  checking and saving: ${rows.toLocaleString('en-GB')} of ${totalRows.toLocaleString('en-GB')} rows`;
       if (tty) process.stderr.write(`\r\x1b[K${line}`);
       else if (now - lastLine > 10_000) {
         lastLine = now;
         console.error(line);
       }
     },
-    ...(values['errors-csv'] ? { onIssue: (issue: ImportIssue) => void (issues.length < MAX_ISSUES_WRITTEN && issues.push(issue)) } : {}),
+    ...(values['errors-csv']
+      ? { onIssue: (issue: ImportIssue) => void (issues.length < MAX_ISSUES_WRITTEN && issues.push(issue)) }
+      : {}),
   });
   if (tty) process.stderr.write('\r\x1b[K');
 } catch (error) {
   await connection.close();
-  if ((error as NodeJS.ErrnoException).code === 'ENOENT') fail(`no such file or folder: ${(error as NodeJS.ErrnoException).path}`);
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+    fail(`no such file or folder: ${(error as NodeJS.ErrnoException).path}`);
   throw error;
 }
 await connection.close();
@@ -108,49 +131,105 @@ const exitCode = total('accepted') === 0 ? 1 : total('rejected') > 0 || refused 
 if (values.json) {
   // The report as the API gives it (its files, year, counts per rule), for scripts.
   const { errors: _kept, ...summary } = report;
-  if (values['errors-csv']) await writeIssuesCsv(values['errors-csv'], inFileOrder(issues, report.files.map((f) => f.file)));
+  if (values['errors-csv'])
+    await writeIssuesCsv(
+      values['errors-csv'],
+      inFileOrder(
+        issues,
+        report.files.map((f) => f.file),
+      ),
+    );
   console.log(JSON.stringify(summary, null, 2));
   process.exit(exitCode);
 }
 
 const counts = (c: TableCounts) => ({
-  rows: c.rows, accepted: c.accepted, warnings: c.warned, rejected: c.rejected, created: c.created, updated: c.updated, unchanged: c.unchanged,
+  rows: c.rows,
+  accepted: c.accepted,
+  warnings: c.warned,
+  rejected: c.rejected,
+  created: c.created,
+  updated: c.updated,
+  unchanged: c.unchanged,
 });
 /** How a file was read, in a few words: "episodes (Windows-1252, semicolon)". */
 const readAs = (f: LoadReport['files'][number]) =>
-  f.refused ? 'refused' : `${f.format ?? '?'}${[f.encoding && f.encoding !== 'UTF-8' ? f.encoding : '', f.delimiter && f.delimiter !== 'comma' ? f.delimiter : ''].filter(Boolean).map((n) => `, ${n}`).join('')}`;
+  f.refused
+    ? 'refused'
+    : `${f.format ?? '?'}${[
+        f.encoding && f.encoding !== 'UTF-8' ? f.encoding : '',
+        f.delimiter && f.delimiter !== 'comma' ? f.delimiter : '',
+      ]
+        .filter(Boolean)
+        .map((n) => `, ${n}`)
+        .join('')}`;
 if (report.year) {
   const { year, how, reason, rulesOf } = report.year;
-  console.log(`collection year ${year} (${how === 'stated' ? 'as stated' : `worked out from the data: ${reason}`})${rulesOf === year ? '' : `; judged by the DfE's rules of ${rulesOf}, the nearest year the importer knows`}`);
+  console.log(
+    `collection year ${year} (${how === 'stated' ? 'as stated' : `worked out from the data: ${reason}`})${rulesOf === year ? '' : `; judged by the DfE's rules of ${rulesOf}, the nearest year the importer knows`}`,
+  );
 }
 console.table(report.files.map((f) => ({ file: f.file, 'read as': readAs(f), ...counts(f) })));
 // Per table too when a file held several (the XML return) or a table came in several files.
 const tables = new Map<string, TableCounts>();
 for (const file of report.files) {
   for (const [name, c] of Object.entries(file.tables)) {
-    const total: TableCounts = tables.get(name) ?? { rows: 0, accepted: 0, rejected: 0, warned: 0, created: 0, updated: 0, unchanged: 0 };
+    const total: TableCounts = tables.get(name) ?? {
+      rows: 0,
+      accepted: 0,
+      rejected: 0,
+      warned: 0,
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+    };
     for (const k of Object.keys(total) as (keyof TableCounts)[]) total[k] += c[k];
     tables.set(name, total);
   }
 }
-if (report.files.some((f) => Object.keys(f.tables).length > 1) || tables.size < report.files.filter((f) => !f.refused).length) {
+if (
+  report.files.some((f) => Object.keys(f.tables).length > 1) ||
+  tables.size < report.files.filter((f) => !f.refused).length
+) {
   console.log('per table:');
   console.table([...tables].map(([table, c]) => ({ table, ...counts(c) })));
 }
 for (const f of report.files.filter((f) => f.refused)) console.log(`refused ${f.file}: ${f.refused}`);
 if (report.rules.length > 0) {
   console.log('problems by rule, most rows first:');
-  console.table(report.rules.map((r) => ({ rule: r.rule, outcome: r.severity, rows: r.rows, tables: r.tables.join(' '), meaning: r.meaning.length > 90 ? `${r.meaning.slice(0, 89)}…` : r.meaning })));
+  console.table(
+    report.rules.map((r) => ({
+      rule: r.rule,
+      outcome: r.severity,
+      rows: r.rows,
+      tables: r.tables.join(' '),
+      meaning: r.meaning.length > 90 ? `${r.meaning.slice(0, 89)}…` : r.meaning,
+    })),
+  );
 }
 const problems = report.errorCount + report.warningCount;
 if (problems > 0) {
-  console.log(`${report.errorCount} problem(s) that kept rows out, ${report.warningCount} warning(s)${problems > 20 ? '; the first 20' : ''}:`);
+  console.log(
+    `${report.errorCount} problem(s) that kept rows out, ${report.warningCount} warning(s)${problems > 20 ? '; the first 20' : ''}:`,
+  );
   // Each message names its rule and what was found.
-  for (const e of inFileOrder(report.errors, report.files.map((f) => f.file)).slice(0, 20)) console.log(`  ${e.file} ${placeOf(e)}${e.child ? ` (CHILD ${e.child})` : ''} [${e.severity}]: ${e.message}`);
+  for (const e of inFileOrder(
+    report.errors,
+    report.files.map((f) => f.file),
+  ).slice(0, 20))
+    console.log(`  ${e.file} ${placeOf(e)}${e.child ? ` (CHILD ${e.child})` : ''} [${e.severity}]: ${e.message}`);
 }
 if (values['errors-csv']) {
-  await writeIssuesCsv(values['errors-csv'], inFileOrder(issues, report.files.map((f) => f.file)));
-  console.log(`problems written to ${values['errors-csv']} (${issues.length < problems ? `the first ${issues.length} of ${problems}` : problems}, in file order)`);
+  await writeIssuesCsv(
+    values['errors-csv'],
+    inFileOrder(
+      issues,
+      report.files.map((f) => f.file),
+    ),
+  );
+  console.log(
+    `problems written to ${values['errors-csv']} (${issues.length < problems ? `the first ${issues.length} of ${problems}` : problems}, in file order)`,
+  );
 }
 const seconds = (performance.now() - started) / 1000;
 console.log(

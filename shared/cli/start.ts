@@ -34,7 +34,10 @@ try {
   });
   log(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const tokens = await Promise.all(
-    ROLES.map(async (role) => `  ${role.padEnd(15)} (${DEFAULT_USERS[role]})\n    ${await signDevelopmentToken(stack.signingKey, { userId: DEFAULT_USERS[role], roles: [role], authorityId: 'demo' })}`),
+    ROLES.map(
+      async (role) =>
+        `  ${role.padEnd(15)} (${DEFAULT_USERS[role]})\n    ${await signDevelopmentToken(stack.signingKey, { userId: DEFAULT_USERS[role], roles: [role], authorityId: 'demo' })}`,
+    ),
   );
   console.log(`
   iro-audit is running. Open the web app:

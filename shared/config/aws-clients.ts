@@ -31,10 +31,12 @@ export function createDynamoDocumentClient(cfg: StoreConfig): DynamoDBDocumentCl
   const key = JSON.stringify([cfg.region, cfg.dynamoEndpoint ?? null]);
   let client = documentClients.get(key);
   if (!client) {
-    const base = withoutDiscardedLogging(new DynamoDBClient({
-      region: cfg.region,
-      ...(cfg.dynamoEndpoint ? { endpoint: cfg.dynamoEndpoint, credentials: DYNALITE_CREDENTIALS } : {}),
-    }));
+    const base = withoutDiscardedLogging(
+      new DynamoDBClient({
+        region: cfg.region,
+        ...(cfg.dynamoEndpoint ? { endpoint: cfg.dynamoEndpoint, credentials: DYNALITE_CREDENTIALS } : {}),
+      }),
+    );
     client = DynamoDBDocumentClient.from(base, {
       // Optional fields of domain records may be undefined; DynamoDB rejects undefined values.
       // Class instances (a Date, say) in a record are a bug to surface, not something to flatten silently.
@@ -50,20 +52,22 @@ export function createS3Client(cfg: StoreConfig): S3Client {
   const key = JSON.stringify([cfg.region, cfg.s3Endpoint ?? null]);
   let client = s3Clients.get(key);
   if (!client) {
-    client = withoutDiscardedLogging(new S3Client({
-      region: cfg.region,
-      ...(cfg.s3Endpoint
-        ? {
-            endpoint: cfg.s3Endpoint,
-            credentials: S3RVER_CREDENTIALS,
-            forcePathStyle: true,
-            // Since SDK 3.729 uploads default to aws-chunked bodies with checksum trailers; s3rver
-            // stores the chunk framing inside the object. AWS keeps the defaults (integrity checks on).
-            requestChecksumCalculation: 'WHEN_REQUIRED' as const,
-            responseChecksumValidation: 'WHEN_REQUIRED' as const,
-          }
-        : {}),
-    }));
+    client = withoutDiscardedLogging(
+      new S3Client({
+        region: cfg.region,
+        ...(cfg.s3Endpoint
+          ? {
+              endpoint: cfg.s3Endpoint,
+              credentials: S3RVER_CREDENTIALS,
+              forcePathStyle: true,
+              // Since SDK 3.729 uploads default to aws-chunked bodies with checksum trailers; s3rver
+              // stores the chunk framing inside the object. AWS keeps the defaults (integrity checks on).
+              requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+              responseChecksumValidation: 'WHEN_REQUIRED' as const,
+            }
+          : {}),
+      }),
+    );
     s3Clients.set(key, client);
   }
   return client;

@@ -8,8 +8,19 @@ import type { TimescaleSet } from '#domain/timescales';
 import { addCalendarMonths, addDays, daysBetween } from '#calendar/dates';
 import { addWorkingDays } from '#calendar/working-days';
 import {
-  yearsOld, buildPeriod, fakePostcode, healthEvents, lateReasonFor, participationFor, planAtReview, reviewSlots, sharePeriod,
-  type HealthRow, type PathKind, type Period, type ReviewSlot,
+  yearsOld,
+  buildPeriod,
+  fakePostcode,
+  healthEvents,
+  lateReasonFor,
+  participationFor,
+  planAtReview,
+  reviewSlots,
+  sharePeriod,
+  type HealthRow,
+  type PathKind,
+  type Period,
+  type ReviewSlot,
 } from './history.ts';
 import type { Random, Weighted } from '#engine/random';
 import type { Staff, Team } from './staff.ts';
@@ -79,7 +90,13 @@ export interface DemoFamily {
 }
 
 /** Family shapes the demo always includes, so every audit theme has examples even at small sizes. */
-export type Showcase = 'twoIrosWithConflict' | 'twoIrosWithoutConflict' | 'severalSwsAndTms' | 'groupWithCareLeaver' | 'returnedToCare' | 'shortBreaks';
+export type Showcase =
+  | 'twoIrosWithConflict'
+  | 'twoIrosWithoutConflict'
+  | 'severalSwsAndTms'
+  | 'groupWithCareLeaver'
+  | 'returnedToCare'
+  | 'shortBreaks';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Dates and ages
@@ -106,42 +123,112 @@ function birthday(dob: string, years: number): string {
  * 5–9: 18%, 10–15: 38%, 16–17: 24%; lone children lean older here because sibling groups add younger children.
  */
 const AGE_LONE_CHILD: Weighted<Band> = [
-  [[0, 1], 0.05], [[1, 5], 0.14], [[5, 10], 0.14], [[10, 16], 0.37], [[16, 18], 0.3],
+  [[0, 1], 0.05],
+  [[1, 5], 0.14],
+  [[5, 10], 0.14],
+  [[10, 16], 0.37],
+  [[16, 18], 0.3],
 ];
 /** Youngest sibling of a group in care: younger than the population, since older siblings stack on top. */
 const AGE_YOUNGEST_SIBLING: Weighted<Band> = [
-  [[0, 1], 0.07], [[1, 5], 0.28], [[5, 10], 0.25], [[10, 16], 0.34], [[16, 18], 0.06],
+  [[0, 1], 0.07],
+  [[1, 5], 0.28],
+  [[5, 10], 0.25],
+  [[10, 16], 0.34],
+  [[16, 18], 0.06],
 ];
 
 /** Days looked after so far, for a child in care at the as-at date. */
 function timeInCare(r: Random): number {
-  const band = r.weighted([[[1, 182], 0.17], [[183, 364], 0.13], [[365, 729], 0.18], [[730, 1825], 0.3], [[1826, 6500], 0.22]] as const);
+  const band = r.weighted([
+    [[1, 182], 0.17],
+    [[183, 364], 0.13],
+    [[365, 729], 0.18],
+    [[730, 1825], 0.3],
+    [[1826, 6500], 0.22],
+  ] as const);
   return r.int(band[0], band[1]);
 }
 
 const CATEGORY_OF_NEED: Weighted<CategoryOfNeed> = [
-  ['N1', 0.63], ['N2', 0.03], ['N3', 0.03], ['N4', 0.08], ['N5', 0.14], ['N6', 0.02], ['N7', 0.005], ['N8', 0.065],
+  ['N1', 0.63],
+  ['N2', 0.03],
+  ['N3', 0.03],
+  ['N4', 0.08],
+  ['N5', 0.14],
+  ['N6', 0.02],
+  ['N7', 0.005],
+  ['N8', 0.065],
 ];
 
 const ETHNICITY: Weighted<string> = [
-  ['WBRI', 62], ['WIRI', 1], ['WIRT', 0.5], ['WROM', 0.5], ['WOTH', 6], ['MWBC', 4], ['MWBA', 1.5], ['MWAS', 1.5], ['MOTH', 3.5],
-  ['AIND', 1], ['APKN', 1.5], ['ABAN', 0.8], ['AOTH', 1.5], ['BCRB', 1.5], ['BAFR', 3.5], ['BOTH', 1], ['CHNE', 0.3], ['OOTH', 4],
-  ['REFU', 0.4], ['NOBT', 0.5],
+  ['WBRI', 62],
+  ['WIRI', 1],
+  ['WIRT', 0.5],
+  ['WROM', 0.5],
+  ['WOTH', 6],
+  ['MWBC', 4],
+  ['MWBA', 1.5],
+  ['MWAS', 1.5],
+  ['MOTH', 3.5],
+  ['AIND', 1],
+  ['APKN', 1.5],
+  ['ABAN', 0.8],
+  ['AOTH', 1.5],
+  ['BCRB', 1.5],
+  ['BAFR', 3.5],
+  ['BOTH', 1],
+  ['CHNE', 0.3],
+  ['OOTH', 4],
+  ['REFU', 0.4],
+  ['NOBT', 0.5],
 ];
 
-const REC_AT_18: Weighted<string> = [['E17', 0.25], ['E5', 0.3], ['E6', 0.1], ['E8', 0.27], ['E7', 0.03], ['E3', 0.05]];
-const REC_RETURN_HOME: Weighted<string> = [['E4A', 0.7], ['E4B', 0.12], ['E13', 0.18]];
-const REC_SGO: Weighted<string> = [['E45', 0.25], ['E46', 0.15], ['E47', 0.15], ['E48', 0.25], ['E41', 0.2]];
+const REC_AT_18: Weighted<string> = [
+  ['E17', 0.25],
+  ['E5', 0.3],
+  ['E6', 0.1],
+  ['E8', 0.27],
+  ['E7', 0.03],
+  ['E3', 0.05],
+];
+const REC_RETURN_HOME: Weighted<string> = [
+  ['E4A', 0.7],
+  ['E4B', 0.12],
+  ['E13', 0.18],
+];
+const REC_SGO: Weighted<string> = [
+  ['E45', 0.25],
+  ['E46', 0.15],
+  ['E47', 0.15],
+  ['E48', 0.25],
+  ['E41', 0.2],
+];
 
 function pathForAge(r: Random, ageAtStart: number, daysInCare: number): PathKind {
   if (ageAtStart < 5) {
     // Children still waiting for adoption years after entry are rare: placement orders lead to adoption within ~2 years.
     const adoption = daysInCare < 3 * 365 ? 0.28 : 0.03;
-    return r.weighted([['adoption', adoption], ['careOrder', 0.6], ['s20', 0.07], ['s20ThenOrder', 0.08]] as const);
+    return r.weighted([
+      ['adoption', adoption],
+      ['careOrder', 0.6],
+      ['s20', 0.07],
+      ['s20ThenOrder', 0.08],
+    ] as const);
   }
-  if (ageAtStart < 13) return r.weighted([['careOrder', 0.72], ['s20', 0.18], ['s20ThenOrder', 0.1]] as const);
+  if (ageAtStart < 13)
+    return r.weighted([
+      ['careOrder', 0.72],
+      ['s20', 0.18],
+      ['s20ThenOrder', 0.1],
+    ] as const);
   const remand = daysInCare < 240 ? 0.04 : 0;
-  return r.weighted([['careOrder', 0.55], ['s20', 0.36], ['s20ThenOrder', 0.05], ['remand', remand]] as const);
+  return r.weighted([
+    ['careOrder', 0.55],
+    ['s20', 0.36],
+    ['s20ThenOrder', 0.05],
+    ['remand', remand],
+  ] as const);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -188,7 +275,14 @@ function addEarlierPeriod(r: Random, dob: string, periods: PeriodPlan[], chance:
 
 /** A lone child who left care during the window, by one of the national routes out of care. */
 function planLeaver(r: Random, ctx: DemoContext): ChildPlan {
-  const route = r.weighted([['adoption', 0.12], ['returnHome', 0.32], ['sgo', 0.11], ['at18', 0.28], ['independence', 0.1], ['remandEnded', 0.04]] as const);
+  const route = r.weighted([
+    ['adoption', 0.12],
+    ['returnHome', 0.32],
+    ['sgo', 0.11],
+    ['at18', 0.28],
+    ['independence', 0.1],
+    ['remandEnded', 0.04],
+  ] as const);
   let leave = dateBetween(r, ctx.windowStart, addDays(ctx.asAt, -1));
   let dob: string;
   let days: number;
@@ -196,13 +290,31 @@ function planLeaver(r: Random, ctx: DemoContext): ChildPlan {
   let reason: string;
   switch (route) {
     case 'adoption':
-      dob = dobForAge(r, leave, r.weighted([[[1, 2], 0.35], [[2, 4], 0.45], [[4, 6], 0.2]] as const));
+      dob = dobForAge(
+        r,
+        leave,
+        r.weighted([
+          [[1, 2], 0.35],
+          [[2, 4], 0.45],
+          [[4, 6], 0.2],
+        ] as const),
+      );
       days = r.int(420, 1100);
       kind = 'adoption';
       reason = r.chance(0.7) ? 'E11' : 'E12';
       break;
     case 'returnHome':
-      dob = dobForAge(r, leave, r.weighted([[[0, 1], 0.1], [[1, 5], 0.2], [[5, 10], 0.2], [[10, 16], 0.35], [[16, 18], 0.15]] as const));
+      dob = dobForAge(
+        r,
+        leave,
+        r.weighted([
+          [[0, 1], 0.1],
+          [[1, 5], 0.2],
+          [[5, 10], 0.2],
+          [[10, 16], 0.35],
+          [[16, 18], 0.15],
+        ] as const),
+      );
       days = Math.max(7, Math.round(r.erlang(2, 110)));
       kind = yearsOld(dob, leave) >= 13 || r.chance(0.5) ? 's20' : 'careOrder';
       reason = r.weighted(REC_RETURN_HOME);
@@ -216,7 +328,11 @@ function planLeaver(r: Random, ctx: DemoContext): ChildPlan {
     case 'at18': {
       dob = addCalendarMonths(leave, -12 * 18);
       leave = birthday(dob, 18);
-      const band = r.weighted([[[183, 729], 0.35], [[730, 1825], 0.35], [[1826, 4380], 0.3]] as const);
+      const band = r.weighted([
+        [[183, 729], 0.35],
+        [[730, 1825], 0.35],
+        [[1826, 4380], 0.3],
+      ] as const);
       days = r.int(band[0], band[1]);
       kind = r.chance(0.55) ? 'careOrder' : 's20';
       reason = r.weighted(REC_AT_18);
@@ -226,7 +342,14 @@ function planLeaver(r: Random, ctx: DemoContext): ChildPlan {
       dob = dobForAge(r, leave, [16, 18]);
       days = r.int(60, 1800);
       kind = r.chance(0.7) ? 's20' : 'careOrder';
-      reason = r.weighted([['E5', 0.4], ['E6', 0.15], ['E8', 0.25], ['E3', 0.1], ['E9', 0.05], ['E16', 0.05]] as const);
+      reason = r.weighted([
+        ['E5', 0.4],
+        ['E6', 0.15],
+        ['E8', 0.25],
+        ['E3', 0.1],
+        ['E9', 0.05],
+        ['E16', 0.05],
+      ] as const);
       break;
     case 'remandEnded':
       dob = dobForAge(r, leave, [12, 18]);
@@ -252,7 +375,13 @@ interface GroupPlan {
   members: ChildPlan[];
 }
 
-const GROUP_SIZE: Weighted<number> = [[2, 0.45], [3, 0.27], [4, 0.15], [5, 0.08], [6, 0.05]];
+const GROUP_SIZE: Weighted<number> = [
+  [2, 0.45],
+  [3, 0.27],
+  [4, 0.15],
+  [5, 0.08],
+  [6, 0.05],
+];
 
 /** Dates of birth from the youngest up, one to four years apart (a 15-year spread at most). */
 function siblingDobs(r: Random, youngest: string, size: number): string[] {
@@ -269,7 +398,12 @@ function siblingDobs(r: Random, youngest: string, size: number): string[] {
  * A sibling group: usually came into care together and shares a legal path; older siblings who turned 18 since left
  * care (care leavers), younger ones born after the others came in joined as babies, and a few came in at another time.
  */
-function planGroup(r: Random, ctx: DemoContext, inCare: boolean, showcase: Showcase | undefined): GroupPlan | undefined {
+function planGroup(
+  r: Random,
+  ctx: DemoContext,
+  inCare: boolean,
+  showcase: Showcase | undefined,
+): GroupPlan | undefined {
   const size = showcase ? 3 : r.weighted(GROUP_SIZE);
   let dobs: string[];
   let start: string;
@@ -299,16 +433,39 @@ function planGroup(r: Random, ctx: DemoContext, inCare: boolean, showcase: Showc
     if (kind === 'remand') kind = 's20';
   } else {
     end = dateBetween(r, ctx.windowStart, addDays(ctx.asAt, -1));
-    const route = r.weighted([['returnHome', 0.5], ['sgo', 0.3], ['adoption', 0.2]] as const);
-    const youngestBand: Band = route === 'adoption' ? [1, 5] : r.weighted([[[0, 5], 0.5], [[5, 10], 0.3], [[10, 13], 0.2]] as const);
+    const route = r.weighted([
+      ['returnHome', 0.5],
+      ['sgo', 0.3],
+      ['adoption', 0.2],
+    ] as const);
+    const youngestBand: Band =
+      route === 'adoption'
+        ? [1, 5]
+        : r.weighted([
+            [[0, 5], 0.5],
+            [[5, 10], 0.3],
+            [[10, 13], 0.2],
+          ] as const);
     dobs = siblingDobs(r, dobForAge(r, end, youngestBand), route === 'adoption' ? Math.min(size, 3) : size);
     dobs = dobs.filter((d) => yearsOld(d, ctx.asAt) < 21);
     const days = route === 'returnHome' ? Math.max(14, Math.round(r.erlang(2, 150))) : r.int(300, 1000);
     start = addDays(end, -days);
     if (start < dobs[0]!) start = addDays(dobs[0]!, r.int(0, 14));
     if (start >= end) return undefined;
-    kind = route === 'adoption' && yearsOld(dobs[dobs.length - 1]!, start) < 7 ? 'adoption' : route === 'returnHome' && r.chance(0.4) ? 's20' : 'careOrder';
-    endReason = kind === 'adoption' ? (r.chance(0.7) ? 'E11' : 'E12') : route === 'sgo' ? r.weighted(REC_SGO) : r.weighted(REC_RETURN_HOME);
+    kind =
+      route === 'adoption' && yearsOld(dobs[dobs.length - 1]!, start) < 7
+        ? 'adoption'
+        : route === 'returnHome' && r.chance(0.4)
+          ? 's20'
+          : 'careOrder';
+    endReason =
+      kind === 'adoption'
+        ? r.chance(0.7)
+          ? 'E11'
+          : 'E12'
+        : route === 'sgo'
+          ? r.weighted(REC_SGO)
+          : r.weighted(REC_RETURN_HOME);
   }
 
   const members: ChildPlan[] = [];
@@ -337,14 +494,26 @@ function planGroup(r: Random, ctx: DemoContext, inCare: boolean, showcase: Showc
     const memberKind: PathKind = kind === 'adoption' && yearsOld(dob, memberStart) >= 5 ? 'careOrder' : kind;
     members.push({
       dob,
-      periods: [{ start: memberStart, end: memberEnd, endReason: leftAt18 ? r.weighted(REC_AT_18) : endReason, kind: memberKind }],
+      periods: [
+        {
+          start: memberStart,
+          end: memberEnd,
+          endReason: leftAt18 ? r.weighted(REC_AT_18) : endReason,
+          kind: memberKind,
+        },
+      ],
       sharesGroupPeriod: shares,
       leftAt18,
     });
   }
   if (members.length < 2) return undefined;
   // When nobody came in on the group's day the shared period goes unused; any member's date of birth will do for it.
-  const leadDob = members.filter((m) => m.sharesGroupPeriod).map((m) => m.dob).sort().at(-1) ?? members[0]!.dob;
+  const leadDob =
+    members
+      .filter((m) => m.sharesGroupPeriod)
+      .map((m) => m.dob)
+      .sort()
+      .at(-1) ?? members[0]!.dob;
   return { start, end, endReason, kind, leadDob, members };
 }
 
@@ -364,12 +533,21 @@ function pickOther<T>(r: Random, pool: readonly T[], avoid: T | undefined): T {
  * Social workers over [start, end]: changes of worker at random (turnover), and a transfer to a Permanence team once
  * the court has made its order. A change closes the old allocation the day before the new one opens.
  */
-function socialWorkers(r: Random, ctx: DemoContext, team: Team, start: string, end: string | null, transfer: string | null, avoid?: string): TeamSegment[] {
+function socialWorkers(
+  r: Random,
+  ctx: DemoContext,
+  team: Team,
+  start: string,
+  end: string | null,
+  transfer: string | null,
+  avoid?: string,
+): TeamSegment[] {
   const stop = end ?? addDays(ctx.asAt, 1);
   const permanence = ctx.staff.teamsOf.permanence;
   let current: TeamSegment = { team, workerId: pickOther(r, team.workerIds, avoid), start, end: null };
   const segments: TeamSegment[] = [current];
-  let pendingTransfer = transfer !== null && transfer > start && transfer < stop && team.serviceKey !== 'permanence' ? transfer : null;
+  let pendingTransfer =
+    transfer !== null && transfer > start && transfer < stop && team.serviceKey !== 'permanence' ? transfer : null;
   let at = start;
   for (;;) {
     const churn = addDays(at, Math.max(30, Math.round(r.erlang(1, 365 / 0.5))));
@@ -446,13 +624,36 @@ interface Allocation {
 }
 
 // Per-review draws, hoisted: these run for every review, millions at national size.
-const DECISIONS_DAYS: Weighted<readonly [number, number] | null> = [[[1, 5], 0.85], [[6, 15], 0.12], [null, 0.03]];
-const RECORD_DAYS: Weighted<readonly [number, number] | null> = [[[3, 20], 0.78], [[21, 45], 0.19], [null, 0.03]];
-const CARE_PLAN_UP_TO_DATE = [[true, 0.9], [false, 0.08], [null, 0.02]] as const;
-const CHILD_SEEN = [[true, 0.86], [false, 0.12], [null, 0.02]] as const;
+const DECISIONS_DAYS: Weighted<readonly [number, number] | null> = [
+  [[1, 5], 0.85],
+  [[6, 15], 0.12],
+  [null, 0.03],
+];
+const RECORD_DAYS: Weighted<readonly [number, number] | null> = [
+  [[3, 20], 0.78],
+  [[21, 45], 0.19],
+  [null, 0.03],
+];
+const CARE_PLAN_UP_TO_DATE = [
+  [true, 0.9],
+  [false, 0.08],
+  [null, 0.02],
+] as const;
+const CHILD_SEEN = [
+  [true, 0.86],
+  [false, 0.12],
+  [null, 0.02],
+] as const;
 
 /** The review records of a period, with the IRO in post on each date and the record's timeliness. */
-function reviewRecords(r: Random, ctx: DemoContext, dob: string, period: Period, slots: readonly ReviewSlot[], iroSegments: readonly Segment[]): ReviewRecord[] {
+function reviewRecords(
+  r: Random,
+  ctx: DemoContext,
+  dob: string,
+  period: Period,
+  slots: readonly ReviewSlot[],
+  iroSegments: readonly Segment[],
+): ReviewRecord[] {
   // One stream for the period's reviews in date order: a fork per review cost more than the rest of the review.
   return slots.map((slot) => {
     const decisionsDays = r.weighted(DECISIONS_DAYS);
@@ -515,7 +716,14 @@ function identity(r: Random, ctx: DemoContext, number: number, dob: string, fami
 }
 
 /** Personal adviser and Leaving Care team manager from shortly before the 18th birthday until 21 (or still current). */
-function leavingCareSupport(r: Random, ctx: DemoContext, dob: string, periodStart: string, leftCare: string, pa: { team: Team; workerId: string }): Segment[] {
+function leavingCareSupport(
+  r: Random,
+  ctx: DemoContext,
+  dob: string,
+  periodStart: string,
+  leftCare: string,
+  pa: { team: Team; workerId: string },
+): Segment[] {
   const sixteenth = birthday(dob, 16);
   let start = addDays(leftCare, -r.int(0, 240));
   if (start < sixteenth) start = sixteenth;
@@ -534,19 +742,31 @@ function pickPa(r: Random, ctx: DemoContext): { team: Team; workerId: string } {
 }
 
 /** Builds family number `index`; child ids are numbered on from `firstChildNumber`. */
-export function generateFamily(r: Random, ctx: DemoContext, index: number, firstChildNumber: number, showcase?: Showcase): DemoFamily {
+export function generateFamily(
+  r: Random,
+  ctx: DemoContext,
+  index: number,
+  firstChildNumber: number,
+  showcase?: Showcase,
+): DemoFamily {
   const locality: 'north' | 'south' = r.chance(0.5) ? 'north' : 'south';
   const familyEthnicity = r.weighted(ETHNICITY);
   const homePostcode = fakePostcode(r);
   const inCare = showcase !== undefined || r.chance(ctx.stillInCareShare);
-  const groupShowcase = showcase === 'twoIrosWithConflict' || showcase === 'twoIrosWithoutConflict' || showcase === 'severalSwsAndTms' || showcase === 'groupWithCareLeaver';
+  const groupShowcase =
+    showcase === 'twoIrosWithConflict' ||
+    showcase === 'twoIrosWithoutConflict' ||
+    showcase === 'severalSwsAndTms' ||
+    showcase === 'groupWithCareLeaver';
   const isGroup = groupShowcase || (showcase === undefined && r.chance(0.145));
 
   if (isGroup) {
     // A drawn group can come out too small (siblings too old to have been in care together): draw again a few times.
     let group: GroupPlan | undefined;
-    for (let attempt = 0; attempt < 5 && !group; attempt++) group = planGroup(r.fork(`plan/${attempt}`), ctx, inCare, showcase);
-    if (group) return buildGroup(r, ctx, index, firstChildNumber, group, locality, familyEthnicity, homePostcode, showcase);
+    for (let attempt = 0; attempt < 5 && !group; attempt++)
+      group = planGroup(r.fork(`plan/${attempt}`), ctx, inCare, showcase);
+    if (group)
+      return buildGroup(r, ctx, index, firstChildNumber, group, locality, familyEthnicity, homePostcode, showcase);
   }
 
   // A lone child.
@@ -555,7 +775,12 @@ export function generateFamily(r: Random, ctx: DemoContext, index: number, first
   if (shortBreak) {
     const dob = dobForAge(r, ctx.asAt, [5, 18]);
     const start = addDays(ctx.asAt, -r.int(60, Math.min(5 * 365, daysBetween(dob, ctx.asAt) - 1)));
-    plan = { dob, periods: [{ start, end: null, endReason: null, kind: 'shortBreak' }], sharesGroupPeriod: false, leftAt18: false };
+    plan = {
+      dob,
+      periods: [{ start, end: null, endReason: null, kind: 'shortBreak' }],
+      sharesGroupPeriod: false,
+      leftAt18: false,
+    };
   } else {
     plan = inCare ? planInCare(r.fork('plan'), ctx, showcase === 'returnedToCare') : planLeaver(r.fork('plan'), ctx);
   }
@@ -564,7 +789,13 @@ export function generateFamily(r: Random, ctx: DemoContext, index: number, first
   const disabled = shortBreak || cr.chance(0.03);
   const categoryOfNeed: CategoryOfNeed = disabled ? 'N2' : cr.weighted(CATEGORY_OF_NEED);
   const child: DemoChild = {
-    ...id, dob: plan.dob, homePostcode, periods: [], involvements: [], conflictOfInterest: false, careLeaver: false,
+    ...id,
+    dob: plan.dob,
+    homePostcode,
+    periods: [],
+    involvements: [],
+    conflictOfInterest: false,
+    careLeaver: false,
   };
   let previousIro: string | undefined;
   plan.periods.forEach((pp, i) => {
@@ -572,7 +803,14 @@ export function generateFamily(r: Random, ctx: DemoContext, index: number, first
     const period = buildPeriod(pr, { ...pp, dob: plan.dob, asAt: ctx.asAt, categoryOfNeed, homePostcode });
     const firstIro = previousIro !== undefined && pr.chance(0.5) ? previousIro : pr.pick(ctx.staff.iroIds);
     const alloc: Allocation = {
-      sw: socialWorkers(pr.fork('sw'), ctx, homeTeam(pr, ctx, locality, disabled), pp.start, pp.end, disabled ? null : transferDate(pr, period)),
+      sw: socialWorkers(
+        pr.fork('sw'),
+        ctx,
+        homeTeam(pr, ctx, locality, disabled),
+        pp.start,
+        pp.end,
+        disabled ? null : transferDate(pr, period),
+      ),
       iro: iros(pr.fork('iro'), ctx, pp.start, pp.end, firstIro),
     };
     previousIro = alloc.iro.at(-1)!.workerId;
@@ -580,7 +818,14 @@ export function generateFamily(r: Random, ctx: DemoContext, index: number, first
   });
   const last = plan.periods.at(-1)!;
   if (plan.leftAt18 && last.end !== null) {
-    const support = leavingCareSupport(cr.fork('pa'), ctx, plan.dob, last.start, last.end, pickPa(cr.fork('pa-pick'), ctx));
+    const support = leavingCareSupport(
+      cr.fork('pa'),
+      ctx,
+      plan.dob,
+      last.start,
+      last.end,
+      pickPa(cr.fork('pa-pick'), ctx),
+    );
     addInvolvements(child, 'PA', [support[0]!]);
     addInvolvements(child, 'TM', [support[1]!]);
     child.careLeaver = support[0]!.end === null;
@@ -593,7 +838,14 @@ function addInvolvements(child: DemoChild, role: 'SW' | 'TM' | 'IRO' | 'PA', seg
 }
 
 /** Adds one period with its reviews, health events and allocations; `slots` are shared when siblings are reviewed together. */
-function addPeriod(r: Random, ctx: DemoContext, child: DemoChild, period: Period, alloc: Allocation, slots: readonly ReviewSlot[] | undefined): void {
+function addPeriod(
+  r: Random,
+  ctx: DemoContext,
+  child: DemoChild,
+  period: Period,
+  alloc: Allocation,
+  slots: readonly ReviewSlot[] | undefined,
+): void {
   const end = period.end;
   const sw = clip(alloc.sw, period.start, end);
   const tm = clip(teamManagers(alloc.sw), period.start, end);
@@ -602,11 +854,20 @@ function addPeriod(r: Random, ctx: DemoContext, child: DemoChild, period: Period
   addInvolvements(child, 'TM', tm);
   addInvolvements(child, 'IRO', iro);
   // A child on short breaks only is reviewed under reg 48: the short-break intervals stand in for reg 33's.
-  const timescales = period.kind === 'shortBreak'
-    ? { ...ctx.timescales, firstReview: ctx.timescales.shortBreakFirstReview, secondReview: ctx.timescales.shortBreakLaterReviews, laterReviews: ctx.timescales.shortBreakLaterReviews }
-    : ctx.timescales;
-  const ownSlots = (period.kind === 'shortBreak' ? reviewSlots(r.fork('short-break-reviews'), period.start, end, ctx.asAt, timescales) : slots ?? reviewSlots(r.fork('reviews'), period.start, end, ctx.asAt, timescales))
-    .filter((s) => end === null || s.date < end);
+  const timescales =
+    period.kind === 'shortBreak'
+      ? {
+          ...ctx.timescales,
+          firstReview: ctx.timescales.shortBreakFirstReview,
+          secondReview: ctx.timescales.shortBreakLaterReviews,
+          laterReviews: ctx.timescales.shortBreakLaterReviews,
+        }
+      : ctx.timescales;
+  const ownSlots = (
+    period.kind === 'shortBreak'
+      ? reviewSlots(r.fork('short-break-reviews'), period.start, end, ctx.asAt, timescales)
+      : (slots ?? reviewSlots(r.fork('reviews'), period.start, end, ctx.asAt, timescales))
+  ).filter((s) => end === null || s.date < end);
   child.periods.push({
     period,
     reviews: reviewRecords(r.fork('review-records'), ctx, child.dob, period, ownSlots, iro),
@@ -615,20 +876,39 @@ function addPeriod(r: Random, ctx: DemoContext, child: DemoChild, period: Period
 }
 
 function buildGroup(
-  r: Random, ctx: DemoContext, index: number, firstChildNumber: number, group: GroupPlan,
-  locality: 'north' | 'south', familyEthnicity: string, homePostcode: string, showcase: Showcase | undefined,
+  r: Random,
+  ctx: DemoContext,
+  index: number,
+  firstChildNumber: number,
+  group: GroupPlan,
+  locality: 'north' | 'south',
+  familyEthnicity: string,
+  homePostcode: string,
+  showcase: Showcase | undefined,
 ): DemoFamily {
   const gr = r.fork('group');
   const categoryOfNeed: CategoryOfNeed = gr.weighted(CATEGORY_OF_NEED);
   const disabledGroup = categoryOfNeed === 'N2';
   const groupPeriod = buildPeriod(gr.fork('period'), {
-    kind: group.kind, dob: group.leadDob, start: group.start, end: group.end, endReason: group.endReason, asAt: ctx.asAt, categoryOfNeed, homePostcode,
+    kind: group.kind,
+    dob: group.leadDob,
+    start: group.start,
+    end: group.end,
+    endReason: group.endReason,
+    asAt: ctx.asAt,
+    categoryOfNeed,
+    homePostcode,
   });
   const groupSlots = reviewSlots(gr.fork('reviews'), group.start, group.end, ctx.asAt, ctx.timescales);
 
   // The group's allocation spans every member's time in care.
   const spanStart = group.members.map((m) => m.periods[0]!.start).sort()[0]!;
-  const spanEnd = group.members.some((m) => m.periods[0]!.end === null) ? null : group.members.map((m) => m.periods[0]!.end!).sort().at(-1)!;
+  const spanEnd = group.members.some((m) => m.periods[0]!.end === null)
+    ? null
+    : group.members
+        .map((m) => m.periods[0]!.end!)
+        .sort()
+        .at(-1)!;
   const team = homeTeam(gr, ctx, locality, disabledGroup);
   const transfer = disabledGroup ? null : transferDate(gr, groupPeriod);
   const shared: Allocation = {
@@ -637,10 +917,20 @@ function buildGroup(
   };
 
   // Like Cheshire East's Q1 check: most groups share one SW, TM and IRO; a good share do not.
-  const allocation = showcase === 'severalSwsAndTms' ? 'twoTeams'
-    : showcase !== undefined ? 'shared'
-    : gr.weighted([['shared', 0.63], ['twoSw', 0.2], ['twoTeams', 0.17]] as const);
-  const twoIros = showcase === 'twoIrosWithConflict' || showcase === 'twoIrosWithoutConflict' || (showcase === undefined && gr.chance(0.08));
+  const allocation =
+    showcase === 'severalSwsAndTms'
+      ? 'twoTeams'
+      : showcase !== undefined
+        ? 'shared'
+        : gr.weighted([
+            ['shared', 0.63],
+            ['twoSw', 0.2],
+            ['twoTeams', 0.17],
+          ] as const);
+  const twoIros =
+    showcase === 'twoIrosWithConflict' ||
+    showcase === 'twoIrosWithoutConflict' ||
+    (showcase === undefined && gr.chance(0.08));
   const conflict = showcase === 'twoIrosWithConflict' || (showcase === undefined && twoIros && gr.chance(0.5));
 
   const divergent = new Set<number>();
@@ -655,12 +945,22 @@ function buildGroup(
   } else if (allocation === 'twoTeams') {
     const field = ctx.staff.fieldTeams;
     const otherTeam = field.length > 1 ? pickOther(gr, field, team) : team;
-    alternative = socialWorkers(gr.fork('sw-alt'), ctx, otherTeam, spanStart, spanEnd, otherTeam.serviceKey === 'permanence' ? null : transfer, shared.sw[0]!.workerId);
+    alternative = socialWorkers(
+      gr.fork('sw-alt'),
+      ctx,
+      otherTeam,
+      spanStart,
+      spanEnd,
+      otherTeam.serviceKey === 'permanence' ? null : transfer,
+      shared.sw[0]!.workerId,
+    );
   }
   // The member with the second IRO is one still in care where possible, so the split shows in current allocations.
   const stillIn = group.members.flatMap((m, i) => (m.periods[0]!.end === null ? [i] : []));
   const otherIroMember = twoIros ? gr.pick(stillIn.length ? stillIn : group.members.map((_, i) => i)) : -1;
-  const otherIro = twoIros ? iros(gr.fork('iro-alt'), ctx, spanStart, spanEnd, pickOther(gr, ctx.staff.iroIds, shared.iro[0]!.workerId)) : undefined;
+  const otherIro = twoIros
+    ? iros(gr.fork('iro-alt'), ctx, spanStart, spanEnd, pickOther(gr, ctx.staff.iroIds, shared.iro[0]!.workerId))
+    : undefined;
   const groupPa = pickPa(gr.fork('pa'), ctx);
 
   const familyId = `F${String(index + 1).padStart(4, '0')}`;
@@ -668,7 +968,13 @@ function buildGroup(
     const cr = r.fork(`child/${i}`);
     const id = identity(cr.fork('identity'), ctx, firstChildNumber + i, m.dob, familyEthnicity);
     const child: DemoChild = {
-      ...id, dob: m.dob, homePostcode, periods: [], involvements: [], conflictOfInterest: conflict && i === otherIroMember, careLeaver: false,
+      ...id,
+      dob: m.dob,
+      homePostcode,
+      periods: [],
+      involvements: [],
+      conflictOfInterest: conflict && i === otherIroMember,
+      careLeaver: false,
     };
     const pp = m.periods[0]!;
     const period = m.sharesGroupPeriod

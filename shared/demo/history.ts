@@ -1,5 +1,14 @@
 /** One period of care's history for the demo: legal status and placements (so episodes), reg 33 reviews and health events. */
-import type { CategoryOfNeed, HealthEventStatus, HealthEventType, LegalStatus, NewEpisodeReason, ParticipationCode, PermanencePlanCode, SdqReason } from '#domain/codes';
+import type {
+  CategoryOfNeed,
+  HealthEventStatus,
+  HealthEventType,
+  LegalStatus,
+  NewEpisodeReason,
+  ParticipationCode,
+  PermanencePlanCode,
+  SdqReason,
+} from '#domain/codes';
 import type { TimescaleSet } from '#domain/timescales';
 import { addCalendarMonths, addDays, daysBetween } from '#calendar/dates';
 import { isWorkingDay } from '#calendar/working-days';
@@ -171,21 +180,60 @@ function legalPath(r: Random, kind: PathKind, start: string, stop: string, span:
 // Placements
 
 const PROVIDER_BY_PLACE: Record<string, Weighted<string>> = {
-  U1: [['PR1', 1]], U3: [['PR1', 1]], U4: [['PR1', 0.6], ['PR4', 0.4]], U5: [['PR1', 0.8], ['PR4', 0.2]], U6: [['PR1', 0.6], ['PR4', 0.4]],
-  K1: [['PR1', 0.3], ['PR2', 0.7]], K2: [['PR4', 0.75], ['PR1', 0.25]], H5: [['PR4', 0.7], ['PR1', 0.3]], K3: [['PR4', 0.7], ['PR1', 0.3]],
-  P1: [['PR0', 1]], A4: [['PR1', 0.7], ['PR5', 0.3]], A6: [['PR1', 0.6], ['PR5', 0.4]],
+  U1: [['PR1', 1]],
+  U3: [['PR1', 1]],
+  U4: [
+    ['PR1', 0.6],
+    ['PR4', 0.4],
+  ],
+  U5: [
+    ['PR1', 0.8],
+    ['PR4', 0.2],
+  ],
+  U6: [
+    ['PR1', 0.6],
+    ['PR4', 0.4],
+  ],
+  K1: [
+    ['PR1', 0.3],
+    ['PR2', 0.7],
+  ],
+  K2: [
+    ['PR4', 0.75],
+    ['PR1', 0.25],
+  ],
+  H5: [
+    ['PR4', 0.7],
+    ['PR1', 0.3],
+  ],
+  K3: [
+    ['PR4', 0.7],
+    ['PR1', 0.3],
+  ],
+  P1: [['PR0', 1]],
+  A4: [
+    ['PR1', 0.7],
+    ['PR5', 0.3],
+  ],
+  A6: [
+    ['PR1', 0.6],
+    ['PR5', 0.4],
+  ],
 };
 
 /** Ofsted-registered settings carry a URN; the demo's are visibly fake. Others get the DfE "not applicable" XXXXXXX. */
 function urnFor(place: string, r: Random): string {
-  return place === 'K1' || place === 'K2' || place === 'H5' || place === 'K3' ? `DEMO${String(r.int(1, 9999)).padStart(4, '0')}` : 'XXXXXXX';
+  return place === 'K1' || place === 'K2' || place === 'H5' || place === 'K3'
+    ? `DEMO${String(r.int(1, 9999)).padStart(4, '0')}`
+    : 'XXXXXXX';
 }
 
 /** Supported accommodation is H5 until the DfE's 2024-25 return, K3 (registered supported accommodation) from it. */
 const SUPPORTED_ACCOMMODATION_FROM_2024_25 = '2024-04-01';
 
 /** The placement code of `place` on `date`, in the codes of that date's return. */
-const placeOn = (place: string, date: string): string => (place === 'H5' && date >= SUPPORTED_ACCOMMODATION_FROM_2024_25 ? 'K3' : place);
+const placeOn = (place: string, date: string): string =>
+  place === 'H5' && date >= SUPPORTED_ACCOMMODATION_FROM_2024_25 ? 'K3' : place;
 
 function placementOf(r: Random, date: string, place: string, homePostcode: string, reason: string): Placement {
   return {
@@ -200,20 +248,66 @@ function placementOf(r: Random, date: string, place: string, homePostcode: strin
 
 function ordinaryPlacement(r: Random, age: number, kind: PathKind): string {
   if (kind === 'shortBreak') return r.chance(0.5) ? 'K2' : 'U6';
-  if (kind === 'remand') return r.weighted([['K1', 0.3], ['K2', 0.3], ['U6', 0.4]]);
-  if (age < 1) return r.weighted([['U6', 0.65], ['U5', 0.15], ['U3', 0.2]]);
-  if (age < 8) return r.weighted([['U6', 0.65], ['U3', 0.25], ['U5', 0.1]]);
-  if (age < 13) return r.weighted([['U6', 0.7], ['U3', 0.2], ['K2', 0.1]]);
-  if (age < 16) return r.weighted([['U6', 0.55], ['K2', 0.3], ['U3', 0.15]]);
-  return r.weighted([['U6', 0.45], ['K2', 0.25], ['H5', 0.2], ['U3', 0.1]]);
+  if (kind === 'remand')
+    return r.weighted([
+      ['K1', 0.3],
+      ['K2', 0.3],
+      ['U6', 0.4],
+    ]);
+  if (age < 1)
+    return r.weighted([
+      ['U6', 0.65],
+      ['U5', 0.15],
+      ['U3', 0.2],
+    ]);
+  if (age < 8)
+    return r.weighted([
+      ['U6', 0.65],
+      ['U3', 0.25],
+      ['U5', 0.1],
+    ]);
+  if (age < 13)
+    return r.weighted([
+      ['U6', 0.7],
+      ['U3', 0.2],
+      ['K2', 0.1],
+    ]);
+  if (age < 16)
+    return r.weighted([
+      ['U6', 0.55],
+      ['K2', 0.3],
+      ['U3', 0.15],
+    ]);
+  return r.weighted([
+    ['U6', 0.45],
+    ['K2', 0.25],
+    ['H5', 0.2],
+    ['U3', 0.1],
+  ]);
 }
 
 const MOVE_REASONS: Weighted<string> = [
-  ['CARPL', 0.3], ['CREQB', 0.2], ['CREQO', 0.12], ['CHILD', 0.1], ['LAREQ', 0.1], ['CLOSE', 0.06], ['STAND', 0.04], ['ALLEG', 0.03], ['OTHER', 0.05],
+  ['CARPL', 0.3],
+  ['CREQB', 0.2],
+  ['CREQO', 0.12],
+  ['CHILD', 0.1],
+  ['LAREQ', 0.1],
+  ['CLOSE', 0.06],
+  ['STAND', 0.04],
+  ['ALLEG', 0.03],
+  ['OTHER', 0.05],
 ];
 
 /** Placements from `start` to `stop`: a first placement, planned moves the care plan brings, and unplanned moves. */
-function placementPath(r: Random, kind: PathKind, dob: string, start: string, stop: string, legal: readonly LegalChange[], homePostcode: string): Placement[] {
+function placementPath(
+  r: Random,
+  kind: PathKind,
+  dob: string,
+  start: string,
+  stop: string,
+  legal: readonly LegalChange[],
+  homePostcode: string,
+): Placement[] {
   const placements: Placement[] = [];
   const ageAt = (date: string) => yearsOld(dob, date);
   const add = (date: string, place: string, reason: string) => {
@@ -236,7 +330,8 @@ function placementPath(r: Random, kind: PathKind, dob: string, start: string, st
   }
   // Many 16- and 17-year-olds move to semi-independent accommodation before they leave care.
   const sixteenAndAHalf = addCalendarMonths(dob, 16 * 12 + 6);
-  if (kind !== 'adoption' && sixteenAndAHalf > start && r.chance(0.4)) planned.push({ date: laterThan(sixteenAndAHalf, 0, 150, r), place: 'H5' });
+  if (kind !== 'adoption' && sixteenAndAHalf > start && r.chance(0.4))
+    planned.push({ date: laterThan(sixteenAndAHalf, 0, 150, r), place: 'H5' });
 
   // Unplanned moves: about one every three years in care, more for teenagers.
   const moves: { date: string; place: string; reason: string }[] = planned.map((p) => ({ ...p, reason: 'CARPL' }));
@@ -255,7 +350,12 @@ function placementPath(r: Random, kind: PathKind, dob: string, start: string, st
     if (m.place === '' && (last.place === 'A4' || last.place === 'A6' || last.place === 'P1')) continue;
     let place = m.place;
     if (place === '') {
-      place = settled && (last.place === 'U4' || last.place === 'U1') ? (r.chance(0.5) ? 'U4' : 'U6') : ordinaryPlacement(r, ageAt(m.date), kind);
+      place =
+        settled && (last.place === 'U4' || last.place === 'U1')
+          ? r.chance(0.5)
+            ? 'U4'
+            : 'U6'
+          : ordinaryPlacement(r, ageAt(m.date), kind);
       if (place === last.place) place = place === 'U6' ? 'U4' : 'U6';
     }
     if (m.place !== '') settled = true;
@@ -267,22 +367,65 @@ function placementPath(r: Random, kind: PathKind, dob: string, start: string, st
 // ---------------------------------------------------------------------------------------------------------------
 // Permanence plans
 
-const RETURN_PLANS: Weighted<PermanencePlanCode> = [['RETURN6M', 0.5], ['RETURN1M', 0.2], ['REMAINSUP', 0.15], ['RETURNEV', 0.15]];
+const RETURN_PLANS: Weighted<PermanencePlanCode> = [
+  ['RETURN6M', 0.5],
+  ['RETURN1M', 0.2],
+  ['REMAINSUP', 0.15],
+  ['RETURNEV', 0.15],
+];
 
 function finalPlanFor(r: Random, kind: PathKind, endReason: string | null, ageAtStart: number): PermanencePlanCode[] {
   if (kind === 'adoption') return ['ADOPTION'];
   if (kind === 'remand') return [r.chance(0.6) ? 'RETURN1M' : 'OTHERPLN'];
   if (endReason && /^E4[15678]$/.test(endReason)) return ['LTRELFR'];
   if (endReason && /^(E4A|E4B|E13)$/.test(endReason)) return [r.weighted(RETURN_PLANS)];
-  if (ageAtStart >= 15) return [r.weighted([['LTFOST18', 0.45], ['SUPPLIV', 0.25], ['RESPLMT', 0.2], ['OTHERPLN', 0.1]] as const)];
-  if (ageAtStart >= 10) return [r.weighted([['LTFOST18', 0.6], ['LTRELFR', 0.15], ['RESPLMT', 0.15], ['RETURNEV', 0.05], ['OTHERPLN', 0.05]] as const)];
-  if (kind === 's20') return [r.weighted([['RETURN6M', 0.4], ['LTFOST18', 0.4], ['LTRELFR', 0.2]] as const)];
-  return [r.weighted([['LTFOST18', 0.6], ['LTRELFR', 0.3], ['RETURNEV', 0.05], ['OTHERPLN', 0.05]] as const)];
+  if (ageAtStart >= 15)
+    return [
+      r.weighted([
+        ['LTFOST18', 0.45],
+        ['SUPPLIV', 0.25],
+        ['RESPLMT', 0.2],
+        ['OTHERPLN', 0.1],
+      ] as const),
+    ];
+  if (ageAtStart >= 10)
+    return [
+      r.weighted([
+        ['LTFOST18', 0.6],
+        ['LTRELFR', 0.15],
+        ['RESPLMT', 0.15],
+        ['RETURNEV', 0.05],
+        ['OTHERPLN', 0.05],
+      ] as const),
+    ];
+  if (kind === 's20')
+    return [
+      r.weighted([
+        ['RETURN6M', 0.4],
+        ['LTFOST18', 0.4],
+        ['LTRELFR', 0.2],
+      ] as const),
+    ];
+  return [
+    r.weighted([
+      ['LTFOST18', 0.6],
+      ['LTRELFR', 0.3],
+      ['RETURNEV', 0.05],
+      ['OTHERPLN', 0.05],
+    ] as const),
+  ];
 }
 
 function interimPlanFor(r: Random, kind: PathKind, finalPlan: PermanencePlanCode[]): PermanencePlanCode[] {
   const final = finalPlan[0]!;
-  if (kind === 'adoption') return r.weighted([[['RETURNEV', 'ADOPTION'], 0.4], [['LTRELFR', 'ADOPTION'], 0.25], [['ADOPTION'], 0.35]] as const).slice();
+  if (kind === 'adoption')
+    return r
+      .weighted([
+        [['RETURNEV', 'ADOPTION'], 0.4],
+        [['LTRELFR', 'ADOPTION'], 0.25],
+        [['ADOPTION'], 0.35],
+      ] as const)
+      .slice();
   if (kind === 's20' || kind === 'remand') return finalPlan;
   // Care proceedings: the court expects parallel (concurrent) planning, so two options are common.
   if (r.chance(0.65)) {
@@ -309,12 +452,27 @@ export function buildPeriod(r: Random, spec: PeriodSpec): Period {
   const stop = spec.end ?? addDays(spec.asAt, 1);
   const span = daysBetween(spec.start, stop);
   const legal = legalPath(r.fork('legal'), spec.kind, spec.start, stop, span);
-  const placements = placementPath(r.fork('placements'), spec.kind, spec.dob, spec.start, stop, legal, spec.homePostcode);
+  const placements = placementPath(
+    r.fork('placements'),
+    spec.kind,
+    spec.dob,
+    spec.start,
+    stop,
+    legal,
+    spec.homePostcode,
+  );
   const ageAtStart = yearsOld(spec.dob, spec.start);
   const finalPlan = finalPlanFor(r, spec.kind, spec.endReason, ageAtStart);
   return {
-    start: spec.start, end: spec.end, endReason: spec.endReason, kind: spec.kind, categoryOfNeed: spec.categoryOfNeed,
-    legal, placements, finalPlan, interimPlan: interimPlanFor(r, spec.kind, finalPlan),
+    start: spec.start,
+    end: spec.end,
+    endReason: spec.endReason,
+    kind: spec.kind,
+    categoryOfNeed: spec.categoryOfNeed,
+    legal,
+    placements,
+    finalPlan,
+    interimPlan: interimPlanFor(r, spec.kind, finalPlan),
   };
 }
 
@@ -351,8 +509,10 @@ export function episodesOf(period: Period, homePostcode: string): EpisodeRow[] {
     const placement = period.placements[pi]!;
     const last = i === dates.length - 1;
     const next = dates[i + 1];
-    const rne: NewEpisodeReason = i === 0 ? 'S' : legalDates.has(date) && placeDates.has(date) ? 'T' : legalDates.has(date) ? 'L' : 'P';
-    const nextPlacement = next !== undefined && placeDates.has(next) ? period.placements.find((p) => p.date === next) : undefined;
+    const rne: NewEpisodeReason =
+      i === 0 ? 'S' : legalDates.has(date) && placeDates.has(date) ? 'T' : legalDates.has(date) ? 'L' : 'P';
+    const nextPlacement =
+      next !== undefined && placeDates.has(next) ? period.placements.find((p) => p.date === next) : undefined;
     rows.push({
       start: date,
       rne,
@@ -374,7 +534,11 @@ export function episodesOf(period: Period, homePostcode: string): EpisodeRow[] {
 // ---------------------------------------------------------------------------------------------------------------
 // Reviews
 
-const DAYS_LATE: Weighted<readonly [number, number]> = [[[1, 7], 0.5], [[8, 30], 0.35], [[31, 75], 0.15]];
+const DAYS_LATE: Weighted<readonly [number, number]> = [
+  [[1, 7], 0.5],
+  [[8, 30], 0.35],
+  [[31, 75], 0.15],
+];
 
 /** Share of reviews held after their reg 33 due date (Haringey 2018-19 and Thurrock 2022-23 report about 8%). */
 export const LATE_REVIEW_SHARE = 0.08;
@@ -383,7 +547,13 @@ export const LATE_REVIEW_SHARE = 0.08;
  * Reviews of a period from its start: each due date runs from the previous review's actual date (reg 33), most held
  * a few days early, some late. Reviews stop before the period ends and after the as-at date.
  */
-export function reviewSlots(r: Random, start: string, end: string | null, asAt: string, timescales: TimescaleSet): ReviewSlot[] {
+export function reviewSlots(
+  r: Random,
+  start: string,
+  end: string | null,
+  asAt: string,
+  timescales: TimescaleSet,
+): ReviewSlot[] {
   const slots: ReviewSlot[] = [];
   let previous = start;
   for (let sequence = 1; ; sequence++) {
@@ -412,8 +582,13 @@ export function reviewSlots(r: Random, start: string, end: string | null, asAt: 
  * recorded, as Haringey found of its own.
  */
 const LATE_REASONS: Weighted<string | null> = [
-  [null, 33], ['Key people unable to attend', 20], ['Staff sickness or staffing changes', 14], ['Care plan or reports not ready', 12],
-  ["Aligned with a sibling's review", 8], ['Review date miscalculated or misrecorded', 7], ['Adverse weather', 6],
+  [null, 33],
+  ['Key people unable to attend', 20],
+  ['Staff sickness or staffing changes', 14],
+  ['Care plan or reports not ready', 12],
+  ["Aligned with a sibling's review", 8],
+  ['Review date miscalculated or misrecorded', 7],
+  ['Adverse weather', 6],
 ];
 
 /** The reason recorded for a late review, or null when none was recorded. */
@@ -422,7 +597,13 @@ export function lateReasonFor(r: Random): string | null {
 }
 
 const PN_WEIGHTS: Weighted<ParticipationCode> = [
-  ['PN1', 857], ['PN2', 19], ['PN3', 14], ['PN4', 7], ['PN5', 28], ['PN6', 106], ['PN7', 45],
+  ['PN1', 857],
+  ['PN2', 19],
+  ['PN3', 14],
+  ['PN4', 7],
+  ['PN5', 28],
+  ['PN6', 106],
+  ['PN7', 45],
 ];
 
 /** Participation code: PN0 exactly when under 4, else in Southwark 2015-16 proportions; very rarely not recorded. */
@@ -433,7 +614,16 @@ export function participationFor(r: Random, age: number): ParticipationCode | nu
 }
 
 const LETTER_OF: Record<string, PermanencePlanCode> = {
-  REMAINSUP: 'a', RETURN1M: 'a', RETURN6M: 'a', RETURNEV: 'a', ADOPTION: 'b', LTRELFR: 'c', SUPPLIV: 'd', RESPLMT: 'e', LTFOST18: 'f', OTHERPLN: 'g',
+  REMAINSUP: 'a',
+  RETURN1M: 'a',
+  RETURN6M: 'a',
+  RETURNEV: 'a',
+  ADOPTION: 'b',
+  LTRELFR: 'c',
+  SUPPLIV: 'd',
+  RESPLMT: 'e',
+  LTFOST18: 'f',
+  OTHERPLN: 'g',
 };
 
 /** The permanence plan recorded at a review: often missing at the first, sometimes at the second, rarely later. */
@@ -450,8 +640,16 @@ export function planAtReview(r: Random, period: Period, sequence: number, date: 
 // ---------------------------------------------------------------------------------------------------------------
 // Health
 
-const VIEWS_RECORDED = [[true, 0.82], [false, 0.14], [null, 0.04]] as const;
-const TEENAGE_RHA = [['Completed', 0.93], ['Refused', 0.05], ['Cancelled', 0.02]] as const;
+const VIEWS_RECORDED = [
+  [true, 0.82],
+  [false, 0.14],
+  [null, 0.04],
+] as const;
+const TEENAGE_RHA = [
+  ['Completed', 0.93],
+  ['Refused', 0.05],
+  ['Cancelled', 0.02],
+] as const;
 
 /**
  * Health events of a period: IHA after entry, review health assessments (6-monthly under 5, yearly from 5), dental
@@ -462,20 +660,41 @@ export function healthEvents(r: Random, dob: string, start: string, end: string 
   const inPeriod = (date: string) => date > start && date <= asAt && (end === null || date < end);
   const age = (date: string) => yearsOld(dob, date);
   const views = (date: string): boolean | null => (age(date) < 3 ? false : r.weighted(VIEWS_RECORDED));
-  const event = (type: HealthEventType, date: string, status: HealthEventStatus, extra: Partial<HealthRow> = {}): HealthRow => ({
-    type, date, status, childPresent: null, viewsRecorded: null, sdqScore: null, sdqReason: null, immunisationsUpToDate: null, ...extra,
+  const event = (
+    type: HealthEventType,
+    date: string,
+    status: HealthEventStatus,
+    extra: Partial<HealthRow> = {},
+  ): HealthRow => ({
+    type,
+    date,
+    status,
+    childPresent: null,
+    viewsRecorded: null,
+    sdqScore: null,
+    sdqReason: null,
+    immunisationsUpToDate: null,
+    ...extra,
   });
 
   // Initial health assessment: due within 20 working days of entry.
-  const ihaRoll = r.weighted([['onTime', 0.8], ['late', 0.14], ['refused', 0.03], ['none', 0.03]] as const);
+  const ihaRoll = r.weighted([
+    ['onTime', 0.8],
+    ['late', 0.14],
+    ['refused', 0.03],
+    ['none', 0.03],
+  ] as const);
   let baseline = addDays(start, 28);
   if (ihaRoll !== 'none') {
     const date = workingDayOnOrAfter(addDays(start, ihaRoll === 'late' ? r.int(29, 90) : r.int(5, 27)));
     if (inPeriod(date)) {
       const refused = ihaRoll === 'refused' && age(date) >= 10;
-      rows.push(event('IHA', date, refused ? 'Refused' : 'Completed', {
-        childPresent: refused ? false : r.chance(0.96), viewsRecorded: refused ? null : views(date),
-      }));
+      rows.push(
+        event('IHA', date, refused ? 'Refused' : 'Completed', {
+          childPresent: refused ? false : r.chance(0.96),
+          viewsRecorded: refused ? null : views(date),
+        }),
+      );
     }
     baseline = date;
   }
@@ -485,7 +704,9 @@ export function healthEvents(r: Random, dob: string, start: string, end: string 
   for (;;) {
     const due = addCalendarMonths(previous, age(previous) < 5 ? 6 : 12);
     const onTime = r.chance(0.9);
-    let date = onTime ? workingDayOnOrBefore(addDays(due, -r.int(0, 40))) : workingDayOnOrAfter(addDays(due, r.int(7, 120)));
+    let date = onTime
+      ? workingDayOnOrBefore(addDays(due, -r.int(0, 40)))
+      : workingDayOnOrAfter(addDays(due, r.int(7, 120)));
     if (date <= previous) date = workingDayOnOrAfter(addDays(previous, 30));
     if (!inPeriod(date)) break;
     const roll = age(date) >= 12 ? r.weighted(TEENAGE_RHA) : r.chance(0.98) ? 'Completed' : 'Cancelled';
@@ -493,11 +714,23 @@ export function healthEvents(r: Random, dob: string, start: string, end: string 
       rows.push(event('RHA', date, 'Cancelled'));
       date = workingDayOnOrAfter(addDays(date, r.int(10, 40)));
       if (!inPeriod(date)) break;
-      rows.push(event('RHA', date, 'Completed', { childPresent: r.chance(0.95), viewsRecorded: views(date), immunisationsUpToDate: r.chance(0.87) }));
+      rows.push(
+        event('RHA', date, 'Completed', {
+          childPresent: r.chance(0.95),
+          viewsRecorded: views(date),
+          immunisationsUpToDate: r.chance(0.87),
+        }),
+      );
     } else if (roll === 'Refused') {
       rows.push(event('RHA', date, 'Refused', { childPresent: false }));
     } else {
-      rows.push(event('RHA', date, 'Completed', { childPresent: r.chance(0.95), viewsRecorded: views(date), immunisationsUpToDate: r.chance(0.87) }));
+      rows.push(
+        event('RHA', date, 'Completed', {
+          childPresent: r.chance(0.95),
+          viewsRecorded: views(date),
+          immunisationsUpToDate: r.chance(0.87),
+        }),
+      );
     }
     previous = date;
   }
@@ -509,7 +742,9 @@ export function healthEvents(r: Random, dob: string, start: string, end: string 
     const refused = age(dental) >= 10 && r.chance(0.03);
     rows.push(event('DENTAL', dental, refused ? 'Refused' : 'Completed', { childPresent: !refused }));
     const due = addCalendarMonths(dental, 12);
-    dental = r.chance(0.8) ? workingDayOnOrBefore(addDays(due, -r.int(0, 60))) : workingDayOnOrAfter(addDays(due, r.int(30, 300)));
+    dental = r.chance(0.8)
+      ? workingDayOnOrBefore(addDays(due, -r.int(0, 60)))
+      : workingDayOnOrAfter(addDays(due, r.int(30, 300)));
   }
 
   // Development checks: six-monthly while under 5.
@@ -517,7 +752,9 @@ export function healthEvents(r: Random, dob: string, start: string, end: string 
   while (inPeriod(development) && age(development) < 5) {
     rows.push(event('DEVELOPMENT', development, 'Completed', { childPresent: true }));
     const due = addCalendarMonths(development, 6);
-    development = r.chance(0.85) ? workingDayOnOrBefore(addDays(due, -r.int(0, 30))) : workingDayOnOrAfter(addDays(due, r.int(20, 120)));
+    development = r.chance(0.85)
+      ? workingDayOnOrBefore(addDays(due, -r.int(0, 30)))
+      : workingDayOnOrAfter(addDays(due, r.int(20, 120)));
   }
 
   // SDQ: yearly for 4–16-year-olds once looked after 12 months.
@@ -529,8 +766,15 @@ export function healthEvents(r: Random, dob: string, start: string, end: string 
         rows.push(event('SDQ', sdq, 'Completed', { sdqScore: Math.min(40, Math.round(r.erlang(4, 3.5))) }));
       } else {
         // SDQ1 (under 4 or over 17) cannot apply here: only 4–16-year-olds are asked.
-        const reason = r.weighted([['SDQ4', 0.4], ['SDQ5', 0.25], ['SDQ2', 0.18], ['SDQ3', 0.17]] as const);
-        rows.push(event('SDQ', sdq, reason === 'SDQ2' || reason === 'SDQ5' ? 'Refused' : 'Cancelled', { sdqReason: reason }));
+        const reason = r.weighted([
+          ['SDQ4', 0.4],
+          ['SDQ5', 0.25],
+          ['SDQ2', 0.18],
+          ['SDQ3', 0.17],
+        ] as const);
+        rows.push(
+          event('SDQ', sdq, reason === 'SDQ2' || reason === 'SDQ5' ? 'Refused' : 'Cancelled', { sdqReason: reason }),
+        );
       }
     }
     sdq = workingDayOnOrAfter(addDays(addCalendarMonths(sdq, 12), -r.int(0, 30)));

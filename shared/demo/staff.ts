@@ -70,7 +70,10 @@ function idMaker(prefix: string, minWidth: number, count: number): (n: number) =
 export function buildStaff(children: number): Staff {
   const scale = Math.max(children, 1) / REFERENCE_CHILDREN;
   const teamCount = Math.max(SERVICES.length, Math.round(8 * scale));
-  const teamsPerService = apportion(teamCount, SERVICES.map((s) => s.weight));
+  const teamsPerService = apportion(
+    teamCount,
+    SERVICES.map((s) => s.weight),
+  );
   const fieldTeamCount = teamsPerService.reduce((sum, n, i) => sum + (SERVICES[i]!.key === 'leavingCare' ? 0 : n), 0);
   const leavingCareTeamCount = teamCount - fieldTeamCount;
   const swCount = Math.max(fieldTeamCount, Math.round(25 * scale));
@@ -110,9 +113,15 @@ export function buildStaff(children: number): Staff {
   }
 
   const finalTeams: Team[] = teams.map((t) => ({
-    name: t.name, service: t.spec.service, serviceKey: t.spec.key, managerId: t.managerId, workerIds: t.workers,
+    name: t.name,
+    service: t.spec.service,
+    serviceKey: t.spec.key,
+    managerId: t.managerId,
+    workerIds: t.workers,
   }));
-  const teamsOf = Object.fromEntries(SERVICES.map((s) => [s.key, finalTeams.filter((t) => t.serviceKey === s.key)])) as Record<ServiceKey, Team[]>;
+  const teamsOf = Object.fromEntries(
+    SERVICES.map((s) => [s.key, finalTeams.filter((t) => t.serviceKey === s.key)]),
+  ) as Record<ServiceKey, Team[]>;
   return {
     members,
     iroIds,

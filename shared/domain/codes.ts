@@ -15,7 +15,9 @@ export const PARTICIPATION_CODES = {
   PN6: 'Child does not attend but conveys their views by another method (text, form, phone, app)',
   PN7: 'Child does not attend and conveys no views',
 } as const;
-export const ParticipationCode = z.enum(Object.keys(PARTICIPATION_CODES) as [keyof typeof PARTICIPATION_CODES, ...(keyof typeof PARTICIPATION_CODES)[]]);
+export const ParticipationCode = z.enum(
+  Object.keys(PARTICIPATION_CODES) as [keyof typeof PARTICIPATION_CODES, ...(keyof typeof PARTICIPATION_CODES)[]],
+);
 export type ParticipationCode = z.infer<typeof ParticipationCode>;
 
 /** Legal status (SSDA903 LS). V3/V4 are short breaks: no statutory reviews. */
@@ -34,7 +36,9 @@ export const LEGAL_STATUSES = {
   V3: 'Accommodated under an agreed series of short-term breaks (single placements)',
   V4: 'Accommodated under an agreed series of short-term breaks (multiple placements)',
 } as const;
-export const LegalStatus = z.enum(Object.keys(LEGAL_STATUSES) as [keyof typeof LEGAL_STATUSES, ...(keyof typeof LEGAL_STATUSES)[]]);
+export const LegalStatus = z.enum(
+  Object.keys(LEGAL_STATUSES) as [keyof typeof LEGAL_STATUSES, ...(keyof typeof LEGAL_STATUSES)[]],
+);
 export type LegalStatus = z.infer<typeof LegalStatus>;
 /** Short-break legal statuses: such periods have no reg 33 reviews. */
 export const SHORT_BREAK_STATUSES: ReadonlySet<LegalStatus> = new Set(['V3', 'V4']);
@@ -48,7 +52,9 @@ export const NEW_EPISODE_REASONS = {
   U: 'Change of legal status and of placement and carers at the same time',
   B: 'Change of legal status and of placement but same carers at the same time',
 } as const;
-export const NewEpisodeReason = z.enum(Object.keys(NEW_EPISODE_REASONS) as [keyof typeof NEW_EPISODE_REASONS, ...(keyof typeof NEW_EPISODE_REASONS)[]]);
+export const NewEpisodeReason = z.enum(
+  Object.keys(NEW_EPISODE_REASONS) as [keyof typeof NEW_EPISODE_REASONS, ...(keyof typeof NEW_EPISODE_REASONS)[]],
+);
 export type NewEpisodeReason = z.infer<typeof NewEpisodeReason>;
 
 /**
@@ -76,7 +82,9 @@ export const REASONS_PLACE_CHANGE = {
   CUSTOD: 'Custody arrangement',
   OTHER: 'Other',
 } as const;
-export const ReasonPlaceChange = z.enum(Object.keys(REASONS_PLACE_CHANGE) as [keyof typeof REASONS_PLACE_CHANGE, ...(keyof typeof REASONS_PLACE_CHANGE)[]]);
+export const ReasonPlaceChange = z.enum(
+  Object.keys(REASONS_PLACE_CHANGE) as [keyof typeof REASONS_PLACE_CHANGE, ...(keyof typeof REASONS_PLACE_CHANGE)[]],
+);
 
 /** Category of need (SSDA903 CIN). */
 export const CategoryOfNeed = z.enum(['N1', 'N2', 'N3', 'N4', 'N5', 'N6', 'N7', 'N8']);
@@ -160,18 +168,34 @@ export const SEXES = {
 /** The codes of returns up to 2023-24, and the current code each stands for. */
 export const SEXES_UNTIL_2023_24 = { '1': 'M', '2': 'F' } as const;
 export const Sex = z.preprocess(
-  (v) => (typeof v === 'string' && v in SEXES_UNTIL_2023_24 ? SEXES_UNTIL_2023_24[v as keyof typeof SEXES_UNTIL_2023_24] : v),
+  (v) =>
+    typeof v === 'string' && v in SEXES_UNTIL_2023_24 ? SEXES_UNTIL_2023_24[v as keyof typeof SEXES_UNTIL_2023_24] : v,
   z.enum(['M', 'F', 'U']),
 );
 export type Sex = z.infer<typeof Sex>;
 
 /** Ethnicity (SSDA903 ETHNIC): the DfE's census categories. */
 export const ETHNICITIES = {
-  WBRI: 'White British', WIRI: 'White Irish', WOTH: 'Any other White background', WIRT: 'Traveller of Irish heritage',
-  WROM: 'Gypsy or Roma', MWBC: 'White and Black Caribbean', MWBA: 'White and Black African', MWAS: 'White and Asian',
-  MOTH: 'Any other mixed background', AIND: 'Indian', APKN: 'Pakistani', ABAN: 'Bangladeshi', AOTH: 'Any other Asian background',
-  BCRB: 'Black Caribbean', BAFR: 'Black African', BOTH: 'Any other Black background', CHNE: 'Chinese', OOTH: 'Any other ethnic group',
-  REFU: 'Refused', NOBT: 'Information not yet obtained',
+  WBRI: 'White British',
+  WIRI: 'White Irish',
+  WOTH: 'Any other White background',
+  WIRT: 'Traveller of Irish heritage',
+  WROM: 'Gypsy or Roma',
+  MWBC: 'White and Black Caribbean',
+  MWBA: 'White and Black African',
+  MWAS: 'White and Asian',
+  MOTH: 'Any other mixed background',
+  AIND: 'Indian',
+  APKN: 'Pakistani',
+  ABAN: 'Bangladeshi',
+  AOTH: 'Any other Asian background',
+  BCRB: 'Black Caribbean',
+  BAFR: 'Black African',
+  BOTH: 'Any other Black background',
+  CHNE: 'Chinese',
+  OOTH: 'Any other ethnic group',
+  REFU: 'Refused',
+  NOBT: 'Information not yet obtained',
 } as const;
 
 /**
@@ -216,8 +240,14 @@ export const PLACEMENT_TYPES = {
 export type PlacementType = keyof typeof PLACEMENT_TYPES;
 /** The collection years a placement type is valid in, where it is not every year. */
 export const PLACEMENT_TYPE_YEARS: Partial<Record<PlacementType, { from?: string; until?: string }>> = {
-  H5: { until: '2024-25' }, P2: { until: '2024-25' }, Z1: { until: '2024-25' },
-  K3: { from: '2024-25' }, Z11: { from: '2025-26' }, Z12: { from: '2025-26' }, Z13: { from: '2025-26' }, Z14: { from: '2025-26' },
+  H5: { until: '2024-25' },
+  P2: { until: '2024-25' },
+  Z1: { until: '2024-25' },
+  K3: { from: '2024-25' },
+  Z11: { from: '2025-26' },
+  Z12: { from: '2025-26' },
+  Z13: { from: '2025-26' },
+  Z14: { from: '2025-26' },
 };
 
 /** Placement provider (SSDA903 PLACE_PROVIDER). */
@@ -258,8 +288,14 @@ export const EPISODE_END_REASONS = {
 
 /** Category of need (SSDA903 CIN). */
 export const CATEGORIES_OF_NEED = {
-  N1: 'Abuse or neglect', N2: 'Child’s disability', N3: 'Parental illness or disability', N4: 'Family in acute stress',
-  N5: 'Family dysfunction', N6: 'Socially unacceptable behaviour', N7: 'Low income', N8: 'Absent parenting',
+  N1: 'Abuse or neglect',
+  N2: 'Child’s disability',
+  N3: 'Parental illness or disability',
+  N4: 'Family in acute stress',
+  N5: 'Family dysfunction',
+  N6: 'Socially unacceptable behaviour',
+  N7: 'Low income',
+  N8: 'Absent parenting',
 } as const;
 
 /** Builds a zod enum from a code list's keys, so the list and the validator cannot drift apart. */
@@ -280,10 +316,14 @@ export const InTouch = codeEnum(IN_TOUCH_CODES);
 
 /** A care leaver's main activity (SSDA903 OC3 ACTIV); 0 when not recorded because IN_TOUCH is DIED or RHOM. */
 export const CARE_LEAVER_ACTIVITIES = {
-  F1: 'Full-time higher education', P1: 'Part-time higher education',
-  F2: 'Full-time education other than higher', P2: 'Part-time education other than higher',
-  F4: 'Full-time apprenticeship or training', P4: 'Part-time apprenticeship or training',
-  F5: 'Full-time employment', P5: 'Part-time employment',
+  F1: 'Full-time higher education',
+  P1: 'Part-time higher education',
+  F2: 'Full-time education other than higher',
+  P2: 'Part-time education other than higher',
+  F4: 'Full-time apprenticeship or training',
+  P4: 'Part-time apprenticeship or training',
+  F5: 'Full-time employment',
+  P5: 'Part-time employment',
   G4: 'Not in education, employment or training: illness or disability',
   G5: 'Not in education, employment or training: other reasons',
   G6: 'Not in education, employment or training: pregnancy or parenting',
@@ -297,10 +337,19 @@ export const CareLeaverActivity = codeEnum(CARE_LEAVER_ACTIVITIES);
  */
 export const CareLeaverAccommodation = z
   .string()
-  .regex(/^([BCDEGHKRTUVWYZ][12]|S2|X2|0)$/, 'must be an SSDA903 ACCOM code: a letter (B–Z) and 1 (suitable) or 2 (not suitable), such as B1 or Z2, or 0');
+  .regex(
+    /^([BCDEGHKRTUVWYZ][12]|S2|X2|0)$/,
+    'must be an SSDA903 ACCOM code: a letter (B–Z) and 1 (suitable) or 2 (not suitable), such as B1 or Z2, or 0',
+  );
 
 /** Sex of adopter(s) (SSDA903 AD1 SEX_ADOPTR). */
-export const ADOPTER_SEXES = { M1: 'Male adopter', F1: 'Female adopter', MM: 'Male couple', FF: 'Female couple', MF: 'Male and female couple' } as const;
+export const ADOPTER_SEXES = {
+  M1: 'Male adopter',
+  F1: 'Female adopter',
+  MM: 'Male couple',
+  FF: 'Female couple',
+  MF: 'Male and female couple',
+} as const;
 export const AdopterSex = codeEnum(ADOPTER_SEXES);
 
 /**

@@ -9,7 +9,9 @@ import { isIsoDate } from './dates.ts';
 export const CollectionYear = z
   .string()
   .regex(/^\d{4}-\d{2}$/, 'must be a collection year written like 2025-26')
-  .refine((y) => (Number(y.slice(0, 4)) + 1) % 100 === Number(y.slice(5)), { message: 'must be two consecutive years, like 2025-26' })
+  .refine((y) => (Number(y.slice(0, 4)) + 1) % 100 === Number(y.slice(5)), {
+    message: 'must be two consecutive years, like 2025-26',
+  })
   .describe('An SSDA903 collection year, 1 April to 31 March, written like 2025-26');
 export type CollectionYear = z.infer<typeof CollectionYear>;
 
@@ -46,8 +48,14 @@ export function collectionYearContaining(isoDate: string): CollectionYear {
 export const compareYears = (a: CollectionYear, b: CollectionYear): number => startYearOf(a) - startYearOf(b);
 
 /** Whether `year` lies in the inclusive range (either end open). */
-export function yearWithin(year: CollectionYear, range: { from?: CollectionYear | undefined; until?: CollectionYear | undefined }): boolean {
-  return (range.from === undefined || compareYears(year, range.from) >= 0) && (range.until === undefined || compareYears(year, range.until) <= 0);
+export function yearWithin(
+  year: CollectionYear,
+  range: { from?: CollectionYear | undefined; until?: CollectionYear | undefined },
+): boolean {
+  return (
+    (range.from === undefined || compareYears(year, range.from) >= 0) &&
+    (range.until === undefined || compareYears(year, range.until) <= 0)
+  );
 }
 
 /** The year whose rules judge a return of `year`: itself when known, else the nearest known year. */

@@ -31,7 +31,13 @@ export function periodsOfCare(episodes: readonly Episode[]): PeriodOfCare[] {
       previous.reasonEpisodeCeased === CONTINUES_PERIOD_OF_CARE &&
       previous.endDate === episode.startDate;
     if (!continues || current === undefined) {
-      current = { childId: episode.childId, startDate: episode.startDate, endDate: null, episodes: [], shortBreaksOnly: true };
+      current = {
+        childId: episode.childId,
+        startDate: episode.startDate,
+        endDate: null,
+        episodes: [],
+        shortBreaksOnly: true,
+      };
       periods.push(current);
     }
     current.episodes.push(episode);
@@ -68,7 +74,8 @@ export function sequenceReviews(periods: readonly PeriodOfCare[], reviews: reado
   // A series of meetings is one review, numbered on its last meeting; the earlier meetings take no number.
   const lastMeeting = new Map<string, string>();
   for (const r of reviews) {
-    if (r.seriesId && r.stoodDown !== true && r.reviewDate > (lastMeeting.get(r.seriesId) ?? '')) lastMeeting.set(r.seriesId, r.reviewDate);
+    if (r.seriesId && r.stoodDown !== true && r.reviewDate > (lastMeeting.get(r.seriesId) ?? ''))
+      lastMeeting.set(r.seriesId, r.reviewDate);
   }
   return [...reviews]
     .sort((a, b) => a.reviewDate.localeCompare(b.reviewDate))
@@ -76,7 +83,8 @@ export function sequenceReviews(periods: readonly PeriodOfCare[], reviews: reado
       const period = periodContaining(periods, review.reviewDate);
       if (!period) return { ...review, sequence: null, periodStart: null };
       if (review.stoodDown === true) return { ...review, sequence: null, periodStart: period.startDate };
-      if (review.seriesId && review.reviewDate < lastMeeting.get(review.seriesId)!) return { ...review, sequence: null, periodStart: period.startDate };
+      if (review.seriesId && review.reviewDate < lastMeeting.get(review.seriesId)!)
+        return { ...review, sequence: null, periodStart: period.startDate };
       const sequence = (counters.get(period.startDate) ?? 0) + 1;
       counters.set(period.startDate, sequence);
       return { ...review, sequence, periodStart: period.startDate };

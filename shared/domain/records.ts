@@ -5,18 +5,42 @@
 import * as z from 'zod';
 import { IsoDate } from './dates.ts';
 import {
-  AdopterLegalStatus, AdopterSex, CareLeaverAccommodation, CareLeaverActivity, CategoryOfNeed, EpisodeEndReason,
-  HealthEventStatus, HealthEventType, InTouch, LegalStatus, MissingType, NewEpisodeReason, ParticipationCode,
-  PermanencePlanCode, PlacedForAdoptionCeasedReason, ReasonPlaceChange, PreviousPermanenceOption, ProfessionalRole, SdqReason, Sex,
+  AdopterLegalStatus,
+  AdopterSex,
+  CareLeaverAccommodation,
+  CareLeaverActivity,
+  CategoryOfNeed,
+  EpisodeEndReason,
+  HealthEventStatus,
+  HealthEventType,
+  InTouch,
+  LegalStatus,
+  MissingType,
+  NewEpisodeReason,
+  ParticipationCode,
+  PermanencePlanCode,
+  PlacedForAdoptionCeasedReason,
+  ReasonPlaceChange,
+  PreviousPermanenceOption,
+  ProfessionalRole,
+  SdqReason,
+  Sex,
   SocialWorkerChangeReason,
 } from './codes.ts';
 import { REGULATIONS_2010, TimescaleSet } from './timescales.ts';
 
 /** Identifiers as local authorities export them: letters, digits and a few separators, no spaces. */
 const Identifier = (what: string) =>
-  z.string().trim().min(1, `${what} is required`).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._\/-]*$/, `${what} must be letters, digits, '.', '_', '/' or '-'`);
+  z
+    .string()
+    .trim()
+    .min(1, `${what} is required`)
+    .max(64)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._\/-]*$/, `${what} must be letters, digits, '.', '_', '/' or '-'`);
 
-export const AuthorityId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'must be 2–40 lower-case letters, digits or hyphens');
+export const AuthorityId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'must be 2–40 lower-case letters, digits or hyphens');
 export type AuthorityId = z.infer<typeof AuthorityId>;
 export const ChildId = Identifier('CHILD');
 export const WorkerId = Identifier('WORKER_ID');
@@ -58,7 +82,10 @@ export const Episode = z
     placementPostcode: z.string().max(8).nullable(),
     urn: z.string().max(8).nullable(),
   })
-  .refine((e) => e.endDate === null || e.endDate >= e.startDate, { message: 'the episode must not end before it starts', path: ['endDate'] })
+  .refine((e) => e.endDate === null || e.endDate >= e.startDate, {
+    message: 'the episode must not end before it starts',
+    path: ['endDate'],
+  })
   .refine((e) => (e.endDate === null) === (e.reasonEpisodeCeased === null), {
     message: 'a reason the episode ceased is given exactly when it has an end date',
     path: ['reasonEpisodeCeased'],
@@ -117,7 +144,10 @@ export const Involvement = z
     startDate: IsoDate,
     endDate: IsoDate.nullable(),
   })
-  .refine((i) => i.endDate === null || i.endDate >= i.startDate, { message: 'the involvement must not end before it starts', path: ['endDate'] });
+  .refine((i) => i.endDate === null || i.endDate >= i.startDate, {
+    message: 'the involvement must not end before it starts',
+    path: ['endDate'],
+  });
 export type Involvement = z.infer<typeof Involvement>;
 
 /** A child's membership of a sibling group (SSD family id). */
@@ -190,42 +220,40 @@ export const CareLeaverOutcome = z.object({
 export type CareLeaverOutcome = z.infer<typeof CareLeaverOutcome>;
 
 /** SSDA903 AD1: a child adopted, or placed for adoption, from care. */
-export const Adoption = z
-  .object({
-    childId: ChildId,
-    /** DATE_INT: the decision that the child should be placed for adoption. */
-    decisionDate: IsoDate,
-    /** DATE_MATCH: the child matched with prospective adopters. */
-    matchedDate: IsoDate.nullable(),
-    /** FOSTER_CARE: adopted by their foster carer(s). */
-    adoptedByFosterCarer: z.boolean().nullable(),
-    numberOfAdopters: z.number().int().min(1, 'must be 1 or 2').max(2, 'must be 1 or 2').nullable(),
-    adopterSex: AdopterSex.nullable(),
-    adopterLegalStatus: AdopterLegalStatus.nullable(),
-  })
-  // The order of the dates is the DfE's rule 333, a warning (#ssda903/rules/adoption): not refused here.
-  ;
+export const Adoption = z.object({
+  childId: ChildId,
+  /** DATE_INT: the decision that the child should be placed for adoption. */
+  decisionDate: IsoDate,
+  /** DATE_MATCH: the child matched with prospective adopters. */
+  matchedDate: IsoDate.nullable(),
+  /** FOSTER_CARE: adopted by their foster carer(s). */
+  adoptedByFosterCarer: z.boolean().nullable(),
+  numberOfAdopters: z.number().int().min(1, 'must be 1 or 2').max(2, 'must be 1 or 2').nullable(),
+  adopterSex: AdopterSex.nullable(),
+  adopterLegalStatus: AdopterLegalStatus.nullable(),
+});
+// The order of the dates is the DfE's rule 333, a warning (#ssda903/rules/adoption): not refused here.
 export type Adoption = z.infer<typeof Adoption>;
 
 /** SSDA903 PlacedAdoption: a decision that the child should be placed for adoption, and its reversal if any. */
-export const PlacedForAdoption = z
-  .object({
-    childId: ChildId,
-    /** DATE_PLACED: the decision that the child should be placed for adoption. */
-    decisionDate: IsoDate,
-    /** DATE_PLACED_CEASED: the decision that the child should no longer be placed for adoption. */
-    ceasedDate: IsoDate.nullable(),
-    ceasedReason: PlacedForAdoptionCeasedReason.nullable(),
-  })
-  // The order of the dates (522) and a reason with every reversal (119) are the DfE's rules, warnings: not refused here.
-  ;
+export const PlacedForAdoption = z.object({
+  childId: ChildId,
+  /** DATE_PLACED: the decision that the child should be placed for adoption. */
+  decisionDate: IsoDate,
+  /** DATE_PLACED_CEASED: the decision that the child should no longer be placed for adoption. */
+  ceasedDate: IsoDate.nullable(),
+  ceasedReason: PlacedForAdoptionCeasedReason.nullable(),
+});
+// The order of the dates (522) and a reason with every reversal (119) are the DfE's rules, warnings: not refused here.
 export type PlacedForAdoption = z.infer<typeof PlacedForAdoption>;
 
 /**
  * A date that may be only partly known: `YYYY-MM-DD`, `YYYY-MM` or `YYYY` (SSDA903 writes the
  * unknown parts as `zz`, e.g. `zz/05/2016`).
  */
-export const PartialDate = z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, 'must be a date written YYYY-MM-DD, YYYY-MM or YYYY');
+export const PartialDate = z
+  .string()
+  .regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, 'must be a date written YYYY-MM-DD, YYYY-MM or YYYY');
 
 /** SSDA903 PrevPerm: how the child left any care before this period (adoption, SGO, CAO), and where. */
 export const PreviousPermanence = z.object({
@@ -238,30 +266,26 @@ export const PreviousPermanence = z.object({
 export type PreviousPermanence = z.infer<typeof PreviousPermanence>;
 
 /** SSDA903 Missing: a time missing, or away without authorisation, from the placement. */
-export const MissingEpisode = z
-  .object({
-    childId: ChildId,
-    /** Null when the return's code is not one of the DfE's (its rule 1006, a warning). */
-    type: MissingType.nullable(),
-    startDate: IsoDate,
-    endDate: IsoDate.nullable(),
-  })
-  // An end before the start is the DfE's rule 567, a warning: not refused here.
-  ;
+export const MissingEpisode = z.object({
+  childId: ChildId,
+  /** Null when the return's code is not one of the DfE's (its rule 1006, a warning). */
+  type: MissingType.nullable(),
+  startDate: IsoDate,
+  endDate: IsoDate.nullable(),
+});
+// An end before the start is the DfE's rule 567, a warning: not refused here.
 export type MissingEpisode = z.infer<typeof MissingEpisode>;
 
 /**
  * SSDA903 DoLo (2026-27 onwards): a deprivation of the child's liberty (a court order or other
  * authorisation), from its start to its end, open while it lasts.
  */
-export const DeprivationOfLiberty = z
-  .object({
-    childId: ChildId,
-    startDate: IsoDate,
-    endDate: IsoDate.nullable(),
-  })
-  // An end on or before the start is the DfE's rule 702, a warning: not refused here.
-  ;
+export const DeprivationOfLiberty = z.object({
+  childId: ChildId,
+  startDate: IsoDate,
+  endDate: IsoDate.nullable(),
+});
+// An end on or before the start is the DfE's rule 702, a warning: not refused here.
 export type DeprivationOfLiberty = z.infer<typeof DeprivationOfLiberty>;
 
 /** SSDA903 UASC: an unaccompanied asylum-seeking child, and when that status ceases (usually the 18th birthday). */
@@ -273,17 +297,15 @@ export const UascStatus = z.object({
 export type UascStatus = z.infer<typeof UascStatus>;
 
 /** SSDA903 SWEpisodes (from 2023-24): one social worker allocated to the child, from when to when. */
-export const SocialWorkerEpisode = z
-  .object({
-    childId: ChildId,
-    workerId: WorkerId,
-    startDate: IsoDate,
-    endDate: IsoDate.nullable(),
-    /** Why the social worker changed at the start of this episode (blank for the first). */
-    changeReason: SocialWorkerChangeReason.nullable(),
-  })
-  // An end before the start is the DfE's rule SW10STG2, a warning: not refused here.
-  ;
+export const SocialWorkerEpisode = z.object({
+  childId: ChildId,
+  workerId: WorkerId,
+  startDate: IsoDate,
+  endDate: IsoDate.nullable(),
+  /** Why the social worker changed at the start of this episode (blank for the first). */
+  changeReason: SocialWorkerChangeReason.nullable(),
+});
+// An end before the start is the DfE's rule SW10STG2, a warning: not refused here.
 export type SocialWorkerEpisode = z.infer<typeof SocialWorkerEpisode>;
 
 /**

@@ -95,9 +95,14 @@ export function heldReviews(reviews: readonly Review[]): HeldReview[] {
     const sorted = [...meetings].sort((a, b) => a.reviewDate.localeCompare(b.reviewDate));
     const merged = { ...sorted.at(-1)! } as Record<string, unknown>;
     for (const earlier of sorted.slice(0, -1).reverse()) {
-      for (const [field, value] of Object.entries(earlier)) if ((merged[field] ?? null) === null && value !== null) merged[field] = value;
+      for (const [field, value] of Object.entries(earlier))
+        if ((merged[field] ?? null) === null && value !== null) merged[field] = value;
     }
-    held.push({ ...(merged as unknown as Review), meetings: sorted.length, firstMeeting: sorted.length > 1 ? sorted[0]!.reviewDate : null });
+    held.push({
+      ...(merged as unknown as Review),
+      meetings: sorted.length,
+      firstMeeting: sorted.length > 1 ? sorted[0]!.reviewDate : null,
+    });
   }
   return held.sort((a, b) => a.reviewDate.localeCompare(b.reviewDate));
 }
@@ -119,7 +124,10 @@ export function careSchedules(periods: readonly PeriodOfCare[], timescales: Time
       schedules.push({ kind: 'looked-after', start: period.startDate, end: period.endDate, periods: [period] });
       continue;
     }
-    const joins = series !== null && series.end !== null && period.startDate <= addInterval(series.end, timescales.shortBreakLaterReviews);
+    const joins =
+      series !== null &&
+      series.end !== null &&
+      period.startDate <= addInterval(series.end, timescales.shortBreakLaterReviews);
     if (joins && series) {
       series.periods.push(period);
       series.end = period.endDate;
@@ -132,7 +140,8 @@ export function careSchedules(periods: readonly PeriodOfCare[], timescales: Time
 }
 
 function intervalFor(kind: ReviewKind, sequence: number, timescales: TimescaleSet): Interval {
-  if (kind === 'short-breaks') return sequence === 1 ? timescales.shortBreakFirstReview : timescales.shortBreakLaterReviews;
+  if (kind === 'short-breaks')
+    return sequence === 1 ? timescales.shortBreakFirstReview : timescales.shortBreakLaterReviews;
   if (sequence === 1) return timescales.firstReview;
   return sequence === 2 ? timescales.secondReview : timescales.laterReviews;
 }
@@ -148,10 +157,18 @@ function within(schedule: CareSchedule, date: string): boolean {
  * due once more and, if that date has passed while the child was still in care, it is overdue, not
  * held. A review falls due only while the child is looked after: on the day care ends it no longer does.
  */
-export function dueReviews(schedule: CareSchedule, reviews: readonly Review[], timescales: TimescaleSet, asAt: string): DueReview[] {
+export function dueReviews(
+  schedule: CareSchedule,
+  reviews: readonly Review[],
+  timescales: TimescaleSet,
+  asAt: string,
+): DueReview[] {
   const inCare = reviews.filter((r) => r.reviewDate <= asAt && within(schedule, r.reviewDate));
   const held = heldReviews(inCare);
-  const stoodDown = inCare.filter((r) => r.stoodDown === true).map((r) => r.reviewDate).sort();
+  const stoodDown = inCare
+    .filter((r) => r.stoodDown === true)
+    .map((r) => r.reviewDate)
+    .sort();
   // A stood-down meeting and a review cannot share a date (one record per child and date), so the bounds may both be inclusive.
   const awaited = (from: string, to: string) => stoodDown.filter((d) => d >= from && d <= to);
   const due: DueReview[] = [];
@@ -161,7 +178,12 @@ export function dueReviews(schedule: CareSchedule, reviews: readonly Review[], t
     const dueDate = addInterval(countedFrom, intervalFor(schedule.kind, sequence, timescales));
     const inTime = review.reviewDate <= dueDate;
     due.push({
-      kind: schedule.kind, schedule, sequence, countedFrom, dueDate, review,
+      kind: schedule.kind,
+      schedule,
+      sequence,
+      countedFrom,
+      dueDate,
+      review,
       outcome: inTime ? 'in-time' : 'late',
       daysLate: inTime ? 0 : daysBetween(dueDate, review.reviewDate),
       stoodDown: awaited(countedFrom, review.reviewDate),
@@ -172,7 +194,12 @@ export function dueReviews(schedule: CareSchedule, reviews: readonly Review[], t
   const dueDate = addInterval(countedFrom, intervalFor(schedule.kind, sequence, timescales));
   if (dueDate <= asAt && (schedule.end === null || dueDate < schedule.end)) {
     due.push({
-      kind: schedule.kind, schedule, sequence, countedFrom, dueDate, review: null,
+      kind: schedule.kind,
+      schedule,
+      sequence,
+      countedFrom,
+      dueDate,
+      review: null,
       outcome: 'not-held',
       daysLate: daysBetween(dueDate, asAt),
       stoodDown: awaited(countedFrom, asAt),
@@ -186,8 +213,22 @@ export function dueReviews(schedule: CareSchedule, reviews: readonly Review[], t
  * to one schedule: when care ends and starts again on the same day, a review that day is the new
  * period's (the child ceased to be looked after under the old one that day).
  */
-export function childDueReviews(periods: readonly PeriodOfCare[], reviews: readonly Review[], timescales: TimescaleSet, asAt: string): DueReview[] {
+export function childDueReviews(
+  periods: readonly PeriodOfCare[],
+  reviews: readonly Review[],
+  timescales: TimescaleSet,
+  asAt: string,
+): DueReview[] {
   const schedules = careSchedules(periods, timescales);
   const owner = (review: Review) => schedules.filter((s) => within(s, review.reviewDate)).at(-1);
-  return schedules.flatMap((schedule) => (schedule.start <= asAt ? dueReviews(schedule, reviews.filter((r) => owner(r) === schedule), timescales, asAt) : []));
+  return schedules.flatMap((schedule) =>
+    schedule.start <= asAt
+      ? dueReviews(
+          schedule,
+          reviews.filter((r) => owner(r) === schedule),
+          timescales,
+          asAt,
+        )
+      : [],
+  );
 }

@@ -82,11 +82,14 @@ export const TIMESCALE_SETS: Record<string, TimescaleSet> = {
 };
 
 /** The name of one interval of a timescale set, as templates refer to it (`{timescale:decisionsIssued}`). */
-export type TimescaleName = { [K in keyof TimescaleSet]: TimescaleSet[K] extends Interval ? K : never }[keyof TimescaleSet];
+export type TimescaleName = {
+  [K in keyof TimescaleSet]: TimescaleSet[K] extends Interval ? K : never;
+}[keyof TimescaleSet];
 
 /** Every interval a set defines, in the schema's order: read from the schema, so a new interval is named here without a list to keep. */
 export const TIMESCALE_NAMES: readonly TimescaleName[] = Object.entries(TimescaleSet.shape)
   .filter(([, schema]) => (schema instanceof z.ZodDefault ? schema.def.innerType : schema) === Interval)
   .map(([name]) => name as TimescaleName);
 
-export const isTimescaleName = (name: string): name is TimescaleName => (TIMESCALE_NAMES as readonly string[]).includes(name);
+export const isTimescaleName = (name: string): name is TimescaleName =>
+  (TIMESCALE_NAMES as readonly string[]).includes(name);

@@ -31,7 +31,11 @@ const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * auditors and seed give the same result, whatever the input order.
  * E.g. `assignUnits([{ unitId: 'u1', ownIroIds: ['iro-a'] }], [{ iroId: 'iro-a' }, { iroId: 'iro-b' }], { seed: 1 })` → u1 to iro-b.
  */
-export function assignUnits(units: readonly AssignableUnit[], auditors: readonly Auditor[], options: { seed: number }): AssignmentResult {
+export function assignUnits(
+  units: readonly AssignableUnit[],
+  auditors: readonly Auditor[],
+  options: { seed: number },
+): AssignmentResult {
   const random = Random.seeded(options.seed); // throws on a seed that is not a safe integer
 
   const auditorIds = auditors.map((a) => a.iroId).sort(byCodeUnits);
@@ -40,18 +44,27 @@ export function assignUnits(units: readonly AssignableUnit[], auditors: readonly
     if (auditor.iroId === '') throw new RangeError('an auditor has an empty iroId');
     if (load.has(auditor.iroId)) throw new RangeError(`auditor "${auditor.iroId}" is listed twice`);
     const current = auditor.currentLoad ?? 0;
-    if (!(Number.isFinite(current) && current >= 0)) throw new RangeError(`auditor "${auditor.iroId}" has an invalid currentLoad ${current}`);
+    if (!(Number.isFinite(current) && current >= 0))
+      throw new RangeError(`auditor "${auditor.iroId}" has an invalid currentLoad ${current}`);
     load.set(auditor.iroId, current);
   }
   // The tie-break order: seeded, so no IRO is always first in line (as alphabetical order would make them).
-  const rank = new Map(random.fork('auditors').shuffle(auditorIds).map((id, i) => [id, i] as const));
+  const rank = new Map(
+    random
+      .fork('auditors')
+      .shuffle(auditorIds)
+      .map((id, i) => [id, i] as const),
+  );
 
   const sortedUnits = [...units].sort((a, b) => byCodeUnits(a.unitId, b.unitId));
   for (let i = 1; i < sortedUnits.length; i++) {
-    if (sortedUnits[i]!.unitId === sortedUnits[i - 1]!.unitId) throw new RangeError(`unit "${sortedUnits[i]!.unitId}" is listed twice`);
+    if (sortedUnits[i]!.unitId === sortedUnits[i - 1]!.unitId)
+      throw new RangeError(`unit "${sortedUnits[i]!.unitId}" is listed twice`);
   }
   // Shuffled before the (stable) sort by constraint, so which unit an auditor gets among equals is random, not by id.
-  const queue = random.fork('units').shuffle(sortedUnits)
+  const queue = random
+    .fork('units')
+    .shuffle(sortedUnits)
     .map((unit) => {
       const own = new Set(unit.ownIroIds);
       return { unit, eligible: auditorIds.filter((id) => !own.has(id)) };

@@ -46,39 +46,51 @@ export type Condition =
    */
   | { withinTimescale: [Operand, Operand, string] };
 
-const FactName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z0-9]+)+$/, 'a fact is a dotted name such as review.date');
+const FactName = z
+  .string()
+  .regex(/^[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z0-9]+)+$/, 'a fact is a dotted name such as review.date');
 /** An interval of the timescale set, by name; which names exist is checked with the template (parseTemplate), so the reason can list them. */
-const TimescaleRef = z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'a timescale is named by its interval in the timescale set, such as decisionsIssued');
+const TimescaleRef = z
+  .string()
+  .regex(
+    /^[a-zA-Z][a-zA-Z0-9]*$/,
+    'a timescale is named by its interval in the timescale set, such as decisionsIssued',
+  );
 
-export const OperandSchema: z.ZodType<Operand> = z.lazy(() =>
-  z.union([
-    z.strictObject({ fact: FactName }),
-    z.strictObject({ value: z.union([z.string(), z.number(), z.boolean()]) }),
-    z.strictObject({ addWorkingDays: z.tuple([OperandSchema, z.number().int()]) }),
-    z.strictObject({ addDays: z.tuple([OperandSchema, z.number().int()]) }),
-    z.strictObject({ addMonths: z.tuple([OperandSchema, z.number().int()]) }),
-    z.strictObject({ workingDaysBetween: z.tuple([OperandSchema, OperandSchema]) }),
-    z.strictObject({ daysBetween: z.tuple([OperandSchema, OperandSchema]) }),
-    z.strictObject({ ageAt: z.tuple([OperandSchema, OperandSchema]) }),
-    z.strictObject({ count: OperandSchema }),
-    z.strictObject({ addTimescale: z.tuple([OperandSchema, TimescaleRef]) }),
-  ]),
-  // A named schema: documents built from it (the OpenAPI description) refer to it rather than unroll the recursion.
-).meta({ id: 'Operand' });
+export const OperandSchema: z.ZodType<Operand> = z
+  .lazy(
+    () =>
+      z.union([
+        z.strictObject({ fact: FactName }),
+        z.strictObject({ value: z.union([z.string(), z.number(), z.boolean()]) }),
+        z.strictObject({ addWorkingDays: z.tuple([OperandSchema, z.number().int()]) }),
+        z.strictObject({ addDays: z.tuple([OperandSchema, z.number().int()]) }),
+        z.strictObject({ addMonths: z.tuple([OperandSchema, z.number().int()]) }),
+        z.strictObject({ workingDaysBetween: z.tuple([OperandSchema, OperandSchema]) }),
+        z.strictObject({ daysBetween: z.tuple([OperandSchema, OperandSchema]) }),
+        z.strictObject({ ageAt: z.tuple([OperandSchema, OperandSchema]) }),
+        z.strictObject({ count: OperandSchema }),
+        z.strictObject({ addTimescale: z.tuple([OperandSchema, TimescaleRef]) }),
+      ]),
+    // A named schema: documents built from it (the OpenAPI description) refer to it rather than unroll the recursion.
+  )
+  .meta({ id: 'Operand' });
 
-export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
-  z.union([
-    z.strictObject({ all: z.array(ConditionSchema).min(1) }),
-    z.strictObject({ any: z.array(ConditionSchema).min(1) }),
-    z.strictObject({ not: ConditionSchema }),
-    z.strictObject({ compare: z.tuple([OperandSchema, z.enum(COMPARATORS), OperandSchema]) }),
-    z.strictObject({ present: OperandSchema }),
-    z.strictObject({ nonEmpty: OperandSchema }),
-    z.strictObject({ isTrue: OperandSchema }),
-    z.strictObject({ in: z.tuple([OperandSchema, z.array(z.union([z.string(), z.number()])).min(1)]) }),
-    z.strictObject({ withinTimescale: z.tuple([OperandSchema, OperandSchema, TimescaleRef]) }),
-  ]),
-).meta({ id: 'Condition' });
+export const ConditionSchema: z.ZodType<Condition> = z
+  .lazy(() =>
+    z.union([
+      z.strictObject({ all: z.array(ConditionSchema).min(1) }),
+      z.strictObject({ any: z.array(ConditionSchema).min(1) }),
+      z.strictObject({ not: ConditionSchema }),
+      z.strictObject({ compare: z.tuple([OperandSchema, z.enum(COMPARATORS), OperandSchema]) }),
+      z.strictObject({ present: OperandSchema }),
+      z.strictObject({ nonEmpty: OperandSchema }),
+      z.strictObject({ isTrue: OperandSchema }),
+      z.strictObject({ in: z.tuple([OperandSchema, z.array(z.union([z.string(), z.number()])).min(1)]) }),
+      z.strictObject({ withinTimescale: z.tuple([OperandSchema, OperandSchema, TimescaleRef]) }),
+    ]),
+  )
+  .meta({ id: 'Condition' });
 
 /** Three-valued truth: a rule over a missing fact can neither pass nor fail. */
 export type Truth = true | false | 'unknown';
@@ -118,8 +130,10 @@ export function timescalesUsed(node: Condition | Operand): { name: string; path:
     if (Array.isArray(n)) n.forEach((x, i) => visit(x, [...path, i]));
     else if (n && typeof n === 'object') {
       const o = n as Record<string, unknown>;
-      if (Array.isArray(o.addTimescale) && typeof o.addTimescale[1] === 'string') found.push({ name: o.addTimescale[1], path: [...path, 'addTimescale', 1] });
-      if (Array.isArray(o.withinTimescale) && typeof o.withinTimescale[2] === 'string') found.push({ name: o.withinTimescale[2], path: [...path, 'withinTimescale', 2] });
+      if (Array.isArray(o.addTimescale) && typeof o.addTimescale[1] === 'string')
+        found.push({ name: o.addTimescale[1], path: [...path, 'addTimescale', 1] });
+      if (Array.isArray(o.withinTimescale) && typeof o.withinTimescale[2] === 'string')
+        found.push({ name: o.withinTimescale[2], path: [...path, 'withinTimescale', 2] });
       for (const [key, value] of Object.entries(o)) visit(value, [...path, key]);
     }
   };
@@ -161,8 +175,10 @@ function derived(reading: Reading, o: Operand, value: FactValue): FactValue {
 
 /** The named interval of the evaluation's timescale set; a rule naming a timescale cannot be judged without one. */
 function intervalOf(reading: Reading, name: string): Interval {
-  if (!isTimescaleName(name)) throw new RangeError(`no timescale "${name}" in a timescale set (its intervals: ${TIMESCALE_NAMES.join(', ')})`);
-  if (!reading.timescales) throw new RangeError(`the rule refers to the timescale "${name}", but no timescale set was given to judge it by`);
+  if (!isTimescaleName(name))
+    throw new RangeError(`no timescale "${name}" in a timescale set (its intervals: ${TIMESCALE_NAMES.join(', ')})`);
+  if (!reading.timescales)
+    throw new RangeError(`the rule refers to the timescale "${name}", but no timescale set was given to judge it by`);
   return reading.timescales[name];
 }
 
@@ -250,7 +266,15 @@ function truthOf(reading: Reading, c: Condition): Truth {
     const to = dateOperand(reading, toOperand);
     // The last day in time is evidence too: "5 working days after review.date = 2024-03-11".
     const due = from === null ? null : addInterval(from, interval);
-    note(reading, memoWords(c, reading.timescales, () => `${timescaleInWords(name, reading.timescales)} after ${describeOperand(fromOperand, reading.timescales)}`), due);
+    note(
+      reading,
+      memoWords(
+        c,
+        reading.timescales,
+        () => `${timescaleInWords(name, reading.timescales)} after ${describeOperand(fromOperand, reading.timescales)}`,
+      ),
+      due,
+    );
     if (due === null || to === null) return 'unknown';
     return to <= due;
   }
@@ -273,12 +297,18 @@ function compareValues(a: Exclude<FactValue, null>, op: Comparator, b: Exclude<F
   const x = Array.isArray(a) ? a.length : a;
   const y = Array.isArray(b) ? b.length : b;
   switch (op) {
-    case '<': return x < y;
-    case '<=': return x <= y;
-    case '=': return x === y;
-    case '!=': return x !== y;
-    case '>=': return x >= y;
-    case '>': return x > y;
+    case '<':
+      return x < y;
+    case '<=':
+      return x <= y;
+    case '=':
+      return x === y;
+    case '!=':
+      return x !== y;
+    case '>=':
+      return x >= y;
+    case '>':
+      return x > y;
   }
 }
 
@@ -313,16 +343,22 @@ export function describeOperand(o: Operand, timescales?: TimescaleSet): string {
 function operandInWords(o: Operand, t: TimescaleSet | undefined): string {
   if ('fact' in o) return o.fact;
   if ('value' in o) return String(o.value);
-  if ('addWorkingDays' in o) return `${o.addWorkingDays[1]} working days after ${describeOperand(o.addWorkingDays[0], t)}`;
+  if ('addWorkingDays' in o)
+    return `${o.addWorkingDays[1]} working days after ${describeOperand(o.addWorkingDays[0], t)}`;
   if ('addDays' in o) return `${o.addDays[1]} days after ${describeOperand(o.addDays[0], t)}`;
   if ('addMonths' in o) {
     const n = o.addMonths[1];
-    return n < 0 ? `${-n} calendar months before ${describeOperand(o.addMonths[0], t)}` : `${n} calendar months after ${describeOperand(o.addMonths[0], t)}`;
+    return n < 0
+      ? `${-n} calendar months before ${describeOperand(o.addMonths[0], t)}`
+      : `${n} calendar months after ${describeOperand(o.addMonths[0], t)}`;
   }
-  if ('workingDaysBetween' in o) return `working days from ${describeOperand(o.workingDaysBetween[0], t)} to ${describeOperand(o.workingDaysBetween[1], t)}`;
-  if ('daysBetween' in o) return `days from ${describeOperand(o.daysBetween[0], t)} to ${describeOperand(o.daysBetween[1], t)}`;
+  if ('workingDaysBetween' in o)
+    return `working days from ${describeOperand(o.workingDaysBetween[0], t)} to ${describeOperand(o.workingDaysBetween[1], t)}`;
+  if ('daysBetween' in o)
+    return `days from ${describeOperand(o.daysBetween[0], t)} to ${describeOperand(o.daysBetween[1], t)}`;
   if ('ageAt' in o) return `age on ${describeOperand(o.ageAt[1], t)}`;
-  if ('addTimescale' in o) return `${timescaleInWords(o.addTimescale[1], t)} after ${describeOperand(o.addTimescale[0], t)}`;
+  if ('addTimescale' in o)
+    return `${timescaleInWords(o.addTimescale[1], t)} after ${describeOperand(o.addTimescale[0], t)}`;
   return `number of ${describeOperand(o.count, t)}`;
 }
 

@@ -26,23 +26,37 @@ export function criterionRule(criterion: AutomaticCriterion, timescales?: Timesc
  * apply but cannot be checked is "cannot tell", never a guess either way. `timescales` is the
  * audit's set, which rules naming a timescale (withinTimescale, addTimescale) are judged by.
  */
-export function judgeCriterion(criterion: AutomaticCriterion, unit: AuditUnit, timescales?: TimescaleSet): CriterionOutcome {
+export function judgeCriterion(
+  criterion: AutomaticCriterion,
+  unit: AuditUnit,
+  timescales?: TimescaleSet,
+): CriterionOutcome {
   const context = { timescales };
   const applies = criterion.appliesWhen ? evaluate(criterion.appliesWhen, unit.facts, context) : undefined;
   if (applies && applies.truth === false) {
     return { outcome: 'not-applicable', evidence: { values: applies.values, missing: [] } };
   }
   const result = evaluate(criterion.condition, unit.facts, context);
-  const values = [...(applies?.values ?? []), ...result.values.filter((v) => !applies?.values.some((a) => a.name === v.name))];
+  const values = [
+    ...(applies?.values ?? []),
+    ...result.values.filter((v) => !applies?.values.some((a) => a.name === v.name)),
+  ];
   if (applies && applies.truth === 'unknown') {
-    return { outcome: 'cannot-tell', evidence: { values, missing: [...new Set([...applies.missing, ...result.missing])] } };
+    return {
+      outcome: 'cannot-tell',
+      evidence: { values, missing: [...new Set([...applies.missing, ...result.missing])] },
+    };
   }
   const outcome: Outcome = result.truth === 'unknown' ? 'cannot-tell' : result.truth ? 'met' : 'not-met';
   return { outcome, evidence: { values, missing: result.missing } };
 }
 
 /** Every automatic criterion of the template, judged for one unit under the audit's timescale set. */
-export function judgeUnit(template: AuditTemplate, unit: AuditUnit, timescales?: TimescaleSet): Record<string, CriterionOutcome> {
+export function judgeUnit(
+  template: AuditTemplate,
+  unit: AuditUnit,
+  timescales?: TimescaleSet,
+): Record<string, CriterionOutcome> {
   const outcomes: Record<string, CriterionOutcome> = {};
   for (const criterion of template.criteria) {
     if (criterion.kind === 'automatic') outcomes[criterion.id] = judgeCriterion(criterion, unit, timescales);

@@ -29,7 +29,9 @@ export const READABLE_FINDINGS_VERSIONS = [2, 3] as const;
 export const Outcome = z.enum(['met', 'not-met', 'not-applicable', 'cannot-tell']);
 export type Outcome = z.infer<typeof Outcome>;
 
-const Interval = z.object({ lower: z.number(), upper: z.number() }).describe('95% Wilson score interval for the compliance');
+const Interval = z
+  .object({ lower: z.number(), upper: z.number() })
+  .describe('95% Wilson score interval for the compliance');
 
 export const CriterionFinding = z.object({
   id: z.string(),
@@ -54,7 +56,9 @@ export const CriterionFinding = z.object({
   /** Manual criteria: how many units got each grade, in scale order. */
   grades: z.record(z.string(), z.number().int()).optional(),
   /** Change since the previous published audit of the same template, when there is one; `delta` is current − previous, as a share (0.05 = 5 points). */
-  change: z.object({ previousAuditId: z.string(), previousCompliance: z.number().nullable(), delta: z.number().nullable() }).optional(),
+  change: z
+    .object({ previousAuditId: z.string(), previousCompliance: z.number().nullable(), delta: z.number().nullable() })
+    .optional(),
 });
 export type CriterionFinding = z.infer<typeof CriterionFinding>;
 
@@ -71,7 +75,12 @@ export type BreakdownRow = z.infer<typeof BreakdownRow>;
 /** What one record showed on one automatic criterion; the rule it was judged by is the criterion's (`CriterionFinding.rule`). */
 export const Evidence = z.object({
   /** Every fact and derived value the rule read, in the order read. */
-  values: z.array(z.object({ name: z.string(), value: z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]) })),
+  values: z.array(
+    z.object({
+      name: z.string(),
+      value: z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]),
+    }),
+  ),
   /** The facts that were not recorded, when they left the outcome "cannot tell". */
   missing: z.array(z.string()),
 });
@@ -127,7 +136,9 @@ export const ActionPlanRow = z.object({
 });
 export type ActionPlanRow = z.infer<typeof ActionPlanRow>;
 
-export const ParticipationTable = z.record(z.string(), z.number().int()).describe('PN0…PN7 and "not recorded": number of reviews');
+export const ParticipationTable = z
+  .record(z.string(), z.number().int())
+  .describe('PN0…PN7 and "not recorded": number of reviews');
 /**
  * The two headline participation percentages the IRO annual reports use, from the table above.
  * `with-pn0`: reviews coded PN0–PN6 of all reviews coded PN0–PN7, children under 4 counted as
@@ -146,7 +157,12 @@ export const ParticipationMeasure = z.object({
 });
 export type ParticipationMeasure = z.infer<typeof ParticipationMeasure>;
 /** One month of reviews: held, held in timescale, and the share in timescale (0–1; null when none were held). */
-export const TimelinessRow = z.object({ month: z.string(), held: z.number().int(), inTime: z.number().int(), share: z.number().nullable() });
+export const TimelinessRow = z.object({
+  month: z.string(),
+  held: z.number().int(),
+  inTime: z.number().int(),
+  share: z.number().nullable(),
+});
 /** The reviews that fell due in one month (YYYY-MM) and what became of them by the period end. */
 export const DueMonthRow = z.object({
   month: z.string(),

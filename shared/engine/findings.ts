@@ -8,8 +8,16 @@ import type { TimescaleSet } from '#domain/timescales';
 import type { Agreement } from './moderation.ts';
 import { criterionRule, type CriterionOutcome } from './evaluate.ts';
 import {
-  FINDINGS_SCHEMA_VERSION, type ActionPlanRow, type Alert, type AlertSummary, type BreakdownRow, type CriterionFinding,
-  type FindingsDocument, type Outcome, type RecordFinding, type Tables,
+  FINDINGS_SCHEMA_VERSION,
+  type ActionPlanRow,
+  type Alert,
+  type AlertSummary,
+  type BreakdownRow,
+  type CriterionFinding,
+  type FindingsDocument,
+  type Outcome,
+  type RecordFinding,
+  type Tables,
 } from './findings-model.ts';
 import { pseudonymousChildId, type AuditPeriod, type AuditUnit } from './population.ts';
 import { compliance as complianceOf, wilsonInterval } from './statistics.ts';
@@ -55,7 +63,11 @@ export function manualApplies(criterion: ManualCriterion, unit: Pick<AuditUnit, 
 }
 
 /** The outcome of one criterion for one unit: automatic from the engine, manual from the grades against the threshold grade. */
-export function outcomeFor(criterion: Criterion, judged: JudgedUnit, scale: readonly string[]): CriterionOutcome['outcome'] {
+export function outcomeFor(
+  criterion: Criterion,
+  judged: JudgedUnit,
+  scale: readonly string[],
+): CriterionOutcome['outcome'] {
   if (criterion.kind === 'automatic') return judged.outcomes[criterion.id]?.outcome ?? 'cannot-tell';
   if (!manualApplies(criterion, judged.unit)) return 'not-applicable';
   const grade = judged.grades[criterion.id];
@@ -72,10 +84,14 @@ function threshold(criterion: Criterion): number {
 function teamToAct(criterion: Criterion, unit: AuditUnit): string {
   if (criterion.kind !== 'automatic') return unit.team ?? NOT_RECORDED;
   switch (criterion.alert.actingTeam) {
-    case 'social-work-team': return unit.team ?? NOT_RECORDED;
-    case 'iro-service': return 'IRO Service';
-    case 'health': return 'Children looked after health team';
-    case 'leaving-care': return 'Leaving Care';
+    case 'social-work-team':
+      return unit.team ?? NOT_RECORDED;
+    case 'iro-service':
+      return 'IRO Service';
+    case 'health':
+      return 'Children looked after health team';
+    case 'leaving-care':
+      return 'Leaving Care';
   }
 }
 
@@ -98,12 +114,19 @@ export type ComparedFindings = {
 export function previousFindingsOf(doc: ComparedFindings): PreviousFindings {
   const notMetChildren: Record<string, string[]> = {};
   for (const c of doc.criteria) {
-    notMetChildren[c.id] = [...new Set(doc.records.filter((r) => r.outcomes[c.id]?.outcome === 'not-met').flatMap((r) => r.children))].sort();
+    notMetChildren[c.id] = [
+      ...new Set(doc.records.filter((r) => r.outcomes[c.id]?.outcome === 'not-met').flatMap((r) => r.children)),
+    ].sort();
   }
-  return { auditId: doc.audit.id, criteria: doc.criteria.map((c) => ({ id: c.id, compliance: c.compliance })), notMetChildren };
+  return {
+    auditId: doc.audit.id,
+    criteria: doc.criteria.map((c) => ({ id: c.id, compliance: c.compliance })),
+    notMetChildren,
+  };
 }
 
-const asPrevious = (p: FindingsDocument | PreviousFindings): PreviousFindings => ('schemaVersion' in p ? previousFindingsOf(p) : p);
+const asPrevious = (p: FindingsDocument | PreviousFindings): PreviousFindings =>
+  'schemaVersion' in p ? previousFindingsOf(p) : p;
 
 type Counts = { met: number; notMet: number; notApplicable: number; cannotTell: number };
 
@@ -149,7 +172,11 @@ export class FindingsBuilder {
     this.scale = this.template.gradeScale.map((g) => g.grade);
     this.counts = template.criteria.map(() => ({ met: 0, notMet: 0, notApplicable: 0, cannotTell: 0 }));
     this.grades = template.criteria.map(() => ({}));
-    this.breakdowns = { service: template.criteria.map(() => new Map()), team: template.criteria.map(() => new Map()), iro: template.criteria.map(() => new Map()) };
+    this.breakdowns = {
+      service: template.criteria.map(() => new Map()),
+      team: template.criteria.map(() => new Map()),
+      iro: template.criteria.map(() => new Map()),
+    };
     this.previous = previous ? asPrevious(previous) : undefined;
     this.before = new Map(template.criteria.map((c) => [c.id, new Set(this.previous?.notMetChildren[c.id] ?? [])]));
   }
@@ -161,7 +188,11 @@ export class FindingsBuilder {
     const children = unit.childIds.map((c) => pseudonymousChildId(audit.authorityId, c));
     const id = recordId(audit.authorityId, unit.unitId);
     const alerts: { criterionIndex: number; alert: Alert }[] = [];
-    const breakdownKeys = [['service', unit.service ?? NOT_RECORDED], ['team', unit.team ?? NOT_RECORDED], ['iro', unit.iroId ?? NOT_RECORDED]] as const;
+    const breakdownKeys = [
+      ['service', unit.service ?? NOT_RECORDED],
+      ['team', unit.team ?? NOT_RECORDED],
+      ['iro', unit.iroId ?? NOT_RECORDED],
+    ] as const;
     this.units += 1;
     template.criteria.forEach((criterion, index) => {
       const outcome = outcomeFor(criterion, judged, scale);
@@ -171,7 +202,8 @@ export class FindingsBuilder {
       else if (outcome === 'not-applicable') counts.notApplicable += 1;
       else counts.cannotTell += 1;
       const grade = judged.grades[criterion.id];
-      if (criterion.kind === 'manual' && grade !== undefined) this.grades[index]![grade] = (this.grades[index]![grade] ?? 0) + 1;
+      if (criterion.kind === 'manual' && grade !== undefined)
+        this.grades[index]![grade] = (this.grades[index]![grade] ?? 0) + 1;
       for (const [name, key] of breakdownKeys) {
         const rows = this.breakdowns[name][index]!;
         let row = rows.get(key);
@@ -183,10 +215,19 @@ export class FindingsBuilder {
       if (outcome === 'not-met') for (const c of children) setOf(this.notMetNow, criterion.id).add(c);
       if (this.previous) {
         const before = this.before.get(criterion.id)!;
-        if (outcome === 'met') for (const c of children) if (before.has(c)) setOf(this.metNowBefore, criterion.id).add(c);
+        if (outcome === 'met')
+          for (const c of children) if (before.has(c)) setOf(this.metNowBefore, criterion.id).add(c);
       }
       if (criterion.kind === 'automatic' && judged.outcomes[criterion.id]?.outcome === 'not-met') {
-        const alert: Alert = { criterionId: criterion.id, title: criterion.alert.title, theme: template.theme, recordId: id, children, service: unit.service, team: teamToAct(criterion, unit) };
+        const alert: Alert = {
+          criterionId: criterion.id,
+          title: criterion.alert.title,
+          theme: template.theme,
+          recordId: id,
+          children,
+          service: unit.service,
+          team: teamToAct(criterion, unit),
+        };
         alerts.push({ criterionIndex: index, alert });
         const services = this.alertServices.get(criterion.id) ?? new Map<string, number>();
         const service = unit.service ?? NOT_RECORDED;
@@ -208,7 +249,12 @@ export class FindingsBuilder {
       outcomes: Object.fromEntries(
         template.criteria.map((c) => {
           const automatic = judged.outcomes[c.id];
-          return [c.id, automatic ? { outcome: automatic.outcome, evidence: automatic.evidence } : { outcome: outcomeFor(c, judged, scale) }];
+          return [
+            c.id,
+            automatic
+              ? { outcome: automatic.outcome, evidence: automatic.evidence }
+              : { outcome: outcomeFor(c, judged, scale) },
+          ];
         }),
       ),
       grades: judged.grades,
@@ -223,17 +269,24 @@ export class FindingsBuilder {
     return {
       auditId: this.audit.id,
       criteria: document.criteria.map((c) => ({ id: c.id, compliance: c.compliance })),
-      notMetChildren: Object.fromEntries(this.template.criteria.map((c) => [c.id, [...(this.notMetNow.get(c.id) ?? [])].sort()])),
+      notMetChildren: Object.fromEntries(
+        this.template.criteria.map((c) => [c.id, [...(this.notMetNow.get(c.id) ?? [])].sort()]),
+      ),
     };
   }
 
   /** How many alerts were raised, and by team and title (for the report). */
   alertTally(): AlertTally {
-    return { count: this.alertCount, byTeamAndTitle: [...this.teamAndTitle].map(([key, n]) => [...(JSON.parse(key) as [string, string]), n]) };
+    return {
+      count: this.alertCount,
+      byTeamAndTitle: [...this.teamAndTitle].map(([key, n]) => [...(JSON.parse(key) as [string, string]), n]),
+    };
   }
 
   /** Everything findings.json holds except its records and alerts (left empty: they were handed out by `add`). */
-  finish(input: Pick<FindingsInput, 'period' | 'populationSize' | 'marginOfError' | 'tables' | 'actionPlan' | 'moderation'>): FindingsDocument {
+  finish(
+    input: Pick<FindingsInput, 'period' | 'populationSize' | 'marginOfError' | 'tables' | 'actionPlan' | 'moderation'>,
+  ): FindingsDocument {
     const { template, audit, previous } = this;
     const criteria: CriterionFinding[] = template.criteria.map((criterion, index) => {
       const counts = this.counts[index]!;
@@ -250,7 +303,13 @@ export class FindingsBuilder {
         threshold: threshold(criterion),
         ...(criterion.kind === 'manual' ? { thresholdGrade: criterion.threshold.atLeast } : {}),
         belowThreshold: value !== null && value < threshold(criterion),
-        ...(criterion.kind === 'manual' ? { grades: Object.fromEntries([...this.scale, NOT_APPLICABLE_GRADE].map((g) => [g, this.grades[index]![g] ?? 0])) } : {}),
+        ...(criterion.kind === 'manual'
+          ? {
+              grades: Object.fromEntries(
+                [...this.scale, NOT_APPLICABLE_GRADE].map((g) => [g, this.grades[index]![g] ?? 0]),
+              ),
+            }
+          : {}),
       };
       const before = previous?.criteria.find((c) => c.id === criterion.id);
       if (previous && before) {
@@ -263,7 +322,8 @@ export class FindingsBuilder {
       return finding;
     });
     const breakdown = (byCriterion: Map<string, BreakdownRow>[]): BreakdownRow[] =>
-      byCriterion.flatMap((rows) => [...rows.values()])
+      byCriterion
+        .flatMap((rows) => [...rows.values()])
         .map((r) => ({ ...r, compliance: complianceOf(r.met, r.notMet) }))
         .sort((a, b) => a.criterionId.localeCompare(b.criterionId) || a.key.localeCompare(b.key));
     const alertSummary: AlertSummary[] = [];
@@ -299,7 +359,11 @@ export class FindingsBuilder {
       sampleSize: this.units,
       marginOfError: input.marginOfError,
       criteria,
-      breakdowns: { service: breakdown(this.breakdowns.service), team: breakdown(this.breakdowns.team), iro: breakdown(this.breakdowns.iro) },
+      breakdowns: {
+        service: breakdown(this.breakdowns.service),
+        team: breakdown(this.breakdowns.team),
+        iro: breakdown(this.breakdowns.iro),
+      },
       tables: input.tables,
       records: [],
       alerts: [],
@@ -308,7 +372,9 @@ export class FindingsBuilder {
       ...(input.moderation ? { moderation: input.moderation } : {}),
       actionPlan: [],
     };
-    document.actionPlan = input.actionPlan ?? actionPlanFor(template, criteria, audit.closedAt, (id) => [...(this.alertTeams.get(id) ?? [])].sort());
+    document.actionPlan =
+      input.actionPlan ??
+      actionPlanFor(template, criteria, audit.closedAt, (id) => [...(this.alertTeams.get(id) ?? [])].sort());
     return document;
   }
 }
@@ -343,17 +409,43 @@ export function recordId(authorityId: string, unitId: string): string {
 export function summariseAlerts(alerts: readonly Alert[]): AlertSummary[] {
   const byCriterion = new Map<string, { title: string; theme: string; services: Map<string, number> }>();
   for (const a of alerts) {
-    const entry = byCriterion.get(a.criterionId) ?? { title: a.title, theme: a.theme, services: new Map<string, number>() };
+    const entry = byCriterion.get(a.criterionId) ?? {
+      title: a.title,
+      theme: a.theme,
+      services: new Map<string, number>(),
+    };
     entry.services.set(a.service ?? NOT_RECORDED, (entry.services.get(a.service ?? NOT_RECORDED) ?? 0) + 1);
     byCriterion.set(a.criterionId, entry);
   }
   return [...byCriterion.entries()].map(([criterionId, { title, theme, services }]) =>
-    alertSummaryRow(criterionId, theme, title, [...services.values()].reduce((x, y) => x + y, 0), services));
+    alertSummaryRow(
+      criterionId,
+      theme,
+      title,
+      [...services.values()].reduce((x, y) => x + y, 0),
+      services,
+    ),
+  );
 }
 
-function alertSummaryRow(criterionId: string, theme: string, title: string, total: number, services: ReadonlyMap<string, number>): AlertSummary {
-  const byService = [...services.entries()].map(([service, count]) => ({ service, count })).sort((a, b) => b.count - a.count || a.service.localeCompare(b.service));
-  return { criterionId, theme, title, total, byService, summary: `${title}: ${total} (${byService.map((s) => `${s.service} ${s.count}`).join(', ')})` };
+function alertSummaryRow(
+  criterionId: string,
+  theme: string,
+  title: string,
+  total: number,
+  services: ReadonlyMap<string, number>,
+): AlertSummary {
+  const byService = [...services.entries()]
+    .map(([service, count]) => ({ service, count }))
+    .sort((a, b) => b.count - a.count || a.service.localeCompare(b.service));
+  return {
+    criterionId,
+    theme,
+    title,
+    total,
+    byService,
+    summary: `${title}: ${total} (${byService.map((s) => `${s.service} ${s.count}`).join(', ')})`,
+  };
 }
 
 /**
@@ -361,11 +453,25 @@ function alertSummaryRow(criterionId: string, theme: string, title: string, tota
  * "each team with alerts" becomes one row per team named in that criterion's alerts. With the audit's
  * timescale set, the rows' text is worded from it.
  */
-export function generateActionPlan(template: AuditTemplate, findings: Pick<FindingsDocument, 'criteria' | 'alerts' | 'audit'>, timescales?: TimescaleSet): ActionPlanRow[] {
-  return actionPlanFor(timescales ? renderTemplate(template, timescales) : template, findings.criteria, findings.audit.closedAt, (id) => [...new Set(findings.alerts.filter((a) => a.criterionId === id).map((a) => a.team))].sort());
+export function generateActionPlan(
+  template: AuditTemplate,
+  findings: Pick<FindingsDocument, 'criteria' | 'alerts' | 'audit'>,
+  timescales?: TimescaleSet,
+): ActionPlanRow[] {
+  return actionPlanFor(
+    timescales ? renderTemplate(template, timescales) : template,
+    findings.criteria,
+    findings.audit.closedAt,
+    (id) => [...new Set(findings.alerts.filter((a) => a.criterionId === id).map((a) => a.team))].sort(),
+  );
 }
 
-function actionPlanFor(template: AuditTemplate, criteria: readonly CriterionFinding[], closedAt: string, teamsWithAlerts: (criterionId: string) => string[]): ActionPlanRow[] {
+function actionPlanFor(
+  template: AuditTemplate,
+  criteria: readonly CriterionFinding[],
+  closedAt: string,
+  teamsWithAlerts: (criterionId: string) => string[],
+): ActionPlanRow[] {
   const rows: ActionPlanRow[] = [];
   const closed = closedAt.slice(0, 10);
   for (const action of template.actions) {

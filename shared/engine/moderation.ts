@@ -11,7 +11,10 @@ export const CriterionAgreement = z.object({
   title: z.string(),
   pairs: z.number().int().describe('records both the auditor and the moderator graded on this criterion'),
   exactAgreement: z.number().nullable().describe('share of pairs with the same grade (0–1)'),
-  weightedKappa: z.number().nullable().describe("Cohen's weighted kappa (quadratic weights over the grade scale); null when undefined"),
+  weightedKappa: z
+    .number()
+    .nullable()
+    .describe("Cohen's weighted kappa (quadratic weights over the grade scale); null when undefined"),
   agreed: z.number().int().describe('records with an agreed grade recorded by the QA lead'),
 });
 
@@ -30,7 +33,10 @@ export interface ModerationGrades {
 }
 
 /** Agreement from each moderated record's auditor grades and its moderation. */
-export function agreementOf(template: AuditTemplate, pairs: readonly { auditor: Record<string, string>; moderation: ModerationGrades }[]): Agreement {
+export function agreementOf(
+  template: AuditTemplate,
+  pairs: readonly { auditor: Record<string, string>; moderation: ModerationGrades }[],
+): Agreement {
   const scale = template.gradeScale.map((g) => g.grade);
   const criteria = template.criteria.flatMap((c) => {
     if (c.kind !== 'manual') return [];
@@ -39,12 +45,16 @@ export function agreementOf(template: AuditTemplate, pairs: readonly { auditor: 
       const m = scale.indexOf(moderation.grades[c.id] ?? '');
       return a >= 0 && m >= 0 ? [[a, m] as const] : [];
     });
-    return [{
-      criterionId: c.id, title: c.title, pairs: graded.length,
-      exactAgreement: percentExactAgreement(graded),
-      weightedKappa: cohensWeightedKappa(graded, scale.length, 'quadratic'),
-      agreed: pairs.filter((p) => p.moderation.agreed?.grades[c.id] !== undefined).length,
-    }];
+    return [
+      {
+        criterionId: c.id,
+        title: c.title,
+        pairs: graded.length,
+        exactAgreement: percentExactAgreement(graded),
+        weightedKappa: cohensWeightedKappa(graded, scale.length, 'quadratic'),
+        agreed: pairs.filter((p) => p.moderation.agreed?.grades[c.id] !== undefined).length,
+      },
+    ];
   });
   return { moderatedRecords: pairs.length, weights: 'quadratic', criteria };
 }

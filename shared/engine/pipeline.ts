@@ -14,7 +14,16 @@ import { judgeUnit } from './evaluate.ts';
 import { FindingsBuilder, type AlertTally, type JudgedUnit, type PreviousFindings } from './findings.ts';
 import type { ActionPlanRow, Alert, FindingsDocument, RecordFinding } from './findings-model.ts';
 import type { Agreement } from './moderation.ts';
-import { childUnits, pseudonymousChildId, siblingGroupUnit, siblingStandings, type AuditPeriod, type AuditUnit, type PopulationContext, type SiblingStanding } from './population.ts';
+import {
+  childUnits,
+  pseudonymousChildId,
+  siblingGroupUnit,
+  siblingStandings,
+  type AuditPeriod,
+  type AuditUnit,
+  type PopulationContext,
+  type SiblingStanding,
+} from './population.ts';
 import { DEFAULT_EXCLUDE_REASON, drawSample, type SampleResult, type SamplingPlan } from './sampling.ts';
 import { marginOfError } from './statistics.ts';
 import { TableAccumulator } from './tables.ts';
@@ -38,14 +47,20 @@ export interface AuditProgress {
  * the child), or for sibling groups — which span children, and so segments — the child's standing
  * in its group, keyed by the group's unit id, to meet its siblings' when the keys are merged.
  */
-export type PopulationItem = { key: string; unit: AuditUnit; standing?: never } | { key: string; standing: SiblingStanding; unit?: never };
+export type PopulationItem =
+  { key: string; unit: AuditUnit; standing?: never } | { key: string; standing: SiblingStanding; unit?: never };
 
 const familyKey = (familyId: string) => `family:${familyId}`;
 
 /** The unit builder: what one child's records add to the population of `template`. */
-export function populationItems(template: Pick<AuditTemplate, 'population'>, records: ChildRecords, ctx: PopulationContext): PopulationItem[] {
+export function populationItems(
+  template: Pick<AuditTemplate, 'population'>,
+  records: ChildRecords,
+  ctx: PopulationContext,
+): PopulationItem[] {
   const rule = template.population.rule;
-  if (rule === 'sibling-groups-at-period-end') return siblingStandings(records, ctx).map((standing) => ({ key: familyKey(standing.familyId), standing }));
+  if (rule === 'sibling-groups-at-period-end')
+    return siblingStandings(records, ctx).map((standing) => ({ key: familyKey(standing.familyId), standing }));
   return childUnits(rule, records, ctx).map((unit) => ({ key: unit.unitId, unit }));
 }
 
@@ -107,7 +122,11 @@ export function mergeTallies(tallies: Iterable<SegmentTally>): SegmentTally {
  * group is assembled from its members' standings (which meet in the merge). A key listed twice is
  * refused (RangeError) for units of a child or review.
  */
-export async function* assembleUnits(template: Pick<AuditTemplate, 'population'>, ctx: PopulationContext, items: AsyncIterable<PopulationItem>): AsyncIterable<AuditUnit> {
+export async function* assembleUnits(
+  template: Pick<AuditTemplate, 'population'>,
+  ctx: PopulationContext,
+  items: AsyncIterable<PopulationItem>,
+): AsyncIterable<AuditUnit> {
   let previous: string | undefined;
   if (template.population.rule !== 'sibling-groups-at-period-end') {
     for await (const item of items) {
@@ -145,12 +164,16 @@ export async function populationOf(
   segments: readonly (Iterable<ChildRecords> | AsyncIterable<ChildRecords>)[],
 ): Promise<{ tally: SegmentTally; units: () => AsyncIterable<AuditUnit> }> {
   const items: PopulationItem[] = [];
-  const accumulators = await Promise.all(segments.map(async (records) => {
-    const segment = new SegmentAccumulator(template, ctx, (item) => void items.push(item));
-    for await (const r of records) await segment.add(r);
-    return segment;
-  }));
-  const tally = accumulators.reduce((all, segment) => all.merge(segment), new SegmentAccumulator(template, ctx)).tally();
+  const accumulators = await Promise.all(
+    segments.map(async (records) => {
+      const segment = new SegmentAccumulator(template, ctx, (item) => void items.push(item));
+      for await (const r of records) await segment.add(r);
+      return segment;
+    }),
+  );
+  const tally = accumulators
+    .reduce((all, segment) => all.merge(segment), new SegmentAccumulator(template, ctx))
+    .tally();
   items.sort((a, b) => unitOrder(a.key, b.key));
   async function* listed(): AsyncIterable<PopulationItem> {
     yield* items;
@@ -162,7 +185,12 @@ export async function populationOf(
  * One unit rebuilt from its children's records as they stand now (grading's evidence beside the
  * questions): the same unit builder as the population, or null when the records no longer make it.
  */
-export function unitFromRecords(template: Pick<AuditTemplate, 'population'>, ctx: PopulationContext, unitId: string, children: readonly ChildRecords[]): AuditUnit | null {
+export function unitFromRecords(
+  template: Pick<AuditTemplate, 'population'>,
+  ctx: PopulationContext,
+  unitId: string,
+  children: readonly ChildRecords[],
+): AuditUnit | null {
   const items = children.flatMap((c) => populationItems(template, c, ctx)).filter((item) => item.key === unitId);
   if (template.population.rule !== 'sibling-groups-at-period-end') return items[0]?.unit ?? null;
   const standings = items.map((item) => item.standing!);
@@ -205,7 +233,11 @@ const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * small index of the eligible units (id, service, team) to draw from, then reads the population again
  * for the sampled units' children.
  */
-export async function drawPopulationSample(units: () => AsyncIterable<AuditUnit>, plan: SamplingPlan, options: SampleOptions): Promise<DrawnSample> {
+export async function drawPopulationSample(
+  units: () => AsyncIterable<AuditUnit>,
+  plan: SamplingPlan,
+  options: SampleOptions,
+): Promise<DrawnSample> {
   drawSample([], plan, { seed: options.seed }); // refuses a bad plan or seed before any reading
   const exclude = options.excludeChildIds;
   const reason = options.excludeReason ?? DEFAULT_EXCLUDE_REASON;
@@ -215,7 +247,7 @@ export async function drawPopulationSample(units: () => AsyncIterable<AuditUnit>
   const index: { unitId: string; childIds: readonly string[]; service: string | null; team: string | null }[] = [];
   // Services and teams repeat across units: one string each.
   const names = new Map<string, string>();
-  const intern = (s: string | null) => (s === null ? null : names.get(s) ?? (names.set(s, s), s));
+  const intern = (s: string | null) => (s === null ? null : (names.get(s) ?? (names.set(s, s), s)));
   let populationSize = 0;
   for await (const unit of units()) {
     populationSize += 1;
@@ -229,14 +261,28 @@ export async function drawPopulationSample(units: () => AsyncIterable<AuditUnit>
   excluded.sort((a, b) => byCodeUnits(a.unitId, b.unitId));
   if (census) {
     const size = populationSize - excluded.length;
-    return { census, unitIds: [], childIds: [...children].sort(), excluded, marginOfError: marginOfError(size, size), populationSize, sampleSize: size };
+    return {
+      census,
+      unitIds: [],
+      childIds: [...children].sort(),
+      excluded,
+      marginOfError: marginOfError(size, size),
+      populationSize,
+      sampleSize: size,
+    };
   }
   const drawn: SampleResult = drawSample(index, plan, { seed: options.seed });
   index.length = 0;
   const chosen = new Set(drawn.sample);
   for await (const unit of units()) if (chosen.has(unit.unitId)) for (const c of unit.childIds) children.add(c);
   return {
-    census, unitIds: drawn.sample, childIds: [...children].sort(), excluded, marginOfError: drawn.marginOfError, populationSize, sampleSize: drawn.sample.length,
+    census,
+    unitIds: drawn.sample,
+    childIds: [...children].sort(),
+    excluded,
+    marginOfError: drawn.marginOfError,
+    populationSize,
+    sampleSize: drawn.sample.length,
     ...(drawn.strata ? { strata: drawn.strata } : {}),
   };
 }
@@ -321,14 +367,23 @@ export async function streamFindings(
     options.previous,
     ctx.timescales,
   );
-  const tables = new TableAccumulator(template.tables, (familyId) => `G-${pseudonymousChildId(request.authorityId, `family:${familyId}`).slice(2)}`);
+  const tables = new TableAccumulator(
+    template.tables,
+    (familyId) => `G-${pseudonymousChildId(request.authorityId, `family:${familyId}`).slice(2)}`,
+  );
   let populationSize = 0;
   for await (const unit of units) {
     populationSize += 1;
     tables.add(unit);
     if (!sampled(unit.unitId)) continue;
     const graded = request.autoOnly ? undefined : options.grades?.get(unit.unitId);
-    const { record, alerts } = builder.add({ unit, outcomes: judgeUnit(template, unit, ctx.timescales), grades: graded?.grades ?? {}, overall: graded?.overall ?? null, comment: graded?.comment ?? null });
+    const { record, alerts } = builder.add({
+      unit,
+      outcomes: judgeUnit(template, unit, ctx.timescales),
+      grades: graded?.grades ?? {},
+      overall: graded?.overall ?? null,
+      comment: graded?.comment ?? null,
+    });
     await sink.record(record);
     for (const { criterionIndex, alert } of alerts) await sink.alert(criterionIndex, alert);
   }
@@ -372,21 +427,25 @@ export interface PipelineResult {
  * publishing a graded audit: `runPipeline({ ctx, units, sample: { kept }, findings: { request, sink, options: { grades } } })`.
  */
 export async function runPipeline(input: PipelineInput): Promise<PipelineResult> {
-  const drawn = 'kept' in input.sample
-    ? null
-    : await drawPopulationSample(input.units, input.sample.plan, {
-      seed: input.sample.seed,
-      ...(input.sample.excludeChildIds ? { excludeChildIds: input.sample.excludeChildIds } : {}),
-      ...(input.sample.excludeReason ? { excludeReason: input.sample.excludeReason } : {}),
-    });
+  const drawn =
+    'kept' in input.sample
+      ? null
+      : await drawPopulationSample(input.units, input.sample.plan, {
+          seed: input.sample.seed,
+          ...(input.sample.excludeChildIds ? { excludeChildIds: input.sample.excludeChildIds } : {}),
+          ...(input.sample.excludeReason ? { excludeReason: input.sample.excludeReason } : {}),
+        });
   if (drawn) input.onSampled?.(drawn);
   const sample: KeptSample = 'kept' in input.sample ? input.sample.kept : drawn!;
   if (!input.findings) return { drawn, findings: null };
   const { request, sink, options } = input.findings;
   const findings = await streamFindings(
-    input.units(), inSample(sample), request,
+    input.units(),
+    inSample(sample),
+    request,
     { authorityName: input.ctx.authorityName, marginOfError: sample.marginOfError, timescales: input.ctx.timescales },
-    sink, options,
+    sink,
+    options,
   );
   return { drawn, findings };
 }

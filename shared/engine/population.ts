@@ -54,11 +54,17 @@ const activeOn = (i: Involvement, date: string) => i.startDate <= date && (i.end
 
 /** The worker of `role` allocated on `date` (the latest-started when several overlap). */
 function allocatedOn(involvements: readonly Involvement[], role: ProfessionalRole, date: string): string | null {
-  const active = involvements.filter((i) => i.role === role && activeOn(i, date)).sort((a, b) => b.startDate.localeCompare(a.startDate));
+  const active = involvements
+    .filter((i) => i.role === role && activeOn(i, date))
+    .sort((a, b) => b.startDate.localeCompare(a.startDate));
   return active[0]?.workerId ?? null;
 }
 
-function placeOf(involvements: readonly Involvement[], date: string, ctx: PopulationContext): { service: string | null; team: string | null } {
+function placeOf(
+  involvements: readonly Involvement[],
+  date: string,
+  ctx: PopulationContext,
+): { service: string | null; team: string | null } {
   const worker = allocatedOn(involvements, 'SW', date) ?? allocatedOn(involvements, 'PA', date);
   const professional = worker ? ctx.professionals.get(worker) : undefined;
   return { service: professional?.service ?? null, team: professional?.team ?? null };
@@ -69,7 +75,10 @@ function placeOf(involvements: readonly Involvement[], date: string, ctx: Popula
  * chair of each review. Independence is for life: an IRO who was the child's from 2014 to 2021, or
  * chaired one review in 2024, never grades the child's record.
  */
-export function iroIdsEver(records: Pick<ChildRecords, 'involvements' | 'reviews'>, extra: (string | null)[] = []): string[] {
+export function iroIdsEver(
+  records: Pick<ChildRecords, 'involvements' | 'reviews'>,
+  extra: (string | null)[] = [],
+): string[] {
   const ids = [
     ...records.involvements.filter((i) => i.role === 'IRO').map((i) => i.workerId),
     ...records.reviews.map((r) => r.iroId),
@@ -84,7 +93,12 @@ type ReviewSelection = 'held' | 'second' | 'due-or-held';
 /** NI 66's cohort: looked after at the period end, continuously for at least 4 weeks, under reg 33 (not short breaks only). */
 function lookedAfterFourWeeksAtEnd(periods: readonly PeriodOfCare[], to: string): boolean {
   const period = periodContaining(periods, to);
-  return period !== undefined && !period.shortBreaksOnly && (period.endDate === null || period.endDate > to) && period.startDate <= addDays(to, -28);
+  return (
+    period !== undefined &&
+    !period.shortBreaksOnly &&
+    (period.endDate === null || period.endDate > to) &&
+    period.startDate <= addDays(to, -28)
+  );
 }
 
 /**
@@ -105,10 +119,14 @@ function reviewUnits(records: ChildRecords, ctx: PopulationContext, selection: R
     const review = due.review;
     const heldInPeriod = review !== null && review.reviewDate >= from && review.reviewDate <= to;
     const dueInPeriod = due.dueDate >= from && due.dueDate <= to;
-    if (selection === 'due-or-held' ? !(heldInPeriod || dueInPeriod) : !heldInPeriod || due.kind !== 'looked-after') continue;
+    if (selection === 'due-or-held' ? !(heldInPeriod || dueInPeriod) : !heldInPeriod || due.kind !== 'looked-after')
+      continue;
     if (selection === 'second' && due.sequence !== 2) continue;
     const date = review?.reviewDate ?? due.dueDate;
-    const episode = due.schedule.periods.flatMap((p) => p.episodes).filter((e) => e.startDate <= date).at(-1);
+    const episode = due.schedule.periods
+      .flatMap((p) => p.episodes)
+      .filter((e) => e.startDate <= date)
+      .at(-1);
     const iroId = review?.iroId ?? allocatedOn(records.involvements, 'IRO', date);
     const facts: Facts = {
       'audit.from': from,
@@ -164,7 +182,9 @@ function reviewUnits(records: ChildRecords, ctx: PopulationContext, selection: R
  */
 export function continuousTwelveMonths(periods: readonly PeriodOfCare[], date: string): PeriodOfCare | undefined {
   const period = periodContaining(periods, date);
-  return period && period.startDate <= addDays(addCalendarMonths(date, -12), 1) && !period.shortBreaksOnly ? period : undefined;
+  return period && period.startDate <= addDays(addCalendarMonths(date, -12), 1) && !period.shortBreaksOnly
+    ? period
+    : undefined;
 }
 
 // HA: an Ofsted Annex A health assessment, initial or review not stated; either kind counts here.
@@ -218,7 +238,9 @@ interface ExtractEvents {
 }
 
 function latestExtractEvents(events: readonly HealthEvent[], periodStart: string, periodEnd: string): ExtractEvents {
-  const completed = events.filter((h) => h.status === 'Completed' && h.date <= periodEnd).sort((a, b) => a.date.localeCompare(b.date));
+  const completed = events
+    .filter((h) => h.status === 'Completed' && h.date <= periodEnd)
+    .sort((a, b) => a.date.localeCompare(b.date));
   const last = (match: (h: HealthEvent) => boolean) => completed.filter(match).at(-1) ?? null;
   return {
     assessment: last((h) => ASSESSMENTS.has(h.type)),
@@ -235,7 +257,8 @@ function latestExtractEvents(events: readonly HealthEvent[], periodStart: string
  * development check and scored SDQ within the 12 months.
  */
 function extractFigures(latest: ExtractEvents, dateOfBirth: string, periodEnd: string): HealthFigures {
-  const within = (months: number, event: HealthEvent | null) => event !== null && event.date > addCalendarMonths(periodEnd, -months);
+  const within = (months: number, event: HealthEvent | null) =>
+    event !== null && event.date > addCalendarMonths(periodEnd, -months);
   return {
     source: 'health extract',
     asAt: periodEnd,
@@ -285,7 +308,15 @@ function healthUnit(records: ChildRecords, ctx: PopulationContext): AuditUnit[] 
     ? extractFigures(latest, child.dateOfBirth, to)
     : oc2
       ? oc2Figures(oc2)
-      : { source: null, asAt: to, assessmentUpToDate: null, immunisationsUpToDate: null, teethChecked: null, developmentUpToDate: null, sdqScored: null };
+      : {
+          source: null,
+          asAt: to,
+          assessmentUpToDate: null,
+          immunisationsUpToDate: null,
+          teethChecked: null,
+          developmentUpToDate: null,
+          sdqScored: null,
+        };
   return [
     {
       unitId: `${child.childId}:oc2:${to}`,
@@ -314,19 +345,27 @@ function healthUnit(records: ChildRecords, ctx: PopulationContext): AuditUnit[] 
         'health.lastDental': latest?.dental?.date ?? null,
         'health.lastDevelopment': latest?.development?.date ?? null,
         'health.lastSdq': latest?.sdq?.date ?? null,
-        'health.lastSdqScore': latest ? latest.sdq?.sdqScore ?? null : oc2?.sdqScore ?? null,
+        'health.lastSdqScore': latest ? (latest.sdq?.sdqScore ?? null) : (oc2?.sdqScore ?? null),
       },
     },
   ];
 }
 
 /** Units that one child's records yield under a per-child population rule. */
-export function childUnits(rule: Exclude<PopulationRule, 'sibling-groups-at-period-end'>, records: ChildRecords, ctx: PopulationContext): AuditUnit[] {
+export function childUnits(
+  rule: Exclude<PopulationRule, 'sibling-groups-at-period-end'>,
+  records: ChildRecords,
+  ctx: PopulationContext,
+): AuditUnit[] {
   switch (rule) {
-    case 'reviews-in-period': return reviewUnits(records, ctx, 'held');
-    case 'second-reviews-in-period': return reviewUnits(records, ctx, 'second');
-    case 'reviews-due-in-period': return reviewUnits(records, ctx, 'due-or-held');
-    case 'oc2-cohort-at-period-end': return healthUnit(records, ctx);
+    case 'reviews-in-period':
+      return reviewUnits(records, ctx, 'held');
+    case 'second-reviews-in-period':
+      return reviewUnits(records, ctx, 'second');
+    case 'reviews-due-in-period':
+      return reviewUnits(records, ctx, 'due-or-held');
+    case 'oc2-cohort-at-period-end':
+      return healthUnit(records, ctx);
   }
 }
 
@@ -363,10 +402,13 @@ export function siblingStandings(records: ChildRecords, ctx: PopulationContext):
   const socialWorker = allocatedOn(records.involvements, 'SW', end);
   const lastLeft = periods.filter((p) => p.endDate !== null && p.endDate <= end).at(-1)?.endDate ?? null;
   const dateOfBirth = records.child?.dateOfBirth ?? null;
-  const leftAt16OrOver = lastLeft !== null && dateOfBirth !== null && lastLeft >= addCalendarMonths(dateOfBirth, 16 * 12);
+  const leftAt16OrOver =
+    lastLeft !== null && dateOfBirth !== null && lastLeft >= addCalendarMonths(dateOfBirth, 16 * 12);
   const status = lookedAfterOn(periods, end)
     ? 'looked-after'
-    : (personalAdviser !== null || (leftAt16OrOver && socialWorker !== null)) ? 'care-leaver' : 'not-counted';
+    : personalAdviser !== null || (leftAt16OrOver && socialWorker !== null)
+      ? 'care-leaver'
+      : 'not-counted';
   return records.siblingGroups.map((membership) => ({
     childId,
     familyId: membership.familyId,
@@ -381,7 +423,11 @@ export function siblingStandings(records: ChildRecords, ctx: PopulationContext):
 }
 
 /** The sibling-group unit, when two or more members are looked after or still-allocated care leavers at the period end. */
-export function siblingGroupUnit(familyId: string, members: readonly SiblingStanding[], ctx: PopulationContext): AuditUnit | null {
+export function siblingGroupUnit(
+  familyId: string,
+  members: readonly SiblingStanding[],
+  ctx: PopulationContext,
+): AuditUnit | null {
   const standings = members.filter((s) => s.familyId === familyId && s.status !== 'not-counted');
   if (standings.length < 2) return null;
   const distinct = (values: (string | null)[]) => [...new Set(values.filter((v): v is string => v !== null))].sort();

@@ -61,7 +61,8 @@ export class Random {
 
   /** A whole number from `min` to `max`, both included. */
   int(min: number, max: number): number {
-    if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || max < min) throw new RangeError(`bad int range ${min}..${max}`);
+    if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || max < min)
+      throw new RangeError(`bad int range ${min}..${max}`);
     return min === max ? min : uniformInt(this.generator, min, max);
   }
 

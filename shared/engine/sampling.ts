@@ -61,12 +61,15 @@ const TOTAL_MESSAGE = 'a total must be a whole number of at least 1';
 const QUOTA_MESSAGE = 'a quota must be a whole number of 0 or more';
 const TYPE_MESSAGE = 'choose how to sample: "all", "count", "percent" or "stratified"';
 
-const wholeNumber = (message: string, min: number) => z.number({ error: message }).int({ error: message }).min(min, { error: message });
+const wholeNumber = (message: string, min: number) =>
+  z.number({ error: message }).int({ error: message }).min(min, { error: message });
 
 /** Unknown fields are refused by name, so a typo ("vaule") is not silently ignored. */
 const strictMessages = {
   error: (issue: { code?: string; keys?: string[] }) =>
-    issue.code === 'unrecognized_keys' ? `unknown field${issue.keys && issue.keys.length > 1 ? 's' : ''} ${(issue.keys ?? []).map((k) => `"${k}"`).join(', ')}` : undefined,
+    issue.code === 'unrecognized_keys'
+      ? `unknown field${issue.keys && issue.keys.length > 1 ? 's' : ''} ${(issue.keys ?? []).map((k) => `"${k}"`).join(', ')}`
+      : undefined,
 };
 
 /** The sampling plan as the API receives it; issue paths are relative to the plan and messages are written for the launch form. */
@@ -76,7 +79,13 @@ export const SamplingPlanSchema = z.discriminatedUnion(
     z.strictObject({ type: z.literal('all') }, strictMessages),
     z.strictObject({ type: z.literal('count'), value: wholeNumber(COUNT_MESSAGE, 1) }, strictMessages),
     z.strictObject(
-      { type: z.literal('percent'), value: z.number({ error: PERCENT_MESSAGE }).gt(0, { error: PERCENT_MESSAGE }).max(100, { error: PERCENT_MESSAGE }) },
+      {
+        type: z.literal('percent'),
+        value: z
+          .number({ error: PERCENT_MESSAGE })
+          .gt(0, { error: PERCENT_MESSAGE })
+          .max(100, { error: PERCENT_MESSAGE }),
+      },
       strictMessages,
     ),
     z
@@ -85,15 +94,27 @@ export const SamplingPlanSchema = z.discriminatedUnion(
           type: z.literal('stratified'),
           by: z.enum(['service', 'team'], { error: 'stratify by "service" or "team"' }),
           value: wholeNumber(TOTAL_MESSAGE, 1).optional(),
-          quotas: z.record(z.string().min(1, { error: 'a stratum name cannot be empty' }), wholeNumber(QUOTA_MESSAGE, 0), { error: 'quotas must map each stratum name to a count' }).optional(),
+          quotas: z
+            .record(z.string().min(1, { error: 'a stratum name cannot be empty' }), wholeNumber(QUOTA_MESSAGE, 0), {
+              error: 'quotas must map each stratum name to a count',
+            })
+            .optional(),
         },
         strictMessages,
       )
       .superRefine((plan, ctx) => {
         if (plan.value !== undefined && plan.quotas !== undefined) {
-          ctx.addIssue({ code: 'custom', path: ['quotas'], message: 'give either a total (value) or per-stratum quotas, not both' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['quotas'],
+            message: 'give either a total (value) or per-stratum quotas, not both',
+          });
         } else if (plan.value === undefined && plan.quotas === undefined) {
-          ctx.addIssue({ code: 'custom', path: ['value'], message: 'a stratified sample needs a total (value) or per-stratum quotas' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['value'],
+            message: 'a stratified sample needs a total (value) or per-stratum quotas',
+          });
         } else if (plan.quotas !== undefined && Object.values(plan.quotas).every((q) => q === 0)) {
           // `every … === 0` rather than `!some(q > 0)`: zod still runs this after a bad quota, which has its own message.
           ctx.addIssue({ code: 'custom', path: ['quotas'], message: 'give at least one stratum a quota of 1 or more' });
@@ -151,7 +172,9 @@ function allocate(strata: readonly { name: string; size: number }[], total: numb
     return { ...s, floor: (scaled - remainder) / population, remainder };
   });
   let left = total - shares.reduce((sum, s) => sum + s.floor, 0);
-  const byRemainder = [...shares].sort((a, b) => b.remainder - a.remainder || b.size - a.size || byCodeUnits(a.name, b.name));
+  const byRemainder = [...shares].sort(
+    (a, b) => b.remainder - a.remainder || b.size - a.size || byCodeUnits(a.name, b.name),
+  );
   for (const s of shares) quotas.set(s.name, s.floor);
   for (const s of byRemainder) {
     if (left === 0) break;
@@ -168,7 +191,10 @@ function allocate(strata: readonly { name: string; size: number }[], total: numb
         const q = quotas.get(d.name)!;
         if (q < 2) continue;
         const excess = q * population - total * d.size;
-        if (excess > donorExcess || (excess === donorExcess && donor !== undefined && byCodeUnits(d.name, donor.name) < 0)) {
+        if (
+          excess > donorExcess ||
+          (excess === donorExcess && donor !== undefined && byCodeUnits(d.name, donor.name) < 0)
+        ) {
           donor = d;
           donorExcess = excess;
         }
@@ -183,7 +209,8 @@ function allocate(strata: readonly { name: string; size: number }[], total: numb
 }
 
 /** "(not recorded)" last, the rest in code-unit order: how strata are listed. */
-const strataOrder = (a: string, b: string) => (a === NOT_RECORDED ? 1 : 0) - (b === NOT_RECORDED ? 1 : 0) || byCodeUnits(a, b);
+const strataOrder = (a: string, b: string) =>
+  (a === NOT_RECORDED ? 1 : 0) - (b === NOT_RECORDED ? 1 : 0) || byCodeUnits(a, b);
 
 /**
  * Draws the sample for an audit. Reproducible: units are sorted by unitId first, so the same seed and the same units in
@@ -193,12 +220,14 @@ const strataOrder = (a: string, b: string) => (a === NOT_RECORDED ? 1 : 0) - (b 
  */
 export function drawSample(units: readonly SamplingUnit[], plan: SamplingPlan, options: DrawOptions): SampleResult {
   const checked = validateSamplingPlan(plan, 'plan');
-  if (!checked.ok) throw new RangeError(`invalid sampling plan: ${checked.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
+  if (!checked.ok)
+    throw new RangeError(`invalid sampling plan: ${checked.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
   const random = Random.seeded(options.seed); // throws on a seed that is not a safe integer
 
   const sorted = [...units].sort((a, b) => byCodeUnits(a.unitId, b.unitId));
   for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i]!.unitId === sorted[i - 1]!.unitId) throw new RangeError(`unit "${sorted[i]!.unitId}" is listed twice`);
+    if (sorted[i]!.unitId === sorted[i - 1]!.unitId)
+      throw new RangeError(`unit "${sorted[i]!.unitId}" is listed twice`);
   }
 
   const exclude = options.excludeChildIds;

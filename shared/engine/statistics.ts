@@ -4,7 +4,8 @@
 export const Z_95 = 1.959963984540054;
 
 function assertCount(name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number of 0 or more, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`${name} must be a whole number of 0 or more, got ${value}`);
 }
 
 function assertZ(z: number): void {
@@ -18,7 +19,11 @@ const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
  * p ± z·√(p(1−p)/n) because audits are small and compliance is often near 0% or 100%, where that one collapses
  * to zero width or leaves [0, 1]. E.g. `wilsonInterval(8, 10)` → `{ lower: 0.4902, upper: 0.9433 }` (4 dp).
  */
-export function wilsonInterval(successes: number, n: number, z: number = Z_95): { lower: number; upper: number } | null {
+export function wilsonInterval(
+  successes: number,
+  n: number,
+  z: number = Z_95,
+): { lower: number; upper: number } | null {
   assertCount('successes', successes);
   assertCount('n', n);
   assertZ(z);
@@ -84,7 +89,8 @@ export function marginOfError(sampleSize: number, populationSize: number, option
   assertPopulation(populationSize);
   assertP(p);
   assertZ(z);
-  if (sampleSize > populationSize) throw new RangeError(`sampleSize (${sampleSize}) cannot exceed populationSize (${populationSize})`);
+  if (sampleSize > populationSize)
+    throw new RangeError(`sampleSize (${sampleSize}) cannot exceed populationSize (${populationSize})`);
   if (sampleSize === 0) return null;
   if (sampleSize === populationSize) return 0;
   return z * Math.sqrt((p * (1 - p)) / sampleSize) * finitePopulationFactor(sampleSize, populationSize);
@@ -96,7 +102,8 @@ export function marginOfError(sampleSize: number, populationSize: number, option
  */
 export function sampleSizeFor(margin: number, populationSize: number, options: MarginOptions = {}): number {
   const { p = 0.5, z = Z_95 } = options;
-  if (!(Number.isFinite(margin) && margin > 0)) throw new RangeError(`the margin of error must be more than 0, got ${margin}`);
+  if (!(Number.isFinite(margin) && margin > 0))
+    throw new RangeError(`the margin of error must be more than 0, got ${margin}`);
   assertPopulation(populationSize);
   assertP(p);
   assertZ(z);
@@ -125,9 +132,15 @@ export type KappaWeights = 'linear' | 'quadratic';
  * you cannot tell from chance is not evidence of reliability; show `percentExactAgreement` instead).
  * E.g. `cohensWeightedKappa([[0, 0], [1, 1], [2, 1]], 3)` → 0.667 (quadratic); with 'linear' → 0.571.
  */
-export function cohensWeightedKappa(pairs: readonly (readonly [number, number])[], categories: number, weights: KappaWeights = 'quadratic'): number | null {
-  if (!Number.isSafeInteger(categories) || categories < 2) throw new RangeError(`categories must be a whole number of 2 or more, got ${categories}`);
-  if (weights !== 'linear' && weights !== 'quadratic') throw new RangeError(`weights must be "linear" or "quadratic", got ${String(weights)}`);
+export function cohensWeightedKappa(
+  pairs: readonly (readonly [number, number])[],
+  categories: number,
+  weights: KappaWeights = 'quadratic',
+): number | null {
+  if (!Number.isSafeInteger(categories) || categories < 2)
+    throw new RangeError(`categories must be a whole number of 2 or more, got ${categories}`);
+  if (weights !== 'linear' && weights !== 'quadratic')
+    throw new RangeError(`weights must be "linear" or "quadratic", got ${String(weights)}`);
   if (pairs.length === 0) return null;
   const k = categories;
   const rowTotals = new Array<number>(k).fill(0);
@@ -139,7 +152,8 @@ export function cohensWeightedKappa(pairs: readonly (readonly [number, number])[
   let observed = 0;
   for (const [a, b] of pairs) {
     for (const grade of [a, b]) {
-      if (!Number.isInteger(grade) || grade < 0 || grade >= k) throw new RangeError(`grade ${grade} is not one of 0…${k - 1}`);
+      if (!Number.isInteger(grade) || grade < 0 || grade >= k)
+        throw new RangeError(`grade ${grade} is not one of 0…${k - 1}`);
     }
     rowTotals[a]!++;
     columnTotals[b]!++;

@@ -23,7 +23,9 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 export function siblingSummary(row: Omit<SiblingGroupRow, 'summary'>): string {
   const leavers = row.careLeavers ? ` (${plural(row.careLeavers, 'care leaver')})` : '';
   const adviserTms = row.personalAdviserTeamManagers ?? 0;
-  const pas = row.personalAdvisers ? ` + ${plural(row.personalAdvisers, 'PA')}${adviserTms ? ` and ${plural(adviserTms, 'TM')}` : ''}` : '';
+  const pas = row.personalAdvisers
+    ? ` + ${plural(row.personalAdvisers, 'PA')}${adviserTms ? ` and ${plural(adviserTms, 'TM')}` : ''}`
+    : '';
   return `${row.children} siblings${leavers} – ${plural(row.socialWorkers, 'SW')} and ${plural(row.teamManagers, 'TM')}${pas} – ${plural(row.iros, 'IRO')}`;
 }
 
@@ -36,8 +38,17 @@ const PARTICIPATED = ['PN1', 'PN2', 'PN3', 'PN4', 'PN5', 'PN6'];
  */
 export function participationMeasures(table: Readonly<Record<string, number>>): ParticipationMeasure[] {
   const sum = (codes: readonly string[]) => codes.reduce((n, code) => n + (table[code] ?? 0), 0);
-  const measure = (id: ParticipationMeasure['id'], name: string, participated: number, reviews: number): ParticipationMeasure => ({
-    id, name, participated, reviews, share: reviews > 0 ? participated / reviews : null,
+  const measure = (
+    id: ParticipationMeasure['id'],
+    name: string,
+    participated: number,
+    reviews: number,
+  ): ParticipationMeasure => ({
+    id,
+    name,
+    participated,
+    reviews,
+    share: reviews > 0 ? participated / reviews : null,
   });
   return [
     measure(
@@ -59,7 +70,10 @@ export function participationMeasures(table: Readonly<Record<string, number>>): 
 export class TableAccumulator {
   private participation = new Map<string, number>();
   private months = new Map<string, { held: number; inTime: number }>();
-  private dueMonths = { 'looked after': new Map<string, DueMonthRow>(), 'short breaks': new Map<string, DueMonthRow>() };
+  private dueMonths = {
+    'looked after': new Map<string, DueMonthRow>(),
+    'short breaks': new Map<string, DueMonthRow>(),
+  };
   private lateReasons = new Map<string, number>();
   private stoodDownMeetings = 0;
   private seriesOfMeetings = 0;
@@ -67,7 +81,16 @@ export class TableAccumulator {
   private cohort = new Map<string, boolean>();
   private groups: SiblingGroupRow[] = [];
   private health: HealthTable = {
-    cohort: 0, healthAssessment: 0, immunisations: 0, teethChecked: 0, under5: 0, developmentUpToDate: 0, sdqEligible: 0, sdqScored: 0, fromHealthExtract: 0, fromOc2: 0,
+    cohort: 0,
+    healthAssessment: 0,
+    immunisations: 0,
+    teethChecked: 0,
+    under5: 0,
+    developmentUpToDate: 0,
+    sdqEligible: 0,
+    sdqScored: 0,
+    fromHealthExtract: 0,
+    fromOc2: 0,
   };
 
   /** `pseudonym` turns a family id into what may be published (see pseudonymousChildId). */
@@ -85,7 +108,11 @@ export class TableAccumulator {
       this.participation.set(code, (this.participation.get(code) ?? 0) + 1);
     }
     // Reviews held in the period, by month held; short-break reviews (reg 48) are reported apart.
-    if (this.wanted.includes('timeliness') && typeof f['review.date'] === 'string' && f['review.kind'] !== 'short breaks') {
+    if (
+      this.wanted.includes('timeliness') &&
+      typeof f['review.date'] === 'string' &&
+      f['review.kind'] !== 'short breaks'
+    ) {
       const date = str(f['review.date'])!;
       const month = this.months.get(date.slice(0, 7)) ?? { held: 0, inTime: 0 };
       month.held += 1;
@@ -177,19 +204,24 @@ export class TableAccumulator {
     }
     if (this.wanted.includes('reviewsDue')) {
       const rows = (m: Map<string, DueMonthRow>) =>
-        [...m.values()].sort((a, b) => a.month.localeCompare(b.month)).map((r) => ({ ...r, share: r.due ? r.inTime / r.due : null }));
+        [...m.values()]
+          .sort((a, b) => a.month.localeCompare(b.month))
+          .map((r) => ({ ...r, share: r.due ? r.inTime / r.due : null }));
       const children = this.cohort.size;
       const allInTime = [...this.cohort.values()].filter(Boolean).length;
       tables.reviewsDue = {
         byMonthDue: rows(this.dueMonths['looked after']),
         shortBreaksByMonthDue: rows(this.dueMonths['short breaks']),
-        lateReasons: [...this.lateReasons].map(([reason, reviews]) => ({ reason, reviews })).sort((a, b) => b.reviews - a.reviews || a.reason.localeCompare(b.reason)),
+        lateReasons: [...this.lateReasons]
+          .map(([reason, reviews]) => ({ reason, reviews }))
+          .sort((a, b) => b.reviews - a.reviews || a.reason.localeCompare(b.reason)),
         stoodDownMeetings: this.stoodDownMeetings,
         seriesOfMeetings: this.seriesOfMeetings,
         children: { children, allInTime, share: children ? allInTime / children : null },
       };
     }
-    if (this.wanted.includes('siblingGroups')) tables.siblingGroups = [...this.groups].sort((a, b) => a.familyId.localeCompare(b.familyId));
+    if (this.wanted.includes('siblingGroups'))
+      tables.siblingGroups = [...this.groups].sort((a, b) => a.familyId.localeCompare(b.familyId));
     if (this.wanted.includes('health')) tables.health = { ...this.health };
     return tables;
   }

@@ -10,11 +10,15 @@ import { templatePlaceholderProblems } from './timescale-text.ts';
 
 /** Which units an audit looks at. Each rule is code in the engine (population.ts); templates choose one. */
 export const POPULATION_RULES = {
-  'second-reviews-in-period': 'Children whose second review of a period of care was held in the audit period (one unit per second review)',
+  'second-reviews-in-period':
+    'Children whose second review of a period of care was held in the audit period (one unit per second review)',
   'reviews-in-period': 'Every review held in the audit period (one unit per review)',
-  'reviews-due-in-period': 'Every review that fell due in the audit period, held or not, under reg 33 or, for a series of short breaks, reg 48; and every review held in the period (one unit per review)',
-  'sibling-groups-at-period-end': 'Sibling groups with two or more members looked after, or care leavers still allocated to a social worker or personal adviser, at the end of the period (one unit per group)',
-  'oc2-cohort-at-period-end': 'Children looked after continuously for 12 months or more at the end of the period (the OC2 cohort; one unit per child)',
+  'reviews-due-in-period':
+    'Every review that fell due in the audit period, held or not, under reg 33 or, for a series of short breaks, reg 48; and every review held in the period (one unit per review)',
+  'sibling-groups-at-period-end':
+    'Sibling groups with two or more members looked after, or care leavers still allocated to a social worker or personal adviser, at the end of the period (one unit per group)',
+  'oc2-cohort-at-period-end':
+    'Children looked after continuously for 12 months or more at the end of the period (the OC2 cohort; one unit per child)',
 } as const;
 export type PopulationRule = keyof typeof POPULATION_RULES;
 
@@ -23,9 +27,15 @@ export const FINDINGS_TABLES = ['participation', 'timeliness', 'reviewsDue', 'si
 export type FindingsTable = (typeof FINDINGS_TABLES)[number];
 
 export const DEFAULT_GRADE_SCALE = [
-  { grade: 'Outstanding', guidance: 'Practice is exceptional and makes a real difference to the child; it could be shared as an example.' },
+  {
+    grade: 'Outstanding',
+    guidance: 'Practice is exceptional and makes a real difference to the child; it could be shared as an example.',
+  },
   { grade: 'Good', guidance: 'Practice meets the child’s needs; any gaps are minor and do not affect outcomes.' },
-  { grade: 'Requires improvement', guidance: 'Practice is not yet good: gaps that could affect the child, though no widespread or serious failure.' },
+  {
+    grade: 'Requires improvement',
+    guidance: 'Practice is not yet good: gaps that could affect the child, though no widespread or serious failure.',
+  },
   { grade: 'Inadequate', guidance: 'Serious or widespread failures leave the child at risk of harm or drift.' },
 ] as const;
 
@@ -73,7 +83,10 @@ const ActionTemplate = z.strictObject({
   /** The criterion whose shortfall triggers this action. */
   criterion: Id,
   action: z.string().min(3),
-  owner: z.strictObject({ role: z.string().min(2), team: z.string().min(2).describe('a team name, or "each team with alerts"') }),
+  owner: z.strictObject({
+    role: z.string().min(2),
+    team: z.string().min(2).describe('a team name, or "each team with alerts"'),
+  }),
   /** Due this many days after the audit closes. */
   dueInDays: z.number().int().min(1).max(730),
   expectedOutcome: z.string().min(3),
@@ -92,7 +105,10 @@ const SamplingDefault = z.union([
  * A link shown to readers (the statutory basis on the template page and in the findings): a web
  * address only. A `javascript:` or `data:` link would run or show whatever its author chose.
  */
-export const WebLink = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// web address (javascript:, data: and other kinds of link are refused)' });
+export const WebLink = z.url({
+  protocol: /^https?$/,
+  error: 'must be an http:// or https:// web address (javascript:, data: and other kinds of link are refused)',
+});
 
 export const AuditTemplate = z
   .strictObject({
@@ -104,7 +120,9 @@ export const AuditTemplate = z
     statutoryBasis: z
       .array(z.strictObject({ citation: z.string().min(3), text: z.string().min(3), url: WebLink.optional() }))
       .min(1, 'cite at least one statutory basis'),
-    population: z.strictObject({ rule: z.enum(Object.keys(POPULATION_RULES) as [PopulationRule, ...PopulationRule[]]) }),
+    population: z.strictObject({
+      rule: z.enum(Object.keys(POPULATION_RULES) as [PopulationRule, ...PopulationRule[]]),
+    }),
     defaultSampling: SamplingDefault,
     gradeScale: z
       .array(z.strictObject({ grade: z.string().min(1), guidance: z.string().min(3) }))
@@ -117,16 +135,27 @@ export const AuditTemplate = z
   .superRefine((t, ctx) => {
     const ids = new Set<string>();
     t.criteria.forEach((c, i) => {
-      if (ids.has(c.id)) ctx.addIssue({ code: 'custom', path: ['criteria', i, 'id'], message: `criterion id "${c.id}" is used twice` });
+      if (ids.has(c.id))
+        ctx.addIssue({ code: 'custom', path: ['criteria', i, 'id'], message: `criterion id "${c.id}" is used twice` });
       ids.add(c.id);
       if (c.kind === 'manual' && !t.gradeScale.some((g) => g.grade === c.threshold.atLeast)) {
-        ctx.addIssue({ code: 'custom', path: ['criteria', i, 'threshold', 'atLeast'], message: `"${c.threshold.atLeast}" is not a grade of this template's scale` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['criteria', i, 'threshold', 'atLeast'],
+          message: `"${c.threshold.atLeast}" is not a grade of this template's scale`,
+        });
       }
     });
     const grades = new Set(t.gradeScale.map((g) => g.grade));
-    if (grades.size !== t.gradeScale.length) ctx.addIssue({ code: 'custom', path: ['gradeScale'], message: 'grades must be distinct' });
+    if (grades.size !== t.gradeScale.length)
+      ctx.addIssue({ code: 'custom', path: ['gradeScale'], message: 'grades must be distinct' });
     t.actions.forEach((a, i) => {
-      if (!ids.has(a.criterion)) ctx.addIssue({ code: 'custom', path: ['actions', i, 'criterion'], message: `no criterion "${a.criterion}" in this template` });
+      if (!ids.has(a.criterion))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['actions', i, 'criterion'],
+          message: `no criterion "${a.criterion}" in this template`,
+        });
     });
   });
 export type AuditTemplate = z.infer<typeof AuditTemplate>;
@@ -134,28 +163,75 @@ export type AuditTemplate = z.infer<typeof AuditTemplate>;
 /** The facts each population rule provides to criteria (see population.ts). */
 export const POPULATION_FACTS: Record<PopulationRule, readonly string[]> = (() => {
   const review = [
-    'child.dateOfBirth', 'period.start', 'period.end', 'review.date', 'review.sequence', 'review.dueDate', 'review.previousDate',
-    'review.participationCode', 'review.permanencePlan', 'review.carePlanUpToDate', 'review.childSeenBeforeReview',
-    'review.decisionsIssued', 'review.recordIssued', 'review.iroId', 'review.legalStatus', 'audit.from', 'audit.to',
+    'child.dateOfBirth',
+    'period.start',
+    'period.end',
+    'review.date',
+    'review.sequence',
+    'review.dueDate',
+    'review.previousDate',
+    'review.participationCode',
+    'review.permanencePlan',
+    'review.carePlanUpToDate',
+    'review.childSeenBeforeReview',
+    'review.decisionsIssued',
+    'review.recordIssued',
+    'review.iroId',
+    'review.legalStatus',
+    'audit.from',
+    'audit.to',
   ];
   return {
     'second-reviews-in-period': review,
     'reviews-in-period': review,
     'reviews-due-in-period': [
-      ...review, 'review.kind', 'review.outcome', 'review.daysLate', 'review.dueInPeriod', 'review.heldInPeriod', 'review.meetings',
-      'review.firstMeeting', 'review.stoodDownMeetings', 'review.lateReason', 'child.lookedAfter4WeeksAtPeriodEnd',
+      ...review,
+      'review.kind',
+      'review.outcome',
+      'review.daysLate',
+      'review.dueInPeriod',
+      'review.heldInPeriod',
+      'review.meetings',
+      'review.firstMeeting',
+      'review.stoodDownMeetings',
+      'review.lateReason',
+      'child.lookedAfter4WeeksAtPeriodEnd',
     ],
     'sibling-groups-at-period-end': [
-      'audit.from', 'audit.to', 'group.children', 'group.lookedAfter', 'group.careLeavers', 'group.socialWorkers', 'group.teamManagers',
-      'group.personalAdvisers', 'group.personalAdviserTeamManagers', 'group.iros', 'group.conflictOfInterest',
+      'audit.from',
+      'audit.to',
+      'group.children',
+      'group.lookedAfter',
+      'group.careLeavers',
+      'group.socialWorkers',
+      'group.teamManagers',
+      'group.personalAdvisers',
+      'group.personalAdviserTeamManagers',
+      'group.iros',
+      'group.conflictOfInterest',
     ],
     'oc2-cohort-at-period-end': [
-      'audit.from', 'audit.to', 'child.dateOfBirth', 'period.start', 'health.lastAssessment', 'health.lastAssessmentImmunisationsUpToDate',
-      'health.lastDental', 'health.lastDevelopment', 'health.lastSdq', 'health.lastSdqScore', 'health.initialAssessment',
-      'health.assessmentChildPresent', 'health.assessmentViewsRecorded',
+      'audit.from',
+      'audit.to',
+      'child.dateOfBirth',
+      'period.start',
+      'health.lastAssessment',
+      'health.lastAssessmentImmunisationsUpToDate',
+      'health.lastDental',
+      'health.lastDevelopment',
+      'health.lastSdq',
+      'health.lastSdqScore',
+      'health.initialAssessment',
+      'health.assessmentChildPresent',
+      'health.assessmentViewsRecorded',
       // From whichever source gives the child's figures (the health extract or OC2: see healthUnit).
-      'health.source', 'health.asAt', 'health.assessmentUpToDate', 'health.immunisationsUpToDate', 'health.teethChecked',
-      'health.developmentUpToDate', 'health.sdqScored',
+      'health.source',
+      'health.asAt',
+      'health.assessmentUpToDate',
+      'health.immunisationsUpToDate',
+      'health.teethChecked',
+      'health.developmentUpToDate',
+      'health.sdqScored',
     ],
   };
 })();
@@ -166,26 +242,43 @@ export interface TemplateProblem {
 }
 
 /** Validates a template read from a file or an API body: the schema, then every fact and timescale it names, and the placeholders in its text. */
-export function parseTemplate(input: unknown): { ok: true; template: AuditTemplate } | { ok: false; problems: TemplateProblem[] } {
+export function parseTemplate(
+  input: unknown,
+): { ok: true; template: AuditTemplate } | { ok: false; problems: TemplateProblem[] } {
   const parsed = AuditTemplate.safeParse(input);
   if (!parsed.success) {
-    return { ok: false, problems: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(template)', message: i.message })) };
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(template)', message: i.message })),
+    };
   }
   const template = parsed.data;
   const known = new Set(POPULATION_FACTS[template.population.rule]);
   const problems: TemplateProblem[] = [];
   template.criteria.forEach((c, i) => {
-    const parts = c.kind === 'automatic' ? ([['condition', c.condition], ['appliesWhen', c.appliesWhen]] as const) : ([['appliesWhen', c.appliesWhen]] as const);
+    const parts =
+      c.kind === 'automatic'
+        ? ([
+            ['condition', c.condition],
+            ['appliesWhen', c.appliesWhen],
+          ] as const)
+        : ([['appliesWhen', c.appliesWhen]] as const);
     for (const [part, node] of parts) {
       if (!node) continue;
       for (const fact of factsUsed(node)) {
         if (!known.has(fact)) {
-          problems.push({ path: `criteria.${i}.${part}`, message: `fact "${fact}" is not provided by population rule "${template.population.rule}" (it provides: ${[...known].join(', ')})` });
+          problems.push({
+            path: `criteria.${i}.${part}`,
+            message: `fact "${fact}" is not provided by population rule "${template.population.rule}" (it provides: ${[...known].join(', ')})`,
+          });
         }
       }
       for (const { name, path } of timescalesUsed(node)) {
         if (!isTimescaleName(name)) {
-          problems.push({ path: ['criteria', i, part, ...path].join('.'), message: `timescale "${name}" is not an interval of a timescale set (its intervals: ${TIMESCALE_NAMES.join(', ')})` });
+          problems.push({
+            path: ['criteria', i, part, ...path].join('.'),
+            message: `timescale "${name}" is not an interval of a timescale set (its intervals: ${TIMESCALE_NAMES.join(', ')})`,
+          });
         }
       }
     }

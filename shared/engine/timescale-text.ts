@@ -14,10 +14,19 @@ export const TIMESCALE_CONCEPTS: Record<TimescaleName, { label: string; rule: (w
   firstReview: { label: 'First review', rule: (w) => `first review within ${w} of becoming looked after` },
   secondReview: { label: 'Second review', rule: (w) => `second review within ${w} of the first` },
   laterReviews: { label: 'Later reviews', rule: (w) => `later reviews within ${w} of the one before` },
-  decisionsIssued: { label: 'Decisions issued', rule: (w) => `the review’s decisions issued within ${w} of the review` },
+  decisionsIssued: {
+    label: 'Decisions issued',
+    rule: (w) => `the review’s decisions issued within ${w} of the review`,
+  },
   recordIssued: { label: 'Review record issued', rule: (w) => `the review record issued within ${w} of the review` },
-  shortBreakFirstReview: { label: 'First review (short breaks only)', rule: (w) => `for a child looked after only for short breaks, the first review within ${w} of the first break` },
-  shortBreakLaterReviews: { label: 'Later reviews (short breaks only)', rule: (w) => `and later reviews within ${w} of the one before` },
+  shortBreakFirstReview: {
+    label: 'First review (short breaks only)',
+    rule: (w) => `for a child looked after only for short breaks, the first review within ${w} of the first break`,
+  },
+  shortBreakLaterReviews: {
+    label: 'Later reviews (short breaks only)',
+    rule: (w) => `and later reviews within ${w} of the one before`,
+  },
 };
 
 /** A timescale set as people read it: each interval in words, and the whole set in one sentence. */
@@ -42,7 +51,8 @@ export const TimescalesInWords = z
 export type TimescalesInWords = z.infer<typeof TimescalesInWords>;
 
 /** The words of one interval of the set, e.g. "5 working days". */
-export const timescaleWords = (timescales: TimescaleSet, name: TimescaleName): string => intervalWords(timescales[name]);
+export const timescaleWords = (timescales: TimescaleSet, name: TimescaleName): string =>
+  intervalWords(timescales[name]);
 
 /** The set in words, in reading order (the reviews, the decisions and record, then short breaks). */
 export function timescalesInWords(timescales: TimescaleSet): TimescalesInWords {
@@ -50,7 +60,14 @@ export function timescalesInWords(timescales: TimescaleSet): TimescalesInWords {
   const intervals = names.map((name) => {
     const interval = timescales[name];
     const words = intervalWords(interval);
-    return { name, label: TIMESCALE_CONCEPTS[name].label, unit: interval.unit, count: interval.count, words, rule: TIMESCALE_CONCEPTS[name].rule(words) };
+    return {
+      name,
+      label: TIMESCALE_CONCEPTS[name].label,
+      unit: interval.unit,
+      count: interval.count,
+      words,
+      rule: TIMESCALE_CONCEPTS[name].rule(words),
+    };
   });
   return {
     id: timescales.id,
@@ -113,8 +130,15 @@ export function proseOf(template: unknown): { path: string; text: string }[] {
 export function templatePlaceholderProblems(template: unknown): { path: string; message: string }[] {
   return proseOf(template).flatMap(({ path, text }) =>
     NAME_KEYS.has(path.split('.').at(-1)!) && /[{}]/.test(text)
-      ? [{ path, message: 'a grade is a name that grades are matched against, not prose: it may hold no placeholder or braces' }]
-      : placeholderProblemsIn(text).map((message) => ({ path, message })));
+      ? [
+          {
+            path,
+            message:
+              'a grade is a name that grades are matched against, not prose: it may hold no placeholder or braces',
+          },
+        ]
+      : placeholderProblemsIn(text).map((message) => ({ path, message })),
+  );
 }
 
 /**
@@ -125,7 +149,10 @@ export function renderTemplate(template: AuditTemplate, timescales: TimescaleSet
   const render = (node: unknown): unknown => {
     if (typeof node === 'string') return renderText(node, timescales);
     if (Array.isArray(node)) return node.map(render);
-    if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, RULE_KEYS.has(k) || NAME_KEYS.has(k) ? v : render(v)]));
+    if (node && typeof node === 'object')
+      return Object.fromEntries(
+        Object.entries(node).map(([k, v]) => [k, RULE_KEYS.has(k) || NAME_KEYS.has(k) ? v : render(v)]),
+      );
     return node;
   };
   return render(template) as AuditTemplate;

@@ -62,7 +62,8 @@ export const PUBLIC_PATHS = ['/', '/health', '/openapi.json', '/docs'] as const;
 export const API_INFO = {
   title: 'iro-audit API',
   version: '1.0.0',
-  description: 'Themed audits of children-in-care records for IRO services. QA leads launch audits, IROs grade sampled records, senior managers download findings. Authenticate with a Cognito ID token (or a local development token from `npm run dev-token`).',
+  description:
+    'Themed audits of children-in-care records for IRO services. QA leads launch audits, IROs grade sampled records, senior managers download findings. Authenticate with a Cognito ID token (or a local development token from `npm run dev-token`).',
 };
 
 /** Builds the app over the given store, bucket, verifier and runner. */
@@ -85,11 +86,24 @@ export function createApp(deps: AppDependencies): OpenAPIHono<ApiEnv> {
     await next();
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
   });
-  if (deps.webOrigin) app.use('*', cors({ origin: deps.webOrigin, allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'], allowMethods: ['GET', 'POST', 'PUT', 'PATCH'], maxAge: 600 }));
+  if (deps.webOrigin)
+    app.use(
+      '*',
+      cors({
+        origin: deps.webOrigin,
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+        allowMethods: ['GET', 'POST', 'PUT', 'PATCH'],
+        maxAge: 600,
+      }),
+    );
   // One limit for every request, but a file sent directly to /imports, which has the import's own,
   // and the web's upload form, which has its own too and refuses with a GOV.UK page (shared/web/routes/imports.tsx).
   const limit = (maxSize: number, what: string) =>
-    bodyLimit({ maxSize, onError: (c) => problemFor(c, new AppError('too-large', `${what} at most ${Math.round(maxSize / 1024)} KiB in one request`)) });
+    bodyLimit({
+      maxSize,
+      onError: (c) =>
+        problemFor(c, new AppError('too-large', `${what} at most ${Math.round(maxSize / 1024)} KiB in one request`)),
+    });
   const jsonLimit = limit(MAX_BODY_BYTES, 'the API reads');
   const importLimit = limit(MAX_IMPORT_BODY_BYTES, 'a file sent directly to /imports may be');
   app.use('*', (c, next) => {
@@ -101,18 +115,41 @@ export function createApp(deps: AppDependencies): OpenAPIHono<ApiEnv> {
 
   app.route('/health', healthRoutes(deps));
   app.get('/', (c) =>
-    c.json({ name: 'iro-audit', description: API_INFO.description, links: { health: '/health', openapi: '/openapi.json', docs: '/docs' } }),
+    c.json({
+      name: 'iro-audit',
+      description: API_INFO.description,
+      links: { health: '/health', openapi: '/openapi.json', docs: '/docs' },
+    }),
   );
-  app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
   app.openAPIRegistry.registerPath({
-    method: 'get', path: '/health', tags: ['health'], summary: 'Whether the store and the bucket answer (no token needed; reveals no data)',
+    method: 'get',
+    path: '/health',
+    tags: ['health'],
+    summary: 'Whether the store and the bucket answer (no token needed; reveals no data)',
     responses: { 200: { description: 'Both reachable' }, 503: { description: 'One is not: the body names which' } },
   });
   app.doc31('/openapi.json', { openapi: '3.1.0', info: API_INFO });
   app.route('/docs', docsRoutes());
 
   const authenticated = authenticate(deps.verifier);
-  for (const path of ['/templates', '/templates/*', '/audits', '/audits/*', '/assignments', '/assignments/*', '/imports', '/imports/*', '/authority', '/timescale-sets']) app.use(path, authenticated);
+  for (const path of [
+    '/templates',
+    '/templates/*',
+    '/audits',
+    '/audits/*',
+    '/assignments',
+    '/assignments/*',
+    '/imports',
+    '/imports/*',
+    '/authority',
+    '/timescale-sets',
+  ])
+    app.use(path, authenticated);
   app.route('/', templateRoutes(ctx));
   app.route('/', auditRoutes(ctx));
   app.route('/', gradingRoutes(ctx));
@@ -122,8 +159,11 @@ export function createApp(deps: AppDependencies): OpenAPIHono<ApiEnv> {
 
   // The web pages and their assets: the same use cases, authenticated from the session cookie.
   const web = webApp({
-    ctx, verifier: deps.verifier,
-    ...(deps.signIn ? { signIn: deps.signIn } : {}), ...(deps.imports ? { imports: deps.imports } : {}), ...(deps.webAssetsDir ? { assetsDir: deps.webAssetsDir } : {}),
+    ctx,
+    verifier: deps.verifier,
+    ...(deps.signIn ? { signIn: deps.signIn } : {}),
+    ...(deps.imports ? { imports: deps.imports } : {}),
+    ...(deps.webAssetsDir ? { assetsDir: deps.webAssetsDir } : {}),
   });
   app.route('/assets', web.assets);
   app.route('/app', web.pages);

@@ -10,14 +10,25 @@ import { AppError } from '#errors';
 import { problemFor } from './problem.ts';
 
 /** Verifies `Authorization: Bearer …` and sets `principal`; answers 401/403 problem+json otherwise. */
-export function authenticate(verifier: TokenVerifier, sessionToken?: (c: Parameters<MiddlewareHandler>[0]) => string | undefined): MiddlewareHandler<{ Variables: { principal: Principal } }> {
+export function authenticate(
+  verifier: TokenVerifier,
+  sessionToken?: (c: Parameters<MiddlewareHandler>[0]) => string | undefined,
+): MiddlewareHandler<{ Variables: { principal: Principal } }> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
     const token = bearer ?? sessionToken?.(c);
     if (!token) {
       c.header('WWW-Authenticate', 'Bearer realm="iro-audit"');
-      return problemFor(c, new AppError('unauthenticated', header ? 'the Authorization header must be "Bearer <token>"' : 'send an ID token as "Authorization: Bearer <token>"'));
+      return problemFor(
+        c,
+        new AppError(
+          'unauthenticated',
+          header
+            ? 'the Authorization header must be "Bearer <token>"'
+            : 'send an ID token as "Authorization: Bearer <token>"',
+        ),
+      );
     }
     try {
       c.set('principal', await verifier.verify(token));

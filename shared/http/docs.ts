@@ -43,16 +43,22 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /** The /docs routes: the page, its two package files and the start-up script. */
 export function docsRoutes(dir: string | null = docsAssetsDir()): Hono {
   const files = new Map<string, { body: Uint8Array; type: string }>();
   for (const name of DOCS_ASSET_FILES) {
     const path = dir ? join(dir, name) : null;
-    if (path && existsSync(path)) files.set(name, { body: new Uint8Array(readFileSync(path)), type: name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8' });
+    if (path && existsSync(path))
+      files.set(name, {
+        body: new Uint8Array(readFileSync(path)),
+        type: name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8',
+      });
   }
-  if (files.size < DOCS_ASSET_FILES.length) console.error(`the API page /docs has no Swagger UI files in ${dir ?? '(no folder)'}: set IRO_DOCS_ASSETS_DIR`);
+  if (files.size < DOCS_ASSET_FILES.length)
+    console.error(`the API page /docs has no Swagger UI files in ${dir ?? '(no folder)'}: set IRO_DOCS_ASSETS_DIR`);
   files.set('init.js', { body: new TextEncoder().encode(INIT_JS), type: 'text/javascript; charset=utf-8' });
   const app = new Hono();
   app.get('/', (c) => {
@@ -62,7 +68,10 @@ export function docsRoutes(dir: string | null = docsAssetsDir()): Hono {
   app.get('/:file', (c) => {
     const file = files.get(c.req.param('file'));
     if (!file) return c.notFound();
-    return c.body(file.body as Uint8Array<ArrayBuffer>, 200, { 'content-type': file.type, 'cache-control': 'public, max-age=86400' });
+    return c.body(file.body as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': file.type,
+      'cache-control': 'public, max-age=86400',
+    });
   });
   return app;
 }

@@ -19,7 +19,10 @@ export function router(): OpenAPIHono<ApiEnv> {
     defaultHook: (result, c) => {
       if (!result.success) {
         const where = result.target === 'json' ? 'body' : result.target === 'param' ? 'path' : result.target;
-        return problemFor(c as Context, new AppError('invalid', `the request ${where} is not valid`, { fields: zodFields(result.error) }));
+        return problemFor(
+          c as Context,
+          new AppError('invalid', `the request ${where} is not valid`, { fields: zodFields(result.error) }),
+        );
       }
       return undefined;
     },
@@ -38,7 +41,10 @@ export const ProblemSchema = z
   .passthrough()
   .openapi('Problem');
 
-const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
+const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+});
 
 /** The error responses every authenticated route may give. */
 export const ERROR_RESPONSES = {
@@ -51,13 +57,29 @@ export const ERROR_RESPONSES = {
 } as const;
 
 /** A JSON response description. */
-export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 
 /** A JSON request body, required. */
-export const jsonBody = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  content: { 'application/json': { schema } },
+  required: true,
+});
 
 /** Bearer security on a route. */
 export const BEARER = [{ Bearer: [] }];
 
-export const AuditIdParam = z.object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'not an audit id').openapi({ param: { name: 'id', in: 'path' }, example: '20261201-093000-a1b2c3' }) });
-export const RecordParams = AuditIdParam.extend({ recordId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'not a record id').openapi({ param: { name: 'recordId', in: 'path' } }) });
+export const AuditIdParam = z.object({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'not an audit id')
+    .openapi({ param: { name: 'id', in: 'path' }, example: '20261201-093000-a1b2c3' }),
+});
+export const RecordParams = AuditIdParam.extend({
+  recordId: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'not a record id')
+    .openapi({ param: { name: 'recordId', in: 'path' } }),
+});

@@ -66,19 +66,39 @@ export const MAX_LEASE_SECONDS = 86_400;
 export function leasePolicy(env: NodeJS.ProcessEnv = process.env, overrides: Partial<LeasePolicy> = {}): LeasePolicy {
   const raw = env.IRO_LEASE_SECONDS?.trim();
   const seconds = raw ? Number(raw) : DEFAULT_LEASE_SECONDS;
-  const durationMs = overrides.durationMs ?? (Number.isFinite(seconds) && seconds >= 1 && seconds <= MAX_LEASE_SECONDS ? seconds * 1000 : DEFAULT_LEASE_SECONDS * 1000);
-  return { durationMs, heartbeatMs: overrides.heartbeatMs ?? Math.max(10, Math.floor(durationMs / 3)), holder: overrides.holder ?? thisHolder(env) };
+  const durationMs =
+    overrides.durationMs ??
+    (Number.isFinite(seconds) && seconds >= 1 && seconds <= MAX_LEASE_SECONDS
+      ? seconds * 1000
+      : DEFAULT_LEASE_SECONDS * 1000);
+  return {
+    durationMs,
+    heartbeatMs: overrides.heartbeatMs ?? Math.max(10, Math.floor(durationMs / 3)),
+    holder: overrides.holder ?? thisHolder(env),
+  };
 }
 
 /** A fresh lease of `owner`, held by this process. */
 export function newLease(owner: string, policy: LeasePolicy, now: Date, takeovers = 0): Lease {
   const at = now.toISOString();
-  return { owner, holder: policy.holder, acquiredAt: at, renewedAt: at, expiresAt: new Date(now.getTime() + policy.durationMs).toISOString(), takeovers };
+  return {
+    owner,
+    holder: policy.holder,
+    acquiredAt: at,
+    renewedAt: at,
+    expiresAt: new Date(now.getTime() + policy.durationMs).toISOString(),
+    takeovers,
+  };
 }
 
 /** The lease renewed by this process for another `policy.durationMs`. */
 export function renewed(lease: Lease, policy: LeasePolicy, now: Date): Lease {
-  return { ...lease, holder: policy.holder, renewedAt: now.toISOString(), expiresAt: new Date(now.getTime() + policy.durationMs).toISOString() };
+  return {
+    ...lease,
+    holder: policy.holder,
+    renewedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + policy.durationMs).toISOString(),
+  };
 }
 
 /** Whether a process of this machine is alive (signal 0 tests without signalling; EPERM: alive, another user's). */
@@ -97,13 +117,24 @@ export type Staleness = { stale: false } | { stale: true; why: string };
  * Whether a lease is stale, and why in plain words: it expired, or the process of this machine
  * that held it has gone (a laptop's stack killed and started again need not wait for the expiry).
  */
-export function staleness(lease: Lease, now: Date, alive: (pid: number) => boolean = processAlive, host = hostname()): Staleness {
+export function staleness(
+  lease: Lease,
+  now: Date,
+  alive: (pid: number) => boolean = processAlive,
+  host = hostname(),
+): Staleness {
   const local = /^(.+):(\d+)$/.exec(lease.holder);
   if (local && local[1] === host && Number(local[2]) !== process.pid && !alive(Number(local[2]))) {
     return { stale: true, why: `the process running it (${lease.holder}) stopped` };
   }
   if (Date.parse(lease.expiresAt) <= now.getTime()) {
-    return { stale: true, why: lease.holder === UPLOADS_HOLDER ? 'its upload links expired' : `the process running it (${lease.holder}) stopped renewing its lease at ${lease.renewedAt}` };
+    return {
+      stale: true,
+      why:
+        lease.holder === UPLOADS_HOLDER
+          ? 'its upload links expired'
+          : `the process running it (${lease.holder}) stopped renewing its lease at ${lease.renewedAt}`,
+    };
   }
   return { stale: false };
 }
@@ -115,16 +146,31 @@ export function mayClaim(lease: Lease | null | undefined, owner: string, now: Da
 
 /** The run's lease was taken over (it was stale, or another run claimed it): the run must stop writing. */
 export class LeaseLostError extends AppError {
-  constructor(readonly job: string, readonly owner: string, readonly holder: Lease | null | undefined) {
-    super('conflict', `${job}: the run ${owner} no longer holds its lease${holder ? ` (now ${holder.owner})` : ''}`, { name: 'LeaseLostError', code: 'lease-lost' });
+  constructor(
+    readonly job: string,
+    readonly owner: string,
+    readonly holder: Lease | null | undefined,
+  ) {
+    super('conflict', `${job}: the run ${owner} no longer holds its lease${holder ? ` (now ${holder.owner})` : ''}`, {
+      name: 'LeaseLostError',
+      code: 'lease-lost',
+    });
   }
 }
 
 /** Another run holds a live lease on the job. */
 export class LeaseHeldError extends AppError {
-  constructor(readonly job: string, readonly lease: Lease) {
-    super('conflict', `${job} is being run by ${lease.owner} (renewed at ${lease.renewedAt}, held until ${lease.expiresAt}): wait for it to finish or stop`, {
-      name: 'LeaseHeldError', code: 'lease-held',
-    });
+  constructor(
+    readonly job: string,
+    readonly lease: Lease,
+  ) {
+    super(
+      'conflict',
+      `${job} is being run by ${lease.owner} (renewed at ${lease.renewedAt}, held until ${lease.expiresAt}): wait for it to finish or stop`,
+      {
+        name: 'LeaseHeldError',
+        code: 'lease-held',
+      },
+    );
   }
 }

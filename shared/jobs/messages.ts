@@ -57,6 +57,7 @@ export function listSome(items: readonly string[], max = 20): string {
 export function reasonOf(error: unknown, max = MAX_REASON_CHARS): string {
   const said = (error as { message?: unknown } | null)?.message;
   // An Error, or something thrown in its shape (some libraries throw plain objects): never "[object Object]".
-  const message = error instanceof Error ? error.message || error.name : typeof said === 'string' && said ? said : String(error);
+  const message =
+    error instanceof Error ? error.message || error.name : typeof said === 'string' && said ? said : String(error);
   return boundedMessage(message, max);
 }

@@ -13,7 +13,9 @@ import type { RecordStore } from '#store/record-store';
 /** An object store for a function given no bucket: every call throws, naming `who`. */
 export function noBucket(who: string): ObjectStore {
   const refuse = async (): Promise<never> => {
-    throw new Error(`${who} opens no findings bucket: it only writes job items (open the stores with openStores to read or write objects)`);
+    throw new Error(
+      `${who} opens no findings bucket: it only writes job items (open the stores with openStores to read or write objects)`,
+    );
   };
   return { ping: refuse, put: refuse, get: refuse };
 }

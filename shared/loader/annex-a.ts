@@ -19,8 +19,20 @@ export const ANNEX_A_TABLE = 'annex_a_list_8';
 
 /** The fields read from List 8. */
 type AnnexField =
-  | 'childId' | 'sex' | 'ethnicity' | 'dateOfBirth' | 'periodStart' | 'legalStatus' | 'latestReviewDate' | 'permanencePlan'
-  | 'lastIroContact' | 'lastHealthAssessment' | 'lastDentalCheck' | 'placementsLast12Months' | 'allocatedTeam' | 'allocatedWorker';
+  | 'childId'
+  | 'sex'
+  | 'ethnicity'
+  | 'dateOfBirth'
+  | 'periodStart'
+  | 'legalStatus'
+  | 'latestReviewDate'
+  | 'permanencePlan'
+  | 'lastIroContact'
+  | 'lastHealthAssessment'
+  | 'lastDentalCheck'
+  | 'placementsLast12Months'
+  | 'allocatedTeam'
+  | 'allocatedWorker';
 
 /** A List 8 column: the wording of the Annex A template, then the variants seen in other years and exports. */
 interface AnnexColumn {
@@ -32,41 +44,135 @@ interface AnnexColumn {
 }
 
 export const ANNEX_A_COLUMNS: readonly AnnexColumn[] = [
-  { field: 'childId', header: 'Child Unique ID', variants: ['Child ID', 'Unique Child ID', 'Child Unique Identifier', 'Unique ID', 'Child Identifier'], required: true },
+  {
+    field: 'childId',
+    header: 'Child Unique ID',
+    variants: ['Child ID', 'Unique Child ID', 'Child Unique Identifier', 'Unique ID', 'Child Identifier'],
+    required: true,
+  },
   { field: 'sex', header: 'Gender', variants: ['Sex', "Child's Gender", 'Gender of Child', 'Legal Sex'] },
-  { field: 'ethnicity', header: 'Ethnicity', variants: ["Child's Ethnicity", 'Ethnic Origin', 'Ethnic Group', 'Ethnicity Code'] },
-  { field: 'dateOfBirth', header: 'Date of Birth', variants: ['DOB', "Child's Date of Birth", 'Date of Birth of Child', 'Birth Date'], required: true, date: true },
   {
-    field: 'periodStart', header: 'Date Started to be Looked After', required: true, date: true,
-    variants: ['Date Child Started to be Looked After', 'Date Started Being Looked After', 'Date Became Looked After', 'Date Started to be in Care', 'Date Child Became Looked After', 'Looked After Start Date', 'CLA Start Date', 'Date of Becoming Looked After'],
-  },
-  { field: 'legalStatus', header: "Child's Legal Status", variants: ['Legal Status', 'Legal Status of Child', 'Current Legal Status', "Child's Current Legal Status"] },
-  {
-    field: 'latestReviewDate', header: 'Date of Latest Statutory Review', date: true,
-    variants: ['Date of Last Statutory Review', 'Date of Latest Review', 'Date of Last Review', 'Latest Statutory Review Date', 'Date of Most Recent Statutory Review', 'Date of Latest CLA Review', 'Date of Last LAC Review', 'Date of Latest LAC Review'],
+    field: 'ethnicity',
+    header: 'Ethnicity',
+    variants: ["Child's Ethnicity", 'Ethnic Origin', 'Ethnic Group', 'Ethnicity Code'],
   },
   {
-    field: 'permanencePlan', header: 'What is the permanence plan for this child?',
-    variants: ["What is the Child's Permanence Plan?", 'Permanence Plan', "Child's Permanence Plan", 'Permanence Plan for this Child', 'Permanence Plan for the Child', 'Current Permanence Plan', 'What is the permanence plan?'],
+    field: 'dateOfBirth',
+    header: 'Date of Birth',
+    variants: ['DOB', "Child's Date of Birth", 'Date of Birth of Child', 'Birth Date'],
+    required: true,
+    date: true,
   },
   {
-    field: 'lastIroContact', header: 'Date of Last IRO Visit / Contact to the Child', date: true,
-    variants: ['Date of Last IRO Visit', 'Date of Last IRO Contact', 'Date of Last IRO Visit or Contact', 'Date of Last IRO Visit/Contact', 'Date of Last Contact with IRO', 'Date of Last IRO Visit / Contact with the Child', 'Date of Last IRO Contact with the Child', 'Date Child Last Seen by IRO', 'Date of Latest IRO Visit / Contact to the Child'],
+    field: 'periodStart',
+    header: 'Date Started to be Looked After',
+    required: true,
+    date: true,
+    variants: [
+      'Date Child Started to be Looked After',
+      'Date Started Being Looked After',
+      'Date Became Looked After',
+      'Date Started to be in Care',
+      'Date Child Became Looked After',
+      'Looked After Start Date',
+      'CLA Start Date',
+      'Date of Becoming Looked After',
+    ],
   },
   {
-    field: 'lastHealthAssessment', header: 'Date of Last Health Assessment', date: true,
-    variants: ['Date of Latest Health Assessment', 'Last Health Assessment Date', 'Date of Most Recent Health Assessment', 'Date of Last Health Assessment (Initial or Review)'],
+    field: 'legalStatus',
+    header: "Child's Legal Status",
+    variants: ['Legal Status', 'Legal Status of Child', 'Current Legal Status', "Child's Current Legal Status"],
   },
   {
-    field: 'lastDentalCheck', header: 'Date of Last Dental Check', date: true,
-    variants: ['Date of Latest Dental Check', 'Last Dental Check Date', 'Date of Last Dental Check-up', 'Date of Last Dental Check Up', 'Date of Most Recent Dental Check', 'Date of Last Dental Visit'],
+    field: 'latestReviewDate',
+    header: 'Date of Latest Statutory Review',
+    date: true,
+    variants: [
+      'Date of Last Statutory Review',
+      'Date of Latest Review',
+      'Date of Last Review',
+      'Latest Statutory Review Date',
+      'Date of Most Recent Statutory Review',
+      'Date of Latest CLA Review',
+      'Date of Last LAC Review',
+      'Date of Latest LAC Review',
+    ],
   },
   {
-    field: 'placementsLast12Months', header: 'Number of Placements in the Last 12 months',
-    variants: ['Number of Placements in Last 12 Months', 'Number of Placements in the Past 12 Months', 'Placements in the Last 12 Months', 'Number of Placements (Last 12 Months)', 'No. of Placements in the Last 12 Months'],
+    field: 'permanencePlan',
+    header: 'What is the permanence plan for this child?',
+    variants: [
+      "What is the Child's Permanence Plan?",
+      'Permanence Plan',
+      "Child's Permanence Plan",
+      'Permanence Plan for this Child',
+      'Permanence Plan for the Child',
+      'Current Permanence Plan',
+      'What is the permanence plan?',
+    ],
   },
-  { field: 'allocatedTeam', header: 'Allocated Team', variants: ['Team', 'Allocated Team Name', 'Team of Allocated Worker', 'Responsible Team'] },
-  { field: 'allocatedWorker', header: 'Allocated Worker', variants: ['Allocated Social Worker', 'Worker', 'Allocated Worker Name', 'Social Worker', 'Allocated Practitioner'] },
+  {
+    field: 'lastIroContact',
+    header: 'Date of Last IRO Visit / Contact to the Child',
+    date: true,
+    variants: [
+      'Date of Last IRO Visit',
+      'Date of Last IRO Contact',
+      'Date of Last IRO Visit or Contact',
+      'Date of Last IRO Visit/Contact',
+      'Date of Last Contact with IRO',
+      'Date of Last IRO Visit / Contact with the Child',
+      'Date of Last IRO Contact with the Child',
+      'Date Child Last Seen by IRO',
+      'Date of Latest IRO Visit / Contact to the Child',
+    ],
+  },
+  {
+    field: 'lastHealthAssessment',
+    header: 'Date of Last Health Assessment',
+    date: true,
+    variants: [
+      'Date of Latest Health Assessment',
+      'Last Health Assessment Date',
+      'Date of Most Recent Health Assessment',
+      'Date of Last Health Assessment (Initial or Review)',
+    ],
+  },
+  {
+    field: 'lastDentalCheck',
+    header: 'Date of Last Dental Check',
+    date: true,
+    variants: [
+      'Date of Latest Dental Check',
+      'Last Dental Check Date',
+      'Date of Last Dental Check-up',
+      'Date of Last Dental Check Up',
+      'Date of Most Recent Dental Check',
+      'Date of Last Dental Visit',
+    ],
+  },
+  {
+    field: 'placementsLast12Months',
+    header: 'Number of Placements in the Last 12 months',
+    variants: [
+      'Number of Placements in Last 12 Months',
+      'Number of Placements in the Past 12 Months',
+      'Placements in the Last 12 Months',
+      'Number of Placements (Last 12 Months)',
+      'No. of Placements in the Last 12 Months',
+    ],
+  },
+  {
+    field: 'allocatedTeam',
+    header: 'Allocated Team',
+    variants: ['Team', 'Allocated Team Name', 'Team of Allocated Worker', 'Responsible Team'],
+  },
+  {
+    field: 'allocatedWorker',
+    header: 'Allocated Worker',
+    variants: ['Allocated Social Worker', 'Worker', 'Allocated Worker Name', 'Social Worker', 'Allocated Practitioner'],
+  },
 ];
 
 /**
@@ -75,7 +181,12 @@ export const ANNEX_A_COLUMNS: readonly AnnexColumn[] = [
  * "Child’s legal-status" are one header.
  */
 export function normaliseHeader(text: string): string {
-  return text.normalize('NFKD').toLowerCase().replace(/&/g, 'and').replace(/['’‘`]/g, '').replace(/[^a-z0-9]+/g, '');
+  return text
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/&/g, 'and')
+    .replace(/['’‘`]/g, '')
+    .replace(/[^a-z0-9]+/g, '');
 }
 
 /** The same, with any parenthesised note removed first ("(a–g)", "(Y/N)", "(CLA start date)"). */
@@ -84,7 +195,12 @@ function withoutNotes(text: string): string {
 }
 
 const BY_HEADER = new Map<string, AnnexColumn>(
-  ANNEX_A_COLUMNS.flatMap((column) => [column.header, ...column.variants].flatMap((text) => [[normaliseHeader(text), column] as const, [withoutNotes(text), column] as const])),
+  ANNEX_A_COLUMNS.flatMap((column) =>
+    [column.header, ...column.variants].flatMap((text) => [
+      [normaliseHeader(text), column] as const,
+      [withoutNotes(text), column] as const,
+    ]),
+  ),
 );
 
 /** The List 8 column a header names, if any. */
@@ -109,8 +225,16 @@ const sexCell = z.string().transform((raw, ctx) => {
   if (v === '') return null;
   if (['male', 'm', '1', 'boy'].includes(v)) return 'M';
   if (['female', 'f', '2', 'girl'].includes(v)) return 'F';
-  if (/^(unknown|not (stated|known|recorded)|neither|indeterminate|other|unborn|not stated\/recorded.*|prefer not to say)$/.test(v)) return null;
-  ctx.addIssue({ code: 'custom', message: `"${raw.trim()}" is not a gender Annex A uses: a) Male, b) Female, or not stated / neither` });
+  if (
+    /^(unknown|not (stated|known|recorded)|neither|indeterminate|other|unborn|not stated\/recorded.*|prefer not to say)$/.test(
+      v,
+    )
+  )
+    return null;
+  ctx.addIssue({
+    code: 'custom',
+    message: `"${raw.trim()}" is not a gender Annex A uses: a) Male, b) Female, or not stated / neither`,
+  });
   return z.NEVER;
 });
 
@@ -118,7 +242,10 @@ const sexCell = z.string().transform((raw, ctx) => {
 const ethnicityCell = z.string().transform((raw, ctx) => {
   const v = raw.trim();
   if (v === '') return null;
-  const code = v.toUpperCase().match(/[A-Z]{4}/g)?.find((token) => ETHNICITY_CODES.has(token));
+  const code = v
+    .toUpperCase()
+    .match(/[A-Z]{4}/g)
+    ?.find((token) => ETHNICITY_CODES.has(token));
   if (code) return code;
   ctx.addIssue({ code: 'custom', message: `"${v}" holds no SSDA903 ethnicity code (such as WBRI, MWBC or AIND)` });
   return z.NEVER;
@@ -131,7 +258,9 @@ const legalStatusCell = z.string().transform((raw) => {
   return /^([A-Z]\d)(\b|[^A-Z0-9])/.exec(`${v} `)?.[1] ?? v;
 });
 
-const PLAN_BY_TEXT = new Map(Object.entries(ANNEX_A_PERMANENCE_OPTIONS).map(([letter, text]) => [normaliseHeader(text), letter]));
+const PLAN_BY_TEXT = new Map(
+  Object.entries(ANNEX_A_PERMANENCE_OPTIONS).map(([letter, text]) => [normaliseHeader(text), letter]),
+);
 
 /** The Annex A permanence option (a–g), as a letter, "a) Return to family", or the option's words; blank → none recorded. */
 const permanencePlanCell = z.string().transform((raw, ctx) => {
@@ -139,24 +268,45 @@ const permanencePlanCell = z.string().transform((raw, ctx) => {
   if (v === '') return [];
   const letter = /^([a-g])(\)|\.|:|\s|$)/i.exec(v)?.[1]?.toLowerCase() ?? PLAN_BY_TEXT.get(normaliseHeader(v));
   if (letter) return [letter];
-  const options = Object.entries(ANNEX_A_PERMANENCE_OPTIONS).map(([l, text]) => `${l}) ${text}`).join(', ');
+  const options = Object.entries(ANNEX_A_PERMANENCE_OPTIONS)
+    .map(([l, text]) => `${l}) ${text}`)
+    .join(', ');
   ctx.addIssue({ code: 'custom', message: `"${v}" is not an Annex A permanence option: ${options}` });
   return z.NEVER;
 });
 
 const FIELD_CELLS: Record<AnnexField, z.ZodType<unknown>> = {
-  childId: textCell, sex: sexCell, ethnicity: ethnicityCell, dateOfBirth: dateCell, periodStart: dateCell, legalStatus: legalStatusCell,
-  latestReviewDate: dateCell, permanencePlan: permanencePlanCell, lastIroContact: dateCell, lastHealthAssessment: dateCell,
-  lastDentalCheck: dateCell, placementsLast12Months: integerCell, allocatedTeam: textCell, allocatedWorker: textCell,
+  childId: textCell,
+  sex: sexCell,
+  ethnicity: ethnicityCell,
+  dateOfBirth: dateCell,
+  periodStart: dateCell,
+  legalStatus: legalStatusCell,
+  latestReviewDate: dateCell,
+  permanencePlan: permanencePlanCell,
+  lastIroContact: dateCell,
+  lastHealthAssessment: dateCell,
+  lastDentalCheck: dateCell,
+  placementsLast12Months: integerCell,
+  allocatedTeam: textCell,
+  allocatedWorker: textCell,
 };
 
 /** Which List 8 field each record field comes from, so a schema error points at the sheet's own column. */
 const SOURCE_OF: Record<string, Record<string, AnnexField>> = {
   child: { childId: 'childId', sex: 'sex', dateOfBirth: 'dateOfBirth', ethnicity: 'ethnicity' },
   careSummary: {
-    childId: 'childId', periodStart: 'periodStart', legalStatus: 'legalStatus', latestReviewDate: 'latestReviewDate', permanencePlan: 'permanencePlan',
-    lastIroContact: 'lastIroContact', lastHealthAssessment: 'lastHealthAssessment', lastDentalCheck: 'lastDentalCheck',
-    placementsLast12Months: 'placementsLast12Months', allocatedTeam: 'allocatedTeam', allocatedWorker: 'allocatedWorker',
+    childId: 'childId',
+    periodStart: 'periodStart',
+    legalStatus: 'legalStatus',
+    latestReviewDate: 'latestReviewDate',
+    permanencePlan: 'permanencePlan',
+    lastIroContact: 'lastIroContact',
+    lastHealthAssessment: 'lastHealthAssessment',
+    lastDentalCheck: 'lastDentalCheck',
+    placementsLast12Months: 'placementsLast12Months',
+    allocatedTeam: 'allocatedTeam',
+    allocatedWorker: 'allocatedWorker',
   },
   reviewDetails: { childId: 'childId', reviewDate: 'latestReviewDate', permanencePlan: 'permanencePlan' },
   health: { childId: 'childId', date: 'lastHealthAssessment' },
@@ -190,14 +340,28 @@ export async function readAnnexSheet(
       const candidate = headerColumns(row);
       if (candidate.size > 0 && [...candidate.values()].some((c) => c.field === 'childId')) {
         columns = candidate;
-        const headerText = new Map([...candidate.entries()].map(([index, column]) => [column.field, cellText(row.getCell(index).value).trim()]));
+        const headerText = new Map(
+          [...candidate.entries()].map(([index, column]) => [column.field, cellText(row.getCell(index).value).trim()]),
+        );
         const missing = ANNEX_A_COLUMNS.filter((c) => c.required && !headerText.has(c.field));
         if (missing.length > 0) {
-          return { refused: `the List 8 sheet "${sheetName}" has no ${missing.map((c) => `"${c.header}"`).join(', ')} column (its headers, row ${row.number}: ${headersOf(row).join(', ')})` };
+          return {
+            refused: `the List 8 sheet "${sheetName}" has no ${missing.map((c) => `"${c.header}"`).join(', ')} column (its headers, row ${row.number}: ${headersOf(row).join(', ')})`,
+          };
         }
-        sheet = { headerText, letters: new Map([...candidate.entries()].map(([index, column]) => [column.field, row.getCell(index).address.replace(/\d+$/, '')])) };
+        sheet = {
+          headerText,
+          letters: new Map(
+            [...candidate.entries()].map(([index, column]) => [
+              column.field,
+              row.getCell(index).address.replace(/\d+$/, ''),
+            ]),
+          ),
+        };
       } else if (searched >= HEADER_SEARCH_ROWS) {
-        return { refused: `the List 8 sheet "${sheetName}" has no header row with "Child Unique ID" in its first ${HEADER_SEARCH_ROWS} rows` };
+        return {
+          refused: `the List 8 sheet "${sheetName}" has no header row with "Child Unique ID" in its first ${HEADER_SEARCH_ROWS} rows`,
+        };
       }
       continue;
     }
@@ -279,7 +443,10 @@ export function annexRow(
 ): { entries: UpsertEntry[] } | { errors: RowError[] } {
   const { headerText } = sheet;
   const raw = new Map<AnnexField, { text: string; ref: string }>(
-    [...headerText.keys()].map((field) => [field, { text: cells[field] ?? '', ref: `${sheet.letters.get(field) ?? ''}${where.line}` }]),
+    [...headerText.keys()].map((field) => [
+      field,
+      { text: cells[field] ?? '', ref: `${sheet.letters.get(field) ?? ''}${where.line}` },
+    ]),
   );
   const errors: RowError[] = [];
   const at = (field: AnnexField) => {
@@ -289,7 +456,12 @@ export function annexRow(
   };
   const error = (field: AnnexField, message: string) => {
     const { header, ref } = at(field);
-    errors.push({ file: where.file, line: where.line, column: header, message: `${header}${ref ? ` (${ref})` : ''}: ${message}` });
+    errors.push({
+      file: where.file,
+      line: where.line,
+      column: header,
+      message: `${header}${ref ? ` (${ref})` : ''}: ${message}`,
+    });
   };
   const values: Partial<Record<AnnexField, unknown>> = {};
   for (const [field, parser] of Object.entries(FIELD_CELLS) as [AnnexField, z.ZodType<unknown>][]) {
@@ -309,46 +481,108 @@ export function annexRow(
       const field = SOURCE_OF[kind]?.[String(issue.path[0] ?? '')] ?? 'childId';
       const value = raw.get(field)?.text.trim() ?? '';
       const blank = value === '';
-      error(field, blank && issue.code === 'invalid_type' ? 'is required' : issue.code === 'invalid_value' || issue.code === 'invalid_type' ? `"${value}" is not allowed: ${issue.message}` : issue.message);
+      error(
+        field,
+        blank && issue.code === 'invalid_type'
+          ? 'is required'
+          : issue.code === 'invalid_value' || issue.code === 'invalid_type'
+            ? `"${value}" is not allowed: ${issue.message}`
+            : issue.message,
+      );
     }
     return null;
   };
 
   const childId = get<string>('childId');
   const child = check('child', Child, {
-    childId, sex: get('sex'), dateOfBirth: get('dateOfBirth'), ethnicity: get('ethnicity'), upn: null, motherChildDateOfBirth: null,
+    childId,
+    sex: get('sex'),
+    dateOfBirth: get('dateOfBirth'),
+    ethnicity: get('ethnicity'),
+    upn: null,
+    motherChildDateOfBirth: null,
   });
   const summary = check('careSummary', CareSummary, {
-    childId, periodStart: get('periodStart'), legalStatus: get('legalStatus'), latestReviewDate: get('latestReviewDate'),
-    permanencePlan: held('permanencePlan') ? get('permanencePlan') : null, lastIroContact: get('lastIroContact'),
-    lastHealthAssessment: get('lastHealthAssessment'), lastDentalCheck: get('lastDentalCheck'),
-    placementsLast12Months: get('placementsLast12Months'), allocatedTeam: get('allocatedTeam'), allocatedWorker: get('allocatedWorker'),
+    childId,
+    periodStart: get('periodStart'),
+    legalStatus: get('legalStatus'),
+    latestReviewDate: get('latestReviewDate'),
+    permanencePlan: held('permanencePlan') ? get('permanencePlan') : null,
+    lastIroContact: get('lastIroContact'),
+    lastHealthAssessment: get('lastHealthAssessment'),
+    lastDentalCheck: get('lastDentalCheck'),
+    placementsLast12Months: get('placementsLast12Months'),
+    allocatedTeam: get('allocatedTeam'),
+    allocatedWorker: get('allocatedWorker'),
   });
   const reviewDate = get<string>('latestReviewDate');
-  const review = reviewDate === null ? null : check('reviewDetails', ReviewDetails, {
-    childId, reviewDate, iroId: null, permanencePlan: held('permanencePlan') ? get('permanencePlan') : null, carePlanUpToDate: null,
-    childSeenBeforeReview: null, decisionsIssued: null, recordIssued: null, stoodDown: null,
-  });
+  const review =
+    reviewDate === null
+      ? null
+      : check('reviewDetails', ReviewDetails, {
+          childId,
+          reviewDate,
+          iroId: null,
+          permanencePlan: held('permanencePlan') ? get('permanencePlan') : null,
+          carePlanUpToDate: null,
+          childSeenBeforeReview: null,
+          decisionsIssued: null,
+          recordIssued: null,
+          stoodDown: null,
+        });
   const healthEvent = (kind: 'health' | 'dental', type: 'HA' | 'DENTAL', date: string | null) =>
-    date === null ? null : check(kind, HealthEvent, {
-      childId, type, date, status: 'Completed', childPresent: null, viewsRecorded: null, sdqScore: null, sdqReason: null, immunisationsUpToDate: null,
-    });
+    date === null
+      ? null
+      : check(kind, HealthEvent, {
+          childId,
+          type,
+          date,
+          status: 'Completed',
+          childPresent: null,
+          viewsRecorded: null,
+          sdqScore: null,
+          sdqReason: null,
+          immunisationsUpToDate: null,
+        });
   const assessment = healthEvent('health', 'HA', get('lastHealthAssessment'));
   const dental = healthEvent('dental', 'DENTAL', get('lastDentalCheck'));
   if (errors.length > 0 || !child || !summary) return { errors };
 
   // What the sheet does not hold keeps what a fuller source (SSDA903, the SSD extract) stored; so
   // does what it leaves blank: a blank cell is "not known here", never a reason to erase.
-  const known = (field: AnnexField, value: unknown) => held(field) && value !== null && !(Array.isArray(value) && value.length === 0);
+  const known = (field: AnnexField, value: unknown) =>
+    held(field) && value !== null && !(Array.isArray(value) && value.length === 0);
   const entries: UpsertEntry[] = [
-    { kind: 'child', record: child, heldFields: ['childId', 'dateOfBirth', ...(known('sex', child.sex) ? ['sex'] : []), ...(known('ethnicity', child.ethnicity) ? ['ethnicity'] : [])] },
+    {
+      kind: 'child',
+      record: child,
+      heldFields: [
+        'childId',
+        'dateOfBirth',
+        ...(known('sex', child.sex) ? ['sex'] : []),
+        ...(known('ethnicity', child.ethnicity) ? ['ethnicity'] : []),
+      ],
+    },
     { kind: 'careSummary', record: summary },
   ];
   if (review) {
-    entries.push({ kind: 'reviewDetails', record: review, heldFields: ['childId', 'reviewDate', ...(known('permanencePlan', review.permanencePlan) ? ['permanencePlan'] : [])] });
+    entries.push({
+      kind: 'reviewDetails',
+      record: review,
+      heldFields: [
+        'childId',
+        'reviewDate',
+        ...(known('permanencePlan', review.permanencePlan) ? ['permanencePlan'] : []),
+      ],
+    });
   }
   for (const event of [assessment, dental]) {
-    if (event) entries.push({ kind: 'healthEvent', record: event, heldFields: ['childId', 'type', 'date', 'status'] } satisfies DomainRecord & { heldFields: string[] });
+    if (event)
+      entries.push({
+        kind: 'healthEvent',
+        record: event,
+        heldFields: ['childId', 'type', 'date', 'status'],
+      } satisfies DomainRecord & { heldFields: string[] });
   }
   return { entries };
 }

@@ -70,10 +70,14 @@ export const partialDateCell = z.string().transform((raw, ctx) => {
     const [, d, m, y] = partial as unknown as [string, string, string, string];
     const dayKnown = d.toLowerCase() !== 'zz';
     const monthKnown = m.toLowerCase() !== 'zz';
-    if (dayKnown && monthKnown && isIsoDate(`${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`)) return `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
+    if (dayKnown && monthKnown && isIsoDate(`${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`))
+      return `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
     if (!dayKnown && monthKnown && Number(m) >= 1 && Number(m) <= 12) return `${y}-${m.padStart(2, '0')}`;
     if (!dayKnown && !monthKnown) return y;
   } else if (isIsoDate(v)) return v;
-  ctx.addIssue({ code: 'custom', message: `"${v}" is not a date: write dd/mm/YYYY, or zz/mm/YYYY or zz/zz/YYYY where the day or month is not known` });
+  ctx.addIssue({
+    code: 'custom',
+    message: `"${v}" is not a date: write dd/mm/YYYY, or zz/mm/YYYY or zz/zz/YYYY where the day or month is not known`,
+  });
   return z.NEVER;
 });

@@ -5,7 +5,13 @@
  * header is the only fault found while reading.
  */
 import { parse } from 'csv-parse';
-import { describeColumns, normaliseColumn, recogniseFormat, unrecognisedHeaderMessage, type ImportFormat } from './formats.ts';
+import {
+  describeColumns,
+  normaliseColumn,
+  recogniseFormat,
+  unrecognisedHeaderMessage,
+  type ImportFormat,
+} from './formats.ts';
 import type { ReadSink } from './read-sink.ts';
 import type { ImportSource } from './sources.ts';
 import { DELIMITER_NAMES, detectDelimiter, detectEncoding, firstLineOf, openText } from './text.ts';
@@ -25,12 +31,24 @@ export async function readCsv(source: ImportSource, sink: ReadSink): Promise<voi
   const delimiter = detectDelimiter(await firstLineOf(await openText(source, encoding.encoding)));
   file.delimiter = DELIMITER_NAMES[delimiter];
   const text = await openText(source, encoding.encoding);
-  const parser = text.pipe(parse({ delimiter, relax_column_count: true, skip_empty_lines: true, info: true, trim: false, relax_quotes: false }));
+  const parser = text.pipe(
+    parse({
+      delimiter,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      info: true,
+      trim: false,
+      relax_quotes: false,
+    }),
+  );
   let columns: string[] | undefined;
   let format: ImportFormat | undefined;
   const beforeHeader: { line: number; cells: string[] }[] = [];
   try {
-    for await (const { record: cells, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const { record: cells, info } of parser as AsyncIterable<{
+      record: string[];
+      info: { lines: number };
+    }>) {
       const line = info.lines;
       if (!format) {
         const candidate = cells.map(normaliseColumn);
@@ -44,7 +62,9 @@ export async function readCsv(source: ImportSource, sink: ReadSink): Promise<voi
         }
         if (beforeHeader.length > 0) {
           // A title or note above the header: refused, saying what was expected where.
-          const first = beforeHeader[0]!.cells.filter((c) => c.trim() !== '').join(delimiter === '\t' ? ' ' : `${delimiter} `);
+          const first = beforeHeader[0]!.cells
+            .filter((c) => c.trim() !== '')
+            .join(delimiter === '\t' ? ' ' : `${delimiter} `);
           file.refused = `the first line is not the header: line 1 reads "${first.slice(0, 80)}", and the ${recognised.fileName} header (${describeColumns(recognised)}) is on line ${line}. Delete the ${line - 1 === 1 ? 'line' : `${line - 1} lines`} above the header and import the file again`;
           return;
         }
@@ -61,7 +81,12 @@ export async function readCsv(source: ImportSource, sink: ReadSink): Promise<voi
       const byColumn: Record<string, string> = {};
       columns!.forEach((c, i) => (byColumn[c] = (row[i] ?? '').trim()));
       if (row.length !== columns!.length) {
-        sink.refuseRow({ table: format.name, cells: byColumn, line, element: null }, 'CELLS', null, `CELLS – the row has ${row.length} cells but the header has ${columns!.length}${delimiter === ',' ? '' : ` (the file is ${DELIMITER_NAMES[delimiter]}-delimited)`}`);
+        sink.refuseRow(
+          { table: format.name, cells: byColumn, line, element: null },
+          'CELLS',
+          null,
+          `CELLS – the row has ${row.length} cells but the header has ${columns!.length}${delimiter === ',' ? '' : ` (the file is ${DELIMITER_NAMES[delimiter]}-delimited)`}`,
+        );
         continue;
       }
       await sink.row({ table: format.name, cells: byColumn, line, element: null });
@@ -77,7 +102,8 @@ export async function readCsv(source: ImportSource, sink: ReadSink): Promise<voi
   if (!format && !file.refused) {
     const header = beforeHeader[0];
     if (!header) file.refused = 'the file is empty: expected a header row';
-    else if (header.cells.length === 1 && delimiter === ',' && /;|\t/.test(header.cells[0]!)) file.refused = `the header could not be split into columns: ${unrecognisedHeaderMessage(header.cells.map(normaliseColumn))}`;
+    else if (header.cells.length === 1 && delimiter === ',' && /;|\t/.test(header.cells[0]!))
+      file.refused = `the header could not be split into columns: ${unrecognisedHeaderMessage(header.cells.map(normaliseColumn))}`;
     else file.refused = unrecognisedHeaderMessage(header.cells.map(normaliseColumn));
   }
 }

@@ -33,9 +33,24 @@ import * as z from 'zod';
 import { IsoDate } from '#domain/dates';
 import { AuthorityId } from '#domain/records';
 import { Heartbeat } from '#jobs/heartbeat';
-import { Lease, LeaseLostError, UPLOADS_HOLDER, leasePolicy, newLease, renewed, staleness, type LeasePolicy } from '#jobs/lease';
+import {
+  Lease,
+  LeaseLostError,
+  UPLOADS_HOLDER,
+  leasePolicy,
+  newLease,
+  renewed,
+  staleness,
+  type LeasePolicy,
+} from '#jobs/lease';
 import { MAX_NOTE_CHARS, MAX_REASON_CHARS, boundedMessage, listSome, reasonOf } from '#jobs/messages';
-import { MAX_DOWNLOAD_LINK_SECONDS, MAX_UPLOAD_LINK_SECONDS, copyObject, type ObjectLinks, type ObjectStore } from '#store/object-store';
+import {
+  MAX_DOWNLOAD_LINK_SECONDS,
+  MAX_UPLOAD_LINK_SECONDS,
+  copyObject,
+  type ObjectLinks,
+  type ObjectStore,
+} from '#store/object-store';
 import { VersionConflictError, type RecordStore, type Versioned } from '#store/record-store';
 import { withRetry, type RetryOptions } from '#store/retry';
 import { loadSources } from './load.ts';
@@ -95,10 +110,15 @@ export type ImportContentType = keyof typeof IMPORT_CONTENT_TYPES;
 export const ImportId = z.string().regex(IMPORT_ID, 'must be 1–128 letters, digits, ".", "_" or "-"');
 export const ImportFileName = z
   .string()
-  .regex(FILE_NAME, 'must be 1–200 letters, digits, spaces, ".", "_", "-" or brackets, starting with a letter or digit');
+  .regex(
+    FILE_NAME,
+    'must be 1–200 letters, digits, spaces, ".", "_", "-" or brackets, starting with a letter or digit',
+  );
 const ContentType = z.enum(Object.keys(IMPORT_CONTENT_TYPES) as [ImportContentType, ...ImportContentType[]]);
 /** The 31 March an SSDA903 return is for (OC2 and OC3 rows carry no year). */
-export const YearEnding = IsoDate.refine((d) => d.endsWith('-03-31'), { message: 'must be a 31 March written YYYY-03-31' });
+export const YearEnding = IsoDate.refine((d) => d.endsWith('-03-31'), {
+  message: 'must be a 31 March written YYYY-03-31',
+});
 
 /**
  * The collection year a QA lead says a return is for, as they write it: `2025-26`, `2025/26` or the
@@ -109,7 +129,10 @@ export const StatedCollectionYear = z
   .transform((text, ctx) => {
     const year = parseCollectionYear(text);
     if (!year) {
-      ctx.addIssue({ code: 'custom', message: 'must be a collection year written like 2025-26 (1 April 2025 to 31 March 2026)' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be a collection year written like 2025-26 (1 April 2025 to 31 March 2026)',
+      });
       return z.NEVER;
     }
     return year;
@@ -118,9 +141,15 @@ export const StatedCollectionYear = z
   .describe('the SSDA903 collection year the files are for, e.g. 2025-26; inferred from the data when absent');
 
 /** A file's name ends with the extension of its content type. */
-const EXTENSION_MATCHES: [(f: { fileName: string; contentType: ImportContentType }) => boolean, { message: string; path: string[] }] = [
+const EXTENSION_MATCHES: [
+  (f: { fileName: string; contentType: ImportContentType }) => boolean,
+  { message: string; path: string[] },
+] = [
   (f) => IMPORT_CONTENT_TYPES[f.contentType].some((ext) => f.fileName.toLowerCase().endsWith(ext)),
-  { message: 'the file name must end with the extension of its content type (.csv, .xml or .xlsx)', path: ['fileName'] },
+  {
+    message: 'the file name must end with the extension of its content type (.csv, .xml or .xlsx)',
+    path: ['fileName'],
+  },
 ];
 
 /** The files of one import: at least one, at most MAX_FILES_PER_IMPORT, each name once. */
@@ -129,10 +158,14 @@ const filesOfOneImport = <T extends z.ZodType<{ fileName: string }>>(file: T, at
     .array(file)
     .min(1, atLeastOne)
     .max(MAX_FILES_PER_IMPORT, `at most ${MAX_FILES_PER_IMPORT} files per import`)
-    .refine((files) => new Set(files.map((f) => f.fileName)).size === files.length, { message: 'each file name may appear once' });
+    .refine((files) => new Set(files.map((f) => f.fileName)).size === files.length, {
+      message: 'each file name may appear once',
+    });
 
 /** One file an import will receive. */
-export const ImportFileRequest = z.object({ fileName: ImportFileName, contentType: ContentType }).refine(...EXTENSION_MATCHES);
+export const ImportFileRequest = z
+  .object({ fileName: ImportFileName, contentType: ContentType })
+  .refine(...EXTENSION_MATCHES);
 export type ImportFileRequest = z.infer<typeof ImportFileRequest>;
 
 /** Input of `createImport`: the authority and user come from the caller's token, never the body. */
@@ -162,16 +195,20 @@ export type DirectImportRequest = z.infer<typeof DirectImportRequest>;
 /** Files sent together as bytes (the web page's upload form) may come to at most this much. */
 export const DIRECT_IMPORT_MAX_TOTAL_BYTES = 20 * 1024 * 1024;
 
-const DirectFile = z.object({ fileName: ImportFileName, contentType: ContentType, body: DirectImportRequest.shape.body }).refine(...EXTENSION_MATCHES);
+const DirectFile = z
+  .object({ fileName: ImportFileName, contentType: ContentType, body: DirectImportRequest.shape.body })
+  .refine(...EXTENSION_MATCHES);
 
 /** Input of `importDirectFiles`: several small files as bytes, imported together as one import (one report, loaded in dependency order). */
 export const DirectImportFilesRequest = z.object({
   authorityId: AuthorityId,
   requestedBy: z.string().trim().min(1).max(200),
-  files: filesOfOneImport(DirectFile, 'send at least one file')
-    .refine((files) => files.reduce((n, f) => n + f.body.byteLength, 0) <= DIRECT_IMPORT_MAX_TOTAL_BYTES, {
+  files: filesOfOneImport(DirectFile, 'send at least one file').refine(
+    (files) => files.reduce((n, f) => n + f.body.byteLength, 0) <= DIRECT_IMPORT_MAX_TOTAL_BYTES,
+    {
       message: `files sent together may come to at most ${DIRECT_IMPORT_MAX_TOTAL_BYTES / 1024 / 1024} MiB: upload larger sets through upload links`,
-    }),
+    },
+  ),
   yearEnding: YearEnding.optional(),
   collectionYear: StatedCollectionYear.optional(),
 });
@@ -182,10 +219,14 @@ export type ImportStatus = z.infer<typeof ImportStatus>;
 
 const count = z.number().int().min(0);
 export const TableCountsSchema = z.object({
-  rows: count, accepted: count, rejected: count,
+  rows: count,
+  accepted: count,
+  rejected: count,
   /** Rows imported with a warning (imports recorded before warnings existed have none). */
   warned: count.default(0),
-  created: count, updated: count, unchanged: count,
+  created: count,
+  updated: count,
+  unchanged: count,
 });
 
 /** One file of an import: where it is uploaded, whether it has arrived, and what became of its rows. */
@@ -200,7 +241,10 @@ export const ImportFileState = TableCountsSchema.extend({
   encoding: z.string().nullable().default(null),
   delimiter: z.string().nullable().default(null),
   /** A workbook's sheets and what each was read as. */
-  sheets: z.array(z.object({ name: z.string(), format: z.string().nullable(), note: z.string().optional() })).nullable().default(null),
+  sheets: z
+    .array(z.object({ name: z.string(), format: z.string().nullable(), note: z.string().optional() }))
+    .nullable()
+    .default(null),
   tables: z.record(z.string(), TableCountsSchema),
 });
 export type ImportFileState = z.infer<typeof ImportFileState>;
@@ -222,7 +266,10 @@ export const ImportJob = z.object({
   /** The collection year the QA lead stated, if any. */
   statedYear: CollectionYear.nullable().default(null),
   /** The year the return was judged as, and how it was known; null until run, or when no SSDA903 table came. */
-  collectionYear: z.object({ year: CollectionYear, how: z.enum(['stated', 'inferred']), reason: z.string(), rulesOf: CollectionYear }).nullable().default(null),
+  collectionYear: z
+    .object({ year: CollectionYear, how: z.enum(['stated', 'inferred']), reason: z.string(), rulesOf: CollectionYear })
+    .nullable()
+    .default(null),
   files: z.array(ImportFileState),
   /** Rows read so far (reading), then rows judged and written (writing), over every file. */
   progress: z.object({ rows: count, phase: z.enum(['reading', 'writing']).optional(), of: count.optional() }),
@@ -253,7 +300,15 @@ export type ImportJob = z.infer<typeof ImportJob>;
 export const CreatedImport = z.object({
   importId: ImportId,
   status: ImportStatus,
-  uploads: z.array(z.object({ fileName: ImportFileName, contentType: ContentType, key: z.string(), url: z.string(), expiresAt: z.string() })),
+  uploads: z.array(
+    z.object({
+      fileName: ImportFileName,
+      contentType: ContentType,
+      key: z.string(),
+      url: z.string(),
+      expiresAt: z.string(),
+    }),
+  ),
 });
 export type CreatedImport = z.infer<typeof CreatedImport>;
 
@@ -293,14 +348,17 @@ export function parseUploadKey(key: string): { authorityId: string; importId: st
   const parts = key.split('/');
   if (parts.length !== 4 || `${parts[0]}/` !== UPLOAD_PREFIX) return null;
   const [, authorityId, importId, fileName] = parts as [string, string, string, string];
-  if (!AuthorityId.safeParse(authorityId).success || !IMPORT_ID.test(importId) || !FILE_NAME.test(fileName)) return null;
+  if (!AuthorityId.safeParse(authorityId).success || !IMPORT_ID.test(importId) || !FILE_NAME.test(fileName))
+    return null;
   return { authorityId, importId, fileName };
 }
 
 /** Where a finished import's report lives. */
-export const importReportKey = (authorityId: string, importId: string) => `${IMPORT_REPORT_PREFIX}${authorityId}/${importId}/report.json`;
+export const importReportKey = (authorityId: string, importId: string) =>
+  `${IMPORT_REPORT_PREFIX}${authorityId}/${importId}/report.json`;
 /** Where an import's errors CSV lives (file, line, column, message). */
-export const importErrorsKey = (authorityId: string, importId: string) => `${IMPORT_REPORT_PREFIX}${authorityId}/${importId}/errors.csv`;
+export const importErrorsKey = (authorityId: string, importId: string) =>
+  `${IMPORT_REPORT_PREFIX}${authorityId}/${importId}/errors.csv`;
 
 export interface ImportClock {
   now?: () => Date;
@@ -323,9 +381,27 @@ function parseRequest<T>(schema: z.ZodType<T>, input: unknown): T {
   return parsed.data;
 }
 
-const zeroCounts = (): TableCounts => ({ rows: 0, accepted: 0, rejected: 0, warned: 0, created: 0, updated: 0, unchanged: 0 });
+const zeroCounts = (): TableCounts => ({
+  rows: 0,
+  accepted: 0,
+  rejected: 0,
+  warned: 0,
+  created: 0,
+  updated: 0,
+  unchanged: 0,
+});
 
-function newJob(request: { authorityId: string; requestedBy: string; yearEnding?: string | undefined; collectionYear?: string | undefined }, files: readonly ImportFileRequest[], importId: string, now: Date): ImportJob {
+function newJob(
+  request: {
+    authorityId: string;
+    requestedBy: string;
+    yearEnding?: string | undefined;
+    collectionYear?: string | undefined;
+  },
+  files: readonly ImportFileRequest[],
+  importId: string,
+  now: Date,
+): ImportJob {
   return {
     importId,
     authorityId: request.authorityId,
@@ -338,8 +414,17 @@ function newJob(request: { authorityId: string; requestedBy: string; yearEnding?
     statedYear: request.collectionYear ?? null,
     collectionYear: null,
     files: files.map((f) => ({
-      fileName: f.fileName, contentType: f.contentType, key: uploadKeyFor(request.authorityId, importId, f.fileName), uploaded: false,
-      format: null, refused: null, encoding: null, delimiter: null, sheets: null, tables: {}, ...zeroCounts(),
+      fileName: f.fileName,
+      contentType: f.contentType,
+      key: uploadKeyFor(request.authorityId, importId, f.fileName),
+      uploaded: false,
+      format: null,
+      refused: null,
+      encoding: null,
+      delimiter: null,
+      sheets: null,
+      tables: {},
+      ...zeroCounts(),
     })),
     progress: { rows: 0 },
     tables: {},
@@ -359,12 +444,21 @@ const leasesOf = (svc: Pick<ImportServices, 'leases'>) => svc.leases ?? leasePol
 
 /** The lease of a pending import: nobody's, until its files should all be in (the links' life and a grace period). */
 function uploadsLease(now: Date, linkSeconds: number): Lease {
-  return newLease(AWAITING_UPLOADS, { durationMs: linkSeconds * 1000 + UPLOAD_GRACE_MS, heartbeatMs: 0, holder: UPLOADS_HOLDER }, now);
+  return newLease(
+    AWAITING_UPLOADS,
+    { durationMs: linkSeconds * 1000 + UPLOAD_GRACE_MS, heartbeatMs: 0, holder: UPLOADS_HOLDER },
+    now,
+  );
 }
 
 /** A trail entry, bounded, and the trail with it (the oldest give way past MAX_IMPORT_TRAIL). */
 function withTrail(job: ImportJob, at: Date, actor: string, action: string, detail: string): ImportTrailEntry[] {
-  const entry = { at: at.toISOString(), actor: boundedMessage(actor, 200), action, detail: boundedMessage(detail, MAX_REASON_CHARS) };
+  const entry = {
+    at: at.toISOString(),
+    actor: boundedMessage(actor, 200),
+    action,
+    detail: boundedMessage(detail, MAX_REASON_CHARS),
+  };
   return [...job.trail, entry].slice(-MAX_IMPORT_TRAIL);
 }
 
@@ -380,23 +474,52 @@ export function boundedJob(job: ImportJob): ImportJob {
     files: job.files.map((f) => ({
       ...f,
       refused: f.refused === null ? null : boundedMessage(f.refused, MAX_NOTE_CHARS),
-      sheets: f.sheets?.slice(0, 50).map((sheet) => ({ ...sheet, name: boundedMessage(sheet.name, 100), ...(sheet.note ? { note: boundedMessage(sheet.note, 500) } : {}) })) ?? null,
+      sheets:
+        f.sheets
+          ?.slice(0, 50)
+          .map((sheet) => ({
+            ...sheet,
+            name: boundedMessage(sheet.name, 100),
+            ...(sheet.note ? { note: boundedMessage(sheet.note, 500) } : {}),
+          })) ?? null,
     })),
     trail: job.trail.slice(-MAX_IMPORT_TRAIL),
   };
   const size = () => Buffer.byteLength(JSON.stringify(bounded));
   if (size() <= MAX_JOB_ITEM_BYTES) return bounded;
   const rulesLeftOut = Math.max(0, bounded.rules.length - 20);
-  bounded.rules = bounded.rules.slice(0, 20).map((r) => ({ ...r, meaning: boundedMessage(r.meaning, 300), tables: r.tables.slice(0, 20) }));
-  bounded.files = bounded.files.map((f) => ({ ...f, sheets: f.sheets?.slice(0, 5) ?? null, refused: f.refused === null ? null : boundedMessage(f.refused, 300) }));
-  if (rulesLeftOut > 0) bounded.trail = [...bounded.trail, { at: job.finishedAt ?? job.createdAt, actor: 'system', action: 'cut-short', detail: `${rulesLeftOut} more rules with problems are counted in the problems CSV, not listed here` }].slice(-MAX_IMPORT_TRAIL);
+  bounded.rules = bounded.rules
+    .slice(0, 20)
+    .map((r) => ({ ...r, meaning: boundedMessage(r.meaning, 300), tables: r.tables.slice(0, 20) }));
+  bounded.files = bounded.files.map((f) => ({
+    ...f,
+    sheets: f.sheets?.slice(0, 5) ?? null,
+    refused: f.refused === null ? null : boundedMessage(f.refused, 300),
+  }));
+  if (rulesLeftOut > 0)
+    bounded.trail = [
+      ...bounded.trail,
+      {
+        at: job.finishedAt ?? job.createdAt,
+        actor: 'system',
+        action: 'cut-short',
+        detail: `${rulesLeftOut} more rules with problems are counted in the problems CSV, not listed here`,
+      },
+    ].slice(-MAX_IMPORT_TRAIL);
   return bounded;
 }
 
 /** Writes the job, bounded, over `version` (0: new), riding out transient faults; listed for recovery while it holds a lease. */
-function putJob(svc: Pick<ImportServices, 'store' | 'retry'>, job: ImportJob, version: number): Promise<Versioned<ImportJob>> {
+function putJob(
+  svc: Pick<ImportServices, 'store' | 'retry'>,
+  job: ImportJob,
+  version: number,
+): Promise<Versioned<ImportJob>> {
   const bounded = boundedJob(job);
-  return withRetry(() => svc.store.putImportJob(job.authorityId, job.importId, bounded, version, { leased: job.lease !== null }), svc.retry);
+  return withRetry(
+    () => svc.store.putImportJob(job.authorityId, job.importId, bounded, version, { leased: job.lease !== null }),
+    svc.retry,
+  );
 }
 
 /**
@@ -418,7 +541,10 @@ export async function createImport(
   const expiresAt = new Date(now.getTime() + linkSeconds * 1000).toISOString();
   const uploads = await Promise.all(
     job.files.map(async (f) => ({
-      fileName: f.fileName, contentType: f.contentType, key: f.key, expiresAt,
+      fileName: f.fileName,
+      contentType: f.contentType,
+      key: f.key,
+      expiresAt,
       url: await svc.links.uploadUrl(f.key, { expiresInSeconds: linkSeconds, contentType: f.contentType }),
     })),
   );
@@ -429,9 +555,17 @@ export async function createImport(
  * Imports one small file given as bytes (at most DIRECT_IMPORT_MAX_BYTES) at once, and returns the
  * finished import. The file is kept in the bucket under the same upload key as an uploaded one.
  */
-export async function importDirect(svc: ImportServices, input: DirectImportRequest, options: ImportClock = {}): Promise<ImportView> {
+export async function importDirect(
+  svc: ImportServices,
+  input: DirectImportRequest,
+  options: ImportClock = {},
+): Promise<ImportView> {
   const request = parseRequest(DirectImportRequest, input);
-  return runDirect(svc, { ...request, files: [{ fileName: request.fileName, contentType: request.contentType, body: request.body }] }, options);
+  return runDirect(
+    svc,
+    { ...request, files: [{ fileName: request.fileName, contentType: request.contentType, body: request.body }] },
+    options,
+  );
 }
 
 /**
@@ -439,13 +573,23 @@ export async function importDirect(svc: ImportServices, input: DirectImportReque
  * DIRECT_IMPORT_MAX_BYTES, together at most DIRECT_IMPORT_MAX_TOTAL_BYTES. Loaded in dependency order
  * (episodes before reviews), so the cross-row rules see them all, as an uploaded import's files.
  */
-export async function importDirectFiles(svc: ImportServices, input: DirectImportFilesRequest, options: ImportClock = {}): Promise<ImportView> {
+export async function importDirectFiles(
+  svc: ImportServices,
+  input: DirectImportFilesRequest,
+  options: ImportClock = {},
+): Promise<ImportView> {
   return runDirect(svc, parseRequest(DirectImportFilesRequest, input), options);
 }
 
 async function runDirect(
   svc: ImportServices,
-  request: { authorityId: string; requestedBy: string; yearEnding?: string | undefined; collectionYear?: string | undefined; files: { fileName: string; contentType: ImportContentType; body: Uint8Array }[] },
+  request: {
+    authorityId: string;
+    requestedBy: string;
+    yearEnding?: string | undefined;
+    collectionYear?: string | undefined;
+    files: { fileName: string; contentType: ImportContentType; body: Uint8Array }[];
+  },
   options: ImportClock,
 ): Promise<ImportView> {
   const now = options.now ?? (() => new Date());
@@ -463,7 +607,10 @@ async function runDirect(
     } catch (error) {
       // Not left running for recovery to find: nothing was read yet, and the import says why at once.
       const failed: ImportJob = {
-        ...job, status: 'failed', finishedAt: now().toISOString(), lease: null,
+        ...job,
+        status: 'failed',
+        finishedAt: now().toISOString(),
+        lease: null,
         // Only the files stored count as arrived: trying this import again would find nothing to read.
         files: job.files.map((f, j) => ({ ...f, uploaded: j < i })),
         failure: `the file ${file.fileName} could not be stored in the bucket (${reasonOf(error, 300)}); nothing was imported: send ${request.files.length > 1 ? 'the files' : 'it'} again`,
@@ -481,7 +628,11 @@ async function runDirect(
  * runs the import. Returns the import as it then stands, or null for a key outside the upload
  * layout or an upload no import expects (nothing is read or written for those).
  */
-export async function runUploadedImport(svc: ImportServices, key: string, options: ImportClock = {}): Promise<ImportJob | null> {
+export async function runUploadedImport(
+  svc: ImportServices,
+  key: string,
+  options: ImportClock = {},
+): Promise<ImportJob | null> {
   const upload = parseUploadKey(key);
   if (!upload) return null;
   const now = options.now ?? (() => new Date());
@@ -530,7 +681,8 @@ function stoppedReason(job: ImportJob, now: Date): string {
 }
 
 /** What recovery did with one import's lease. */
-export type ImportRecovery = { outcome: 'failed' | 'released'; job: ImportJob; why: string } | { outcome: 'live' } | { outcome: 'gone' };
+export type ImportRecovery =
+  { outcome: 'failed' | 'released'; job: ImportJob; why: string } | { outcome: 'live' } | { outcome: 'gone' };
 
 /**
  * Ends an import whose lease is stale, with the reason: a run whose process stopped, or an import
@@ -545,7 +697,10 @@ export type ImportRecovery = { outcome: 'failed' | 'released'; job: ImportJob; w
  * Conditional on the version read: of two recoveries only one writes.
  */
 export async function recoverImport(
-  svc: Pick<ImportServices, 'store' | 'retry'> & { objects?: ObjectStore }, authorityId: string, importId: string, options: ImportClock = {},
+  svc: Pick<ImportServices, 'store' | 'retry'> & { objects?: ObjectStore },
+  authorityId: string,
+  importId: string,
+  options: ImportClock = {},
 ): Promise<ImportRecovery> {
   const now = options.now?.() ?? new Date();
   const stored = await svc.store.getImportJob<unknown>(authorityId, importId);
@@ -603,9 +758,11 @@ async function reportedEnd(objects: ObjectStore, job: ImportJob): Promise<Import
  * rule: the buttons, the API's 409 and `tryImportAgain` all read it.
  */
 export function whyNotTriable(job: ImportJob, now: Date = new Date()): string | null {
-  if (job.retriedAs !== null) return `import ${job.importId} has already been tried again, as import ${job.retriedAs}: if that one fails too, try that one again`;
+  if (job.retriedAs !== null)
+    return `import ${job.importId} has already been tried again, as import ${job.retriedAs}: if that one fails too, try that one again`;
   if (job.status !== 'failed' && !stopped(job, now)) {
-    const state = job.status === 'done' ? 'done' : job.status === 'running' ? 'still running' : 'still waiting for its files';
+    const state =
+      job.status === 'done' ? 'done' : job.status === 'running' ? 'still running' : 'still waiting for its files';
     return `import ${job.importId} has not failed: it is ${state}. Only a failed import can be tried again`;
   }
   const missing = job.files.filter((f) => !f.uploaded).map((f) => f.fileName);
@@ -628,7 +785,13 @@ export function mayTryImportAgain(job: ImportJob, now: Date = new Date()): boole
  * marked failed, saying so. Refused (ImportStateError) for an import still running, one already
  * tried again, or one whose files did not all arrive (there is nothing to run it over).
  */
-export async function tryImportAgain(svc: ImportServices, authorityId: string, importId: string, actor: string, options: ImportClock = {}): Promise<ImportJob> {
+export async function tryImportAgain(
+  svc: ImportServices,
+  authorityId: string,
+  importId: string,
+  actor: string,
+  options: ImportClock = {},
+): Promise<ImportJob> {
   const now = options.now ?? (() => new Date());
   const stored = await svc.store.getImportJob<unknown>(authorityId, importId);
   if (!stored) throw new ImportStateError(`no import ${importId}`);
@@ -638,13 +801,24 @@ export async function tryImportAgain(svc: ImportServices, authorityId: string, i
   if (refusal) throw new ImportStateError(refusal);
 
   const job = newJob(
-    { authorityId, requestedBy: actor, ...(old.yearEnding ? { yearEnding: old.yearEnding } : {}), ...(old.statedYear ? { collectionYear: old.statedYear } : {}) },
+    {
+      authorityId,
+      requestedBy: actor,
+      ...(old.yearEnding ? { yearEnding: old.yearEnding } : {}),
+      ...(old.statedYear ? { collectionYear: old.statedYear } : {}),
+    },
     old.files.map((f) => ({ fileName: f.fileName, contentType: f.contentType })),
     newImportId(at),
     at,
   );
   job.retryOf = old.importId;
-  job.trail = withTrail(job, at, actor, 'try-again', `of import ${old.importId}${old.failure ? `, which failed: ${old.failure}` : ''}`);
+  job.trail = withTrail(
+    job,
+    at,
+    actor,
+    'try-again',
+    `of import ${old.importId}${old.failure ? `, which failed: ${old.failure}` : ''}`,
+  );
   // Watched while the copies land, as a pending import is while its files are uploaded.
   job.lease = uploadsLease(at, 0);
 
@@ -660,25 +834,38 @@ export async function tryImportAgain(svc: ImportServices, authorityId: string, i
   try {
     await putJob(svc, old, stored.version);
   } catch (error) {
-    if (error instanceof VersionConflictError) throw new ImportStateError(`import ${importId} changed while it was being tried again: look at it again`);
+    if (error instanceof VersionConflictError)
+      throw new ImportStateError(`import ${importId} changed while it was being tried again: look at it again`);
     throw error;
   }
   const created = await putJob(svc, job, 0);
   try {
-    for (const [i, file] of old.files.entries()) await copyObject(svc.objects, file.key, job.files[i]!.key, file.contentType);
+    for (const [i, file] of old.files.entries())
+      await copyObject(svc.objects, file.key, job.files[i]!.key, file.contentType);
   } catch (error) {
     // Not a dead end: the new import is marked failed, and the old one may be tried again later.
     const reason = `its files could not be copied from import ${old.importId} (${reasonOf(error, 300)})`;
-    await putJob(svc, { ...job, status: 'failed', failure: reason, finishedAt: now().toISOString(), lease: null }, created.version).catch(() => undefined);
+    await putJob(
+      svc,
+      { ...job, status: 'failed', failure: reason, finishedAt: now().toISOString(), lease: null },
+      created.version,
+    ).catch(() => undefined);
     const current = await svc.store.getImportJob<unknown>(authorityId, importId);
-    if (current) await putJob(svc, { ...ImportJob.parse(current.body), retriedAs: null }, current.version).catch(() => undefined);
-    throw new ImportStateError(`import ${importId} could not be tried again: ${reason}. Nothing was lost: try again later`);
+    if (current)
+      await putJob(svc, { ...ImportJob.parse(current.body), retriedAs: null }, current.version).catch(() => undefined);
+    throw new ImportStateError(
+      `import ${importId} could not be tried again: ${reason}. Nothing was lost: try again later`,
+    );
   }
   return job;
 }
 
 /** An import's status, progress and counts, with a short-lived link to its errors CSV; null when the authority has no such import. */
-export async function getImport(svc: ImportServices, authorityId: string, importId: string): Promise<ImportView | null> {
+export async function getImport(
+  svc: ImportServices,
+  authorityId: string,
+  importId: string,
+): Promise<ImportView | null> {
   if (!AuthorityId.safeParse(authorityId).success || !IMPORT_ID.test(importId)) return null;
   const stored = await svc.store.getImportJob<ImportJob>(authorityId, importId);
   return stored ? view(svc, ImportJob.parse(stored.body)) : null;
@@ -695,7 +882,12 @@ export async function listImports(svc: ImportServices, authorityId: string): Pro
  * The first `limit` issues of an import, read from the start of its errors CSV as a stream and
  * stopped there (the file may hold 100,000); none when the import has no errors CSV.
  */
-export async function firstImportErrors(svc: ImportServices, authorityId: string, importId: string, limit: number): Promise<ImportIssue[]> {
+export async function firstImportErrors(
+  svc: ImportServices,
+  authorityId: string,
+  importId: string,
+  limit: number,
+): Promise<ImportIssue[]> {
   if (limit <= 0 || !AuthorityId.safeParse(authorityId).success || !IMPORT_ID.test(importId)) return [];
   const stream = await svc.links.getStream(importErrorsKey(authorityId, importId));
   if (!stream) return [];
@@ -760,7 +952,8 @@ class ImportJobWriter {
         if (!(error instanceof VersionConflictError) || attempt >= 5) throw error;
         const stored = await this.svc.store.getImportJob<unknown>(this.job.authorityId, this.job.importId);
         const holder = stored ? ImportJob.parse(stored.body).lease : null;
-        if (this.owner === null || holder?.owner !== this.owner) throw new LeaseLostError(`import ${this.job.importId}`, this.owner ?? '(none)', holder);
+        if (this.owner === null || holder?.owner !== this.owner)
+          throw new LeaseLostError(`import ${this.job.importId}`, this.owner ?? '(none)', holder);
         this.version = stored!.version;
       }
     }
@@ -799,7 +992,10 @@ async function execute(svc: ImportServices, claimed: Versioned<ImportJob>, now: 
       }));
       const report = await loadSources(svc.store, sources, {
         authorityId: job.authorityId,
-        context: { ...(job.yearEnding ? { yearEnding: job.yearEnding } : {}), ...(job.statedYear ? { collectionYear: job.statedYear } : {}) },
+        context: {
+          ...(job.yearEnding ? { yearEnding: job.yearEnding } : {}),
+          ...(job.statedYear ? { collectionYear: job.statedYear } : {}),
+        },
         maxErrorsKept: 0,
         onIssue: (issue: ImportIssue) => {
           if (issue.severity === 'warning') job.warningCount += 1;
@@ -812,7 +1008,10 @@ async function execute(svc: ImportServices, claimed: Versioned<ImportJob>, now: 
         onProgress: ({ phase, rows, totalRows }) => {
           // Taken over: stop here, rather than write rows the run that took it may be writing too.
           beat.assertHeld();
-          job.progress = phase === 'reading' ? { rows: Math.max(job.progress.rows, totalRows), phase } : { rows, phase, of: totalRows };
+          job.progress =
+            phase === 'reading'
+              ? { rows: Math.max(job.progress.rows, totalRows), phase }
+              : { rows, phase, of: totalRows };
           if (performance.now() - lastSaved < PROGRESS_EVERY_MS) return;
           lastSaved = performance.now();
           // A failed progress write is not a failed import: the last write says how it ended.
@@ -831,21 +1030,41 @@ async function execute(svc: ImportServices, claimed: Versioned<ImportJob>, now: 
     await beat.stop();
     beat.assertHeld();
     try {
-      if (issues.length > 0) await writeIssuesCsv(errorsPath, inFileOrder(issues, job.files.map((f) => f.fileName)));
-      if (job.errorsInCsv > 0) await svc.objects.put(importErrorsKey(job.authorityId, job.importId), await readFile(errorsPath), 'text/csv; charset=utf-8');
+      if (issues.length > 0)
+        await writeIssuesCsv(
+          errorsPath,
+          inFileOrder(
+            issues,
+            job.files.map((f) => f.fileName),
+          ),
+        );
+      if (job.errorsInCsv > 0)
+        await svc.objects.put(
+          importErrorsKey(job.authorityId, job.importId),
+          await readFile(errorsPath),
+          'text/csv; charset=utf-8',
+        );
     } catch (error) {
       // The rows are in; the list of problems is not: say so, rather than offer a link to nothing.
       job.status = 'failed';
-      job.failure = reasonOf(`the problems CSV could not be saved (${reasonOf(error, 300)}); the rows themselves were imported as counted${job.failure ? `. Before that: ${job.failure}` : ''}`);
+      job.failure = reasonOf(
+        `the problems CSV could not be saved (${reasonOf(error, 300)}); the rows themselves were imported as counted${job.failure ? `. Before that: ${job.failure}` : ''}`,
+      );
       job.errorsInCsv = 0;
     }
     job.finishedAt = now().toISOString();
     job.lease = null;
     try {
-      await svc.objects.put(importReportKey(job.authorityId, job.importId), JSON.stringify(boundedJob(job), null, 2), 'application/json');
+      await svc.objects.put(
+        importReportKey(job.authorityId, job.importId),
+        JSON.stringify(boundedJob(job), null, 2),
+        'application/json',
+      );
     } catch (error) {
       job.status = 'failed';
-      job.failure = reasonOf(`its report could not be saved to the bucket (${reasonOf(error, 300)}); the rows themselves were imported as counted${job.failure ? `. Before that: ${job.failure}` : ''}`);
+      job.failure = reasonOf(
+        `its report could not be saved to the bucket (${reasonOf(error, 300)}); the rows themselves were imported as counted${job.failure ? `. Before that: ${job.failure}` : ''}`,
+      );
     }
     await writer.write();
   } catch (error) {
@@ -860,7 +1079,6 @@ async function execute(svc: ImportServices, claimed: Versioned<ImportJob>, now: 
   return boundedJob(job);
 }
 
-
 /** The loader's per-file reports into the job: counts per file, and per table over all files. */
 function applyReport(job: ImportJob, files: readonly FileReport[]): void {
   job.tables = {};
@@ -868,11 +1086,23 @@ function applyReport(job: ImportJob, files: readonly FileReport[]): void {
     const file = job.files.find((f) => f.fileName === report.file);
     if (!file) continue;
     Object.assign(file, {
-      format: report.format, refused: report.refused === undefined ? null : boundedMessage(report.refused, MAX_NOTE_CHARS), tables: report.tables,
-      encoding: report.encoding ?? null, delimiter: report.delimiter ?? null,
-      sheets: report.sheets?.map((sheet) => ({ ...sheet, ...(sheet.note ? { note: boundedMessage(sheet.note, MAX_NOTE_CHARS) } : {}) })) ?? null,
-      rows: report.rows, accepted: report.accepted, rejected: report.rejected, warned: report.warned,
-      created: report.created, updated: report.updated, unchanged: report.unchanged,
+      format: report.format,
+      refused: report.refused === undefined ? null : boundedMessage(report.refused, MAX_NOTE_CHARS),
+      tables: report.tables,
+      encoding: report.encoding ?? null,
+      delimiter: report.delimiter ?? null,
+      sheets:
+        report.sheets?.map((sheet) => ({
+          ...sheet,
+          ...(sheet.note ? { note: boundedMessage(sheet.note, MAX_NOTE_CHARS) } : {}),
+        })) ?? null,
+      rows: report.rows,
+      accepted: report.accepted,
+      rejected: report.rejected,
+      warned: report.warned,
+      created: report.created,
+      updated: report.updated,
+      unchanged: report.unchanged,
     });
     for (const [table, counts] of Object.entries(report.tables)) {
       const total = (job.tables[table] ??= zeroCounts());

@@ -61,7 +61,10 @@ export const ISSUE_CSV_COLUMNS = ['file', 'line or element', 'child', 'column', 
 export function issueCsvRow(issue: ImportIssue): Record<(typeof ISSUE_CSV_COLUMNS)[number], string> {
   return {
     file: issue.file,
-    'line or element': issue.element && issue.line !== null ? `${issue.element} row ${issue.line}` : issue.element ?? (issue.line === null ? '' : String(issue.line)),
+    'line or element':
+      issue.element && issue.line !== null
+        ? `${issue.element} row ${issue.line}`
+        : (issue.element ?? (issue.line === null ? '' : String(issue.line))),
     child: issue.child ?? '',
     column: issue.column ?? '',
     rule: issue.rule,
@@ -77,8 +80,14 @@ export function issueFromCsvRow(row: Record<string, string>): ImportIssue {
   const line = /^\d+$/.test(where) ? Number(where) : sheetRow ? Number(sheetRow[2]) : null;
   const element = sheetRow ? sheetRow[1]! : /^\d*$/.test(where) ? null : where;
   return {
-    file: row.file ?? '', line, element, child: row.child || null, column: row.column || null,
-    rule: row.rule ?? '', severity: IssueSeverity.catch('rejected').parse(row.severity), message: row.message ?? '',
+    file: row.file ?? '',
+    line,
+    element,
+    child: row.child || null,
+    column: row.column || null,
+    rule: row.rule ?? '',
+    severity: IssueSeverity.catch('rejected').parse(row.severity),
+    message: row.message ?? '',
   };
 }
 
@@ -100,16 +109,21 @@ export type RuleCount = z.infer<typeof RuleCount>;
  * a person reads): by file as the import named them, then line, or element path with its numbers
  * compared as numbers; a file's own notes first. Stable, so a row's issues keep their order.
  */
-export function inFileOrder<T extends Pick<ImportIssue, 'file' | 'line' | 'element'>>(issues: readonly T[], files: readonly string[]): T[] {
+export function inFileOrder<T extends Pick<ImportIssue, 'file' | 'line' | 'element'>>(
+  issues: readonly T[],
+  files: readonly string[],
+): T[] {
   const fileRank = new Map(files.map((name, i) => [name, i]));
   const elementKey = (element: string | null) => (element ?? '').replace(/\d+/g, (digits) => digits.padStart(9, '0'));
   return issues
     .map((issue, index) => ({ issue, index }))
-    .sort((a, b) =>
-      (fileRank.get(a.issue.file) ?? files.length) - (fileRank.get(b.issue.file) ?? files.length) ||
-      (a.issue.line ?? 0) - (b.issue.line ?? 0) ||
-      elementKey(a.issue.element).localeCompare(elementKey(b.issue.element)) ||
-      a.index - b.index)
+    .sort(
+      (a, b) =>
+        (fileRank.get(a.issue.file) ?? files.length) - (fileRank.get(b.issue.file) ?? files.length) ||
+        (a.issue.line ?? 0) - (b.issue.line ?? 0) ||
+        elementKey(a.issue.element).localeCompare(elementKey(b.issue.element)) ||
+        a.index - b.index,
+    )
     .map(({ issue }) => issue);
 }
 

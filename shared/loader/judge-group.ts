@@ -52,7 +52,10 @@ export interface YearCode {
 export interface StoredChild {
   /** The store holds the child's own (Header) record. */
   hasChild: boolean;
-  episodes: readonly Pick<Episode, 'childId' | 'startDate' | 'endDate' | 'reasonNewEpisode' | 'reasonEpisodeCeased' | 'legalStatus'>[];
+  episodes: readonly Pick<
+    Episode,
+    'childId' | 'startDate' | 'endDate' | 'reasonNewEpisode' | 'reasonEpisodeCeased' | 'legalStatus'
+  >[];
   /** Last year's return as the store holds it (see `lastYearOf`); null when the store holds nothing of the child. */
   previous: Partial<Record<Ssda903Table, ReturnRow[]>> | null;
 }
@@ -107,7 +110,12 @@ interface RowState {
 }
 
 /** Judges one child's rows (in the order they were read). */
-export function judgeGroup(key: string, rows: readonly ReadRow[], stored: StoredChild | null, context: GroupContext): GroupOutcome {
+export function judgeGroup(
+  key: string,
+  rows: readonly ReadRow[],
+  stored: StoredChild | null,
+  context: GroupContext,
+): GroupOutcome {
   const states: RowState[] = rows.map((row) => ({
     row,
     format: row.table === ANNEX_A_TABLE ? null : formatNamed(row.table),
@@ -120,21 +128,44 @@ export function judgeGroup(key: string, rows: readonly ReadRow[], stored: Stored
   }));
   const issues: ReportedIssue[] = [];
   const fileOf = (row: ReadRow) => context.files[row.file]!;
-  const issue = (row: ReadRow, rule: string, severity: IssueSeverity, column: string | null, message: string, count = 1): ReportedIssue => ({
-    file: fileOf(row).name, line: row.line, element: row.element, child: childOf(row), column: column === null ? null : columnIn(fileOf(row), column),
-    rule, severity, message, table: row.table, rows: count,
+  const issue = (
+    row: ReadRow,
+    rule: string,
+    severity: IssueSeverity,
+    column: string | null,
+    message: string,
+    count = 1,
+  ): ReportedIssue => ({
+    file: fileOf(row).name,
+    line: row.line,
+    element: row.element,
+    child: childOf(row),
+    column: column === null ? null : columnIn(fileOf(row), column),
+    rule,
+    severity,
+    message,
+    table: row.table,
+    rows: count,
   });
-  const own = (state: RowState, rule: string, severity: 'rejected' | 'warning', column: string | null, message: string) => {
+  const own = (
+    state: RowState,
+    rule: string,
+    severity: 'rejected' | 'warning',
+    column: string | null,
+    message: string,
+  ) => {
     state.own.push(issue(state.row, rule, severity, column, message));
     if (severity === 'rejected') state.rejected = true;
     else if (column) state.warnedColumns.add(column);
   };
 
   // 1. The DfE's rules over the child's part of the return.
-  const yearCodes = new Map(rows.flatMap((row) => {
-    const code = context.yearCode?.(row);
-    return code ? [[row, code] as const] : [];
-  }));
+  const yearCodes = new Map(
+    rows.flatMap((row) => {
+      const code = context.yearCode?.(row);
+      return code ? [[row, code] as const] : [];
+    }),
+  );
   {
     const byTable: Partial<Record<Ssda903Table, ReturnRow[]>> = {};
     const stateOf = new Map<ReturnRow, RowState>();
@@ -143,7 +174,11 @@ export function judgeGroup(key: string, rows: readonly ReadRow[], stored: Stored
       const table = state.format?.table;
       if (!table) continue;
       const file = fileOf(state.row);
-      const returnRow: ReturnRow = { table, cells: state.row.cells, at: { file: file.name, line: state.row.line, element: state.row.element } };
+      const returnRow: ReturnRow = {
+        table,
+        cells: state.row.cells,
+        at: { file: file.name, line: state.row.line, element: state.row.element },
+      };
       state.ssda903Row = returnRow;
       (byTable[table] ??= []).push(returnRow);
       stateOf.set(returnRow, state);
@@ -153,9 +188,16 @@ export function judgeGroup(key: string, rows: readonly ReadRow[], stored: Stored
       for (const finding of judgeChild(child, context.ssda903)) {
         const state = stateOf.get(finding.row)!;
         if (yearCodes.get(state.row)?.rule === finding.code) continue; // reported once for the file (YEAR)
-        own(state, finding.code, finding.severity === 'reject' ? 'rejected' : 'warning', finding.column, finding.message);
+        own(
+          state,
+          finding.code,
+          finding.severity === 'reject' ? 'rejected' : 'warning',
+          finding.column,
+          finding.message,
+        );
         // Any field a warning concerns may hold the value at fault: it is left blank rather than losing the row.
-        if (finding.severity === 'warn') for (const field of finding.fields) if (field in state.row.cells) state.warnedColumns.add(field);
+        if (finding.severity === 'warn')
+          for (const field of finding.fields) if (field in state.row.cells) state.warnedColumns.add(field);
       }
       // 444 looks across children: the run's index of every Header row says whose UPN is shared.
       const upnRule = ruleFor('444', context.ssda903.year);
@@ -183,7 +225,10 @@ export function judgeGroup(key: string, rows: readonly ReadRow[], stored: Stored
       const shown = columnIn(fileOf(state.row), dropped);
       const onColumn = state.own.filter((i) => i.severity === 'warning' && i.column === shown);
       // The warning that quotes the value (a code-list rule's) is the one the note belongs to.
-      const warning = onColumn.find((i) => i.message.endsWith(`is "${state.row.cells[dropped]}"`)) ?? onColumn[0] ?? state.own.find((i) => i.severity === 'warning');
+      const warning =
+        onColumn.find((i) => i.message.endsWith(`is "${state.row.cells[dropped]}"`)) ??
+        onColumn[0] ??
+        state.own.find((i) => i.severity === 'warning');
       if (warning) warning.message += ` (${shown} is not stored: left blank, as not known)`;
     }
   }
@@ -192,16 +237,26 @@ export function judgeGroup(key: string, rows: readonly ReadRow[], stored: Stored
   const firstOf = new Map<string, RowState>();
   for (const state of states) {
     if (state.rejected || !state.entries) continue;
-    const k = state.format ? `${state.row.table}|${naturalKey(state.format, state.entries[0]!.record)}` : `${state.row.table}|${annexKey(state)}`;
+    const k = state.format
+      ? `${state.row.table}|${naturalKey(state.format, state.entries[0]!.record)}`
+      : `${state.row.table}|${annexKey(state)}`;
     const first = firstOf.get(k);
     if (!first) {
       firstOf.set(k, state);
       continue;
     }
-    const keyWords = state.format ? describeNaturalKey(state.format, (column) => columnIn(fileOf(state.row), column)) : 'child and date started to be looked after';
+    const keyWords = state.format
+      ? describeNaturalKey(state.format, (column) => columnIn(fileOf(state.row), column))
+      : 'child and date started to be looked after';
     const firstFile = fileOf(first.row);
     const where = `${firstFile.name === fileOf(state.row).name ? '' : `${firstFile.name} `}${first.row.element ?? `line ${first.row.line}`}`;
-    own(state, 'DUPLICATE', 'rejected', null, `DUPLICATE – the row repeats ${where} (same ${keyWords}): only the first is kept`);
+    own(
+      state,
+      'DUPLICATE',
+      'rejected',
+      null,
+      `DUPLICATE – the row repeats ${where} (same ${keyWords}): only the first is kept`,
+    );
   }
 
   // 4. What a rejected row takes down with it, grouped under it.
@@ -212,7 +267,14 @@ export function judgeGroup(key: string, rows: readonly ReadRow[], stored: Stored
     if (followers.length > 0) {
       const cause = header.own.find((i) => i.severity === 'rejected') ?? { rule: 'YEAR' };
       for (const s of followers) s.heldBack = true;
-      issues.push(...heldBackIssues(followers, cause, `the child's Header row (${placeOfRow(header.row, fileOf)}) was rejected, and the store holds no record of this child`, issue));
+      issues.push(
+        ...heldBackIssues(
+          followers,
+          cause,
+          `the child's Header row (${placeOfRow(header.row, fileOf)}) was rejected, and the store holds no record of this child`,
+          issue,
+        ),
+      );
     }
   }
   const episodes = states.filter((s) => s.ssda903Row?.table === 'Episodes');
@@ -222,12 +284,21 @@ export function judgeGroup(key: string, rows: readonly ReadRow[], stored: Stored
     const cause = rejectedEpisode.own.find((i) => i.severity === 'rejected')!;
     for (const s of followers) s.heldBack = true;
     if (followers.length > 0) {
-      issues.push(...heldBackIssues(followers, cause, `another episode of the child (${placeOfRow(rejectedEpisode.row, fileOf)}) was rejected, and a period of care is never stored with a gap`, issue));
+      issues.push(
+        ...heldBackIssues(
+          followers,
+          cause,
+          `another episode of the child (${placeOfRow(rejectedEpisode.row, fileOf)}) was rejected, and a period of care is never stored with a gap`,
+          issue,
+        ),
+      );
     }
   }
 
   // 5. Each review inside a period of care: this import's episodes when it holds the child's, else the store's.
-  const importedEpisodes = episodes.filter((s) => !s.rejected && !s.heldBack).map((s) => s.entries![0]!.record as Episode);
+  const importedEpisodes = episodes
+    .filter((s) => !s.rejected && !s.heldBack)
+    .map((s) => s.entries![0]!.record as Episode);
   const episodesHere = episodes.length > 0 && !rejectedEpisode;
   const knownEpisodes = episodesHere ? importedEpisodes : [...(stored?.episodes ?? [])];
   const periods = periodsOfCare(knownEpisodes as Episode[]);
@@ -242,21 +313,34 @@ export function judgeGroup(key: string, rows: readonly ReadRow[], stored: Stored
     for (const s of unplaced) s.heldBack = true;
     if (rejectedEpisode && knownEpisodes.length === 0) {
       const cause = rejectedEpisode.own.find((i) => i.severity === 'rejected')!;
-      const because = (count: number) => `${count === 1 ? 'it falls' : 'they fall'} in no period of care once the rejected episode (${placeOfRow(rejectedEpisode.row, fileOf)}) and the child's other episodes are left out`;
+      const because = (count: number) =>
+        `${count === 1 ? 'it falls' : 'they fall'} in no period of care once the rejected episode (${placeOfRow(rejectedEpisode.row, fileOf)}) and the child's other episodes are left out`;
       issues.push(...heldBackIssues(unplaced, cause, because, issue, 'could not be placed in a period of care'));
     } else {
-      const spans = periods.map((p) => `${longDate(p.startDate)} to ${p.endDate ? longDate(p.endDate) : 'now'}`).join('; ');
-      const why = knownEpisodes.length === 0
-        ? 'no episodes are known for this child: import the episodes with the reviews, or before them'
-        : rejectedEpisode
-          ? `the child's episodes in this import were left out (${placeOfRow(rejectedEpisode.row, fileOf)} was rejected), and the stored periods of care are ${spans}`
-          : `the child's periods of care are ${spans}`;
+      const spans = periods
+        .map((p) => `${longDate(p.startDate)} to ${p.endDate ? longDate(p.endDate) : 'now'}`)
+        .join('; ');
+      const why =
+        knownEpisodes.length === 0
+          ? 'no episodes are known for this child: import the episodes with the reviews, or before them'
+          : rejectedEpisode
+            ? `the child's episodes in this import were left out (${placeOfRow(rejectedEpisode.row, fileOf)} was rejected), and the stored periods of care are ${spans}`
+            : `the child's periods of care are ${spans}`;
       for (const group of groupByTable(unplaced).values()) {
         const first = group[0]!.row;
         const dates = group.map((s) => longDate((s.entries![0]!.record as { reviewDate: string }).reviewDate));
         const noun = group.length === 1 ? 'review' : 'reviews';
         const lines = linesOf(group.map((s) => s.row));
-        issues.push(issue(first, 'NO-PERIOD', 'rejected', 'REVIEW', `NO-PERIOD – ${group.length} ${noun} of child ${key} (${lines}, on ${list(dates)}) ${group.length === 1 ? 'falls' : 'fall'} in no period of care: ${why}`, group.length));
+        issues.push(
+          issue(
+            first,
+            'NO-PERIOD',
+            'rejected',
+            'REVIEW',
+            `NO-PERIOD – ${group.length} ${noun} of child ${key} (${lines}, on ${list(dates)}) ${group.length === 1 ? 'falls' : 'fall'} in no period of care: ${why}`,
+            group.length,
+          ),
+        );
       }
     }
   }
@@ -286,14 +370,24 @@ function heldBackIssues(
   followers: readonly RowState[],
   cause: { rule: string },
   because: string | ((count: number) => string),
-  issue: (row: ReadRow, rule: string, severity: IssueSeverity, column: string | null, message: string, count?: number) => ReportedIssue,
+  issue: (
+    row: ReadRow,
+    rule: string,
+    severity: IssueSeverity,
+    column: string | null,
+    message: string,
+    count?: number,
+  ) => ReportedIssue,
   what = 'not imported',
 ): ReportedIssue[] {
   return [...groupByTable(followers)].map(([table, group]) => {
     const noun = NOUNS[table] ?? ['row', 'rows'];
     const child = group[0]!.row.cells.CHILD ?? '';
     return issue(
-      group[0]!.row, cause.rule, 'not imported', null,
+      group[0]!.row,
+      cause.rule,
+      'not imported',
+      null,
       `${cause.rule} → ${group.length} ${group.length === 1 ? noun[0] : noun[1]} of child ${child} (${linesOf(group.map((s) => s.row))}) ${what}: ${typeof because === 'string' ? because : because(group.length)}`,
       group.length,
     );
@@ -301,10 +395,18 @@ function heldBackIssues(
 }
 
 const NOUNS: Record<string, [string, string]> = {
-  episodes: ['episode', 'episodes'], reviews: ['review', 'reviews'], review_details: ['review', 'reviews'], header: ['Header row', 'Header rows'],
-  oc2: ['OC2 row', 'OC2 rows'], oc3: ['OC3 row', 'OC3 rows'], ad1: ['AD1 row', 'AD1 rows'], missing: ['missing episode', 'missing episodes'],
-  uasc: ['UASC row', 'UASC rows'], placed_for_adoption: ['decision to place for adoption', 'decisions to place for adoption'],
-  previous_permanence: ['previous permanence row', 'previous permanence rows'], sw_episodes: ['social worker episode', 'social worker episodes'],
+  episodes: ['episode', 'episodes'],
+  reviews: ['review', 'reviews'],
+  review_details: ['review', 'reviews'],
+  header: ['Header row', 'Header rows'],
+  oc2: ['OC2 row', 'OC2 rows'],
+  oc3: ['OC3 row', 'OC3 rows'],
+  ad1: ['AD1 row', 'AD1 rows'],
+  missing: ['missing episode', 'missing episodes'],
+  uasc: ['UASC row', 'UASC rows'],
+  placed_for_adoption: ['decision to place for adoption', 'decisions to place for adoption'],
+  previous_permanence: ['previous permanence row', 'previous permanence rows'],
+  sw_episodes: ['social worker episode', 'social worker episodes'],
   dolo: ['deprivation of liberty', 'deprivations of liberty'],
 };
 
@@ -318,7 +420,9 @@ function groupByTable(states: readonly RowState[]): Map<string, RowState[]> {
 function linesOf(rows: readonly ReadRow[]): string {
   if (rows.every((r) => r.line !== null && r.element === null)) {
     const lines = rows.map((r) => String(r.line));
-    return lines.length === 1 ? `line ${lines[0]}` : `lines ${list(lines.length > 8 ? [...lines.slice(0, 8), `${lines.length - 8} more`] : lines)}`;
+    return lines.length === 1
+      ? `line ${lines[0]}`
+      : `lines ${list(lines.length > 8 ? [...lines.slice(0, 8), `${lines.length - 8} more`] : lines)}`;
   }
   const first = rows[0]!;
   const place = first.element ?? `line ${first.line}`;
@@ -335,11 +439,16 @@ function list(items: readonly string[]): string {
 
 function annexKey(state: RowState): string {
   const summary = state.entries!.find((e) => e.kind === 'careSummary');
-  return summary ? `${(summary.record as { childId: string }).childId}|${(summary.record as { periodStart: string }).periodStart}` : String(state.row.line);
+  return summary
+    ? `${(summary.record as { childId: string }).childId}|${(summary.record as { periodStart: string }).periodStart}`
+    : String(state.row.line);
 }
 
 /** A row into its records, or its errors; with the columns whose warned value had to be dropped. */
-function parse(state: RowState, context: GroupContext): { entries: UpsertEntry[]; dropped: string[] } | { errors: { column: string | null; message: string }[] } {
+function parse(
+  state: RowState,
+  context: GroupContext,
+): { entries: UpsertEntry[]; dropped: string[] } | { errors: { column: string | null; message: string }[] } {
   const { row } = state;
   const file = context.files[row.file]!;
   if (!state.format) {
@@ -355,7 +464,9 @@ function parse(state: RowState, context: GroupContext): { entries: UpsertEntry[]
     const outcome = validateRow(format, cells, where, context.formats, columnName);
     if (outcome.ok) return { entries: [outcome.record], dropped };
     // A value the DfE's rules only warned about is left blank rather than losing the row.
-    const droppable = outcome.errors.map((e) => e.column && Object.keys(cells).find((c) => columnName(c) === e.column)).filter((c): c is string => !!c && state.warnedColumns.has(c) && cells[c] !== '');
+    const droppable = outcome.errors
+      .map((e) => e.column && Object.keys(cells).find((c) => columnName(c) === e.column))
+      .filter((c): c is string => !!c && state.warnedColumns.has(c) && cells[c] !== '');
     if (droppable.length === 0 || droppable.length < outcome.errors.length) return { errors: outcome.errors };
     cells = { ...cells, ...Object.fromEntries(droppable.map((c) => [c, ''])) };
     dropped.push(...droppable);

@@ -49,7 +49,8 @@ function lastYearRow(entry: DomainRecord, start: string, year: CollectionYear): 
     }
   }
   const cells: Record<string, string> = {};
-  for (const [field, column] of Object.entries(format.fieldColumns)) if (column in format.cells) cells[column] = asCell(record[field]);
+  for (const [field, column] of Object.entries(format.fieldColumns))
+    if (column in format.cells) cells[column] = asCell(record[field]);
   // The sex as that year's return wrote it: 1 and 2 up to 2023-24.
   if (format.table === 'Header' && compareYears(year, '2024-25') < 0) {
     const old = Object.entries(SEXES_UNTIL_2023_24).find(([, current]) => current === cells.SEX)?.[0];
@@ -59,11 +60,23 @@ function lastYearRow(entry: DomainRecord, start: string, year: CollectionYear): 
 }
 
 /** Last year's return for a child of a return of `year`, from the store's records of them. */
-export function lastYearOf(records: ChildRecords, year: CollectionYear, start: string): Partial<Record<Ssda903Table, ReturnRow[]>> {
+export function lastYearOf(
+  records: ChildRecords,
+  year: CollectionYear,
+  start: string,
+): Partial<Record<Ssda903Table, ReturnRow[]>> {
   const entries: DomainRecord[] = [
     ...(records.child ? [{ kind: 'child', record: records.child } as DomainRecord] : []),
     ...records.episodes.map((record) => ({ kind: 'episode', record }) as DomainRecord),
-    ...records.reviews.filter((r) => r.participationCode !== null).map((r) => ({ kind: 'reviewParticipation', record: { childId: r.childId, reviewDate: r.reviewDate, participationCode: r.participationCode } }) as DomainRecord),
+    ...records.reviews
+      .filter((r) => r.participationCode !== null)
+      .map(
+        (r) =>
+          ({
+            kind: 'reviewParticipation',
+            record: { childId: r.childId, reviewDate: r.reviewDate, participationCode: r.participationCode },
+          }) as DomainRecord,
+      ),
     ...records.oc2.map((record) => ({ kind: 'oc2', record }) as DomainRecord),
     ...(records.otherReturnRecords ?? []),
   ];

@@ -16,7 +16,11 @@ export type { FileReport, LoadOptions, LoadReport, TableCounts, YearDecision } f
 export { fileSources, type ImportSource } from './sources.ts';
 
 /** Loads every source; one file's failure never stops the others. */
-export async function loadSources(store: RecordStore, sources: readonly ImportSource[], options: LoadOptions): Promise<LoadReport> {
+export async function loadSources(
+  store: RecordStore,
+  sources: readonly ImportSource[],
+  options: LoadOptions,
+): Promise<LoadReport> {
   const run = new ImportRun(store, options);
   await run.storeHeldRecordsAtStart();
   for (const source of sources) {
@@ -45,7 +49,11 @@ export async function loadSources(store: RecordStore, sources: readonly ImportSo
 }
 
 /** Loads the files and folders named (folders: the .csv, .xml and .xlsx files inside). */
-export async function loadFiles(store: RecordStore, paths: readonly string[], options: LoadOptions): Promise<LoadReport> {
+export async function loadFiles(
+  store: RecordStore,
+  paths: readonly string[],
+  options: LoadOptions,
+): Promise<LoadReport> {
   return loadSources(store, await fileSources(paths), options);
 }
 

@@ -28,5 +28,11 @@ export interface ReadSink {
   /** A row refused while reading (its cells do not line up with the header). */
   refuseRow(row: Omit<ReadRow, 'file'>, check: ImportCheck, column: string | null, message: string): void;
   /** A note about the file rather than a row (an element the XML return does not have). */
-  note(note: { line: number | null; element: string | null; column: string | null; rule: ImportCheck; message: string }): void;
+  note(note: {
+    line: number | null;
+    element: string | null;
+    column: string | null;
+    rule: ImportCheck;
+    message: string;
+  }): void;
 }

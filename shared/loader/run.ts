@@ -6,7 +6,14 @@
  * in batches by natural key. Memory stays bounded by the spool's buffers and one partition of children.
  */
 import {
-  collectionEnd, collectionYearContaining, collectionYearEnding, collectionYearStarting, RULE_YEARS, ruleYearFor, startYearOf, type CollectionYear,
+  collectionEnd,
+  collectionYearContaining,
+  collectionYearEnding,
+  collectionYearStarting,
+  RULE_YEARS,
+  ruleYearFor,
+  startYearOf,
+  type CollectionYear,
 } from '#domain/collection-year';
 import { keysOf } from '#store/keys';
 import type { RecordStore, UpsertEntry } from '#store/record-store';
@@ -18,7 +25,16 @@ import { UpnIndex } from '#ssda903/rules/header';
 import { codeCell } from './cells.ts';
 import { formatNamed, IMPORT_FORMATS, type ImportContext } from './formats.ts';
 import { IMPORT_CHECKS, type ImportCheck, type ImportIssue, type RuleCount } from './issues.ts';
-import { groupKeyOf, judgeGroup, type GroupContext, type YearCode, type ImportedFile, type ReadRow, type ReportedIssue, type StoredChild } from './judge-group.ts';
+import {
+  groupKeyOf,
+  judgeGroup,
+  type GroupContext,
+  type YearCode,
+  type ImportedFile,
+  type ReadRow,
+  type ReportedIssue,
+  type StoredChild,
+} from './judge-group.ts';
 import { lastYearOf } from './last-year.ts';
 import type { FileReading, ReadSink } from './read-sink.ts';
 import { PARTITIONS, RowSpool } from './spool.ts';
@@ -79,7 +95,12 @@ export interface LoadOptions {
   /** The day the import runs (years are inferred from dates up to it); today by default. */
   today?: string;
   /** Progress: rows read (reading), then rows judged and written (writing), of the whole import. */
-  onProgress?: (progress: { phase: 'reading' | 'writing'; file: string; rows: number; totalRows: number }) => void | Promise<void>;
+  onProgress?: (progress: {
+    phase: 'reading' | 'writing';
+    file: string;
+    rows: number;
+    totalRows: number;
+  }) => void | Promise<void>;
   /** Every issue, as it is found (the import job streams them to its errors CSV). */
   onIssue?: (issue: ImportIssue) => void;
   /** False skips the DfE's rules (the importer's own checks still run): for the benchmark's side-by-side measure of their cost only. */
@@ -88,10 +109,26 @@ export interface LoadOptions {
 
 /** Per SSDA903 format, the columns read in upper case as the DfE reads them: the child's id and every coded cell. */
 const UPPER_CASE_COLUMNS = new Map(
-  IMPORT_FORMATS.filter((f) => f.table).map((f) => [f.name, ['CHILD', ...Object.entries(f.cells).filter(([, parser]) => parser === codeCell).map(([column]) => column)]]),
+  IMPORT_FORMATS.filter((f) => f.table).map((f) => [
+    f.name,
+    [
+      'CHILD',
+      ...Object.entries(f.cells)
+        .filter(([, parser]) => parser === codeCell)
+        .map(([column]) => column),
+    ],
+  ]),
 );
 
-const emptyCounts = (): TableCounts => ({ rows: 0, accepted: 0, rejected: 0, warned: 0, created: 0, updated: 0, unchanged: 0 });
+const emptyCounts = (): TableCounts => ({
+  rows: 0,
+  accepted: 0,
+  rejected: 0,
+  warned: 0,
+  created: 0,
+  updated: 0,
+  unchanged: 0,
+});
 /** A row as spooled: [file, table, line, element, cells]. */
 type SpooledRow = [number, string, number | null, string | null, Record<string, string>];
 
@@ -103,7 +140,13 @@ const WRITES_IN_FLIGHT = 2;
  * one YEAR issue for the file in place of the code rule's issue on every row, as severe as that rule
  * (a sex code rejects the row; a placement type, only a warning, keeps it).
  */
-const YEAR_SENSITIVE: readonly { table: string; column: string; field: 'SEX' | 'PLACE'; rule: string | null; what: string }[] = [
+const YEAR_SENSITIVE: readonly {
+  table: string;
+  column: string;
+  field: 'SEX' | 'PLACE';
+  rule: string | null;
+  what: string;
+}[] = [
   { table: 'header', column: 'SEX', field: 'SEX', rule: '101', what: 'sex codes' },
   // UASC repeats the Header's sex; no audit reads it there (the Header's is the child's).
   { table: 'uasc', column: 'SEX', field: 'SEX', rule: null, what: 'sex codes' },
@@ -112,8 +155,13 @@ const YEAR_SENSITIVE: readonly { table: string; column: string; field: 'SEX' | '
 
 /** Event dates that place a return in its year (not dates of birth). */
 const EVENT_DATES: Record<string, readonly string[]> = {
-  episodes: ['DECOM', 'DEC'], reviews: ['REVIEW'], missing: ['MIS_START', 'MIS_END'], sw_episodes: ['SW_DECOM', 'SW_DEC'],
-  placed_for_adoption: ['DATE_PLACED', 'DATE_PLACED_CEASED'], ad1: ['DATE_INT', 'DATE_MATCH'], dolo: ['DOLO_START', 'DOLO_END'],
+  episodes: ['DECOM', 'DEC'],
+  reviews: ['REVIEW'],
+  missing: ['MIS_START', 'MIS_END'],
+  sw_episodes: ['SW_DECOM', 'SW_DEC'],
+  placed_for_adoption: ['DATE_PLACED', 'DATE_PLACED_CEASED'],
+  ad1: ['DATE_INT', 'DATE_MATCH'],
+  dolo: ['DOLO_START', 'DOLO_END'],
 };
 
 export class ImportRun {
@@ -168,17 +216,36 @@ export class ImportRun {
       },
       async row(row) {
         // Child ids match whatever their case; the DfE reads the return's codes in upper case too.
-        for (const column of UPPER_CASE_COLUMNS.get(row.table) ?? ['CHILD']) if (row.cells[column] !== undefined) row.cells[column] = row.cells[column]!.toUpperCase();
+        for (const column of UPPER_CASE_COLUMNS.get(row.table) ?? ['CHILD'])
+          if (row.cells[column] !== undefined) row.cells[column] = row.cells[column]!.toUpperCase();
         count(row.table);
         run.notice(index, row);
-        await run.spool.add(groupKeyOf(row.table, row.cells), [index, row.table, row.line, row.element, row.cells] satisfies SpooledRow);
-        if (rowsRead % 5_000 === 0) await run.options.onProgress?.({ phase: 'reading', file: name, rows: rowsRead, totalRows: run.totalRows });
+        await run.spool.add(groupKeyOf(row.table, row.cells), [
+          index,
+          row.table,
+          row.line,
+          row.element,
+          row.cells,
+        ] satisfies SpooledRow);
+        if (rowsRead % 5_000 === 0)
+          await run.options.onProgress?.({ phase: 'reading', file: name, rows: rowsRead, totalRows: run.totalRows });
       },
       refuseRow(row, check, column, message) {
         count(row.table);
         report.rejected += 1;
         report.tables[row.table]!.rejected += 1;
-        run.addIssue({ file: name, line: row.line, element: row.element, child: row.cells.CHILD?.toUpperCase() || null, column, rule: check, severity: 'rejected', message, table: row.table, rows: 1 });
+        run.addIssue({
+          file: name,
+          line: row.line,
+          element: row.element,
+          child: row.cells.CHILD?.toUpperCase() || null,
+          column,
+          rule: check,
+          severity: 'rejected',
+          message,
+          table: row.table,
+          rows: 1,
+        });
       },
       note(note) {
         run.addIssue({ file: name, child: null, severity: 'warning', table: '', rows: 0, ...note });
@@ -188,7 +255,12 @@ export class ImportRun {
 
   /** A file read to its end: progress says so (reading a small file reports nothing else). */
   async fileRead(sink: ReadSink): Promise<void> {
-    await this.options.onProgress?.({ phase: 'reading', file: sink.file.name, rows: sink.rowsRead, totalRows: this.totalRows });
+    await this.options.onProgress?.({
+      phase: 'reading',
+      file: sink.file.name,
+      rows: sink.rowsRead,
+      totalRows: this.totalRows,
+    });
   }
 
   /** What reading a row tells the run: the return's latest date, year-sensitive codes, UPNs. */
@@ -197,7 +269,10 @@ export class ImportRun {
     for (const column of EVENT_DATES[row.table] ?? []) {
       const date = parseReturnDate(row.cells[column] ?? '');
       if (!date || date > this.today) continue;
-      const later = !this.latest || (episodes && !this.latest.episodes) || (episodes === this.latest.episodes && date > this.latest.date);
+      const later =
+        !this.latest ||
+        (episodes && !this.latest.episodes) ||
+        (episodes === this.latest.episodes && date > this.latest.date);
       if (later) this.latest = { episodes, date, file: this.readings[file]!.name, column };
     }
     for (const sensitive of YEAR_SENSITIVE) {
@@ -227,7 +302,14 @@ export class ImportRun {
     if (this.report.errors.length < (this.options.maxErrorsKept ?? 10_000)) this.report.errors.push(reported);
     this.options.onIssue?.(reported);
     const key = `${issue.rule}|${issue.severity}`;
-    const counted = this.tally.get(key) ?? { rule: issue.rule, severity: issue.severity, meaning: this.meaningOf(issue.rule), issues: 0, rows: 0, tables: [] };
+    const counted = this.tally.get(key) ?? {
+      rule: issue.rule,
+      severity: issue.severity,
+      meaning: this.meaningOf(issue.rule),
+      issues: 0,
+      rows: 0,
+      tables: [],
+    };
     counted.issues += 1;
     counted.rows += rows;
     if (table && !counted.tables.includes(table)) counted.tables.push(table);
@@ -244,23 +326,44 @@ export class ImportRun {
   /** The collection year: the QA lead's, or inferred from the data; null when the import holds no SSDA903 table. */
   private decideYear(tables: ReadonlySet<Ssda903Table>): YearDecision | null {
     if (tables.size === 0) return null;
-    const stated = this.options.context?.collectionYear ?? (this.options.context?.yearEnding ? collectionYearEnding(this.options.context.yearEnding) : undefined);
+    const stated =
+      this.options.context?.collectionYear ??
+      (this.options.context?.yearEnding ? collectionYearEnding(this.options.context.yearEnding) : undefined);
     const rulesOf = (year: CollectionYear) => ruleYearFor(year);
-    if (stated) return { year: stated, how: 'stated', reason: 'stated when the import was started', rulesOf: rulesOf(stated) };
+    if (stated)
+      return { year: stated, how: 'stated', reason: 'stated when the import was started', rulesOf: rulesOf(stated) };
     if (this.latest) {
       const year = collectionYearContaining(this.latest.date);
       const what = this.latest.episodes ? 'the latest episode date' : 'the latest date';
-      return { year, how: 'inferred', reason: `${what} in the return is ${longDate(this.latest.date)} (${this.latest.column} in ${this.latest.file})`, rulesOf: rulesOf(year) };
+      return {
+        year,
+        how: 'inferred',
+        reason: `${what} in the return is ${longDate(this.latest.date)} (${this.latest.column} in ${this.latest.file})`,
+        rulesOf: rulesOf(year),
+      };
     }
     // No dates (a Header alone): the sex codes tell old returns from new; else the last year ended.
-    const sexCodes = [...this.codesSeen].filter(([key]) => key.endsWith('|header|SEX')).flatMap(([, codes]) => [...codes]);
-    const rowsWith = (codes: readonly string[]) => sexCodes.filter(([code]) => codes.includes(code)).reduce((n, [, seen]) => n + seen.count, 0);
+    const sexCodes = [...this.codesSeen]
+      .filter(([key]) => key.endsWith('|header|SEX'))
+      .flatMap(([, codes]) => [...codes]);
+    const rowsWith = (codes: readonly string[]) =>
+      sexCodes.filter(([code]) => codes.includes(code)).reduce((n, [, seen]) => n + seen.count, 0);
     const current = collectionYearContaining(this.today);
     const previous = collectionYearStarting(startYearOf(current) - 1);
     if (rowsWith(['1', '2']) > rowsWith(['M', 'F', 'U'])) {
-      return { year: '2023-24', how: 'inferred', reason: 'the return has no dates, and its sex codes 1 and 2 were last used in 2023-24', rulesOf: '2023-24' };
+      return {
+        year: '2023-24',
+        how: 'inferred',
+        reason: 'the return has no dates, and its sex codes 1 and 2 were last used in 2023-24',
+        rulesOf: '2023-24',
+      };
     }
-    return { year: previous, how: 'inferred', reason: `the return has no dates: taken as the last year that has ended, ${previous}`, rulesOf: rulesOf(previous) };
+    return {
+      year: previous,
+      how: 'inferred',
+      reason: `the return has no dates: taken as the last year that has ended, ${previous}`,
+      rulesOf: rulesOf(previous),
+    };
   }
 
   /** For each file, the year-sensitive codes it holds that belong to another year: one YEAR issue per file and column. */
@@ -271,34 +374,52 @@ export class ImportRun {
       const sensitive = YEAR_SENSITIVE.find((s) => s.table === tableName && s.column === column)!;
       const field = sensitive.field;
       const reading = this.readings[Number(file)]!;
-      const others = [...codes.keys()].filter((code) => !isCode(field, year, code) && RULE_YEARS.some((y) => isCode(field, y, code)));
+      const others = [...codes.keys()].filter(
+        (code) => !isCode(field, year, code) && RULE_YEARS.some((y) => isCode(field, y, code)),
+      );
       if (others.length === 0) continue;
       const reject = sensitive.rule !== null && ruleFor(sensitive.rule, year)?.severity === 'reject';
       refused.set(key, { codes: new Set(others), code: { rule: sensitive.rule, reject } });
       // This year's codes that tell the file's years apart (M and F against 1 and 2; Z11 against Z1), not those every year has.
       const theirYears = RULE_YEARS.filter((y) => others.some((code) => isCode(field, y, code)));
-      const ours = [...codes.keys()].filter((code) => isCode(field, year, code) && !theirYears.some((y) => isCode(field, y, code))).sort();
+      const ours = [...codes.keys()]
+        .filter((code) => isCode(field, year, code) && !theirYears.some((y) => isCode(field, y, code)))
+        .sort();
       const count = (list: readonly string[]) => list.reduce((n, code) => n + codes.get(code)!.count, 0);
       const theirs = count(others);
-      const lines = others.flatMap((code) => codes.get(code)!.lines).sort((x, y) => (Number(x) || 0) - (Number(y) || 0) || x.localeCompare(y)).slice(0, 8);
+      const lines = others
+        .flatMap((code) => codes.get(code)!.lines)
+        .sort((x, y) => (Number(x) || 0) - (Number(y) || 0) || x.localeCompare(y))
+        .slice(0, 8);
       const thisYearCodes = Object.keys(codeSet(field, year));
       // A long list is named in full only for what replaced the codes found (Z1 → Z11–Z14).
-      const thisYear = thisYearCodes.length <= 6 ? thisYearCodes.map((code) => describeCode(field, code)) : [listCodes(field, year)];
+      const thisYear =
+        thisYearCodes.length <= 6 ? thisYearCodes.map((code) => describeCode(field, code)) : [listCodes(field, year)];
       const byYears = new Map<string, string[]>();
-      for (const code of [...others].sort()) byYears.set(yearsOfCode(field, code), [...(byYears.get(yearsOfCode(field, code)) ?? []), code]);
+      for (const code of [...others].sort())
+        byYears.set(yearsOfCode(field, code), [...(byYears.get(yearsOfCode(field, code)) ?? []), code]);
       const otherWords = [...byYears].map(([years, list]) => `${and(list)} (the codes of ${years})`).join(' and ');
       const what = sensitive.what;
       const rows = (n: number) => `${n} ${n === 1 ? 'row' : 'rows'}`;
       const where = `${reading.kind === 'xml' ? 'at ' : lines.length === 1 ? 'line ' : 'lines '}${lines.join(', ')}${theirs > lines.length ? ', …' : ''}`;
       const table = sensitive.table;
-      const found = ours.length > 0
-        ? `mixes the ${what} of two collection years: ${and(ours)} (${year}'s) on ${rows(count(ours))}, and ${otherWords} on ${rows(theirs)} (${where})`
-        : `uses ${otherWords} on ${rows(theirs)} (${where})`;
+      const found =
+        ours.length > 0
+          ? `mixes the ${what} of two collection years: ${and(ours)} (${year}'s) on ${rows(count(ours))}, and ${otherWords} on ${rows(theirs)} (${where})`
+          : `uses ${otherWords} on ${rows(theirs)} (${where})`;
       const outcome = reject
         ? `the ${rows(theirs)} with ${or(others.sort())} ${theirs === 1 ? 'is' : 'are'} not imported`
         : `the ${rows(theirs)} with ${or(others.sort())} ${theirs === 1 ? 'is' : 'are'} imported with the code as given`;
       this.addIssue({
-        file: reading.name, line: null, element: null, child: null, column, rule: 'YEAR', severity: reject ? 'rejected' : 'warning', table, rows: theirs,
+        file: reading.name,
+        line: null,
+        element: null,
+        child: null,
+        column,
+        rule: 'YEAR',
+        severity: reject ? 'rejected' : 'warning',
+        table,
+        rows: theirs,
         message: `YEAR – the file ${found}. The ${year} return's ${what} are ${and(thisYear)}: ${outcome}. Correct the codes, or import the file as the year it is for`,
       });
     }
@@ -308,15 +429,25 @@ export class ImportRun {
   /** Judges every child's rows and writes the good ones; call once, after every file has been read. */
   async judgeAndWrite(): Promise<LoadReport> {
     const tables = new Set<Ssda903Table>();
-    for (const report of this.report.files) for (const name of Object.keys(report.tables)) {
-      const table = IMPORT_FORMATS.find((f) => f.name === name)?.table;
-      if (table) tables.add(table);
-    }
+    for (const report of this.report.files)
+      for (const name of Object.keys(report.tables)) {
+        const table = IMPORT_FORMATS.find((f) => f.name === name)?.table;
+        if (table) tables.add(table);
+      }
     const year = this.decideYear(tables);
     this.report.year = year;
-    const ssda903: ReturnContext | null = year && this.options.dfeRules !== false ? returnContext(year.year, tables, this.readings.some((r) => r.kind === 'xml') ? 'xml' : 'csv') : null;
-    const yearCodes = year ? this.yearCodeProblems(year.year) : new Map<string, { codes: Set<string>; code: YearCode }>();
-    const files: ImportedFile[] = this.readings.map((r) => ({ name: r.name, kind: r.kind, ...(r.annex ? { annex: r.annex } : {}) }));
+    const ssda903: ReturnContext | null =
+      year && this.options.dfeRules !== false
+        ? returnContext(year.year, tables, this.readings.some((r) => r.kind === 'xml') ? 'xml' : 'csv')
+        : null;
+    const yearCodes = year
+      ? this.yearCodeProblems(year.year)
+      : new Map<string, { codes: Set<string>; code: YearCode }>();
+    const files: ImportedFile[] = this.readings.map((r) => ({
+      name: r.name,
+      kind: r.kind,
+      ...(r.annex ? { annex: r.annex } : {}),
+    }));
     const context: GroupContext = {
       files,
       ssda903,
@@ -343,7 +474,10 @@ export class ImportRun {
           if (group) group.push(row);
           else groups.set(key, [row]);
         }
-        const stored = await this.storedChildren([...groups.keys()].filter((key) => !key.startsWith('worker:')), year?.year ?? null);
+        const stored = await this.storedChildren(
+          [...groups.keys()].filter((key) => !key.startsWith('worker:')),
+          year?.year ?? null,
+        );
         for (const [key, rows] of groups) {
           const outcome = judgeGroup(key, rows, stored.get(key) ?? null, context);
           for (const issue of outcome.issues) this.addIssue(issue);
@@ -356,13 +490,20 @@ export class ImportRun {
           this.judgedRows += rows.length;
         }
         await writer.flush(false);
-        await this.options.onProgress?.({ phase: 'writing', file: '', rows: this.judgedRows, totalRows: this.totalRows });
+        await this.options.onProgress?.({
+          phase: 'writing',
+          file: '',
+          rows: this.judgedRows,
+          totalRows: this.totalRows,
+        });
       }
       await writer.flush(true);
     } finally {
       await this.spool.close();
     }
-    this.report.rules = [...this.tally.values()].sort((a, b) => b.rows - a.rows || b.issues - a.issues || a.rule.localeCompare(b.rule));
+    this.report.rules = [...this.tally.values()].sort(
+      (a, b) => b.rows - a.rows || b.issues - a.issues || a.rule.localeCompare(b.rule),
+    );
     this.report.files.forEach((report, i) => {
       const { name: _name, annex: _annex, ...read } = this.readings[i]!;
       Object.assign(report, read);
@@ -377,7 +518,10 @@ export class ImportRun {
   }
 
   /** What the store held of each child when the import began (nothing is asked of an empty store). */
-  private async storedChildren(keys: readonly string[], year: CollectionYear | null): Promise<Map<string, StoredChild>> {
+  private async storedChildren(
+    keys: readonly string[],
+    year: CollectionYear | null,
+  ): Promise<Map<string, StoredChild>> {
     const found = new Map<string, StoredChild>();
     if (keys.length === 0 || !(await this.storeHeldRecordsAtStart())) return found;
     let next = 0;
@@ -399,8 +543,10 @@ export class ImportRun {
   }
 }
 
-const and = (items: readonly string[]) => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
-const or = (items: readonly string[]) => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`);
+const and = (items: readonly string[]) =>
+  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+const or = (items: readonly string[]) =>
+  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
 
 /** The years a code belongs to, in words: "returns up to 2023-24", "returns from 2024-25". */
 function yearsOfCode(field: 'SEX' | 'PLACE', code: string): string {
@@ -435,7 +581,9 @@ class Writer {
       const batch = this.pending;
       this.pending = [];
       this.pendingRecords = 0;
-      const ids = new Set(batch.flatMap(({ entries }) => entries.map((entry) => itemId(this.options.authorityId, entry))));
+      const ids = new Set(
+        batch.flatMap(({ entries }) => entries.map((entry) => itemId(this.options.authorityId, entry))),
+      );
       // Rows for the same item are applied in order: wait for any batch in flight that touches one of these items.
       for (const other of [...this.inFlight]) if ([...ids].some((id) => other.ids.has(id))) await this.settle(other);
       while (this.inFlight.length >= WRITES_IN_FLIGHT) await this.settle(this.inFlight[0]!);
@@ -463,7 +611,7 @@ class Writer {
     for (const { file, table, entries } of groups.values()) {
       const summary = await this.store.upsertRecords(this.options.authorityId, entries);
       const report = this.reports[file]!;
-      for (const target of [report.tables[table] ??= emptyCounts(), report]) {
+      for (const target of [(report.tables[table] ??= emptyCounts()), report]) {
         target.created += summary.created;
         target.updated += summary.updated;
         target.unchanged += summary.unchanged;

@@ -26,7 +26,9 @@ export async function fileSources(paths: readonly string[]): Promise<ImportSourc
   const files: string[] = [];
   for (const path of paths) {
     if ((await stat(path)).isDirectory()) {
-      const names = (await readdir(path)).filter((n) => IMPORT_EXTENSIONS.some((ext) => n.toLowerCase().endsWith(ext))).sort();
+      const names = (await readdir(path))
+        .filter((n) => IMPORT_EXTENSIONS.some((ext) => n.toLowerCase().endsWith(ext)))
+        .sort();
       files.push(...names.map((n) => join(path, n)));
     } else files.push(path);
   }
@@ -56,7 +58,10 @@ export async function sniff(source: ImportSource): Promise<SourceKind> {
   if (bytes.length === 0) return 'empty';
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return 'utf16';
   if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'xlsx';
-  const text = bytes.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  const text = bytes
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   if (text === '') return 'empty';
   return text.startsWith('<') ? 'xml' : 'csv';
 }

@@ -27,7 +27,12 @@ export function validateRow(
 ): RowResult {
   const parsed = format.parseCells.safeParse(cells);
   if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map((issue) => cellError(issue, String(issue.path[0] ?? ''), cells, where, columnName)) };
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((issue) =>
+        cellError(issue, String(issue.path[0] ?? ''), cells, where, columnName),
+      ),
+    };
   }
   const input = format.withContext ? format.withContext(parsed.data, context) : parsed.data;
   const checked = format.schema.safeParse(input);
@@ -59,7 +64,8 @@ function cellError(
   else if (blank && issue.code === 'invalid_type') message = `${column} is required`;
   else if (issue.code === 'invalid_value' && issue.values.length > 0) {
     message = `${column} "${raw?.trim() ?? ''}" is not one of the codes allowed: ${issue.values.map(String).join(', ')}`;
-  } else if (issue.code === 'invalid_value' || issue.code === 'invalid_type') message = `${column} "${raw?.trim() ?? ''}" is not allowed: ${issue.message}`;
+  } else if (issue.code === 'invalid_value' || issue.code === 'invalid_type')
+    message = `${column} "${raw?.trim() ?? ''}" is not allowed: ${issue.message}`;
   else message = `${column}: ${issue.message}`;
   return { file: where.file, line: where.line, column: column === '' ? null : column, message };
 }

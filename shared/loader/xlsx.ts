@@ -6,7 +6,13 @@
 import ExcelJS from 'exceljs';
 import { ANNEX_A_FORMAT, ANNEX_A_TABLE, cellText, cellValue, isList8Sheet, readAnnexSheet } from './annex-a.ts';
 import { dateCell } from './cells.ts';
-import { describeColumns, normaliseColumn, recogniseFormat, unrecognisedHeaderMessage, type ImportFormat } from './formats.ts';
+import {
+  describeColumns,
+  normaliseColumn,
+  recogniseFormat,
+  unrecognisedHeaderMessage,
+  type ImportFormat,
+} from './formats.ts';
 import type { ReadSink } from './read-sink.ts';
 import type { ImportSource } from './sources.ts';
 
@@ -21,12 +27,20 @@ export async function readXlsx(source: ImportSource, sink: ReadSink): Promise<vo
   const stream = await source.open();
   file.sheets = [];
   try {
-    const workbook = new ExcelJS.stream.xlsx.WorkbookReader(stream, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
+    const workbook = new ExcelJS.stream.xlsx.WorkbookReader(stream, {
+      worksheets: 'emit',
+      sharedStrings: 'cache',
+      styles: 'cache',
+      hyperlinks: 'ignore',
+      entries: 'ignore',
+    });
     for await (const worksheet of workbook) {
       const name = (worksheet as unknown as { name: string }).name;
       const rows = worksheet as unknown as AsyncIterable<ExcelJS.Row>;
       if (isList8Sheet(name) && !file.annex) {
-        const read = await readAnnexSheet(rows, name, (cells, line) => sink.row({ table: ANNEX_A_TABLE, cells, line, element: `sheet ${name}` }));
+        const read = await readAnnexSheet(rows, name, (cells, line) =>
+          sink.row({ table: ANNEX_A_TABLE, cells, line, element: `sheet ${name}` }),
+        );
         if ('refused' in read) file.sheets.push({ name, format: null, note: read.refused });
         else {
           file.annex = read.sheet;
@@ -48,11 +62,19 @@ export async function readXlsx(source: ImportSource, sink: ReadSink): Promise<vo
     file.refused = `no sheet of the workbook is a table the importer knows (Ofsted Annex A List 8, or SSDA903 or extract tables with their column names in the first row): ${why || 'it has no sheets'}`;
     return;
   }
-  file.format = read.some((s) => s.format === ANNEX_A_FORMAT) ? ANNEX_A_FORMAT : read.length === 1 ? read[0]!.format : XLSX_TABLES_FORMAT;
+  file.format = read.some((s) => s.format === ANNEX_A_FORMAT)
+    ? ANNEX_A_FORMAT
+    : read.length === 1
+      ? read[0]!.format
+      : XLSX_TABLES_FORMAT;
 }
 
 /** One sheet holding one table: its header in the first row, then a row per record. */
-async function readTableSheet(name: string, rows: AsyncIterable<ExcelJS.Row>, sink: ReadSink): Promise<{ name: string; format: string | null; note?: string }> {
+async function readTableSheet(
+  name: string,
+  rows: AsyncIterable<ExcelJS.Row>,
+  sink: ReadSink,
+): Promise<{ name: string; format: string | null; note?: string }> {
   let format: ImportFormat | undefined;
   let columns: Map<number, string> | undefined;
   let dates = new Set<string>();
@@ -70,11 +92,19 @@ async function readTableSheet(name: string, rows: AsyncIterable<ExcelJS.Row>, si
         continue;
       }
       if (before.length > 0) {
-        return { name, format: null, note: `the first row is not the header: the ${recognised.fileName} header (${describeColumns(recognised)}) is on row ${row.number}. Delete the rows above it and import the workbook again` };
+        return {
+          name,
+          format: null,
+          note: `the first row is not the header: the ${recognised.fileName} header (${describeColumns(recognised)}) is on row ${row.number}. Delete the rows above it and import the workbook again`,
+        };
       }
       format = recognised;
       columns = new Map(header.map((c, i) => [i + 1, c] as const).filter(([, c]) => c !== ''));
-      dates = new Set(Object.entries(format.cells).filter(([, parser]) => parser === dateCell).map(([column]) => column));
+      dates = new Set(
+        Object.entries(format.cells)
+          .filter(([, parser]) => parser === dateCell)
+          .map(([column]) => column),
+      );
       continue;
     }
     const cells: Record<string, string> = {};

@@ -24,8 +24,24 @@ const HEADER_GROUPS: Record<string, string> = {
 };
 /** Leaves of HEADER: the Header table's own, then the UASC, OC3 and AD1 fields the return keeps on the child. */
 const HEADER_LEAVES = new Set([
-  'CHILDID', 'SEX', 'DOB', 'ETHNIC', 'UPN', 'MOTHER', 'MC_DOB', 'UASC', 'DUC', 'IN_TOUCH', 'ACTIV', 'ACCOM',
-  'DATE_INT', 'DATE_MATCH', 'FOSTER_CARE', 'NB_ADOPTR', 'SEX_ADOPTR', 'LS_ADOPTR',
+  'CHILDID',
+  'SEX',
+  'DOB',
+  'ETHNIC',
+  'UPN',
+  'MOTHER',
+  'MC_DOB',
+  'UASC',
+  'DUC',
+  'IN_TOUCH',
+  'ACTIV',
+  'ACCOM',
+  'DATE_INT',
+  'DATE_MATCH',
+  'FOSTER_CARE',
+  'NB_ADOPTR',
+  'SEX_ADOPTR',
+  'LS_ADOPTR',
 ]);
 /** Where the XML names a column differently from the CSV tables (judging names them back: see judge-group). */
 const COLUMN_OF_ELEMENT: Record<string, string> = { CHILDID: 'CHILD', PL: 'PLACE' };
@@ -130,7 +146,8 @@ export async function readXml(source: ImportSource, sink: ReadSink): Promise<voi
       if (owner) ignore(`${owner.name}/${closed.name}`, `CHILD[${child.index}]/${owner.name}/${closed.name}`);
       return;
     }
-    if (owner.part.element === 'HEADER' && !HEADER_LEAVES.has(closed.name)) ignore(`HEADER/${closed.name}`, `${owner.part.path}/${closed.name}`);
+    if (owner.part.element === 'HEADER' && !HEADER_LEAVES.has(closed.name))
+      ignore(`HEADER/${closed.name}`, `${owner.part.path}/${closed.name}`);
     owner.part.cells[COLUMN_OF_ELEMENT[closed.name] ?? closed.name] = closed.text.trim();
   });
 
@@ -160,7 +177,13 @@ export async function readXml(source: ImportSource, sink: ReadSink): Promise<voi
   }
   if (stop) file.refused = stop;
   for (const [element, path] of ignored) {
-    sink.note({ line: null, element: path, column: element, rule: 'ELEMENT', message: `ELEMENT – <${element}> is not part of the SSDA903 return as this importer knows it: ignored (first at ${path})` });
+    sink.note({
+      line: null,
+      element: path,
+      column: element,
+      rule: 'ELEMENT',
+      message: `ELEMENT – <${element}> is not part of the SSDA903 return as this importer knows it: ignored (first at ${path})`,
+    });
   }
 
   /** Every row of one child: the child, their episodes, then the rest. */
@@ -170,11 +193,19 @@ export async function readXml(source: ImportSource, sink: ReadSink): Promise<voi
     const childId = (header.CHILD ?? '').toUpperCase();
     const fromHeader = { CHILD: childId, DOB: header.DOB ?? '', SEX: header.SEX ?? '' };
     await row('header', headerPath, { ...header, CHILD: childId });
-    if (((header.UASC ?? '') !== '' && header.UASC !== '0') || (header.DUC ?? '') !== '') await row('uasc', headerPath, { ...header, ...fromHeader });
-    if (['IN_TOUCH', 'ACTIV', 'ACCOM'].some((c) => (header[c] ?? '') !== '')) await row('oc3', headerPath, { ...header, ...fromHeader });
-    if (['DATE_INT', 'DATE_MATCH', 'FOSTER_CARE', 'NB_ADOPTR', 'SEX_ADOPTR', 'LS_ADOPTR'].some((c) => (header[c] ?? '') !== '')) await row('ad1', headerPath, { ...header, ...fromHeader });
+    if (((header.UASC ?? '') !== '' && header.UASC !== '0') || (header.DUC ?? '') !== '')
+      await row('uasc', headerPath, { ...header, ...fromHeader });
+    if (['IN_TOUCH', 'ACTIV', 'ACCOM'].some((c) => (header[c] ?? '') !== ''))
+      await row('oc3', headerPath, { ...header, ...fromHeader });
+    if (
+      ['DATE_INT', 'DATE_MATCH', 'FOSTER_CARE', 'NB_ADOPTR', 'SEX_ADOPTR', 'LS_ADOPTR'].some(
+        (c) => (header[c] ?? '') !== '',
+      )
+    )
+      await row('ad1', headerPath, { ...header, ...fromHeader });
     for (const episode of element.episodes) await row('episodes', episode.path, { ...episode.cells, CHILD: childId });
-    for (const group of element.groups) await row(HEADER_GROUPS[group.element]!, group.path, { ...group.cells, ...fromHeader });
+    for (const group of element.groups)
+      await row(HEADER_GROUPS[group.element]!, group.path, { ...group.cells, ...fromHeader });
   }
 
   async function row(table: string, path: string, source: Record<string, string>): Promise<void> {

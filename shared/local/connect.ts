@@ -51,23 +51,47 @@ export async function runningStack(dataDir: string): Promise<StackFile | undefin
 
 /** The local configuration for a pair of endpoints. */
 export function localConfig(dynamoEndpoint: string, s3Endpoint: string): StoreConfig {
-  return { region: 'eu-west-2', tableName: DEFAULT_TABLE_NAME, bucketName: DEFAULT_BUCKET_NAME, dynamoEndpoint, s3Endpoint };
+  return {
+    region: 'eu-west-2',
+    tableName: DEFAULT_TABLE_NAME,
+    bucketName: DEFAULT_BUCKET_NAME,
+    dynamoEndpoint,
+    s3Endpoint,
+  };
 }
 
 /** Connects to AWS (IRO_TARGET=aws), the running local stack, or a private one over `dataDir`. */
 export async function connect(dataDir: string): Promise<Connection> {
   if (process.env.IRO_TARGET === 'aws') {
     const config = configFromEnv();
-    return { ...openStores(config), config, description: `AWS: table ${config.tableName}, bucket ${config.bucketName}`, close: async () => {} };
+    return {
+      ...openStores(config),
+      config,
+      description: `AWS: table ${config.tableName}, bucket ${config.bucketName}`,
+      close: async () => {},
+    };
   }
   const running = await runningStack(dataDir);
   if (running) {
     const config = localConfig(running.dynamoEndpoint, running.s3Endpoint);
-    return { ...openStores(config), config, description: `the running local stack (${running.url})`, close: async () => {} };
+    return {
+      ...openStores(config),
+      config,
+      description: `the running local stack (${running.url})`,
+      close: async () => {},
+    };
   }
-  const servers = await startLocalServers({ dataDir: join(resolve(dataDir), 'dynamodb'), s3Dir: join(resolve(dataDir), 's3') });
+  const servers = await startLocalServers({
+    dataDir: join(resolve(dataDir), 'dynamodb'),
+    s3Dir: join(resolve(dataDir), 's3'),
+  });
   const config = localConfig(servers.dynamoEndpoint, servers.s3Endpoint);
   await ensureTable(createDynamoDocumentClient(config), config.tableName);
   await ensureBucket(createS3Client(config), config.bucketName);
-  return { ...openStores(config), config, description: `the local data in ${resolve(dataDir)} (npm start is not running)`, close: () => servers.close() };
+  return {
+    ...openStores(config),
+    config,
+    description: `the local data in ${resolve(dataDir)} (npm start is not running)`,
+    close: () => servers.close(),
+  };
 }

@@ -33,7 +33,10 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
-const fail = (status: number, type: string, message: string): Answer => ({ status, body: { __type: `com.amazonaws.dynamodb.v20120810#${type}`, message } });
+const fail = (status: number, type: string, message: string): Answer => ({
+  status,
+  body: { __type: `com.amazonaws.dynamodb.v20120810#${type}`, message },
+});
 
 /** Adds TransactWriteItems to a dynalite server: its requests are answered here, every other request by dynalite. */
 export function withTransactWriteItems(server: Server): Server {
@@ -57,7 +60,10 @@ class TransactionEmulator {
   constructor(private readonly endpoint: () => string) {}
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    send(res, await this.answer(req).catch((error: unknown) => fail(500, 'InternalServerError', (error as Error).message)));
+    send(
+      res,
+      await this.answer(req).catch((error: unknown) => fail(500, 'InternalServerError', (error as Error).message)),
+    );
   }
 
   private async answer(req: IncomingMessage): Promise<Answer> {
@@ -85,20 +91,39 @@ class TransactionEmulator {
     const token = request.ClientRequestToken;
     if (token !== undefined) {
       const seen = this.tokens.get(token);
-      if (seen && seen.fingerprint !== fingerprint) return fail(400, 'IdempotentParameterMismatchException', 'the ClientRequestToken was used for a different transaction');
+      if (seen && seen.fingerprint !== fingerprint)
+        return fail(
+          400,
+          'IdempotentParameterMismatchException',
+          'the ClientRequestToken was used for a different transaction',
+        );
       if (seen) return { status: 200, body: {} };
     }
     const operations: { op: Operation; input: TransactItem[Operation] & {}; key: AttributeMap }[] = [];
     const seenKeys = new Set<string>();
     for (const item of items) {
       const ops = (['Put', 'Update', 'Delete', 'ConditionCheck'] as const).filter((op) => item[op] !== undefined);
-      if (ops.length !== 1) return fail(400, 'ValidationException', 'each transact item must hold exactly one of Put, Update, Delete or ConditionCheck');
-      if (ops[0] === 'ConditionCheck') return fail(400, 'ValidationException', 'the local emulation of TransactWriteItems supports Put, Update and Delete');
+      if (ops.length !== 1)
+        return fail(
+          400,
+          'ValidationException',
+          'each transact item must hold exactly one of Put, Update, Delete or ConditionCheck',
+        );
+      if (ops[0] === 'ConditionCheck')
+        return fail(
+          400,
+          'ValidationException',
+          'the local emulation of TransactWriteItems supports Put, Update and Delete',
+        );
       const op = ops[0]!;
       const input = item[op]!;
-      const key = op === 'Put' ? await this.keyOf(input.TableName, (input as { Item: AttributeMap }).Item) : (input as { Key: AttributeMap }).Key;
+      const key =
+        op === 'Put'
+          ? await this.keyOf(input.TableName, (input as { Item: AttributeMap }).Item)
+          : (input as { Key: AttributeMap }).Key;
       const id = `${input.TableName}\u0000${JSON.stringify(key)}`;
-      if (seenKeys.has(id)) return fail(400, 'ValidationException', 'Transaction request cannot include multiple operations on one item');
+      if (seenKeys.has(id))
+        return fail(400, 'ValidationException', 'Transaction request cannot include multiple operations on one item');
       seenKeys.add(id);
       operations.push({ op, input, key });
     }
@@ -112,9 +137,19 @@ class TransactionEmulator {
       }
       await this.undo(done);
       if (!String(answer.body.__type ?? '').endsWith('#ConditionalCheckFailedException')) return answer;
-      const current = returnOld === 'ALL_OLD' ? (await this.call('GetItem', { TableName: input.TableName, Key: key, ConsistentRead: true })).body.Item : undefined;
+      const current =
+        returnOld === 'ALL_OLD'
+          ? (await this.call('GetItem', { TableName: input.TableName, Key: key, ConsistentRead: true })).body.Item
+          : undefined;
       const reasons = operations.map((_, i) =>
-        i === index ? { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', ...(current ? { Item: current } : {}) } : { Code: 'None' });
+        i === index
+          ? {
+              Code: 'ConditionalCheckFailed',
+              Message: 'The conditional request failed',
+              ...(current ? { Item: current } : {}),
+            }
+          : { Code: 'None' },
+      );
       return {
         status: 400,
         body: {
@@ -131,8 +166,11 @@ class TransactionEmulator {
   /** Puts back what the transaction's writes replaced, newest first. */
   private async undo(done: { table: string; key: AttributeMap; old: AttributeMap | undefined }[]): Promise<void> {
     for (const { table, key, old } of done.reverse()) {
-      const answer = old ? await this.call('PutItem', { TableName: table, Item: old }) : await this.call('DeleteItem', { TableName: table, Key: key });
-      if (answer.status !== 200) throw new Error(`could not undo a write of a cancelled transaction: ${JSON.stringify(answer.body)}`);
+      const answer = old
+        ? await this.call('PutItem', { TableName: table, Item: old })
+        : await this.call('DeleteItem', { TableName: table, Key: key });
+      if (answer.status !== 200)
+        throw new Error(`could not undo a write of a cancelled transaction: ${JSON.stringify(answer.body)}`);
     }
   }
 
@@ -157,7 +195,8 @@ class TransactionEmulator {
         'content-type': JSON_TYPE,
         'x-amz-target': `DynamoDB_20120810.${operation}`,
         'x-amz-date': '20240101T000000Z',
-        authorization: 'AWS4-HMAC-SHA256 Credential=local/20240101/eu-west-2/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=local',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=local/20240101/eu-west-2/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=local',
       },
       body: JSON.stringify(input),
     });

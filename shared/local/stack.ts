@@ -81,7 +81,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   await mkdir(dataDir, { recursive: true });
   const running = await runningStack(dataDir);
-  if (running) throw new Error(`iro-audit is already running over ${dataDir} at ${running.url} (process ${running.pid}); stop it first, or set IRO_DATA_DIR to another folder`);
+  if (running)
+    throw new Error(
+      `iro-audit is already running over ${dataDir} at ${running.url} (process ${running.pid}); stop it first, or set IRO_DATA_DIR to another folder`,
+    );
   const servers = await startLocalServers({
     dataDir: join(dataDir, 'dynamodb'),
     s3Dir: join(dataDir, 's3'),
@@ -104,7 +107,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (options.demo !== false) {
       const existing = await store.getAuthority(DEMO_AUTHORITY.authorityId);
       if (existing) {
-        log(`demo authority already loaded (${(await store.countChildren(DEMO_AUTHORITY.authorityId)).toLocaleString("en-GB")} children on record): nothing to do`);
+        log(
+          `demo authority already loaded (${(await store.countChildren(DEMO_AUTHORITY.authorityId)).toLocaleString('en-GB')} children on record): nothing to do`,
+        );
       } else {
         demoReport = await loadDemoAuthority(store, join(dataDir, 'demo-import'), options.demo ?? {}, log);
         demoLoaded = true;
@@ -118,10 +123,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const imports = new UploadTrigger({ store, objects, links, leases }, log);
     servers.onObjectEvent((event) => {
       for (const record of event.Records) {
-        if (record.eventName.startsWith('ObjectCreated') && record.s3.bucket.name === config.bucketName) imports.notify(record.s3.object.key);
+        if (record.eventName.startsWith('ObjectCreated') && record.s3.bucket.name === config.bucketName)
+          imports.notify(record.s3.object.key);
       }
     });
-    const app = createApp({ store, objects, links, leases, verifier: localVerifier(signingKey), runner, imports: { enabled: true }, signIn: { kind: 'local', key: signingKey, authorityId: DEMO_AUTHORITY.authorityId } });
+    const app = createApp({
+      store,
+      objects,
+      links,
+      leases,
+      verifier: localVerifier(signingKey),
+      runner,
+      imports: { enabled: true },
+      signIn: { kind: 'local', key: signingKey, authorityId: DEMO_AUTHORITY.authorityId },
+    });
     const server = createAdaptorServer({ fetch: app.fetch, hostname: '127.0.0.1' });
     const port = await listen(server, options.port);
     closers.push(
@@ -132,10 +147,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }),
     );
     const url = `http://localhost:${port}`;
-    await writeStackFile(dataDir, { pid: process.pid, url, dynamoEndpoint: servers.dynamoEndpoint, s3Endpoint: servers.s3Endpoint });
+    await writeStackFile(dataDir, {
+      pid: process.pid,
+      url,
+      dynamoEndpoint: servers.dynamoEndpoint,
+      s3Endpoint: servers.s3Endpoint,
+    });
     closers.push(() => removeStackFile(dataDir));
     // Audits still running finish (or are marked failed) before the servers go.
-    closers.push(() => runner.idle(), () => imports.idle());
+    closers.push(
+      () => runner.idle(),
+      () => imports.idle(),
+    );
     // Jobs the last run of this stack (or an interrupted command) left unfinished: taken over now, with no command.
     const recover = async () => {
       const recovered = await recoverStaleJobs({ store, objects, leases, runner });
@@ -166,7 +189,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         await sweeping;
       });
     }
-    return { url, config, store, objects, signingKey, runner, imports, demoLoaded, recovered, recover, ...(demoReport ? { demoReport } : {}), close };
+    return {
+      url,
+      config,
+      store,
+      objects,
+      signingKey,
+      runner,
+      imports,
+      demoLoaded,
+      recovered,
+      recover,
+      ...(demoReport ? { demoReport } : {}),
+      close,
+    };
   } catch (error) {
     await close();
     throw error;
@@ -179,7 +215,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
  * a notification to the import function again on AWS; locally they are notified again. Starting an
  * import is idempotent, so a file noticed twice changes nothing.
  */
-async function unnoticedUploads(store: RecordStore, objects: ObjectStore, log: (line: string) => void): Promise<string[]> {
+async function unnoticedUploads(
+  store: RecordStore,
+  objects: ObjectStore,
+  log: (line: string) => void,
+): Promise<string[]> {
   const keys: string[] = [];
   for await (const leased of store.leasedJobs()) {
     if (leased.kind !== 'import') continue;
@@ -217,7 +257,9 @@ export async function loadDemoAuthority(
     ...(demo.children !== undefined ? { children: demo.children } : {}),
     ...(demo.seed !== undefined ? { seed: demo.seed } : {}),
   });
-  log(`generated the demo authority: ${summary.childrenLookedAfterAtAsAt} children looked after, ${summary.reviews} reviews`);
+  log(
+    `generated the demo authority: ${summary.childrenLookedAfterAtAsAt} children looked after, ${summary.reviews} reviews`,
+  );
   const report = await loadFiles(store, [workDir], { authorityId: DEMO_AUTHORITY.authorityId });
   if (report.errorCount > 0) {
     const first = report.errors.slice(0, 5).map((e) => `${e.file}:${e.line} ${e.column ?? ''} ${e.message}`);
@@ -243,7 +285,8 @@ async function listen(server: ReturnType<typeof createAdaptorServer>, wanted: nu
     try {
       return await attempt(wanted);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${wanted} is already in use: set PORT to another port (or 0 for any free one)`);
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+        throw new Error(`port ${wanted} is already in use: set PORT to another port (or 0 for any free one)`);
       throw error;
     }
   }

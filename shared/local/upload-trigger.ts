@@ -8,7 +8,10 @@ export class UploadTrigger {
   private queue: Promise<void> = Promise.resolve();
   private pending = 0;
 
-  constructor(private readonly svc: ImportServices, private readonly log: (line: string) => void = () => {}) {}
+  constructor(
+    private readonly svc: ImportServices,
+    private readonly log: (line: string) => void = () => {},
+  ) {}
 
   /** Queues the import of an uploaded key (other keys are ignored, as the notification's prefix filter does on AWS). */
   notify(key: string): void {
@@ -17,7 +20,8 @@ export class UploadTrigger {
     this.queue = this.queue
       .then(async () => {
         const job = await runUploadedImport(this.svc, key);
-        if (job && (job.status === 'done' || job.status === 'failed')) this.log(`import ${job.importId}: ${job.status}${job.failure ? ` (${job.failure})` : ''}`);
+        if (job && (job.status === 'done' || job.status === 'failed'))
+          this.log(`import ${job.importId}: ${job.status}${job.failure ? ` (${job.failure})` : ''}`);
       })
       .catch((error: unknown) => this.log(`import of ${key} could not run: ${(error as Error).message}`))
       .finally(() => {

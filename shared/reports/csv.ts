@@ -1,7 +1,16 @@
 /** The CSV downloads of a findings document (criteria, records, action plan), and the words and derived rows every renderer shares. */
 import { stringify } from 'csv-stringify/sync';
 import type {
-  ActionPlanRow, CriterionFinding, DueMonthRow, FindingsDocument, HealthTable, Outcome, RecordFinding, ReviewsDueTable, SiblingGroupRow, Tables,
+  ActionPlanRow,
+  CriterionFinding,
+  DueMonthRow,
+  FindingsDocument,
+  HealthTable,
+  Outcome,
+  RecordFinding,
+  ReviewsDueTable,
+  SiblingGroupRow,
+  Tables,
 } from '#engine/findings-model';
 import { formatPercent } from './svg-charts.ts';
 
@@ -56,14 +65,38 @@ function toCsv(header: string[], rows: Cell[][]): string {
 
 /** The header of findings.csv. */
 export const FINDINGS_CSV_HEADER = [
-  'Criterion id', 'Title', 'Kind', 'N', 'Met', 'Not met', 'Not applicable', 'Cannot tell', 'Compliance %', 'CI lower %', 'CI upper %',
-  'Threshold %', 'Below threshold', 'Change since last audit (% points)',
+  'Criterion id',
+  'Title',
+  'Kind',
+  'N',
+  'Met',
+  'Not met',
+  'Not applicable',
+  'Cannot tell',
+  'Compliance %',
+  'CI lower %',
+  'CI upper %',
+  'Threshold %',
+  'Below threshold',
+  'Change since last audit (% points)',
 ];
 
 function criterionRow(c: CriterionFinding): Cell[] {
   return [
-    c.id, c.title, c.kind, c.n, c.met, c.notMet, c.notApplicable, c.cannotTell, percentNumber(c.compliance), percentNumber(c.ci95?.lower),
-    percentNumber(c.ci95?.upper), percentNumber(c.threshold), c.belowThreshold, percentNumber(c.change?.delta),
+    c.id,
+    c.title,
+    c.kind,
+    c.n,
+    c.met,
+    c.notMet,
+    c.notApplicable,
+    c.cannotTell,
+    percentNumber(c.compliance),
+    percentNumber(c.ci95?.lower),
+    percentNumber(c.ci95?.upper),
+    percentNumber(c.threshold),
+    c.belowThreshold,
+    percentNumber(c.change?.delta),
   ];
 }
 
@@ -74,7 +107,17 @@ export function findingsCsv(doc: FindingsDocument): string {
 
 /** The header of records.csv for this document: fixed columns, one per criterion (by id), then overall and comment. */
 export function recordsCsvHeader(doc: FindingsDocument): string[] {
-  return ['Record id', 'Children', 'Date', 'Service', 'Team', 'IRO', ...doc.criteria.map((c) => c.id), 'Overall', 'Comment'];
+  return [
+    'Record id',
+    'Children',
+    'Date',
+    'Service',
+    'Team',
+    'IRO',
+    ...doc.criteria.map((c) => c.id),
+    'Overall',
+    'Comment',
+  ];
 }
 
 /** What a record got on a criterion: the outcome, or for a manual criterion the grade. Empty when not judged. */
@@ -99,7 +142,17 @@ export const RECORD_DATE_CELL = 2;
 
 /** A record's cells (RecordCells), for criteria in findings order. */
 export function recordCells(criteria: readonly Pick<CriterionFinding, 'id' | 'kind'>[], r: RecordFinding): RecordCells {
-  return [r.recordId, r.children.join(';'), r.date, r.service, r.team, r.iroId, ...criteria.map((c) => recordResult(r, c)), r.overall, r.comment];
+  return [
+    r.recordId,
+    r.children.join(';'),
+    r.date,
+    r.service,
+    r.team,
+    r.iroId,
+    ...criteria.map((c) => recordResult(r, c)),
+    r.overall,
+    r.comment,
+  ];
 }
 
 /** A record's row of records.csv: its cells, the date as dd/mm/YYYY. */
@@ -109,14 +162,20 @@ function csvRecordRow(cells: RecordCells): Cell[] {
 
 /** records.csv: one row per audited record, children joined with ';'. */
 export function recordsCsv(doc: FindingsDocument): string {
-  return toCsv(recordsCsvHeader(doc), doc.records.map((r) => csvRecordRow(recordCells(doc.criteria, r))));
+  return toCsv(
+    recordsCsvHeader(doc),
+    doc.records.map((r) => csvRecordRow(recordCells(doc.criteria, r))),
+  );
 }
 
 /** Rows stringified at a time: csv-stringify's set-up per call costs more than the rows themselves. */
 const CSV_BATCH_ROWS = 1000;
 
 /** records.csv as it is written, a batch of rows at a time: the same bytes as `recordsCsv` (each CSV row stands alone). */
-export async function* recordsCsvChunks(doc: FindingsDocument, rows: AsyncIterable<RecordCells>): AsyncIterable<string> {
+export async function* recordsCsvChunks(
+  doc: FindingsDocument,
+  rows: AsyncIterable<RecordCells>,
+): AsyncIterable<string> {
   yield toCsv(recordsCsvHeader(doc), []);
   let batch: (string | number)[][] = [];
   for await (const cells of rows) {
@@ -130,12 +189,24 @@ export async function* recordsCsvChunks(doc: FindingsDocument, rows: AsyncIterab
 }
 
 /** The header of action-plan.csv: the seeds' four columns, then how success is measured and what the action answers. */
-export const ACTION_PLAN_CSV_HEADER = ['Action/Task', 'By whom', 'By when', 'Expected outcome', 'Success measure', 'Linked findings'];
+export const ACTION_PLAN_CSV_HEADER = [
+  'Action/Task',
+  'By whom',
+  'By when',
+  'Expected outcome',
+  'Success measure',
+  'Linked findings',
+];
 
 /** action-plan.csv: one row per action, dates dd/mm/YYYY, linked criteria by id joined with ';'. */
 export function actionPlanCsv(doc: FindingsDocument): string {
   const rows = doc.actionPlan.map((a): Cell[] => [
-    a.action, ownerLabel(a.owner), ukDate(a.dueDate), a.expectedOutcome, a.successMeasure, a.linkedCriteria.join(';'),
+    a.action,
+    ownerLabel(a.owner),
+    ukDate(a.dueDate),
+    a.expectedOutcome,
+    a.successMeasure,
+    a.linkedCriteria.join(';'),
   ]);
   return toCsv(ACTION_PLAN_CSV_HEADER, rows);
 }
@@ -164,19 +235,37 @@ export interface ParticipationLine {
 }
 
 /** The participation table as the seeds lay it out: PN0–PN7 always (0 when absent), then any other key, then the total. */
-export function participationLines(table: NonNullable<Tables['participation']>): { lines: ParticipationLine[]; total: number } {
+export function participationLines(table: NonNullable<Tables['participation']>): {
+  lines: ParticipationLine[];
+  total: number;
+} {
   const known = new Set<string>(PARTICIPATION_CODES.map((p) => p.code));
   const total = Object.values(table).reduce((sum, n) => sum + n, 0);
   const share = (n: number) => (total > 0 ? n / total : null);
-  const lines: ParticipationLine[] = PARTICIPATION_CODES.map(({ code, label }) => ({ code, label, reviews: table[code] ?? 0, share: share(table[code] ?? 0) }));
+  const lines: ParticipationLine[] = PARTICIPATION_CODES.map(({ code, label }) => ({
+    code,
+    label,
+    reviews: table[code] ?? 0,
+    share: share(table[code] ?? 0),
+  }));
   for (const [code, reviews] of Object.entries(table)) {
-    if (!known.has(code)) lines.push({ code, label: code === 'not recorded' ? 'Participation not recorded' : code, reviews, share: share(reviews) });
+    if (!known.has(code))
+      lines.push({
+        code,
+        label: code === 'not recorded' ? 'Participation not recorded' : code,
+        reviews,
+        share: share(reviews),
+      });
   }
   return { lines, total };
 }
 
 /** The totals row of the monthly timeliness table: share held in timescale over the whole period. */
-export function timelinessTotal(rows: NonNullable<Tables['timeliness']>): { held: number; inTime: number; share: number | null } {
+export function timelinessTotal(rows: NonNullable<Tables['timeliness']>): {
+  held: number;
+  inTime: number;
+  share: number | null;
+} {
   const held = rows.reduce((sum, r) => sum + r.held, 0);
   const inTime = rows.reduce((sum, r) => sum + r.inTime, 0);
   return { held, inTime, share: held > 0 ? inTime / held : null };
@@ -193,7 +282,10 @@ export interface SummaryRow<F extends string> {
  * (Thurrock 2022-23: "Held in quarter 201 … 96.5%"): financial-year quarters, April to June first,
  * over whichever months the table has; then the whole period. `fields` are summed.
  */
-export function quarterRows<F extends string>(rows: readonly ({ month: string } & Record<F, number>)[], fields: readonly F[]): { quarters: SummaryRow<F>[]; yearToDate: SummaryRow<F> } {
+export function quarterRows<F extends string>(
+  rows: readonly ({ month: string } & Record<F, number>)[],
+  fields: readonly F[],
+): { quarters: SummaryRow<F>[]; yearToDate: SummaryRow<F> } {
   const zero = () => Object.fromEntries(fields.map((f) => [f, 0])) as Record<F, number>;
   const quarters = new Map<string, { first: string; last: string; counts: Record<F, number> }>();
   const total = zero();
@@ -214,7 +306,10 @@ export function quarterRows<F extends string>(rows: readonly ({ month: string } 
     const [startYear, quarter] = key.split('|') as [string, string];
     const [first, last] = [monthLabel(q.first), monthLabel(q.last)];
     const months = first === last ? first : `${first.split(' ')[0]} to ${last}`;
-    return { label: `${quarter} ${startYear}-${String((Number(startYear) + 1) % 100).padStart(2, '0')} (${months})`, counts: q.counts };
+    return {
+      label: `${quarter} ${startYear}-${String((Number(startYear) + 1) % 100).padStart(2, '0')} (${months})`,
+      counts: q.counts,
+    };
   });
   return { quarters: named, yearToDate: { label: 'Year to date', counts: total } };
 }
@@ -244,7 +339,12 @@ const DUE_FIELDS = ['due', 'inTime', 'late', 'notHeld'] as const;
 /** The reviews due by month, then each quarter, then the year to date: the rows of Thurrock's "due in month" table. */
 export function dueLines(rows: readonly DueMonthRow[]): DueLine[] {
   const { quarters, yearToDate } = quarterRows(rows, DUE_FIELDS);
-  const line = (label: string, kind: DueLine['kind'], c: Record<(typeof DUE_FIELDS)[number], number>): DueLine => ({ label, kind, ...c, share: shareOf(c.inTime, c.due) });
+  const line = (label: string, kind: DueLine['kind'], c: Record<(typeof DUE_FIELDS)[number], number>): DueLine => ({
+    label,
+    kind,
+    ...c,
+    share: shareOf(c.inTime, c.due),
+  });
   return [
     ...rows.map((r) => line(monthLabel(r.month), 'month', r)),
     ...quarters.map((q) => line(q.label, 'quarter', q.counts)),
@@ -261,7 +361,10 @@ export function reviewsDueSentences(t: ReviewsDueTable, period: { from: string; 
       `${all.inTime.toLocaleString('en-GB')} held in timescale (${formatPercent(all.share)}), ${all.late.toLocaleString('en-GB')} held late and ${all.notHeld.toLocaleString('en-GB')} not held by ${longDate(period.to)} (overdue).`,
   ];
   const quarters = dueLines(t.byMonthDue).filter((l) => l.kind === 'quarter');
-  if (quarters.length > 1) sentences.push(`The average of the quarters' percentages in timescale is ${formatPercent(averageOfQuarters(quarters.map((q) => q.share)))}.`);
+  if (quarters.length > 1)
+    sentences.push(
+      `The average of the quarters' percentages in timescale is ${formatPercent(averageOfQuarters(quarters.map((q) => q.share)))}.`,
+    );
   const c = t.children;
   sentences.push(
     `Of the ${plural(c.children, 'child', 'children')} looked after on ${longDate(period.to)} for 4 weeks or more, ${c.allInTime.toLocaleString('en-GB')} (${formatPercent(c.share)}) had every review due in the period held in timescale (the child-level measure, NI 66).`,
@@ -279,7 +382,20 @@ export function reviewsDueSentences(t: ReviewsDueTable, period: { from: string; 
   return sentences;
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** "2017-08" as "August 2017"; anything else unchanged. */
 export function monthLabel(month: string): string {
@@ -310,7 +426,10 @@ export function healthLines(h: HealthTable): HealthLine[] {
   const under5 = { label: 'under 5', children: h.under5 };
   const eligible = { label: 'eligible for an SDQ', children: h.sdqEligible };
   const line = (measure: string, children: number, of: HealthLine['of']): HealthLine => ({
-    measure, children, of, share: of && of.children > 0 ? children / of.children : null,
+    measure,
+    children,
+    of,
+    share: of && of.children > 0 ? children / of.children : null,
   });
   return [
     line('Looked after continuously for 12 months or more (OC2 cohort)', h.cohort, null),
@@ -325,7 +444,9 @@ export function healthLines(h: HealthTable): HealthLine[] {
 }
 
 /** Where the health table's figures came from, as counts of children; null for findings from before the health audit read OC2. */
-export function healthSources(h: HealthTable): { healthExtract: number; oc2: number; oc2YearEnding: string | null; noRecord: number } | null {
+export function healthSources(
+  h: HealthTable,
+): { healthExtract: number; oc2: number; oc2YearEnding: string | null; noRecord: number } | null {
   if (h.fromHealthExtract === undefined && h.fromOc2 === undefined) return null;
   const healthExtract = h.fromHealthExtract ?? 0;
   const oc2 = h.fromOc2 ?? 0;
@@ -337,10 +458,18 @@ export function healthSourceLines(h: HealthTable): HealthLine[] {
   const s = healthSources(h);
   if (!s) return [];
   const cohort = { label: 'looked after 12+ months', children: h.cohort };
-  const line = (measure: string, children: number): HealthLine => ({ measure, children, of: cohort, share: h.cohort > 0 ? children / h.cohort : null });
+  const line = (measure: string, children: number): HealthLine => ({
+    measure,
+    children,
+    of: cohort,
+    share: h.cohort > 0 ? children / h.cohort : null,
+  });
   return [
     line('Figures from the health extract', s.healthExtract),
-    line(`Figures from the DfE return (OC2)${s.oc2YearEnding ? ` for the year ending ${longDate(s.oc2YearEnding)}` : ''}`, s.oc2),
+    line(
+      `Figures from the DfE return (OC2)${s.oc2YearEnding ? ` for the year ending ${longDate(s.oc2YearEnding)}` : ''}`,
+      s.oc2,
+    ),
     ...(s.noRecord > 0 ? [line('No health record (neither source)', s.noRecord)] : []),
   ];
 }

@@ -1,14 +1,25 @@
 /** report.html: the findings as one self-contained, printable page for senior managers and Corporate Parenting boards. */
 import type { CriterionFinding, FindingsDocument } from '#engine/findings-model';
 import {
-  dueLines, healthLines, healthSourcesSentence, longDate, monthLabel, ownerLabel, participationLines, quarterRows, reviewsDueSentences, shareOf, siblingIroLabel,
+  dueLines,
+  healthLines,
+  healthSourcesSentence,
+  longDate,
+  monthLabel,
+  ownerLabel,
+  participationLines,
+  quarterRows,
+  reviewsDueSentences,
+  shareOf,
+  siblingIroLabel,
   timelinessTotal,
 } from './csv.ts';
 import { participationMeasures } from '#engine/tables';
 import { changeChart, complianceChart, escapeXml, formatPercent, formatPoints, serviceChart } from './svg-charts.ts';
 
 /** Escapes every dynamic string: names, titles and comments come from imports and people, never trusted as markup. */
-const h = (text: string | number | null | undefined): string => (text === null || text === undefined ? '' : escapeXml(String(text)));
+const h = (text: string | number | null | undefined): string =>
+  text === null || text === undefined ? '' : escapeXml(String(text));
 
 // Plain GOV.UK-like typography from the system font stack: the page must open offline, from an
 // email attachment or a board pack, so nothing is fetched (no fonts, scripts or images).
@@ -63,9 +74,16 @@ footer{margin-top:48px;padding-top:12px;border-top:1px solid #b1b4b6;font-size:.
 `;
 
 const th = (text: string, numeric = false) => `<th scope="col"${numeric ? ' class="num"' : ''}>${h(text)}</th>`;
-const td = (text: string | number | null | undefined, numeric = false) => `<td${numeric ? ' class="num"' : ''}>${h(text)}</td>`;
+const td = (text: string | number | null | undefined, numeric = false) =>
+  `<td${numeric ? ' class="num"' : ''}>${h(text)}</td>`;
 
-function table(caption: string, headers: [string, boolean?][], body: string[], foot?: string, className?: string): string {
+function table(
+  caption: string,
+  headers: [string, boolean?][],
+  body: string[],
+  foot?: string,
+  className?: string,
+): string {
   // The wrapper scrolls a wide table on a phone; on paper it is visible and the table wraps.
   return (
     `<div class="table-wrap"><table${className ? ` class="${className}"` : ''}><caption>${h(caption)}</caption><thead><tr>${headers.map(([t, n]) => th(t, n)).join('')}</tr></thead>` +
@@ -86,7 +104,10 @@ function header(doc: FindingsDocument): string {
     ['Audit period', `${longDate(doc.period.from)} to ${longDate(doc.period.to)}`],
     ['Closed', longDate(doc.audit.closedAt)],
     ['Population', String(doc.population)],
-    ['Sample', `${doc.sampleSize} audited${doc.marginOfError !== null ? ` (margin of error ±${formatPercent(doc.marginOfError)} at 95% confidence)` : ''}`],
+    [
+      'Sample',
+      `${doc.sampleSize} audited${doc.marginOfError !== null ? ` (margin of error ±${formatPercent(doc.marginOfError)} at 95% confidence)` : ''}`,
+    ],
     // The timescale set the audit was judged by (fixed when it was launched), in plain English.
     ...(doc.timescales ? [['Timescales', doc.timescales.summary] as [string, string]] : []),
   ];
@@ -113,8 +134,16 @@ function headline(doc: FindingsDocument): string {
 function criteriaTable(doc: FindingsDocument): string {
   const hasChange = doc.criteria.some((c) => c.change);
   const headers: [string, boolean?][] = [
-    ['Criterion'], ['Audited', true], ['Met', true], ['Not met', true], ['Not applicable', true], ['Cannot tell', true],
-    ['Compliance', true], ['95% interval', true], ['Threshold', true], ['Result'],
+    ['Criterion'],
+    ['Audited', true],
+    ['Met', true],
+    ['Not met', true],
+    ['Not applicable', true],
+    ['Cannot tell', true],
+    ['Compliance', true],
+    ['95% interval', true],
+    ['Threshold', true],
+    ['Result'],
     ...(hasChange ? ([['Change since last audit', true]] as [string, boolean?][]) : []),
   ];
   const body = doc.criteria.map(
@@ -131,7 +160,10 @@ function criteriaTable(doc: FindingsDocument): string {
     out += table(
       `Grades: ${c.title}`,
       [['Grade'], ['Records', true], ['% of graded', true]],
-      grades.map(([grade, n]) => `<tr><th scope="row">${h(grade)}</th>${td(n, true)}${td(formatPercent(total > 0 ? n / total : null), true)}</tr>`),
+      grades.map(
+        ([grade, n]) =>
+          `<tr><th scope="row">${h(grade)}</th>${td(n, true)}${td(formatPercent(total > 0 ? n / total : null), true)}</tr>`,
+      ),
       `<tr><th scope="row">Total</th>${td(total, true)}${td(total > 0 ? '100%' : '–', true)}</tr>`,
     );
   }
@@ -150,11 +182,24 @@ function byService(doc: FindingsDocument): string {
   const body = services.map((service) => {
     const cells = criteria.map((c) => {
       const r = rows.find((x) => x.key === service && x.criterionId === c.id);
-      return td(r ? (r.compliance === null ? 'none judged' : `${formatPercent(r.compliance)} (${r.met} of ${r.met + r.notMet})`) : '–', true);
+      return td(
+        r
+          ? r.compliance === null
+            ? 'none judged'
+            : `${formatPercent(r.compliance)} (${r.met} of ${r.met + r.notMet})`
+          : '–',
+        true,
+      );
     });
     return `<tr><th scope="row">${h(service)}</th>${cells.join('')}</tr>`;
   });
-  out += table('Compliance by service and criterion (met of audited)', [['Service'], ...criteria.map((c): [string, boolean] => [c.title, true])], body, undefined, 'compact');
+  out += table(
+    'Compliance by service and criterion (met of audited)',
+    [['Service'], ...criteria.map((c): [string, boolean] => [c.title, true])],
+    body,
+    undefined,
+    'compact',
+  );
   return `${out}<p>Breakdowns by team and by IRO are in the workbook (findings.xlsx).</p></section>`;
 }
 
@@ -171,7 +216,8 @@ function change(doc: FindingsDocument): string {
       'Children not meeting each criterion, compared with the previous audit',
       [['Criterion'], ['Newly not met', true], ['Resolved', true], ['Persisting', true]],
       comparison.criteria.map(
-        (c) => `<tr><th scope="row">${h(titles.get(c.criterionId) ?? c.criterionId)}</th>${td(c.newlyNotMet.length, true)}${td(c.resolved.length, true)}${td(c.persisting.length, true)}</tr>`,
+        (c) =>
+          `<tr><th scope="row">${h(titles.get(c.criterionId) ?? c.criterionId)}</th>${td(c.newlyNotMet.length, true)}${td(c.resolved.length, true)}${td(c.persisting.length, true)}</tr>`,
       ),
     );
   }
@@ -190,13 +236,19 @@ function findingsTables(doc: FindingsDocument): string {
     out += table(
       'Participation at reviews (SSDA903 participation codes)',
       [['Code'], ['Participation'], ['Reviews', true], ['% of total', true]],
-      lines.map((l) => `<tr><th scope="row">${h(l.code)}</th>${td(l.label)}${td(l.reviews, true)}${td(formatPercent(l.share), true)}</tr>`),
+      lines.map(
+        (l) =>
+          `<tr><th scope="row">${h(l.code)}</th>${td(l.label)}${td(l.reviews, true)}${td(formatPercent(l.share), true)}</tr>`,
+      ),
       `<tr><th scope="row">Total</th><td></td>${td(total, true)}${td(total > 0 ? '100%' : '–', true)}</tr>`,
     );
     out += table(
       'Participation: the two headline percentages (reviews where the child participated, PN0–PN6 or PN1–PN6)',
       [['Measure'], ['Child participated', true], ['Reviews', true], ['%', true]],
-      participationMeasures(participation).map((m) => `<tr><th scope="row">${h(m.name)}</th>${td(m.participated, true)}${td(m.reviews, true)}${td(formatPercent(m.share), true)}</tr>`),
+      participationMeasures(participation).map(
+        (m) =>
+          `<tr><th scope="row">${h(m.name)}</th>${td(m.participated, true)}${td(m.reviews, true)}${td(formatPercent(m.share), true)}</tr>`,
+      ),
     );
   }
   if (timeliness) {
@@ -206,9 +258,13 @@ function findingsTables(doc: FindingsDocument): string {
       'Reviews held and held in timescale, by month',
       [['Month'], ['Reviews held', true], ['Held in timescale', true], ['% in timescale', true]],
       [
-        ...timeliness.map((t) => `<tr><th scope="row">${h(monthLabel(t.month))}</th>${td(t.held, true)}${td(t.inTime, true)}${td(formatPercent(t.share), true)}</tr>`),
+        ...timeliness.map(
+          (t) =>
+            `<tr><th scope="row">${h(monthLabel(t.month))}</th>${td(t.held, true)}${td(t.inTime, true)}${td(formatPercent(t.share), true)}</tr>`,
+        ),
         ...quarterRows(timeliness, ['held', 'inTime']).quarters.map(
-          (q) => `<tr class="subtotal"><th scope="row">${h(q.label)}</th>${td(q.counts.held, true)}${td(q.counts.inTime, true)}${td(formatPercent(shareOf(q.counts.inTime, q.counts.held)), true)}</tr>`,
+          (q) =>
+            `<tr class="subtotal"><th scope="row">${h(q.label)}</th>${td(q.counts.held, true)}${td(q.counts.inTime, true)}${td(formatPercent(shareOf(q.counts.inTime, q.counts.held)), true)}</tr>`,
         ),
       ],
       `<tr><th scope="row">Total</th>${td(total.held, true)}${td(total.inTime, true)}${td(formatPercent(total.share), true)}</tr>`,
@@ -216,25 +272,41 @@ function findingsTables(doc: FindingsDocument): string {
   }
   if (reviewsDue) {
     out += '<h3>Every review due, held or not</h3>';
-    out += reviewsDueSentences(reviewsDue, doc.period).map((p) => `<p>${h(p)}</p>`).join('');
+    out += reviewsDueSentences(reviewsDue, doc.period)
+      .map((p) => `<p>${h(p)}</p>`)
+      .join('');
     const dueTable = (caption: string, rows: typeof reviewsDue.byMonthDue) => {
       const lines = dueLines(rows);
       const row = (l: (typeof lines)[number]) =>
         `<tr${l.kind === 'quarter' ? ' class="subtotal"' : ''}><th scope="row">${h(l.label)}</th>${td(l.due, true)}${td(l.inTime, true)}${td(l.late, true)}${td(l.notHeld, true)}${td(formatPercent(l.share), true)}</tr>`;
       return table(
         caption,
-        [['Due in'], ['Reviews due', true], ['Held in timescale', true], ['Held late', true], ['Not held (overdue)', true], ['% in timescale', true]],
+        [
+          ['Due in'],
+          ['Reviews due', true],
+          ['Held in timescale', true],
+          ['Held late', true],
+          ['Not held (overdue)', true],
+          ['% in timescale', true],
+        ],
         lines.filter((l) => l.kind !== 'year').map(row),
         row(lines.at(-1)!),
       );
     };
     out += dueTable('Reviews of children looked after (reg 33), by the month they fell due', reviewsDue.byMonthDue);
-    if (reviewsDue.shortBreaksByMonthDue.length) out += dueTable('Reviews of children on a series of short breaks only (reg 48), by the month they fell due', reviewsDue.shortBreaksByMonthDue);
+    if (reviewsDue.shortBreaksByMonthDue.length)
+      out += dueTable(
+        'Reviews of children on a series of short breaks only (reg 48), by the month they fell due',
+        reviewsDue.shortBreaksByMonthDue,
+      );
     if (reviewsDue.lateReasons.length) {
       out += table(
         'Reviews due in the period held late or not held, by the reason recorded',
         [['Reason for lateness'], ['Reviews', true]],
-        reviewsDue.lateReasons.map((r) => `<tr><th scope="row">${h(r.reason === 'not recorded' ? 'No reason recorded' : r.reason)}</th>${td(r.reviews, true)}</tr>`),
+        reviewsDue.lateReasons.map(
+          (r) =>
+            `<tr><th scope="row">${h(r.reason === 'not recorded' ? 'No reason recorded' : r.reason)}</th>${td(r.reviews, true)}</tr>`,
+        ),
       );
     }
   }
@@ -246,7 +318,9 @@ function findingsTables(doc: FindingsDocument): string {
     out += table(
       'Number of children in each sibling group, with the number of social workers (SWs), team managers (TMs), personal advisers (PAs) and IROs involved',
       [['Sibling group'], ['Children and workers'], ['One IRO for the group']],
-      siblingGroups.map((g) => `<tr><th scope="row">${h(g.familyId)}</th>${td(g.summary)}${td(siblingIroLabel(g))}</tr>`),
+      siblingGroups.map(
+        (g) => `<tr><th scope="row">${h(g.familyId)}</th>${td(g.summary)}${td(siblingIroLabel(g))}</tr>`,
+      ),
     );
   }
   if (health) {
@@ -255,7 +329,8 @@ function findingsTables(doc: FindingsDocument): string {
       `Health checks of the OC2 cohort (${health.cohort} children looked after continuously for 12 months or more)`,
       [['Measure'], ['Children', true], ['Out of', true], ['%', true]],
       healthLines(health).map(
-        (l) => `<tr><th scope="row">${h(l.measure)}</th>${td(l.children, true)}${td(l.of ? `${l.of.children} ${l.of.label}` : '', true)}${td(l.of ? formatPercent(l.share) : '', true)}</tr>`,
+        (l) =>
+          `<tr><th scope="row">${h(l.measure)}</th>${td(l.children, true)}${td(l.of ? `${l.of.children} ${l.of.label}` : '', true)}${td(l.of ? formatPercent(l.share) : '', true)}</tr>`,
       ),
     );
     const sources = healthSourcesSentence(health);
@@ -318,7 +393,8 @@ function alerts(doc: FindingsDocument, extent: ReportExtent): string {
 
 function actionPlan(doc: FindingsDocument): string {
   const titles = new Map(doc.criteria.map((c) => [c.id, c.title]));
-  if (doc.actionPlan.length === 0) return '<section id="action-plan" class="page"><h2>Action plan</h2><p>No actions.</p></section>';
+  if (doc.actionPlan.length === 0)
+    return '<section id="action-plan" class="page"><h2>Action plan</h2><p>No actions.</p></section>';
   return (
     '<section id="action-plan" class="page"><h2>Action plan</h2>' +
     table(
@@ -343,8 +419,17 @@ function moderation(doc: FindingsDocument): string {
     `<section id="moderation"><h2>Moderation</h2><p>${h(m.moderatedRecords)} graded records were graded again, blind, by a second IRO; where the QA lead recorded an agreed grade, it stands in the findings above.</p>` +
     table(
       "Agreement between auditors and moderators (Cohen's weighted kappa, quadratic weights)",
-      [['Criterion'], ['Records compared', true], ['Exact agreement', true], ['Weighted kappa', true], ['Agreed grades recorded', true]],
-      m.criteria.map((c) => `<tr>${td(c.title)}${td(c.pairs, true)}${td(formatPercent(c.exactAgreement), true)}${td(kappa(c.weightedKappa), true)}${td(c.agreed, true)}</tr>`),
+      [
+        ['Criterion'],
+        ['Records compared', true],
+        ['Exact agreement', true],
+        ['Weighted kappa', true],
+        ['Agreed grades recorded', true],
+      ],
+      m.criteria.map(
+        (c) =>
+          `<tr>${td(c.title)}${td(c.pairs, true)}${td(formatPercent(c.exactAgreement), true)}${td(kappa(c.weightedKappa), true)}${td(c.agreed, true)}</tr>`,
+      ),
     ) +
     '</section>'
   );

@@ -13,7 +13,14 @@ import { reportExtent, reportHtml, type ReportExtent } from './html.ts';
 import { findingsXlsxStream } from './xlsx.ts';
 
 /** The files of a published audit, in the order they are written (manifest.json comes after all of them). */
-export const PUBLISHED_FILES = ['findings.json', 'findings.csv', 'records.csv', 'action-plan.csv', 'findings.xlsx', 'report.html'] as const;
+export const PUBLISHED_FILES = [
+  'findings.json',
+  'findings.csv',
+  'records.csv',
+  'action-plan.csv',
+  'findings.xlsx',
+  'report.html',
+] as const;
 /** The name of one published file. */
 export type PublishedFile = (typeof PUBLISHED_FILES)[number];
 
@@ -44,7 +51,13 @@ const ManifestSchema = z.object({
   authorityId: z.string(),
   publishedAt: z.string(),
   files: z.array(
-    z.object({ name: z.string(), key: z.string(), contentType: z.string(), size: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+    z.object({
+      name: z.string(),
+      key: z.string(),
+      contentType: z.string(),
+      size: z.number().int().min(0),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    }),
   ),
 }) satisfies z.ZodType<Manifest>;
 
@@ -52,7 +65,10 @@ const ManifestSchema = z.object({
 export class InvalidFindingsError extends AppError {
   // Internal: the engine built a document its own schema refuses; nobody's request was at fault.
   constructor(readonly problems: string[]) {
-    super('internal', `invalid findings document, nothing published: ${problems.join('; ')}`, { name: 'InvalidFindingsError', code: 'invalid-findings' });
+    super('internal', `invalid findings document, nothing published: ${problems.join('; ')}`, {
+      name: 'InvalidFindingsError',
+      code: 'invalid-findings',
+    });
   }
 }
 
@@ -168,24 +184,37 @@ async function* readable(stream: Readable): AsyncIterable<Uint8Array> {
 function rendered(name: PublishedFile, source: FindingsSource): AsyncIterable<Uint8Array | string> {
   const doc = source.document;
   switch (name) {
-    case 'findings.json': return findingsJsonChunks(source);
-    case 'findings.csv': return once(findingsCsv(doc));
-    case 'records.csv': return recordsCsvChunks(doc, source.recordRows());
-    case 'action-plan.csv': return once(actionPlanCsv(doc));
-    case 'findings.xlsx': return readable(findingsXlsxStream(source));
-    case 'report.html': return once(reportHtml(doc, source.extent));
+    case 'findings.json':
+      return findingsJsonChunks(source);
+    case 'findings.csv':
+      return once(findingsCsv(doc));
+    case 'records.csv':
+      return recordsCsvChunks(doc, source.recordRows());
+    case 'action-plan.csv':
+      return once(actionPlanCsv(doc));
+    case 'findings.xlsx':
+      return readable(findingsXlsxStream(source));
+    case 'report.html':
+      return once(reportHtml(doc, source.extent));
   }
 }
 
 /** Thrown when an audit's findings are already published. */
 export class AlreadyPublishedError extends AppError {
   constructor(readonly auditId: string) {
-    super('conflict', `audit ${auditId} is already published; published findings are never overwritten`, { name: 'AlreadyPublishedError', code: 'already-published' });
+    super('conflict', `audit ${auditId} is already published; published findings are never overwritten`, {
+      name: 'AlreadyPublishedError',
+      code: 'already-published',
+    });
   }
 }
 
 /** Validates, renders and stores every published file, then manifest.json with each one's key, size and SHA-256. */
-export async function publishFindings(objects: ObjectStore, doc: FindingsDocument, options: { publishedAt?: string } = {}): Promise<Manifest> {
+export async function publishFindings(
+  objects: ObjectStore,
+  doc: FindingsDocument,
+  options: { publishedAt?: string } = {},
+): Promise<Manifest> {
   const parsed = FindingsDocument.safeParse(doc);
   if (!parsed.success) {
     throw new InvalidFindingsError(parsed.error.issues.map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`));
@@ -198,7 +227,11 @@ export async function publishFindings(objects: ObjectStore, doc: FindingsDocumen
  * document is validated first (its records and alerts are the engine's own, checked by their types);
  * a failure stops at that file, and no manifest is written: the audit is not published.
  */
-export async function publishFindingsFrom(objects: ObjectStore, source: FindingsSource, options: { publishedAt?: string } = {}): Promise<Manifest> {
+export async function publishFindingsFrom(
+  objects: ObjectStore,
+  source: FindingsSource,
+  options: { publishedAt?: string } = {},
+): Promise<Manifest> {
   const parsed = FindingsDocument.safeParse(source.document);
   if (!parsed.success) {
     throw new InvalidFindingsError(parsed.error.issues.map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`));
@@ -220,7 +253,13 @@ export async function publishFindingsFrom(objects: ObjectStore, source: Findings
     files.push({ name, key, contentType: CONTENT_TYPES[name], size: stored.size, sha256: stored.sha256 });
   }
 
-  const manifest: Manifest = { schemaVersion: 1, auditId: valid.document.audit.id, authorityId: valid.document.audit.authorityId, publishedAt, files };
+  const manifest: Manifest = {
+    schemaVersion: 1,
+    auditId: valid.document.audit.id,
+    authorityId: valid.document.audit.authorityId,
+    publishedAt,
+    files,
+  };
   // The manifest goes last: S3 shows an object only once its put has completed, so a reader who
   // finds manifest.json knows every file it lists was complete before it, and can check each
   // against its SHA-256. No manifest means not (fully) published.
@@ -229,7 +268,11 @@ export async function publishFindingsFrom(objects: ObjectStore, source: Findings
 }
 
 /** The audit's manifest, or null when it has not been (fully) published; throws on a manifest that is not one. */
-export async function readManifest(objects: ObjectStore, authorityId: string, auditId: string): Promise<Manifest | null> {
+export async function readManifest(
+  objects: ObjectStore,
+  authorityId: string,
+  auditId: string,
+): Promise<Manifest | null> {
   const key = `${auditPrefix(authorityId, auditId)}${MANIFEST_FILE}`;
   const bytes = await objects.get(key);
   if (bytes === null) return null;
@@ -240,9 +283,14 @@ export async function readManifest(objects: ObjectStore, authorityId: string, au
     throw new Error(`${key} is not JSON: ${(error as Error).message}`);
   }
   const parsed = ManifestSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`${key} is not a findings manifest: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `${key} is not a findings manifest: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   if (parsed.data.authorityId !== authorityId || parsed.data.auditId !== auditId) {
-    throw new Error(`${key} names audit ${parsed.data.authorityId}/${parsed.data.auditId}, not ${authorityId}/${auditId}`);
+    throw new Error(
+      `${key} names audit ${parsed.data.authorityId}/${parsed.data.auditId}, not ${authorityId}/${auditId}`,
+    );
   }
   return parsed.data;
 }

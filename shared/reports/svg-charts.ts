@@ -79,7 +79,12 @@ function label(text: string, mid: number, fontSize = 13): string {
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'chart';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'chart'
+  );
 }
 
 function svgOpen(id: string, height: number, title: string, desc: string): string {
@@ -160,14 +165,22 @@ export interface ServiceChartOptions extends ChartOptions {
 }
 
 /** Horizontal bars of one criterion's compliance per service (or team, or IRO), with how many of how many met. */
-export function serviceChart(rows: readonly BreakdownRow[], criterionId: string, options: ServiceChartOptions = {}): string {
+export function serviceChart(
+  rows: readonly BreakdownRow[],
+  criterionId: string,
+  options: ServiceChartOptions = {},
+): string {
   const id = options.id ?? `chart-service-${slug(criterionId)}`;
   const title = options.title ?? `Compliance by service: ${criterionId}`;
   const mine = rows.filter((r) => r.criterionId === criterionId);
   const count = (r: BreakdownRow) => `${r.met} of ${r.met + r.notMet}`;
   const desc =
-    mine.map((r) => `${r.key}: ${r.compliance === null ? 'none judged' : `${formatPercent(r.compliance)} (${count(r)} met)`}.`).join(' ') +
-    (options.threshold !== undefined ? ` Threshold ${formatPercent(options.threshold)}.` : '');
+    mine
+      .map(
+        (r) =>
+          `${r.key}: ${r.compliance === null ? 'none judged' : `${formatPercent(r.compliance)} (${count(r)} met)`}.`,
+      )
+      .join(' ') + (options.threshold !== undefined ? ` Threshold ${formatPercent(options.threshold)}.` : '');
   const rowHeight = 34;
   const plotBottom = TOP + mine.length * rowHeight;
   const height = plotBottom + (options.threshold !== undefined ? 44 : 16);
@@ -200,7 +213,10 @@ export function changeChart(criteria: readonly CriterionFinding[], options: Char
   const id = options.id ?? 'chart-change';
   const title = options.title ?? 'Compliance at the previous audit and now, per criterion';
   const desc = changed
-    .map((c) => `${c.title}: ${formatPercent(c.change!.previousCompliance)} at the previous audit, ${formatPercent(c.compliance)} now (${formatPoints(c.change!.delta)}).`)
+    .map(
+      (c) =>
+        `${c.title}: ${formatPercent(c.change!.previousCompliance)} at the previous audit, ${formatPercent(c.compliance)} now (${formatPoints(c.change!.delta)}).`,
+    )
     .join(' ');
   const rowHeight = 62;
   const plotBottom = TOP + changed.length * rowHeight;

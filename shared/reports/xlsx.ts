@@ -9,7 +9,20 @@ import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { Alert, BreakdownRow, FindingsDocument } from '#engine/findings-model';
 import {
-  dueLines, healthLines, healthSourceLines, quarterRows, reviewsDueSentences, shareOf, ownerLabel, participationLines, RECORD_DATE_CELL, recordCells, recordsCsvHeader, siblingIroLabel, timelinessTotal, type RecordCells,
+  dueLines,
+  healthLines,
+  healthSourceLines,
+  quarterRows,
+  reviewsDueSentences,
+  shareOf,
+  ownerLabel,
+  participationLines,
+  RECORD_DATE_CELL,
+  recordCells,
+  recordsCsvHeader,
+  siblingIroLabel,
+  timelinessTotal,
+  type RecordCells,
 } from './csv.ts';
 
 type Format = 'text' | 'integer' | 'percent' | 'points' | 'date' | 'month';
@@ -70,8 +83,13 @@ class SharedStyles {
  * cells (or the row's own, from `formatOf`), each row committed as it is written.
  */
 async function addSheet(
-  workbook: Workbook, output: PassThrough, name: string, columns: Column[], rows: Rows,
-  formatOf?: (rowIndex: number) => Format | undefined, alignment?: Partial<ExcelJS.Alignment>,
+  workbook: Workbook,
+  output: PassThrough,
+  name: string,
+  columns: Column[],
+  rows: Rows,
+  formatOf?: (rowIndex: number) => Format | undefined,
+  alignment?: Partial<ExcelJS.Alignment>,
 ): Promise<void> {
   const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = columns.map((c) => ({ header: c.header, width: c.width }));
@@ -127,7 +145,8 @@ export function compressorBacklog(sheet: ExcelJS.Worksheet): number {
   let bytes = 0;
   for (const entry of pipes) {
     const readable = entry._readableState;
-    const onward = readable?.pipesCount ?? (Array.isArray(readable?.pipes) ? readable.pipes.length : readable?.pipes ? 1 : 0);
+    const onward =
+      readable?.pipesCount ?? (Array.isArray(readable?.pipes) ? readable.pipes.length : readable?.pipes ? 1 : 0);
     if (onward > 0) bytes += entry.writableLength ?? entry._writableState?.length ?? 0;
   }
   return bytes;
@@ -138,7 +157,8 @@ async function keepUp(output: PassThrough, sheet: ExcelJS.Worksheet): Promise<vo
   await new Promise<void>((resolve) => setImmediate(resolve));
   while (!output.destroyed) {
     if (output.readableLength >= output.readableHighWaterMark) await once(output, 'data');
-    else if (compressorBacklog(sheet) > COMPRESSOR_BACKLOG_BYTES) await new Promise<void>((resolve) => setTimeout(resolve, 2));
+    else if (compressorBacklog(sheet) > COMPRESSOR_BACKLOG_BYTES)
+      await new Promise<void>((resolve) => setTimeout(resolve, 2));
     else return;
   }
 }
@@ -162,8 +182,16 @@ async function summarySheet(workbook: Workbook, output: PassThrough, doc: Findin
     ...doc.alertSummary.map((a): [string, Value] => ['Practice alert', a.summary]),
   ];
   await addSheet(
-    workbook, output, 'Summary', [{ header: 'Item', width: 28 }, { header: 'Value', width: 80 }], rows.map(([k, v]) => [k, v]),
-    (i) => rows[i]![2], { horizontal: 'left', vertical: 'top', wrapText: true },
+    workbook,
+    output,
+    'Summary',
+    [
+      { header: 'Item', width: 28 },
+      { header: 'Value', width: 80 },
+    ],
+    rows.map(([k, v]) => [k, v]),
+    (i) => rows[i]![2],
+    { horizontal: 'left', vertical: 'top', wrapText: true },
   );
 }
 
@@ -174,37 +202,77 @@ async function criteriaSheet(workbook: Workbook, output: PassThrough, doc: Findi
     output,
     'Criteria',
     [
-      { header: 'Criterion id', width: 28 }, { header: 'Title', width: 48 }, { header: 'Kind', width: 11 }, { header: 'N', width: 7, format: 'integer' },
-      { header: 'Met', width: 7, format: 'integer' }, { header: 'Not met', width: 9, format: 'integer' },
-      { header: 'Not applicable', width: 11, format: 'integer' }, { header: 'Cannot tell', width: 9, format: 'integer' },
-      { header: 'Compliance', width: 12, format: 'percent' }, { header: 'CI lower', width: 10, format: 'percent' },
-      { header: 'CI upper', width: 10, format: 'percent' }, { header: 'Threshold', width: 11, format: 'percent' },
-      { header: 'Below threshold', width: 11 }, { header: 'Previous compliance', width: 12, format: 'percent' },
-      { header: 'Change since last audit', width: 12, format: 'points' }, { header: 'Grades', width: 50 },
-      { header: 'Newly not met', width: 10, format: 'integer' }, { header: 'Resolved', width: 10, format: 'integer' },
+      { header: 'Criterion id', width: 28 },
+      { header: 'Title', width: 48 },
+      { header: 'Kind', width: 11 },
+      { header: 'N', width: 7, format: 'integer' },
+      { header: 'Met', width: 7, format: 'integer' },
+      { header: 'Not met', width: 9, format: 'integer' },
+      { header: 'Not applicable', width: 11, format: 'integer' },
+      { header: 'Cannot tell', width: 9, format: 'integer' },
+      { header: 'Compliance', width: 12, format: 'percent' },
+      { header: 'CI lower', width: 10, format: 'percent' },
+      { header: 'CI upper', width: 10, format: 'percent' },
+      { header: 'Threshold', width: 11, format: 'percent' },
+      { header: 'Below threshold', width: 11 },
+      { header: 'Previous compliance', width: 12, format: 'percent' },
+      { header: 'Change since last audit', width: 12, format: 'points' },
+      { header: 'Grades', width: 50 },
+      { header: 'Newly not met', width: 10, format: 'integer' },
+      { header: 'Resolved', width: 10, format: 'integer' },
       { header: 'Persisting', width: 10, format: 'integer' },
     ],
     doc.criteria.map((c) => {
       const compared = comparison.get(c.id);
       return [
-        c.id, c.title, c.kind, c.n, c.met, c.notMet, c.notApplicable, c.cannotTell, c.compliance, c.ci95?.lower, c.ci95?.upper, c.threshold,
-        c.belowThreshold ? 'yes' : 'no', c.change?.previousCompliance, c.change?.delta,
-        c.grades ? Object.entries(c.grades).map(([grade, n]) => `${grade} ${n}`).join('; ') : null,
-        compared?.newlyNotMet.length, compared?.resolved.length, compared?.persisting.length,
+        c.id,
+        c.title,
+        c.kind,
+        c.n,
+        c.met,
+        c.notMet,
+        c.notApplicable,
+        c.cannotTell,
+        c.compliance,
+        c.ci95?.lower,
+        c.ci95?.upper,
+        c.threshold,
+        c.belowThreshold ? 'yes' : 'no',
+        c.change?.previousCompliance,
+        c.change?.delta,
+        c.grades
+          ? Object.entries(c.grades)
+              .map(([grade, n]) => `${grade} ${n}`)
+              .join('; ')
+          : null,
+        compared?.newlyNotMet.length,
+        compared?.resolved.length,
+        compared?.persisting.length,
       ];
     }),
   );
 }
 
-async function breakdownSheet(workbook: Workbook, output: PassThrough, doc: FindingsDocument, name: string, what: string, rows: BreakdownRow[]): Promise<void> {
+async function breakdownSheet(
+  workbook: Workbook,
+  output: PassThrough,
+  doc: FindingsDocument,
+  name: string,
+  what: string,
+  rows: BreakdownRow[],
+): Promise<void> {
   const titles = new Map(doc.criteria.map((c) => [c.id, c.title]));
   await addSheet(
     workbook,
     output,
     name,
     [
-      { header: what, width: 28 }, { header: 'Criterion id', width: 28 }, { header: 'Criterion', width: 48 },
-      { header: 'Met', width: 8, format: 'integer' }, { header: 'Not met', width: 9, format: 'integer' }, { header: 'Compliance', width: 12, format: 'percent' },
+      { header: what, width: 28 },
+      { header: 'Criterion id', width: 28 },
+      { header: 'Criterion', width: 48 },
+      { header: 'Met', width: 8, format: 'integer' },
+      { header: 'Not met', width: 9, format: 'integer' },
+      { header: 'Compliance', width: 12, format: 'percent' },
     ],
     rows.map((r) => [r.key, r.criterionId, titles.get(r.criterionId) ?? r.criterionId, r.met, r.notMet, r.compliance]),
   );
@@ -218,13 +286,23 @@ async function tableSheets(workbook: Workbook, output: PassThrough, doc: Finding
       workbook,
       output,
       'Participation',
-      [{ header: 'Code', width: 14 }, { header: 'Participation', width: 52 }, { header: 'Reviews', width: 10, format: 'integer' }, { header: '% of reviews', width: 12, format: 'percent' }],
+      [
+        { header: 'Code', width: 14 },
+        { header: 'Participation', width: 52 },
+        { header: 'Reviews', width: 10, format: 'integer' },
+        { header: '% of reviews', width: 12, format: 'percent' },
+      ],
       [
         ...lines.map((l) => [l.code, l.label, l.reviews, l.share]),
         ['Total', null, total, total > 0 ? 1 : null],
         // The two headline percentages under the table, each with its own denominator.
         [null, null, null, null],
-        ...participationMeasures(participation).map((m) => [m.id === 'with-pn0' ? 'PN0–PN6' : 'PN1–PN6', `${m.name}: ${m.participated} of ${m.reviews}`, m.participated, m.share]),
+        ...participationMeasures(participation).map((m) => [
+          m.id === 'with-pn0' ? 'PN0–PN6' : 'PN1–PN6',
+          `${m.name}: ${m.participated} of ${m.reviews}`,
+          m.participated,
+          m.share,
+        ]),
       ],
     );
   }
@@ -234,10 +312,20 @@ async function tableSheets(workbook: Workbook, output: PassThrough, doc: Finding
       workbook,
       output,
       'Timeliness',
-      [{ header: 'Month', width: 14, format: 'month' }, { header: 'Reviews held', width: 12, format: 'integer' }, { header: 'Held in timescale', width: 16, format: 'integer' }, { header: '% in timescale', width: 14, format: 'percent' }],
+      [
+        { header: 'Month', width: 14, format: 'month' },
+        { header: 'Reviews held', width: 12, format: 'integer' },
+        { header: 'Held in timescale', width: 16, format: 'integer' },
+        { header: '% in timescale', width: 14, format: 'percent' },
+      ],
       [
         ...timeliness.map((t) => [excelDate(t.month) ?? t.month, t.held, t.inTime, t.share]),
-        ...quarterRows(timeliness, ['held', 'inTime']).quarters.map((q) => [q.label, q.counts.held, q.counts.inTime, shareOf(q.counts.inTime, q.counts.held)]),
+        ...quarterRows(timeliness, ['held', 'inTime']).quarters.map((q) => [
+          q.label,
+          q.counts.held,
+          q.counts.inTime,
+          shareOf(q.counts.inTime, q.counts.held),
+        ]),
         ['Total', total.held, total.inTime, total.share],
       ],
     );
@@ -252,8 +340,12 @@ async function tableSheets(workbook: Workbook, output: PassThrough, doc: Finding
       output,
       'Reviews due',
       [
-        { header: 'Due in', width: 40 }, { header: 'Reviews due', width: 12, format: 'integer' }, { header: 'Held in timescale', width: 16, format: 'integer' },
-        { header: 'Held late', width: 10, format: 'integer' }, { header: 'Not held (overdue)', width: 17, format: 'integer' }, { header: '% in timescale', width: 14, format: 'percent' },
+        { header: 'Due in', width: 40 },
+        { header: 'Reviews due', width: 12, format: 'integer' },
+        { header: 'Held in timescale', width: 16, format: 'integer' },
+        { header: 'Held late', width: 10, format: 'integer' },
+        { header: 'Not held (overdue)', width: 17, format: 'integer' },
+        { header: '% in timescale', width: 14, format: 'percent' },
       ],
       [
         ...due('Children looked after (reg 33)', reviewsDue.byMonthDue),
@@ -261,7 +353,14 @@ async function tableSheets(workbook: Workbook, output: PassThrough, doc: Finding
         ...due('Children on a series of short breaks only (reg 48)', reviewsDue.shortBreaksByMonthDue),
         [null, null, null, null, null, null],
         ['Reason for lateness (reviews due held late or not held)', 'Reviews', null, null, null, null],
-        ...reviewsDue.lateReasons.map((r) => [r.reason === 'not recorded' ? 'No reason recorded' : r.reason, r.reviews, null, null, null, null]),
+        ...reviewsDue.lateReasons.map((r) => [
+          r.reason === 'not recorded' ? 'No reason recorded' : r.reason,
+          r.reviews,
+          null,
+          null,
+          null,
+          null,
+        ]),
         [null, null, null, null, null, null],
         ...reviewsDueSentences(reviewsDue, doc.period).map((sentence) => [sentence, null, null, null, null, null]),
       ],
@@ -273,13 +372,30 @@ async function tableSheets(workbook: Workbook, output: PassThrough, doc: Finding
       output,
       'Sibling groups',
       [
-        { header: 'Family', width: 12 }, { header: 'Siblings', width: 9, format: 'integer' }, { header: 'Care leavers', width: 9, format: 'integer' },
-        { header: 'SWs', width: 7, format: 'integer' }, { header: 'TMs', width: 7, format: 'integer' }, { header: 'PAs', width: 7, format: 'integer' },
-        { header: "PAs' TMs", width: 8, format: 'integer' }, { header: 'IROs', width: 7, format: 'integer' }, { header: 'Conflict of interest', width: 11 }, { header: 'One IRO', width: 24 },
+        { header: 'Family', width: 12 },
+        { header: 'Siblings', width: 9, format: 'integer' },
+        { header: 'Care leavers', width: 9, format: 'integer' },
+        { header: 'SWs', width: 7, format: 'integer' },
+        { header: 'TMs', width: 7, format: 'integer' },
+        { header: 'PAs', width: 7, format: 'integer' },
+        { header: "PAs' TMs", width: 8, format: 'integer' },
+        { header: 'IROs', width: 7, format: 'integer' },
+        { header: 'Conflict of interest', width: 11 },
+        { header: 'One IRO', width: 24 },
         { header: 'Summary', width: 60 },
       ],
       siblingGroups.map((g) => [
-        g.familyId, g.children, g.careLeavers, g.socialWorkers, g.teamManagers, g.personalAdvisers, g.personalAdviserTeamManagers ?? 0, g.iros, g.conflictOfInterest ? 'yes' : 'no', siblingIroLabel(g), g.summary,
+        g.familyId,
+        g.children,
+        g.careLeavers,
+        g.socialWorkers,
+        g.teamManagers,
+        g.personalAdvisers,
+        g.personalAdviserTeamManagers ?? 0,
+        g.iros,
+        g.conflictOfInterest ? 'yes' : 'no',
+        siblingIroLabel(g),
+        g.summary,
       ]),
     );
   }
@@ -288,8 +404,20 @@ async function tableSheets(workbook: Workbook, output: PassThrough, doc: Finding
       workbook,
       output,
       'Health',
-      [{ header: 'Measure', width: 56 }, { header: 'Children', width: 10, format: 'integer' }, { header: 'Of', width: 26 }, { header: 'Out of', width: 9, format: 'integer' }, { header: '%', width: 10, format: 'percent' }],
-      [...healthLines(health), ...healthSourceLines(health)].map((l) => [l.measure, l.children, l.of?.label, l.of?.children, l.share]),
+      [
+        { header: 'Measure', width: 56 },
+        { header: 'Children', width: 10, format: 'integer' },
+        { header: 'Of', width: 26 },
+        { header: 'Out of', width: 9, format: 'integer' },
+        { header: '%', width: 10, format: 'percent' },
+      ],
+      [...healthLines(health), ...healthSourceLines(health)].map((l) => [
+        l.measure,
+        l.children,
+        l.of?.label,
+        l.of?.children,
+        l.share,
+      ]),
     );
   }
 }
@@ -332,28 +460,60 @@ export function findingsXlsxStream(source: XlsxSource): Readable {
       output,
       'Alerts',
       [
-        { header: 'Theme', width: 24 }, { header: 'Alert', width: 40 }, { header: 'Criterion id', width: 28 }, { header: 'Record id', width: 26 },
-        { header: 'Children', width: 16 }, { header: 'Service', width: 20 }, { header: 'Team to act', width: 20 },
+        { header: 'Theme', width: 24 },
+        { header: 'Alert', width: 40 },
+        { header: 'Criterion id', width: 28 },
+        { header: 'Record id', width: 26 },
+        { header: 'Children', width: 16 },
+        { header: 'Service', width: 20 },
+        { header: 'Team to act', width: 20 },
       ],
-      mapRows(source.alerts(), (a) => [a.theme, a.title, a.criterionId, a.recordId, a.children.join(';'), a.service, a.team]),
+      mapRows(source.alerts(), (a) => [
+        a.theme,
+        a.title,
+        a.criterionId,
+        a.recordId,
+        a.children.join(';'),
+        a.service,
+        a.team,
+      ]),
     );
     const header = recordsCsvHeader(doc);
     await addSheet(
       workbook,
       output,
       'Records',
-      header.map((h, i) => ({ header: h, width: i === header.length - 1 ? 60 : i === 2 ? 12 : 20, format: i === 2 ? 'date' : 'text' })),
-      mapRows(source.recordRows(), (cells) => cells.map((cell, i) => (i === RECORD_DATE_CELL && cell !== null ? excelDate(cell) ?? cell : cell))),
+      header.map((h, i) => ({
+        header: h,
+        width: i === header.length - 1 ? 60 : i === 2 ? 12 : 20,
+        format: i === 2 ? 'date' : 'text',
+      })),
+      mapRows(source.recordRows(), (cells) =>
+        cells.map((cell, i) => (i === RECORD_DATE_CELL && cell !== null ? (excelDate(cell) ?? cell) : cell)),
+      ),
     );
     await addSheet(
       workbook,
       output,
       'Action plan',
       [
-        { header: 'Action/Task', width: 60 }, { header: 'By whom', width: 32 }, { header: 'By when', width: 12, format: 'date' },
-        { header: 'Expected outcome', width: 48 }, { header: 'Success measure', width: 36 }, { header: 'Linked findings', width: 28 }, { header: 'Source', width: 10 },
+        { header: 'Action/Task', width: 60 },
+        { header: 'By whom', width: 32 },
+        { header: 'By when', width: 12, format: 'date' },
+        { header: 'Expected outcome', width: 48 },
+        { header: 'Success measure', width: 36 },
+        { header: 'Linked findings', width: 28 },
+        { header: 'Source', width: 10 },
       ],
-      doc.actionPlan.map((a) => [a.action, ownerLabel(a.owner), excelDate(a.dueDate) ?? a.dueDate, a.expectedOutcome, a.successMeasure, a.linkedCriteria.join(';'), a.source]),
+      doc.actionPlan.map((a) => [
+        a.action,
+        ownerLabel(a.owner),
+        excelDate(a.dueDate) ?? a.dueDate,
+        a.expectedOutcome,
+        a.successMeasure,
+        a.linkedCriteria.join(';'),
+        a.source,
+      ]),
     );
     await workbook.commit();
   };
@@ -368,7 +528,11 @@ async function* itemsOf<T>(items: readonly T[]): AsyncIterable<T> {
 /** findings.xlsx of a whole document, as bytes. */
 export async function findingsXlsx(doc: FindingsDocument): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
-  const source = { document: doc, recordRows: () => itemsOf(doc.records.map((r) => recordCells(doc.criteria, r))), alerts: () => itemsOf(doc.alerts) };
+  const source = {
+    document: doc,
+    recordRows: () => itemsOf(doc.records.map((r) => recordCells(doc.criteria, r))),
+    alerts: () => itemsOf(doc.alerts),
+  };
   for await (const chunk of findingsXlsxStream(source)) chunks.push(chunk as Buffer);
   return new Uint8Array(Buffer.concat(chunks));
 }

@@ -27,11 +27,18 @@ export interface AuditRunner {
 export class InProcessAuditRunner implements AuditRunner {
   private readonly running = new Set<Promise<unknown>>();
 
-  constructor(private readonly svc: AuditServices, private readonly log: (line: string) => void = () => {}) {}
+  constructor(
+    private readonly svc: AuditServices,
+    private readonly log: (line: string) => void = () => {},
+  ) {}
 
   async start(audit: AuditRun): Promise<void> {
     const run = runAuditJob(this.svc, audit.authorityId, audit.auditId, { runId: runIdOf(audit) })
-      .then((done) => this.log(`audit ${audit.auditId}: ${done.body.status}${done.body.failure ? ` (${done.body.failure.reason})` : ''}`))
+      .then((done) =>
+        this.log(
+          `audit ${audit.auditId}: ${done.body.status}${done.body.failure ? ` (${done.body.failure.reason})` : ''}`,
+        ),
+      )
       // runAuditJob records failures in the audit itself; this only catches the store being gone.
       .catch((error: unknown) => this.log(`audit ${audit.auditId}: could not run: ${(error as Error).message}`))
       .finally(() => this.running.delete(run));
@@ -45,7 +52,10 @@ export class InProcessAuditRunner implements AuditRunner {
 
 /** Starts the runner state machine. The execution name is the audit's, so a retried start cannot run it twice. */
 export class StepFunctionsAuditRunner implements AuditRunner {
-  constructor(private readonly sfn: SFNClient, private readonly stateMachineArn: string) {}
+  constructor(
+    private readonly sfn: SFNClient,
+    private readonly stateMachineArn: string,
+  ) {}
 
   async start(audit: AuditRun): Promise<void> {
     try {
@@ -69,7 +79,8 @@ export class StepFunctionsAuditRunner implements AuditRunner {
  * execution's name. The caller writes the lease under it before starting the run (launch, close,
  * try again, recovery), so a run that never starts is found stale and recovered.
  */
-export const runIdOf = (run: Pick<AuditRun, 'authorityId' | 'auditId' | 'purpose'>) => executionName(run.authorityId, run.auditId, run.purpose);
+export const runIdOf = (run: Pick<AuditRun, 'authorityId' | 'auditId' | 'purpose'>) =>
+  executionName(run.authorityId, run.auditId, run.purpose);
 
 /**
  * Step Functions names: at most 80 characters of letters, digits, '-' and '_', unique for 90 days

@@ -18,7 +18,9 @@ export const SETTINGS_ROLE = 'qa-lead' as const;
 export const AuthoritySettings = z.object({
   authorityId: z.string(),
   name: z.string(),
-  timescales: TimescalesInWords.describe('the set new audits are judged by; an audit keeps the set it was launched with'),
+  timescales: TimescalesInWords.describe(
+    'the set new audits are judged by; an audit keeps the set it was launched with',
+  ),
   /** Whether the caller may choose another set. */
   canChange: z.boolean().describe('true when the caller is a QA lead, who may choose another set'),
 });
@@ -37,7 +39,8 @@ export function timescaleSets(): TimescalesInWords[] {
   return Object.values(TIMESCALE_SETS).map(timescalesInWords);
 }
 
-const unknownSet = (id: string) => `there is no timescale set "${id}": choose one of ${Object.keys(TIMESCALE_SETS).join(', ')}`;
+const unknownSet = (id: string) =>
+  `there is no timescale set "${id}": choose one of ${Object.keys(TIMESCALE_SETS).join(', ')}`;
 
 /** The named set with this id, or the reason there is none (naming the ones there are). */
 export function namedTimescaleSet(id: string): { ok: true; set: TimescaleSet } | { ok: false; message: string } {
@@ -46,15 +49,27 @@ export function namedTimescaleSet(id: string): { ok: true; set: TimescaleSet } |
 }
 
 /** The timescale set the authority's new audits are judged by (the 2010 Regulations' for an authority not yet in the store). */
-export async function authorityTimescales(ctx: Pick<ServiceContext, 'store'>, authorityId: string): Promise<TimescaleSet> {
+export async function authorityTimescales(
+  ctx: Pick<ServiceContext, 'store'>,
+  authorityId: string,
+): Promise<TimescaleSet> {
   return (await ctx.store.getAuthority(authorityId))?.timescales ?? REGULATIONS_2010;
 }
 
 /** The caller's authority's settings. */
-export async function authoritySettings(ctx: Pick<ServiceContext, 'store'>, principal: Principal): Promise<AuthoritySettings> {
+export async function authoritySettings(
+  ctx: Pick<ServiceContext, 'store'>,
+  principal: Principal,
+): Promise<AuthoritySettings> {
   const authority = await ctx.store.getAuthority(principal.authorityId);
-  if (!authority) throw new NotFoundError(`your authority "${principal.authorityId}" has no records here yet: import them first`);
-  return { authorityId: authority.authorityId, name: authority.name, timescales: timescalesInWords(authority.timescales), canChange: hasRole(principal, SETTINGS_ROLE) };
+  if (!authority)
+    throw new NotFoundError(`your authority "${principal.authorityId}" has no records here yet: import them first`);
+  return {
+    authorityId: authority.authorityId,
+    name: authority.name,
+    timescales: timescalesInWords(authority.timescales),
+    canChange: hasRole(principal, SETTINGS_ROLE),
+  };
 }
 
 /**
@@ -62,12 +77,21 @@ export async function authoritySettings(ctx: Pick<ServiceContext, 'store'>, prin
  * authority's name and every record, template and audit it holds are kept, and audits already
  * launched keep the set they were launched with.
  */
-export async function chooseTimescales(ctx: Pick<ServiceContext, 'store'>, principal: Principal, body: AuthoritySettingsBody): Promise<AuthoritySettings> {
-  if (!hasRole(principal, SETTINGS_ROLE)) throw new ForbiddenError(`only a QA lead can change the authority's timescale set; you are ${principal.roles.join(', ')}`);
+export async function chooseTimescales(
+  ctx: Pick<ServiceContext, 'store'>,
+  principal: Principal,
+  body: AuthoritySettingsBody,
+): Promise<AuthoritySettings> {
+  if (!hasRole(principal, SETTINGS_ROLE))
+    throw new ForbiddenError(
+      `only a QA lead can change the authority's timescale set; you are ${principal.roles.join(', ')}`,
+    );
   const chosen = namedTimescaleSet(body.timescales);
   if (!chosen.ok) throw new InvalidInputError([{ field: 'timescales', message: chosen.message }]);
   const authority = await ctx.store.getAuthority(principal.authorityId);
-  if (!authority) throw new NotFoundError(`your authority "${principal.authorityId}" has no records here yet: import them first`);
-  if (JSON.stringify(authority.timescales) !== JSON.stringify(chosen.set)) await ctx.store.putAuthority({ ...authority, timescales: chosen.set });
+  if (!authority)
+    throw new NotFoundError(`your authority "${principal.authorityId}" has no records here yet: import them first`);
+  if (JSON.stringify(authority.timescales) !== JSON.stringify(chosen.set))
+    await ctx.store.putAuthority({ ...authority, timescales: chosen.set });
   return authoritySettings(ctx, principal);
 }

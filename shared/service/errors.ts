@@ -33,6 +33,9 @@ export class ConflictError extends AppError {
 /** A field-level problem with the input, beyond what the schema alone can say. */
 export class InvalidInputError extends AppError {
   constructor(readonly errors: FieldProblem[]) {
-    super('invalid', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { name: 'InvalidInputError', fields: errors });
+    super('invalid', errors.map((e) => `${e.field}: ${e.message}`).join('; '), {
+      name: 'InvalidInputError',
+      fields: errors,
+    });
   }
 }

@@ -71,18 +71,52 @@ export const RecordView = z.object({
   status: z.string(),
   recordId: z.string(),
   role: z.enum(['auditor', 'moderator', 'qa-lead']),
-  summary: z.object({ childIds: z.array(z.string()), date: z.string().nullable(), service: z.string().nullable(), team: z.string().nullable(), iroId: z.string().nullable() }),
+  summary: z.object({
+    childIds: z.array(z.string()),
+    date: z.string().nullable(),
+    service: z.string().nullable(),
+    team: z.string().nullable(),
+    iroId: z.string().nullable(),
+  }),
   timeline: z.array(
     z.object({
       childId: z.string(),
       dateOfBirth: z.string().nullable(),
-      periodsOfCare: z.array(z.object({ start: z.string(), end: z.string().nullable(), episodes: z.array(z.object({ start: z.string(), end: z.string().nullable(), legalStatus: z.string(), placement: z.string().nullable() })) })),
-      reviews: z.array(z.object({ date: z.string(), sequence: z.number().int().nullable(), participationCode: z.string().nullable(), iroId: z.string().nullable(), stoodDown: z.boolean().nullable() })),
+      periodsOfCare: z.array(
+        z.object({
+          start: z.string(),
+          end: z.string().nullable(),
+          episodes: z.array(
+            z.object({
+              start: z.string(),
+              end: z.string().nullable(),
+              legalStatus: z.string(),
+              placement: z.string().nullable(),
+            }),
+          ),
+        }),
+      ),
+      reviews: z.array(
+        z.object({
+          date: z.string(),
+          sequence: z.number().int().nullable(),
+          participationCode: z.string().nullable(),
+          iroId: z.string().nullable(),
+          stoodDown: z.boolean().nullable(),
+        }),
+      ),
       healthEvents: z.array(z.object({ type: z.string(), date: z.string(), status: z.string().nullable() })),
     }),
   ),
   /** Each automatic criterion's outcome now, with its evidence and the rule it answers (in findings, the rule is the criterion's). */
-  automatic: z.array(z.object({ criterionId: z.string(), title: z.string(), outcome: Outcome, evidence: Evidence.extend({ rule: z.string() }) })),
+  automatic: z.array(
+    z.object({
+      criterionId: z.string(),
+      title: z.string(),
+      outcome: Outcome,
+      evidence: Evidence.extend({ rule: z.string() }),
+    }),
+  ),
   manual: z.array(z.object({ criterionId: z.string(), title: z.string(), question: z.string(), guidance: z.string() })),
   gradeScale: z.array(z.object({ grade: z.string(), guidance: z.string() })),
   grades: GradesView.describe("the caller's own grades: a moderator never sees the auditor's (blind moderation)"),
@@ -91,8 +125,16 @@ export const RecordView = z.object({
 });
 export type RecordView = z.infer<typeof RecordView>;
 
-const gradesView = (template: AuditTemplate, version: number, r: { grades: Record<string, string>; overall: string | null; comment: string | null }): GradesView => ({
-  version, grades: r.grades, overall: r.overall, comment: r.comment, complete: isFullyGraded(template, r.grades),
+const gradesView = (
+  template: AuditTemplate,
+  version: number,
+  r: { grades: Record<string, string>; overall: string | null; comment: string | null },
+): GradesView => ({
+  version,
+  grades: r.grades,
+  overall: r.overall,
+  comment: r.comment,
+  complete: isFullyGraded(template, r.grades),
 });
 
 async function openAudit(ctx: ServiceContext, principal: Principal, auditId: string): Promise<AuditRecord> {
@@ -101,18 +143,35 @@ async function openAudit(ctx: ServiceContext, principal: Principal, auditId: str
   return audit.body;
 }
 
-async function gradingRecord(ctx: ServiceContext, authorityId: string, auditId: string, recordId: string): Promise<Versioned<GradingRecord> | null> {
+async function gradingRecord(
+  ctx: ServiceContext,
+  authorityId: string,
+  auditId: string,
+  recordId: string,
+): Promise<Versioned<GradingRecord> | null> {
   const stored = await ctx.store.getAuditItem<unknown>(authorityId, { auditId, part: AUDIT_PARTS.record(recordId) });
   return stored ? { ...stored, body: GradingRecord.parse(stored.body) } : null;
 }
 
-async function moderationRecord(ctx: ServiceContext, authorityId: string, auditId: string, recordId: string): Promise<Versioned<ModerationRecord> | null> {
-  const stored = await ctx.store.getAuditItem<unknown>(authorityId, { auditId, part: AUDIT_PARTS.moderation(recordId) });
+async function moderationRecord(
+  ctx: ServiceContext,
+  authorityId: string,
+  auditId: string,
+  recordId: string,
+): Promise<Versioned<ModerationRecord> | null> {
+  const stored = await ctx.store.getAuditItem<unknown>(authorityId, {
+    auditId,
+    part: AUDIT_PARTS.moderation(recordId),
+  });
   return stored ? { ...stored, body: ModerationRecord.parse(stored.body) } : null;
 }
 
 /** The children's records as they stand. */
-async function childrenOf(ctx: ServiceContext, authorityId: string, childIds: readonly string[]): Promise<ChildRecords[]> {
+async function childrenOf(
+  ctx: ServiceContext,
+  authorityId: string,
+  childIds: readonly string[],
+): Promise<ChildRecords[]> {
   const all = await Promise.all(childIds.map((id) => ctx.store.getChildRecords(authorityId, id)));
   return all.filter((r): r is ChildRecords => r !== null);
 }
@@ -140,7 +199,10 @@ function workerIdOf(principal: Principal): string {
  * own partition (its IRO allocations, its reviews' chairs), all in parallel.
  */
 export async function assertIndependent(
-  ctx: Pick<ServiceContext, 'store'>, authorityId: string, workerId: string, record: Pick<GradingRecord, 'childIds' | 'ownIroIds'>,
+  ctx: Pick<ServiceContext, 'store'>,
+  authorityId: string,
+  workerId: string,
+  record: Pick<GradingRecord, 'childIds' | 'ownIroIds'>,
 ): Promise<void> {
   if (record.ownIroIds.includes(workerId)) throw new ForbiddenError(OWN_CHILD_REASON);
   const iros = await Promise.all(record.childIds.map((childId) => ctx.store.irosOfChild(authorityId, childId)));
@@ -158,7 +220,11 @@ interface Access {
 }
 
 /** The caller's part in a record as an IRO: its auditor, its moderator, or none. */
-function iroPart(principal: Principal, record: GradingRecord, moderation: ModerationRecord | null): 'auditor' | 'moderator' | null {
+function iroPart(
+  principal: Principal,
+  record: GradingRecord,
+  moderation: ModerationRecord | null,
+): 'auditor' | 'moderator' | null {
   if (!hasRole(principal, 'iro') || !principal.workerId) return null;
   if (record.assignedTo === principal.workerId) return 'auditor';
   if (moderation?.moderator === principal.workerId) return 'moderator';
@@ -172,10 +238,19 @@ function iroPart(principal: Principal, record: GradingRecord, moderation: Modera
  * reaches a child they are or were the IRO for, in either role, even if the records changed after
  * the assignment. A record that is not theirs is "not found" to an IRO: they learn nothing of others.
  */
-async function access(ctx: ServiceContext, principal: Principal, auditId: string, recordId: string, action: RecordAction): Promise<Access> {
+async function access(
+  ctx: ServiceContext,
+  principal: Principal,
+  auditId: string,
+  recordId: string,
+  action: RecordAction,
+): Promise<Access> {
   if (!hasRole(principal, 'qa-lead', 'iro')) throw new ForbiddenError('grading records is for IROs and QA leads');
   if (action === 'grade') {
-    if (!hasRole(principal, 'iro')) throw new ForbiddenError('grades are saved by the IRO the record is assigned to, or its second IRO in moderation; a QA lead records agreed grades once the record has been moderated');
+    if (!hasRole(principal, 'iro'))
+      throw new ForbiddenError(
+        'grades are saved by the IRO the record is assigned to, or its second IRO in moderation; a QA lead records agreed grades once the record has been moderated',
+      );
     workerIdOf(principal);
   }
   // Independent reads, in parallel: an IRO waits for the slowest, not the sum.
@@ -196,7 +271,10 @@ async function access(ctx: ServiceContext, principal: Principal, auditId: string
 
 /** How long the authority's settings and professionals are reused for the evidence beside a record. */
 const WORKFORCE_TTL_MS = 60_000;
-const workforces = new WeakMap<ServiceContext['store'], Map<string, { at: number; value: Promise<Awaited<ReturnType<typeof populationContext>>> }>>();
+const workforces = new WeakMap<
+  ServiceContext['store'],
+  Map<string, { at: number; value: Promise<Awaited<ReturnType<typeof populationContext>>> }>
+>();
 
 /**
  * The authority's timescales and professionals, read at most once a minute per store: every record
@@ -221,8 +299,17 @@ async function auditTimescales(ctx: ServiceContext, audit: AuditRecord): Promise
 }
 
 /** The audit unit as the records stand now, for the automatic evidence beside the questions. */
-async function currentUnit(ctx: ServiceContext, audit: AuditRecord, record: GradingRecord, children: readonly ChildRecords[]): Promise<AuditUnit | null> {
-  const pctx = { ...(await workforce(ctx, audit.authorityId)), period: audit.period, timescales: await auditTimescales(ctx, audit) };
+async function currentUnit(
+  ctx: ServiceContext,
+  audit: AuditRecord,
+  record: GradingRecord,
+  children: readonly ChildRecords[],
+): Promise<AuditUnit | null> {
+  const pctx = {
+    ...(await workforce(ctx, audit.authorityId)),
+    period: audit.period,
+    timescales: await auditTimescales(ctx, audit),
+  };
   return unitFromRecords(audit.template, pctx, record.unitId, children);
 }
 
@@ -233,17 +320,34 @@ function timelineOf(children: readonly ChildRecords[]): RecordView['timeline'] {
       childId: c.child?.childId ?? c.episodes[0]?.childId ?? '',
       dateOfBirth: c.child?.dateOfBirth ?? null,
       periodsOfCare: periods.map((p) => ({
-        start: p.startDate, end: p.endDate,
-        episodes: p.episodes.map((e) => ({ start: e.startDate, end: e.endDate, legalStatus: e.legalStatus, placement: e.placement ?? null })),
+        start: p.startDate,
+        end: p.endDate,
+        episodes: p.episodes.map((e) => ({
+          start: e.startDate,
+          end: e.endDate,
+          legalStatus: e.legalStatus,
+          placement: e.placement ?? null,
+        })),
       })),
-      reviews: sequenceReviews(periods, c.reviews).map((r) => ({ date: r.reviewDate, sequence: r.sequence, participationCode: r.participationCode, iroId: r.iroId, stoodDown: r.stoodDown })),
+      reviews: sequenceReviews(periods, c.reviews).map((r) => ({
+        date: r.reviewDate,
+        sequence: r.sequence,
+        participationCode: r.participationCode,
+        iroId: r.iroId,
+        stoodDown: r.stoodDown,
+      })),
       healthEvents: c.healthEvents.map((h) => ({ type: h.type, date: h.date, status: h.status })),
     };
   });
 }
 
 /** One record for grading: its summary, the child's timeline, the automatic evidence, the questions and the caller's grades. */
-export async function recordView(ctx: ServiceContext, principal: Principal, auditId: string, recordId: string): Promise<RecordView> {
+export async function recordView(
+  ctx: ServiceContext,
+  principal: Principal,
+  auditId: string,
+  recordId: string,
+): Promise<RecordView> {
   const { audit, record, moderation, role } = await access(ctx, principal, auditId, recordId, 'read');
   const children = await childrenOf(ctx, principal.authorityId, record.body.childIds);
   const unit = await currentUnit(ctx, audit, record.body, children);
@@ -251,22 +355,49 @@ export async function recordView(ctx: ServiceContext, principal: Principal, audi
   const outcomes = unit ? judgeUnit(audit.template, unit, timescales) : {};
   // The questions and rules as the IRO reads them: worded from the audit's timescale set.
   const template = renderTemplate(audit.template, timescales);
-  const own = role === 'moderator' && moderation
-    ? gradesView(template, moderation.version, moderation.body)
-    : gradesView(template, record.version, record.body);
+  const own =
+    role === 'moderator' && moderation
+      ? gradesView(template, moderation.version, moderation.body)
+      : gradesView(template, record.version, record.body);
   return {
-    auditId, auditTitle: audit.title, status: audit.status, recordId, role,
-    summary: { childIds: record.body.childIds, date: unit?.date ?? null, service: record.body.service, team: record.body.team, iroId: unit?.iroId ?? null },
+    auditId,
+    auditTitle: audit.title,
+    status: audit.status,
+    recordId,
+    role,
+    summary: {
+      childIds: record.body.childIds,
+      date: unit?.date ?? null,
+      service: record.body.service,
+      team: record.body.team,
+      iroId: unit?.iroId ?? null,
+    },
     timeline: timelineOf(children),
-    automatic: template.criteria.flatMap((c) => (c.kind === 'automatic' && outcomes[c.id]
-      ? [{ criterionId: c.id, title: c.title, outcome: outcomes[c.id]!.outcome, evidence: { rule: criterionRule(c, timescales), ...outcomes[c.id]!.evidence } }]
-      : [])),
-    manual: template.criteria.flatMap((c) => (c.kind === 'manual' ? [{ criterionId: c.id, title: c.title, question: c.question, guidance: c.guidance }] : [])),
+    automatic: template.criteria.flatMap((c) =>
+      c.kind === 'automatic' && outcomes[c.id]
+        ? [
+            {
+              criterionId: c.id,
+              title: c.title,
+              outcome: outcomes[c.id]!.outcome,
+              evidence: { rule: criterionRule(c, timescales), ...outcomes[c.id]!.evidence },
+            },
+          ]
+        : [],
+    ),
+    manual: template.criteria.flatMap((c) =>
+      c.kind === 'manual' ? [{ criterionId: c.id, title: c.title, question: c.question, guidance: c.guidance }] : [],
+    ),
     gradeScale: template.gradeScale,
     grades: own,
-    moderation: role === 'qa-lead' && moderation
-      ? { moderator: moderation.body.moderator, grades: gradesView(template, moderation.version, moderation.body), agreed: moderation.body.agreed }
-      : null,
+    moderation:
+      role === 'qa-lead' && moderation
+        ? {
+            moderator: moderation.body.moderator,
+            grades: gradesView(template, moderation.version, moderation.body),
+            agreed: moderation.body.agreed,
+          }
+        : null,
   };
 }
 
@@ -276,10 +407,19 @@ function checkGrades(template: AuditTemplate, body: Pick<GradesBody, 'grades' | 
   const scale = template.gradeScale.map((g) => g.grade);
   const errors: { field: string; message: string }[] = [];
   for (const [criterionId, grade] of Object.entries(body.grades)) {
-    if (!manual.has(criterionId)) errors.push({ field: `grades.${criterionId}`, message: `not a question of this audit (its questions: ${[...manual].join(', ')})` });
-    else if (!scale.includes(grade)) errors.push({ field: `grades.${criterionId}`, message: `"${grade}" is not on the grade scale (${scale.join(', ')})` });
+    if (!manual.has(criterionId))
+      errors.push({
+        field: `grades.${criterionId}`,
+        message: `not a question of this audit (its questions: ${[...manual].join(', ')})`,
+      });
+    else if (!scale.includes(grade))
+      errors.push({
+        field: `grades.${criterionId}`,
+        message: `"${grade}" is not on the grade scale (${scale.join(', ')})`,
+      });
   }
-  if (body.overall != null && !scale.includes(body.overall)) errors.push({ field: 'overall', message: `"${body.overall}" is not on the grade scale (${scale.join(', ')})` });
+  if (body.overall != null && !scale.includes(body.overall))
+    errors.push({ field: 'overall', message: `"${body.overall}" is not on the grade scale (${scale.join(', ')})` });
   if (errors.length) throw new InvalidInputError(errors);
 }
 
@@ -289,30 +429,60 @@ function checkGrades(template: AuditTemplate, body: Pick<GradesBody, 'grades' | 
  * they read, in one transaction with the trail entry: a stale version gets a conflict carrying the
  * grades as they are now, and nothing is written, neither grade nor entry.
  */
-export async function saveGrades(ctx: ServiceContext, principal: Principal, auditId: string, recordId: string, body: GradesBody): Promise<GradesView> {
+export async function saveGrades(
+  ctx: ServiceContext,
+  principal: Principal,
+  auditId: string,
+  recordId: string,
+  body: GradesBody,
+): Promise<GradesView> {
   const { audit, record, moderation, role } = await access(ctx, principal, auditId, recordId, 'grade');
   // access() gives the grading action only an IRO part; never the QA lead's view.
   if (role === 'qa-lead') throw new ForbiddenError('grades are saved by the IRO the record is assigned to');
-  if (!GRADABLE.includes(audit.status)) throw new ConflictError(`the audit is ${audit.status}: grades can only be saved while it is in grading or moderation`);
+  if (!GRADABLE.includes(audit.status))
+    throw new ConflictError(
+      `the audit is ${audit.status}: grades can only be saved while it is in grading or moderation`,
+    );
   checkGrades(audit.template, body);
   const next = { grades: body.grades, overall: body.overall ?? null, comment: body.comment ?? null };
   const key = role === 'moderator' ? AUDIT_PARTS.moderation(recordId) : AUDIT_PARTS.record(recordId);
-  if (role === 'auditor' && moderation) throw new ConflictError('this record has been chosen for moderation: its grades are now fixed while a second IRO grades it');
-  if (role === 'moderator' && moderation?.body.agreed) throw new ConflictError('the QA lead has already recorded the agreed grades for this record');
+  if (role === 'auditor' && moderation)
+    throw new ConflictError(
+      'this record has been chosen for moderation: its grades are now fixed while a second IRO grades it',
+    );
+  if (role === 'moderator' && moderation?.body.agreed)
+    throw new ConflictError('the QA lead has already recorded the agreed grades for this record');
   const current = role === 'moderator' ? moderation! : record;
   const version = body.version + 1;
   const trail = trailWrite(ctx, auditId, {
-    actor: principal.userId, action: role === 'moderator' ? 'moderation-grade' : 'grade',
-    details: { recordId, version, workerId: principal.workerId, criteria: Object.keys(body.grades).sort(), overall: next.overall !== null },
+    actor: principal.userId,
+    action: role === 'moderator' ? 'moderation-grade' : 'grade',
+    details: {
+      recordId,
+      version,
+      workerId: principal.workerId,
+      criteria: Object.keys(body.grades).sort(),
+      overall: next.overall !== null,
+    },
   });
   try {
-    await ctx.store.putAuditItems(principal.authorityId, [{ key: { auditId, part: key }, body: { ...current.body, ...next }, expectedVersion: body.version }, trail]);
+    await ctx.store.putAuditItems(principal.authorityId, [
+      { key: { auditId, part: key }, body: { ...current.body, ...next }, expectedVersion: body.version },
+      trail,
+    ]);
   } catch (error) {
     if (!(error instanceof VersionConflictError) || error.key.part !== key) throw error;
-    const now = (error.current?.body ?? current.body) as { grades: Record<string, string>; overall: string | null; comment: string | null };
-    throw new ConflictError('someone saved these grades after you read them: nothing was overwritten. Here are the grades as they are now; reapply your changes to them', {
-      current: gradesView(audit.template, error.current?.version ?? current.version, now),
-    });
+    const now = (error.current?.body ?? current.body) as {
+      grades: Record<string, string>;
+      overall: string | null;
+      comment: string | null;
+    };
+    throw new ConflictError(
+      'someone saved these grades after you read them: nothing was overwritten. Here are the grades as they are now; reapply your changes to them',
+      {
+        current: gradesView(audit.template, error.current?.version ?? current.version, now),
+      },
+    );
   }
   return gradesView(audit.template, version, next);
 }
@@ -328,15 +498,43 @@ export async function assignments(ctx: ServiceContext, principal: Principal): Pr
     if (!audit.success || !GRADABLE.includes(audit.data.status)) continue;
     const a = audit.data;
     const progress = (grades: Record<string, string>, comment: string | null): Assignment['progress'] =>
-      isFullyGraded(a.template, grades) ? 'graded' : Object.keys(grades).length || comment ? 'in progress' : 'not started';
-    const base = { auditId: a.auditId, auditTitle: a.title, template: { id: a.template.id, title: a.timescales ? renderText(a.template.title, a.timescales) : a.template.title }, status: a.status };
+      isFullyGraded(a.template, grades)
+        ? 'graded'
+        : Object.keys(grades).length || comment
+          ? 'in progress'
+          : 'not started';
+    const base = {
+      auditId: a.auditId,
+      auditTitle: a.title,
+      template: {
+        id: a.template.id,
+        title: a.timescales ? renderText(a.template.title, a.timescales) : a.template.title,
+      },
+      status: a.status,
+    };
     for await (const item of ctx.store.auditItems<unknown>(principal.authorityId, a.auditId)) {
       if (item.part.startsWith(AUDIT_PARTS.record(''))) {
         const r = GradingRecord.parse(item.body);
-        if (r.assignedTo === workerId) list.push({ ...base, recordId: r.recordId, role: 'auditor', service: r.service, team: r.team, progress: progress(r.grades, r.comment) });
+        if (r.assignedTo === workerId)
+          list.push({
+            ...base,
+            recordId: r.recordId,
+            role: 'auditor',
+            service: r.service,
+            team: r.team,
+            progress: progress(r.grades, r.comment),
+          });
       } else if (item.part.startsWith(AUDIT_PARTS.moderation(''))) {
         const m = ModerationRecord.parse(item.body);
-        if (m.moderator === workerId) list.push({ ...base, recordId: m.recordId, role: 'moderator', service: null, team: null, progress: progress(m.grades, m.comment) });
+        if (m.moderator === workerId)
+          list.push({
+            ...base,
+            recordId: m.recordId,
+            role: 'moderator',
+            service: null,
+            team: null,
+            progress: progress(m.grades, m.comment),
+          });
       }
     }
   }
@@ -346,21 +544,36 @@ export async function assignments(ctx: ServiceContext, principal: Principal): Pr
 // ---- moderation -------------------------------------------------------------------------------
 
 /** Every IRO any of the children has ever had, as the store holds their records now. */
-async function irosOfChildren(ctx: Pick<ServiceContext, 'store'>, authorityId: string, childIds: readonly string[]): Promise<string[]> {
+async function irosOfChildren(
+  ctx: Pick<ServiceContext, 'store'>,
+  authorityId: string,
+  childIds: readonly string[],
+): Promise<string[]> {
   return (await Promise.all(childIds.map((childId) => ctx.store.irosOfChild(authorityId, childId)))).flat();
 }
 
 /** `work` over every value, at most `size` at once, results in order. */
 async function inBatches<T, R>(values: readonly T[], size: number, work: (value: T) => Promise<R>): Promise<R[]> {
   const results: R[] = [];
-  for (let i = 0; i < values.length; i += size) results.push(...(await Promise.all(values.slice(i, i + size).map(work))));
+  for (let i = 0; i < values.length; i += size)
+    results.push(...(await Promise.all(values.slice(i, i + size).map(work))));
   return results;
 }
 
 /** POST …/moderation: the share of graded records a second IRO grades blind. */
 export const ModerationBody = z.strictObject({
-  share: z.number().gt(0, 'the share must be more than 0').max(1, 'the share must be at most 1 (all graded records)').default(0.1).describe('share of graded records to moderate, 0–1 (default 0.1)'),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  share: z
+    .number()
+    .gt(0, 'the share must be more than 0')
+    .max(1, 'the share must be at most 1 (all graded records)')
+    .default(0.1)
+    .describe('share of graded records to moderate, 0–1 (default 0.1)'),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .optional(),
 });
 export type ModerationBody = z.infer<typeof ModerationBody>;
 
@@ -375,26 +588,58 @@ export const ModerationStarted = z.object({
  * (at least one), each given to a moderator who is neither its auditor nor a child's own IRO,
  * balanced by load. The audit moves to moderation; auditors' grades on chosen records are fixed.
  */
-export async function startModeration(ctx: ServiceContext, principal: Principal, auditId: string, body: ModerationBody): Promise<z.infer<typeof ModerationStarted>> {
+export async function startModeration(
+  ctx: ServiceContext,
+  principal: Principal,
+  auditId: string,
+  body: ModerationBody,
+): Promise<z.infer<typeof ModerationStarted>> {
   if (!hasRole(principal, 'qa-lead')) throw new ForbiddenError('moderation is started by a QA lead');
   const audit = await openAudit(ctx, principal, auditId);
-  if (audit.status !== 'grading') throw new ConflictError(`the audit is ${audit.status}: moderation starts from grading`);
+  if (audit.status !== 'grading')
+    throw new ConflictError(`the audit is ${audit.status}: moderation starts from grading`);
   const records = (await gradingRecords(ctx, principal.authorityId, auditId)).map((r) => r.body);
-  const graded = records.filter((r) => r.assignedTo && isFullyGraded(audit.template, r.grades)).sort((a, b) => a.recordId.localeCompare(b.recordId));
-  if (graded.length === 0) throw new ConflictError('no record has been fully graded yet: moderation needs graded records to compare');
+  const graded = records
+    .filter((r) => r.assignedTo && isFullyGraded(audit.template, r.grades))
+    .sort((a, b) => a.recordId.localeCompare(b.recordId));
+  if (graded.length === 0)
+    throw new ConflictError('no record has been fully graded yet: moderation needs graded records to compare');
   const seed = body.seed ?? audit.seed;
-  const chosen = Random.seeded(seed).fork('moderation').sample(graded, Math.max(1, Math.ceil(body.share * graded.length)));
+  const chosen = Random.seeded(seed)
+    .fork('moderation')
+    .sample(graded, Math.max(1, Math.ceil(body.share * graded.length)));
   const auditors: { iroId: string }[] = [];
-  for await (const p of ctx.store.professionals(principal.authorityId)) if (p.role === 'IRO') auditors.push({ iroId: p.workerId });
+  for await (const p of ctx.store.professionals(principal.authorityId))
+    if (p.role === 'IRO') auditors.push({ iroId: p.workerId });
   // Each chosen record's children's IROs as the store holds them now, as well as at assignment: no
   // moderator is a child's IRO, past or present, nor the record's own auditor.
   const irosNow = await inBatches(chosen, 16, (r) => irosOfChildren(ctx, principal.authorityId, r.childIds));
-  const result = assignUnits(chosen.map((r, i) => ({ unitId: r.recordId, ownIroIds: [...new Set([...r.ownIroIds, ...irosNow[i]!, r.assignedTo!])] })), auditors, { seed });
+  const result = assignUnits(
+    chosen.map((r, i) => ({
+      unitId: r.recordId,
+      ownIroIds: [...new Set([...r.ownIroIds, ...irosNow[i]!, r.assignedTo!])],
+    })),
+    auditors,
+    { seed },
+  );
   const byRecord = new Map(chosen.map((r) => [r.recordId, r]));
   for (const { unitId: recordId, iroId } of result.assignments) {
-    const moderation: ModerationRecord = { recordId, auditor: byRecord.get(recordId)!.assignedTo!, moderator: iroId, grades: {}, overall: null, comment: null, agreed: null };
+    const moderation: ModerationRecord = {
+      recordId,
+      auditor: byRecord.get(recordId)!.assignedTo!,
+      moderator: iroId,
+      grades: {},
+      overall: null,
+      comment: null,
+      agreed: null,
+    };
     try {
-      await ctx.store.putAuditItem(principal.authorityId, { auditId, part: AUDIT_PARTS.moderation(recordId) }, moderation, 0);
+      await ctx.store.putAuditItem(
+        principal.authorityId,
+        { auditId, part: AUDIT_PARTS.moderation(recordId) },
+        moderation,
+        0,
+      );
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;
     }
@@ -405,7 +650,11 @@ export async function startModeration(ctx: ServiceContext, principal: Principal,
     moderated: result.assignments.map((a) => ({ recordId: a.unitId, moderator: a.iroId })),
     unassigned: result.unassigned.map((u) => ({ recordId: u.unitId, reason: u.reason })),
   };
-  await appendTrail(ctx, principal.authorityId, auditId, { actor: principal.userId, action: 'moderation', details: { share: body.share, seed, ...started } });
+  await appendTrail(ctx, principal.authorityId, auditId, {
+    actor: principal.userId,
+    action: 'moderation',
+    details: { share: body.share, seed, ...started },
+  });
   return started;
 }
 
@@ -423,14 +672,21 @@ export type AgreedGradesBody = z.infer<typeof AgreedGradesBody>;
  * lead who is also an IRO settles neither a record they graded (as auditor or moderator) nor one of
  * a child they are or were the IRO for.
  */
-export async function saveAgreedGrades(ctx: ServiceContext, principal: Principal, auditId: string, recordId: string, body: AgreedGradesBody): Promise<ModerationRecord> {
+export async function saveAgreedGrades(
+  ctx: ServiceContext,
+  principal: Principal,
+  auditId: string,
+  recordId: string,
+  body: AgreedGradesBody,
+): Promise<ModerationRecord> {
   if (!hasRole(principal, 'qa-lead')) throw new ForbiddenError('agreed grades are recorded by a QA lead');
   const [audit, moderation, record] = await Promise.all([
     openAudit(ctx, principal, auditId),
     moderationRecord(ctx, principal.authorityId, auditId, recordId),
     gradingRecord(ctx, principal.authorityId, auditId, recordId),
   ]);
-  if (audit.status !== 'moderation') throw new ConflictError(`the audit is ${audit.status}: agreed grades are recorded during moderation`);
+  if (audit.status !== 'moderation')
+    throw new ConflictError(`the audit is ${audit.status}: agreed grades are recorded during moderation`);
   if (!moderation || !record) throw new NotFoundError(`record ${recordId} was not chosen for moderation`);
   if (principal.workerId) {
     if (principal.workerId === moderation.body.auditor || principal.workerId === moderation.body.moderator) {
@@ -439,14 +695,26 @@ export async function saveAgreedGrades(ctx: ServiceContext, principal: Principal
     await assertIndependent(ctx, principal.authorityId, principal.workerId, record.body);
   }
   checkGrades(audit.template, { grades: body.grades, overall: null });
-  const next: ModerationRecord = { ...moderation.body, agreed: { grades: body.grades, reason: body.reason, by: principal.userId, at: nowIso(ctx) } };
+  const next: ModerationRecord = {
+    ...moderation.body,
+    agreed: { grades: body.grades, reason: body.reason, by: principal.userId, at: nowIso(ctx) },
+  };
   const part = AUDIT_PARTS.moderation(recordId);
-  const trail = trailWrite(ctx, auditId, { actor: principal.userId, action: 'agree-grades', details: { recordId, criteria: Object.keys(body.grades).sort(), reason: body.reason } });
+  const trail = trailWrite(ctx, auditId, {
+    actor: principal.userId,
+    action: 'agree-grades',
+    details: { recordId, criteria: Object.keys(body.grades).sort(), reason: body.reason },
+  });
   try {
-    await ctx.store.putAuditItems(principal.authorityId, [{ key: { auditId, part }, body: next, expectedVersion: body.version }, trail]);
+    await ctx.store.putAuditItems(principal.authorityId, [
+      { key: { auditId, part }, body: next, expectedVersion: body.version },
+      trail,
+    ]);
   } catch (error) {
     if (!(error instanceof VersionConflictError) || error.key.part !== part) throw error;
-    throw new ConflictError('the moderation changed after you read it: nothing was overwritten', { currentVersion: error.current?.version ?? null });
+    throw new ConflictError('the moderation changed after you read it: nothing was overwritten', {
+      currentVersion: error.current?.version ?? null,
+    });
   }
   return next;
 }
@@ -456,7 +724,10 @@ export async function agreement(ctx: ServiceContext, principal: Principal, audit
   if (!hasRole(principal, 'qa-lead')) throw new ForbiddenError('agreement is for QA leads');
   const audit = await openAudit(ctx, principal, auditId);
   const pairs = await moderatedPairs(ctx, principal.authorityId, auditId);
-  return agreementOf(renderTemplate(audit.template, await auditTimescales(ctx, audit)), pairs.map((p) => ({ auditor: p.record.grades, moderation: p.moderation })));
+  return agreementOf(
+    renderTemplate(audit.template, await auditTimescales(ctx, audit)),
+    pairs.map((p) => ({ auditor: p.record.grades, moderation: p.moderation })),
+  );
 }
 
 export { Agreement };

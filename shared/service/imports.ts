@@ -6,8 +6,23 @@
  */
 import * as z from 'zod';
 import {
-  ImportFileRequest, ImportRequestError, ImportStateError, StatedCollectionYear, YearEnding, createImport, firstImportErrors, getImport, importDirect, importDirectFiles, listImports,
-  mayTryImportAgain, tryImportAgain, type CreatedImport, type ImportJob, type ImportView, type ImportContentType,
+  ImportFileRequest,
+  ImportRequestError,
+  ImportStateError,
+  StatedCollectionYear,
+  YearEnding,
+  createImport,
+  firstImportErrors,
+  getImport,
+  importDirect,
+  importDirectFiles,
+  listImports,
+  mayTryImportAgain,
+  tryImportAgain,
+  type CreatedImport,
+  type ImportJob,
+  type ImportView,
+  type ImportContentType,
 } from '#loader/import-jobs';
 import type { ImportIssue } from '#loader/issues';
 import { hasRole, type Principal } from '#auth/principal';
@@ -16,9 +31,14 @@ import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from 
 
 /** POST /imports (JSON): the files the QA lead will upload. */
 export const CreateImportBody = z.strictObject({
-  files: z.array(ImportFileRequest).min(1, 'name at least one file').describe('each file to upload, with its content type (text/csv, application/xml, or the xlsx type)'),
+  files: z
+    .array(ImportFileRequest)
+    .min(1, 'name at least one file')
+    .describe('each file to upload, with its content type (text/csv, application/xml, or the xlsx type)'),
   collectionYear: StatedCollectionYear.optional(),
-  yearEnding: YearEnding.optional().describe('the 31 March an SSDA903 return is for: another way to state the collection year'),
+  yearEnding: YearEnding.optional().describe(
+    'the 31 March an SSDA903 return is for: another way to state the collection year',
+  ),
 });
 export type CreateImportBody = z.infer<typeof CreateImportBody>;
 
@@ -29,7 +49,8 @@ function requireQaLead(principal: Principal): void {
 /** The import's own refusal as field-level input errors. */
 function asInput<T>(work: () => Promise<T>): Promise<T> {
   return work().catch((error: unknown) => {
-    if (error instanceof ImportRequestError) throw new InvalidInputError([{ field: error.field, message: error.reason }]);
+    if (error instanceof ImportRequestError)
+      throw new InvalidInputError([{ field: error.field, message: error.reason }]);
     throw error;
   });
 }
@@ -37,21 +58,49 @@ function asInput<T>(work: () => Promise<T>): Promise<T> {
 /** Upload links for each file (valid 15 minutes); the import runs once every file has arrived. */
 export function startImport(ctx: ServiceContext, principal: Principal, body: CreateImportBody): Promise<CreatedImport> {
   requireQaLead(principal);
-  return asInput(() => createImport(ctx, {
-    authorityId: principal.authorityId, requestedBy: principal.userId, files: body.files,
-    ...(body.yearEnding ? { yearEnding: body.yearEnding } : {}), ...(body.collectionYear ? { collectionYear: body.collectionYear } : {}),
-  }, ctx.now ? { now: ctx.now } : {}));
+  return asInput(() =>
+    createImport(
+      ctx,
+      {
+        authorityId: principal.authorityId,
+        requestedBy: principal.userId,
+        files: body.files,
+        ...(body.yearEnding ? { yearEnding: body.yearEnding } : {}),
+        ...(body.collectionYear ? { collectionYear: body.collectionYear } : {}),
+      },
+      ctx.now ? { now: ctx.now } : {},
+    ),
+  );
 }
 
 /** One small file imported at once (the body limit is the import's own, 5 MiB). */
 export function importFile(
-  ctx: ServiceContext, principal: Principal, file: { fileName: string; contentType: string; body: Uint8Array<ArrayBuffer>; yearEnding?: string; collectionYear?: string },
+  ctx: ServiceContext,
+  principal: Principal,
+  file: {
+    fileName: string;
+    contentType: string;
+    body: Uint8Array<ArrayBuffer>;
+    yearEnding?: string;
+    collectionYear?: string;
+  },
 ): Promise<ImportView> {
   requireQaLead(principal);
-  return asInput(() => importDirect(ctx, {
-    authorityId: principal.authorityId, requestedBy: principal.userId, fileName: file.fileName, contentType: file.contentType as ImportContentType, body: file.body,
-    ...(file.yearEnding ? { yearEnding: file.yearEnding } : {}), ...(file.collectionYear ? { collectionYear: file.collectionYear } : {}),
-  }, ctx.now ? { now: ctx.now } : {}));
+  return asInput(() =>
+    importDirect(
+      ctx,
+      {
+        authorityId: principal.authorityId,
+        requestedBy: principal.userId,
+        fileName: file.fileName,
+        contentType: file.contentType as ImportContentType,
+        body: file.body,
+        ...(file.yearEnding ? { yearEnding: file.yearEnding } : {}),
+        ...(file.collectionYear ? { collectionYear: file.collectionYear } : {}),
+      },
+      ctx.now ? { now: ctx.now } : {},
+    ),
+  );
 }
 
 /**
@@ -59,20 +108,41 @@ export function importFile(
  * 5 MiB, together at most 20 MiB; loaded in dependency order, with one report.
  */
 export function importFiles(
-  ctx: ServiceContext, principal: Principal, input: { files: { fileName: string; contentType: string; body: Uint8Array<ArrayBuffer> }[]; yearEnding?: string; collectionYear?: string },
+  ctx: ServiceContext,
+  principal: Principal,
+  input: {
+    files: { fileName: string; contentType: string; body: Uint8Array<ArrayBuffer> }[];
+    yearEnding?: string;
+    collectionYear?: string;
+  },
 ): Promise<ImportView> {
   requireQaLead(principal);
-  return asInput(() => importDirectFiles(ctx, {
-    authorityId: principal.authorityId, requestedBy: principal.userId,
-    files: input.files.map((f) => ({ ...f, contentType: f.contentType as ImportContentType })),
-    ...(input.yearEnding ? { yearEnding: input.yearEnding } : {}), ...(input.collectionYear ? { collectionYear: input.collectionYear } : {}),
-  }, ctx.now ? { now: ctx.now } : {}));
+  return asInput(() =>
+    importDirectFiles(
+      ctx,
+      {
+        authorityId: principal.authorityId,
+        requestedBy: principal.userId,
+        files: input.files.map((f) => ({ ...f, contentType: f.contentType as ImportContentType })),
+        ...(input.yearEnding ? { yearEnding: input.yearEnding } : {}),
+        ...(input.collectionYear ? { collectionYear: input.collectionYear } : {}),
+      },
+      ctx.now ? { now: ctx.now } : {},
+    ),
+  );
 }
 
 /** An import's report: its status and counts, and the first `errors` row errors of its errors CSV. */
-export async function importReport(ctx: ServiceContext, principal: Principal, importId: string, options: { errors: number }): Promise<{ import: ImportView; firstErrors: ImportIssue[] }> {
+export async function importReport(
+  ctx: ServiceContext,
+  principal: Principal,
+  importId: string,
+  options: { errors: number },
+): Promise<{ import: ImportView; firstErrors: ImportIssue[] }> {
   const found = await importStatus(ctx, principal, importId);
-  const firstErrors = found.errorsCsv ? await firstImportErrors(ctx, principal.authorityId, importId, options.errors) : [];
+  const firstErrors = found.errorsCsv
+    ? await firstImportErrors(ctx, principal.authorityId, importId, options.errors)
+    : [];
   return { import: found, firstErrors };
 }
 

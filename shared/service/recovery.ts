@@ -46,24 +46,45 @@ export async function recoverStaleJobs(svc: RecoveryServices): Promise<Recovered
   return recovered;
 }
 
-async function recoverOneImport(svc: RecoveryServices, job: LeasedJobRef): Promise<Pick<RecoveredJob, 'outcome' | 'why'> | null> {
+async function recoverOneImport(
+  svc: RecoveryServices,
+  job: LeasedJobRef,
+): Promise<Pick<RecoveredJob, 'outcome' | 'why'> | null> {
   const result = await recoverImport(svc, job.authorityId, job.id, svc.now ? { now: svc.now } : {});
   if (result.outcome === 'live' || result.outcome === 'gone') return null;
-  return { outcome: result.outcome, why: result.outcome === 'failed' ? result.job.failure ?? result.why : result.why };
+  return {
+    outcome: result.outcome,
+    why: result.outcome === 'failed' ? (result.job.failure ?? result.why) : result.why,
+  };
 }
 
-async function recoverOneAudit(svc: RecoveryServices, job: LeasedJobRef): Promise<Pick<RecoveredJob, 'outcome' | 'why'> | null> {
+async function recoverOneAudit(
+  svc: RecoveryServices,
+  job: LeasedJobRef,
+): Promise<Pick<RecoveredJob, 'outcome' | 'why'> | null> {
   const audit = await getAudit(svc, job.authorityId, job.id);
   if (!audit) return null;
   // A name of its own (Step Functions keeps execution names 90 days): recover-{random}.
-  const run: AuditRun = { authorityId: job.authorityId, auditId: job.id, segments: audit.body.segments, purpose: `recover-${randomBytes(4).toString('hex')}` };
+  const run: AuditRun = {
+    authorityId: job.authorityId,
+    auditId: job.id,
+    segments: audit.body.segments,
+    purpose: `recover-${randomBytes(4).toString('hex')}`,
+  };
   const result = await recoverAudit(svc, job.authorityId, job.id, runIdOf(run));
   if (result.outcome === 'live' || result.outcome === 'gone') return null;
-  if (result.outcome !== 'resume') return { outcome: result.outcome, why: result.audit.body.failure?.reason ?? result.why };
+  if (result.outcome !== 'resume')
+    return { outcome: result.outcome, why: result.audit.body.failure?.reason ?? result.why };
   try {
     await svc.runner.start(run);
   } catch (error) {
-    await failAuditJob(svc, job.authorityId, job.id, `it stopped (${result.why}) and could not be resumed: ${reasonOf(error, 300)}`, { runId: runIdOf(run) });
+    await failAuditJob(
+      svc,
+      job.authorityId,
+      job.id,
+      `it stopped (${result.why}) and could not be resumed: ${reasonOf(error, 300)}`,
+      { runId: runIdOf(run) },
+    );
     return { outcome: 'failed', why: `could not be resumed: ${reasonOf(error, 300)}` };
   }
   return { outcome: 'resumed', why: result.why };

@@ -54,7 +54,16 @@ export class TemplateCatalogue {
     for await (const stored of this.store.templateVersions(authorityId)) {
       const parsed = parseTemplate(stored.template);
       if (!parsed.ok) continue; // validated when added; a later schema change must not take the library down
-      byId.set(stored.templateId, [...(byId.get(stored.templateId) ?? []), { template: parsed.template, source: 'authority', versions: [], addedBy: stored.createdBy, addedAt: stored.createdAt }]);
+      byId.set(stored.templateId, [
+        ...(byId.get(stored.templateId) ?? []),
+        {
+          template: parsed.template,
+          source: 'authority',
+          versions: [],
+          addedBy: stored.createdBy,
+          addedAt: stored.createdAt,
+        },
+      ]);
     }
     for (const entries of byId.values()) {
       entries.sort((a, b) => a.template.version - b.template.version);
@@ -66,7 +75,9 @@ export class TemplateCatalogue {
 
   /** The latest version of each template, by id. */
   async list(authorityId: string): Promise<CatalogueEntry[]> {
-    return [...(await this.allVersions(authorityId)).values()].map((entries) => entries.at(-1)!).sort((a, b) => a.template.id.localeCompare(b.template.id));
+    return [...(await this.allVersions(authorityId)).values()]
+      .map((entries) => entries.at(-1)!)
+      .sort((a, b) => a.template.id.localeCompare(b.template.id));
   }
 
   /** One template: the latest version, or the version asked for. */
@@ -74,7 +85,10 @@ export class TemplateCatalogue {
     const entries = (await this.allVersions(authorityId)).get(templateId);
     if (!entries) throw new NotFoundError(`no template "${templateId}"`);
     const entry = version === undefined ? entries.at(-1) : entries.find((e) => e.template.version === version);
-    if (!entry) throw new NotFoundError(`template "${templateId}" has no version ${version} (it has ${entries.map((e) => e.template.version).join(', ')})`);
+    if (!entry)
+      throw new NotFoundError(
+        `template "${templateId}" has no version ${version} (it has ${entries.map((e) => e.template.version).join(', ')})`,
+      );
     return entry;
   }
 
@@ -85,17 +99,28 @@ export class TemplateCatalogue {
    */
   async add(principal: Principal, input: unknown, now: string): Promise<CatalogueEntry> {
     const parsed = parseTemplate(input);
-    if (!parsed.ok) throw new InvalidInputError(parsed.problems.map((p: TemplateProblem) => ({ field: p.path, message: p.message })));
+    if (!parsed.ok)
+      throw new InvalidInputError(parsed.problems.map((p: TemplateProblem) => ({ field: p.path, message: p.message })));
     const template = parsed.template;
     const existing = (await this.allVersions(principal.authorityId)).get(template.id);
     const latest = existing?.at(-1)?.template.version ?? 0;
     if (template.version <= latest) {
-      throw new ConflictError(`template "${template.id}" already has version ${latest}: a new version must be ${latest + 1} or more`, { latestVersion: latest });
+      throw new ConflictError(
+        `template "${template.id}" already has version ${latest}: a new version must be ${latest + 1} or more`,
+        { latestVersion: latest },
+      );
     }
     try {
-      await this.store.putTemplateVersion(principal.authorityId, { templateId: template.id, version: template.version, template, createdBy: principal.userId, createdAt: now });
+      await this.store.putTemplateVersion(principal.authorityId, {
+        templateId: template.id,
+        version: template.version,
+        template,
+        createdBy: principal.userId,
+        createdAt: now,
+      });
     } catch (error) {
-      if (error instanceof TemplateVersionExistsError) throw new ConflictError(error.message, { latestVersion: template.version });
+      if (error instanceof TemplateVersionExistsError)
+        throw new ConflictError(error.message, { latestVersion: template.version });
       throw error;
     }
     return this.get(principal.authorityId, template.id, template.version);

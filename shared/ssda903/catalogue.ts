@@ -7,8 +7,14 @@ import { ADOPTION_RULES, ADOPTION_RULES_NOT_APPLIED } from './rules/adoption.ts'
 import { EPISODE_SEQUENCE_RULES, EPISODE_SEQUENCE_RULES_NOT_APPLIED } from './rules/episode-sequence.ts';
 import { EPISODE_RULES, EPISODE_RULES_NOT_APPLIED } from './rules/episodes.ts';
 import { HEADER_RULES, HEADER_RULES_NOT_APPLIED } from './rules/header.ts';
-import { HEALTH_AND_LEAVING_CARE_RULES, HEALTH_AND_LEAVING_CARE_RULES_NOT_APPLIED } from './rules/health-and-leaving-care.ts';
-import { MISSING_AND_SOCIAL_WORKER_RULES, MISSING_AND_SOCIAL_WORKER_RULES_NOT_APPLIED } from './rules/missing-and-social-workers.ts';
+import {
+  HEALTH_AND_LEAVING_CARE_RULES,
+  HEALTH_AND_LEAVING_CARE_RULES_NOT_APPLIED,
+} from './rules/health-and-leaving-care.ts';
+import {
+  MISSING_AND_SOCIAL_WORKER_RULES,
+  MISSING_AND_SOCIAL_WORKER_RULES_NOT_APPLIED,
+} from './rules/missing-and-social-workers.ts';
 
 export const SSDA903_RULES: readonly Ssda903Rule[] = [
   ...HEADER_RULES,

@@ -4,9 +4,26 @@
  * this module says which of them each year allows, so a rule names the year's codes in its message.
  */
 import {
-  ADOPTER_LEGAL_STATUSES, ADOPTER_SEXES, CARE_LEAVER_ACTIVITIES, CATEGORIES_OF_NEED, EPISODE_END_REASONS, ETHNICITIES, IN_TOUCH_CODES,
-  LEGAL_STATUSES, MISSING_TYPES, NEW_EPISODE_REASONS, PARTICIPATION_CODES, PLACED_FOR_ADOPTION_CEASED_REASONS, PLACEMENT_PROVIDERS,
-  PLACEMENT_TYPE_YEARS, PLACEMENT_TYPES, PREVIOUS_PERMANENCE_OPTIONS, REASONS_PLACE_CHANGE, SDQ_REASONS, SEXES, SOCIAL_WORKER_CHANGE_REASONS,
+  ADOPTER_LEGAL_STATUSES,
+  ADOPTER_SEXES,
+  CARE_LEAVER_ACTIVITIES,
+  CATEGORIES_OF_NEED,
+  EPISODE_END_REASONS,
+  ETHNICITIES,
+  IN_TOUCH_CODES,
+  LEGAL_STATUSES,
+  MISSING_TYPES,
+  NEW_EPISODE_REASONS,
+  PARTICIPATION_CODES,
+  PLACED_FOR_ADOPTION_CEASED_REASONS,
+  PLACEMENT_PROVIDERS,
+  PLACEMENT_TYPE_YEARS,
+  PLACEMENT_TYPES,
+  PREVIOUS_PERMANENCE_OPTIONS,
+  REASONS_PLACE_CHANGE,
+  SDQ_REASONS,
+  SEXES,
+  SOCIAL_WORKER_CHANGE_REASONS,
 } from '#domain/codes';
 import { yearWithin, type CollectionYear } from '#domain/collection-year';
 
@@ -26,15 +43,29 @@ const everyYear = (codes: CodeSet): YearlyCodeSet => ({ codes });
  * not recorded. S (no fixed abode) and X (in custody) are only ever unsuitable.
  */
 const ACCOMMODATION_KINDS: Record<string, string> = {
-  B: 'with parents or relatives', C: 'community home or other form of residential care', D: 'semi-independent, transitional accommodation',
-  E: 'supported lodgings', G: 'gone abroad', H: 'deported', K: 'ordinary lodgings, without formal support', R: 'residence not known',
-  S: 'no fixed abode or homeless', T: 'foyers or similar supported accommodation', U: 'independent living', V: 'emergency accommodation',
-  W: 'bed and breakfast', X: 'in custody', Y: 'other accommodation', Z: 'with former foster carers',
+  B: 'with parents or relatives',
+  C: 'community home or other form of residential care',
+  D: 'semi-independent, transitional accommodation',
+  E: 'supported lodgings',
+  G: 'gone abroad',
+  H: 'deported',
+  K: 'ordinary lodgings, without formal support',
+  R: 'residence not known',
+  S: 'no fixed abode or homeless',
+  T: 'foyers or similar supported accommodation',
+  U: 'independent living',
+  V: 'emergency accommodation',
+  W: 'bed and breakfast',
+  X: 'in custody',
+  Y: 'other accommodation',
+  Z: 'with former foster carers',
 };
 const ACCOMMODATION: CodeSet = {
   ...Object.fromEntries(
     Object.entries(ACCOMMODATION_KINDS).flatMap(([letter, kind]) => [
-      ...(letter === 'S' || letter === 'X' ? [] : [[`${letter}1`, `${kind[0]!.toUpperCase()}${kind.slice(1)}: suitable`]]),
+      ...(letter === 'S' || letter === 'X'
+        ? []
+        : [[`${letter}1`, `${kind[0]!.toUpperCase()}${kind.slice(1)}: suitable`]]),
       [`${letter}2`, `${kind[0]!.toUpperCase()}${kind.slice(1)}: not suitable`],
     ]),
   ),
@@ -43,7 +74,16 @@ const ACCOMMODATION: CodeSet = {
 
 /** The code sets of the return's coded fields, by column. */
 const CODE_SETS = {
-  SEX: { codes: { '1': 'Male', '2': 'Female', ...SEXES }, years: { '1': { until: '2023-24' }, '2': { until: '2023-24' }, M: { from: '2024-25' }, F: { from: '2024-25' }, U: { from: '2024-25' } } },
+  SEX: {
+    codes: { '1': 'Male', '2': 'Female', ...SEXES },
+    years: {
+      '1': { until: '2023-24' },
+      '2': { until: '2023-24' },
+      M: { from: '2024-25' },
+      F: { from: '2024-25' },
+      U: { from: '2024-25' },
+    },
+  },
   ETHNIC: everyYear(ETHNICITIES),
   RNE: everyYear(NEW_EPISODE_REASONS),
   LS: everyYear(LEGAL_STATUSES),
@@ -80,7 +120,9 @@ export function codeSet(field: CodedField, year: CollectionYear): CodeSet {
   let codes = built.get(key);
   if (!codes) {
     const set: YearlyCodeSet = CODE_SETS[field];
-    codes = Object.freeze(Object.fromEntries(Object.entries(set.codes).filter(([code]) => yearWithin(year, set.years?.[code] ?? {}))));
+    codes = Object.freeze(
+      Object.fromEntries(Object.entries(set.codes).filter(([code]) => yearWithin(year, set.years?.[code] ?? {}))),
+    );
     built.set(key, codes);
   }
   return codes;

@@ -41,7 +41,8 @@ export function ruleFor(code: string, year: string): Ssda903Rule | undefined {
 }
 
 /** Whether the import holds every table the rule reads. */
-export const canCheck = (rule: Ssda903Rule, context: ReturnContext): boolean => rule.tables.every((table) => context.tables.has(table));
+export const canCheck = (rule: Ssda903Rule, context: ReturnContext): boolean =>
+  rule.tables.every((table) => context.tables.has(table));
 
 /** The message of a finding: the rule's code and meaning, then what was found. */
 export function findingMessage(rule: Ssda903Rule, year: string, detail?: string): string {
@@ -49,13 +50,24 @@ export function findingMessage(rule: Ssda903Rule, year: string, detail?: string)
 }
 
 /** Every finding of the given rules (by default the year's) over one child. */
-export function judgeChild(child: ChildReturn, context: ReturnContext, rules: readonly Ssda903Rule[] = rulesFor(context.year)): RuleFinding[] {
+export function judgeChild(
+  child: ChildReturn,
+  context: ReturnContext,
+  rules: readonly Ssda903Rule[] = rulesFor(context.year),
+): RuleFinding[] {
   const findings: RuleFinding[] = [];
   for (const rule of rules) {
     if (!canCheck(rule, context)) continue;
     for (const flag of rule.check(child, context)) {
       const column = flag.column ?? rule.fields.find((field) => field in flag.row.cells) ?? null;
-      findings.push({ code: rule.code, severity: rule.severity, row: flag.row, column, message: findingMessage(rule, context.year, flag.detail), fields: rule.fields });
+      findings.push({
+        code: rule.code,
+        severity: rule.severity,
+        row: flag.row,
+        column,
+        message: findingMessage(rule, context.year, flag.detail),
+        fields: rule.fields,
+      });
     }
   }
   return findings;

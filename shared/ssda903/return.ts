@@ -7,7 +7,20 @@ import { ageOn, isIsoDate } from '#domain/dates';
 import { collectionEnd, collectionStart, type CollectionYear } from '#domain/collection-year';
 
 /** The tables of the return, by the DfE's names. */
-export const SSDA903_TABLES = ['Header', 'Episodes', 'Reviews', 'UASC', 'OC2', 'OC3', 'AD1', 'PlacedAdoption', 'PrevPerm', 'Missing', 'SWEpisodes', 'DoLo'] as const;
+export const SSDA903_TABLES = [
+  'Header',
+  'Episodes',
+  'Reviews',
+  'UASC',
+  'OC2',
+  'OC3',
+  'AD1',
+  'PlacedAdoption',
+  'PrevPerm',
+  'Missing',
+  'SWEpisodes',
+  'DoLo',
+] as const;
 export type Ssda903Table = (typeof SSDA903_TABLES)[number];
 
 /** Where a row is: a line of a CSV file or sheet, or an element of the XML return. */
@@ -51,7 +64,11 @@ export interface ReturnContext {
   source: 'csv' | 'xml';
 }
 
-export function returnContext(year: CollectionYear, tables: Iterable<Ssda903Table>, source: 'csv' | 'xml' = 'csv'): ReturnContext {
+export function returnContext(
+  year: CollectionYear,
+  tables: Iterable<Ssda903Table>,
+  source: 'csv' | 'xml' = 'csv',
+): ReturnContext {
   return { year, start: collectionStart(year), end: collectionEnd(year), tables: new Set(tables), source };
 }
 
@@ -77,7 +94,8 @@ export function parseReturnDate(text: string): string | null {
 }
 
 /** Whether a filled cell is not a real date (blank is not "invalid": it is blank). */
-export const invalidDate = (row: ReturnRow, column: string): boolean => filled(row, column) && dateOf(row, column) === null;
+export const invalidDate = (row: ReturnRow, column: string): boolean =>
+  filled(row, column) && dateOf(row, column) === null;
 
 /** Age in whole years on a date, or null when either is unknown. */
 export function age(dateOfBirth: string | null, on: string | null): number | null {
@@ -118,14 +136,32 @@ export function episodesByStart(child: ChildReturn): ReturnRow[] {
 export function sortByDate(rows: readonly ReturnRow[], column: string): ReturnRow[] {
   return rows
     .map((row, index) => ({ row, index, date: dateOf(row, column) }))
-    .sort((a, b) => (a.date === null ? 1 : 0) - (b.date === null ? 1 : 0) || (a.date ?? '').localeCompare(b.date ?? '') || a.index - b.index)
+    .sort(
+      (a, b) =>
+        (a.date === null ? 1 : 0) - (b.date === null ? 1 : 0) ||
+        (a.date ?? '').localeCompare(b.date ?? '') ||
+        a.index - b.index,
+    )
     .map(({ row }) => row);
 }
 
 /** Writes an ISO date the way people read it: 1 April 2025. */
 export function longDate(iso: string): string {
   const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
-  const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+  const months = [
+    'January',
+    'February',
+    'March',
+    'April',
+    'May',
+    'June',
+    'July',
+    'August',
+    'September',
+    'October',
+    'November',
+    'December',
+  ];
   return `${d} ${months[m - 1]} ${y}`;
 }
 

@@ -84,22 +84,28 @@ export interface RuleNotApplied {
 }
 
 /** Whether a rule (or one of its examples) applies in `year`. */
-export const appliesIn = (rule: { from?: RuleYear | undefined; until?: RuleYear | undefined }, year: RuleYear): boolean => yearWithin(year, rule);
+export const appliesIn = (
+  rule: { from?: RuleYear | undefined; until?: RuleYear | undefined },
+  year: RuleYear,
+): boolean => yearWithin(year, rule);
 
 /** The rule's meaning in `year`'s words. */
-export const meaningIn = (rule: Pick<Ssda903Rule, 'meaning'>, year: CollectionYear): string => (typeof rule.meaning === 'function' ? rule.meaning(year) : rule.meaning);
+export const meaningIn = (rule: Pick<Ssda903Rule, 'meaning'>, year: CollectionYear): string =>
+  typeof rule.meaning === 'function' ? rule.meaning(year) : rule.meaning;
 
 /**
  * A rule that judges each row of one table on its own.
  * @example rowRule({ code: '102', table: 'Header', fields: ['DOB'], ..., breaks: (row) => invalidDate(row, 'DOB') })
  */
-export function rowRule(spec: Omit<Ssda903Rule, 'check' | 'tables'> & {
-  table: Ssda903Table;
-  /** Other tables the test reads (through `child`). */
-  alsoReads?: readonly Ssda903Table[];
-  /** True (or a detail string) when the row breaks the rule. */
-  breaks: (row: ReturnRow, child: ChildReturn, context: ReturnContext) => boolean | string;
-}): Ssda903Rule {
+export function rowRule(
+  spec: Omit<Ssda903Rule, 'check' | 'tables'> & {
+    table: Ssda903Table;
+    /** Other tables the test reads (through `child`). */
+    alsoReads?: readonly Ssda903Table[];
+    /** True (or a detail string) when the row breaks the rule. */
+    breaks: (row: ReturnRow, child: ChildReturn, context: ReturnContext) => boolean | string;
+  },
+): Ssda903Rule {
   const { table, alsoReads = [], breaks, ...rest } = spec;
   return {
     ...rest,
@@ -118,23 +124,26 @@ export function rowRule(spec: Omit<Ssda903Rule, 'check' | 'tables'> & {
  * A rule that a coded cell holds one of its year's codes.
  * @example codeRule({ code: '144', table: 'Episodes', column: 'LS', what: 'legal status', blank: 'allowed', ... })
  */
-export function codeRule(spec: Omit<Ssda903Rule, 'check' | 'tables' | 'fields' | 'meaning'> & {
-  table: Ssda903Table;
-  column: string;
-  field?: CodedField;
-  /** What the cell holds, in plain words: "the child's sex". */
-  what: string;
-  /** Whether a blank cell is acceptable ('allowed') or breaks the rule ('breaks'). */
-  blank: 'allowed' | 'breaks';
-  /** Other fields the rule concerns besides the column. */
-  fields?: readonly string[];
-}): Ssda903Rule {
+export function codeRule(
+  spec: Omit<Ssda903Rule, 'check' | 'tables' | 'fields' | 'meaning'> & {
+    table: Ssda903Table;
+    column: string;
+    field?: CodedField;
+    /** What the cell holds, in plain words: "the child's sex". */
+    what: string;
+    /** Whether a blank cell is acceptable ('allowed') or breaks the rule ('breaks'). */
+    blank: 'allowed' | 'breaks';
+    /** Other fields the rule concerns besides the column. */
+    fields?: readonly string[];
+  },
+): Ssda903Rule {
   const { table, column, field = column as CodedField, what, blank, fields = [], ...rest } = spec;
   return rowRule({
     ...rest,
     table,
     fields: [column, ...fields],
-    meaning: (year) => `${what} is ${blank === 'breaks' ? 'blank or ' : ''}not one of the ${year} return's codes (${listCodes(field, year)})`,
+    meaning: (year) =>
+      `${what} is ${blank === 'breaks' ? 'blank or ' : ''}not one of the ${year} return's codes (${listCodes(field, year)})`,
     breaks: (row, _child, context) => {
       const value = cell(row, column);
       if (value === '') return blank === 'breaks' ? `${column} is blank` : false;
@@ -144,12 +153,14 @@ export function codeRule(spec: Omit<Ssda903Rule, 'check' | 'tables' | 'fields' |
 }
 
 /** A rule that a filled date cell is a real date written dd/mm/YYYY (blank: allowed, or breaking the rule). */
-export function dateRule(spec: Omit<Ssda903Rule, 'check' | 'tables' | 'fields' | 'meaning'> & {
-  table: Ssda903Table;
-  column: string;
-  what: string;
-  blank: 'allowed' | 'breaks';
-}): Ssda903Rule {
+export function dateRule(
+  spec: Omit<Ssda903Rule, 'check' | 'tables' | 'fields' | 'meaning'> & {
+    table: Ssda903Table;
+    column: string;
+    what: string;
+    blank: 'allowed' | 'breaks';
+  },
+): Ssda903Rule {
   const { table, column, what, blank, ...rest } = spec;
   return rowRule({
     ...rest,

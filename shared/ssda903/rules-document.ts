@@ -14,7 +14,15 @@ import { meaningIn, type RuleNotApplied, type Ssda903Rule } from './rule.ts';
 const IMPORTED = new Set([...IMPORT_FORMATS.flatMap((f) => f.columns), 'UASC', 'PL', 'CHILDID']);
 
 const span = (rule: { from?: RuleYear | undefined; until?: RuleYear | undefined }) =>
-  rule.from && rule.until ? (rule.from === rule.until ? rule.from : `${rule.from} to ${rule.until}`) : rule.from ? `from ${rule.from}` : rule.until ? `to ${rule.until}` : 'every year';
+  rule.from && rule.until
+    ? rule.from === rule.until
+      ? rule.from
+      : `${rule.from} to ${rule.until}`
+    : rule.from
+      ? `from ${rule.from}`
+      : rule.until
+        ? `to ${rule.until}`
+        : 'every year';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -41,7 +49,10 @@ interface Line {
 function checkedLine(rule: Ssda903Rule): Line {
   const latest = [...RULE_YEARS].reverse().find((year) => yearWithin(year, rule))!;
   return {
-    code: rule.code, years: span(rule), tables: rule.tables.join(', '), fields: rule.fields.join(', '),
+    code: rule.code,
+    years: span(rule),
+    tables: rule.tables.join(', '),
+    fields: rule.fields.join(', '),
     // A code list in the meaning is the latest year's; the table speaks of the year's, whichever it is.
     meaning: meaningIn(rule, latest).replace(new RegExp(`the ${latest} return's codes`, 'g'), "the year's codes"),
     decision: rule.severity === 'reject' ? '**rejected**' : 'kept with a warning',
@@ -50,7 +61,15 @@ function checkedLine(rule: Ssda903Rule): Line {
 }
 
 function setAsideLine(rule: RuleNotApplied): Line {
-  return { code: rule.code, years: span(rule), tables: rule.tables.join(', '), fields: rule.fields.join(', '), meaning: rule.meaning, decision: 'not applied', why: rule.reason };
+  return {
+    code: rule.code,
+    years: span(rule),
+    tables: rule.tables.join(', '),
+    fields: rule.fields.join(', '),
+    meaning: rule.meaning,
+    decision: 'not applied',
+    why: rule.reason,
+  };
 }
 
 /** The share of each year's rules about imported fields that are checked. */
@@ -59,7 +78,8 @@ function coverage(): string[] {
     const inForce = DFE_RULES.filter((rule) => yearWithin(year, rule));
     const about = inForce.filter((rule) => rule.fields.some((field) => IMPORTED.has(field)));
     const checked = (code: string) => SSDA903_RULES.some((rule) => rule.code === code && yearWithin(year, rule));
-    const rejected = (code: string) => SSDA903_RULES.some((rule) => rule.code === code && yearWithin(year, rule) && rule.severity === 'reject');
+    const rejected = (code: string) =>
+      SSDA903_RULES.some((rule) => rule.code === code && yearWithin(year, rule) && rule.severity === 'reject');
     const n = about.filter((rule) => checked(rule.code)).length;
     const r = inForce.filter((rule) => rejected(rule.code)).length;
     const w = inForce.filter((rule) => checked(rule.code)).length - r;
@@ -70,7 +90,9 @@ function coverage(): string[] {
 
 /** docs/ssda903-rules.md, as the rules say it should read. */
 export function rulesDocument(): string {
-  const lines = [...SSDA903_RULES.map(checkedLine), ...RULES_NOT_APPLIED.map(setAsideLine)].sort((a, b) => byCode(a.code, b.code) || a.years.localeCompare(b.years));
+  const lines = [...SSDA903_RULES.map(checkedLine), ...RULES_NOT_APPLIED.map(setAsideLine)].sort(
+    (a, b) => byCode(a.code, b.code) || a.years.localeCompare(b.years),
+  );
   return [
     '# The DfE’s SSDA903 validation rules in the importer',
     '',
@@ -96,7 +118,10 @@ export function rulesDocument(): string {
     '',
     '| rule | years | tables | fields | what breaking it means | decision | why |',
     '| --- | --- | --- | --- | --- | --- | --- |',
-    ...lines.map((l) => `| ${l.code} | ${l.years} | ${cell(l.tables)} | ${cell(l.fields)} | ${cell(l.meaning)} | ${l.decision} | ${cell(l.why)} |`),
+    ...lines.map(
+      (l) =>
+        `| ${l.code} | ${l.years} | ${cell(l.tables)} | ${cell(l.fields)} | ${cell(l.meaning)} | ${l.decision} | ${cell(l.why)} |`,
+    ),
     '',
   ].join('\n');
 }

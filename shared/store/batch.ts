@@ -41,16 +41,26 @@ export class BatchIncompleteError extends AppError {
     readonly attempts: number,
     options?: { cause?: unknown },
   ) {
-    super('internal', `${operation} gave up after ${attempts} attempts with ${remaining} item${remaining === 1 ? '' : 's'} left unprocessed`, {
-      name: 'BatchIncompleteError', code: 'batch-incomplete', ...(options?.cause === undefined ? {} : { cause: options.cause }),
-    });
+    super(
+      'internal',
+      `${operation} gave up after ${attempts} attempts with ${remaining} item${remaining === 1 ? '' : 's'} left unprocessed`,
+      {
+        name: 'BatchIncompleteError',
+        code: 'batch-incomplete',
+        ...(options?.cause === undefined ? {} : { cause: options.cause }),
+      },
+    );
   }
 }
 
 type Item = Record<string, unknown>;
 type Key = Record<string, unknown>;
 
-const THROTTLING_ERRORS = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
+const THROTTLING_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+]);
 
 /** True for the errors that mean "slow down and try again", not "this request is wrong". */
 export function isThrottling(error: unknown): boolean {
@@ -95,12 +105,19 @@ export async function batchWriteAll(
   const settings = resolve(options);
   await forEachChunk(chunk(items, BATCH_WRITE_LIMIT), settings.concurrency, async (part) => {
     let pending: Item[] = part;
-    await retrying('BatchWriteItem', () => pending.length, settings, async () => {
-      const output = await client.send(
-        new BatchWriteCommand({ RequestItems: { [tableName]: pending.map((Item) => ({ PutRequest: { Item } })) } }),
-      );
-      pending = (output.UnprocessedItems?.[tableName] ?? []).flatMap((request) => (request.PutRequest?.Item ? [request.PutRequest.Item] : []));
-    });
+    await retrying(
+      'BatchWriteItem',
+      () => pending.length,
+      settings,
+      async () => {
+        const output = await client.send(
+          new BatchWriteCommand({ RequestItems: { [tableName]: pending.map((Item) => ({ PutRequest: { Item } })) } }),
+        );
+        pending = (output.UnprocessedItems?.[tableName] ?? []).flatMap((request) =>
+          request.PutRequest?.Item ? [request.PutRequest.Item] : [],
+        );
+      },
+    );
   });
 }
 
@@ -121,15 +138,26 @@ export async function batchGetAll(
   const found: Item[] = [];
   await forEachChunk(chunk(keys, BATCH_GET_LIMIT), settings.concurrency, async (part) => {
     let pending: Key[] = part;
-    await retrying('BatchGetItem', () => pending.length, settings, async () => {
-      const output = await client.send(
-        new BatchGetCommand({
-          RequestItems: { [tableName]: { Keys: pending, ...projection, ...(options.consistentRead ? { ConsistentRead: true } : {}) } },
-        }),
-      );
-      found.push(...(output.Responses?.[tableName] ?? []));
-      pending = output.UnprocessedKeys?.[tableName]?.Keys ?? [];
-    });
+    await retrying(
+      'BatchGetItem',
+      () => pending.length,
+      settings,
+      async () => {
+        const output = await client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [tableName]: {
+                Keys: pending,
+                ...projection,
+                ...(options.consistentRead ? { ConsistentRead: true } : {}),
+              },
+            },
+          }),
+        );
+        found.push(...(output.Responses?.[tableName] ?? []));
+        pending = output.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      },
+    );
   });
   return found;
 }
@@ -154,7 +182,12 @@ async function retrying(
     }
     if (throttled === undefined && remaining() === 0) return;
     if (n >= settings.maxAttempts) {
-      throw new BatchIncompleteError(operation, remaining(), n, throttled === undefined ? undefined : { cause: throttled });
+      throw new BatchIncompleteError(
+        operation,
+        remaining(),
+        n,
+        throttled === undefined ? undefined : { cause: throttled },
+      );
     }
     await settings.sleep(backoffDelay(n, settings));
   }

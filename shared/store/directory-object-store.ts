@@ -30,7 +30,11 @@ export class DirectoryObjectStore implements ObjectStore {
     return { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.byteLength };
   }
 
-  async putStream(key: string, chunks: AsyncIterable<Uint8Array | string>, _contentType: string): Promise<{ sha256: string; size: number }> {
+  async putStream(
+    key: string,
+    chunks: AsyncIterable<Uint8Array | string>,
+    _contentType: string,
+  ): Promise<{ sha256: string; size: number }> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
     const hash = createHash('sha256');
@@ -42,10 +46,14 @@ export class DirectoryObjectStore implements ObjectStore {
         size += piece.byteLength;
         if (!out.write(piece)) await once(out, 'drain');
       }
-      await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      );
     } catch (error) {
       // The file may still be opening: wait for the stream to close, or the open would recreate it after the rm.
-      const closed = out.closed ? Promise.resolve() : new Promise<void>((resolve) => out.once('close', () => resolve()));
+      const closed = out.closed
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => out.once('close', () => resolve()));
       out.destroy();
       await closed;
       await rm(`${path}.partial`, { force: true });

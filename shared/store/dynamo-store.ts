@@ -7,25 +7,89 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
-  GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import {
-  Adoption, Authority, CareLeaverOutcome, CareSummary, Child, DeprivationOfLiberty, Episode, HealthEvent, Involvement, MissingEpisode,
-  Oc2Outcome, PlacedForAdoption, PreviousPermanence, Professional, ReviewDetails, ReviewParticipation,
-  SiblingGroupMember, SocialWorkerEpisode, UascStatus, type DomainRecord, type RecordKind, type Review,
+  Adoption,
+  Authority,
+  CareLeaverOutcome,
+  CareSummary,
+  Child,
+  DeprivationOfLiberty,
+  Episode,
+  HealthEvent,
+  Involvement,
+  MissingEpisode,
+  Oc2Outcome,
+  PlacedForAdoption,
+  PreviousPermanence,
+  Professional,
+  ReviewDetails,
+  ReviewParticipation,
+  SiblingGroupMember,
+  SocialWorkerEpisode,
+  UascStatus,
+  type DomainRecord,
+  type RecordKind,
+  type Review,
 } from '#domain/records';
 import { batchGetAll, batchWriteAll, type BatchOptions } from './batch.ts';
 import { withRetry, type RetryOptions } from './retry.ts';
 import {
-  AUDIT_META_PART, auditItemKey, recordsMarkerKey, auditPartition, auditsPartition, authorityKey, authorityPart, childPartition, childPartitionPrefix,
-  childrenPartition, CHILD_SK, datePart, importJobKeys, LEASED_JOBS_PARTITION, leasedJobSk, parseLeasedJobSk, type LeasedJobKind, importsPartition, involvementRolePrefix, keysOf, professionalPartition, professionalsPartition,
-  reviewDateRange, reviewSk, reviewYearPartition, siblingGroupPartition, templatePartition, templatesPartition, templateVersionPart, type ItemKey, type ItemKeys,
+  AUDIT_META_PART,
+  auditItemKey,
+  recordsMarkerKey,
+  auditPartition,
+  auditsPartition,
+  authorityKey,
+  authorityPart,
+  childPartition,
+  childPartitionPrefix,
+  childrenPartition,
+  CHILD_SK,
+  datePart,
+  importJobKeys,
+  LEASED_JOBS_PARTITION,
+  leasedJobSk,
+  parseLeasedJobSk,
+  type LeasedJobKind,
+  importsPartition,
+  involvementRolePrefix,
+  keysOf,
+  professionalPartition,
+  professionalsPartition,
+  reviewDateRange,
+  reviewSk,
+  reviewYearPartition,
+  siblingGroupPartition,
+  templatePartition,
+  templatesPartition,
+  templateVersionPart,
+  type ItemKey,
+  type ItemKeys,
 } from './keys.ts';
 import { TABLE_KEY_SCHEMA } from './table.ts';
 import {
-  TemplateVersionExistsError, VersionConflictError, type AuditItemKey, type AuditItemWrite, type ChildRecords, type JobWriteOptions, type LeasedJobRef, type ProfessionalRecords, type RecordStore, type StoredTemplateVersion,
-  type UpsertEntry, type UpsertSummary, type Versioned,
+  TemplateVersionExistsError,
+  VersionConflictError,
+  type AuditItemKey,
+  type AuditItemWrite,
+  type ChildRecords,
+  type JobWriteOptions,
+  type LeasedJobRef,
+  type ProfessionalRecords,
+  type RecordStore,
+  type StoredTemplateVersion,
+  type UpsertEntry,
+  type UpsertSummary,
+  type Versioned,
 } from './record-store.ts';
 
 type Item = Record<string, unknown>;
@@ -54,7 +118,18 @@ const SCHEMAS: { [K in RecordKind]: z.ZodType<RecordOf<K>> } = {
 };
 
 /** Attributes the store adds to a domain record: stripped before a record is parsed back. */
-const META_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'kind', 'version', 'rowHash', 'updatedAt'] as const;
+const META_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'kind',
+  'version',
+  'rowHash',
+  'updatedAt',
+] as const;
 
 /** Conditional puts in flight at once while an upsert writes changed rows. */
 const CHANGED_ROW_CONCURRENCY = 16;
@@ -128,7 +203,9 @@ export class DynamoRecordStore implements RecordStore {
   }
 
   async getAuthority(authorityId: string): Promise<Authority | null> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: authorityKey(authorityId) }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: authorityKey(authorityId) }),
+    );
     return Item ? Authority.parse(stripMeta(Item)) : null;
   }
 
@@ -148,7 +225,16 @@ export class DynamoRecordStore implements RecordStore {
     const prepared = records.map((entry) => this.prepare(authorityId, entry));
     if (prepared.length > 0 && !this.marked.has(authorityId)) {
       // Before the first record, so the marker is never missing while a record exists.
-      await withRetry(() => this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...recordsMarkerKey(authorityId), kind: 'marker', updatedAt: this.timestamp() } })), this.retry);
+      await withRetry(
+        () =>
+          this.client.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: { ...recordsMarkerKey(authorityId), kind: 'marker', updatedAt: this.timestamp() },
+            }),
+          ),
+        this.retry,
+      );
       this.marked.add(authorityId);
     }
     // A key repeated within one call is applied in order, one pass per repetition: a batch may not
@@ -157,13 +243,23 @@ export class DynamoRecordStore implements RecordStore {
       const full = pass.filter((row) => !row.heldFields);
       const partial = pass.filter((row) => row.heldFields);
       const stored = [
-        ...(await batchGetAll(this.client, this.tableName, full.map((row) => primaryKey(row.keys)), {
-          ...this.batch,
-          attributes: ['pk', 'sk', 'version', 'rowHash'],
-          consistentRead: true,
-        })),
+        ...(await batchGetAll(
+          this.client,
+          this.tableName,
+          full.map((row) => primaryKey(row.keys)),
+          {
+            ...this.batch,
+            attributes: ['pk', 'sk', 'version', 'rowHash'],
+            consistentRead: true,
+          },
+        )),
         // A partial row is merged with what is stored, so its whole item is read.
-        ...(await batchGetAll(this.client, this.tableName, partial.map((row) => primaryKey(row.keys)), { ...this.batch, consistentRead: true })),
+        ...(await batchGetAll(
+          this.client,
+          this.tableName,
+          partial.map((row) => primaryKey(row.keys)),
+          { ...this.batch, consistentRead: true },
+        )),
       ];
       const storedById = new Map(stored.map((item) => [itemId(item as unknown as ItemKey), item]));
       const fresh: Item[] = [];
@@ -187,7 +283,13 @@ export class DynamoRecordStore implements RecordStore {
 
   async holdsRecords(authorityId: string): Promise<boolean> {
     if (this.marked.has(authorityId)) return true;
-    const { Item } = await withRetry(() => this.client.send(new GetCommand({ TableName: this.tableName, Key: recordsMarkerKey(authorityId), ConsistentRead: true })), this.retry);
+    const { Item } = await withRetry(
+      () =>
+        this.client.send(
+          new GetCommand({ TableName: this.tableName, Key: recordsMarkerKey(authorityId), ConsistentRead: true }),
+        ),
+      this.retry,
+    );
     // Records loaded before the marker existed still show as children.
     return Item !== undefined || (await this.countChildren(authorityId)) > 0;
   }
@@ -204,7 +306,10 @@ export class DynamoRecordStore implements RecordStore {
   }
 
   async getChildRecords(authorityId: string, childId: string): Promise<ChildRecords | null> {
-    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': childPartition(authorityId, childId) } });
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': childPartition(authorityId, childId) },
+    });
     return items.length === 0 ? null : assembleChildRecords(items);
   }
 
@@ -218,17 +323,21 @@ export class DynamoRecordStore implements RecordStore {
     let current: Item[] = [];
     let start: Item | undefined;
     do {
-      const output = await withRetry(() => this.client.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          Segment: segment,
-          TotalSegments: totalSegments,
-          FilterExpression: 'begins_with(pk, :prefix)',
-          ExpressionAttributeValues: { ':prefix': prefix },
-          ...this.pageLimit,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      ), this.retry);
+      const output = await withRetry(
+        () =>
+          this.client.send(
+            new ScanCommand({
+              TableName: this.tableName,
+              Segment: segment,
+              TotalSegments: totalSegments,
+              FilterExpression: 'begins_with(pk, :prefix)',
+              ExpressionAttributeValues: { ':prefix': prefix },
+              ...this.pageLimit,
+              ...(start ? { ExclusiveStartKey: start } : {}),
+            }),
+          ),
+        this.retry,
+      );
       for (const item of output.Items ?? []) {
         if (current.length > 0 && current[0]!.pk !== item.pk) {
           yield assembleChildRecords(current);
@@ -262,7 +371,11 @@ export class DynamoRecordStore implements RecordStore {
       const pages = this.queryPages({
         IndexName: TABLE_KEY_SCHEMA.indexes.gsi2.indexName,
         KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': reviewYearPartition(authorityId, year), ':from': range.from, ':to': range.to },
+        ExpressionAttributeValues: {
+          ':pk': reviewYearPartition(authorityId, year),
+          ':from': range.from,
+          ':to': range.to,
+        },
       });
       for await (const page of pages) {
         for (const item of page) {
@@ -303,7 +416,10 @@ export class DynamoRecordStore implements RecordStore {
     const participations = await batchGetAll(
       this.client,
       this.tableName,
-      details.map((review) => ({ pk: childPartition(authorityId, review.childId), sk: reviewSk(review.reviewDate, 'P') })),
+      details.map((review) => ({
+        pk: childPartition(authorityId, review.childId),
+        sk: reviewSk(review.reviewDate, 'P'),
+      })),
       this.batch,
     );
     const participationById = new Map(
@@ -329,7 +445,10 @@ export class DynamoRecordStore implements RecordStore {
         ProjectionExpression: attribute,
         ConsistentRead: true,
       });
-    const [allocations, reviews] = await Promise.all([range(involvementRolePrefix('IRO'), 'workerId'), range(CHILD_SK.review, 'iroId')]);
+    const [allocations, reviews] = await Promise.all([
+      range(involvementRolePrefix('IRO'), 'workerId'),
+      range(CHILD_SK.review, 'iroId'),
+    ]);
     const ids = [...allocations.map((item) => item.workerId), ...reviews.map((item) => item.iroId)];
     return [...new Set(ids.filter((id): id is string => typeof id === 'string' && id !== ''))].sort();
   }
@@ -365,17 +484,40 @@ export class DynamoRecordStore implements RecordStore {
   }
 
   async getAuditItem<T>(authorityId: string, key: AuditItemKey): Promise<Versioned<T> | null> {
-    const { Item } = await withRetry(() => this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: auditItemKey(authorityId, key.auditId, key.part), ConsistentRead: true }),
-    ), this.retry);
+    const { Item } = await withRetry(
+      () =>
+        this.client.send(
+          new GetCommand({
+            TableName: this.tableName,
+            Key: auditItemKey(authorityId, key.auditId, key.part),
+            ConsistentRead: true,
+          }),
+        ),
+      this.retry,
+    );
     return Item ? toVersioned<T>(Item) : null;
   }
 
-  async putAuditItem<T>(authorityId: string, key: AuditItemKey, body: T, expectedVersion: number, options: JobWriteOptions = {}): Promise<Versioned<T>> {
-    if (options.leased && key.part !== AUDIT_META_PART) throw new RangeError(`only an audit's own record holds a lease, not ${key.part}`);
-    const keys = { ...auditItemKeys(authorityId, key), ...(options.leased ? leasedJobKeys('audit', authorityId, key.auditId) : {}) };
-    return this.putVersioned(keys, { kind: 'auditItem', auditId: key.auditId, part: key.part }, body, expectedVersion, key, () =>
-      this.getAuditItem<T>(authorityId, key),
+  async putAuditItem<T>(
+    authorityId: string,
+    key: AuditItemKey,
+    body: T,
+    expectedVersion: number,
+    options: JobWriteOptions = {},
+  ): Promise<Versioned<T>> {
+    if (options.leased && key.part !== AUDIT_META_PART)
+      throw new RangeError(`only an audit's own record holds a lease, not ${key.part}`);
+    const keys = {
+      ...auditItemKeys(authorityId, key),
+      ...(options.leased ? leasedJobKeys('audit', authorityId, key.auditId) : {}),
+    };
+    return this.putVersioned(
+      keys,
+      { kind: 'auditItem', auditId: key.auditId, part: key.part },
+      body,
+      expectedVersion,
+      key,
+      () => this.getAuditItem<T>(authorityId, key),
     );
   }
 
@@ -383,8 +525,18 @@ export class DynamoRecordStore implements RecordStore {
     if (writes.length === 0) return [];
     const updatedAt = this.timestamp();
     const prepared = writes.map((write) => {
-      const stored: Versioned<unknown> = { version: checkedVersion(write.expectedVersion) + 1, updatedAt, body: write.body };
-      const Item = { ...auditItemKeys(authorityId, write.key), kind: 'auditItem', auditId: write.key.auditId, part: write.key.part, ...stored };
+      const stored: Versioned<unknown> = {
+        version: checkedVersion(write.expectedVersion) + 1,
+        updatedAt,
+        body: write.body,
+      };
+      const Item = {
+        ...auditItemKeys(authorityId, write.key),
+        kind: 'auditItem',
+        auditId: write.key.auditId,
+        part: write.key.part,
+        ...stored,
+      };
       return { stored, Put: { TableName: this.tableName, Item, ...versionCondition(write.expectedVersion) } };
     });
     // One token for every attempt: DynamoDB applies a transaction once per token (for 10 minutes),
@@ -392,7 +544,10 @@ export class DynamoRecordStore implements RecordStore {
     const ClientRequestToken = randomUUID();
     try {
       await withRetry(
-        () => this.client.send(new TransactWriteCommand({ TransactItems: prepared.map(({ Put }) => ({ Put })), ClientRequestToken })).catch(markTransientCancellation),
+        () =>
+          this.client
+            .send(new TransactWriteCommand({ TransactItems: prepared.map(({ Put }) => ({ Put })), ClientRequestToken }))
+            .catch(markTransientCancellation),
         this.retry,
       );
     } catch (error) {
@@ -405,16 +560,38 @@ export class DynamoRecordStore implements RecordStore {
   }
 
   async getImportJob<T>(authorityId: string, importId: string): Promise<Versioned<T> | null> {
-    const { Item } = await withRetry(() => this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: primaryKey(importJobKeys(authorityId, importId)), ConsistentRead: true }),
-    ), this.retry);
+    const { Item } = await withRetry(
+      () =>
+        this.client.send(
+          new GetCommand({
+            TableName: this.tableName,
+            Key: primaryKey(importJobKeys(authorityId, importId)),
+            ConsistentRead: true,
+          }),
+        ),
+      this.retry,
+    );
     return Item ? toVersioned<T>(Item) : null;
   }
 
-  async putImportJob<T>(authorityId: string, importId: string, body: T, expectedVersion: number, options: JobWriteOptions = {}): Promise<Versioned<T>> {
-    const keys = { ...importJobKeys(authorityId, importId), ...(options.leased ? leasedJobKeys('import', authorityId, importId) : {}) };
-    return this.putVersioned(keys, { kind: 'importJob', importId }, body, expectedVersion, { auditId: importId, part: 'import' }, () =>
-      this.getImportJob<T>(authorityId, importId),
+  async putImportJob<T>(
+    authorityId: string,
+    importId: string,
+    body: T,
+    expectedVersion: number,
+    options: JobWriteOptions = {},
+  ): Promise<Versioned<T>> {
+    const keys = {
+      ...importJobKeys(authorityId, importId),
+      ...(options.leased ? leasedJobKeys('import', authorityId, importId) : {}),
+    };
+    return this.putVersioned(
+      keys,
+      { kind: 'importJob', importId },
+      body,
+      expectedVersion,
+      { auditId: importId, part: 'import' },
+      () => this.getImportJob<T>(authorityId, importId),
     );
   }
 
@@ -424,7 +601,8 @@ export class DynamoRecordStore implements RecordStore {
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': importsPartition(authorityId) },
     });
-    for await (const page of pages) for (const item of page) yield { importId: String(item.importId), ...toVersioned<T>(item) };
+    for await (const page of pages)
+      for (const item of page) yield { importId: String(item.importId), ...toVersioned<T>(item) };
   }
 
   async *leasedJobs(): AsyncIterable<LeasedJobRef> {
@@ -449,17 +627,24 @@ export class DynamoRecordStore implements RecordStore {
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            pk: templatePartition(authorityId, entry.templateId), sk: part,
-            gsi1pk: templatesPartition(authorityId), gsi1sk: `${entry.templateId}#${part}`,
-            kind: 'templateVersion', templateId: entry.templateId, version: entry.version,
+            pk: templatePartition(authorityId, entry.templateId),
+            sk: part,
+            gsi1pk: templatesPartition(authorityId),
+            gsi1sk: `${entry.templateId}#${part}`,
+            kind: 'templateVersion',
+            templateId: entry.templateId,
+            version: entry.version,
             // Kept as JSON text: a template's nested conditions are data to the store, not attributes.
-            template: JSON.stringify(entry.template), createdBy: entry.createdBy, createdAt: entry.createdAt,
+            template: JSON.stringify(entry.template),
+            createdBy: entry.createdBy,
+            createdAt: entry.createdAt,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') throw new TemplateVersionExistsError(entry.templateId, entry.version);
+      if ((error as Error).name === 'ConditionalCheckFailedException')
+        throw new TemplateVersionExistsError(entry.templateId, entry.version);
       throw error;
     }
   }
@@ -472,7 +657,13 @@ export class DynamoRecordStore implements RecordStore {
     });
     for await (const page of pages) {
       for (const item of page) {
-        yield { templateId: String(item.templateId), version: Number(item.version), template: JSON.parse(String(item.template)), createdBy: String(item.createdBy), createdAt: String(item.createdAt) };
+        yield {
+          templateId: String(item.templateId),
+          version: Number(item.version),
+          template: JSON.parse(String(item.template)),
+          createdBy: String(item.createdBy),
+          createdAt: String(item.createdAt),
+        };
       }
     }
   }
@@ -483,11 +674,15 @@ export class DynamoRecordStore implements RecordStore {
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': auditsPartition(authorityId) },
     });
-    for await (const page of pages) for (const item of page) yield { auditId: String(item.auditId), ...toVersioned<T>(item) };
+    for await (const page of pages)
+      for (const item of page) yield { auditId: String(item.auditId), ...toVersioned<T>(item) };
   }
 
   async *auditItems<T>(authorityId: string, auditId: string): AsyncIterable<{ part: string } & Versioned<T>> {
-    const pages = this.queryPages({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': auditPartition(authorityId, auditId) } });
+    const pages = this.queryPages({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': auditPartition(authorityId, auditId) },
+    });
     for await (const page of pages) for (const item of page) yield { part: String(item.sk), ...toVersioned<T>(item) };
   }
 
@@ -528,11 +723,25 @@ export class DynamoRecordStore implements RecordStore {
     // Parsing again is cheap next to a network write, and drops anything the schema does not know.
     const record = schema.parse(entry.record);
     const keys = keysOf(authorityId, { kind: entry.kind, record } as DomainRecord);
-    return { kind: entry.kind, record, keys, id: itemId(keys), rowHash: rowHash(record), ...(entry.heldFields ? { heldFields: entry.heldFields } : {}) };
+    return {
+      kind: entry.kind,
+      record,
+      keys,
+      id: itemId(keys),
+      rowHash: rowHash(record),
+      ...(entry.heldFields ? { heldFields: entry.heldFields } : {}),
+    };
   }
 
   private item(row: PreparedRow, version: number): Item {
-    return { ...(row.record as Item), ...row.keys, kind: row.kind, version, rowHash: row.rowHash, updatedAt: this.timestamp() };
+    return {
+      ...(row.record as Item),
+      ...row.keys,
+      kind: row.kind,
+      version,
+      rowHash: row.rowHash,
+      updatedAt: this.timestamp(),
+    };
   }
 
   /**
@@ -546,7 +755,9 @@ export class DynamoRecordStore implements RecordStore {
     for (let attempt = 1; attempt <= CHANGED_ROW_ATTEMPTS; attempt += 1) {
       if (original.heldFields) {
         // Merged again over exactly the version the condition names, so no field written meanwhile is lost.
-        const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: primaryKey(original.keys), ConsistentRead: true }));
+        const { Item } = await this.client.send(
+          new GetCommand({ TableName: this.tableName, Key: primaryKey(original.keys), ConsistentRead: true }),
+        );
         if (Item && Item.rowHash === mergeHeld(original, Item).rowHash) return 'unchanged';
         row = Item ? mergeHeld(original, Item) : original;
         version = Item ? Number(Item.version ?? 0) : null;
@@ -578,7 +789,9 @@ export class DynamoRecordStore implements RecordStore {
       if (Item && Item.rowHash === row.rowHash) return 'unchanged';
       version = Item ? Number(Item.version ?? 0) : null;
     }
-    throw new Error(`gave up writing ${row.keys.pk} ${row.keys.sk}: it kept changing under ${CHANGED_ROW_ATTEMPTS} attempts`);
+    throw new Error(
+      `gave up writing ${row.keys.pk} ${row.keys.sk}: it kept changing under ${CHANGED_ROW_ATTEMPTS} attempts`,
+    );
   }
 
   private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
@@ -591,7 +804,15 @@ export class DynamoRecordStore implements RecordStore {
     let start: Item | undefined;
     do {
       const output = await withRetry(
-        () => this.client.send(new QueryCommand({ ...input, ...this.pageLimit, TableName: this.tableName, ...(start ? { ExclusiveStartKey: start } : {}) })),
+        () =>
+          this.client.send(
+            new QueryCommand({
+              ...input,
+              ...this.pageLimit,
+              TableName: this.tableName,
+              ...(start ? { ExclusiveStartKey: start } : {}),
+            }),
+          ),
         this.retry,
       );
       yield output.Items ?? [];
@@ -602,59 +823,69 @@ export class DynamoRecordStore implements RecordStore {
 
 /** A child's records from the items of their partition (reviews merged from their two halves). */
 function assembleChildRecords(items: readonly Item[]): ChildRecords {
-    const result: ChildRecords = { child: null, episodes: [], reviews: [], involvements: [], siblingGroups: [], healthEvents: [], oc2: [] };
-    const halves = new Map<string, { participation?: ReviewParticipation; details?: ReviewDetails }>();
-    for (const item of items) {
-      const entry = toDomainRecord(item);
-      switch (entry.kind) {
-        case 'child':
-          result.child = entry.record;
-          break;
-        case 'episode':
-          result.episodes.push(entry.record);
-          break;
-        case 'reviewParticipation':
-        case 'reviewDetails': {
-          const pair = halves.get(entry.record.reviewDate) ?? {};
-          if (entry.kind === 'reviewParticipation') pair.participation = entry.record;
-          else pair.details = entry.record;
-          halves.set(entry.record.reviewDate, pair);
-          break;
-        }
-        case 'involvement':
-          result.involvements.push(entry.record);
-          break;
-        case 'siblingGroupMember':
-          result.siblingGroups.push(entry.record);
-          break;
-        case 'healthEvent':
-          result.healthEvents.push(entry.record);
-          break;
-        case 'oc2':
-          result.oc2.push(entry.record);
-          break;
-        case 'professional':
-          break; // never in a child's partition
-        case 'careLeaverOutcome':
-        case 'adoption':
-        case 'placedForAdoption':
-        case 'previousPermanence':
-        case 'missingEpisode':
-        case 'deprivationOfLiberty':
-        case 'uascStatus':
-        case 'socialWorkerEpisode':
-          // Stored for completeness of the return; no audit reads them yet: the importer reads them as last year's.
-          (result.otherReturnRecords ??= []).push(entry);
-          break;
-        case 'careSummary':
-          break;
+  const result: ChildRecords = {
+    child: null,
+    episodes: [],
+    reviews: [],
+    involvements: [],
+    siblingGroups: [],
+    healthEvents: [],
+    oc2: [],
+  };
+  const halves = new Map<string, { participation?: ReviewParticipation; details?: ReviewDetails }>();
+  for (const item of items) {
+    const entry = toDomainRecord(item);
+    switch (entry.kind) {
+      case 'child':
+        result.child = entry.record;
+        break;
+      case 'episode':
+        result.episodes.push(entry.record);
+        break;
+      case 'reviewParticipation':
+      case 'reviewDetails': {
+        const pair = halves.get(entry.record.reviewDate) ?? {};
+        if (entry.kind === 'reviewParticipation') pair.participation = entry.record;
+        else pair.details = entry.record;
+        halves.set(entry.record.reviewDate, pair);
+        break;
       }
+      case 'involvement':
+        result.involvements.push(entry.record);
+        break;
+      case 'siblingGroupMember':
+        result.siblingGroups.push(entry.record);
+        break;
+      case 'healthEvent':
+        result.healthEvents.push(entry.record);
+        break;
+      case 'oc2':
+        result.oc2.push(entry.record);
+        break;
+      case 'professional':
+        break; // never in a child's partition
+      case 'careLeaverOutcome':
+      case 'adoption':
+      case 'placedForAdoption':
+      case 'previousPermanence':
+      case 'missingEpisode':
+      case 'deprivationOfLiberty':
+      case 'uascStatus':
+      case 'socialWorkerEpisode':
+        // Stored for completeness of the return; no audit reads them yet: the importer reads them as last year's.
+        (result.otherReturnRecords ??= []).push(entry);
+        break;
+      case 'careSummary':
+        break;
     }
-    // Sort keys already give date order for episodes, reviews and OC2; the others are keyed type-first.
-    result.reviews = [...halves.values()].map(({ participation, details }) => mergeReview(participation, details));
-    result.involvements.sort((a, b) => compare(a.startDate, b.startDate) || compare(a.role, b.role) || compare(a.workerId, b.workerId));
-    result.healthEvents.sort((a, b) => compare(a.date, b.date) || compare(a.type, b.type));
-    return result;
+  }
+  // Sort keys already give date order for episodes, reviews and OC2; the others are keyed type-first.
+  result.reviews = [...halves.values()].map(({ participation, details }) => mergeReview(participation, details));
+  result.involvements.sort(
+    (a, b) => compare(a.startDate, b.startDate) || compare(a.role, b.role) || compare(a.workerId, b.workerId),
+  );
+  result.healthEvents.sort((a, b) => compare(a.date, b.date) || compare(a.type, b.type));
+  return result;
 }
 
 /**
@@ -684,7 +915,8 @@ function auditItemKeys(authorityId: string, key: AuditItemKey): ItemKeys {
 }
 
 function checkedVersion(expectedVersion: number): number {
-  if (!Number.isInteger(expectedVersion) || expectedVersion < 0) throw new RangeError(`expected version must be a whole number ≥ 0, not ${expectedVersion}`);
+  if (!Number.isInteger(expectedVersion) || expectedVersion < 0)
+    throw new RangeError(`expected version must be a whole number ≥ 0, not ${expectedVersion}`);
   return expectedVersion;
 }
 
@@ -702,7 +934,9 @@ const TRANSIENT_CANCELLATIONS = new Set(['TransactionConflict', 'ThrottlingError
 /** The index of the write whose condition failed in a cancelled transaction, or -1. */
 function conditionFailedAt(error: unknown): number {
   if ((error as Error | undefined)?.name !== 'TransactionCanceledException') return -1;
-  return ((error as CancellationReasons).CancellationReasons ?? []).findIndex((reason) => reason?.Code === 'ConditionalCheckFailed');
+  return ((error as CancellationReasons).CancellationReasons ?? []).findIndex(
+    (reason) => reason?.Code === 'ConditionalCheckFailed',
+  );
 }
 
 /**
@@ -711,8 +945,11 @@ function conditionFailedAt(error: unknown): number {
  */
 function markTransientCancellation(error: unknown): never {
   const e = error as Error & CancellationReasons & { $retryable?: unknown };
-  const busy = e?.name === 'TransactionInProgressException' ||
-    (e?.name === 'TransactionCanceledException' && conditionFailedAt(e) === -1 && (e.CancellationReasons ?? []).some((r) => TRANSIENT_CANCELLATIONS.has(r?.Code ?? '')));
+  const busy =
+    e?.name === 'TransactionInProgressException' ||
+    (e?.name === 'TransactionCanceledException' &&
+      conditionFailedAt(e) === -1 &&
+      (e.CancellationReasons ?? []).some((r) => TRANSIENT_CANCELLATIONS.has(r?.Code ?? '')));
   if (busy && e.$retryable === undefined) e.$retryable = {};
   throw error;
 }
@@ -778,7 +1015,11 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-async function inParallel<T>(values: readonly T[], concurrency: number, work: (value: T) => Promise<void>): Promise<void> {
+async function inParallel<T>(
+  values: readonly T[],
+  concurrency: number,
+  work: (value: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failed = false;
   const workers = Array.from({ length: Math.min(concurrency, values.length) }, async () => {

@@ -5,9 +5,24 @@
  */
 import { AppError } from '#errors';
 import type {
-  Adoption, CareLeaverOutcome, CareSummary, Child, DeprivationOfLiberty, Episode, HealthEvent, Involvement, MissingEpisode, Oc2Outcome,
-  PlacedForAdoption, PreviousPermanence, Professional, ReviewDetails, ReviewParticipation, SiblingGroupMember,
-  SocialWorkerEpisode, UascStatus,
+  Adoption,
+  CareLeaverOutcome,
+  CareSummary,
+  Child,
+  DeprivationOfLiberty,
+  Episode,
+  HealthEvent,
+  Involvement,
+  MissingEpisode,
+  Oc2Outcome,
+  PlacedForAdoption,
+  PreviousPermanence,
+  Professional,
+  ReviewDetails,
+  ReviewParticipation,
+  SiblingGroupMember,
+  SocialWorkerEpisode,
+  UascStatus,
   DomainRecord,
 } from '#domain/records';
 
@@ -30,7 +45,8 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The authority id, checked: the same rule as the domain's AuthorityId, asserted again because keys depend on it. */
 export function authorityPart(authorityId: string): string {
-  if (!AUTHORITY_ID.test(authorityId)) throw new InvalidKeyError(`authority id "${authorityId}" must be 2–40 lower-case letters, digits or hyphens`);
+  if (!AUTHORITY_ID.test(authorityId))
+    throw new InvalidKeyError(`authority id "${authorityId}" must be 2–40 lower-case letters, digits or hyphens`);
   return authorityId;
 }
 
@@ -43,7 +59,8 @@ export function idPart(value: string, what: string): string {
 
 /** A date inside a key: `YYYY-MM-DD`, so that string order is date order. */
 export function datePart(value: string, what: string): string {
-  if (typeof value !== 'string' || !ISO_DATE.test(value)) throw new InvalidKeyError(`${what} "${value}" must be a date written YYYY-MM-DD`);
+  if (typeof value !== 'string' || !ISO_DATE.test(value))
+    throw new InvalidKeyError(`${what} "${value}" must be a date written YYYY-MM-DD`);
   return value;
 }
 
@@ -56,20 +73,24 @@ export const authorityKey = (authorityId: string): ItemKey => ({ pk: A(authority
 /** The marker written before an authority's first imported record (see RecordStore.holdsRecords). */
 export const recordsMarkerKey = (authorityId: string): ItemKey => ({ pk: A(authorityId), sk: 'RECORDS' });
 /** The partition holding one child and every record about them. */
-export const childPartition = (authorityId: string, childId: string) => `${A(authorityId)}#C#${idPart(childId, 'child id')}`;
+export const childPartition = (authorityId: string, childId: string) =>
+  `${A(authorityId)}#C#${idPart(childId, 'child id')}`;
 /** What every child partition of the authority starts with: a scan's filter for "children only". */
 export const childPartitionPrefix = (authorityId: string) => `${A(authorityId)}#C#`;
 /** The partition of one professional (table), and of their involvements and chaired reviews (GSI1). */
-export const professionalPartition = (authorityId: string, workerId: string) => `${A(authorityId)}#PRO#${idPart(workerId, 'worker id')}`;
+export const professionalPartition = (authorityId: string, workerId: string) =>
+  `${A(authorityId)}#PRO#${idPart(workerId, 'worker id')}`;
 /** GSI1: the members of one sibling group. */
-export const siblingGroupPartition = (authorityId: string, familyId: string) => `${A(authorityId)}#FAM#${idPart(familyId, 'family id')}`;
+export const siblingGroupPartition = (authorityId: string, familyId: string) =>
+  `${A(authorityId)}#FAM#${idPart(familyId, 'family id')}`;
 /** GSI1: every professional of the authority, ordered by worker id. */
 export const professionalsPartition = (authorityId: string) => `${A(authorityId)}#PROS`;
 /** GSI1: every child of the authority, ordered by child id (counted with Select COUNT). */
 export const childrenPartition = (authorityId: string) => `${A(authorityId)}#CHILDREN`;
 /** GSI2: the authority's reviews held in one calendar year — year partitions stay small at national scale. */
 export const reviewYearPartition = (authorityId: string, year: number) => {
-  if (!Number.isInteger(year) || year < 1000 || year > 9999) throw new InvalidKeyError(`review year ${year} must have four digits`);
+  if (!Number.isInteger(year) || year < 1000 || year > 9999)
+    throw new InvalidKeyError(`review year ${year} must have four digits`);
   return `${A(authorityId)}#REV#${year}`;
 };
 /** GSI1: the authority's audits, one entry per audit (its `meta` document), ordered by audit id. */
@@ -77,16 +98,19 @@ export const auditsPartition = (authorityId: string) => `${A(authorityId)}#AUDIT
 /** The part of an audit that is listed in GSI1: the audit's own record. */
 export const AUDIT_META_PART = 'meta';
 /** The partition of one audit template's versions (templates a QA lead added for the authority). */
-export const templatePartition = (authorityId: string, templateId: string) => `${A(authorityId)}#TPL#${idPart(templateId, 'template id')}`;
+export const templatePartition = (authorityId: string, templateId: string) =>
+  `${A(authorityId)}#TPL#${idPart(templateId, 'template id')}`;
 /** GSI1: every template version the authority holds, ordered by template id then version. */
 export const templatesPartition = (authorityId: string) => `${A(authorityId)}#TPLS`;
 /** A template version in a sort key: zero-padded so string order is version order. */
 export const templateVersionPart = (version: number) => {
-  if (!Number.isInteger(version) || version < 1 || version > 999_999) throw new InvalidKeyError(`template version ${version} must be a whole number from 1 to 999999`);
+  if (!Number.isInteger(version) || version < 1 || version > 999_999)
+    throw new InvalidKeyError(`template version ${version} must be a whole number from 1 to 999999`);
   return `V#${String(version).padStart(6, '0')}`;
 };
 /** The partition of one import job's state. */
-export const importPartition = (authorityId: string, importId: string) => `${A(authorityId)}#IMPORT#${idPart(importId, 'import id')}`;
+export const importPartition = (authorityId: string, importId: string) =>
+  `${A(authorityId)}#IMPORT#${idPart(importId, 'import id')}`;
 /** GSI1: the authority's imports, one entry per import, ordered by import id. */
 export const importsPartition = (authorityId: string) => `${A(authorityId)}#IMPORTS`;
 /**
@@ -100,15 +124,24 @@ export const LEASED_JOBS_PARTITION = 'JOBS#LEASED';
 /** The kinds of job that hold leases. */
 export type LeasedJobKind = 'import' | 'audit';
 /** A leased job's GSI2 sort key: kind, authority, id. */
-export const leasedJobSk = (kind: LeasedJobKind, a: string, id: string) => `${kind}#${authorityPart(a)}#${idPart(id, `${kind} id`)}`;
+export const leasedJobSk = (kind: LeasedJobKind, a: string, id: string) =>
+  `${kind}#${authorityPart(a)}#${idPart(id, `${kind} id`)}`;
 /** The job a GSI2 sort key of the leased partition names, or null for one it cannot be. */
 export function parseLeasedJobSk(sk: string): { kind: LeasedJobKind; authorityId: string; id: string } | null {
   const [kind, authorityId, id, ...rest] = sk.split('#');
-  if ((kind !== 'import' && kind !== 'audit') || !authorityId || !id || rest.length > 0 || !AUTHORITY_ID.test(authorityId)) return null;
+  if (
+    (kind !== 'import' && kind !== 'audit') ||
+    !authorityId ||
+    !id ||
+    rest.length > 0 ||
+    !AUTHORITY_ID.test(authorityId)
+  )
+    return null;
   return { kind, authorityId, id };
 }
 /** The partition of one audit's person-edited documents. */
-export const auditPartition = (authorityId: string, auditId: string) => `${A(authorityId)}#AUDIT#${idPart(auditId, 'audit id')}`;
+export const auditPartition = (authorityId: string, auditId: string) =>
+  `${A(authorityId)}#AUDIT#${idPart(auditId, 'audit id')}`;
 
 // ---- sort keys ------------------------------------------------------------------------------
 
@@ -139,7 +172,8 @@ export const involvementRolePrefix = (role: Involvement['role']) => `${CHILD_SK.
 export type ReviewHalf = 'P' | 'D';
 
 /** The sort key of one half of a review. */
-export const reviewSk = (reviewDate: string, half: ReviewHalf) => `${CHILD_SK.review}${datePart(reviewDate, 'review date')}#${half}`;
+export const reviewSk = (reviewDate: string, half: ReviewHalf) =>
+  `${CHILD_SK.review}${datePart(reviewDate, 'review date')}#${half}`;
 /** The GSI2 sort key of one half of a review: date first so a year partition reads in date order. */
 export const reviewDateSk = (reviewDate: string, childId: string, half: ReviewHalf) =>
   `${datePart(reviewDate, 'review date')}#${idPart(childId, 'child id')}#${half}`;
@@ -148,7 +182,10 @@ export const reviewDateSk = (reviewDate: string, childId: string, half: ReviewHa
  * The GSI2 sort-key range holding every review dated `from` to `to` inclusive: `$` sorts just after
  * the `#` that follows the date, so `{to}$` is past every `{to}#…`.
  */
-export const reviewDateRange = (from: string, to: string) => ({ from: datePart(from, 'from'), to: `${datePart(to, 'to')}$` });
+export const reviewDateRange = (from: string, to: string) => ({
+  from: datePart(from, 'from'),
+  to: `${datePart(to, 'to')}$`,
+});
 
 // ---- item keys per record -------------------------------------------------------------------
 
@@ -167,7 +204,10 @@ export const episodeKeys = (a: string, episode: Pick<Episode, 'childId' | 'start
 });
 
 /** The keys of the SSDA903 half of a review: in the child's partition and in the year's review partition. */
-export const reviewParticipationKeys = (a: string, review: Pick<ReviewParticipation, 'childId' | 'reviewDate'>): ItemKeys => ({
+export const reviewParticipationKeys = (
+  a: string,
+  review: Pick<ReviewParticipation, 'childId' | 'reviewDate'>,
+): ItemKeys => ({
   pk: childPartition(a, review.childId),
   sk: reviewSk(review.reviewDate, 'P'),
   gsi2pk: reviewYearPartition(a, Number(review.reviewDate.slice(0, 4))),
@@ -175,18 +215,27 @@ export const reviewParticipationKeys = (a: string, review: Pick<ReviewParticipat
 });
 
 /** The keys of the case-management half of a review; with an IRO it is also among that IRO's records (GSI1). */
-export const reviewDetailsKeys = (a: string, review: Pick<ReviewDetails, 'childId' | 'reviewDate' | 'iroId'>): ItemKeys => ({
+export const reviewDetailsKeys = (
+  a: string,
+  review: Pick<ReviewDetails, 'childId' | 'reviewDate' | 'iroId'>,
+): ItemKeys => ({
   pk: childPartition(a, review.childId),
   sk: reviewSk(review.reviewDate, 'D'),
   gsi2pk: reviewYearPartition(a, Number(review.reviewDate.slice(0, 4))),
   gsi2sk: reviewDateSk(review.reviewDate, review.childId, 'D'),
   ...(review.iroId
-    ? { gsi1pk: professionalPartition(a, review.iroId), gsi1sk: `REV#${review.reviewDate}#${idPart(review.childId, 'child id')}` }
+    ? {
+        gsi1pk: professionalPartition(a, review.iroId),
+        gsi1sk: `REV#${review.reviewDate}#${idPart(review.childId, 'child id')}`,
+      }
     : {}),
 });
 
 /** The keys of an allocation: in the child's partition and among the professional's records (GSI1). */
-export const involvementKeys = (a: string, involvement: Pick<Involvement, 'childId' | 'workerId' | 'role' | 'startDate'>): ItemKeys => {
+export const involvementKeys = (
+  a: string,
+  involvement: Pick<Involvement, 'childId' | 'workerId' | 'role' | 'startDate'>,
+): ItemKeys => {
   const role = idPart(involvement.role, 'role');
   const start = datePart(involvement.startDate, 'involvement start date');
   return {
@@ -198,7 +247,10 @@ export const involvementKeys = (a: string, involvement: Pick<Involvement, 'child
 };
 
 /** The keys of a sibling-group membership: in the child's partition and in the group's (GSI1). */
-export const siblingGroupMemberKeys = (a: string, member: Pick<SiblingGroupMember, 'childId' | 'familyId'>): ItemKeys => ({
+export const siblingGroupMemberKeys = (
+  a: string,
+  member: Pick<SiblingGroupMember, 'childId' | 'familyId'>,
+): ItemKeys => ({
   pk: childPartition(a, member.childId),
   sk: `${CHILD_SK.siblingGroupMember}${idPart(member.familyId, 'family id')}`,
   gsi1pk: siblingGroupPartition(a, member.familyId),
@@ -218,7 +270,10 @@ export const oc2Keys = (a: string, outcome: Pick<Oc2Outcome, 'childId' | 'yearEn
 });
 
 /** The keys of an OC3 care-leaver outcome (one per year ending). */
-export const careLeaverOutcomeKeys = (a: string, outcome: Pick<CareLeaverOutcome, 'childId' | 'yearEnding'>): ItemKeys => ({
+export const careLeaverOutcomeKeys = (
+  a: string,
+  outcome: Pick<CareLeaverOutcome, 'childId' | 'yearEnding'>,
+): ItemKeys => ({
   pk: childPartition(a, outcome.childId),
   sk: `${CHILD_SK.careLeaverOutcome}${datePart(outcome.yearEnding, 'OC3 year ending')}`,
 });
@@ -230,7 +285,10 @@ export const adoptionKeys = (a: string, adoption: Pick<Adoption, 'childId' | 'de
 });
 
 /** The keys of a PlacedAdoption decision (one per decision date). */
-export const placedForAdoptionKeys = (a: string, decision: Pick<PlacedForAdoption, 'childId' | 'decisionDate'>): ItemKeys => ({
+export const placedForAdoptionKeys = (
+  a: string,
+  decision: Pick<PlacedForAdoption, 'childId' | 'decisionDate'>,
+): ItemKeys => ({
   pk: childPartition(a, decision.childId),
   sk: `${CHILD_SK.placedForAdoption}${datePart(decision.decisionDate, 'placed for adoption decision date')}`,
 });
@@ -248,7 +306,10 @@ export const missingEpisodeKeys = (a: string, episode: Pick<MissingEpisode, 'chi
 });
 
 /** The keys of a deprivation of liberty (one per start date). */
-export const deprivationOfLibertyKeys = (a: string, record: Pick<DeprivationOfLiberty, 'childId' | 'startDate'>): ItemKeys => ({
+export const deprivationOfLibertyKeys = (
+  a: string,
+  record: Pick<DeprivationOfLiberty, 'childId' | 'startDate'>,
+): ItemKeys => ({
   pk: childPartition(a, record.childId),
   sk: `${CHILD_SK.deprivationOfLiberty}${datePart(record.startDate, 'deprivation of liberty start date')}`,
 });
@@ -260,7 +321,10 @@ export const uascStatusKeys = (a: string, status: Pick<UascStatus, 'childId'>): 
 });
 
 /** The keys of an SSDA903 social worker episode (one per start date). */
-export const socialWorkerEpisodeKeys = (a: string, episode: Pick<SocialWorkerEpisode, 'childId' | 'startDate'>): ItemKeys => ({
+export const socialWorkerEpisodeKeys = (
+  a: string,
+  episode: Pick<SocialWorkerEpisode, 'childId' | 'startDate'>,
+): ItemKeys => ({
   pk: childPartition(a, episode.childId),
   sk: `${CHILD_SK.socialWorkerEpisode}${datePart(episode.startDate, 'social worker episode start date')}`,
 });
@@ -289,7 +353,8 @@ export const professionalKeys = (a: string, professional: Pick<Professional, 'wo
 
 /** The key of a person-edited audit document; the part is the sort key, so it may itself contain `#`. */
 export const auditItemKey = (a: string, auditId: string, part: string): ItemKey => {
-  if (typeof part !== 'string' || part.length === 0 || part.length > 512) throw new InvalidKeyError('audit item part must be 1–512 characters');
+  if (typeof part !== 'string' || part.length === 0 || part.length > 512)
+    throw new InvalidKeyError('audit item part must be 1–512 characters');
   return { pk: auditPartition(a, auditId), sk: part };
 };
 
@@ -334,4 +399,3 @@ export function keysOf(authorityId: string, entry: DomainRecord): ItemKeys {
       return careSummaryKeys(authorityId, entry.record);
   }
 }
-

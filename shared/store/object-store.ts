@@ -7,8 +7,17 @@ import { createHash } from 'node:crypto';
 import { withRetry, type RetryOptions } from './retry.ts';
 import type { Readable } from 'node:stream';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand,
-  HeadBucketCommand, PutObjectCommand, UploadPartCommand, type CompletedPart, type S3Client,
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type CompletedPart,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
@@ -24,7 +33,11 @@ export interface ObjectStore {
    * the SHA-256 and size of the whole. The object appears only once complete. Optional: `putChunks`
    * buffers for an adapter without it (test doubles).
    */
-  putStream?(key: string, chunks: AsyncIterable<Uint8Array | string>, contentType: string): Promise<{ sha256: string; size: number }>;
+  putStream?(
+    key: string,
+    chunks: AsyncIterable<Uint8Array | string>,
+    contentType: string,
+  ): Promise<{ sha256: string; size: number }>;
   /** `length` bytes from `start` (fewer at the end), or null when there is no such object. Optional: `getBytes` slices `get` without it. */
   getRange?(key: string, start: number, length: number): Promise<Uint8Array | null>;
   /** Copies an object inside the bucket, without its bytes passing through here. Optional: `copyObject` gets and puts without it. */
@@ -32,7 +45,12 @@ export interface ObjectStore {
 }
 
 /** Copies an object through the port (a server-side copy when the adapter can); throws when there is no such object. */
-export async function copyObject(objects: ObjectStore, fromKey: string, toKey: string, contentType: string): Promise<void> {
+export async function copyObject(
+  objects: ObjectStore,
+  fromKey: string,
+  toKey: string,
+  contentType: string,
+): Promise<void> {
   if (objects.copy) return objects.copy(fromKey, toKey);
   const bytes = await objects.get(fromKey);
   if (!bytes) throw new Error(`there is no object ${fromKey} to copy`);
@@ -40,15 +58,26 @@ export async function copyObject(objects: ObjectStore, fromKey: string, toKey: s
 }
 
 /** Stores a stream of chunks through the port: streamed when the adapter can, else gathered and put. */
-export async function putChunks(objects: ObjectStore, key: string, chunks: AsyncIterable<Uint8Array | string>, contentType: string): Promise<{ sha256: string; size: number }> {
+export async function putChunks(
+  objects: ObjectStore,
+  key: string,
+  chunks: AsyncIterable<Uint8Array | string>,
+  contentType: string,
+): Promise<{ sha256: string; size: number }> {
   if (objects.putStream) return objects.putStream(key, chunks, contentType);
   const parts: Buffer[] = [];
-  for await (const chunk of chunks) parts.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
+  for await (const chunk of chunks)
+    parts.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
   return objects.put(key, new Uint8Array(Buffer.concat(parts)), contentType);
 }
 
 /** A range of an object's bytes through the port: ranged when the adapter can, else sliced from the whole. */
-export async function getBytes(objects: ObjectStore, key: string, start: number, length: number): Promise<Uint8Array | null> {
+export async function getBytes(
+  objects: ObjectStore,
+  key: string,
+  start: number,
+  length: number,
+): Promise<Uint8Array | null> {
   if (objects.getRange) return objects.getRange(key, start, length);
   const whole = await objects.get(key);
   return whole === null ? null : whole.subarray(start, start + length);
@@ -62,7 +91,10 @@ export async function* rechunk(chunks: AsyncIterable<Uint8Array | string>, size:
   let pending: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of chunks) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buffer =
+      typeof chunk === 'string'
+        ? Buffer.from(chunk, 'utf8')
+        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     pending.push(buffer);
     bytes += buffer.byteLength;
     if (bytes >= size) {
@@ -108,18 +140,22 @@ export class S3ObjectStore implements ObjectStore, ObjectLinks {
   async put(key: string, body: Uint8Array | string, contentType: string): Promise<{ sha256: string; size: number }> {
     const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
     const digest = createHash('sha256').update(bytes).digest();
-    await withRetry(() => this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.bucketName,
-        Key: key,
-        Body: bytes,
-        ContentType: contentType,
-        ContentLength: bytes.byteLength,
-        // Our own digest, sent as a header: S3 rejects the upload if the bytes it got differ. No
-        // SSE parameters: the bucket's default encryption applies, and s3rver has none.
-        ChecksumSHA256: digest.toString('base64'),
-      }),
-    ), this.retry);
+    await withRetry(
+      () =>
+        this.s3.send(
+          new PutObjectCommand({
+            Bucket: this.bucketName,
+            Key: key,
+            Body: bytes,
+            ContentType: contentType,
+            ContentLength: bytes.byteLength,
+            // Our own digest, sent as a header: S3 rejects the upload if the bytes it got differ. No
+            // SSE parameters: the bucket's default encryption applies, and s3rver has none.
+            ChecksumSHA256: digest.toString('base64'),
+          }),
+        ),
+      this.retry,
+    );
     return { sha256: digest.toString('hex'), size: bytes.byteLength };
   }
 
@@ -128,7 +164,11 @@ export class S3ObjectStore implements ObjectStore, ObjectLinks {
    * parts of UPLOAD_PART_BYTES or more, each with its own SHA-256 for S3 to check, sent one at a time
    * so only one part is ever held. A failure aborts the upload: no partial object is left visible.
    */
-  async putStream(key: string, chunks: AsyncIterable<Uint8Array | string>, contentType: string): Promise<{ sha256: string; size: number }> {
+  async putStream(
+    key: string,
+    chunks: AsyncIterable<Uint8Array | string>,
+    contentType: string,
+  ): Promise<{ sha256: string; size: number }> {
     const whole = createHash('sha256');
     let size = 0;
     let uploadId: string | undefined;
@@ -136,12 +176,37 @@ export class S3ObjectStore implements ObjectStore, ObjectLinks {
     // The first piece waits until a second comes: a body of one piece is a plain put.
     let first: Buffer | undefined;
     const sendPart = async (part: Buffer) => {
-      uploadId ??= (await withRetry(() => this.s3.send(new CreateMultipartUploadCommand({ Bucket: this.bucketName, Key: key, ContentType: contentType, ChecksumAlgorithm: 'SHA256' })), this.retry)).UploadId!;
+      uploadId ??= (
+        await withRetry(
+          () =>
+            this.s3.send(
+              new CreateMultipartUploadCommand({
+                Bucket: this.bucketName,
+                Key: key,
+                ContentType: contentType,
+                ChecksumAlgorithm: 'SHA256',
+              }),
+            ),
+          this.retry,
+        )
+      ).UploadId!;
       const checksum = createHash('sha256').update(part).digest('base64');
       const partNumber = parts.length + 1;
-      const output = await withRetry(() => this.s3.send(
-        new UploadPartCommand({ Bucket: this.bucketName, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: part, ContentLength: part.byteLength, ChecksumSHA256: checksum }),
-      ), this.retry);
+      const output = await withRetry(
+        () =>
+          this.s3.send(
+            new UploadPartCommand({
+              Bucket: this.bucketName,
+              Key: key,
+              UploadId: uploadId,
+              PartNumber: partNumber,
+              Body: part,
+              ContentLength: part.byteLength,
+              ChecksumSHA256: checksum,
+            }),
+          ),
+        this.retry,
+      );
       parts.push({ PartNumber: partNumber, ETag: output.ETag, ChecksumSHA256: checksum });
     };
     try {
@@ -160,12 +225,23 @@ export class S3ObjectStore implements ObjectStore, ObjectLinks {
         await sendPart(piece);
       }
       if (parts.length === 0) return await this.put(key, first ?? new Uint8Array(), contentType);
-      await withRetry(() => this.s3.send(
-        new CompleteMultipartUploadCommand({ Bucket: this.bucketName, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
-      ), this.retry);
+      await withRetry(
+        () =>
+          this.s3.send(
+            new CompleteMultipartUploadCommand({
+              Bucket: this.bucketName,
+              Key: key,
+              UploadId: uploadId,
+              MultipartUpload: { Parts: parts },
+            }),
+          ),
+        this.retry,
+      );
     } catch (error) {
       if (uploadId !== undefined) {
-        await this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.bucketName, Key: key, UploadId: uploadId })).catch(() => {});
+        await this.s3
+          .send(new AbortMultipartUploadCommand({ Bucket: this.bucketName, Key: key, UploadId: uploadId }))
+          .catch(() => {});
       }
       throw error;
     }
@@ -175,13 +251,23 @@ export class S3ObjectStore implements ObjectStore, ObjectLinks {
   async getRange(key: string, start: number, length: number): Promise<Uint8Array | null> {
     if (length <= 0) return new Uint8Array();
     try {
-      const output = await withRetry(() => this.s3.send(new GetObjectCommand({ Bucket: this.bucketName, Key: key, Range: `bytes=${start}-${start + length - 1}` })), this.retry);
+      const output = await withRetry(
+        () =>
+          this.s3.send(
+            new GetObjectCommand({ Bucket: this.bucketName, Key: key, Range: `bytes=${start}-${start + length - 1}` }),
+          ),
+        this.retry,
+      );
       if (!output.Body) return new Uint8Array();
       return await output.Body.transformToByteArray();
     } catch (error) {
       if ((error as Error).name === 'NoSuchKey') return null;
       // A range starting at or past the end: nothing left to read.
-      if ((error as Error).name === 'InvalidRange' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) return new Uint8Array();
+      if (
+        (error as Error).name === 'InvalidRange' ||
+        (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416
+      )
+        return new Uint8Array();
       throw error;
     }
   }
@@ -189,12 +275,18 @@ export class S3ObjectStore implements ObjectStore, ObjectLinks {
   async copy(fromKey: string, toKey: string): Promise<void> {
     // Server-side, with the source's type and metadata; the bucket's default encryption applies, as for put.
     const source = `${this.bucketName}/${fromKey.split('/').map(encodeURIComponent).join('/')}`;
-    await withRetry(() => this.s3.send(new CopyObjectCommand({ Bucket: this.bucketName, Key: toKey, CopySource: source })), this.retry);
+    await withRetry(
+      () => this.s3.send(new CopyObjectCommand({ Bucket: this.bucketName, Key: toKey, CopySource: source })),
+      this.retry,
+    );
   }
 
   async get(key: string): Promise<Uint8Array | null> {
     try {
-      const output = await withRetry(() => this.s3.send(new GetObjectCommand({ Bucket: this.bucketName, Key: key })), this.retry);
+      const output = await withRetry(
+        () => this.s3.send(new GetObjectCommand({ Bucket: this.bucketName, Key: key })),
+        this.retry,
+      );
       if (!output.Body) return new Uint8Array();
       return await output.Body.transformToByteArray();
     } catch (error) {
@@ -204,24 +296,35 @@ export class S3ObjectStore implements ObjectStore, ObjectLinks {
   }
 
   async downloadUrl(key: string, options: { expiresInSeconds: number; fileName?: string }): Promise<string> {
-    if (options.expiresInSeconds > MAX_DOWNLOAD_LINK_SECONDS) throw new RangeError(`a download link lives at most ${MAX_DOWNLOAD_LINK_SECONDS} s`);
+    if (options.expiresInSeconds > MAX_DOWNLOAD_LINK_SECONDS)
+      throw new RangeError(`a download link lives at most ${MAX_DOWNLOAD_LINK_SECONDS} s`);
     const command = new GetObjectCommand({
       Bucket: this.bucketName,
       Key: key,
-      ...(options.fileName ? { ResponseContentDisposition: `attachment; filename="${options.fileName.replace(/["\\\r\n]/g, '_')}"` } : {}),
+      ...(options.fileName
+        ? { ResponseContentDisposition: `attachment; filename="${options.fileName.replace(/["\\\r\n]/g, '_')}"` }
+        : {}),
     });
     return getSignedUrl(this.s3, command, { expiresIn: options.expiresInSeconds });
   }
 
   async uploadUrl(key: string, options: { expiresInSeconds: number; contentType: string }): Promise<string> {
-    if (options.expiresInSeconds > MAX_UPLOAD_LINK_SECONDS) throw new RangeError(`an upload link lives at most ${MAX_UPLOAD_LINK_SECONDS} s`);
+    if (options.expiresInSeconds > MAX_UPLOAD_LINK_SECONDS)
+      throw new RangeError(`an upload link lives at most ${MAX_UPLOAD_LINK_SECONDS} s`);
     // The content type is signed, so the upload must declare the type the import expects.
-    return getSignedUrl(this.s3, new PutObjectCommand({ Bucket: this.bucketName, Key: key, ContentType: options.contentType }), { expiresIn: options.expiresInSeconds, signableHeaders: new Set(['content-type']) });
+    return getSignedUrl(
+      this.s3,
+      new PutObjectCommand({ Bucket: this.bucketName, Key: key, ContentType: options.contentType }),
+      { expiresIn: options.expiresInSeconds, signableHeaders: new Set(['content-type']) },
+    );
   }
 
   async getStream(key: string): Promise<Readable | null> {
     try {
-      const output = await withRetry(() => this.s3.send(new GetObjectCommand({ Bucket: this.bucketName, Key: key })), this.retry);
+      const output = await withRetry(
+        () => this.s3.send(new GetObjectCommand({ Bucket: this.bucketName, Key: key })),
+        this.retry,
+      );
       return (output.Body as Readable | undefined) ?? null;
     } catch (error) {
       if ((error as Error).name === 'NoSuchKey') return null;

@@ -15,5 +15,9 @@ export interface Stores {
 /** The store and bucket adapters for `config` (clients are created once per configuration). */
 export function openStores(config: StoreConfig): Stores {
   const bucket = new S3ObjectStore(createS3Client(config), config.bucketName);
-  return { store: new DynamoRecordStore(createDynamoDocumentClient(config), config.tableName), objects: bucket, links: bucket };
+  return {
+    store: new DynamoRecordStore(createDynamoDocumentClient(config), config.tableName),
+    objects: bucket,
+    links: bucket,
+  };
 }

@@ -6,7 +6,16 @@
  */
 import { AppError } from '#errors';
 import type {
-  Authority, ChildRecords, Child, DomainRecord, Episode, HealthEvent, Involvement, Oc2Outcome, Professional, Review,
+  Authority,
+  ChildRecords,
+  Child,
+  DomainRecord,
+  Episode,
+  HealthEvent,
+  Involvement,
+  Oc2Outcome,
+  Professional,
+  Review,
   SiblingGroupMember,
 } from '#domain/records';
 
@@ -95,10 +104,18 @@ export interface StoredTemplateVersion {
 
 /** A template version of that id and number is already stored: versions are immutable. */
 export class TemplateVersionExistsError extends AppError {
-  constructor(readonly templateId: string, readonly version: number) {
-    super('conflict', `template ${templateId} version ${version} is already stored: versions never change, add version ${version + 1}`, {
-      name: 'TemplateVersionExistsError', code: 'template-version-exists',
-    });
+  constructor(
+    readonly templateId: string,
+    readonly version: number,
+  ) {
+    super(
+      'conflict',
+      `template ${templateId} version ${version} is already stored: versions never change, add version ${version + 1}`,
+      {
+        name: 'TemplateVersionExistsError',
+        code: 'template-version-exists',
+      },
+    );
   }
 }
 
@@ -167,7 +184,13 @@ export interface RecordStore {
    * Writes a person-edited document only if the stored version is `expectedVersion`
    * (0: only if nothing is stored). Returns the new version; throws VersionConflictError otherwise.
    */
-  putAuditItem<T>(authorityId: string, key: AuditItemKey, body: T, expectedVersion: number, options?: JobWriteOptions): Promise<Versioned<T>>;
+  putAuditItem<T>(
+    authorityId: string,
+    key: AuditItemKey,
+    body: T,
+    expectedVersion: number,
+    options?: JobWriteOptions,
+  ): Promise<Versioned<T>>;
   /**
    * Writes several documents of one authority in one transaction: all of them or none. Each is
    * written only over its expected version; when any is not, nothing is written and a
@@ -186,7 +209,13 @@ export interface RecordStore {
    * stored); throws VersionConflictError (key `{ auditId: importId, part: 'import' }`) otherwise.
    * The one writer that wins the pending → running change is the one that runs the import.
    */
-  putImportJob<T>(authorityId: string, importId: string, body: T, expectedVersion: number, options?: JobWriteOptions): Promise<Versioned<T>>;
+  putImportJob<T>(
+    authorityId: string,
+    importId: string,
+    body: T,
+    expectedVersion: number,
+    options?: JobWriteOptions,
+  ): Promise<Versioned<T>>;
   /** Every import job of the authority, in import id order. */
   listImportJobs<T>(authorityId: string): AsyncIterable<{ importId: string } & Versioned<T>>;
 

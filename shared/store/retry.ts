@@ -14,13 +14,20 @@ export interface RetryOptions {
 }
 
 const TRANSIENT_NAMES = new Set([
-  'InternalServerError', 'InternalError', 'ServiceUnavailable', 'SlowDown', 'RequestTimeout', 'RequestTimeoutException', 'TimeoutError',
+  'InternalServerError',
+  'InternalError',
+  'ServiceUnavailable',
+  'SlowDown',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
 ]);
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
 
 /** True for faults worth waiting out; false for errors that would fail again (bad request, access denied, conflict). */
 export function isTransient(error: unknown): boolean {
-  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown } | undefined;
+  const e = error as
+    { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown } | undefined;
   if (isThrottling(error)) return true;
   if (TRANSIENT_NAMES.has(e?.name ?? '') || TRANSIENT_CODES.has(e?.code ?? '')) return true;
   const status = e?.$metadata?.httpStatusCode;

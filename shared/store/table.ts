@@ -3,7 +3,11 @@
  * creates the same table on dynalite for the local stack and the tests.
  */
 import {
-  CreateTableCommand, DescribeTableCommand, type CreateTableCommandInput, type DynamoDBClient, type TableDescription,
+  CreateTableCommand,
+  DescribeTableCommand,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+  type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -24,7 +28,11 @@ export type IndexName = keyof typeof TABLE_KEY_SCHEMA.indexes;
 /** The CreateTable request for the table: on-demand, every index projecting ALL (queries read records, not keys). */
 export function createTableInput(tableName: string): CreateTableCommandInput {
   const { partitionKey, sortKey, indexes } = TABLE_KEY_SCHEMA;
-  const attributes = [partitionKey, sortKey, ...Object.values(indexes).flatMap((index) => [index.partitionKey, index.sortKey])];
+  const attributes = [
+    partitionKey,
+    sortKey,
+    ...Object.values(indexes).flatMap((index) => [index.partitionKey, index.sortKey]),
+  ];
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
@@ -57,7 +65,11 @@ export interface EnsureTableOptions {
  * table of that name with another key layout (say, local data from an older version) rather than
  * failing later on the first query.
  */
-export async function ensureTable(client: TableClient, tableName: string, options: EnsureTableOptions = {}): Promise<void> {
+export async function ensureTable(
+  client: TableClient,
+  tableName: string,
+  options: EnsureTableOptions = {},
+): Promise<void> {
   const send = client.send.bind(client) as DynamoDBClient['send'];
   let table = await describe(send, tableName);
   if (!table) {
@@ -71,7 +83,8 @@ export async function ensureTable(client: TableClient, tableName: string, option
   }
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   while (!isActive(table)) {
-    if (Date.now() > deadline) throw new Error(`table ${tableName} is not ACTIVE after ${options.timeoutMs ?? 120_000} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`table ${tableName} is not ACTIVE after ${options.timeoutMs ?? 120_000} ms`);
     await new Promise((resolve) => setTimeout(resolve, 250));
     table = await describe(send, tableName);
   }
@@ -88,7 +101,10 @@ async function describe(send: DynamoDBClient['send'], tableName: string): Promis
 }
 
 function isActive(table: TableDescription | undefined): boolean {
-  return table?.TableStatus === 'ACTIVE' && (table.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
+  return (
+    table?.TableStatus === 'ACTIVE' &&
+    (table.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE')
+  );
 }
 
 function assertLayout(table: TableDescription, tableName: string): void {
@@ -98,10 +114,15 @@ function assertLayout(table: TableDescription, tableName: string): void {
   const describeLayout = (
     keySchema: Parameters<typeof keys>[0],
     indexes: { IndexName?: string | undefined; KeySchema?: Parameters<typeof keys>[0] }[] | undefined,
-  ) => [keys(keySchema), ...(indexes ?? []).map((index) => `${index.IndexName}(${keys(index.KeySchema)})`).sort()].join(' ');
+  ) =>
+    [keys(keySchema), ...(indexes ?? []).map((index) => `${index.IndexName}(${keys(index.KeySchema)})`).sort()].join(
+      ' ',
+    );
   const want = describeLayout(expected.KeySchema, expected.GlobalSecondaryIndexes);
   const have = describeLayout(table.KeySchema, table.GlobalSecondaryIndexes);
   if (want !== have) {
-    throw new Error(`table ${tableName} exists with another key layout (${have}; expected ${want}): delete it or use another table name`);
+    throw new Error(
+      `table ${tableName} exists with another key layout (${have}; expected ${want}): delete it or use another table name`,
+    );
   }
 }

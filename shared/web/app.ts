@@ -68,7 +68,12 @@ export function webApp(options: WebOptions): { pages: Hono<WebEnv>; assets: Hono
   const { routes: assets, links } = webAssets(options.assetsDir);
   const signIn = options.signIn;
   // Without a configured sign-in nobody can sign in; a per-process secret then protects nothing that matters.
-  const secret = signIn?.kind === 'local' ? localWebSecret(signIn.key) : signIn?.kind === 'cognito' ? signIn.secret : randomBytes(32).toString('base64url');
+  const secret =
+    signIn?.kind === 'local'
+      ? localWebSecret(signIn.key)
+      : signIn?.kind === 'cognito'
+        ? signIn.secret
+        : randomBytes(32).toString('base64url');
   const deps: WebDeps = {
     ctx: options.ctx,
     verifier: options.verifier,
@@ -86,7 +91,14 @@ export function webApp(options: WebOptions): { pages: Hono<WebEnv>; assets: Hono
   };
 
   const pages = new Hono<WebEnv>();
-  pages.use('*', secureHeaders({ contentSecurityPolicy: contentSecurityPolicy(signIn), referrerPolicy: 'same-origin', crossOriginOpenerPolicy: 'same-origin' }));
+  pages.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: contentSecurityPolicy(signIn),
+      referrerPolicy: 'same-origin',
+      crossOriginOpenerPolicy: 'same-origin',
+    }),
+  );
   pages.use('*', async (c, next) => {
     await next();
     // Pages carry records about children: never kept by a shared cache or the browser's history cache.
@@ -117,16 +129,23 @@ export function webApp(options: WebOptions): { pages: Hono<WebEnv>; assets: Hono
   findingsPages(pages, deps);
   settingsPages(pages, deps);
   if (options.imports) importPages(pages, deps);
-  pages.all('*', (c) => problemPage(deps, c, new NotFoundError('there is no page at this address: check it, or start from the home page')));
+  pages.all('*', (c) =>
+    problemPage(deps, c, new NotFoundError('there is no page at this address: check it, or start from the home page')),
+  );
   pages.onError((error, c) => problemPage(deps, c, error));
   return { pages, assets, assetLinks: links };
 }
 
 /** A form post refused as not sent from this service's own page: a refusal with a heading of its own. */
 const formRefused = () =>
-  new AppError('refused', 'The form had expired, or it was not sent from this service. Go back, reload the page and try again.', {
-    title: 'This form could not be accepted', code: 'form-refused',
-  });
+  new AppError(
+    'refused',
+    'The form had expired, or it was not sent from this service. Go back, reload the page and try again.',
+    {
+      title: 'This form could not be accepted',
+      code: 'form-refused',
+    },
+  );
 
 /** Refuses a POST without this browser's CSRF token, with a page that says what to do. */
 function csrfTokenCheck(deps: WebDeps): MiddlewareHandler<WebEnv> {
@@ -166,7 +185,9 @@ function session(deps: WebDeps): MiddlewareHandler<WebEnv> {
       if (!(error instanceof TokenError)) throw error;
       clearSession(c);
       if (error.status === 401) return c.redirect(`/app/sign-in?next=${encodeURIComponent(back)}&ended=1`, 303);
-      throw new ForbiddenError(`you are signed in, but ${error.message}. Ask your administrator to add you to the right group`);
+      throw new ForbiddenError(
+        `you are signed in, but ${error.message}. Ask your administrator to add you to the right group`,
+      );
     }
     return next();
   };

@@ -40,7 +40,8 @@ export function govukAssetsDir(env: NodeJS.ProcessEnv = process.env): string | n
 export function govukAssetFiles(dir: string): string[] {
   const files = ['govuk-frontend.min.css', 'govuk-frontend.min.js', 'assets/manifest.json'];
   for (const folder of ['fonts', 'images']) {
-    for (const name of readdirSync(join(dir, 'assets', folder)).sort()) if (TYPES[extensionOf(name)]) files.push(`assets/${folder}/${name}`);
+    for (const name of readdirSync(join(dir, 'assets', folder)).sort())
+      if (TYPES[extensionOf(name)]) files.push(`assets/${folder}/${name}`);
   }
   return files;
 }
@@ -78,7 +79,8 @@ const INIT_JS = `document.body.className += ' js-enabled' + ('noModule' in HTMLS
 const APP_MJS = (govukJs: string) => `import { initAll } from '${govukJs}';\ninitAll();\n`;
 
 /** The app's own icon: GOV.UK's crown is for GOV.UK services, not a council's. */
-const ICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="4" fill="#1d70b8"/><path d="M8 23V9h3v14zm6 0 5-14h3l5 14h-3l-1-3h-5l-1 3zm5-6h3l-1.5-4.5z" fill="#fff"/></svg>';
+const ICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="4" fill="#1d70b8"/><path d="M8 23V9h3v14zm6 0 5-14h3l5 14h-3l-1-3h-5l-1 3zm5-6h3l-1.5-4.5z" fill="#fff"/></svg>';
 
 interface Asset {
   body: Uint8Array | string;
@@ -105,7 +107,9 @@ export function webAssets(given?: string | null): { routes: Hono; links: AssetLi
   if (available) {
     for (const file of govukAssetFiles(dir)) put(servedAt(file), readFileSync(join(dir, file)), extensionOf(file));
   } else {
-    console.error(`iro-audit web: GOV.UK Frontend's assets were not found (${dir ?? 'govuk-frontend is not installed'}): set IRO_WEB_ASSETS_DIR to the folder holding govuk-frontend.min.css; pages are served unstyled`);
+    console.error(
+      `iro-audit web: GOV.UK Frontend's assets were not found (${dir ?? 'govuk-frontend is not installed'}): set IRO_WEB_ASSETS_DIR to the folder holding govuk-frontend.min.css; pages are served unstyled`,
+    );
   }
   const versioned = (path: string) => `/assets${path}?v=${files.has(path) ? hashOf(files.get(path)!.body) : '0'}`;
   const govukJs = versioned('/govuk-frontend.min.js');

@@ -33,4 +33,3 @@ export interface WebDeps {
 
 /** The signed-in principal (set by the session middleware on every page but the public ones). */
 export const me = (c: Context<WebEnv>): Principal => c.get('principal');
-

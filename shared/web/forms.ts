@@ -25,7 +25,10 @@ export function text(body: FormBody, name: string): string {
 export function texts(body: FormBody, name: string): string[] {
   const value = body[name];
   const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  return list.filter((v): v is string => typeof v === 'string').map((v) => v.trim()).filter(Boolean);
+  return list
+    .filter((v): v is string => typeof v === 'string')
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 export interface DateParts {
@@ -35,7 +38,11 @@ export interface DateParts {
 }
 
 /** The three fields of a GOV.UK date input. */
-export const dateParts = (body: FormBody, id: string): DateParts => ({ day: text(body, `${id}-day`), month: text(body, `${id}-month`), year: text(body, `${id}-year`) });
+export const dateParts = (body: FormBody, id: string): DateParts => ({
+  day: text(body, `${id}-day`),
+  month: text(body, `${id}-month`),
+  year: text(body, `${id}-year`),
+});
 
 /** A date input as YYYY-MM-DD, or the message to show (`name` as in "Enter the start date"). */
 export function isoDate(parts: DateParts, name: string): { ok: true; iso: string } | { ok: false; message: string } {
@@ -43,10 +50,12 @@ export function isoDate(parts: DateParts, name: string): { ok: true; iso: string
   if (!day && !month && !year) return { ok: false, message: `Enter the ${name}` };
   const missing = [!day && 'a day', !month && 'a month', !year && 'a year'].filter(Boolean);
   if (missing.length) return { ok: false, message: `The ${name} must include ${missing.join(' and ')}` };
-  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d{4}$/.test(year)) return { ok: false, message: `The ${name} must be a real date` };
+  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d{4}$/.test(year))
+    return { ok: false, message: `The ${name} must be a real date` };
   const [d, m, y] = [Number(day), Number(month), Number(year)];
   const date = new Date(Date.UTC(y, m - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return { ok: false, message: `The ${name} must be a real date` };
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d)
+    return { ok: false, message: `The ${name} must be a real date` };
   return { ok: true, iso: `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}` };
 }
 
@@ -86,13 +95,22 @@ export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldEr
  *
  * @example parseForm(ModerationBody, { share: 0.2 }, () => ({ id: 'share', label: 'the share' }))
  */
-export function parseForm<S extends z.ZodType>(schema: S, candidate: unknown, fieldOf: (path: string) => FormField): FormResult<z.output<S>> {
+export function parseForm<S extends z.ZodType>(
+  schema: S,
+  candidate: unknown,
+  fieldOf: (path: string) => FormField,
+): FormResult<z.output<S>> {
   const parsed = schema.safeParse(candidate);
-  return parsed.success ? { ok: true, data: parsed.data } : { ok: false, errors: issuesToErrors(parsed.error.issues, fieldOf) };
+  return parsed.success
+    ? { ok: true, data: parsed.data }
+    : { ok: false, errors: issuesToErrors(parsed.error.issues, fieldOf) };
 }
 
 /** A schema's issues as field errors, one per field (the first), each naming its field in words. */
-export function issuesToErrors(issues: readonly z.core.$ZodIssue[], fieldOf: (path: string) => FormField): FieldError[] {
+export function issuesToErrors(
+  issues: readonly z.core.$ZodIssue[],
+  fieldOf: (path: string) => FormField,
+): FieldError[] {
   const seen = new Set<string>();
   const errors: FieldError[] = [];
   for (const issue of issues) {
@@ -135,13 +153,21 @@ export function plainMessage(issue: z.core.$ZodIssue, field: FormField): string 
       return `Enter ${field.label}`;
     }
     case 'too_small':
-      if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? `Enter ${field.label}` : `${name} must be ${count(issue.minimum)} characters or more`;
-      if (issue.origin === 'array' || issue.origin === 'set') return `Select at least ${count(issue.minimum)} for ${field.label}`;
-      return issue.inclusive === false ? `${name} must be more than ${count(issue.minimum)}` : `${name} must be ${count(issue.minimum)} or more`;
+      if (issue.origin === 'string')
+        return Number(issue.minimum) <= 1
+          ? `Enter ${field.label}`
+          : `${name} must be ${count(issue.minimum)} characters or more`;
+      if (issue.origin === 'array' || issue.origin === 'set')
+        return `Select at least ${count(issue.minimum)} for ${field.label}`;
+      return issue.inclusive === false
+        ? `${name} must be more than ${count(issue.minimum)}`
+        : `${name} must be ${count(issue.minimum)} or more`;
     case 'too_big':
       if (issue.origin === 'string') return `${name} must be ${count(issue.maximum)} characters or fewer`;
       if (issue.origin === 'array' || issue.origin === 'set') return `${name} can have at most ${count(issue.maximum)}`;
-      return issue.inclusive === false ? `${name} must be less than ${count(issue.maximum)}` : `${name} must be ${count(issue.maximum)} or less`;
+      return issue.inclusive === false
+        ? `${name} must be less than ${count(issue.maximum)}`
+        : `${name} must be ${count(issue.maximum)} or less`;
     case 'invalid_value':
       return `Select ${field.label}`;
     case 'invalid_format':

@@ -42,7 +42,14 @@ export const sessionToken = (c: Context): string | undefined => getCookie(c, SES
 export function setSession(c: Context, token: string, now: Date = new Date()): void {
   const { exp } = decodeJwt(token);
   const maxAge = Math.max(0, Math.floor((exp ?? 0) - now.getTime() / 1000));
-  setCookie(c, SESSION_COOKIE, token, { prefix: 'host', httpOnly: true, secure: true, sameSite: 'Lax', path: '/', maxAge });
+  setCookie(c, SESSION_COOKIE, token, {
+    prefix: 'host',
+    httpOnly: true,
+    secure: true,
+    sameSite: 'Lax',
+    path: '/',
+    maxAge,
+  });
 }
 
 export function clearSession(c: Context): void {
@@ -56,7 +63,14 @@ function csrfBinding(c: Context, create: boolean): string | undefined {
   let nonce = getCookie(c, PRE_SESSION_COOKIE, 'host');
   if (!nonce && create) {
     nonce = randomBytes(24).toString('base64url');
-    setCookie(c, PRE_SESSION_COOKIE, nonce, { prefix: 'host', httpOnly: true, secure: true, sameSite: 'Lax', path: '/', maxAge: PRE_SESSION_SECONDS });
+    setCookie(c, PRE_SESSION_COOKIE, nonce, {
+      prefix: 'host',
+      httpOnly: true,
+      secure: true,
+      sameSite: 'Lax',
+      path: '/',
+      maxAge: PRE_SESSION_SECONDS,
+    });
   }
   return nonce ? `pre-session\u0000${nonce}` : undefined;
 }
@@ -86,7 +100,14 @@ export interface OAuthState {
 
 /** Keeps the OAuth state in a short-lived signed cookie (SameSite=Lax, so it comes back on Cognito's redirect). */
 export async function setOAuthState(c: Context, secret: string, value: OAuthState): Promise<void> {
-  await setSignedCookie(c, OAUTH_COOKIE, JSON.stringify(value), secret, { prefix: 'host', httpOnly: true, secure: true, sameSite: 'Lax', path: '/', maxAge: OAUTH_STATE_SECONDS });
+  await setSignedCookie(c, OAUTH_COOKIE, JSON.stringify(value), secret, {
+    prefix: 'host',
+    httpOnly: true,
+    secure: true,
+    sameSite: 'Lax',
+    path: '/',
+    maxAge: OAUTH_STATE_SECONDS,
+  });
 }
 
 /** The OAuth state kept at sign-in, or null when missing, expired or tampered with. */
@@ -95,7 +116,9 @@ export async function oauthState(c: Context, secret: string): Promise<OAuthState
   if (!raw) return null;
   try {
     const parsed = JSON.parse(raw) as Partial<OAuthState>;
-    return typeof parsed.state === 'string' && typeof parsed.verifier === 'string' && typeof parsed.next === 'string' ? (parsed as OAuthState) : null;
+    return typeof parsed.state === 'string' && typeof parsed.verifier === 'string' && typeof parsed.next === 'string'
+      ? (parsed as OAuthState)
+      : null;
   } catch {
     return null;
   }

@@ -43,7 +43,12 @@ export function pkcePair(): { verifier: string; challenge: string } {
 export const newState = () => randomBytes(24).toString('base64url');
 
 /** Cognito's /oauth2/authorize URL for this sign-in. */
-export function authorizeUrl(signIn: Extract<SignIn, { kind: 'cognito' }>, redirectUri: string, state: string, challenge: string): string {
+export function authorizeUrl(
+  signIn: Extract<SignIn, { kind: 'cognito' }>,
+  redirectUri: string,
+  state: string,
+  challenge: string,
+): string {
   const url = new URL(`${base(signIn.domain)}/oauth2/authorize`);
   url.search = new URLSearchParams({
     response_type: 'code',
@@ -85,7 +90,13 @@ export async function exchangeCode(
     response = await fetchImpl(`${base(signIn.domain)}/oauth2/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: signIn.clientId, code, redirect_uri: redirectUri, code_verifier: verifier }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: signIn.clientId,
+        code,
+        redirect_uri: redirectUri,
+        code_verifier: verifier,
+      }).toString(),
       signal: AbortSignal.timeout(10_000),
     });
   } catch (error) {
@@ -100,8 +111,14 @@ export async function exchangeCode(
     // fall through: reported below
   }
   if (!response.ok || typeof body.id_token !== 'string') {
-    console.error(`sign-in: the token endpoint refused the code (${response.status}): ${String(body.error ?? text.slice(0, 200))}`);
-    throw new SignInError(body.error === 'invalid_grant' ? 'the sign-in link has expired or was already used: sign in again' : 'the sign-in service refused the sign-in: sign in again');
+    console.error(
+      `sign-in: the token endpoint refused the code (${response.status}): ${String(body.error ?? text.slice(0, 200))}`,
+    );
+    throw new SignInError(
+      body.error === 'invalid_grant'
+        ? 'the sign-in link has expired or was already used: sign in again'
+        : 'the sign-in service refused the sign-in: sign in again',
+    );
   }
   return body.id_token;
 }
@@ -117,13 +134,21 @@ export async function exchangeCode(
  * HttpOnly session (or pre-session) cookie, which another site cannot read, and the state cookie is
  * `__Host-`, HttpOnly and Secure, so no other site can set it; the secret adds a second lock.
  */
-export function cognitoSignInFromEnv(env: NodeJS.ProcessEnv = process.env): Extract<SignIn, { kind: 'cognito' }> | undefined {
+export function cognitoSignInFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): Extract<SignIn, { kind: 'cognito' }> | undefined {
   const { IRO_COGNITO_DOMAIN: domain, IRO_COGNITO_CLIENT_ID: clientId, IRO_WEB_SECRET: secret } = env;
   if (!domain && !clientId) return undefined;
-  if (!domain || !clientId) throw new Error(`${domain ? 'IRO_COGNITO_CLIENT_ID' : 'IRO_COGNITO_DOMAIN'} is not set: the web sign-in needs IRO_COGNITO_DOMAIN and IRO_COGNITO_CLIENT_ID together`);
-  if (secret !== undefined && secret.length < 32) throw new Error('IRO_WEB_SECRET must be at least 32 characters of random data');
+  if (!domain || !clientId)
+    throw new Error(
+      `${domain ? 'IRO_COGNITO_CLIENT_ID' : 'IRO_COGNITO_DOMAIN'} is not set: the web sign-in needs IRO_COGNITO_DOMAIN and IRO_COGNITO_CLIENT_ID together`,
+    );
+  if (secret !== undefined && secret.length < 32)
+    throw new Error('IRO_WEB_SECRET must be at least 32 characters of random data');
   return {
-    kind: 'cognito', domain: /^https?:\/\//.test(domain) ? domain : `https://${domain}`, clientId,
+    kind: 'cognito',
+    domain: /^https?:\/\//.test(domain) ? domain : `https://${domain}`,
+    clientId,
     // Stable across containers either way (see above): a state cookie signed by one container is read by another.
     secret: secret ?? `iro-audit web \u0000${clientId}\u0000${domain}`,
     ...(env.IRO_WEB_REDIRECT_URI ? { redirectUri: env.IRO_WEB_REDIRECT_URI } : {}),

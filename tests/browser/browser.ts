@@ -29,7 +29,17 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     // The machine's network is closed: without the background-networking flags Chromium's own calls home are refused noisily.
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
@@ -43,12 +53,14 @@ export function watch(page: Page, origin: string): { problems: string[] } {
   const problems: string[] = [];
   page.on('console', (message) => {
     // A page answered 400, 403 or 404 on purpose is logged by Chromium as a failed load; failed assets are caught below.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+      problems.push(`console: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('response', (response) => {
     const url = response.url();
-    if (url.startsWith(origin) && response.request().resourceType() !== 'document' && response.status() >= 400) problems.push(`${response.status()} for ${url}`);
+    if (url.startsWith(origin) && response.request().resourceType() !== 'document' && response.status() >= 400)
+      problems.push(`${response.status()} for ${url}`);
   });
   return { problems };
 }
@@ -62,10 +74,19 @@ export async function checkPage(page: Page, watcher: { problems: string[] }, nam
   // Injected through the DevTools protocol, so the page's CSP (script-src 'self') stays as it is for the test.
   await page.evaluate(await axe());
   const result = (await page.evaluate(
-    (tags) => (globalThis as unknown as { axe: { run: (ctx: unknown, options: unknown) => Promise<unknown> } }).axe.run('html', { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+    (tags) =>
+      (globalThis as unknown as { axe: { run: (ctx: unknown, options: unknown) => Promise<unknown> } }).axe.run(
+        'html',
+        { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] },
+      ),
     AXE_TAGS,
-  )) as { violations: { id: string; impact: string; help: string; nodes: { target: string[]; failureSummary: string }[] }[] };
-  const violations = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary}`).join('\n')}`);
+  )) as {
+    violations: { id: string; impact: string; help: string; nodes: { target: string[]; failureSummary: string }[] }[];
+  };
+  const violations = result.violations.map(
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary}`).join('\n')}`,
+  );
   shot += 1;
   await page.screenshot({ path: join(SCREENSHOTS, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
   expect(violations, `axe violations on ${name} (${page.url()})`).toEqual([]);

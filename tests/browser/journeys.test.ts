@@ -27,9 +27,25 @@ const iro = (userId: string): Principal => ({ userId, workerId: userId, roles: [
 beforeAll(async () => {
   // Chromium first: when it is missing the run fails at once with the reason, before any setup.
   browser = await launchChromium();
-  stack = await startLocalStack({ port: 0, dataDir: await mkdtemp(join(tmpdir(), 'iro-web-browser-')), demo: { children: 60, seed: 7 } });
-  await stack.store.upsertRecords('demo', EXTRA_IROS.map((workerId) => ({ kind: 'professional' as const, record: { workerId, role: 'IRO', team: 'IRO Service', service: 'Quality Assurance' } })));
-  ctx = { store: stack.store, objects: stack.objects, links: stack.objects as unknown as ServiceContext['links'], runner: stack.runner, templates: new TemplateCatalogue(stack.store) };
+  stack = await startLocalStack({
+    port: 0,
+    dataDir: await mkdtemp(join(tmpdir(), 'iro-web-browser-')),
+    demo: { children: 60, seed: 7 },
+  });
+  await stack.store.upsertRecords(
+    'demo',
+    EXTRA_IROS.map((workerId) => ({
+      kind: 'professional' as const,
+      record: { workerId, role: 'IRO', team: 'IRO Service', service: 'Quality Assurance' },
+    })),
+  );
+  ctx = {
+    store: stack.store,
+    objects: stack.objects,
+    links: stack.objects as unknown as ServiceContext['links'],
+    runner: stack.runner,
+    templates: new TemplateCatalogue(stack.store),
+  };
 }, 90_000);
 
 afterAll(async () => {
@@ -53,7 +69,13 @@ async function person(): Promise<{ page: Page; check: (name: string) => Promise<
   return { page, check: (name) => checkPage(page, watcher, name) };
 }
 
-async function signIn(page: Page, check: (name: string) => Promise<void>, role: 'QA lead' | 'IRO' | 'Senior manager', name: string, iroId?: string) {
+async function signIn(
+  page: Page,
+  check: (name: string) => Promise<void>,
+  role: 'QA lead' | 'IRO' | 'Senior manager',
+  name: string,
+  iroId?: string,
+) {
   await page.goto(`${stack.url}/app`);
   expect(new URL(page.url()).pathname).toBe('/app/sign-in');
   await check(`${name}-sign-in`);
@@ -82,7 +104,9 @@ describe.sequential('the three journeys, in Chromium', { timeout: 60_000 }, () =
     await check('qa-templates');
     await submit(page, page.getByRole('link', { name: 'Review timeliness and participation' }));
     expect(await page.getByRole('heading', { name: 'Statutory basis' }).isVisible()).toBe(true);
-    expect(await page.locator('main').innerText()).toContain('Care Planning, Placement and Case Review (England) Regulations 2010, reg 33');
+    expect(await page.locator('main').innerText()).toContain(
+      'Care Planning, Placement and Case Review (England) Regulations 2010, reg 33',
+    );
     await check('qa-template');
 
     await submit(page, page.getByRole('button', { name: 'Launch this audit' }));
@@ -97,7 +121,9 @@ describe.sequential('the three journeys, in Chromium', { timeout: 60_000 }, () =
     await page.getByLabel('A number of records, chosen at random').check();
     await page.getByLabel('Number of records to sample').fill('6');
     await submit(page, page.getByRole('button', { name: 'Check the sample' }));
-    expect(await page.locator('.govuk-error-summary').innerText()).toContain('The end date must be the same as or after the start date');
+    expect(await page.locator('.govuk-error-summary').innerText()).toContain(
+      'The end date must be the same as or after the start date',
+    );
     expect(await page.locator('#from-month').inputValue()).toBe('10');
     expect(await page.getByLabel('Number of records to sample').inputValue()).toBe('6');
     await check('qa-launch-form-error');
@@ -135,7 +161,9 @@ describe.sequential('the three journeys, in Chromium', { timeout: 60_000 }, () =
     await submit(page, page.getByRole('link', { name: recordId }));
     expect(await page.getByRole('heading', { name: 'The child’s care and reviews' }).isVisible()).toBe(true);
     expect(await page.locator('.app-timeline').first().innerText()).toContain('Review');
-    expect(await page.getByRole('complementary').innerText()).toContain('Review held within timescale (every review due, held or not)');
+    expect(await page.getByRole('complementary').innerText()).toContain(
+      'Review held within timescale (every review due, held or not)',
+    );
     await check('iro-grading');
 
     const question = page.getByRole('group', { name: /child’s voice|voice/i }).first();
@@ -147,29 +175,45 @@ describe.sequential('the three journeys, in Chromium', { timeout: 60_000 }, () =
 
     // The same IRO saves from another tab meanwhile: the page's version is now stale.
     const behind = await recordView(ctx, iro('IRO02'), auditId, recordId);
-    await saveGrades(ctx, iro('IRO02'), auditId, recordId, { version: behind.grades.version, grades: { 'voice-of-the-child': 'Outstanding' }, comment: 'Saved in another tab.' });
+    await saveGrades(ctx, iro('IRO02'), auditId, recordId, {
+      version: behind.grades.version,
+      grades: { 'voice-of-the-child': 'Outstanding' },
+      comment: 'Saved in another tab.',
+    });
 
     await question.getByLabel('Requires improvement', { exact: true }).check();
     await page.getByLabel('Comments (optional)').fill('On reflection the voice is reported, not quoted.');
     await submit(page, page.getByRole('button', { name: 'Save and mark as done' }));
-    expect(await page.locator('.govuk-error-summary').innerText()).toContain('Someone else saved grades for this record after you opened it. Nothing was overwritten.');
+    expect(await page.locator('.govuk-error-summary').innerText()).toContain(
+      'Someone else saved grades for this record after you opened it. Nothing was overwritten.',
+    );
     expect(await question.getByLabel('Requires improvement', { exact: true }).isChecked()).toBe(true);
-    expect(await page.getByLabel('Comments (optional)').inputValue()).toBe('On reflection the voice is reported, not quoted.');
+    expect(await page.getByLabel('Comments (optional)').inputValue()).toBe(
+      'On reflection the voice is reported, not quoted.',
+    );
     expect(await page.locator('main').innerText()).toContain('Saved meanwhile: Outstanding');
     expect(await page.locator('main').innerText()).toContain('Saved meanwhile: Saved in another tab.');
     await check('iro-grading-conflict');
     // Having seen the other grades, the IRO saves theirs.
     await submit(page, page.getByRole('button', { name: 'Save and mark as done' }));
-    expect(await page.locator('.govuk-notification-banner').innerText()).toContain(`Record ${recordId} is graded and marked as done`);
+    expect(await page.locator('.govuk-notification-banner').innerText()).toContain(
+      `Record ${recordId} is graded and marked as done`,
+    );
     await check('iro-assignments-done');
-    expect((await recordView(ctx, iro('IRO02'), auditId, recordId)).grades).toMatchObject({ grades: { 'voice-of-the-child': 'Requires improvement' }, comment: 'On reflection the voice is reported, not quoted.' });
+    expect((await recordView(ctx, iro('IRO02'), auditId, recordId)).grades).toMatchObject({
+      grades: { 'voice-of-the-child': 'Requires improvement' },
+      comment: 'On reflection the voice is reported, not quoted.',
+    });
 
     // The other records are graded by their IROs outside this browser, so the audit has a full picture.
     for (const iroId of EXTRA_IROS) {
       for (const a of await assignments(ctx, iro(iroId))) {
         if (a.progress === 'graded') continue;
         const view = await recordView(ctx, iro(iroId), auditId, a.recordId);
-        await saveGrades(ctx, iro(iroId), auditId, a.recordId, { version: view.grades.version, grades: { 'voice-of-the-child': a.recordId < 'm' ? 'Good' : 'Inadequate' } });
+        await saveGrades(ctx, iro(iroId), auditId, a.recordId, {
+          version: view.grades.version,
+          grades: { 'voice-of-the-child': a.recordId < 'm' ? 'Good' : 'Inadequate' },
+        });
       }
     }
     // An IRO cannot open a QA lead's page.
@@ -188,29 +232,45 @@ describe.sequential('the three journeys, in Chromium', { timeout: 60_000 }, () =
     await check('qa-moderation');
 
     // A second IRO grades a moderated record blind: the first IRO's grades are not on their page.
-    const moderations = (await Promise.all(EXTRA_IROS.map(async (id) => (await assignments(ctx, iro(id))).filter((a) => a.role === 'moderator').map((a) => ({ ...a, iroId: id }))))).flat();
+    const moderations = (
+      await Promise.all(
+        EXTRA_IROS.map(async (id) =>
+          (await assignments(ctx, iro(id))).filter((a) => a.role === 'moderator').map((a) => ({ ...a, iroId: id })),
+        ),
+      )
+    ).flat();
     expect(moderations.length).toBeGreaterThan(0);
     const second = moderations[0]!;
     const moderator = await person();
     await signIn(moderator.page, moderator.check, 'IRO', 'moderator', second.iroId);
     await moderator.page.goto(`${stack.url}/app/assignments`);
     await submit(moderator.page, moderator.page.getByRole('link', { name: second.recordId }));
-    expect(await moderator.page.locator('main').innerText()).toContain('You are the second IRO for this record (moderation). You do not see the first IRO’s grades');
+    expect(await moderator.page.locator('main').innerText()).toContain(
+      'You are the second IRO for this record (moderation). You do not see the first IRO’s grades',
+    );
     expect(await moderator.page.locator('input[type=radio][name^="grade-"]:checked').count()).toBe(0);
     await moderator.check('moderator-grading');
     await moderator.page.getByRole('group', { name: /voice/i }).first().getByLabel('Good', { exact: true }).check();
     await submit(moderator.page, moderator.page.getByRole('button', { name: 'Save and mark as done' }));
-    expect(await moderator.page.locator('.govuk-notification-banner').innerText()).toContain(`Record ${second.recordId} is graded and marked as done`);
+    expect(await moderator.page.locator('.govuk-notification-banner').innerText()).toContain(
+      `Record ${second.recordId} is graded and marked as done`,
+    );
 
     await page.goto(`${stack.url}/app/audits/${auditId}/records/${second.recordId}`);
-    expect(await page.getByRole('table', { name: 'Grades from the first and second IROs' }).innerText()).toMatch(/The child.s voice is heard in the review record\s+(Good|Inadequate|Requires improvement)\s+Good/);
+    expect(await page.getByRole('table', { name: 'Grades from the first and second IROs' }).innerText()).toMatch(
+      /The child.s voice is heard in the review record\s+(Good|Inadequate|Requires improvement)\s+Good/,
+    );
     expect(await page.getByRole('table', { name: 'Grades from the first and second IROs' }).isVisible()).toBe(true);
     await submit(page, page.getByRole('button', { name: 'Save the agreed grades' }));
     expect(await page.locator('.govuk-error-summary').innerText()).toContain('Say why these grades were agreed');
     await check('qa-agreed-error');
-    await page.getByLabel('Why these grades were agreed').fill('Both readings are fair; the first IRO’s fits the guidance better.');
+    await page
+      .getByLabel('Why these grades were agreed')
+      .fill('Both readings are fair; the first IRO’s fits the guidance better.');
     await submit(page, page.getByRole('button', { name: 'Save the agreed grades' }));
-    expect(await page.locator('.govuk-notification-banner').innerText()).toContain('The agreed grades have been recorded');
+    expect(await page.locator('.govuk-notification-banner').innerText()).toContain(
+      'The agreed grades have been recorded',
+    );
 
     await submit(page, page.getByRole('link', { name: 'Edit the action plan' }));
     await check('qa-action-plan');
@@ -223,7 +283,9 @@ describe.sequential('the three journeys, in Chromium', { timeout: 60_000 }, () =
     await submit(page, page.getByRole('button', { name: 'Save the action plan' }));
     // What is still missing is named, and what was typed stays.
     expect(await page.locator('.govuk-error-summary').innerText()).toContain(`Enter the due date of action ${rows}`);
-    expect(await page.locator(`#row-${last}-action`).inputValue()).toBe('Coach IROs on recording the child’s own words');
+    expect(await page.locator(`#row-${last}-action`).inputValue()).toBe(
+      'Coach IROs on recording the child’s own words',
+    );
     await check('qa-action-plan-error');
     await page.locator(`#row-${last}-due-day`).fill('30');
     await page.locator(`#row-${last}-due-month`).fill('6');
@@ -260,16 +322,25 @@ describe.sequential('the three journeys, in Chromium', { timeout: 60_000 }, () =
     expect(await page.locator('.govuk-error-summary').innerText()).toContain('Select one or more files to import');
     await check('qa-imports-error');
 
-    const csv = 'WORKER_ID,ROLE,TEAM,SERVICE\nSW90,SW,North 9,CiN/CP North\nSW91,XX,North 9,CiN/CP North\nSW92,SW,North 9,CiN/CP North\n';
-    await page.locator('#files').setInputFiles({ name: 'professionals.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    const csv =
+      'WORKER_ID,ROLE,TEAM,SERVICE\nSW90,SW,North 9,CiN/CP North\nSW91,XX,North 9,CiN/CP North\nSW92,SW,North 9,CiN/CP North\n';
+    await page
+      .locator('#files')
+      .setInputFiles({ name: 'professionals.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByLabel('Collection year (optional)').fill('2024-25');
     await submit(page, page.getByRole('button', { name: 'Import the files' }));
     expect(new URL(page.url()).pathname).toMatch(/^\/app\/imports\/[A-Za-z0-9._-]+$/);
-    expect(await page.locator('.govuk-notification-banner').innerText()).toContain('The import has finished: 2 rows accepted, 1 rejected.');
+    expect(await page.locator('.govuk-notification-banner').innerText()).toContain(
+      'The import has finished: 2 rows accepted, 1 rejected.',
+    );
     // No SSDA903 table came, so nothing was judged by the year: the page still says which year was given.
     expect(await page.locator('.govuk-summary-list').innerText()).toMatch(/Collection year\s+2024-25, as stated/);
-    expect(await page.getByRole('table', { name: 'Files' }).innerText()).toMatch(/professionals\.csv\s+SSD extract professionals \(CSV\)\s+3\s+2\s+0\s+1\s+2\s+0\s+0/);
-    expect(await page.getByRole('table', { name: 'Problems by rule' }).innerText()).toMatch(/FORMAT\s+A cell is not written as the import format requires\s+Rejected\s+1\s+professionals/);
+    expect(await page.getByRole('table', { name: 'Files' }).innerText()).toMatch(
+      /professionals\.csv\s+SSD extract professionals \(CSV\)\s+3\s+2\s+0\s+1\s+2\s+0\s+0/,
+    );
+    expect(await page.getByRole('table', { name: 'Problems by rule' }).innerText()).toMatch(
+      /FORMAT\s+A cell is not written as the import format requires\s+Rejected\s+1\s+professionals/,
+    );
     expect(await page.getByRole('table', { name: 'Rule FORMAT: 1 problem shown' }).innerText()).toMatch(
       /professionals\.csv\s+line 3\s+ROLE\s+Rejected\s+FORMAT – ROLE "XX" is not one of the codes allowed: SW, TM, IRO, PA/,
     );
@@ -286,7 +357,9 @@ describe.sequential('the three journeys, in Chromium', { timeout: 60_000 }, () =
     ]);
 
     await submit(page, page.getByRole('link', { name: 'Import more files' }));
-    expect(await page.getByRole('table', { name: 'Imports, newest first' }).innerText()).toMatch(/qa-lead-1\s+Imported with problems\s+professionals\.csv\s+2\s+1/);
+    expect(await page.getByRole('table', { name: 'Imports, newest first' }).innerText()).toMatch(
+      /qa-lead-1\s+Imported with problems\s+professionals\.csv\s+2\s+1/,
+    );
     // The good rows are stored; the bad one is not.
     const workers: string[] = [];
     for await (const p of stack.store.professionals('demo')) workers.push(p.workerId);
@@ -302,8 +375,12 @@ describe.sequential('the three journeys, in Chromium', { timeout: 60_000 }, () =
     await submit(page, page.locator(`a[href="/app/findings/${auditId}"]`).first());
     expect(await page.locator('figure svg[role="img"]').count()).toBeGreaterThanOrEqual(2);
     expect(await page.getByRole('heading', { name: 'Practice alerts' }).isVisible()).toBe(true);
-    expect(await page.getByRole('table', { name: 'Actions agreed from these findings' }).innerText()).toContain('Coach IROs on recording the child’s own words');
-    expect(await page.getByRole('table', { name: 'Compliance per criterion' }).innerText()).toContain('Review held within timescale (every review due, held or not)');
+    expect(await page.getByRole('table', { name: 'Actions agreed from these findings' }).innerText()).toContain(
+      'Coach IROs on recording the child’s own words',
+    );
+    expect(await page.getByRole('table', { name: 'Compliance per criterion' }).innerText()).toContain(
+      'Review held within timescale (every review due, held or not)',
+    );
     await check('sm-findings');
 
     const download = page.waitForEvent('download');

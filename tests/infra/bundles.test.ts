@@ -13,7 +13,17 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { build, type Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { govukAssetFiles, govukAssetsDir } from '#web/assets';
-import { API_ASSET_ENVIRONMENT, EXAMPLE_FUNCTION_ENVIRONMENT, FUNCTION_ENTRIES, IroFunction, PROJECT_ROOT, WEB_ASSETS_FOLDER, apiAssetFiles, esbuildOptions, type FunctionName } from '../../infra/functions.ts';
+import {
+  API_ASSET_ENVIRONMENT,
+  EXAMPLE_FUNCTION_ENVIRONMENT,
+  FUNCTION_ENTRIES,
+  IroFunction,
+  PROJECT_ROOT,
+  WEB_ASSETS_FOLDER,
+  apiAssetFiles,
+  esbuildOptions,
+  type FunctionName,
+} from '../../infra/functions.ts';
 import { DOCS_ASSET_FILES, docsAssetsDir } from '#http/docs';
 
 /**
@@ -48,13 +58,41 @@ const FAIL_GZIP_BUDGET_KB = 300;
  * a folder of the project (ending in /). Test and local-only tooling belongs in no bundle.
  */
 const NO_FUNCTION_CARRIES = [
-  'aws-cdk-lib', 'constructs', 'cdk-nag', 'esbuild', 'vitest', 'tsx', 'typescript', 'playwright-core', 'axe-core',
-  'dynalite', 's3rver', 'sql.js', 'fast-check', 'aws-sdk-client-mock', '@hono/node-server',
-  'shared/local/', 'shared/demo/', 'shared/cli/', 'bench/', 'tests/', 'infra/',
+  'aws-cdk-lib',
+  'constructs',
+  'cdk-nag',
+  'esbuild',
+  'vitest',
+  'tsx',
+  'typescript',
+  'playwright-core',
+  'axe-core',
+  'dynalite',
+  's3rver',
+  'sql.js',
+  'fast-check',
+  'aws-sdk-client-mock',
+  '@hono/node-server',
+  'shared/local/',
+  'shared/demo/',
+  'shared/cli/',
+  'bench/',
+  'tests/',
+  'infra/',
 ] as const;
 const RENDERERS = ['exceljs', 'jszip', 'archiver', 'csv-stringify', 'shared/reports/'] as const;
 const IMPORT_READERS = ['csv-parse', 'saxes', 'shared/loader/', 'shared/ssda903/'] as const;
-const WEB = ['hono', '@hono/zod-openapi', 'jose', 'swagger-ui-dist', 'govuk-frontend', 'shared/http/', 'shared/web/', 'shared/auth/', '@aws-sdk/client-secrets-manager'] as const;
+const WEB = [
+  'hono',
+  '@hono/zod-openapi',
+  'jose',
+  'swagger-ui-dist',
+  'govuk-frontend',
+  'shared/http/',
+  'shared/web/',
+  'shared/auth/',
+  '@aws-sdk/client-secrets-manager',
+] as const;
 const ENGINE = ['date-holidays', 'moment-timezone', 'pure-rand', 'shared/calendar/'] as const;
 const MUST_NOT_CARRY: Record<FunctionName, readonly string[]> = {
   // Serves the pages, the API and the uploads, and runs small audits in process: only tooling is out of place.
@@ -68,14 +106,31 @@ const MUST_NOT_CARRY: Record<FunctionName, readonly string[]> = {
   // node_modules/exceljs/node_modules/saxes, for its workbook reader.)
   finish: [...IMPORT_READERS.filter((m) => m !== 'saxes'), ...WEB, '@aws-sdk/client-sfn'],
   // Rewrites one job item: nothing but the table.
-  fail: [...RENDERERS, ...IMPORT_READERS, ...WEB, ...ENGINE, '@aws-sdk/client-s3', '@aws-sdk/s3-request-presigner', '@aws-sdk/client-sfn', 'shared/service/'],
+  fail: [
+    ...RENDERERS,
+    ...IMPORT_READERS,
+    ...WEB,
+    ...ENGINE,
+    '@aws-sdk/client-s3',
+    '@aws-sdk/s3-request-presigner',
+    '@aws-sdk/client-sfn',
+    'shared/service/',
+  ],
   // Reads and rewrites job items and starts executions: no engine run, no renderer, no web.
   recover: [...ENGINE, 'exceljs', 'jszip', 'archiver', 'saxes', 'shared/reports/', ...WEB],
 };
 
 /** What each function must carry, besides its handler: what it runs (each is also a check that the matching below finds what is there). */
 const MUST_CARRY: Record<FunctionName, readonly string[]> = {
-  api: ['hono', 'jose', 'shared/http/', 'shared/web/', '@aws-sdk/client-dynamodb', '@aws-sdk/client-s3', '@aws-sdk/client-sfn'],
+  api: [
+    'hono',
+    'jose',
+    'shared/http/',
+    'shared/web/',
+    '@aws-sdk/client-dynamodb',
+    '@aws-sdk/client-s3',
+    '@aws-sdk/client-sfn',
+  ],
   importer: ['csv-parse', 'saxes', 'exceljs', 'shared/loader/', '@aws-sdk/client-dynamodb', '@aws-sdk/client-s3'],
   segment: ['date-holidays', '@aws-sdk/client-dynamodb'],
   finish: ['exceljs', 'shared/reports/', '@aws-sdk/client-dynamodb', '@aws-sdk/client-s3'],
@@ -86,10 +141,15 @@ const MUST_CARRY: Record<FunctionName, readonly string[]> = {
 /** The bundle's inputs (paths from the metafile) that belong to `module`: a package at any depth of node_modules, or a project folder. */
 function inputsOf(inputs: readonly string[], module: string): string[] {
   if (module.endsWith('/')) return inputs.filter((path) => path.startsWith(module));
-  return inputs.filter((path) => path.startsWith(`node_modules/${module}/`) || path.includes(`/node_modules/${module}/`));
+  return inputs.filter(
+    (path) => path.startsWith(`node_modules/${module}/`) || path.includes(`/node_modules/${module}/`),
+  );
 }
 
-const built = new Map<FunctionName, { bytes: number; gzipBytes: number; imports: Metafile['outputs'][string]['imports']; inputs: string[]; text: string }>();
+const built = new Map<
+  FunctionName,
+  { bytes: number; gzipBytes: number; imports: Metafile['outputs'][string]['imports']; inputs: string[]; text: string }
+>();
 /** The one build's module graph (every input and what it imports), to name the chain that brings a module in. */
 let graph: Metafile['inputs'] = {};
 
@@ -120,9 +180,15 @@ beforeAll(async () => {
   for (const name of Object.keys(FUNCTION_ENTRIES) as FunctionName[]) {
     const path = `/bundle/${name}.mjs`;
     const output = result.outputFiles.find((file) => file.path === path)!;
-    const meta = result.metafile.outputs[path.slice(1)] ?? Object.entries(result.metafile.outputs).find(([key]) => key.endsWith(`${name}.mjs`))![1];
+    const meta =
+      result.metafile.outputs[path.slice(1)] ??
+      Object.entries(result.metafile.outputs).find(([key]) => key.endsWith(`${name}.mjs`))![1];
     built.set(name, {
-      bytes: output.contents.byteLength, gzipBytes: gzipSync(output.contents, { level: 9 }).byteLength, imports: meta.imports, inputs: Object.keys(meta.inputs), text: output.text,
+      bytes: output.contents.byteLength,
+      gzipBytes: gzipSync(output.contents, { level: 9 }).byteLength,
+      imports: meta.imports,
+      inputs: Object.keys(meta.inputs),
+      text: output.text,
     });
   }
   graph = result.metafile.inputs;
@@ -140,13 +206,22 @@ function deployedAssets() {
     const outdir = await mkdtemp(join(tmpdir(), 'iro-cdk-out-'));
     const app = new App({ outdir });
     const stack = new Stack(app, 'BundleCheck');
-    const common = { memorySize: 128, timeout: Duration.seconds(3), logRetention: RetentionDays.ONE_DAY, environment: {} };
+    const common = {
+      memorySize: 128,
+      timeout: Duration.seconds(3),
+      logRetention: RetentionDays.ONE_DAY,
+      environment: {},
+    };
     new IroFunction(stack, 'Api', { name: 'api', description: 'bundle check', webAssets: true, ...common });
     new IroFunction(stack, 'Importer', { name: 'importer', description: 'bundle check', ...common });
     const assembly = app.synth();
-    const template = assembly.getStackByName('BundleCheck').template as { Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }> };
+    const template = assembly.getStackByName('BundleCheck').template as {
+      Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }>;
+    };
     const assetOf = (prefix: string) => {
-      const [, fn] = Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(prefix))!;
+      const [, fn] = Object.entries(template.Resources).find(
+        ([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(prefix),
+      )!;
       return join(assembly.directory, `asset.${fn.Properties.Code!.S3Key!.replace(/\.zip$/, '')}`);
     };
     return { outdir, assets: { api: assetOf('Api'), importer: assetOf('Importer') } };
@@ -160,7 +235,9 @@ afterAll(async () => {
 
 /** The Lambda's own view: the bundle folder stands for /var/task, where the asset variables point. */
 function bundleView(bundle: string): Record<string, string> {
-  return Object.fromEntries(Object.entries(API_ASSET_ENVIRONMENT).map(([name, dir]) => [name, dir.replace(/^\/var\/task/, bundle)]));
+  return Object.fromEntries(
+    Object.entries(API_ASSET_ENVIRONMENT).map(([name, dir]) => [name, dir.replace(/^\/var\/task/, bundle)]),
+  );
 }
 
 /** Every file under `dir`, relative to it, with / between folders. */
@@ -171,7 +248,7 @@ function filesUnder(dir: string, prefix = ''): string[] {
 }
 
 describe('function bundles', () => {
-  it('are byte for byte what the stack\'s NodejsFunction deploys (same esbuild options)', async () => {
+  it("are byte for byte what the stack's NodejsFunction deploys (same esbuild options)", async () => {
     const { assets } = await deployedAssets();
     for (const name of ['api', 'importer'] as const) {
       const deployedCode = readFileSync(join(assets[name], 'index.mjs'));
@@ -188,9 +265,15 @@ describe('function bundles', () => {
     expect(govuk.files.some((f) => f.startsWith('assets/fonts/'))).toBe(true);
     const docs = sets.find((set) => set.folder === 'swagger-ui')!;
     expect(docs.files).toEqual([...DOCS_ASSET_FILES]);
-    expect(filesUnder(assets.api)).toEqual(['index.mjs', ...sets.flatMap(({ folder, files }) => files.map((f) => `${folder}/${f}`))].sort());
+    expect(filesUnder(assets.api)).toEqual(
+      ['index.mjs', ...sets.flatMap(({ folder, files }) => files.map((f) => `${folder}/${f}`))].sort(),
+    );
     for (const { folder, source, files } of sets) {
-      for (const file of files) expect(Buffer.compare(readFileSync(join(assets.api, folder, file)), readFileSync(join(source, file))), file).toBe(0);
+      for (const file of files)
+        expect(
+          Buffer.compare(readFileSync(join(assets.api, folder, file)), readFileSync(join(source, file))),
+          file,
+        ).toBe(0);
     }
     expect(filesUnder(assets.importer)).toEqual(['index.mjs']);
   }, 90_000);
@@ -218,20 +301,42 @@ describe('function bundles', () => {
       const signIn = await get('/app/signed-out');
       out.page = [signIn.statusCode, signIn.body];
       process.stdout.write(JSON.stringify(out));`;
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(join(assets.api, 'index.mjs')).href, JSON.stringify(paths), JSON.stringify(DOCS_ASSET_FILES)], {
-      encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...DEPLOYED_ENVIRONMENT, ...bundleView(assets.api) },
-    });
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        script,
+        pathToFileURL(join(assets.api, 'index.mjs')).href,
+        JSON.stringify(paths),
+        JSON.stringify(DOCS_ASSET_FILES),
+      ],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', ...DEPLOYED_ENVIRONMENT, ...bundleView(assets.api) },
+      },
+    );
     expect(child.status, child.stderr).toBe(0);
     // Found, so nothing was logged about missing assets.
     expect(child.stderr).not.toContain('were not found');
     expect(child.stderr).not.toContain('no Swagger UI files');
     const out = JSON.parse(child.stdout) as Record<string, [number, string]>;
     for (const [file, path] of govukAssetFiles(source).map((f, i) => [f, paths[i]!] as const)) {
-      expect(out[path], path).toEqual([200, createHash('sha256').update(readFileSync(join(source, file))).digest('hex')]);
+      expect(out[path], path).toEqual([
+        200,
+        createHash('sha256')
+          .update(readFileSync(join(source, file)))
+          .digest('hex'),
+      ]);
     }
     const docsSource = docsAssetsDir({})!;
     for (const file of DOCS_ASSET_FILES) {
-      expect(out[`/docs/${file}`], file).toEqual([200, createHash('sha256').update(readFileSync(join(docsSource, file))).digest('hex')]);
+      expect(out[`/docs/${file}`], file).toEqual([
+        200,
+        createHash('sha256')
+          .update(readFileSync(join(docsSource, file)))
+          .digest('hex'),
+      ]);
     }
     const [status, html] = out.page!;
     expect(status).toBe(200);
@@ -242,36 +347,44 @@ describe('function bundles', () => {
     expect(built.get(name)!.bytes / 1024).toBeLessThan(BUDGET_KB[name]);
   });
 
-  it.each(Object.keys(BUDGET_KB) as FunctionName[])('the %s bundle carries the pinned AWS SDK and imports nothing but Node built-ins', (name) => {
-    const { imports, inputs } = built.get(name)!;
-    const externals = imports.filter((i) => i.external).map((i) => i.path);
-    const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
-    expect(externals.filter((path) => !builtins.has(path))).toEqual([]);
-    // The same @aws-sdk/* version as package.json pins, from the project's node_modules.
-    expect(inputs.some((path) => path.startsWith('node_modules/@aws-sdk/'))).toBe(true);
-  });
+  it.each(Object.keys(BUDGET_KB) as FunctionName[])(
+    'the %s bundle carries the pinned AWS SDK and imports nothing but Node built-ins',
+    (name) => {
+      const { imports, inputs } = built.get(name)!;
+      const externals = imports.filter((i) => i.external).map((i) => i.path);
+      const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+      expect(externals.filter((path) => !builtins.has(path))).toEqual([]);
+      // The same @aws-sdk/* version as package.json pins, from the project's node_modules.
+      expect(inputs.some((path) => path.startsWith('node_modules/@aws-sdk/'))).toBe(true);
+    },
+  );
 
-  it.each(Object.keys(BUDGET_KB) as FunctionName[])('the %s bundle loads in a fresh Node process as an ES module and exports its handler', async (name) => {
-    const dir = await mkdtemp(join(tmpdir(), `iro-bundle-${name}-`));
-    try {
-      const file = join(dir, 'index.mjs');
-      await writeFile(file, built.get(name)!.text);
-      const script = 'const m = await import(process.argv[1]); process.stdout.write(typeof m.handler);';
-      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(file).href], {
-        encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...DEPLOYED_ENVIRONMENT },
-      });
-      // (On Node 20 the SDK prints a warning that it will want Node 22; Lambda and CI run Node 24.)
-      expect(child.status, child.stderr).toBe(0);
-      expect(child.stdout).toBe('function');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+  it.each(Object.keys(BUDGET_KB) as FunctionName[])(
+    'the %s bundle loads in a fresh Node process as an ES module and exports its handler',
+    async (name) => {
+      const dir = await mkdtemp(join(tmpdir(), `iro-bundle-${name}-`));
+      try {
+        const file = join(dir, 'index.mjs');
+        await writeFile(file, built.get(name)!.text);
+        const script = 'const m = await import(process.argv[1]); process.stdout.write(typeof m.handler);';
+        const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(file).href], {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH ?? '', ...DEPLOYED_ENVIRONMENT },
+        });
+        // (On Node 20 the SDK prints a warning that it will want Node 22; Lambda and CI run Node 24.)
+        expect(child.status, child.stderr).toBe(0);
+        expect(child.stdout).toBe('function');
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it.each(Object.keys(BUDGET_KB) as FunctionName[])('the %s bundle carries its handler and what it runs', (name) => {
     const { inputs } = built.get(name)!;
     expect(inputs).toContain(handlerInput(name));
-    for (const module of MUST_CARRY[name]) expect(inputsOf(inputs, module), `${name} carries ${module}`).not.toEqual([]);
+    for (const module of MUST_CARRY[name])
+      expect(inputsOf(inputs, module), `${name} carries ${module}`).not.toEqual([]);
   });
 
   it.each(Object.keys(BUDGET_KB) as FunctionName[])('the %s bundle carries nothing it has no business with', (name) => {
@@ -279,15 +392,23 @@ describe('function bundles', () => {
     const found = [...NO_FUNCTION_CARRIES, ...MUST_NOT_CARRY[name]].flatMap((module) => {
       const paths = inputsOf(inputs, module);
       // Name the chain that brings it in: where to cut it is the fix.
-      return paths.length > 0 ? [`${module} (${paths.length} modules), through:\n  ${importChain(handlerInput(name), paths[0]!)}`] : [];
+      return paths.length > 0
+        ? [`${module} (${paths.length} modules), through:\n  ${importChain(handlerInput(name), paths[0]!)}`]
+        : [];
     });
     expect(found.join('\n\n')).toBe('');
   });
 
   it('every module those lists name is there to be found: a misspelt name would check nothing', () => {
-    const named = new Set([...NO_FUNCTION_CARRIES, ...Object.values(MUST_NOT_CARRY).flat(), ...Object.values(MUST_CARRY).flat()]);
+    const named = new Set([
+      ...NO_FUNCTION_CARRIES,
+      ...Object.values(MUST_NOT_CARRY).flat(),
+      ...Object.values(MUST_CARRY).flat(),
+    ]);
     for (const module of named) {
-      const where = module.endsWith('/') ? join(PROJECT_ROOT, module) : join(PROJECT_ROOT, 'node_modules', module, 'package.json');
+      const where = module.endsWith('/')
+        ? join(PROJECT_ROOT, module)
+        : join(PROJECT_ROOT, 'node_modules', module, 'package.json');
       expect(existsSync(where), module).toBe(true);
     }
   });
@@ -295,10 +416,14 @@ describe('function bundles', () => {
   it('the same matching finds each group of forbidden code where it belongs, so it would find it where it does not', () => {
     // Swagger UI and GOV.UK Frontend are files the api serves, not code any bundle imports.
     const groups: [FunctionName, readonly string[]][] = [
-      ['finish', RENDERERS], ['importer', IMPORT_READERS], ['api', WEB.filter((m) => m !== 'swagger-ui-dist' && m !== 'govuk-frontend')], ['finish', ENGINE],
+      ['finish', RENDERERS],
+      ['importer', IMPORT_READERS],
+      ['api', WEB.filter((m) => m !== 'swagger-ui-dist' && m !== 'govuk-frontend')],
+      ['finish', ENGINE],
     ];
     for (const [name, modules] of groups) {
-      for (const module of modules) expect(inputsOf(built.get(name)!.inputs, module), `${module} in ${name}`).not.toEqual([]);
+      for (const module of modules)
+        expect(inputsOf(built.get(name)!.inputs, module), `${module} in ${name}`).not.toEqual([]);
     }
   });
 
@@ -312,9 +437,11 @@ describe('function bundles', () => {
       const file = join(dir, 'index.mjs');
       await writeFile(file, built.get('recover')!.text);
       const { IRO_AUDIT_STATE_MACHINE_ARN: _missing, ...rest } = DEPLOYED_ENVIRONMENT;
-      const script = 'try { await import(process.argv[1]); } catch (error) { process.stderr.write(String(error.message)); process.exitCode = 1; }';
+      const script =
+        'try { await import(process.argv[1]); } catch (error) { process.stderr.write(String(error.message)); process.exitCode = 1; }';
       const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(file).href], {
-        encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...rest },
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', ...rest },
       });
       expect(child.status).not.toBe(0);
       expect(child.stderr).toContain('IRO_AUDIT_STATE_MACHINE_ARN is not set');
@@ -331,9 +458,11 @@ describe('function bundles', () => {
       const { IRO_AUTH_ISSUER: _missing, ...rest } = DEPLOYED_ENVIRONMENT;
       // As the Lambda runtime does, catch the failed start and report its message. (Left uncaught, Node
       // prints the throwing line of the minified bundle first, hundreds of kilobytes, and a pipe may lose the rest.)
-      const script = 'try { await import(process.argv[1]); } catch (error) { process.stderr.write(String(error.message)); process.exitCode = 1; }';
+      const script =
+        'try { await import(process.argv[1]); } catch (error) { process.stderr.write(String(error.message)); process.exitCode = 1; }';
       const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(file).href], {
-        encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...rest },
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', ...rest },
       });
       expect(child.status).not.toBe(0);
       expect(child.stderr).toContain('IRO_AUTH_ISSUER is not set');

@@ -11,13 +11,18 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js'
 import { settingsFrom } from '../../infra/config.ts';
 import { IroAuditStack } from '../../infra/stack.ts';
 
-export const CDK_CONTEXT = (JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }).context;
+export const CDK_CONTEXT = (
+  JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }
+).context;
 
 export interface Synthesized {
   app: App;
   stack: IroAuditStack;
   template: Template;
-  resources: Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+  resources: Record<
+    string,
+    { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }
+  >;
 }
 
 /**
@@ -64,7 +69,8 @@ export function permissions(s: Synthesized, roleLogicalId: string): string[] {
     for (const statement of props.PolicyDocument.Statement) {
       if (statement.Effect !== 'Allow') throw new Error(`unexpected ${statement.Effect} in a role policy`);
       const condition = statement.Condition ? ` if ${JSON.stringify(flatDeep(statement.Condition))}` : '';
-      for (const action of [statement.Action].flat()) for (const res of [statement.Resource].flat()) pairs.push(`${action} @ ${flat(res)}${condition}`);
+      for (const action of [statement.Action].flat())
+        for (const res of [statement.Resource].flat()) pairs.push(`${action} @ ${flat(res)}${condition}`);
     }
   }
   return pairs.sort();
@@ -98,7 +104,14 @@ export interface StateDefinition {
   End?: boolean;
   Default?: string;
   Choices?: Record<string, unknown>[];
-  Retry?: { ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number; MaxDelaySeconds?: number; JitterStrategy?: string }[];
+  Retry?: {
+    ErrorEquals: string[];
+    IntervalSeconds?: number;
+    MaxAttempts?: number;
+    BackoffRate?: number;
+    MaxDelaySeconds?: number;
+    JitterStrategy?: string;
+  }[];
   Catch?: { ErrorEquals: string[]; ResultPath?: string; Next: string }[];
   Parameters?: Record<string, unknown>;
   ResultPath?: string | null;

@@ -26,7 +26,15 @@ beforeAll(async () => {
   const { store, objects } = await freshStorage('errors');
   key = await localSigningKey(join(await mkdtemp(join(tmpdir(), 'errors-key-')), 'key.json'));
   const runner = new InProcessAuditRunner({ store, objects });
-  app = createApp({ store, objects, links: objects, verifier: localVerifier(key), runner, templates: new TemplateCatalogue(store), signIn: { kind: 'local', key, authorityId: AUTHORITY } });
+  app = createApp({
+    store,
+    objects,
+    links: objects,
+    verifier: localVerifier(key),
+    runner,
+    templates: new TemplateCatalogue(store),
+    signIn: { kind: 'local', key, authorityId: AUTHORITY },
+  });
   await store.putAuthority({ authorityId: AUTHORITY, name: 'Missing Borough', timescales: REGULATIONS_2010 });
 });
 
@@ -50,14 +58,24 @@ describe('an audit that does not exist', () => {
     ['POST', `/audits/${NO_AUDIT}/moderation`, QA, { share: 0.5 }],
     ['PATCH', `/audits/${NO_AUDIT}/action-plan`, QA, { version: 0, rows: [] }],
     ['PUT', `/audits/${NO_AUDIT}/records/R1/grades`, IRO, { version: 0, grades: {} }],
-    ['PUT', `/audits/${NO_AUDIT}/records/R1/agreed-grades`, QA, { version: 1, grades: {}, reason: 'agreed at moderation' }],
+    [
+      'PUT',
+      `/audits/${NO_AUDIT}/records/R1/agreed-grades`,
+      QA,
+      { version: 1, grades: {}, reason: 'agreed at moderation' },
+    ],
   ];
 
   it.each(API)('answers %s %s with a 404 problem+json', async (method, path, who, body) => {
     const response = await api(method, path, who, body);
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
-    expect(await response.json()).toEqual({ type: 'about:blank', title: 'Not found', status: 404, detail: expect.stringContaining(NO_AUDIT) });
+    expect(await response.json()).toEqual({
+      type: 'about:blank',
+      title: 'Not found',
+      status: 404,
+      detail: expect.stringContaining(NO_AUDIT),
+    });
   });
 
   it('shows a GOV.UK "Page not found" page with a 404 for each page and form of it', async () => {

@@ -9,8 +9,19 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { freshStorage } from '../support/storage.ts';
 import type { StoreConfig } from '#config/config';
 import {
-  DIRECT_IMPORT_MAX_BYTES, DIRECT_IMPORT_MAX_TOTAL_BYTES, ImportRequestError, createImport, firstImportErrors, getImport, importDirect, importDirectFiles, importErrorsKey, listImports, parseUploadKey,
-  runUploadedImport, type ImportServices,
+  DIRECT_IMPORT_MAX_BYTES,
+  DIRECT_IMPORT_MAX_TOTAL_BYTES,
+  ImportRequestError,
+  createImport,
+  firstImportErrors,
+  getImport,
+  importDirect,
+  importDirectFiles,
+  importErrorsKey,
+  listImports,
+  parseUploadKey,
+  runUploadedImport,
+  type ImportServices,
 } from '#loader/import-jobs';
 
 let svc: ImportServices;
@@ -24,18 +35,37 @@ beforeAll(async () => {
 
 // A 2022-23 return (its episodes start in January 2023), sex codes 1 and 2 as the DfE's were up to 2023-24,
 // with every field the DfE's rules ask for filled in (UPN, or UN1 for a child not of school age; MOTHER; postcodes; URN).
-const HEADER = 'CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nJ1,1,14/03/2012,WBRI,A123456789012,,\nJ2,2,01/09/2021,WBRI,UN1,0,\n';
+const HEADER =
+  'CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nJ1,1,14/03/2012,WBRI,A123456789012,,\nJ2,2,01/09/2021,WBRI,UN1,0,\n';
 const EPISODES =
   'CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n' +
   'J1,10/01/2023,S,C2,N1,U1,PR1,,,,AB1 2CD,AB3 4EF,SC123456\nJ2,10/01/2023,S,C2,N1,U1,PR1,,,,AB1 2CD,AB3 4EF,SC123456\n';
 // J2's first review gives PN1 (for a child of 4 or over) to a child of 1: DfE rule 441 warns, and the row is kept.
 // J2's second review's date does not exist: DfE rule 166 rejects it.
-const REVIEWS = 'CHILD,DOB,REVIEW,REVIEW_CODE\nJ1,14/03/2012,01/02/2023,PN1\nJ2,01/09/2021,01/02/2023,PN1\nJ2,01/09/2021,31/02/2023,PN0\n';
-const PN1_UNDER_4 = '441 – the participation code (PN1 to PN7) is for a child of 4 or over, but the child was under 4 on the date of the review: PN1 at the review of 1 February 2023, but the child turned 4 only on 1 September 2025';
-const NO_SUCH_DATE = '166 – the date of the review is blank or not a real date written dd/mm/YYYY: REVIEW is "31/02/2023"';
+const REVIEWS =
+  'CHILD,DOB,REVIEW,REVIEW_CODE\nJ1,14/03/2012,01/02/2023,PN1\nJ2,01/09/2021,01/02/2023,PN1\nJ2,01/09/2021,31/02/2023,PN0\n';
+const PN1_UNDER_4 =
+  '441 – the participation code (PN1 to PN7) is for a child of 4 or over, but the child was under 4 on the date of the review: PN1 at the review of 1 February 2023, but the child turned 4 only on 1 September 2025';
+const NO_SUCH_DATE =
+  '166 – the date of the review is blank or not a real date written dd/mm/YYYY: REVIEW is "31/02/2023"';
 const RULES = [
-  { rule: '166', severity: 'rejected', meaning: 'the date of the review is blank or not a real date written dd/mm/YYYY', issues: 1, rows: 1, tables: ['reviews'] },
-  { rule: '441', severity: 'warning', meaning: 'the participation code (PN1 to PN7) is for a child of 4 or over, but the child was under 4 on the date of the review', issues: 1, rows: 1, tables: ['reviews'] },
+  {
+    rule: '166',
+    severity: 'rejected',
+    meaning: 'the date of the review is blank or not a real date written dd/mm/YYYY',
+    issues: 1,
+    rows: 1,
+    tables: ['reviews'],
+  },
+  {
+    rule: '441',
+    severity: 'warning',
+    meaning:
+      'the participation code (PN1 to PN7) is for a child of 4 or over, but the child was under 4 on the date of the review',
+    issues: 1,
+    rows: 1,
+    tables: ['reviews'],
+  },
 ];
 
 async function put(url: string, body: string, contentType = 'text/csv') {
@@ -49,13 +79,24 @@ describe('an import through presigned uploads', () => {
 
   it('gives each file an upload key under the authority and a link that lives at most 15 minutes', async () => {
     const now = new Date('2026-12-01T09:00:00Z');
-    const created = await createImport(svc, {
-      authorityId: A, requestedBy: 'qa.lead@example.org',
-      files: [{ fileName: 'reviews.csv', contentType: 'text/csv' }, { fileName: 'episodes.csv', contentType: 'text/csv' }, { fileName: 'header.csv', contentType: 'text/csv' }],
-    }, { now: () => now, linkSeconds: 3600 });
+    const created = await createImport(
+      svc,
+      {
+        authorityId: A,
+        requestedBy: 'qa.lead@example.org',
+        files: [
+          { fileName: 'reviews.csv', contentType: 'text/csv' },
+          { fileName: 'episodes.csv', contentType: 'text/csv' },
+          { fileName: 'header.csv', contentType: 'text/csv' },
+        ],
+      },
+      { now: () => now, linkSeconds: 3600 },
+    );
     importId = created.importId;
     expect(created.status).toBe('pending');
-    expect(created.uploads.map((u) => u.key)).toEqual(['reviews.csv', 'episodes.csv', 'header.csv'].map((f) => `uploads/${A}/${importId}/${f}`));
+    expect(created.uploads.map((u) => u.key)).toEqual(
+      ['reviews.csv', 'episodes.csv', 'header.csv'].map((f) => `uploads/${A}/${importId}/${f}`),
+    );
     for (const upload of created.uploads) {
       expect(upload.expiresAt).toBe('2026-12-01T09:15:00.000Z');
       expect(new URL(upload.url).searchParams.get('X-Amz-Expires')).toBe('900');
@@ -76,13 +117,39 @@ describe('an import through presigned uploads', () => {
     await runUploadedImport(svc, episodes!.key);
     await put(await svc.links.uploadUrl(header!.key, { expiresInSeconds: 60, contentType: 'text/csv' }), HEADER);
     const done = await runUploadedImport(svc, header!.key);
-    expect(done).toMatchObject({ status: 'done', progress: { rows: 7 }, errorCount: 1, warningCount: 1, errorsInCsv: 2, failure: null });
+    expect(done).toMatchObject({
+      status: 'done',
+      progress: { rows: 7 },
+      errorCount: 1,
+      warningCount: 1,
+      errorsInCsv: 2,
+      failure: null,
+    });
     // No year was stated: the latest episode date puts the return in 2022-23, whose rules judged it.
     expect(done?.statedYear).toBeNull();
-    expect(done?.collectionYear).toEqual({ year: '2022-23', how: 'inferred', reason: 'the latest episode date in the return is 10 January 2023 (DECOM in episodes.csv)', rulesOf: '2022-23' });
+    expect(done?.collectionYear).toEqual({
+      year: '2022-23',
+      how: 'inferred',
+      reason: 'the latest episode date in the return is 10 January 2023 (DECOM in episodes.csv)',
+      rulesOf: '2022-23',
+    });
     // Files in the order they were named.
-    expect(done?.files.map((f) => [f.fileName, f.format, f.encoding, f.delimiter, f.rows, f.accepted, f.warned, f.rejected, f.created])).toEqual([
-      ['reviews.csv', 'reviews', 'UTF-8', 'comma', 3, 2, 1, 1, 2], ['episodes.csv', 'episodes', 'UTF-8', 'comma', 2, 2, 0, 0, 2], ['header.csv', 'header', 'UTF-8', 'comma', 2, 2, 0, 0, 2],
+    expect(
+      done?.files.map((f) => [
+        f.fileName,
+        f.format,
+        f.encoding,
+        f.delimiter,
+        f.rows,
+        f.accepted,
+        f.warned,
+        f.rejected,
+        f.created,
+      ]),
+    ).toEqual([
+      ['reviews.csv', 'reviews', 'UTF-8', 'comma', 3, 2, 1, 1, 2],
+      ['episodes.csv', 'episodes', 'UTF-8', 'comma', 2, 2, 0, 0, 2],
+      ['header.csv', 'header', 'UTF-8', 'comma', 2, 2, 0, 0, 2],
     ]);
     expect(done?.tables).toEqual({
       reviews: { rows: 3, accepted: 2, rejected: 1, warned: 1, created: 2, updated: 0, unchanged: 0 },
@@ -104,12 +171,30 @@ describe('an import through presigned uploads', () => {
     expect(response.status).toBe(200);
     const rows = parse(await response.text(), { columns: true }) as Record<string, string>[];
     expect(rows).toEqual([
-      { file: 'reviews.csv', 'line or element': '3', child: 'J2', column: 'REVIEW_CODE', rule: '441', severity: 'warning', message: PN1_UNDER_4 },
-      { file: 'reviews.csv', 'line or element': '4', child: 'J2', column: 'REVIEW', rule: '166', severity: 'rejected', message: NO_SUCH_DATE },
+      {
+        file: 'reviews.csv',
+        'line or element': '3',
+        child: 'J2',
+        column: 'REVIEW_CODE',
+        rule: '441',
+        severity: 'warning',
+        message: PN1_UNDER_4,
+      },
+      {
+        file: 'reviews.csv',
+        'line or element': '4',
+        child: 'J2',
+        column: 'REVIEW',
+        rule: '166',
+        severity: 'rejected',
+        message: NO_SUCH_DATE,
+      },
     ]);
     expect((await svc.store.getChildRecords(A, 'J1'))?.reviews).toHaveLength(1);
     // The warned review is kept; the one with no such date is not.
-    expect((await svc.store.getChildRecords(A, 'J2'))?.reviews.map((r) => [r.reviewDate, r.participationCode])).toEqual([['2023-02-01', 'PN1']]);
+    expect((await svc.store.getChildRecords(A, 'J2'))?.reviews.map((r) => [r.reviewDate, r.participationCode])).toEqual(
+      [['2023-02-01', 'PN1']],
+    );
   });
 
   it('does not run a finished import again when a notification repeats', async () => {
@@ -130,11 +215,24 @@ describe('an import through presigned uploads', () => {
 describe('an import of one small file sent as bytes', () => {
   it('imports it at once and reports it like an uploaded one', async () => {
     const view = await importDirect(svc, {
-      authorityId: 'jobs-direct', requestedBy: 'qa.lead@example.org', fileName: 'return.csv', contentType: 'text/csv', body: new TextEncoder().encode(EPISODES),
+      authorityId: 'jobs-direct',
+      requestedBy: 'qa.lead@example.org',
+      fileName: 'return.csv',
+      contentType: 'text/csv',
+      body: new TextEncoder().encode(EPISODES),
     });
     expect(view).toMatchObject({
-      status: 'done', errorCount: 0, warningCount: 0, rules: [], errorsCsv: null, tables: { episodes: { accepted: 2, created: 2 } },
-      collectionYear: { year: '2022-23', how: 'inferred', reason: 'the latest episode date in the return is 10 January 2023 (DECOM in return.csv)' },
+      status: 'done',
+      errorCount: 0,
+      warningCount: 0,
+      rules: [],
+      errorsCsv: null,
+      tables: { episodes: { accepted: 2, created: 2 } },
+      collectionYear: {
+        year: '2022-23',
+        how: 'inferred',
+        reason: 'the latest episode date in the return is 10 January 2023 (DECOM in return.csv)',
+      },
     });
     // The bytes are kept under the upload key; its notification finds the import already done.
     expect(new TextDecoder().decode((await svc.objects.get(view.files[0]!.key))!)).toBe(EPISODES);
@@ -144,18 +242,73 @@ describe('an import of one small file sent as bytes', () => {
 
   it('refuses a body over the size limit, and requests that are not well formed, naming the field', async () => {
     const tooBig = new Uint8Array(DIRECT_IMPORT_MAX_BYTES + 1);
-    await expect(importDirect(svc, { authorityId: 'jobs-direct', requestedBy: 'x', fileName: 'big.csv', contentType: 'text/csv', body: tooBig })).rejects.toMatchObject({
-      name: 'ImportRequestError', field: 'body', reason: 'a file sent directly may be at most 5 MiB: upload larger files through an upload link',
+    await expect(
+      importDirect(svc, {
+        authorityId: 'jobs-direct',
+        requestedBy: 'x',
+        fileName: 'big.csv',
+        contentType: 'text/csv',
+        body: tooBig,
+      }),
+    ).rejects.toMatchObject({
+      name: 'ImportRequestError',
+      field: 'body',
+      reason: 'a file sent directly may be at most 5 MiB: upload larger files through an upload link',
     });
     const cases: [unknown, string, RegExp][] = [
-      [{ authorityId: 'A!', requestedBy: 'x', files: [{ fileName: 'a.csv', contentType: 'text/csv' }] }, 'authorityId', /lower-case/],
+      [
+        { authorityId: 'A!', requestedBy: 'x', files: [{ fileName: 'a.csv', contentType: 'text/csv' }] },
+        'authorityId',
+        /lower-case/,
+      ],
       [{ authorityId: 'jobs-a', requestedBy: 'x', files: [] }, 'files', /at least one file/],
-      [{ authorityId: 'jobs-a', requestedBy: 'x', files: [{ fileName: 'a.xlsx', contentType: 'text/csv' }] }, 'files.0.fileName', /extension of its content type/],
-      [{ authorityId: 'jobs-a', requestedBy: 'x', files: [{ fileName: '../a.csv', contentType: 'text/csv' }] }, 'files.0.fileName', /letters, digits/],
-      [{ authorityId: 'jobs-a', requestedBy: 'x', files: [{ fileName: 'a.csv', contentType: 'application/pdf' }] }, 'files.0.contentType', /Invalid option/],
-      [{ authorityId: 'jobs-a', requestedBy: 'x', files: [{ fileName: 'a.csv', contentType: 'text/csv' }, { fileName: 'a.csv', contentType: 'text/csv' }] }, 'files', /once/],
-      [{ authorityId: 'jobs-a', requestedBy: 'x', files: [{ fileName: 'a.csv', contentType: 'text/csv' }], yearEnding: '2024-04-01' }, 'yearEnding', /31 March/],
-      [{ authorityId: 'jobs-a', requestedBy: 'x', files: [{ fileName: 'a.csv', contentType: 'text/csv' }], collectionYear: '2025/27' }, 'collectionYear', /must be a collection year written like 2025-26/],
+      [
+        { authorityId: 'jobs-a', requestedBy: 'x', files: [{ fileName: 'a.xlsx', contentType: 'text/csv' }] },
+        'files.0.fileName',
+        /extension of its content type/,
+      ],
+      [
+        { authorityId: 'jobs-a', requestedBy: 'x', files: [{ fileName: '../a.csv', contentType: 'text/csv' }] },
+        'files.0.fileName',
+        /letters, digits/,
+      ],
+      [
+        { authorityId: 'jobs-a', requestedBy: 'x', files: [{ fileName: 'a.csv', contentType: 'application/pdf' }] },
+        'files.0.contentType',
+        /Invalid option/,
+      ],
+      [
+        {
+          authorityId: 'jobs-a',
+          requestedBy: 'x',
+          files: [
+            { fileName: 'a.csv', contentType: 'text/csv' },
+            { fileName: 'a.csv', contentType: 'text/csv' },
+          ],
+        },
+        'files',
+        /once/,
+      ],
+      [
+        {
+          authorityId: 'jobs-a',
+          requestedBy: 'x',
+          files: [{ fileName: 'a.csv', contentType: 'text/csv' }],
+          yearEnding: '2024-04-01',
+        },
+        'yearEnding',
+        /31 March/,
+      ],
+      [
+        {
+          authorityId: 'jobs-a',
+          requestedBy: 'x',
+          files: [{ fileName: 'a.csv', contentType: 'text/csv' }],
+          collectionYear: '2025/27',
+        },
+        'collectionYear',
+        /must be a collection year written like 2025-26/,
+      ],
     ];
     for (const [input, field, reason] of cases) {
       const error = await createImport(svc, input as never).catch((e: unknown) => e);
@@ -171,20 +324,56 @@ describe('an import of several small files sent as bytes together', () => {
 
   it('is one import, each child’s rows judged together whatever order the files came in, with the first problems readable from its CSV', async () => {
     const view = await importDirectFiles(svc, {
-      authorityId: 'jobs-many', requestedBy: 'qa.lead@example.org',
-      files: [{ fileName: 'reviews.csv', contentType: 'text/csv', body: enc(REVIEWS) }, { fileName: 'episodes.csv', contentType: 'text/csv', body: enc(EPISODES) }, { fileName: 'header.csv', contentType: 'text/csv', body: enc(HEADER) }],
+      authorityId: 'jobs-many',
+      requestedBy: 'qa.lead@example.org',
+      files: [
+        { fileName: 'reviews.csv', contentType: 'text/csv', body: enc(REVIEWS) },
+        { fileName: 'episodes.csv', contentType: 'text/csv', body: enc(EPISODES) },
+        { fileName: 'header.csv', contentType: 'text/csv', body: enc(HEADER) },
+      ],
       collectionYear: '2022-23',
     });
     // Every review finds its child's period of care in the episodes named after it.
     expect(view).toMatchObject({
-      status: 'done', errorCount: 1, warningCount: 1, rules: RULES, statedYear: '2022-23',
-      collectionYear: { year: '2022-23', how: 'stated', reason: 'stated when the import was started', rulesOf: '2022-23' },
+      status: 'done',
+      errorCount: 1,
+      warningCount: 1,
+      rules: RULES,
+      statedYear: '2022-23',
+      collectionYear: {
+        year: '2022-23',
+        how: 'stated',
+        reason: 'stated when the import was started',
+        rulesOf: '2022-23',
+      },
       tables: { header: { accepted: 2 }, episodes: { accepted: 2 }, reviews: { accepted: 2, warned: 1, rejected: 1 } },
     });
-    expect(view.files.map((f) => [f.fileName, f.uploaded, f.accepted, f.warned, f.rejected])).toEqual([['reviews.csv', true, 2, 1, 1], ['episodes.csv', true, 2, 0, 0], ['header.csv', true, 2, 0, 0]]);
+    expect(view.files.map((f) => [f.fileName, f.uploaded, f.accepted, f.warned, f.rejected])).toEqual([
+      ['reviews.csv', true, 2, 1, 1],
+      ['episodes.csv', true, 2, 0, 0],
+      ['header.csv', true, 2, 0, 0],
+    ]);
     const both = [
-      { file: 'reviews.csv', line: 3, element: null, child: 'J2', column: 'REVIEW_CODE', rule: '441', severity: 'warning', message: PN1_UNDER_4 },
-      { file: 'reviews.csv', line: 4, element: null, child: 'J2', column: 'REVIEW', rule: '166', severity: 'rejected', message: NO_SUCH_DATE },
+      {
+        file: 'reviews.csv',
+        line: 3,
+        element: null,
+        child: 'J2',
+        column: 'REVIEW_CODE',
+        rule: '441',
+        severity: 'warning',
+        message: PN1_UNDER_4,
+      },
+      {
+        file: 'reviews.csv',
+        line: 4,
+        element: null,
+        child: 'J2',
+        column: 'REVIEW',
+        rule: '166',
+        severity: 'rejected',
+        message: NO_SUCH_DATE,
+      },
     ];
     expect(await firstImportErrors(svc, 'jobs-many', view.importId, 10)).toEqual(both);
     expect(await firstImportErrors(svc, 'jobs-many', view.importId, 1)).toEqual(both.slice(0, 1));
@@ -194,14 +383,39 @@ describe('an import of several small files sent as bytes together', () => {
   it('refuses files over the size limits, with the same name, or whose name and type disagree, naming the field', async () => {
     const big = new Uint8Array(DIRECT_IMPORT_MAX_BYTES);
     const cases: [{ fileName: string; contentType: string; body: Uint8Array }[], string, RegExp][] = [
-      [[{ fileName: 'a.csv', contentType: 'text/csv', body: new Uint8Array(DIRECT_IMPORT_MAX_BYTES + 1) }], 'files.0.body', /at most 5 MiB/],
-      [Array.from({ length: Math.ceil(DIRECT_IMPORT_MAX_TOTAL_BYTES / DIRECT_IMPORT_MAX_BYTES) + 1 }, (_, i) => ({ fileName: `f${i}.csv`, contentType: 'text/csv', body: big })), 'files', /together may come to at most 20 MiB/],
-      [[{ fileName: 'a.csv', contentType: 'text/csv', body: enc(HEADER) }, { fileName: 'a.csv', contentType: 'text/csv', body: enc(HEADER) }], 'files', /once/],
-      [[{ fileName: 'a.xlsx', contentType: 'text/csv', body: enc(HEADER) }], 'files.0.fileName', /extension of its content type/],
+      [
+        [{ fileName: 'a.csv', contentType: 'text/csv', body: new Uint8Array(DIRECT_IMPORT_MAX_BYTES + 1) }],
+        'files.0.body',
+        /at most 5 MiB/,
+      ],
+      [
+        Array.from({ length: Math.ceil(DIRECT_IMPORT_MAX_TOTAL_BYTES / DIRECT_IMPORT_MAX_BYTES) + 1 }, (_, i) => ({
+          fileName: `f${i}.csv`,
+          contentType: 'text/csv',
+          body: big,
+        })),
+        'files',
+        /together may come to at most 20 MiB/,
+      ],
+      [
+        [
+          { fileName: 'a.csv', contentType: 'text/csv', body: enc(HEADER) },
+          { fileName: 'a.csv', contentType: 'text/csv', body: enc(HEADER) },
+        ],
+        'files',
+        /once/,
+      ],
+      [
+        [{ fileName: 'a.xlsx', contentType: 'text/csv', body: enc(HEADER) }],
+        'files.0.fileName',
+        /extension of its content type/,
+      ],
       [[], 'files', /at least one file/],
     ];
     for (const [files, field, reason] of cases) {
-      const error = await importDirectFiles(svc, { authorityId: 'jobs-many', requestedBy: 'x', files } as never).catch((e: unknown) => e);
+      const error = await importDirectFiles(svc, { authorityId: 'jobs-many', requestedBy: 'x', files } as never).catch(
+        (e: unknown) => e,
+      );
       expect(error, field).toBeInstanceOf(ImportRequestError);
       expect((error as ImportRequestError).field, String(reason)).toBe(field);
       expect((error as ImportRequestError).reason).toMatch(reason);
@@ -211,7 +425,13 @@ describe('an import of several small files sent as bytes together', () => {
 
 describe('one authority, one import', () => {
   it('never shows one authority another authority’s import, and writes only under the authority of the upload key', async () => {
-    const mine = await importDirect(svc, { authorityId: 'jobs-one', requestedBy: 'x', fileName: 'header.csv', contentType: 'text/csv', body: new TextEncoder().encode(HEADER) });
+    const mine = await importDirect(svc, {
+      authorityId: 'jobs-one',
+      requestedBy: 'x',
+      fileName: 'header.csv',
+      contentType: 'text/csv',
+      body: new TextEncoder().encode(HEADER),
+    });
     expect(await getImport(svc, 'jobs-two', mine.importId)).toBeNull();
     expect(await runUploadedImport(svc, `uploads/jobs-two/${mine.importId}/header.csv`)).toBeNull();
     expect(await svc.store.getChildRecords('jobs-one', 'J1')).not.toBeNull();
@@ -222,14 +442,26 @@ describe('one authority, one import', () => {
 
 describe('the Lambda entry', () => {
   it('decodes the key of an S3 notification and runs the upload it names', async () => {
-    Object.assign(process.env, { IRO_TABLE: config.tableName, IRO_BUCKET: config.bucketName, DYNAMODB_ENDPOINT: config.dynamoEndpoint, S3_ENDPOINT: config.s3Endpoint });
+    Object.assign(process.env, {
+      IRO_TABLE: config.tableName,
+      IRO_BUCKET: config.bucketName,
+      DYNAMODB_ENDPOINT: config.dynamoEndpoint,
+      S3_ENDPOINT: config.s3Endpoint,
+    });
     const { handler } = await import('../../functions/importer/handler.ts');
-    const created = await createImport(svc, { authorityId: 'jobs-lambda', requestedBy: 'x', files: [{ fileName: 'child header (2024).csv', contentType: 'text/csv' }] });
+    const created = await createImport(svc, {
+      authorityId: 'jobs-lambda',
+      requestedBy: 'x',
+      files: [{ fileName: 'child header (2024).csv', contentType: 'text/csv' }],
+    });
     const [upload] = created.uploads;
     await put(upload!.url, HEADER);
     // S3 sends keys URL-encoded, spaces as '+'.
     const encoded = encodeURIComponent(upload!.key).replace(/%20/g, '+').replace(/%2F/g, '/');
     await handler({ Records: [{ s3: { object: { key: encoded } } }] } as never);
-    expect(await getImport(svc, 'jobs-lambda', created.importId)).toMatchObject({ status: 'done', tables: { header: { accepted: 2 } } });
+    expect(await getImport(svc, 'jobs-lambda', created.importId)).toMatchObject({
+      status: 'done',
+      tables: { header: { accepted: 2 } },
+    });
   });
 });

@@ -41,7 +41,11 @@ interface Person {
   workerId?: string;
   roles: Role[];
 }
-const person = (workerId: string | undefined, roles: Role[]): Person => ({ userId: workerId ? `user-${workerId.toLowerCase()}` : 'qa-lead-1', ...(workerId ? { workerId } : {}), roles });
+const person = (workerId: string | undefined, roles: Role[]): Person => ({
+  userId: workerId ? `user-${workerId.toLowerCase()}` : 'qa-lead-1',
+  ...(workerId ? { workerId } : {}),
+  roles,
+});
 
 const PEOPLE = {
   current: person('IRO-CURRENT', ['iro']),
@@ -101,16 +105,117 @@ interface Row {
 }
 
 const ROWS: Row[] = [
-  { who: 'current IRO of the child', person: PEOPLE.current, assigned: 'never', on: 'R', assignedToThem: true, moderatesS: true, read: 403, save: 403, moderate: 403 },
-  { who: 'former IRO, 2014–2021 (before the period)', person: PEOPLE.former, assigned: 'never', on: 'R', assignedToThem: true, moderatesS: true, read: 403, save: 403, moderate: 403 },
-  { who: 'chaired one review in 2024 only, no allocation', person: PEOPLE.chair, assigned: 'never', on: 'R', assignedToThem: true, moderatesS: true, read: 403, save: 403, moderate: 403 },
-  { who: 'moderator (unrelated), on the record they moderate', person: PEOPLE.moderator, assigned: 'eligible', on: 'S', assignedToThem: false, moderatesS: true, read: 200, save: 200, moderate: 200 },
-  { who: 'qa-lead + iro, unrelated, not assigned', person: PEOPLE.dual, assigned: 'eligible', on: 'R', assignedToThem: false, moderatesS: false, read: 200, save: 404, moderate: 200 },
-  { who: 'qa-lead + iro who graded S, after moderation froze it', person: PEOPLE.dualGrader, assigned: 'eligible', on: 'S', assignedToThem: true, moderatesS: false, gradedS: true, read: 200, save: 409, moderate: 403 },
-  { who: 'qa-lead + iro, former IRO of the child (2016–17)', person: PEOPLE.dualFormer, assigned: 'never', on: 'R', assignedToThem: true, moderatesS: false, read: 403, save: 403, moderate: 403 },
-  { who: 'unrelated IRO, not assigned', person: PEOPLE.unrelated, assigned: 'eligible', on: 'R', assignedToThem: false, moderatesS: false, read: 404, save: 404, moderate: 404 },
-  { who: 'the IRO the record is assigned to (unrelated)', person: PEOPLE.auditor, assigned: 'eligible', on: 'R', assignedToThem: true, moderatesS: false, read: 200, save: 200, moderate: 404 },
-  { who: 'QA lead (no worker id)', person: PEOPLE.qa, assigned: 'not an IRO', on: 'R', assignedToThem: false, moderatesS: false, read: 200, save: 403, moderate: 200 },
+  {
+    who: 'current IRO of the child',
+    person: PEOPLE.current,
+    assigned: 'never',
+    on: 'R',
+    assignedToThem: true,
+    moderatesS: true,
+    read: 403,
+    save: 403,
+    moderate: 403,
+  },
+  {
+    who: 'former IRO, 2014–2021 (before the period)',
+    person: PEOPLE.former,
+    assigned: 'never',
+    on: 'R',
+    assignedToThem: true,
+    moderatesS: true,
+    read: 403,
+    save: 403,
+    moderate: 403,
+  },
+  {
+    who: 'chaired one review in 2024 only, no allocation',
+    person: PEOPLE.chair,
+    assigned: 'never',
+    on: 'R',
+    assignedToThem: true,
+    moderatesS: true,
+    read: 403,
+    save: 403,
+    moderate: 403,
+  },
+  {
+    who: 'moderator (unrelated), on the record they moderate',
+    person: PEOPLE.moderator,
+    assigned: 'eligible',
+    on: 'S',
+    assignedToThem: false,
+    moderatesS: true,
+    read: 200,
+    save: 200,
+    moderate: 200,
+  },
+  {
+    who: 'qa-lead + iro, unrelated, not assigned',
+    person: PEOPLE.dual,
+    assigned: 'eligible',
+    on: 'R',
+    assignedToThem: false,
+    moderatesS: false,
+    read: 200,
+    save: 404,
+    moderate: 200,
+  },
+  {
+    who: 'qa-lead + iro who graded S, after moderation froze it',
+    person: PEOPLE.dualGrader,
+    assigned: 'eligible',
+    on: 'S',
+    assignedToThem: true,
+    moderatesS: false,
+    gradedS: true,
+    read: 200,
+    save: 409,
+    moderate: 403,
+  },
+  {
+    who: 'qa-lead + iro, former IRO of the child (2016–17)',
+    person: PEOPLE.dualFormer,
+    assigned: 'never',
+    on: 'R',
+    assignedToThem: true,
+    moderatesS: false,
+    read: 403,
+    save: 403,
+    moderate: 403,
+  },
+  {
+    who: 'unrelated IRO, not assigned',
+    person: PEOPLE.unrelated,
+    assigned: 'eligible',
+    on: 'R',
+    assignedToThem: false,
+    moderatesS: false,
+    read: 404,
+    save: 404,
+    moderate: 404,
+  },
+  {
+    who: 'the IRO the record is assigned to (unrelated)',
+    person: PEOPLE.auditor,
+    assigned: 'eligible',
+    on: 'R',
+    assignedToThem: true,
+    moderatesS: false,
+    read: 200,
+    save: 200,
+    moderate: 404,
+  },
+  {
+    who: 'QA lead (no worker id)',
+    person: PEOPLE.qa,
+    assigned: 'not an IRO',
+    on: 'R',
+    assignedToThem: false,
+    moderatesS: false,
+    read: 200,
+    save: 403,
+    moderate: 200,
+  },
 ];
 
 let key: LocalSigningKey;
@@ -121,14 +226,26 @@ let auditId: string;
 let R: string;
 let S: string;
 
-const tokenOf = (p: Person) => signDevelopmentToken(key, { userId: p.userId, roles: p.roles, authorityId: AUTHORITY, workerId: p.workerId ?? null });
+const tokenOf = (p: Person) =>
+  signDevelopmentToken(key, { userId: p.userId, roles: p.roles, authorityId: AUTHORITY, workerId: p.workerId ?? null });
 
 async function api(method: string, path: string, who: Person | string, body?: unknown) {
   const token = typeof who === 'string' ? who : await tokenOf(who);
-  const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
-  const response = await app.request(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${token}`,
+    ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+  };
+  const response = await app.request(path, {
+    method,
+    headers,
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
   const text = await response.text();
-  return { status: response.status, type: response.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : null };
+  return {
+    status: response.status,
+    type: response.headers.get('content-type') ?? '',
+    body: text ? JSON.parse(text) : null,
+  };
 }
 
 const part = (kind: 'record' | 'moderation', recordId: string) => ({ auditId, part: AUDIT_PARTS[kind](recordId) });
@@ -144,12 +261,37 @@ async function current<T>(kind: 'record' | 'moderation', recordId: string) {
 async function arrange(row: Row): Promise<void> {
   const worker = row.person.workerId;
   const r = await current<GradingRecord>('record', R);
-  await store.putAuditItem(AUTHORITY, part('record', R), { ...r.body, ownIroIds: ['IRO-CURRENT'], assignedTo: row.assignedToThem && row.on === 'R' ? worker : 'IRO-AUDITOR', grades: {}, overall: null, comment: null }, r.version);
+  await store.putAuditItem(
+    AUTHORITY,
+    part('record', R),
+    {
+      ...r.body,
+      ownIroIds: ['IRO-CURRENT'],
+      assignedTo: row.assignedToThem && row.on === 'R' ? worker : 'IRO-AUDITOR',
+      grades: {},
+      overall: null,
+      comment: null,
+    },
+    r.version,
+  );
   const sAuditor = row.gradedS ? worker! : 'IRO-GRADER';
   const s = await current<GradingRecord>('record', S);
-  await store.putAuditItem(AUTHORITY, part('record', S), { ...s.body, ownIroIds: ['IRO-CURRENT'], assignedTo: sAuditor }, s.version);
+  await store.putAuditItem(
+    AUTHORITY,
+    part('record', S),
+    { ...s.body, ownIroIds: ['IRO-CURRENT'], assignedTo: sAuditor },
+    s.version,
+  );
   const m = await current<ModerationRecord>('moderation', S);
-  const moderation: ModerationRecord = { recordId: S, auditor: sAuditor, moderator: row.moderatesS ? worker! : 'IRO-MODERATOR', grades: {}, overall: null, comment: null, agreed: null };
+  const moderation: ModerationRecord = {
+    recordId: S,
+    auditor: sAuditor,
+    moderator: row.moderatesS ? worker! : 'IRO-MODERATOR',
+    grades: {},
+    overall: null,
+    comment: null,
+    agreed: null,
+  };
   await store.putAuditItem(AUTHORITY, part('moderation', S), moderation, m.version);
 }
 
@@ -166,33 +308,73 @@ beforeAll(async () => {
   ({ store, objects } = storage);
   key = await localSigningKey(join(await mkdtemp(join(tmpdir(), 'matrix-key-')), 'key.json'));
   const runner = new InProcessAuditRunner({ store, objects: storage.objects });
-  app = createApp({ store, objects: storage.objects, links: storage.objects, verifier: localVerifier(key), runner, templates: new TemplateCatalogue(store), signIn: { kind: 'local', key, authorityId: AUTHORITY } });
+  app = createApp({
+    store,
+    objects: storage.objects,
+    links: storage.objects,
+    verifier: localVerifier(key),
+    runner,
+    templates: new TemplateCatalogue(store),
+    signIn: { kind: 'local', key, authorityId: AUTHORITY },
+  });
   await store.putAuthority({ authorityId: AUTHORITY, name: 'Matrix Borough', timescales: REGULATIONS_2010 });
   const staff: Professional[] = [
     { workerId: 'SW1', role: 'SW', team: 'North 1', service: 'CiN/CP North' },
-    ...IRO_IDS.map((workerId) => ({ workerId, role: 'IRO' as const, team: 'IRO Service', service: 'Quality Assurance' })),
+    ...IRO_IDS.map((workerId) => ({
+      workerId,
+      role: 'IRO' as const,
+      team: 'IRO Service',
+      service: 'Quality Assurance',
+    })),
   ];
-  await store.upsertRecords(AUTHORITY, staff.map((record) => ({ kind: 'professional' as const, record })));
+  await store.upsertRecords(
+    AUTHORITY,
+    staff.map((record) => ({ kind: 'professional' as const, record })),
+  );
   await store.upsertRecords(AUTHORITY, toDomainRecords(m1));
   // Other children, IRO-CURRENT theirs, so the loads are shared and the child's records could go anywhere but for the rule.
   for (let i = 0; i < 5; i++) {
     const id = `N${i}`;
-    await store.upsertRecords(AUTHORITY, toDomainRecords(child(id, '2011-01-01', {
-      episodes: [episode(id, '2022-10-03')],
-      reviews: [review(id, '2022-10-31', { iroId: 'IRO-CURRENT' }), review(id, '2023-01-30', { iroId: 'IRO-CURRENT' }), review(id, '2023-07-28', { iroId: 'IRO-CURRENT' })],
-      involvements: [involvement(id, 'SW1', 'SW', '2022-10-03'), involvement(id, 'IRO-CURRENT', 'IRO', '2022-10-03')],
-    })));
+    await store.upsertRecords(
+      AUTHORITY,
+      toDomainRecords(
+        child(id, '2011-01-01', {
+          episodes: [episode(id, '2022-10-03')],
+          reviews: [
+            review(id, '2022-10-31', { iroId: 'IRO-CURRENT' }),
+            review(id, '2023-01-30', { iroId: 'IRO-CURRENT' }),
+            review(id, '2023-07-28', { iroId: 'IRO-CURRENT' }),
+          ],
+          involvements: [
+            involvement(id, 'SW1', 'SW', '2022-10-03'),
+            involvement(id, 'IRO-CURRENT', 'IRO', '2022-10-03'),
+          ],
+        }),
+      ),
+    );
   }
-  const launched = await api('POST', '/audits', PEOPLE.qa, { templateId: 'review-timeliness-participation', from: '2023-04-01', to: '2024-03-31', sample: { type: 'all' }, seed: 1 });
+  const launched = await api('POST', '/audits', PEOPLE.qa, {
+    templateId: 'review-timeliness-participation',
+    from: '2023-04-01',
+    to: '2024-03-31',
+    sample: { type: 'all' },
+    seed: 1,
+  });
   expect(launched.status).toBe(201);
   auditId = launched.body.auditId;
   await runner.idle();
   const records = (await gradingRecords({ store, objects }, AUTHORITY, auditId)).map((r) => r.body);
-  [R, S] = records.filter((r) => r.childIds.includes(CHILD)).map((r) => r.recordId).sort() as [string, string];
+  [R, S] = records
+    .filter((r) => r.childIds.includes(CHILD))
+    .map((r) => r.recordId)
+    .sort() as [string, string];
   // S is graded by the IRO it went to, then chosen for moderation (the only record graded).
   const s = records.find((r) => r.recordId === S)!;
   const grader = Object.values(PEOPLE).find((p) => p.workerId === s.assignedTo) ?? person(s.assignedTo!, ['iro']);
-  expect((await api('PUT', `/audits/${auditId}/records/${S}/grades`, grader, { version: 1, grades: { [QUESTION]: 'Good' } })).status).toBe(200);
+  expect(
+    (await api('PUT', `/audits/${auditId}/records/${S}/grades`, grader, { version: 1, grades: { [QUESTION]: 'Good' } }))
+      .status,
+  ).toBe(200);
   const started = await api('POST', `/audits/${auditId}/moderation`, PEOPLE.qa, { share: 0.1 });
   expect(started.status).toBe(201);
   expect(started.body.moderated).toEqual([{ recordId: S, moderator: expect.any(String) }]);
@@ -201,7 +383,9 @@ beforeAll(async () => {
 
 describe('being assigned: the audit’s own assignment', () => {
   it('records every IRO the child ever had against both of their records, and gives them to none of those', async () => {
-    const records = (await gradingRecords({ store, objects }, AUTHORITY, auditId)).map((r) => r.body).filter((r) => r.childIds.includes(CHILD));
+    const records = (await gradingRecords({ store, objects }, AUTHORITY, auditId))
+      .map((r) => r.body)
+      .filter((r) => r.childIds.includes(CHILD));
     expect(records).toHaveLength(2);
     for (const r of records) {
       expect(r.ownIroIds).toEqual([...RELATED].sort());
@@ -210,81 +394,118 @@ describe('being assigned: the audit’s own assignment', () => {
     }
   });
 
-  for (const row of ROWS) it(`${row.who}: ${row.assigned}`, async () => {
-    const list = await api('GET', '/assignments', row.person);
-    if (row.assigned === 'not an IRO') {
-      expect(list.status).toBe(403);
-      return;
-    }
-    expect(list.status).toBe(200);
-    const records = (await gradingRecords({ store, objects }, AUTHORITY, auditId)).map((r) => r.body).filter((r) => r.childIds.includes(CHILD));
-    // Excluded from both of the child's records, or from neither; and never given one when excluded.
-    expect(records.map((r) => r.ownIroIds.includes(row.person.workerId!))).toEqual(records.map(() => row.assigned === 'never'));
-    if (row.assigned === 'never') {
-      expect(list.body.assignments.filter((a: { recordId: string }) => a.recordId === R || a.recordId === S)).toEqual([]);
-    }
-  });
+  for (const row of ROWS)
+    it(`${row.who}: ${row.assigned}`, async () => {
+      const list = await api('GET', '/assignments', row.person);
+      if (row.assigned === 'not an IRO') {
+        expect(list.status).toBe(403);
+        return;
+      }
+      expect(list.status).toBe(200);
+      const records = (await gradingRecords({ store, objects }, AUTHORITY, auditId))
+        .map((r) => r.body)
+        .filter((r) => r.childIds.includes(CHILD));
+      // Excluded from both of the child's records, or from neither; and never given one when excluded.
+      expect(records.map((r) => r.ownIroIds.includes(row.person.workerId!))).toEqual(
+        records.map(() => row.assigned === 'never'),
+      );
+      if (row.assigned === 'never') {
+        expect(list.body.assignments.filter((a: { recordId: string }) => a.recordId === R || a.recordId === S)).toEqual(
+          [],
+        );
+      }
+    });
 });
 
 describe('through the API', () => {
-  for (const row of ROWS) it(`${row.who}: read ${row.read}, save grades ${row.save}, moderate ${row.moderate}`, async () => {
-    await arrange(row);
-    const recordId = recordOf(row);
-    const read = await api('GET', `/audits/${auditId}/records/${recordId}`, row.person);
-    expect(read.status, 'read').toBe(row.read);
-    if (row.read === 200 && row.person === PEOPLE.moderator) expect(read.body).toMatchObject({ role: 'moderator', grades: { grades: {} } });
-    if (row.read === 403) {
-      expect(read.type).toContain('application/problem+json');
-      expect(read.body.detail).toMatch(/you are, or have been, the IRO for a child in this record/);
-    }
+  for (const row of ROWS)
+    it(`${row.who}: read ${row.read}, save grades ${row.save}, moderate ${row.moderate}`, async () => {
+      await arrange(row);
+      const recordId = recordOf(row);
+      const read = await api('GET', `/audits/${auditId}/records/${recordId}`, row.person);
+      expect(read.status, 'read').toBe(row.read);
+      if (row.read === 200 && row.person === PEOPLE.moderator)
+        expect(read.body).toMatchObject({ role: 'moderator', grades: { grades: {} } });
+      if (row.read === 403) {
+        expect(read.type).toContain('application/problem+json');
+        expect(read.body.detail).toMatch(/you are, or have been, the IRO for a child in this record/);
+      }
 
-    const moderating = row.on === 'S' && row.moderatesS;
-    const save = await api('PUT', `/audits/${auditId}/records/${recordId}/grades`, row.person, { version: await versionFor(row, moderating), grades: { [QUESTION]: 'Inadequate' } });
-    expect(save.status, 'save grades').toBe(row.save);
-    if (row.save !== 200) {
-      // Nothing was written: neither the auditor's grades nor the moderator's.
-      expect((await current<GradingRecord>('record', S)).body.grades).toEqual({ [QUESTION]: 'Good' });
-      if (!moderating) expect((await current<ModerationRecord>('moderation', S)).body.grades).toEqual({});
-    }
+      const moderating = row.on === 'S' && row.moderatesS;
+      const save = await api('PUT', `/audits/${auditId}/records/${recordId}/grades`, row.person, {
+        version: await versionFor(row, moderating),
+        grades: { [QUESTION]: 'Inadequate' },
+      });
+      expect(save.status, 'save grades').toBe(row.save);
+      if (row.save !== 200) {
+        // Nothing was written: neither the auditor's grades nor the moderator's.
+        expect((await current<GradingRecord>('record', S)).body.grades).toEqual({ [QUESTION]: 'Good' });
+        if (!moderating) expect((await current<ModerationRecord>('moderation', S)).body.grades).toEqual({});
+      }
 
-    await arrange(row);
-    const moderate = row.person.roles.includes('qa-lead')
-      ? await api('PUT', `/audits/${auditId}/records/${S}/agreed-grades`, row.person, { version: await versionFor(row, true), grades: { [QUESTION]: 'Requires improvement' }, reason: 'the record quotes the child once' })
-      : await api('PUT', `/audits/${auditId}/records/${S}/grades`, row.person, { version: await versionFor(row, true), grades: { [QUESTION]: 'Outstanding' } });
-    expect(moderate.status, 'moderate').toBe(row.moderate);
-    if (row.moderate === 403 && row.person.workerId && RELATED.includes(row.person.workerId)) expect(moderate.body.detail).toMatch(/you are, or have been, the IRO/);
-  });
+      await arrange(row);
+      const moderate = row.person.roles.includes('qa-lead')
+        ? await api('PUT', `/audits/${auditId}/records/${S}/agreed-grades`, row.person, {
+            version: await versionFor(row, true),
+            grades: { [QUESTION]: 'Requires improvement' },
+            reason: 'the record quotes the child once',
+          })
+        : await api('PUT', `/audits/${auditId}/records/${S}/grades`, row.person, {
+            version: await versionFor(row, true),
+            grades: { [QUESTION]: 'Outstanding' },
+          });
+      expect(moderate.status, 'moderate').toBe(row.moderate);
+      if (row.moderate === 403 && row.person.workerId && RELATED.includes(row.person.workerId))
+        expect(moderate.body.detail).toMatch(/you are, or have been, the IRO/);
+    });
 });
 
 describe('through the web pages', () => {
   const web = (status: Status, post: boolean) => (post && status === 200 ? 303 : status);
 
-  for (const row of ROWS) it(`${row.who}: read ${row.read}, save grades ${row.save}, moderate ${row.moderate}`, async () => {
-    await arrange(row);
-    const browser = new WebClient(app);
-    browser.cookies.set('__Host-iro-session', await tokenOf(row.person));
-    const csrf = csrfTokenIn((await browser.get('/app')).html);
-    const recordId = recordOf(row);
-    const page = `/app/audits/${auditId}/records/${recordId}`;
+  for (const row of ROWS)
+    it(`${row.who}: read ${row.read}, save grades ${row.save}, moderate ${row.moderate}`, async () => {
+      await arrange(row);
+      const browser = new WebClient(app);
+      browser.cookies.set('__Host-iro-session', await tokenOf(row.person));
+      const csrf = csrfTokenIn((await browser.get('/app')).html);
+      const recordId = recordOf(row);
+      const page = `/app/audits/${auditId}/records/${recordId}`;
 
-    const read = await browser.get(page);
-    expect(read.status, 'read').toBe(row.read);
-    if (row.read === 403) {
-      expect(textOf(read.html)).toContain('You cannot see this page');
-      expect(textOf(read.html)).toContain('You are, or have been, the IRO for a child in this record');
-    }
+      const read = await browser.get(page);
+      expect(read.status, 'read').toBe(row.read);
+      if (row.read === 403) {
+        expect(textOf(read.html)).toContain('You cannot see this page');
+        expect(textOf(read.html)).toContain('You are, or have been, the IRO for a child in this record');
+      }
 
-    const moderating = row.on === 'S' && row.moderatesS;
-    const save = await browser.post(page, { csrf_token: csrf, version: String(await versionFor(row, moderating)), [`grade-${QUESTION}`]: 'Inadequate', action: 'save' });
-    expect(save.status, 'save grades').toBe(web(row.save, true));
-    if (row.save !== 200) expect((await current<GradingRecord>('record', S)).body.grades).toEqual({ [QUESTION]: 'Good' });
+      const moderating = row.on === 'S' && row.moderatesS;
+      const save = await browser.post(page, {
+        csrf_token: csrf,
+        version: String(await versionFor(row, moderating)),
+        [`grade-${QUESTION}`]: 'Inadequate',
+        action: 'save',
+      });
+      expect(save.status, 'save grades').toBe(web(row.save, true));
+      if (row.save !== 200)
+        expect((await current<GradingRecord>('record', S)).body.grades).toEqual({ [QUESTION]: 'Good' });
 
-    await arrange(row);
-    const moderate = row.person.roles.includes('qa-lead')
-      ? await browser.post(`/app/audits/${auditId}/records/${S}/agreed`, { csrf_token: csrf, version: String(await versionFor(row, true)), [`agreed-${QUESTION}`]: 'Requires improvement', reason: 'the record quotes the child once' })
-      : await browser.post(`/app/audits/${auditId}/records/${S}`, { csrf_token: csrf, version: String(await versionFor(row, true)), [`grade-${QUESTION}`]: 'Outstanding', action: 'save' });
-    expect(moderate.status, 'moderate').toBe(web(row.moderate, true));
-  });
+      await arrange(row);
+      const moderate = row.person.roles.includes('qa-lead')
+        ? await browser.post(`/app/audits/${auditId}/records/${S}/agreed`, {
+            csrf_token: csrf,
+            version: String(await versionFor(row, true)),
+            [`agreed-${QUESTION}`]: 'Requires improvement',
+            reason: 'the record quotes the child once',
+          })
+        : await browser.post(`/app/audits/${auditId}/records/${S}`, {
+            csrf_token: csrf,
+            version: String(await versionFor(row, true)),
+            [`grade-${QUESTION}`]: 'Outstanding',
+            action: 'save',
+          });
+      expect(moderate.status, 'moderate').toBe(web(row.moderate, true));
+    });
 });
 
 describe('identity on AWS: the worker id from custom:worker_id, the username a UUID', () => {
@@ -295,23 +516,53 @@ describe('identity on AWS: the worker id from custom:worker_id, the username a U
 
   /** An ID token as Cognito issues it when sign-in is by email. */
   const idToken = async (claims: Record<string, unknown>) =>
-    new SignJWT({ 'cognito:groups': ['iro'], 'custom:authority': AUTHORITY, token_use: 'id', email: 'iro@example.gov.uk', email_verified: true, ...claims })
+    new SignJWT({
+      'cognito:groups': ['iro'],
+      'custom:authority': AUTHORITY,
+      token_use: 'id',
+      email: 'iro@example.gov.uk',
+      email_verified: true,
+      ...claims,
+    })
       .setProtectedHeader({ alg: 'RS256', kid: 'pool-key-1' })
-      .setIssuer(ISSUER).setAudience(CLIENT).setSubject(randomUUID()).setIssuedAt().setExpirationTime('1h')
+      .setIssuer(ISSUER)
+      .setAudience(CLIENT)
+      .setSubject(randomUUID())
+      .setIssuedAt()
+      .setExpirationTime('1h')
       .sign(signingKey);
 
   const cognitoApi = async (method: string, path: string, token: string, body?: unknown) => {
-    const response = await cognitoApp.request(path, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-    return { status: response.status, body: (await response.json()) as { detail?: string; assignments: { recordId: string }[] } };
+    const response = await cognitoApp.request(path, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as { detail?: string; assignments: { recordId: string }[] },
+    };
   };
 
   beforeAll(async () => {
     const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
     signingKey = privateKey;
-    const jwks = createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'pool-key-1', alg: 'RS256', use: 'sig' }] });
+    const jwks = createLocalJWKSet({
+      keys: [{ ...(await exportJWK(publicKey)), kid: 'pool-key-1', alg: 'RS256', use: 'sig' }],
+    });
     const runner = new InProcessAuditRunner({ store, objects });
     // The Cognito verifier's own code (jwtVerifier), with the pool's keys given instead of fetched.
-    cognitoApp = createApp({ store, objects, links: objects, verifier: jwtVerifier(jwks, { issuer: ISSUER, audience: CLIENT }), runner, templates: new TemplateCatalogue(store) });
+    cognitoApp = createApp({
+      store,
+      objects,
+      links: objects,
+      verifier: jwtVerifier(jwks, { issuer: ISSUER, audience: CLIENT }),
+      runner,
+      templates: new TemplateCatalogue(store),
+    });
   });
 
   it('reaches the IRO’s assignments and grades by custom:worker_id; the trail names the person and the worker', async () => {
@@ -322,8 +573,17 @@ describe('identity on AWS: the worker id from custom:worker_id, the username a U
     expect(list.status).toBe(200);
     expect(list.body.assignments.map((a) => a.recordId)).toContain(R);
     const version = (await current('record', R)).version;
-    expect((await cognitoApi('PUT', `/audits/${auditId}/records/${R}/grades`, token, { version, grades: { [QUESTION]: 'Good' } })).status).toBe(200);
-    const entry = (await auditTrail({ store, objects }, AUTHORITY, auditId)).filter((e) => e.action === 'grade').at(-1)!;
+    expect(
+      (
+        await cognitoApi('PUT', `/audits/${auditId}/records/${R}/grades`, token, {
+          version,
+          grades: { [QUESTION]: 'Good' },
+        })
+      ).status,
+    ).toBe(200);
+    const entry = (await auditTrail({ store, objects }, AUTHORITY, auditId))
+      .filter((e) => e.action === 'grade')
+      .at(-1)!;
     expect(entry).toMatchObject({ actor: username, details: { recordId: R, workerId: 'IRO-AUDITOR' } });
   });
 
@@ -334,7 +594,9 @@ describe('identity on AWS: the worker id from custom:worker_id, the username a U
       expect(list.status).toBe(403);
       expect(list.body.detail).toMatch(/no worker id \(custom:worker_id\).*Ask your administrator/);
       expect((await cognitoApi('GET', `/audits/${auditId}/records/${R}`, token)).status).toBe(403);
-      expect((await cognitoApi('PUT', `/audits/${auditId}/records/${R}/grades`, token, { version: 1, grades: {} })).status).toBe(403);
+      expect(
+        (await cognitoApi('PUT', `/audits/${auditId}/records/${R}/grades`, token, { version: 1, grades: {} })).status,
+      ).toBe(403);
     }
   });
 
@@ -354,12 +616,28 @@ describe('records changed after the assignment', () => {
   it('refuses the assigned IRO once a review they chaired years ago is imported, on reading and on saving', async () => {
     await arrange(ROWS.find((r) => r.person === PEOPLE.auditor)!);
     expect((await api('GET', `/audits/${auditId}/records/${R}`, PEOPLE.auditor)).status).toBe(200);
-    await store.upsertRecords(AUTHORITY, toDomainRecords({ ...m1, child: null, episodes: [], involvements: [], reviews: [review(CHILD, '2015-03-02', { iroId: 'IRO-AUDITOR' })] }));
+    await store.upsertRecords(
+      AUTHORITY,
+      toDomainRecords({
+        ...m1,
+        child: null,
+        episodes: [],
+        involvements: [],
+        reviews: [review(CHILD, '2015-03-02', { iroId: 'IRO-AUDITOR' })],
+      }),
+    );
     const refused = await api('GET', `/audits/${auditId}/records/${R}`, PEOPLE.auditor);
     expect(refused.status).toBe(403);
     expect(refused.body.detail).toMatch(/chairing one of their reviews, at any date/);
     const version = (await current('record', R)).version;
-    expect((await api('PUT', `/audits/${auditId}/records/${R}/grades`, PEOPLE.auditor, { version, grades: { [QUESTION]: 'Good' } })).status).toBe(403);
+    expect(
+      (
+        await api('PUT', `/audits/${auditId}/records/${R}/grades`, PEOPLE.auditor, {
+          version,
+          grades: { [QUESTION]: 'Good' },
+        })
+      ).status,
+    ).toBe(403);
     expect((await current<GradingRecord>('record', R)).version).toBe(version);
   });
 });

@@ -15,13 +15,39 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client, UploadPartCommand,
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_PARTS } from '#audit/audit-record';
-import { finishAuditJob, getAudit, launchAudit, requestClose, runAuditJob, runSegmentJob, type AuditServices, type LaunchRequest } from '#audit/jobs';
+import {
+  finishAuditJob,
+  getAudit,
+  launchAudit,
+  requestClose,
+  runAuditJob,
+  runSegmentJob,
+  type AuditServices,
+  type LaunchRequest,
+} from '#audit/jobs';
 import { readTemplateLibrary } from '#audit/template-library';
 import { localSigningKey, localVerifier, signDevelopmentToken } from '#auth/tokens';
 import { DYNALITE_CREDENTIALS, S3RVER_CREDENTIALS } from '#config/aws-clients';
@@ -29,7 +55,16 @@ import { REGULATIONS_2010 } from '#domain/timescales';
 import { leasePolicy, type LeasePolicy } from '#jobs/lease';
 import { MAX_NOTE_CHARS, MAX_REASON_CHARS } from '#jobs/messages';
 import { createApp } from '#http/app';
-import { DIRECT_IMPORT_MAX_BYTES, ImportJob, createImport, importDirect, importReportKey, runUploadedImport, type ImportServices, type ImportView } from '#loader/import-jobs';
+import {
+  DIRECT_IMPORT_MAX_BYTES,
+  ImportJob,
+  createImport,
+  importDirect,
+  importReportKey,
+  runUploadedImport,
+  type ImportServices,
+  type ImportView,
+} from '#loader/import-jobs';
 import { signingKeyPath } from '#local/stack';
 import { localConfig } from '#local/connect';
 import { InProcessAuditRunner } from '#service/audit-runner';
@@ -54,9 +89,24 @@ let storage: Awaited<ReturnType<typeof freshStorage>>;
 let clean: AuditServices & ImportServices;
 let base: Omit<LaunchRequest, 'auditId'>;
 
-const throttled = () => Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
-const slowDown = () => Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown', $fault: 'server', $metadata: { httpStatusCode: 503 } });
-const internalError = () => Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalError', $fault: 'server', $metadata: { httpStatusCode: 500 } });
+const throttled = () =>
+  Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+    name: 'ProvisionedThroughputExceededException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+  });
+const slowDown = () =>
+  Object.assign(new Error('Please reduce your request rate.'), {
+    name: 'SlowDown',
+    $fault: 'server',
+    $metadata: { httpStatusCode: 503 },
+  });
+const internalError = () =>
+  Object.assign(new Error('We encountered an internal error. Please try again.'), {
+    name: 'InternalError',
+    $fault: 'server',
+    $metadata: { httpStatusCode: 500 },
+  });
 
 /** One injected fault: the calls it matches fail with `error`, `times` times (Infinity: every time). */
 interface Fault {
@@ -68,8 +118,25 @@ interface Fault {
   hits: number;
 }
 
-const DYNAMO_COMMANDS = [GetCommand, PutCommand, QueryCommand, ScanCommand, BatchWriteCommand, BatchGetCommand, TransactWriteCommand];
-const S3_COMMANDS = [PutObjectCommand, GetObjectCommand, HeadBucketCommand, CopyObjectCommand, CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand];
+const DYNAMO_COMMANDS = [
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  BatchWriteCommand,
+  BatchGetCommand,
+  TransactWriteCommand,
+];
+const S3_COMMANDS = [
+  PutObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  UploadPartCommand,
+  CompleteMultipartUploadCommand,
+  AbortMultipartUploadCommand,
+];
 
 /**
  * Stores whose clients reach the real dynalite and s3rver, except for the faults queued with `fail`.
@@ -78,11 +145,23 @@ const S3_COMMANDS = [PutObjectCommand, GetObjectCommand, HeadBucketCommand, Copy
 function faultyServices() {
   const faults: Fault[] = [];
   const { config } = storage;
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: config.region, endpoint: config.dynamoEndpoint, credentials: DYNALITE_CREDENTIALS }), {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  const documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ region: config.region, endpoint: config.dynamoEndpoint, credentials: DYNALITE_CREDENTIALS }),
+    {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    },
+  );
+  const s3 = new S3Client({
+    region: config.region,
+    endpoint: config.s3Endpoint,
+    credentials: S3RVER_CREDENTIALS,
+    forcePathStyle: true,
   });
-  const s3 = new S3Client({ region: config.region, endpoint: config.s3Endpoint, credentials: S3RVER_CREDENTIALS, forcePathStyle: true });
-  const forward = (mock: ReturnType<typeof mockClient>, commands: (new (input: any) => any)[], real: { send(command: any): Promise<any> }) => {
+  const forward = (
+    mock: ReturnType<typeof mockClient>,
+    commands: (new (input: any) => any)[],
+    real: { send(command: any): Promise<any> },
+  ) => {
     for (const Command of commands) {
       mock.on(Command as never).callsFake(async (input: Record<string, any>) => {
         const fault = faults.find((f) => f.command === Command.name && f.hits < f.times && f.when(input));
@@ -99,7 +178,13 @@ function faultyServices() {
   forward(dynamoMock as never, DYNAMO_COMMANDS, storage.documents);
   forward(s3Mock as never, S3_COMMANDS, storage.s3);
   const objects = new S3ObjectStore(s3, config.bucketName, fast);
-  const svc = { store: new DynamoRecordStore(documents, config.tableName, { retry: fast }) as RecordStore, objects, links: objects, leases, retry: fast };
+  const svc = {
+    store: new DynamoRecordStore(documents, config.tableName, { retry: fast }) as RecordStore,
+    objects,
+    links: objects,
+    leases,
+    retry: fast,
+  };
   return {
     svc,
     /** Queues a fault; returns it, to count its hits. */
@@ -117,8 +202,11 @@ function faultyServices() {
 
 /** Put of one job item, by its kind (an import's or an audit's record) and id. */
 const importItem = (importId: string, statuses?: string[]) => (input: Record<string, any>) =>
-  input.Item?.kind === 'importJob' && input.Item.importId === importId && (!statuses || statuses.includes(input.Item.body?.status));
-const auditRecord = (auditId: string) => (input: Record<string, any>) => input.Item?.kind === 'auditItem' && input.Item.auditId === auditId && input.Item.part === AUDIT_PARTS.meta;
+  input.Item?.kind === 'importJob' &&
+  input.Item.importId === importId &&
+  (!statuses || statuses.includes(input.Item.body?.status));
+const auditRecord = (auditId: string) => (input: Record<string, any>) =>
+  input.Item?.kind === 'auditItem' && input.Item.auditId === auditId && input.Item.part === AUDIT_PARTS.meta;
 const keyUnder = (prefix: string) => (input: Record<string, any>) => String(input.Key ?? '').startsWith(prefix);
 
 /** The stored import, parsed, and the size of its item as JSON. */
@@ -137,7 +225,13 @@ async function leasedIds(): Promise<string[]> {
 /** Recovery as the stack (or the scheduled check) runs it, a minute on, with a clean store; waits for the runs it resumed. */
 async function recoverAMinuteLater() {
   const runner = new InProcessAuditRunner({ store: storage.store, objects: storage.objects, leases });
-  const recovered = await recoverStaleJobs({ store: storage.store, objects: storage.objects, leases, runner, now: aMinuteOn });
+  const recovered = await recoverStaleJobs({
+    store: storage.store,
+    objects: storage.objects,
+    leases,
+    runner,
+    now: aMinuteOn,
+  });
   await runner.idle();
   return recovered;
 }
@@ -149,8 +243,15 @@ const failFunction = () => failHandler!;
 const PROFESSIONALS_CSV = `WORKER_ID,ROLE,TEAM,SERVICE\n${Array.from({ length: 30 }, (_, i) => `SWX${i},SW,North 1,CiN/CP North`).join('\n')}\nTMX,XX,North 1,CiN/CP North\n`;
 
 /** An import of one professionals file (30 rows kept, 1 refused), uploaded and waiting for its notification. */
-async function uploadedImport(fileName = 'professionals.csv', body: string = PROFESSIONALS_CSV): Promise<{ importId: string; key: string }> {
-  const created = await createImport(clean, { authorityId: AUTHORITY, requestedBy: 'qa-lead-1', files: [{ fileName, contentType: 'text/csv' }] });
+async function uploadedImport(
+  fileName = 'professionals.csv',
+  body: string = PROFESSIONALS_CSV,
+): Promise<{ importId: string; key: string }> {
+  const created = await createImport(clean, {
+    authorityId: AUTHORITY,
+    requestedBy: 'qa-lead-1',
+    files: [{ fileName, contentType: 'text/csv' }],
+  });
   const key = created.uploads[0]!.key;
   await storage.objects.put(key, body, 'text/csv');
   return { importId: created.importId, key };
@@ -160,21 +261,53 @@ beforeAll(async () => {
   storage = await freshStorage('recovery');
   clean = { store: storage.store, objects: storage.objects, links: storage.objects, leases };
   await storage.store.putAuthority({ authorityId: AUTHORITY, name: 'Recovery Borough', timescales: REGULATIONS_2010 });
-  await storage.store.upsertRecords(AUTHORITY, professionals.map((record) => ({ kind: 'professional' as const, record })));
+  await storage.store.upsertRecords(
+    AUTHORITY,
+    professionals.map((record) => ({ kind: 'professional' as const, record })),
+  );
   for (let i = 0; i < 12; i++) {
     const id = `V${String(i).padStart(2, '0')}`;
-    await storage.store.upsertRecords(AUTHORITY, toDomainRecords(child(id, '2012-01-01', {
-      episodes: [episode(id, '2024-01-03')],
-      reviews: [review(id, i % 4 === 0 ? '2024-02-01' : '2024-01-29', { iroId: i % 2 ? 'IRO1' : 'IRO2', decisionsIssued: '2024-02-05', recordIssued: '2024-02-20' })],
-      involvements: [involvement(id, 'SW1', 'SW', '2024-01-03'), involvement(id, i % 2 ? 'IRO1' : 'IRO2', 'IRO', '2024-01-03')],
-    })));
+    await storage.store.upsertRecords(
+      AUTHORITY,
+      toDomainRecords(
+        child(id, '2012-01-01', {
+          episodes: [episode(id, '2024-01-03')],
+          reviews: [
+            review(id, i % 4 === 0 ? '2024-02-01' : '2024-01-29', {
+              iroId: i % 2 ? 'IRO1' : 'IRO2',
+              decisionsIssued: '2024-02-05',
+              recordIssued: '2024-02-20',
+            }),
+          ],
+          involvements: [
+            involvement(id, 'SW1', 'SW', '2024-01-03'),
+            involvement(id, i % 2 ? 'IRO1' : 'IRO2', 'IRO', '2024-01-03'),
+          ],
+        }),
+      ),
+    );
   }
   const template = (await readTemplateLibrary()).templates.get('review-timeliness-participation')!;
-  base = { authorityId: AUTHORITY, template, period: { from: '2024-01-01', to: '2024-03-31' }, sampling: { type: 'all' }, seed: 9, autoOnly: true, createdBy: 'qa-lead-1', segments: 3 };
+  base = {
+    authorityId: AUTHORITY,
+    template,
+    period: { from: '2024-01-01', to: '2024-03-31' },
+    sampling: { type: 'all' },
+    seed: 9,
+    autoOnly: true,
+    createdBy: 'qa-lead-1',
+    segments: 3,
+  };
 
   // The function reads its wiring from the environment when it is loaded; the environment is put back at once.
   const { config } = storage;
-  const wiring = { IRO_TABLE: config.tableName, IRO_BUCKET: config.bucketName, DYNAMODB_ENDPOINT: config.dynamoEndpoint, S3_ENDPOINT: config.s3Endpoint, AWS_REGION: config.region };
+  const wiring = {
+    IRO_TABLE: config.tableName,
+    IRO_BUCKET: config.bucketName,
+    DYNAMODB_ENDPOINT: config.dynamoEndpoint,
+    S3_ENDPOINT: config.s3Endpoint,
+    AWS_REGION: config.region,
+  };
   const saved = Object.fromEntries(Object.keys(wiring).map((k) => [k, process.env[k]]));
   Object.assign(process.env, wiring);
   try {
@@ -195,7 +328,12 @@ describe('an import under faults', () => {
       const fault = faulty.fail('GetObjectCommand', (input) => input.Key === key, slowDown, 2);
       const job = await runUploadedImport(faulty.svc, key);
       expect(fault.hits).toBe(2);
-      expect(job).toMatchObject({ status: 'done', failure: null, lease: null, tables: { professionals: { accepted: 30, rejected: 1 } } });
+      expect(job).toMatchObject({
+        status: 'done',
+        failure: null,
+        lease: null,
+        tables: { professionals: { accepted: 30, rejected: 1 } },
+      });
       expect((await storedImport(importId)).job.status).toBe('done');
       expect(await leasedIds()).not.toContain(importId);
     } finally {
@@ -210,7 +348,9 @@ describe('an import under faults', () => {
       faulty.fail('GetObjectCommand', (input) => input.Key === key, internalError);
       const job = await runUploadedImport(faulty.svc, key);
       expect(job).toMatchObject({ status: 'failed', lease: null });
-      expect(job!.failure).toBe('the upload professionals.csv could not be read from the bucket: We encountered an internal error. Please try again.');
+      expect(job!.failure).toBe(
+        'the upload professionals.csv could not be read from the bucket: We encountered an internal error. Please try again.',
+      );
       expect((await storedImport(importId)).job).toMatchObject({ status: 'failed', failure: job!.failure });
       expect(await leasedIds()).not.toContain(importId);
     } finally {
@@ -224,8 +364,15 @@ describe('an import under faults', () => {
       const { importId, key } = await uploadedImport();
       faulty.fail('PutObjectCommand', keyUnder('imports/'), internalError);
       const job = await runUploadedImport(faulty.svc, key);
-      expect(job).toMatchObject({ status: 'failed', lease: null, errorsInCsv: 0, tables: { professionals: { accepted: 30, rejected: 1 } } });
-      expect(job!.failure).toMatch(/^its report could not be saved to the bucket \(We encountered an internal error\. Please try again\.\); the rows themselves were imported as counted\. Before that: the problems CSV could not be saved/);
+      expect(job).toMatchObject({
+        status: 'failed',
+        lease: null,
+        errorsInCsv: 0,
+        tables: { professionals: { accepted: 30, rejected: 1 } },
+      });
+      expect(job!.failure).toMatch(
+        /^its report could not be saved to the bucket \(We encountered an internal error\. Please try again\.\); the rows themselves were imported as counted\. Before that: the problems CSV could not be saved/,
+      );
       expect(job!.failure!.length).toBeLessThanOrEqual(MAX_REASON_CHARS);
       expect((await storedImport(importId)).job.status).toBe('failed');
       expect(await leasedIds()).not.toContain(importId);
@@ -271,9 +418,16 @@ describe('an import under faults', () => {
     expect(recovered).toEqual([expect.objectContaining({ kind: 'import', outcome: 'released' })]);
     // The run had finished: its report was saved before the last write, so the import ends as it did.
     const { job } = await storedImport(importId);
-    expect(job).toMatchObject({ status: 'done', lease: null, failure: null, tables: { professionals: { accepted: 30, rejected: 1 } } });
+    expect(job).toMatchObject({
+      status: 'done',
+      lease: null,
+      failure: null,
+      tables: { professionals: { accepted: 30, rejected: 1 } },
+    });
     expect(job.trail.at(-1)).toMatchObject({ actor: 'system', action: 'recovered' });
-    expect(job.trail.at(-1)!.detail).toMatch(/^it had finished \(done\), but its final status was not saved to the table \(the process running it \(.+\) stopped renewing its lease at .+\); taken from its report$/);
+    expect(job.trail.at(-1)!.detail).toMatch(
+      /^it had finished \(done\), but its final status was not saved to the table \(the process running it \(.+\) stopped renewing its lease at .+\); taken from its report$/,
+    );
     expect(await leasedIds()).not.toContain(importId);
   });
 
@@ -289,7 +443,9 @@ describe('an import under faults', () => {
       expect(recovered).toEqual([expect.objectContaining({ kind: 'import', outcome: 'failed' })]);
       const { job } = await storedImport(importId);
       expect(job.status).toBe('failed');
-      expect(job.failure).toMatch(/^the import stopped before it finished \(the process running it \(.+\) stopped renewing its lease at .+\); rows it had saved stay saved/);
+      expect(job.failure).toMatch(
+        /^the import stopped before it finished \(the process running it \(.+\) stopped renewing its lease at .+\); rows it had saved stay saved/,
+      );
       expect(await leasedIds()).not.toContain(importId);
     } finally {
       faulty.restore();
@@ -304,7 +460,12 @@ describe('an audit’s segment under faults', () => {
     const faulty = faultyServices();
     try {
       const puts = faulty.fail('PutObjectCommand', keyUnder(`work/${AUTHORITY}/${auditId}/`), slowDown, 2);
-      const checkpoint = faulty.fail('PutCommand', (input) => input.Item?.auditId === auditId && input.Item.part === AUDIT_PARTS.segment(1), throttled, 2);
+      const checkpoint = faulty.fail(
+        'PutCommand',
+        (input) => input.Item?.auditId === auditId && input.Item.part === AUDIT_PARTS.segment(1),
+        throttled,
+        2,
+      );
       const result = await runSegmentJob(faulty.svc, AUTHORITY, auditId, 1, { runId: 'sfn-seg-ok' });
       expect([puts.hits, checkpoint.hits]).toEqual([2, 2]);
       expect(result).toMatchObject({ segment: 1, scanned: true });
@@ -313,7 +474,11 @@ describe('an audit’s segment under faults', () => {
       faulty.restore();
     }
     // The run carries on: its finish publishes.
-    expect((await finishAuditJob(clean, AUTHORITY, auditId, { runId: 'sfn-seg-ok' })).body).toMatchObject({ status: 'published', population: 12, lease: null });
+    expect((await finishAuditJob(clean, AUTHORITY, auditId, { runId: 'sfn-seg-ok' })).body).toMatchObject({
+      status: 'published',
+      population: 12,
+      lease: null,
+    });
   });
 
   it('when every scan is throttled, fails; the state machine’s fail step ends the audit failed with the reason', async () => {
@@ -323,17 +488,34 @@ describe('an audit’s segment under faults', () => {
     let error: Error;
     try {
       faulty.fail('ScanCommand', () => true, throttled);
-      error = (await runSegmentJob(faulty.svc, AUTHORITY, auditId, 0, { runId: 'sfn-seg-fail' }).catch((e: unknown) => e)) as Error;
+      error = (await runSegmentJob(faulty.svc, AUTHORITY, auditId, 0, { runId: 'sfn-seg-fail' }).catch(
+        (e: unknown) => e,
+      )) as Error;
     } finally {
       faulty.restore();
     }
     expect(error).toMatchObject({ name: 'ProvisionedThroughputExceededException' });
     // The Catch hands the fail function what Lambda reported: the error's type and message, and a trace that is dropped.
-    const cause = JSON.stringify({ errorType: error.name, errorMessage: error.message, trace: ['at scan (/var/task/index.mjs:1:1)'] });
-    const result = await failFunction()({ authorityId: AUTHORITY, auditId, runId: 'sfn-seg-fail', stage: 'gathering the population', error: { Error: error.name, Cause: cause } });
-    const reason = 'gathering the population failed: ProvisionedThroughputExceededException: Rate of requests exceeds the allowed throughput.';
+    const cause = JSON.stringify({
+      errorType: error.name,
+      errorMessage: error.message,
+      trace: ['at scan (/var/task/index.mjs:1:1)'],
+    });
+    const result = await failFunction()({
+      authorityId: AUTHORITY,
+      auditId,
+      runId: 'sfn-seg-fail',
+      stage: 'gathering the population',
+      error: { Error: error.name, Cause: cause },
+    });
+    const reason =
+      'gathering the population failed: ProvisionedThroughputExceededException: Rate of requests exceeds the allowed throughput.';
     expect(result).toEqual({ status: 'failed', reason });
-    expect((await getAudit(clean, AUTHORITY, auditId))!.body).toMatchObject({ status: 'failed', lease: null, failure: { reason } });
+    expect((await getAudit(clean, AUTHORITY, auditId))!.body).toMatchObject({
+      status: 'failed',
+      lease: null,
+      failure: { reason },
+    });
     expect(await leasedIds()).not.toContain(auditId);
   });
 
@@ -343,14 +525,23 @@ describe('an audit’s segment under faults', () => {
     const faulty = faultyServices();
     try {
       faulty.fail('ScanCommand', () => true, throttled);
-      await expect(runSegmentJob(faulty.svc, AUTHORITY, auditId, 2, { runId: 'sfn-seg-stuck' })).rejects.toThrow(/allowed throughput/);
+      await expect(runSegmentJob(faulty.svc, AUTHORITY, auditId, 2, { runId: 'sfn-seg-stuck' })).rejects.toThrow(
+        /allowed throughput/,
+      );
     } finally {
       faulty.restore();
     }
-    expect((await getAudit(clean, AUTHORITY, auditId))!.body).toMatchObject({ status: 'draft', lease: { owner: 'sfn-seg-stuck' } });
+    expect((await getAudit(clean, AUTHORITY, auditId))!.body).toMatchObject({
+      status: 'draft',
+      lease: { owner: 'sfn-seg-stuck' },
+    });
     const recovered = (await recoverAMinuteLater()).filter((r) => r.id === auditId);
     expect(recovered).toEqual([expect.objectContaining({ kind: 'audit', outcome: 'resumed' })]);
-    expect((await getAudit(clean, AUTHORITY, auditId))!.body).toMatchObject({ status: 'published', population: 12, lease: null });
+    expect((await getAudit(clean, AUTHORITY, auditId))!.body).toMatchObject({
+      status: 'published',
+      population: 12,
+      lease: null,
+    });
   });
 });
 
@@ -381,7 +572,11 @@ describe('an audit’s finish under faults', () => {
     try {
       faulty.fail('GetObjectCommand', keyUnder(`work/${AUTHORITY}/${auditId}/`), internalError);
       const done = await finishAuditJob(faulty.svc, AUTHORITY, auditId, { runId: 'sfn-fin-fail' });
-      expect(done.body).toMatchObject({ status: 'failed', lease: null, failure: { reason: 'We encountered an internal error. Please try again.' } });
+      expect(done.body).toMatchObject({
+        status: 'failed',
+        lease: null,
+        failure: { reason: 'We encountered an internal error. Please try again.' },
+      });
     } finally {
       faulty.restore();
     }
@@ -395,11 +590,16 @@ describe('an audit’s finish under faults', () => {
     const faulty = faultyServices();
     try {
       faulty.fail('PutCommand', auditRecord(auditId), throttled);
-      await expect(finishAuditJob(faulty.svc, AUTHORITY, auditId, { runId: 'sfn-fin-stuck' })).rejects.toThrow(/allowed throughput/);
+      await expect(finishAuditJob(faulty.svc, AUTHORITY, auditId, { runId: 'sfn-fin-stuck' })).rejects.toThrow(
+        /allowed throughput/,
+      );
     } finally {
       faulty.restore();
     }
-    expect((await getAudit(clean, AUTHORITY, auditId))!.body).toMatchObject({ status: 'draft', lease: { owner: 'sfn-fin-stuck' } });
+    expect((await getAudit(clean, AUTHORITY, auditId))!.body).toMatchObject({
+      status: 'draft',
+      lease: { owner: 'sfn-fin-stuck' },
+    });
     expect(await leasedIds()).toContain(auditId);
     const recovered = (await recoverAMinuteLater()).filter((r) => r.id === auditId);
     expect(recovered).toEqual([expect.objectContaining({ kind: 'audit', outcome: 'resumed' })]);
@@ -413,11 +613,21 @@ describe('a late failure', () => {
     const auditId = 'late-fail';
     await launchAudit(clean, { ...base, auditId, runId: 'sfn-late-first' });
     // The first run's Lambda was thought stopped (its lease ran out); recovery's run took over and published.
-    expect((await recoverAMinuteLater()).filter((r) => r.id === auditId)).toEqual([expect.objectContaining({ outcome: 'resumed' })]);
+    expect((await recoverAMinuteLater()).filter((r) => r.id === auditId)).toEqual([
+      expect.objectContaining({ outcome: 'resumed' }),
+    ]);
     const published = (await getAudit(clean, AUTHORITY, auditId))!;
     expect(published.body).toMatchObject({ status: 'published', lease: null });
     // Then the first run's Catch arrives.
-    await expect(failFunction()({ authorityId: AUTHORITY, auditId, runId: 'sfn-late-first', stage: 'finishing the audit', error: { Error: 'States.Timeout' } })).resolves.toMatchObject({ status: 'failed' });
+    await expect(
+      failFunction()({
+        authorityId: AUTHORITY,
+        auditId,
+        runId: 'sfn-late-first',
+        stage: 'finishing the audit',
+        error: { Error: 'States.Timeout' },
+      }),
+    ).resolves.toMatchObject({ status: 'failed' });
     const after = (await getAudit(clean, AUTHORITY, auditId))!;
     expect(after.version).toBe(published.version);
     expect(after.body).toMatchObject({ status: 'published', failure: null });
@@ -429,7 +639,10 @@ describe('an audit’s publishing under faults', () => {
   async function closedAudit(auditId: string, runId: string) {
     await launchAudit(clean, { ...base, auditId, autoOnly: false, sampling: { type: 'count', value: 4 } });
     expect((await runAuditJob(clean, AUTHORITY, auditId)).body.status).toBe('grading');
-    expect((await requestClose(clean, AUTHORITY, auditId, runId)).body).toMatchObject({ status: 'closed', lease: { owner: runId } });
+    expect((await requestClose(clean, AUTHORITY, auditId, runId)).body).toMatchObject({
+      status: 'closed',
+      lease: { owner: runId },
+    });
   }
 
   it('rides out S3 answering 503 to the published files and DynamoDB throttling its record, and ends published', async () => {
@@ -454,14 +667,21 @@ describe('an audit’s publishing under faults', () => {
       faulty.fail('PutObjectCommand', keyUnder(`findings/${AUTHORITY}/pub-fail/`), internalError);
       faulty.fail('UploadPartCommand', keyUnder(`findings/${AUTHORITY}/pub-fail/`), internalError);
       const done = await runAuditJob(faulty.svc, AUTHORITY, 'pub-fail', { runId: 'pub-fail--publish' });
-      expect(done.body).toMatchObject({ status: 'failed', lease: null, publishedAt: null, failure: { reason: 'We encountered an internal error. Please try again.' } });
+      expect(done.body).toMatchObject({
+        status: 'failed',
+        lease: null,
+        publishedAt: null,
+        failure: { reason: 'We encountered an internal error. Please try again.' },
+      });
       expect(done.body.closedAt).not.toBeNull();
     } finally {
       faulty.restore();
     }
     expect(await storage.objects.get(`findings/${AUTHORITY}/pub-fail/manifest.json`)).toBeNull();
     await requestClose(clean, AUTHORITY, 'pub-fail', 'pub-fail--again');
-    expect((await runAuditJob(clean, AUTHORITY, 'pub-fail', { runId: 'pub-fail--again' })).body.status).toBe('published');
+    expect((await runAuditJob(clean, AUTHORITY, 'pub-fail', { runId: 'pub-fail--again' })).body.status).toBe(
+      'published',
+    );
   });
 
   it('when DynamoDB throttles every write of its record, is left closed under a lease nobody renews, and recovery publishes it', async () => {
@@ -469,11 +689,16 @@ describe('an audit’s publishing under faults', () => {
     const faulty = faultyServices();
     try {
       faulty.fail('PutCommand', auditRecord('pub-stuck'), throttled);
-      await expect(runAuditJob(faulty.svc, AUTHORITY, 'pub-stuck', { runId: 'pub-stuck--publish' })).rejects.toThrow(/allowed throughput/);
+      await expect(runAuditJob(faulty.svc, AUTHORITY, 'pub-stuck', { runId: 'pub-stuck--publish' })).rejects.toThrow(
+        /allowed throughput/,
+      );
     } finally {
       faulty.restore();
     }
-    expect((await getAudit(clean, AUTHORITY, 'pub-stuck'))!.body).toMatchObject({ status: 'closed', lease: { owner: 'pub-stuck--publish' } });
+    expect((await getAudit(clean, AUTHORITY, 'pub-stuck'))!.body).toMatchObject({
+      status: 'closed',
+      lease: { owner: 'pub-stuck--publish' },
+    });
     const recovered = (await recoverAMinuteLater()).filter((r) => r.id === 'pub-stuck');
     expect(recovered).toEqual([expect.objectContaining({ kind: 'audit', outcome: 'resumed' })]);
     expect((await getAudit(clean, AUTHORITY, 'pub-stuck'))!.body).toMatchObject({ status: 'published', lease: null });
@@ -487,11 +712,22 @@ describe('an import sent as bytes that the bucket will not take', () => {
     let view: ImportView;
     try {
       faulty.fail('PutObjectCommand', keyUnder(`uploads/${AUTHORITY}/`), internalError);
-      view = await importDirect(faulty.svc, { authorityId: AUTHORITY, requestedBy: 'qa-lead-1', fileName: 'professionals.csv', contentType: 'text/csv', body: new TextEncoder().encode(PROFESSIONALS_CSV) });
+      view = await importDirect(faulty.svc, {
+        authorityId: AUTHORITY,
+        requestedBy: 'qa-lead-1',
+        fileName: 'professionals.csv',
+        contentType: 'text/csv',
+        body: new TextEncoder().encode(PROFESSIONALS_CSV),
+      });
     } finally {
       faulty.restore();
     }
-    expect(view).toMatchObject({ status: 'failed', lease: null, failure: 'the file professionals.csv could not be stored in the bucket (We encountered an internal error. Please try again.); nothing was imported: send it again' });
+    expect(view).toMatchObject({
+      status: 'failed',
+      lease: null,
+      failure:
+        'the file professionals.csv could not be stored in the bucket (We encountered an internal error. Please try again.); nothing was imported: send it again',
+    });
     expect(view.files[0]).toMatchObject({ uploaded: false, rows: 0 });
     expect((await storedImport(view.importId)).job.status).toBe('failed');
     expect(await leasedIds()).not.toContain(view.importId);
@@ -507,12 +743,22 @@ describe('an import whose header has a million columns', () => {
     const header = `${Array.from({ length: 1_000_000 }, (_, i) => i.toString(36).padStart(4, '0')).join(',')}\n`;
     expect(header.length).toBeLessThanOrEqual(DIRECT_IMPORT_MAX_BYTES);
 
-    const response = await app.request('/imports?fileName=wide.csv', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: header });
+    const response = await app.request('/imports?fileName=wide.csv', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+      body: header,
+    });
     const text = await response.text();
     expect(response.status, text.slice(0, 300)).toBe(201);
     expect(text.length).toBeLessThan(10_000);
     const view = JSON.parse(text) as ImportView;
-    expect(view).toMatchObject({ status: 'done', failure: null, errorCount: 0, lease: null, files: [{ fileName: 'wide.csv', rows: 0 }] });
+    expect(view).toMatchObject({
+      status: 'done',
+      failure: null,
+      errorCount: 0,
+      lease: null,
+      files: [{ fileName: 'wide.csv', rows: 0 }],
+    });
     const note = view.files[0]!.refused!;
     expect(note.length).toBeLessThanOrEqual(MAX_NOTE_CHARS);
     // One short note that names the first columns and counts the rest, and says which files would have been known.
@@ -520,7 +766,12 @@ describe('an import whose header has a million columns', () => {
     expect(note).not.toContain('cut short');
     expect(note).toMatch(/Known files: header\.csv, episodes\.csv, .*, sw_episodes\.csv$/);
 
-    const { Item } = await storage.documents.send(new GetCommand({ TableName: storage.config.tableName, Key: (({ pk, sk }) => ({ pk, sk }))(importJobKeys(AUTHORITY, view.importId)) }));
+    const { Item } = await storage.documents.send(
+      new GetCommand({
+        TableName: storage.config.tableName,
+        Key: (({ pk, sk }) => ({ pk, sk }))(importJobKeys(AUTHORITY, view.importId)),
+      }),
+    );
     expect(Item).toBeDefined();
     expect(Buffer.byteLength(JSON.stringify(Item))).toBeLessThan(DYNAMODB_ITEM_LIMIT / 50);
     expect(await leasedIds()).not.toContain(view.importId);
@@ -550,23 +801,36 @@ const started: StackProcess[] = [];
 type Hold = 'import' | 'gather' | 'publish' | 'uploads';
 
 async function startStack(dataDir: string, holds: Hold[] = []): Promise<StackProcess> {
-  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, ['--import', 'tsx', 'tests/support/stack-process.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, IRO_TEST_DATA_DIR: dataDir, IRO_TEST_DEMO: '12', IRO_TEST_LEASE_MS: String(STACK_LEASE_MS), IRO_TEST_HOLD: holds.join(','), NODE_NO_WARNINGS: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'tests/support/stack-process.ts'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        IRO_TEST_DATA_DIR: dataDir,
+        IRO_TEST_DEMO: '12',
+        IRO_TEST_LEASE_MS: String(STACK_LEASE_MS),
+        IRO_TEST_HOLD: holds.join(','),
+        NODE_NO_WARNINGS: '1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let log = '';
   child.stderr.on('data', (chunk: Buffer) => {
     log += chunk.toString();
   });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const reached = new Map(holds.map((what) => {
-    let done!: () => void;
-    const promise = new Promise<void>((resolve) => {
-      done = resolve;
-    });
-    return [what, { promise, done }] as const;
-  }));
+  const reached = new Map(
+    holds.map((what) => {
+      let done!: () => void;
+      const promise = new Promise<void>((resolve) => {
+        done = resolve;
+      });
+      return [what, { promise, done }] as const;
+    }),
+  );
   const ready = new Promise<Omit<StackProcess, 'held' | 'kill' | 'stop'>>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the stack did not start in 30 s:\n${log}`)), 30_000);
     void exited.then(() => reject(new Error(`the stack stopped before it was ready:\n${log}`)));
@@ -579,7 +843,8 @@ async function startStack(dataDir: string, holds: Hold[] = []): Promise<StackPro
   });
   const stack: StackProcess = {
     ...(await ready),
-    held: (what) => withTimeout(reached.get(what)!.promise, 20_000, () => `the stack never reached its hold ${what}:\n${log}`),
+    held: (what) =>
+      withTimeout(reached.get(what)!.promise, 20_000, () => `the stack never reached its hold ${what}:\n${log}`),
     kill: async () => {
       child.kill('SIGKILL');
       await exited;
@@ -594,7 +859,10 @@ async function startStack(dataDir: string, holds: Hold[] = []): Promise<StackPro
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
-  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(message())), ms).unref())]);
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(message())), ms).unref()),
+  ]);
 }
 
 /** Polls `read` until `done` holds of what it returns (every 100 ms, at most `ms`), and returns that. */
@@ -603,7 +871,8 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms 
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`still not there after ${ms} ms: ${JSON.stringify(value).slice(0, 500)}`);
+    if (Date.now() > deadline)
+      throw new Error(`still not there after ${ms} ms: ${JSON.stringify(value).slice(0, 500)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -617,7 +886,12 @@ describe('the local stack killed mid-way', () => {
 
   const api = async (stack: StackProcess, method: string, path: string, body?: unknown) => {
     const response = await fetch(`${stack.url}${path}`, {
-      method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
@@ -634,23 +908,42 @@ describe('the local stack killed mid-way', () => {
 
   it('during an import: the next start marks it failed with a plain reason, with no command, and the rows it saved stay', async () => {
     const first = await startStack(dataDir, ['import']);
-    token = await signDevelopmentToken(await localSigningKey(signingKeyPath(dataDir)), { userId: 'qa-lead-1', roles: ['qa-lead'], authorityId: 'demo' });
-    const created = await api(first, 'POST', '/imports', { files: [{ fileName: 'professionals.csv', contentType: 'text/csv' }] });
+    token = await signDevelopmentToken(await localSigningKey(signingKeyPath(dataDir)), {
+      userId: 'qa-lead-1',
+      roles: ['qa-lead'],
+      authorityId: 'demo',
+    });
+    const created = await api(first, 'POST', '/imports', {
+      files: [{ fileName: 'professionals.csv', contentType: 'text/csv' }],
+    });
     expect(created.status).toBe(201);
     importId = created.body.importId;
     const rows = Array.from({ length: 2_000 }, (_, i) => `KSW${i},SW,North 1,CiN/CP North`).join('\n');
-    const put = await fetch(created.body.uploads[0].url, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: `WORKER_ID,ROLE,TEAM,SERVICE\n${rows}\n` });
+    const put = await fetch(created.body.uploads[0].url, {
+      method: 'PUT',
+      headers: { 'content-type': 'text/csv' },
+      body: `WORKER_ID,ROLE,TEAM,SERVICE\n${rows}\n`,
+    });
     expect(put.status).toBe(200);
     await first.held('import');
-    expect((await api(first, 'GET', `/imports/${importId}`)).body).toMatchObject({ status: 'running', lease: { holder: expect.stringMatching(new RegExp(`:${first.pid}$`)) } });
+    expect((await api(first, 'GET', `/imports/${importId}`)).body).toMatchObject({
+      status: 'running',
+      lease: { holder: expect.stringMatching(new RegExp(`:${first.pid}$`)) },
+    });
     await first.kill();
     killedPid = first.pid;
 
     const second = await startStack(dataDir, ['gather', 'uploads']);
-    expect(second.recovered).toContainEqual(expect.objectContaining({ kind: 'import', id: importId, outcome: 'failed' }));
+    expect(second.recovered).toContainEqual(
+      expect.objectContaining({ kind: 'import', id: importId, outcome: 'failed' }),
+    );
     const { body: job } = await api(second, 'GET', `/imports/${importId}`);
     expect(job).toMatchObject({ status: 'failed', lease: null });
-    expect(job.failure).toMatch(new RegExp(`^the import stopped before it finished \\(the process running it \\(.+:${killedPid}\\) stopped\\); rows it had saved stay saved: try again to run it from the start`));
+    expect(job.failure).toMatch(
+      new RegExp(
+        `^the import stopped before it finished \\(the process running it \\(.+:${killedPid}\\) stopped\\); rows it had saved stay saved: try again to run it from the start`,
+      ),
+    );
     const store = openStores(localConfig(second.dynamoEndpoint, second.s3Endpoint)).store;
     let saved = 0;
     for await (const p of store.professionals('demo')) if (p.workerId.startsWith('KSW')) saved += 1;
@@ -660,26 +953,54 @@ describe('the local stack killed mid-way', () => {
 
   it('during an audit’s run, with an upload not yet noticed: the next start resumes the audit to grading and starts the import', async () => {
     const second = started.at(-1)!;
-    const launched = await api(second, 'POST', '/audits', { templateId: 'review-timeliness-participation', from: '2025-04-01', to: '2026-03-31', sample: { type: 'count', value: 5 }, seed: 3 });
+    const launched = await api(second, 'POST', '/audits', {
+      templateId: 'review-timeliness-participation',
+      from: '2025-04-01',
+      to: '2026-03-31',
+      sample: { type: 'count', value: 5 },
+      seed: 3,
+    });
     expect(launched.status).toBe(201);
     auditId = launched.body.auditId;
     await second.held('gather');
     expect((await api(second, 'GET', `/audits/${auditId}`)).body.status).toBe('draft');
     // An upload lands, but the stack dies before its notification starts the import.
-    const created = await api(second, 'POST', '/imports', { files: [{ fileName: 'professionals.csv', contentType: 'text/csv' }] });
-    const put = await fetch(created.body.uploads[0].url, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: 'WORKER_ID,ROLE,TEAM,SERVICE\nKSW-LATE,SW,North 1,CiN/CP North\n' });
+    const created = await api(second, 'POST', '/imports', {
+      files: [{ fileName: 'professionals.csv', contentType: 'text/csv' }],
+    });
+    const put = await fetch(created.body.uploads[0].url, {
+      method: 'PUT',
+      headers: { 'content-type': 'text/csv' },
+      body: 'WORKER_ID,ROLE,TEAM,SERVICE\nKSW-LATE,SW,North 1,CiN/CP North\n',
+    });
     expect(put.status).toBe(200);
     await second.held('uploads');
-    expect((await api(second, 'GET', `/imports/${created.body.importId}`)).body).toMatchObject({ status: 'pending', files: [{ uploaded: false }] });
+    expect((await api(second, 'GET', `/imports/${created.body.importId}`)).body).toMatchObject({
+      status: 'pending',
+      files: [{ uploaded: false }],
+    });
     await second.kill();
 
     const third = await startStack(dataDir, ['publish']);
     // Taken over at once: the process that held it is gone (no waiting for the lease to run out).
-    expect(third.recovered).toContainEqual(expect.objectContaining({ kind: 'audit', id: auditId, outcome: 'resumed', why: expect.stringMatching(new RegExp(`^the process running it \\(.+:${second.pid}\\) stopped$`)) }));
-    const graded = await until(() => api(third, 'GET', `/audits/${auditId}`), (r) => r.body.status !== 'draft');
+    expect(third.recovered).toContainEqual(
+      expect.objectContaining({
+        kind: 'audit',
+        id: auditId,
+        outcome: 'resumed',
+        why: expect.stringMatching(new RegExp(`^the process running it \\(.+:${second.pid}\\) stopped$`)),
+      }),
+    );
+    const graded = await until(
+      () => api(third, 'GET', `/audits/${auditId}`),
+      (r) => r.body.status !== 'draft',
+    );
     expect(graded.body).toMatchObject({ status: 'grading', failure: null, sampleSize: 5 });
     expect(graded.body.population).toBeGreaterThan(5);
-    const late = await until(() => api(third, 'GET', `/imports/${created.body.importId}`), (r) => r.body.status !== 'pending' && r.body.status !== 'running');
+    const late = await until(
+      () => api(third, 'GET', `/imports/${created.body.importId}`),
+      (r) => r.body.status !== 'pending' && r.body.status !== 'running',
+    );
     expect(late.body).toMatchObject({ status: 'done', tables: { professionals: { accepted: 1 } } });
   }, 60_000);
 
@@ -692,8 +1013,18 @@ describe('the local stack killed mid-way', () => {
     await third.kill();
 
     const fourth = await startStack(dataDir);
-    expect(fourth.recovered).toContainEqual(expect.objectContaining({ kind: 'audit', id: auditId, outcome: 'resumed', why: expect.stringMatching(new RegExp(`^the process running it \\(.+:${third.pid}\\) stopped$`)) }));
-    const published = await until(() => api(fourth, 'GET', `/audits/${auditId}`), (r) => r.body.status !== 'closed');
+    expect(fourth.recovered).toContainEqual(
+      expect.objectContaining({
+        kind: 'audit',
+        id: auditId,
+        outcome: 'resumed',
+        why: expect.stringMatching(new RegExp(`^the process running it \\(.+:${third.pid}\\) stopped$`)),
+      }),
+    );
+    const published = await until(
+      () => api(fourth, 'GET', `/audits/${auditId}`),
+      (r) => r.body.status !== 'closed',
+    );
     expect(published.body).toMatchObject({ status: 'published', failure: null });
     const { objects } = openStores(localConfig(fourth.dynamoEndpoint, fourth.s3Endpoint));
     expect(await objects.get(`findings/demo/${auditId}/manifest.json`)).not.toBeNull();

@@ -84,8 +84,17 @@ describe('S3ObjectStore on s3rver', () => {
     // With the SDK's default checksums a stream is sent aws-chunked and s3rver stores the framing
     // inside the object (299 bytes for these 256). The port sends whole buffers, but other code may stream.
     const bytes = Buffer.from(Uint8Array.from({ length: 256 }, (_, i) => 255 - i));
-    await s3.send(new PutObjectCommand({ Bucket: config.bucketName, Key: 'stream.bin', Body: Readable.from([bytes]), ContentLength: bytes.byteLength }));
-    const read = await (await s3.send(new GetObjectCommand({ Bucket: config.bucketName, Key: 'stream.bin' }))).Body!.transformToByteArray();
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: config.bucketName,
+        Key: 'stream.bin',
+        Body: Readable.from([bytes]),
+        ContentLength: bytes.byteLength,
+      }),
+    );
+    const read = await (
+      await s3.send(new GetObjectCommand({ Bucket: config.bucketName, Key: 'stream.bin' }))
+    ).Body!.transformToByteArray();
     expect(Buffer.from(read).equals(bytes)).toBe(true);
   });
 
@@ -93,13 +102,22 @@ describe('S3ObjectStore on s3rver', () => {
     const bytes = new Uint8Array(randomBytes(2 * UPLOAD_PART_BYTES + 12_345));
     // Odd-sized chunks, strings among them, so parts never line up with what the producer wrote.
     async function* chunks() {
-      for (let at = 0; at < bytes.byteLength; at += 777_777) yield bytes.subarray(at, Math.min(at + 777_777, bytes.byteLength));
+      for (let at = 0; at < bytes.byteLength; at += 777_777)
+        yield bytes.subarray(at, Math.min(at + 777_777, bytes.byteLength));
     }
     const stored = await objects.putStream('streams/large.bin', chunks(), 'application/octet-stream');
     expect(stored).toEqual({ sha256: sha256(bytes), size: bytes.byteLength });
     const read = await objects.get('streams/large.bin');
     expect(Buffer.from(read!).equals(Buffer.from(bytes))).toBe(true);
-    const text = await objects.putStream('streams/text.txt', (async function* () { yield 'Zoë '; yield Buffer.from('– Łódź'); yield ''; })(), 'text/plain');
+    const text = await objects.putStream(
+      'streams/text.txt',
+      (async function* () {
+        yield 'Zoë ';
+        yield Buffer.from('– Łódź');
+        yield '';
+      })(),
+      'text/plain',
+    );
     expect(new TextDecoder().decode((await objects.get('streams/text.txt'))!)).toBe('Zoë – Łódź');
     expect(text.size).toBe(Buffer.byteLength('Zoë – Łódź'));
     expect((await objects.putStream('streams/empty', (async function* () {})(), 'text/plain')).size).toBe(0);
@@ -112,7 +130,9 @@ describe('S3ObjectStore on s3rver', () => {
       yield new Uint8Array(UPLOAD_PART_BYTES + 1);
       throw new Error('the renderer broke');
     }
-    await expect(objects.putStream('streams/broken.bin', failing(), 'application/octet-stream')).rejects.toThrow('the renderer broke');
+    await expect(objects.putStream('streams/broken.bin', failing(), 'application/octet-stream')).rejects.toThrow(
+      'the renderer broke',
+    );
     await expect(objects.get('streams/broken.bin')).resolves.toBeNull();
   });
 
@@ -137,7 +157,9 @@ describe('S3ObjectStore on s3rver', () => {
     const response = await fetch(url);
     expect(response.status).toBe(200);
     expect(sha256(new Uint8Array(await response.arrayBuffer()))).toBe(sha256(bytes));
-    await expect(objects.downloadUrl('findings/x/report.csv', { expiresInSeconds: 301 })).rejects.toThrow('at most 300 s');
+    await expect(objects.downloadUrl('findings/x/report.csv', { expiresInSeconds: 301 })).rejects.toThrow(
+      'at most 300 s',
+    );
   });
 
   it('takes an upload through a presigned PUT link and streams it back', async () => {
@@ -159,13 +181,29 @@ describe('DirectoryObjectStore', () => {
     try {
       const objects = new DirectoryObjectStore(root);
       const bytes = new Uint8Array(randomBytes(3 * 1024 * 1024 + 5));
-      const stored = await objects.putStream('a/b.bin', (async function* () { yield bytes.subarray(0, 100); yield bytes.subarray(100); })(), 'application/octet-stream');
+      const stored = await objects.putStream(
+        'a/b.bin',
+        (async function* () {
+          yield bytes.subarray(0, 100);
+          yield bytes.subarray(100);
+        })(),
+        'application/octet-stream',
+      );
       expect(stored).toEqual({ sha256: sha256(bytes), size: bytes.byteLength });
       expect(sha256((await objects.get('a/b.bin'))!)).toBe(stored.sha256);
       expect(Buffer.from((await objects.getRange('a/b.bin', 5, 7))!)).toEqual(Buffer.from(bytes.subarray(5, 12)));
       expect((await objects.getRange('a/b.bin', bytes.byteLength - 2, 10))?.byteLength).toBe(2);
       await expect(objects.getRange('a/none.bin', 0, 1)).resolves.toBeNull();
-      await expect(objects.putStream('a/c.bin', (async function* () { yield 'x'; throw new Error('broke'); })(), 'text/plain')).rejects.toThrow('broke');
+      await expect(
+        objects.putStream(
+          'a/c.bin',
+          (async function* () {
+            yield 'x';
+            throw new Error('broke');
+          })(),
+          'text/plain',
+        ),
+      ).rejects.toThrow('broke');
       await expect(objects.get('a/c.bin')).resolves.toBeNull();
       await expect(objects.get('a/c.bin.partial')).resolves.toBeNull();
     } finally {

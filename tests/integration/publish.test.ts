@@ -6,7 +6,14 @@ import type { FindingsDocument } from '#engine/findings-model';
 import { createS3Client } from '#config/aws-clients';
 import type { StoreConfig } from '#config/config';
 import { S3ObjectStore, ensureBucket, type ObjectStore } from '#store/object-store';
-import { AlreadyPublishedError, MANIFEST_FILE, PUBLISHED_FILES, auditPrefix, publishFindings, readManifest } from '#reports/publish';
+import {
+  AlreadyPublishedError,
+  MANIFEST_FILE,
+  PUBLISHED_FILES,
+  auditPrefix,
+  publishFindings,
+  readManifest,
+} from '#reports/publish';
 import { findingsSample } from '../fixtures/findings-sample.ts';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -22,7 +29,8 @@ class RecordingStore implements ObjectStore {
     return this.inner.ping();
   }
   async put(key: string, body: Uint8Array | string, contentType: string): Promise<{ sha256: string; size: number }> {
-    if (this.putKeys.length + 1 === this.failOnPut) throw new Error(`simulated failure of put #${this.failOnPut} (${key})`);
+    if (this.putKeys.length + 1 === this.failOnPut)
+      throw new Error(`simulated failure of put #${this.failOnPut} (${key})`);
     const stored = await this.inner.put(key, body, contentType);
     this.putKeys.push(key);
     return stored;
@@ -57,7 +65,12 @@ describe('publishFindings on s3rver', () => {
     const doc = auditNamed('perm-2018-02');
     const manifest = await publishFindings(objects, doc, { publishedAt: '2018-03-16T16:00:00.000Z' });
 
-    expect(manifest).toMatchObject({ schemaVersion: 1, auditId: 'perm-2018-02', authorityId: 'northshire', publishedAt: '2018-03-16T16:00:00.000Z' });
+    expect(manifest).toMatchObject({
+      schemaVersion: 1,
+      auditId: 'perm-2018-02',
+      authorityId: 'northshire',
+      publishedAt: '2018-03-16T16:00:00.000Z',
+    });
     expect(manifest.files.map((f) => f.name)).toEqual([...PUBLISHED_FILES]);
     for (const file of manifest.files) {
       expect(file.key).toBe(`findings/northshire/perm-2018-02/${file.name}`);
@@ -66,7 +79,9 @@ describe('publishFindings on s3rver', () => {
       expect(bytes!.byteLength, file.name).toBe(file.size);
       expect(sha256(bytes!), file.name).toBe(file.sha256);
     }
-    expect(manifest.files.find((f) => f.name === 'findings.xlsx')?.contentType).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(manifest.files.find((f) => f.name === 'findings.xlsx')?.contentType).toBe(
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
     expect(manifest.files.find((f) => f.name === 'report.html')?.contentType).toBe('text/html; charset=utf-8');
   });
 
@@ -99,7 +114,9 @@ describe('publishFindings on s3rver', () => {
   });
 
   it('reads back the manifest it wrote, and null for an audit never published', async () => {
-    const written = await publishFindings(objects, auditNamed('perm-2018-02-manifest'), { publishedAt: '2018-03-17T09:00:00.000Z' });
+    const written = await publishFindings(objects, auditNamed('perm-2018-02-manifest'), {
+      publishedAt: '2018-03-17T09:00:00.000Z',
+    });
     await expect(readManifest(objects, 'northshire', 'perm-2018-02-manifest')).resolves.toEqual(written);
     await expect(readManifest(objects, 'northshire', `never-${randomUUID()}`)).resolves.toBeNull();
   });
@@ -107,7 +124,9 @@ describe('publishFindings on s3rver', () => {
   it('writes no manifest when a put fails, and the failure reaches the caller', async () => {
     const failing = new RecordingStore(objects, 4);
     const prefix = auditPrefix('northshire', 'perm-2018-02-failed');
-    await expect(publishFindings(failing, auditNamed('perm-2018-02-failed'))).rejects.toThrow(/simulated failure of put #4/);
+    await expect(publishFindings(failing, auditNamed('perm-2018-02-failed'))).rejects.toThrow(
+      /simulated failure of put #4/,
+    );
 
     expect(failing.putKeys).toEqual(PUBLISHED_FILES.slice(0, 3).map((name) => `${prefix}${name}`));
     await expect(objects.get(`${prefix}${PUBLISHED_FILES[3]}`)).resolves.toBeNull();
@@ -116,7 +135,9 @@ describe('publishFindings on s3rver', () => {
   });
 
   it('refuses to publish an audit twice, leaving the first publication as it was', async () => {
-    const first = await publishFindings(objects, auditNamed('perm-2018-02-twice'), { publishedAt: '2018-03-18T09:00:00.000Z' });
+    const first = await publishFindings(objects, auditNamed('perm-2018-02-twice'), {
+      publishedAt: '2018-03-18T09:00:00.000Z',
+    });
     await expect(publishFindings(objects, auditNamed('perm-2018-02-twice'))).rejects.toThrow(AlreadyPublishedError);
     await expect(readManifest(objects, 'northshire', 'perm-2018-02-twice')).resolves.toEqual(first);
   });
@@ -126,6 +147,7 @@ describe('publishFindings on s3rver', () => {
     doc.sampleSize = 'twelve';
     await expect(publishFindings(objects, doc as unknown as FindingsDocument)).rejects.toThrow(/sampleSize/);
     const prefix = auditPrefix('northshire', 'perm-2018-02-invalid');
-    for (const name of [...PUBLISHED_FILES, MANIFEST_FILE]) await expect(objects.get(`${prefix}${name}`)).resolves.toBeNull();
+    for (const name of [...PUBLISHED_FILES, MANIFEST_FILE])
+      await expect(objects.get(`${prefix}${name}`)).resolves.toBeNull();
   });
 });

@@ -8,7 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, decodeJwt, importJWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_AUDIENCE, LOCAL_ISSUER, localSigningKey, localVerifier, signDevelopmentToken, type LocalSigningKey } from '#auth/tokens';
+import {
+  LOCAL_AUDIENCE,
+  LOCAL_ISSUER,
+  localSigningKey,
+  localVerifier,
+  signDevelopmentToken,
+  type LocalSigningKey,
+} from '#auth/tokens';
 import type { Principal } from '#auth/principal';
 import type { Professional } from '#domain/records';
 import { REGULATIONS_2010 } from '#domain/timescales';
@@ -34,7 +41,12 @@ let published: string;
 const QA: Principal = { userId: 'qa-lead-1', roles: ['qa-lead'], authorityId: AUTHORITY };
 const SM: Principal = { userId: 'sm-1', roles: ['senior-manager'], authorityId: AUTHORITY };
 const iro = (userId: string): Principal => ({ userId, workerId: userId, roles: ['iro'], authorityId: AUTHORITY });
-const IROS: Professional[] = ['IRO1', 'IRO2', 'IRO3'].map((workerId) => ({ workerId, role: 'IRO', team: 'IRO Service', service: 'Quality Assurance' }));
+const IROS: Professional[] = ['IRO1', 'IRO2', 'IRO3'].map((workerId) => ({
+  workerId,
+  role: 'IRO',
+  team: 'IRO Service',
+  service: 'Quality Assurance',
+}));
 const PERIOD = { templateId: 'review-timeliness-participation', from: '2024-01-01', to: '2024-03-31' };
 
 const bearer = async (who: Principal) => ({ authorization: `Bearer ${await signDevelopmentToken(key, who)}` });
@@ -48,9 +60,19 @@ async function signedIn(who: Principal): Promise<WebClient> {
 
 /** A token signed with the local key, with these claims and no more (no exp unless given). */
 async function signedWith(claims: Record<string, unknown>): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'local-1' }).setIssuer(LOCAL_ISSUER).setAudience(LOCAL_AUDIENCE).setIssuedAt().sign(await importJWK(key.privateJwk, 'ES256'));
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'ES256', kid: 'local-1' })
+    .setIssuer(LOCAL_ISSUER)
+    .setAudience(LOCAL_AUDIENCE)
+    .setIssuedAt()
+    .sign(await importJWK(key.privateJwk, 'ES256'));
 }
-const QA_CLAIMS = { 'cognito:username': 'qa-lead-1', 'cognito:groups': ['qa-lead'], 'custom:authority': AUTHORITY, token_use: 'id' };
+const QA_CLAIMS = {
+  'cognito:username': 'qa-lead-1',
+  'cognito:groups': ['qa-lead'],
+  'custom:authority': AUTHORITY,
+  token_use: 'id',
+};
 
 beforeAll(async () => {
   const { store, objects } = await freshStorage('doors');
@@ -58,17 +80,36 @@ beforeAll(async () => {
   runner = new InProcessAuditRunner({ store, objects });
   const templates = new TemplateCatalogue(store);
   ctx = { store, objects, links: objects, runner, templates };
-  app = createApp({ store, objects, links: objects, verifier: localVerifier(key), runner, templates, signIn: { kind: 'local', key, authorityId: AUTHORITY }, imports: { enabled: true } });
+  app = createApp({
+    store,
+    objects,
+    links: objects,
+    verifier: localVerifier(key),
+    runner,
+    templates,
+    signIn: { kind: 'local', key, authorityId: AUTHORITY },
+    imports: { enabled: true },
+  });
   await store.putAuthority({ authorityId: AUTHORITY, name: 'Doors Borough', timescales: REGULATIONS_2010 });
-  await store.upsertRecords(AUTHORITY, [{ workerId: 'SW1', role: 'SW', team: 'North 1', service: 'CiN/CP North' } as Professional, ...IROS].map((record) => ({ kind: 'professional' as const, record })));
+  await store.upsertRecords(
+    AUTHORITY,
+    [{ workerId: 'SW1', role: 'SW', team: 'North 1', service: 'CiN/CP North' } as Professional, ...IROS].map(
+      (record) => ({ kind: 'professional' as const, record }),
+    ),
+  );
   for (let i = 0; i < 6; i++) {
     const id = `D${i}`;
     const own = i < 3 ? 'IRO1' : 'IRO2';
-    await store.upsertRecords(AUTHORITY, toDomainRecords(child(id, '2012-01-01', {
-      episodes: [episode(id, '2024-01-03')],
-      reviews: [review(id, '2024-01-29', { iroId: own })],
-      involvements: [involvement(id, 'SW1', 'SW', '2024-01-03'), involvement(id, own, 'IRO', '2024-01-03')],
-    })));
+    await store.upsertRecords(
+      AUTHORITY,
+      toDomainRecords(
+        child(id, '2012-01-01', {
+          episodes: [episode(id, '2024-01-03')],
+          reviews: [review(id, '2024-01-29', { iroId: own })],
+          involvements: [involvement(id, 'SW1', 'SW', '2024-01-03'), involvement(id, own, 'IRO', '2024-01-03')],
+        }),
+      ),
+    );
   }
   const graded = (await launch(ctx, QA, { ...PERIOD, sample: { type: 'count', value: 3 }, seed: 5 })).audit.auditId;
   published = (await launch(ctx, QA, { ...PERIOD, autoOnly: true, title: 'Published' })).audit.auditId;
@@ -112,7 +153,13 @@ describe('caching', () => {
 
   it('sends no-store with the web pages too, while GOV.UK Frontend’s fingerprinted assets may be cached', async () => {
     const browser = await signedIn(QA);
-    for (const path of ['/app', `/app/audits/${grading.auditId}`, `/app/findings/${published}`, '/app/imports', '/app/sign-in']) {
+    for (const path of [
+      '/app',
+      `/app/audits/${grading.auditId}`,
+      `/app/findings/${published}`,
+      '/app/imports',
+      '/app/sign-in',
+    ]) {
       const page = await browser.get(path);
       expect(page.status, path).toBe(200);
       expect(page.headers.get('cache-control'), path).toBe('no-store');
@@ -133,7 +180,9 @@ describe('tokens', () => {
     expect(refused.status).toBe(401);
     expect(refused.headers.get('content-type')).toContain('application/problem+json');
     expect(refused.headers.get('www-authenticate')).toContain('invalid_token');
-    expect(((await refused.json()) as { detail: string }).detail).toBe('the token has no valid expiry (exp): tokens that never expire are refused, sign in again');
+    expect(((await refused.json()) as { detail: string }).detail).toBe(
+      'the token has no valid expiry (exp): tokens that never expire are refused, sign in again',
+    );
     await expect(localVerifier(key).verify(forever)).rejects.toMatchObject({ status: 401 });
   });
 
@@ -158,7 +207,9 @@ describe('tokens', () => {
     const token = await signDevelopmentToken(key, QA, { now });
     expect(decodeJwt(token).exp).toBe(now.getTime() / 1000 + 8 * 3600);
     for (const hours of [Number.POSITIVE_INFINITY, Number.NaN, 25]) {
-      await expect(signDevelopmentToken(key, QA, { hours })).rejects.toThrow('a development token lasts a finite number of hours');
+      await expect(signDevelopmentToken(key, QA, { hours })).rejects.toThrow(
+        'a development token lasts a finite number of hours',
+      );
     }
   });
 });
@@ -166,7 +217,13 @@ describe('tokens', () => {
 describe('audits not yet published', () => {
   it('are "not found" to a senior manager through the API, in the same words as an audit that does not exist', async () => {
     const { auditId } = grading;
-    for (const path of [`/audits/${auditId}`, `/audits/${auditId}/findings`, `/audits/${auditId}/downloads/records.csv`, `/audits/${auditId}/history`, `/audits/${auditId}/action-plan`]) {
+    for (const path of [
+      `/audits/${auditId}`,
+      `/audits/${auditId}/findings`,
+      `/audits/${auditId}/downloads/records.csv`,
+      `/audits/${auditId}/history`,
+      `/audits/${auditId}/action-plan`,
+    ]) {
       const response = await get(path, SM);
       expect(response.status, path).toBe(404);
       const body = (await response.json()) as { detail: string };
@@ -174,7 +231,9 @@ describe('audits not yet published', () => {
       expect(body.detail, path).toBe(missing.detail.replace('no-such-audit', auditId));
     }
     expect((await get('/audits', SM)).status).toBe(200);
-    expect(((await (await get('/audits', SM)).json()) as { audits: { auditId: string }[] }).audits.map((a) => a.auditId)).toEqual([published]);
+    expect(
+      ((await (await get('/audits', SM)).json()) as { audits: { auditId: string }[] }).audits.map((a) => a.auditId),
+    ).toEqual([published]);
     // The QA lead, and the senior manager once it is published, read it as before.
     expect((await get(`/audits/${auditId}`, QA)).status).toBe(200);
     expect((await get(`/audits/${published}`, SM)).status).toBe(200);

@@ -6,7 +6,16 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDynamoDocumentClient } from '#config/aws-clients';
 import type { StoreConfig } from '#config/config';
 import type {
-  Child, DomainRecord, Episode, HealthEvent, Involvement, Oc2Outcome, Professional, Review, ReviewDetails, ReviewParticipation,
+  Child,
+  DomainRecord,
+  Episode,
+  HealthEvent,
+  Involvement,
+  Oc2Outcome,
+  Professional,
+  Review,
+  ReviewDetails,
+  ReviewParticipation,
   SiblingGroupMember,
 } from '#domain/records';
 import { REGULATIONS_2010 } from '#domain/timescales';
@@ -21,31 +30,97 @@ const NORTH = 'north-shire';
 const SOUTH = 'south-shire';
 
 const child = (childId: string, dateOfBirth: string): Child => ({
-  childId, sex: 'F', dateOfBirth, ethnicity: 'WBRI', upn: null, motherChildDateOfBirth: null,
+  childId,
+  sex: 'F',
+  dateOfBirth,
+  ethnicity: 'WBRI',
+  upn: null,
+  motherChildDateOfBirth: null,
 });
 const episode = (childId: string, startDate: string, reasonNewEpisode: Episode['reasonNewEpisode']): Episode => ({
-  childId, startDate, reasonNewEpisode, legalStatus: 'C2', categoryOfNeed: 'N1', placement: 'U1', placementProvider: 'PR1',
-  endDate: null, reasonEpisodeCeased: null, reasonPlaceChange: null, homePostcode: 'M1 1AA', placementPostcode: 'M2 2BB', urn: null,
+  childId,
+  startDate,
+  reasonNewEpisode,
+  legalStatus: 'C2',
+  categoryOfNeed: 'N1',
+  placement: 'U1',
+  placementProvider: 'PR1',
+  endDate: null,
+  reasonEpisodeCeased: null,
+  reasonPlaceChange: null,
+  homePostcode: 'M1 1AA',
+  placementPostcode: 'M2 2BB',
+  urn: null,
 });
-const participation = (childId: string, reviewDate: string, participationCode: ReviewParticipation['participationCode']): ReviewParticipation => ({
-  childId, reviewDate, participationCode,
+const participation = (
+  childId: string,
+  reviewDate: string,
+  participationCode: ReviewParticipation['participationCode'],
+): ReviewParticipation => ({
+  childId,
+  reviewDate,
+  participationCode,
 });
-const details = (childId: string, reviewDate: string, iroId: string | null, extra: Partial<ReviewDetails> = {}): ReviewDetails => ({
-  childId, reviewDate, iroId, permanencePlan: ['f'], carePlanUpToDate: true, childSeenBeforeReview: true,
-  decisionsIssued: null, recordIssued: null, stoodDown: false, ...extra,
+const details = (
+  childId: string,
+  reviewDate: string,
+  iroId: string | null,
+  extra: Partial<ReviewDetails> = {},
+): ReviewDetails => ({
+  childId,
+  reviewDate,
+  iroId,
+  permanencePlan: ['f'],
+  carePlanUpToDate: true,
+  childSeenBeforeReview: true,
+  decisionsIssued: null,
+  recordIssued: null,
+  stoodDown: false,
+  ...extra,
 });
 const involvement = (childId: string, workerId: string, role: Involvement['role'], startDate: string): Involvement => ({
-  childId, workerId, role, startDate, endDate: null,
+  childId,
+  workerId,
+  role,
+  startDate,
+  endDate: null,
 });
-const member = (childId: string, familyId: string): SiblingGroupMember => ({ childId, familyId, conflictOfInterest: false });
+const member = (childId: string, familyId: string): SiblingGroupMember => ({
+  childId,
+  familyId,
+  conflictOfInterest: false,
+});
 const health = (childId: string, type: HealthEvent['type'], date: string): HealthEvent => ({
-  childId, type, date, status: 'Completed', childPresent: true, viewsRecorded: true, sdqScore: null, sdqReason: null, immunisationsUpToDate: true,
+  childId,
+  type,
+  date,
+  status: 'Completed',
+  childPresent: true,
+  viewsRecorded: true,
+  sdqScore: null,
+  sdqReason: null,
+  immunisationsUpToDate: true,
 });
 const oc2 = (childId: string, yearEnding: string): Oc2Outcome => ({
-  childId, yearEnding, sdqScore: 14, sdqReason: null, convicted: false, healthCheck: true, immunisations: true, teethCheck: true,
-  healthAssessment: true, substanceMisuse: false, interventionReceived: null, interventionOffered: null,
+  childId,
+  yearEnding,
+  sdqScore: 14,
+  sdqReason: null,
+  convicted: false,
+  healthCheck: true,
+  immunisations: true,
+  teethCheck: true,
+  healthAssessment: true,
+  substanceMisuse: false,
+  interventionReceived: null,
+  interventionOffered: null,
 });
-const professional = (workerId: string, role: Professional['role']): Professional => ({ workerId, role, team: 'Team North', service: 'Children in Care' });
+const professional = (workerId: string, role: Professional['role']): Professional => ({
+  workerId,
+  role,
+  team: 'Team North',
+  service: 'Children in Care',
+});
 
 /** The merged review the store should return: the missing half contributes nulls. */
 const review = (p: ReviewParticipation | null, d: ReviewDetails | null): Review => ({
@@ -73,7 +148,11 @@ const n = {
   r1p: participation('C001', '2023-12-15', 'PN1'),
   r1d: details('C001', '2023-12-15', 'I01', { decisionsIssued: '2023-12-20', recordIssued: '2024-01-05' }),
   r2p: participation('C001', '2024-03-10', 'PN6'),
-  r3d: details('C001', '2024-06-10', 'I02', { permanencePlan: ['a', 'RETURN6M'], seriesId: 'S-4', lateReason: 'Care plan not ready' }),
+  r3d: details('C001', '2024-06-10', 'I02', {
+    permanencePlan: ['a', 'RETURN6M'],
+    seriesId: 'S-4',
+    lateReason: 'Care plan not ready',
+  }),
   // C002's reviews straddle the new year.
   r4p: participation('C002', '2023-12-31', 'PN0'),
   r4d: details('C002', '2023-12-31', 'I01'),
@@ -97,13 +176,17 @@ const n = {
 };
 
 const northRecords: DomainRecord[] = [
-  { kind: 'child', record: n.c1 }, { kind: 'child', record: n.c2 }, { kind: 'child', record: n.c3 },
-  { kind: 'episode', record: n.ep1 }, { kind: 'episode', record: n.ep2 },
+  { kind: 'child', record: n.c1 },
+  { kind: 'child', record: n.c2 },
+  { kind: 'child', record: n.c3 },
+  { kind: 'episode', record: n.ep1 },
+  { kind: 'episode', record: n.ep2 },
   ...[n.r1p, n.r2p, n.r4p, n.r5p, n.r6p].map((record): DomainRecord => ({ kind: 'reviewParticipation', record })),
   ...[n.r1d, n.r3d, n.r4d, n.r5d, n.r7d].map((record): DomainRecord => ({ kind: 'reviewDetails', record })),
   ...[n.inv1, n.inv2, n.inv3].map((record): DomainRecord => ({ kind: 'involvement', record })),
   ...[n.fam1, n.fam2, n.fam3].map((record): DomainRecord => ({ kind: 'siblingGroupMember', record })),
-  { kind: 'healthEvent', record: n.he1 }, { kind: 'healthEvent', record: n.he2 },
+  { kind: 'healthEvent', record: n.he1 },
+  { kind: 'healthEvent', record: n.he2 },
   { kind: 'oc2', record: n.oc },
   ...[n.w01, n.i01, n.t01].map((record): DomainRecord => ({ kind: 'professional', record })),
 ];
@@ -162,8 +245,16 @@ async function rawItem(pk: string, sk: string) {
 
 beforeAll(async () => {
   await ensureTable(client, config.tableName);
-  expect(await store.upsertRecords(NORTH, northRecords)).toEqual({ created: northRecords.length, updated: 0, unchanged: 0 });
-  expect(await store.upsertRecords(SOUTH, southRecords)).toEqual({ created: southRecords.length, updated: 0, unchanged: 0 });
+  expect(await store.upsertRecords(NORTH, northRecords)).toEqual({
+    created: northRecords.length,
+    updated: 0,
+    unchanged: 0,
+  });
+  expect(await store.upsertRecords(SOUTH, southRecords)).toEqual({
+    created: southRecords.length,
+    updated: 0,
+    unchanged: 0,
+  });
 });
 
 // ---- tests ----------------------------------------------------------------------------------
@@ -222,7 +313,10 @@ describe('children by sibling group', () => {
   });
 
   it('lists across query pages', async () => {
-    await store.upsertRecords(NORTH, ['C101', 'C102', 'C103'].map((id): DomainRecord => ({ kind: 'siblingGroupMember', record: member(id, 'F7') })));
+    await store.upsertRecords(
+      NORTH,
+      ['C101', 'C102', 'C103'].map((id): DomainRecord => ({ kind: 'siblingGroupMember', record: member(id, 'F7') })),
+    );
     expect((await pagedStore.siblingGroup(NORTH, 'F7')).map((m) => m.childId)).toEqual(['C101', 'C102', 'C103']);
   });
 
@@ -247,9 +341,17 @@ describe('reviews in a date range', () => {
 
   it('yields the first reviews before it has read the last page', async () => {
     const whole = countingQueries();
-    await collect(new DynamoRecordStore(whole.client, config.tableName, { queryPageSize: 1 }).reviewsBetween(NORTH, '2021-01-01', '2026-12-31'));
+    await collect(
+      new DynamoRecordStore(whole.client, config.tableName, { queryPageSize: 1 }).reviewsBetween(
+        NORTH,
+        '2021-01-01',
+        '2026-12-31',
+      ),
+    );
     const early = countingQueries();
-    for await (const first of new DynamoRecordStore(early.client, config.tableName, { queryPageSize: 1 }).reviewsBetween(NORTH, '2021-01-01', '2026-12-31')) {
+    for await (const first of new DynamoRecordStore(early.client, config.tableName, {
+      queryPageSize: 1,
+    }).reviewsBetween(NORTH, '2021-01-01', '2026-12-31')) {
       expect(first.reviewDate).toBe('2022-12-31');
       break;
     }
@@ -265,7 +367,15 @@ describe('reviews in a date range', () => {
 
   it('covers several years, including a review-less year in between', async () => {
     const reviews = await collect(store.reviewsBetween(NORTH, '2021-01-01', '2026-12-31'));
-    expect(reviews.map((r) => r.reviewDate)).toEqual(['2022-12-31', '2023-12-15', '2023-12-31', '2024-01-02', '2024-03-10', '2024-06-10', '2025-01-05']);
+    expect(reviews.map((r) => r.reviewDate)).toEqual([
+      '2022-12-31',
+      '2023-12-15',
+      '2023-12-31',
+      '2024-01-02',
+      '2024-03-10',
+      '2024-06-10',
+      '2025-01-05',
+    ]);
   });
 
   it('returns a single day, and nothing for a reversed range', async () => {
@@ -303,7 +413,9 @@ describe('child count', () => {
   it('counts the children an authority holds, across pages', async () => {
     expect(await store.countChildren(NORTH)).toBe(3);
     const counting = countingQueries();
-    expect(await new DynamoRecordStore(counting.client, config.tableName, { queryPageSize: 2 }).countChildren(NORTH)).toBe(3);
+    expect(
+      await new DynamoRecordStore(counting.client, config.tableName, { queryPageSize: 2 }).countChildren(NORTH),
+    ).toBe(3);
     expect(counting.queries()).toBe(2);
     expect(await store.countChildren(SOUTH)).toBe(1);
     expect(await store.countChildren('nobody')).toBe(0);
@@ -314,7 +426,13 @@ describe('two authorities in one table', () => {
   it("never return each other's records for the same child id", async () => {
     const south = await store.getChildRecords(SOUTH, 'C001');
     expect(south).toEqual({
-      child: s.c1, episodes: [], reviews: [review(s.r1p, s.r1d)], involvements: [], siblingGroups: [s.fam1], healthEvents: [], oc2: [],
+      child: s.c1,
+      episodes: [],
+      reviews: [review(s.r1p, s.r1d)],
+      involvements: [],
+      siblingGroups: [s.fam1],
+      healthEvents: [],
+      oc2: [],
     });
     expect((await store.getChildRecords(NORTH, 'C001'))?.child).toEqual(n.c1);
   });
@@ -322,7 +440,11 @@ describe('two authorities in one table', () => {
   it('keep sibling groups, professionals and reviews apart', async () => {
     expect(await store.siblingGroup(SOUTH, 'F1')).toEqual([s.fam1]);
     expect(await collect(store.professionals(SOUTH))).toEqual([s.i01]);
-    expect(await store.recordsByProfessional(SOUTH, 'I01')).toEqual({ professional: s.i01, involvements: [], reviewsChaired: [review(s.r1p, s.r1d)] });
+    expect(await store.recordsByProfessional(SOUTH, 'I01')).toEqual({
+      professional: s.i01,
+      involvements: [],
+      reviewsChaired: [review(s.r1p, s.r1d)],
+    });
     expect(await collect(store.reviewsBetween(SOUTH, '2023-01-01', '2024-12-31'))).toEqual([review(s.r1p, s.r1d)]);
     expect(await store.getChildRecords(SOUTH, 'C002')).toBeNull();
   });
@@ -344,7 +466,11 @@ describe('two authorities in one table', () => {
 describe('upserting by natural key', () => {
   it('re-importing the same records writes nothing: all unchanged, versions stay 1', async () => {
     const before = await rawItem(childPartition(NORTH, 'C001'), 'CHILD');
-    expect(await store.upsertRecords(NORTH, northRecords)).toEqual({ created: 0, updated: 0, unchanged: northRecords.length });
+    expect(await store.upsertRecords(NORTH, northRecords)).toEqual({
+      created: 0,
+      updated: 0,
+      unchanged: northRecords.length,
+    });
     const after = await rawItem(childPartition(NORTH, 'C001'), 'CHILD');
     expect(after?.version).toBe(1);
     expect(after?.updatedAt).toBe(before?.updatedAt);
@@ -353,7 +479,11 @@ describe('upserting by natural key', () => {
 
   it('treats the same record with its fields in another order as unchanged', async () => {
     const reordered = Object.fromEntries(Object.entries(n.he1).reverse()) as HealthEvent;
-    expect(await store.upsertRecords(NORTH, [{ kind: 'healthEvent', record: reordered }])).toEqual({ created: 0, updated: 0, unchanged: 1 });
+    expect(await store.upsertRecords(NORTH, [{ kind: 'healthEvent', record: reordered }])).toEqual({
+      created: 0,
+      updated: 0,
+      unchanged: 1,
+    });
   });
 
   it('writes a changed row as version 2 and leaves the rest alone', async () => {
@@ -373,8 +503,15 @@ describe('upserting by natural key', () => {
   it('applies a key repeated within one call in order', async () => {
     const first = child('C050', '2015-01-01');
     const second = { ...first, ethnicity: 'MWBC' };
-    expect(await store.upsertRecords(NORTH, [{ kind: 'child', record: first }, { kind: 'child', record: second }])).toEqual({
-      created: 1, updated: 1, unchanged: 0,
+    expect(
+      await store.upsertRecords(NORTH, [
+        { kind: 'child', record: first },
+        { kind: 'child', record: second },
+      ]),
+    ).toEqual({
+      created: 1,
+      updated: 1,
+      unchanged: 0,
     });
     expect((await store.getChildRecords(NORTH, 'C050'))?.child).toEqual(second);
     expect((await rawItem(childPartition(NORTH, 'C050'), 'CHILD'))?.version).toBe(2);
@@ -382,12 +519,27 @@ describe('upserting by natural key', () => {
 
   it('rejects a record its schema refuses, before writing anything', async () => {
     const bad = { ...child('C060', '2015-01-01'), dateOfBirth: '2015-02-30' };
-    await expect(store.upsertRecords(NORTH, [{ kind: 'child', record: child('C061', '2015-01-01') }, { kind: 'child', record: bad }])).rejects.toThrow();
+    await expect(
+      store.upsertRecords(NORTH, [
+        { kind: 'child', record: child('C061', '2015-01-01') },
+        { kind: 'child', record: bad },
+      ]),
+    ).rejects.toThrow();
     await expect(store.getChildRecords(NORTH, 'C061')).resolves.toBeNull();
   });
 
   it('writes more rows than one batch holds', async () => {
-    const many = Array.from({ length: 130 }, (_, i): DomainRecord => ({ kind: 'healthEvent', record: health('C200', 'RHA', `2020-01-01`.replace('01-01', `${String(1 + Math.floor(i / 28)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`)) }));
+    const many = Array.from({ length: 130 }, (_, i): DomainRecord => ({
+      kind: 'healthEvent',
+      record: health(
+        'C200',
+        'RHA',
+        `2020-01-01`.replace(
+          '01-01',
+          `${String(1 + Math.floor(i / 28)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`,
+        ),
+      ),
+    }));
     expect(await store.upsertRecords(NORTH, many)).toEqual({ created: 130, updated: 0, unchanged: 0 });
     expect(await store.upsertRecords(NORTH, many)).toEqual({ created: 0, updated: 0, unchanged: 130 });
     expect((await store.getChildRecords(NORTH, 'C200'))?.healthEvents).toHaveLength(130);
@@ -408,7 +560,9 @@ describe('upserting by natural key', () => {
         return client.send(command as never);
       },
     } as unknown as DynamoDBDocumentClient;
-    const summary = await new DynamoRecordStore(racing, config.tableName).upsertRecords(NORTH, [{ kind: 'child', record: mine }]);
+    const summary = await new DynamoRecordStore(racing, config.tableName).upsertRecords(NORTH, [
+      { kind: 'child', record: mine },
+    ]);
     expect(interfered).toBe(true);
     expect(summary).toEqual({ created: 0, updated: 1, unchanged: 0 });
     const item = await rawItem(key.pk, key.sk);
@@ -421,7 +575,11 @@ describe('upserting by natural key', () => {
 describe('authority settings', () => {
   it('stores and returns an authority, with the default timescales', async () => {
     await store.putAuthority({ authorityId: NORTH, name: 'North Shire Council', timescales: REGULATIONS_2010 });
-    await expect(store.getAuthority(NORTH)).resolves.toEqual({ authorityId: NORTH, name: 'North Shire Council', timescales: REGULATIONS_2010 });
+    await expect(store.getAuthority(NORTH)).resolves.toEqual({
+      authorityId: NORTH,
+      name: 'North Shire Council',
+      timescales: REGULATIONS_2010,
+    });
     await expect(store.getAuthority('east-shire')).resolves.toBeNull();
   });
 
@@ -451,16 +609,24 @@ describe('audit items', () => {
     expect(readByB?.version).toBe(1);
     const winner = await store.putAuditItem(NORTH, part, { grade: 'good', by: 'iro-a' }, readByA!.version);
     expect(winner.version).toBe(2);
-    const loser = await store.putAuditItem(NORTH, part, { grade: 'outstanding', by: 'iro-b' }, readByB!.version).catch((e: unknown) => e);
+    const loser = await store
+      .putAuditItem(NORTH, part, { grade: 'outstanding', by: 'iro-b' }, readByB!.version)
+      .catch((e: unknown) => e);
     expect(loser).toBeInstanceOf(VersionConflictError);
     const conflict = loser as VersionConflictError<{ grade: string; by: string }>;
     expect(conflict.expectedVersion).toBe(1);
-    expect(conflict.current).toEqual<Versioned<{ grade: string; by: string }>>({ version: 2, updatedAt: winner.updatedAt, body: { grade: 'good', by: 'iro-a' } });
+    expect(conflict.current).toEqual<Versioned<{ grade: string; by: string }>>({
+      version: 2,
+      updatedAt: winner.updatedAt,
+      body: { grade: 'good', by: 'iro-a' },
+    });
     expect((await store.getAuditItem(NORTH, part))?.body).toEqual({ grade: 'good', by: 'iro-a' });
   });
 
   it('reports a conflict with nothing stored when a version is expected of a missing document', async () => {
-    const error = await store.putAuditItem(NORTH, { auditId: 'AUD-2024-Q1', part: 'never' }, {}, 3).catch((e: unknown) => e);
+    const error = await store
+      .putAuditItem(NORTH, { auditId: 'AUD-2024-Q1', part: 'never' }, {}, 3)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VersionConflictError);
     expect((error as VersionConflictError).current).toBeNull();
   });
@@ -472,7 +638,8 @@ describe('audit items', () => {
 
   it('lists the documents of one audit in part order, across pages, and nothing of other audits', async () => {
     const auditId = 'AUD-LIST';
-    for (const part of ['record#R2', 'meta', 'record#R1', 'action-plan']) await store.putAuditItem(NORTH, { auditId, part }, { part }, 0);
+    for (const part of ['record#R2', 'meta', 'record#R1', 'action-plan'])
+      await store.putAuditItem(NORTH, { auditId, part }, { part }, 0);
     await store.putAuditItem(NORTH, { auditId: 'AUD-LISTX', part: 'meta' }, {}, 0);
     const items = await collect(pagedStore.auditItems<{ part: string }>(NORTH, auditId));
     expect(items.map((i) => i.part)).toEqual(['action-plan', 'meta', 'record#R1', 'record#R2']);

@@ -14,7 +14,14 @@ import type { Principal, Role } from '#auth/principal';
 import type { Professional } from '#domain/records';
 import { REGULATIONS_2010 } from '#domain/timescales';
 import { createApp } from '#http/app';
-import { UPLOAD_GRACE_MS, importDirectFiles, recoverImport, runUploadedImport, type ImportJob, type ImportView } from '#loader/import-jobs';
+import {
+  UPLOAD_GRACE_MS,
+  importDirectFiles,
+  recoverImport,
+  runUploadedImport,
+  type ImportJob,
+  type ImportView,
+} from '#loader/import-jobs';
 import { startLocalStack } from '#local/stack';
 import { InProcessAuditRunner, type AuditRun, type AuditRunner } from '#service/audit-runner';
 import type { ServiceContext } from '#service/context';
@@ -76,7 +83,12 @@ let app: ReturnType<typeof createApp>;
 let ctx: ServiceContext;
 let runner: UnreliableRunner;
 
-const IROS: Professional[] = ['IRO1', 'IRO2', 'IRO3'].map((workerId) => ({ workerId, role: 'IRO', team: 'IRO Service', service: 'Quality Assurance' }));
+const IROS: Professional[] = ['IRO1', 'IRO2', 'IRO3'].map((workerId) => ({
+  workerId,
+  role: 'IRO',
+  team: 'IRO Service',
+  service: 'Quality Assurance',
+}));
 const STAFF: Professional[] = [{ workerId: 'SW1', role: 'SW', team: 'North 1', service: 'CiN/CP North' }, ...IROS];
 
 const QA: [Role, string] = ['qa-lead', 'qa-lead-1'];
@@ -84,11 +96,22 @@ const SM: [Role, string] = ['senior-manager', 'sm-1'];
 const IRO: [Role, string] = ['iro', 'IRO3'];
 
 async function call(method: string, path: string, as: [Role, string] | [Role, string, string], body?: unknown) {
-  const headers: Record<string, string> = { authorization: `Bearer ${await signDevelopmentToken(key, { userId: as[1], roles: [as[0]], authorityId: as[2] ?? AUTHORITY })}` };
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${await signDevelopmentToken(key, { userId: as[1], roles: [as[0]], authorityId: as[2] ?? AUTHORITY })}`,
+  };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await app.request(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const response = await app.request(path, {
+    method,
+    headers,
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
   const text = await response.text();
-  return { status: response.status, type: response.headers.get('content-type') ?? '', location: response.headers.get('location'), body: text ? JSON.parse(text) : null };
+  return {
+    status: response.status,
+    type: response.headers.get('content-type') ?? '',
+    location: response.headers.get('location'),
+    body: text ? JSON.parse(text) : null,
+  };
 }
 
 async function signedIn(role: Role, userId: string): Promise<WebClient> {
@@ -118,21 +141,30 @@ async function auditWhosePublishingFailed(): Promise<string> {
   expect((await call('GET', `/audits/${auditId}`, QA)).body.status).toBe('grading');
   runner.refuseNext(STARTS_REFUSED);
   const closed = await call('POST', `/audits/${auditId}/close`, QA);
-  expect(closed.body).toMatchObject({ status: 'failed', failure: { reason: `the run could not be started: ${STARTS_REFUSED}` } });
+  expect(closed.body).toMatchObject({
+    status: 'failed',
+    failure: { reason: `the run could not be started: ${STARTS_REFUSED}` },
+  });
   expect(closed.body.closedAt).not.toBeNull();
   return auditId;
 }
 
 // Two children of a 2022-23 return (the web import test's files): 6 rows accepted, 1 rejected (DfE rule 166).
 const FILES = [
-  { fileName: 'header.csv', body: 'CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nI1,1,14/03/2012,WBRI,A123456789012,,\nI2,2,01/09/2015,WBRI,A123456789013,0,\n' },
+  {
+    fileName: 'header.csv',
+    body: 'CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nI1,1,14/03/2012,WBRI,A123456789012,,\nI2,2,01/09/2015,WBRI,A123456789013,0,\n',
+  },
   {
     fileName: 'episodes.csv',
     body:
       'CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n' +
       'I1,10/01/2023,S,C2,N1,U1,PR1,,,,AB1 2CD,AB3 4EF,SC123456\nI2,10/01/2023,S,C2,N1,U1,PR1,,,,AB1 2CD,AB3 4EF,SC123456\n',
   },
-  { fileName: 'reviews.csv', body: 'CHILD,DOB,REVIEW,REVIEW_CODE\nI1,14/03/2012,01/02/2023,PN1\nI2,01/09/2015,01/02/2023,PN1\nI2,01/09/2015,31/02/2023,PN1\n' },
+  {
+    fileName: 'reviews.csv',
+    body: 'CHILD,DOB,REVIEW,REVIEW_CODE\nI1,14/03/2012,01/02/2023,PN1\nI2,01/09/2015,01/02/2023,PN1\nI2,01/09/2015,31/02/2023,PN1\n',
+  },
 ];
 
 /** The bucket as the importer sees it when the bucket does not answer: every file read fails. */
@@ -148,8 +180,14 @@ function unreachableBucket(objects: ObjectLinks = ctx.links): ObjectLinks {
  * Starts an import through the API (upload links), puts each file where its link points, and runs
  * each upload's notification as the bucket would: with `links` the importer reads through.
  */
-async function uploadedImport(as: [Role, string] | [Role, string, string], links: ObjectLinks = ctx.links, files = FILES): Promise<string> {
-  const created = await call('POST', '/imports', as, { files: files.map((f) => ({ fileName: f.fileName, contentType: 'text/csv' })) });
+async function uploadedImport(
+  as: [Role, string] | [Role, string, string],
+  links: ObjectLinks = ctx.links,
+  files = FILES,
+): Promise<string> {
+  const created = await call('POST', '/imports', as, {
+    files: files.map((f) => ({ fileName: f.fileName, contentType: 'text/csv' })),
+  });
   expect(created.status).toBe(201);
   for (const upload of created.body.uploads as { fileName: string; key: string }[]) {
     await ctx.objects.put(upload.key, files.find((f) => f.fileName === upload.fileName)!.body, 'text/csv');
@@ -171,8 +209,22 @@ async function copiesArrive(importId: string): Promise<ImportJob> {
 
 /** What an import did with its rows, without when, who or which keys. */
 const countsOf = (job: ImportJob) => ({
-  files: job.files.map(({ fileName, format, rows, accepted, warned, rejected, created, updated, unchanged }) => ({ fileName, format, rows, accepted, warned, rejected, created, updated, unchanged })),
-  tables: job.tables, errorCount: job.errorCount, warningCount: job.warningCount, rules: job.rules, collectionYear: job.collectionYear,
+  files: job.files.map(({ fileName, format, rows, accepted, warned, rejected, created, updated, unchanged }) => ({
+    fileName,
+    format,
+    rows,
+    accepted,
+    warned,
+    rejected,
+    created,
+    updated,
+    unchanged,
+  })),
+  tables: job.tables,
+  errorCount: job.errorCount,
+  warningCount: job.warningCount,
+  rules: job.rules,
+  collectionYear: job.collectionYear,
 });
 
 beforeAll(async () => {
@@ -181,20 +233,37 @@ beforeAll(async () => {
   runner = new UnreliableRunner(new InProcessAuditRunner({ store, objects }));
   const templates = new TemplateCatalogue(store);
   ctx = { store, objects, links: objects, runner, templates };
-  app = createApp({ store, objects, links: objects, verifier: localVerifier(key), runner, templates, imports: { enabled: true }, signIn: { kind: 'local', key, authorityId: AUTHORITY } });
+  app = createApp({
+    store,
+    objects,
+    links: objects,
+    verifier: localVerifier(key),
+    runner,
+    templates,
+    imports: { enabled: true },
+    signIn: { kind: 'local', key, authorityId: AUTHORITY },
+  });
   for (const authorityId of [AUTHORITY, OTHER, CLEAN]) {
     await store.putAuthority({ authorityId, name: `${authorityId} Borough`, timescales: REGULATIONS_2010 });
-    await store.upsertRecords(authorityId, STAFF.map((record) => ({ kind: 'professional' as const, record })));
+    await store.upsertRecords(
+      authorityId,
+      STAFF.map((record) => ({ kind: 'professional' as const, record })),
+    );
   }
   // Eight children looked after from 3 January 2024, each reviewed by IRO1 or IRO2; IRO3 chairs nobody's reviews.
   for (let i = 0; i < 8; i++) {
     const id = `T${i}`;
     const own = i < 4 ? 'IRO1' : 'IRO2';
-    await store.upsertRecords(AUTHORITY, toDomainRecords(child(id, '2012-01-01', {
-      episodes: [episode(id, '2024-01-03')],
-      reviews: [review(id, '2024-01-29', { iroId: own })],
-      involvements: [involvement(id, 'SW1', 'SW', '2024-01-03'), involvement(id, own, 'IRO', '2024-01-03')],
-    })));
+    await store.upsertRecords(
+      AUTHORITY,
+      toDomainRecords(
+        child(id, '2012-01-01', {
+          episodes: [episode(id, '2024-01-03')],
+          reviews: [review(id, '2024-01-29', { iroId: own })],
+          involvements: [involvement(id, 'SW1', 'SW', '2024-01-03'), involvement(id, own, 'IRO', '2024-01-03')],
+        }),
+      ),
+    );
   }
 });
 
@@ -214,8 +283,15 @@ describe('POST /audits/{id}/try-again', () => {
     const now = (await call('GET', `/audits/${auditId}`, QA)).body;
     expect(now).toMatchObject({ status: 'grading', population: 8, sampleSize: expect.any(Number), failure: null });
     expect(now.grading.records).toBe(now.sampleSize);
-    const trail = (await call('GET', `/audits/${auditId}/history`, QA)).body.entries as { actor: string; action: string; details: Record<string, unknown> }[];
-    expect(trail.find((t) => t.action === 'try-again')).toMatchObject({ actor: 'qa-lead-1', details: { from: 'failed', publishing: false, reason: `the audit could not be started: ${STARTS_REFUSED}` } });
+    const trail = (await call('GET', `/audits/${auditId}/history`, QA)).body.entries as {
+      actor: string;
+      action: string;
+      details: Record<string, unknown>;
+    }[];
+    expect(trail.find((t) => t.action === 'try-again')).toMatchObject({
+      actor: 'qa-lead-1',
+      details: { from: 'failed', publishing: false, reason: `the audit could not be started: ${STARTS_REFUSED}` },
+    });
   });
 
   it('publishes an audit whose publishing failed, from the grades it was closed with: the same "try again" does what the audit’s state needs', async () => {
@@ -227,14 +303,19 @@ describe('POST /audits/{id}/try-again', () => {
     const now = (await call('GET', `/audits/${auditId}`, QA)).body;
     expect(now.status).toBe('published');
     expect((await call('GET', `/audits/${auditId}/findings`, SM)).status).toBe(200);
-    const trail = (await call('GET', `/audits/${auditId}/history`, QA)).body.entries as { action: string; details: Record<string, unknown> }[];
+    const trail = (await call('GET', `/audits/${auditId}/history`, QA)).body.entries as {
+      action: string;
+      details: Record<string, unknown>;
+    }[];
     expect(trail.find((t) => t.action === 'try-again')?.details).toMatchObject({ from: 'failed', publishing: true });
 
     // Published findings are final: nothing to try again, and the refusal says why.
     const again = await call('POST', `/audits/${auditId}/try-again`, QA);
     expect(again.status).toBe(409);
     expect(again.type).toContain('application/problem+json');
-    expect(again.body.detail).toBe('the audit has not failed: it is published. Only a failed run or a failed publication can be tried again');
+    expect(again.body.detail).toBe(
+      'the audit has not failed: it is published. Only a failed run or a failed publication can be tried again',
+    );
   });
 
   it('refuses, with 409 saying why, an audit that has not failed, and one whose run tried again is still going', async () => {
@@ -243,7 +324,9 @@ describe('POST /audits/{id}/try-again', () => {
     const refused = await call('POST', `/audits/${grading}/try-again`, QA);
     expect(refused.status).toBe(409);
     expect(refused.type).toContain('application/problem+json');
-    expect(refused.body.detail).toBe('the audit has not failed: it is grading. Only a failed run or a failed publication can be tried again');
+    expect(refused.body.detail).toBe(
+      'the audit has not failed: it is grading. Only a failed run or a failed publication can be tried again',
+    );
     expect((await call('GET', `/audits/${grading}`, QA)).body.status).toBe('grading');
 
     // A second click while the first retry's run is going starts no second run.
@@ -276,11 +359,27 @@ describe('POST /audits/{id}/try-again', () => {
 
   it('is described in the OpenAPI document, beside closing again for a failed publishing', async () => {
     type Operation = { responses: Record<string, unknown>; description?: string };
-    const { paths } = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, Operation>> };
+    const { paths } = (await (await app.request('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, Operation>>;
+    };
     expect(Object.keys(paths['/audits/{id}/try-again']!)).toEqual(['post']);
-    expect(Object.keys(paths['/audits/{id}/try-again']!.post!.responses).sort()).toEqual(['202', '400', '401', '403', '404', '409']);
+    expect(Object.keys(paths['/audits/{id}/try-again']!.post!.responses).sort()).toEqual([
+      '202',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+    ]);
     expect(paths['/audits/{id}/try-again']!.post!.description).toContain('failed publishing');
-    expect(Object.keys(paths['/imports/{id}/try-again']!.post!.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409']);
+    expect(Object.keys(paths['/imports/{id}/try-again']!.post!.responses).sort()).toEqual([
+      '201',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+    ]);
   });
 });
 
@@ -291,7 +390,11 @@ describe('POST /imports/{id}/try-again', () => {
   it('starts a new import over the failed one’s files, which finishes with the same counts as a clean import of those files', async () => {
     failedId = await uploadedImport(QA, unreachableBucket());
     const failed = (await call('GET', `/imports/${failedId}`, QA)).body as ImportView;
-    expect(failed).toMatchObject({ status: 'failed', failure: expect.stringContaining('socket hang up'), retriedAs: null });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      failure: expect.stringContaining('socket hang up'),
+      retriedAs: null,
+    });
 
     const tried = await call('POST', `/imports/${failedId}/try-again`, QA);
     expect(tried.status).toBe(201);
@@ -314,31 +417,50 @@ describe('POST /imports/{id}/try-again', () => {
     // The failed import is kept as it was, linked to the new one, and its trail says who tried again.
     const kept = (await call('GET', `/imports/${failedId}`, QA)).body as ImportView;
     expect(kept).toMatchObject({ status: 'failed', failure: failed.failure, retriedAs: retryId });
-    expect(kept.trail.at(-1)).toMatchObject({ actor: 'qa-lead-1', action: 'try-again', detail: `as import ${retryId}` });
+    expect(kept.trail.at(-1)).toMatchObject({
+      actor: 'qa-lead-1',
+      action: 'try-again',
+      detail: `as import ${retryId}`,
+    });
   });
 
   it('refuses to try the same import again twice, naming the import it was tried again as', async () => {
     const twice = await call('POST', `/imports/${failedId}/try-again`, QA);
     expect(twice.status).toBe(409);
     expect(twice.type).toContain('application/problem+json');
-    expect(twice.body.detail).toBe(`import ${failedId} has already been tried again, as import ${retryId}: if that one fails too, try that one again`);
+    expect(twice.body.detail).toBe(
+      `import ${failedId} has already been tried again, as import ${retryId}: if that one fails too, try that one again`,
+    );
     expect(twice.body.retriedAs).toBe(retryId);
   });
 
   it('refuses an import that has not failed, and one whose files never all arrived, saying why', async () => {
     const done = await call('POST', `/imports/${retryId}/try-again`, QA);
     expect(done.status).toBe(409);
-    expect(done.body.detail).toBe(`import ${retryId} has not failed: it is done. Only a failed import can be tried again`);
+    expect(done.body.detail).toBe(
+      `import ${retryId} has not failed: it is done. Only a failed import can be tried again`,
+    );
 
     // Two files named, one uploaded; once the links (and the grace after them) have run out, recovery marks it failed.
-    const created = await call('POST', '/imports', QA, { files: [{ fileName: 'header.csv', contentType: 'text/csv' }, { fileName: 'reviews.csv', contentType: 'text/csv' }] });
-    const header = (created.body.uploads as { fileName: string; key: string }[]).find((u) => u.fileName === 'header.csv')!;
+    const created = await call('POST', '/imports', QA, {
+      files: [
+        { fileName: 'header.csv', contentType: 'text/csv' },
+        { fileName: 'reviews.csv', contentType: 'text/csv' },
+      ],
+    });
+    const header = (created.body.uploads as { fileName: string; key: string }[]).find(
+      (u) => u.fileName === 'header.csv',
+    )!;
     await ctx.objects.put(header.key, FILES[0]!.body, 'text/csv');
     await runUploadedImport(ctx, header.key);
     const waiting = await call('POST', `/imports/${created.body.importId}/try-again`, QA);
     expect(waiting.status).toBe(409);
-    expect(waiting.body.detail).toBe(`import ${created.body.importId} has not failed: it is still waiting for its files. Only a failed import can be tried again`);
-    const recovered = await recoverImport(ctx, AUTHORITY, created.body.importId, { now: () => new Date(Date.now() + 15 * 60_000 + UPLOAD_GRACE_MS + 60_000) });
+    expect(waiting.body.detail).toBe(
+      `import ${created.body.importId} has not failed: it is still waiting for its files. Only a failed import can be tried again`,
+    );
+    const recovered = await recoverImport(ctx, AUTHORITY, created.body.importId, {
+      now: () => new Date(Date.now() + 15 * 60_000 + UPLOAD_GRACE_MS + 60_000),
+    });
     expect(recovered.outcome).toBe('failed');
     const missing = await call('POST', `/imports/${created.body.importId}/try-again`, QA);
     expect(missing.status).toBe(409);
@@ -348,21 +470,51 @@ describe('POST /imports/{id}/try-again', () => {
   });
 
   it('on the local stack, the copies start the new import by themselves, as the bucket’s notification does on AWS', async () => {
-    const stack = await startLocalStack({ dataDir: await mkdtemp(join(tmpdir(), 'try-again-stack-')), port: 0, demo: false, recoverEveryMs: 0 });
+    const stack = await startLocalStack({
+      dataDir: await mkdtemp(join(tmpdir(), 'try-again-stack-')),
+      port: 0,
+      demo: false,
+      recoverEveryMs: 0,
+    });
     try {
-      await stack.store.putAuthority({ authorityId: AUTHORITY, name: 'Try Again Borough', timescales: REGULATIONS_2010 });
+      await stack.store.putAuthority({
+        authorityId: AUTHORITY,
+        name: 'Try Again Borough',
+        timescales: REGULATIONS_2010,
+      });
       // Files sent at once (the web form's way) while the bucket would not be read: the import fails.
       const failed = await importDirectFiles(
-        { store: stack.store, objects: stack.objects, links: unreachableBucket(stack.objects as unknown as ObjectLinks /* the S3 adapter is both */) },
-        { authorityId: AUTHORITY, requestedBy: 'qa-lead-1', files: FILES.map((f) => ({ fileName: f.fileName, contentType: 'text/csv' as const, body: new TextEncoder().encode(f.body) })) },
+        {
+          store: stack.store,
+          objects: stack.objects,
+          links: unreachableBucket(stack.objects as unknown as ObjectLinks /* the S3 adapter is both */),
+        },
+        {
+          authorityId: AUTHORITY,
+          requestedBy: 'qa-lead-1',
+          files: FILES.map((f) => ({
+            fileName: f.fileName,
+            contentType: 'text/csv' as const,
+            body: new TextEncoder().encode(f.body),
+          })),
+        },
       );
       expect(failed.status).toBe('failed');
-      const token = await signDevelopmentToken(stack.signingKey, { userId: 'qa-lead-1', roles: ['qa-lead'], authorityId: AUTHORITY });
-      const tried = await fetch(`${stack.url}/imports/${failed.importId}/try-again`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      const token = await signDevelopmentToken(stack.signingKey, {
+        userId: 'qa-lead-1',
+        roles: ['qa-lead'],
+        authorityId: AUTHORITY,
+      });
+      const tried = await fetch(`${stack.url}/imports/${failed.importId}/try-again`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(tried.status).toBe(201);
       const location = tried.headers.get('location')!;
       await stack.imports.idle();
-      const done = (await (await fetch(`${stack.url}${location}`, { headers: { authorization: `Bearer ${token}` } })).json()) as ImportView;
+      const done = (await (
+        await fetch(`${stack.url}${location}`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as ImportView;
       expect(done).toMatchObject({ status: 'done', retryOf: failed.importId });
       expect(done.files.reduce((n, f) => n + f.accepted, 0)).toBe(6);
     } finally {
@@ -410,7 +562,9 @@ describe('"Try again" on the web pages', () => {
     const auditId = await auditWhosePublishingFailed();
     const browser = await signedIn('qa-lead', 'qa-lead-1');
     const page = await browser.get(`/app/audits/${auditId}`);
-    expect(textOf(page.html)).toContain(`The findings could not be published: the run could not be started: ${STARTS_REFUSED}. The grades and the action plan are kept.`);
+    expect(textOf(page.html)).toContain(
+      `The findings could not be published: the run could not be started: ${STARTS_REFUSED}. The grades and the action plan are kept.`,
+    );
     expect(page.html).toContain(`action="/app/audits/${auditId}/try-again"`);
     const posted = await browser.submit(`/app/audits/${auditId}`, `/app/audits/${auditId}/try-again`, {});
     expect(posted.status).toBe(303);
@@ -471,7 +625,9 @@ describe('"Try again" on the web pages', () => {
     // The failed one now links to the new one, and offers no second try.
     const kept = await browser.get(`/app/imports/${failedId}`);
     expect(textOf(kept.html)).toContain(`Tried again as import ${retryId}`);
-    expect(kept.html).toContain(`It has been tried again as <a class="govuk-link" href="/app/imports/${retryId}">import ${retryId}</a>.`);
+    expect(kept.html).toContain(
+      `It has been tried again as <a class="govuk-link" href="/app/imports/${retryId}">import ${retryId}</a>.`,
+    );
     expect(kept.html).not.toContain('/try-again"');
     expect((await browser.get('/app/imports')).html).not.toContain(`action="/app/imports/${failedId}/try-again"`);
     // A form sent from a page opened before (another tab) is refused, naming the new import.
@@ -481,12 +637,21 @@ describe('"Try again" on the web pages', () => {
   });
 
   it('offers no "Try again" for an import whose files never all arrived, and none to anyone but a QA lead', async () => {
-    const created = await call('POST', '/imports', QA, { files: [{ fileName: 'header.csv', contentType: 'text/csv' }, { fileName: 'reviews.csv', contentType: 'text/csv' }] });
+    const created = await call('POST', '/imports', QA, {
+      files: [
+        { fileName: 'header.csv', contentType: 'text/csv' },
+        { fileName: 'reviews.csv', contentType: 'text/csv' },
+      ],
+    });
     const importId = created.body.importId as string;
-    await recoverImport(ctx, AUTHORITY, importId, { now: () => new Date(Date.now() + 15 * 60_000 + UPLOAD_GRACE_MS + 60_000) });
+    await recoverImport(ctx, AUTHORITY, importId, {
+      now: () => new Date(Date.now() + 15 * 60_000 + UPLOAD_GRACE_MS + 60_000),
+    });
     const qa = await signedIn('qa-lead', 'qa-lead-1');
     const report = await qa.get(`/app/imports/${importId}`);
-    expect(textOf(report.html)).toContain('The import could not finish: not every file arrived before the upload links expired');
+    expect(textOf(report.html)).toContain(
+      'The import could not finish: not every file arrived before the upload links expired',
+    );
     expect(report.html).not.toContain('/try-again"');
 
     const failed = await uploadedImport(QA, unreachableBucket(), FILES.slice(0, 1));

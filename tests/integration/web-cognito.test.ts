@@ -56,10 +56,21 @@ class FakeCognito {
     if (req.method === 'GET' && url.pathname === '/pool/.well-known/jwks.json') return json(200, { keys: [this.jwk] });
     if (req.method === 'GET' && url.pathname === '/oauth2/authorize') {
       const q = url.searchParams;
-      if (q.get('response_type') !== 'code' || q.get('client_id') !== CLIENT_ID || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge')) return json(400, { error: 'invalid_request' });
+      if (
+        q.get('response_type') !== 'code' ||
+        q.get('client_id') !== CLIENT_ID ||
+        q.get('code_challenge_method') !== 'S256' ||
+        !q.get('code_challenge')
+      )
+        return json(400, { error: 'invalid_request' });
       // The person signs in at the hosted UI; the fake signs in `nextUser` at once.
       const code = randomBytes(16).toString('hex');
-      this.codes.set(code, { challenge: q.get('code_challenge')!, redirectUri: q.get('redirect_uri')!, user: this.nextUser, used: false });
+      this.codes.set(code, {
+        challenge: q.get('code_challenge')!,
+        redirectUri: q.get('redirect_uri')!,
+        user: this.nextUser,
+        used: false,
+      });
       const back = new URL(q.get('redirect_uri')!);
       back.searchParams.set('code', code);
       back.searchParams.set('state', q.get('state')!);
@@ -70,23 +81,47 @@ class FakeCognito {
       this.tokenRequests += 1;
       let raw = '';
       for await (const chunk of req) raw += chunk;
-      if (!String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) return json(400, { error: 'invalid_request' });
+      if (!String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded'))
+        return json(400, { error: 'invalid_request' });
       const form = new URLSearchParams(raw);
       const grant = this.codes.get(form.get('code') ?? '');
-      const verifierMatches = grant && createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url') === grant.challenge;
-      if (form.get('grant_type') !== 'authorization_code' || form.get('client_id') !== CLIENT_ID || !grant || grant.used || !verifierMatches || form.get('redirect_uri') !== grant.redirectUri) {
+      const verifierMatches =
+        grant &&
+        createHash('sha256')
+          .update(form.get('code_verifier') ?? '')
+          .digest('base64url') === grant.challenge;
+      if (
+        form.get('grant_type') !== 'authorization_code' ||
+        form.get('client_id') !== CLIENT_ID ||
+        !grant ||
+        grant.used ||
+        !verifierMatches ||
+        form.get('redirect_uri') !== grant.redirectUri
+      ) {
         return json(400, { error: 'invalid_grant' });
       }
       grant.used = true;
       const now = Math.floor(Date.now() / 1000);
       const idToken = await new SignJWT({
-        'cognito:username': grant.user.username, 'cognito:groups': grant.user.groups, token_use: 'id',
+        'cognito:username': grant.user.username,
+        'cognito:groups': grant.user.groups,
+        token_use: 'id',
         ...(grant.user.authority ? { 'custom:authority': grant.user.authority } : {}),
       })
         .setProtectedHeader({ alg: 'RS256', kid: 'test-key-1' })
-        .setIssuer(this.issuer).setAudience(CLIENT_ID).setSubject(randomUUID()).setIssuedAt(now).setExpirationTime(now + 3600)
+        .setIssuer(this.issuer)
+        .setAudience(CLIENT_ID)
+        .setSubject(randomUUID())
+        .setIssuedAt(now)
+        .setExpirationTime(now + 3600)
         .sign(this.privateKey);
-      return json(200, { id_token: idToken, access_token: 'not-used', refresh_token: 'not-used', token_type: 'Bearer', expires_in: 3600 });
+      return json(200, {
+        id_token: idToken,
+        access_token: 'not-used',
+        refresh_token: 'not-used',
+        token_type: 'Bearer',
+        expires_in: 3600,
+      });
     }
     json(404, { error: 'not_found' });
   }
@@ -106,9 +141,17 @@ beforeAll(async () => {
   await cognito.start();
   const { store, objects } = await freshStorage('webc');
   app = createApp({
-    store, objects, links: objects, runner: new InProcessAuditRunner({ store, objects }),
+    store,
+    objects,
+    links: objects,
+    runner: new InProcessAuditRunner({ store, objects }),
     verifier: cognitoVerifier({ issuer: cognito.issuer, audience: CLIENT_ID }),
-    signIn: { kind: 'cognito', domain: cognito.base, clientId: CLIENT_ID, secret: randomBytes(32).toString('base64url') },
+    signIn: {
+      kind: 'cognito',
+      domain: cognito.base,
+      clientId: CLIENT_ID,
+      secret: randomBytes(32).toString('base64url'),
+    },
   });
 });
 
@@ -129,7 +172,13 @@ describe('signing in with Cognito (authorization code flow with PKCE)', () => {
     const login = await startSignIn(browser);
     const authorize = new URL(login.location!);
     expect(`${authorize.origin}${authorize.pathname}`).toBe(`${cognito.base}/oauth2/authorize`);
-    expect(Object.fromEntries(authorize.searchParams)).toMatchObject({ response_type: 'code', client_id: CLIENT_ID, redirect_uri: CALLBACK, scope: 'openid email profile', code_challenge_method: 'S256' });
+    expect(Object.fromEntries(authorize.searchParams)).toMatchObject({
+      response_type: 'code',
+      client_id: CLIENT_ID,
+      redirect_uri: CALLBACK,
+      scope: 'openid email profile',
+      code_challenge_method: 'S256',
+    });
     expect(authorize.searchParams.get('state')!.length).toBeGreaterThanOrEqual(32);
     // The state and the PKCE verifier wait in a short-lived, signed, HttpOnly cookie; the verifier never leaves the app.
     const oauthCookie = login.setCookies.find((c) => c.startsWith('__Host-iro-oauth='))!;
@@ -141,7 +190,9 @@ describe('signing in with Cognito (authorization code flow with PKCE)', () => {
     const callback = await browser.get(`${back.pathname}${back.search}`);
     expect(callback.status).toBe(303);
     expect(callback.location).toBe('/app/audits');
-    expect(callback.setCookies.find((c) => c.startsWith('__Host-iro-session='))).toMatch(/HttpOnly; Secure; SameSite=Lax/);
+    expect(callback.setCookies.find((c) => c.startsWith('__Host-iro-session='))).toMatch(
+      /HttpOnly; Secure; SameSite=Lax/,
+    );
     expect(browser.cookies.has('__Host-iro-oauth')).toBe(false);
     const audits = await browser.get('/app/audits');
     expect(audits.status).toBe(200);
@@ -156,7 +207,9 @@ describe('signing in with Cognito (authorization code flow with PKCE)', () => {
     const before = cognito.tokenRequests;
     const refused = await browser.get(`${back.pathname}${back.search}`);
     expect(refused.status).toBe(400);
-    expect(textOf(refused.html)).toContain('Your sign-in took too long, or was started in another window. Sign in again.');
+    expect(textOf(refused.html)).toContain(
+      'Your sign-in took too long, or was started in another window. Sign in again.',
+    );
     expect(cognito.tokenRequests).toBe(before);
     expect(browser.cookies.has('__Host-iro-session')).toBe(false);
   });
@@ -168,7 +221,10 @@ describe('signing in with Cognito (authorization code flow with PKCE)', () => {
     const stranger = new WebClient(app);
     expect((await stranger.get(`${back.pathname}${back.search}`)).status).toBe(400);
     const signed = browser.cookies.get('__Host-iro-oauth')!;
-    browser.cookies.set('__Host-iro-oauth', signed.replace(/^[^.]/, (c) => (c === 'a' ? 'b' : 'a')));
+    browser.cookies.set(
+      '__Host-iro-oauth',
+      signed.replace(/^[^.]/, (c) => (c === 'a' ? 'b' : 'a')),
+    );
     const refused = await browser.get(`${back.pathname}${back.search}`);
     expect(refused.status).toBe(400);
     expect(browser.cookies.has('__Host-iro-session')).toBe(false);
@@ -184,7 +240,9 @@ describe('signing in with Cognito (authorization code flow with PKCE)', () => {
     back.searchParams.set('state', state);
     const refused = await second.get(`${back.pathname}${back.search}`);
     expect(refused.status).toBe(502);
-    expect(textOf(refused.html)).toContain('Sign-in failed: the sign-in link has expired or was already used: sign in again.');
+    expect(textOf(refused.html)).toContain(
+      'Sign-in failed: the sign-in link has expired or was already used: sign in again.',
+    );
     expect(second.cookies.has('__Host-iro-session')).toBe(false);
   });
 
@@ -195,7 +253,9 @@ describe('signing in with Cognito (authorization code flow with PKCE)', () => {
       const back = await cognito.signInAt((await startSignIn(browser)).location!);
       const refused = await browser.get(`${back.pathname}${back.search}`);
       expect(refused.status).toBe(403);
-      expect(textOf(refused.html)).toContain("Your account was recognised, but the token's user is in none of the groups qa-lead, iro, senior-manager");
+      expect(textOf(refused.html)).toContain(
+        "Your account was recognised, but the token's user is in none of the groups qa-lead, iro, senior-manager",
+      );
       expect(browser.cookies.has('__Host-iro-session')).toBe(false);
     } finally {
       cognito.nextUser = { username: 'qa-lead-1', groups: ['qa-lead'], authority: 'cognito-web' };
@@ -213,7 +273,10 @@ describe('signing in with Cognito (authorization code flow with PKCE)', () => {
     expect(out.status).toBe(303);
     const logout = new URL(out.location!);
     expect(`${logout.origin}${logout.pathname}`).toBe(`${cognito.base}/logout`);
-    expect(Object.fromEntries(logout.searchParams)).toEqual({ client_id: CLIENT_ID, logout_uri: 'http://localhost/app/signed-out' });
+    expect(Object.fromEntries(logout.searchParams)).toEqual({
+      client_id: CLIENT_ID,
+      logout_uri: 'http://localhost/app/signed-out',
+    });
     expect(browser.cookies.has('__Host-iro-session')).toBe(false);
   });
 });

@@ -40,7 +40,12 @@ let runner: InProcessAuditRunner;
 
 const QA: Principal = { userId: 'qa-lead-1', roles: ['qa-lead'], authorityId: AUTHORITY };
 const iro = (id: string): Principal => ({ userId: id, workerId: id, roles: ['iro'], authorityId: AUTHORITY });
-const IROS: Professional[] = ['IRO1', 'IRO2', 'IRO3'].map((workerId) => ({ workerId, role: 'IRO', team: 'IRO Service', service: 'Quality Assurance' }));
+const IROS: Professional[] = ['IRO1', 'IRO2', 'IRO3'].map((workerId) => ({
+  workerId,
+  role: 'IRO',
+  team: 'IRO Service',
+  service: 'Quality Assurance',
+}));
 const TEMPLATE = 'review-timeliness-participation';
 const CRITERION = 'voice-of-the-child';
 const GRADES = ['Outstanding', 'Good', 'Requires improvement', 'Inadequate'];
@@ -62,14 +67,77 @@ const audits = {
 
 /** Values no form should choke on: numbers that are not, far too many digits, script, control characters, prototype names. */
 const HOSTILE = [
-  '', ' ', '-1', '0', '1', '1e20', 'Infinity', '-Infinity', 'NaN', 'abc', '1.5', '0x10', '-0', '9'.repeat(400), '١٢', '1,000', '50%', '%',
-  '<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'null', 'undefined', 'true', '[]', '{"a":1}',
-  '\u0000', '\u202e', '\r\n', '😀', 'x'.repeat(2500), 'y'.repeat(10_001), '../../etc/passwd', "'; DROP TABLE audits; --",
+  '',
+  ' ',
+  '-1',
+  '0',
+  '1',
+  '1e20',
+  'Infinity',
+  '-Infinity',
+  'NaN',
+  'abc',
+  '1.5',
+  '0x10',
+  '-0',
+  '9'.repeat(400),
+  '١٢',
+  '1,000',
+  '50%',
+  '%',
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=alert(1)>',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'null',
+  'undefined',
+  'true',
+  '[]',
+  '{"a":1}',
+  '\u0000',
+  '\u202e',
+  '\r\n',
+  '😀',
+  'x'.repeat(2500),
+  'y'.repeat(10_001),
+  '../../etc/passwd',
+  "'; DROP TABLE audits; --",
 ];
 /** Numbers that are not whole numbers of 0 or more, as a hidden version field might be tampered to. */
 /** Shares of graded records (a percentage) the moderation schema refuses. */
-const NOT_A_SHARE = ['-1', '0', '0%', '101', '1e20', 'Infinity', '-Infinity', 'NaN', 'abc', '0x10', '9'.repeat(400), '%', '-0', '1,000'];
-const NOT_A_VERSION = ['-1', '1e20', 'Infinity', '-Infinity', 'NaN', 'abc', '', ' ', '1.5', '0x10', '9'.repeat(400), 'null', '[]'];
+const NOT_A_SHARE = [
+  '-1',
+  '0',
+  '0%',
+  '101',
+  '1e20',
+  'Infinity',
+  '-Infinity',
+  'NaN',
+  'abc',
+  '0x10',
+  '9'.repeat(400),
+  '%',
+  '-0',
+  '1,000',
+];
+const NOT_A_VERSION = [
+  '-1',
+  '1e20',
+  'Infinity',
+  '-Infinity',
+  'NaN',
+  'abc',
+  '',
+  ' ',
+  '1.5',
+  '0x10',
+  '9'.repeat(400),
+  'null',
+  '[]',
+];
 
 /** True when a form's number field holds a whole number of 0 or more (digits, commas allowed, as the forms read numbers). */
 function isVersion(value: string): boolean {
@@ -81,7 +149,12 @@ const hostile = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...HOSTILE) },
   { weight: 2, arbitrary: fc.string({ maxLength: 30 }) },
   // Any code points, lone surrogates included (built from numbers: fast-check's own full-Unicode strings take a second to set up).
-  { weight: 1, arbitrary: fc.array(fc.integer({ min: 0, max: 0x10ffff }), { maxLength: 12 }).map((points) => points.map((p) => String.fromCodePoint(p)).join('')) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .array(fc.integer({ min: 0, max: 0x10ffff }), { maxLength: 12 })
+      .map((points) => points.map((p) => String.fromCodePoint(p)).join('')),
+  },
   { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.double()).map(String) },
 );
 /** A field: usually one of its valid values, otherwise hostile; sometimes repeated, sometimes left out. */
@@ -89,18 +162,29 @@ const field = (...valid: string[]) =>
   fc.oneof(
     { weight: 4, arbitrary: valid.length ? fc.constantFrom(...valid) : hostile },
     { weight: 3, arbitrary: hostile },
-    { weight: 1, arbitrary: fc.array(fc.oneof(fc.constantFrom(...(valid.length ? valid : ['x'])), hostile), { minLength: 2, maxLength: 3 }) },
+    {
+      weight: 1,
+      arbitrary: fc.array(fc.oneof(fc.constantFrom(...(valid.length ? valid : ['x'])), hostile), {
+        minLength: 2,
+        maxLength: 3,
+      }),
+    },
     { weight: 1, arbitrary: fc.constant(undefined) },
   );
 /** Fields no form has, some named like real ones, some like an object's own properties. */
-const strangers = fc.dictionary(fc.constantFrom('extra', '__proto__', 'constructor', 'grades', 'version[]', 'rows[0]', 'a'.repeat(200), 'ключ'), hostile, { maxKeys: 2, noNullPrototype: false });
+const strangers = fc.dictionary(
+  fc.constantFrom('extra', '__proto__', 'constructor', 'grades', 'version[]', 'rows[0]', 'a'.repeat(200), 'ключ'),
+  hostile,
+  { maxKeys: 2, noNullPrototype: false },
+);
 
 type Fields = Record<string, string | string[] | undefined>;
 
 /** The form as posted: defined fields only, on a null prototype (so `__proto__` is sent as a field). */
 function posted(fields: Fields, extra: Record<string, string> = {}): Record<string, string | string[]> {
   const body = Object.create(null) as Record<string, string | string[]>;
-  for (const [k, v] of [...Object.entries(extra), ...Object.entries(fields)]) if (v !== undefined && k !== 'csrf_token') body[k] = v;
+  for (const [k, v] of [...Object.entries(extra), ...Object.entries(fields)])
+    if (v !== undefined && k !== 'csrf_token') body[k] = v;
   return body;
 }
 
@@ -110,12 +194,14 @@ function sent(value: string | string[] | undefined): string | undefined {
   return first === undefined ? undefined : (new URLSearchParams([['v', first]]).get('v') ?? '').trim();
 }
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 // ---- what every answer must be -----------------------------------------------------------------
 
 /** zod's own words, which no one filling in a form should read. */
-const JARGON = /Invalid input|Invalid option|expected (string|number|int)|received (NaN|Infinity|undefined|string|number)|Too (big|small):|Unrecognized key|>=|<=/;
+const JARGON =
+  /Invalid input|Invalid option|expected (string|number|int)|received (NaN|Infinity|undefined|string|number)|Too (big|small):|Unrecognized key|>=|<=/;
 
 /** The error summary's entries: the field each links to, and its message. */
 function summaryOf(html: string): { field: string; message: string }[] {
@@ -144,7 +230,11 @@ function expectSound(res: WebResponse, why: unknown, named?: string): void {
     expect(e.message.length, context).toBeGreaterThan(5);
     expect(e.message, context).not.toMatch(JARGON);
   }
-  if (named !== undefined) expect(errors.map((e) => e.field), context).toContain(named);
+  if (named !== undefined)
+    expect(
+      errors.map((e) => e.field),
+      context,
+    ).toContain(named);
 }
 
 /** A browser signed in as `who`, with its page's CSRF token (bound to the session, so one serves every post). */
@@ -160,17 +250,36 @@ beforeAll(async () => {
   runner = new InProcessAuditRunner({ store, objects });
   const templates = new TemplateCatalogue(store);
   ctx = { store, objects, links: objects, runner, templates };
-  app = createApp({ store, objects, links: objects, verifier: localVerifier(key), runner, templates, signIn: { kind: 'local', key, authorityId: AUTHORITY }, imports: { enabled: true } });
+  app = createApp({
+    store,
+    objects,
+    links: objects,
+    verifier: localVerifier(key),
+    runner,
+    templates,
+    signIn: { kind: 'local', key, authorityId: AUTHORITY },
+    imports: { enabled: true },
+  });
   await store.putAuthority({ authorityId: AUTHORITY, name: 'Fuzz Borough', timescales: REGULATIONS_2010 });
-  await store.upsertRecords(AUTHORITY, [{ workerId: 'SW1', role: 'SW', team: 'North 1', service: 'CiN/CP North' } as Professional, ...IROS].map((record) => ({ kind: 'professional' as const, record })));
+  await store.upsertRecords(
+    AUTHORITY,
+    [{ workerId: 'SW1', role: 'SW', team: 'North 1', service: 'CiN/CP North' } as Professional, ...IROS].map(
+      (record) => ({ kind: 'professional' as const, record }),
+    ),
+  );
   for (let i = 0; i < 6; i++) {
     const id = `F${i}`;
     const own = i < 3 ? 'IRO1' : 'IRO2';
-    await store.upsertRecords(AUTHORITY, toDomainRecords(child(id, '2012-01-01', {
-      episodes: [episode(id, '2024-01-03')],
-      reviews: [review(id, '2024-01-29', { iroId: own })],
-      involvements: [involvement(id, 'SW1', 'SW', '2024-01-03'), involvement(id, own, 'IRO', '2024-01-03')],
-    })));
+    await store.upsertRecords(
+      AUTHORITY,
+      toDomainRecords(
+        child(id, '2012-01-01', {
+          episodes: [episode(id, '2024-01-03')],
+          reviews: [review(id, '2024-01-29', { iroId: own })],
+          involvements: [involvement(id, 'SW1', 'SW', '2024-01-03'), involvement(id, own, 'IRO', '2024-01-03')],
+        }),
+      ),
+    );
   }
   const grading = (await launch(ctx, QA, { ...PERIOD, sample: { type: 'count', value: 2 }, seed: 1 })).audit.auditId;
   audits.ungraded = (await launch(ctx, QA, { ...PERIOD, sample: { type: 'count', value: 2 }, seed: 2 })).audit.auditId;
@@ -179,10 +288,16 @@ beforeAll(async () => {
   await runner.idle();
   for (const id of ['IRO1', 'IRO2', 'IRO3']) {
     for (const a of await assignments(ctx, iro(id))) {
-      if (a.auditId === grading && !audits.grading.recordId) audits.grading = { auditId: grading, recordId: a.recordId, iroId: id };
+      if (a.auditId === grading && !audits.grading.recordId)
+        audits.grading = { auditId: grading, recordId: a.recordId, iroId: id };
       if (a.auditId === moderated) {
         const view = await recordView(ctx, iro(id), moderated, a.recordId);
-        await saveGrades(ctx, iro(id), moderated, a.recordId, { version: view.grades.version, grades: { [CRITERION]: 'Good' }, overall: null, comment: null });
+        await saveGrades(ctx, iro(id), moderated, a.recordId, {
+          version: view.grades.version,
+          grades: { [CRITERION]: 'Good' },
+          overall: null,
+          comment: null,
+        });
       }
     }
   }
@@ -214,10 +329,13 @@ describe.concurrent('every web form answers any posted value without a 500', { t
         const v = sent(version);
         const g = sent(grade);
         const named =
-          v === undefined || !isVersion(v) ? 'record-heading'
-          : (sent(comment)?.length ?? 0) > 10_000 ? 'comment'
-          : g && !GRADES.includes(g) ? `grade-${CRITERION}`
-          : undefined;
+          v === undefined || !isVersion(v)
+            ? 'record-heading'
+            : (sent(comment)?.length ?? 0) > 10_000
+              ? 'comment'
+              : g && !GRADES.includes(g)
+                ? `grade-${CRITERION}`
+                : undefined;
         expectSound(res, body, named);
         // What the IRO typed comes back to them.
         const typed = sent(comment);
@@ -243,7 +361,12 @@ describe.concurrent('every web form answers any posted value without a 500', { t
         const res = await browser.post(`${path}/agreed`, { csrf_token: csrf, ...body });
         const v = sent(version);
         const r = sent(reason) ?? '';
-        const named = r.length < 3 || r.length > 2000 ? 'reason' : v === undefined || !isVersion(v) || v === '0' ? 'main-content' : undefined;
+        const named =
+          r.length < 3 || r.length > 2000
+            ? 'reason'
+            : v === undefined || !isVersion(v) || v === '0'
+              ? 'main-content'
+              : undefined;
         expectSound(res, body, named);
         if (res.status === 400 && r) expect(res.html).toContain(escapeHtml(r));
       }),
@@ -313,8 +436,12 @@ describe.concurrent('every web form answers any posted value without a 500', { t
     const form = fc.record({
       templateId: field(TEMPLATE, 'health-assessments', 'no-such-template'),
       title: field('Voice of the child, spring 2024', 'x'.repeat(201)),
-      'from-day': field('1'), 'from-month': field('1'), 'from-year': field('2024'),
-      'to-day': field('31', '29'), 'to-month': field('3', '2'), 'to-year': field('2024', '2023'),
+      'from-day': field('1'),
+      'from-month': field('1'),
+      'from-year': field('2024'),
+      'to-day': field('31', '29'),
+      'to-month': field('3', '2'),
+      'to-year': field('2024', '2023'),
       mode: field('graded', 'auto'),
       sampleType: field('all', 'count', 'percent', 'service', 'team'),
       'sample-count': field('2', '0', '1000000'),
@@ -323,8 +450,14 @@ describe.concurrent('every web form answers any posted value without a 500', { t
       'sample-team': field('2'),
       exclude: field('', '6', '0', '61'),
       // A few keys: a launch is made once per key, so fuzzing launches a handful of audits, not hundreds.
-      key: fc.oneof({ weight: 5, arbitrary: fc.constantFrom('fuzz-launch-1', 'fuzz-launch-2') }, { weight: 1, arbitrary: hostile }),
-      action: fc.oneof({ weight: 6, arbitrary: field('check', 'edit') }, { weight: 1, arbitrary: fc.constant('launch') }),
+      key: fc.oneof(
+        { weight: 5, arbitrary: fc.constantFrom('fuzz-launch-1', 'fuzz-launch-2') },
+        { weight: 1, arbitrary: hostile },
+      ),
+      action: fc.oneof(
+        { weight: 6, arbitrary: field('check', 'edit') },
+        { weight: 1, arbitrary: fc.constant('launch') },
+      ),
       extra: strangers,
     });
     await fc.assert(
@@ -334,11 +467,15 @@ describe.concurrent('every web form answers any posted value without a 500', { t
         const a = sent(fields.action);
         const e = sent(fields.exclude) ?? '';
         const named =
-          a === 'edit' ? undefined
-          : !sent(fields.templateId) ? 'templateId'
-          : ['0', '61', '1.5', '-1', 'abc', '1e20', 'Infinity'].includes(e) ? 'exclude'
-          : (sent(fields.title)?.length ?? 0) > 200 ? 'title'
-          : undefined;
+          a === 'edit'
+            ? undefined
+            : !sent(fields.templateId)
+              ? 'templateId'
+              : ['0', '61', '1.5', '-1', 'abc', '1e20', 'Infinity'].includes(e)
+                ? 'exclude'
+                : (sent(fields.title)?.length ?? 0) > 200
+                  ? 'title'
+                  : undefined;
         expectSound(res, body, named);
         const title = sent(fields.title);
         if (res.status === 400 && title) expect(res.html).toContain(`value="${escapeHtml(title)}"`);
@@ -365,7 +502,12 @@ describe.concurrent('every web form answers any posted value without a 500', { t
 
   it('the sign-in form', async () => {
     const { browser, csrf } = await browserOf(null, '/app/sign-in');
-    const form = fc.record({ role: field('qa-lead', 'iro', 'senior-manager'), iroId: field('IRO1', 'IRO3', 'iro.7/b', '-IRO'), next: field('/app/audits', 'https://evil.example/'), extra: strangers });
+    const form = fc.record({
+      role: field('qa-lead', 'iro', 'senior-manager'),
+      iroId: field('IRO1', 'IRO3', 'iro.7/b', '-IRO'),
+      next: field('/app/audits', 'https://evil.example/'),
+      extra: strangers,
+    });
     await fc.assert(
       fc.asyncProperty(form, async ({ role, iroId, next, extra }) => {
         const body = posted({ role, iroId, next }, extra);
@@ -373,7 +515,11 @@ describe.concurrent('every web form answers any posted value without a 500', { t
         // Signed in: back to the pre-session, so the next post's token still matches.
         browser.cookies.delete('__Host-iro-session');
         const r = sent(role);
-        const named = !['qa-lead', 'iro', 'senior-manager'].includes(r ?? '') ? 'role' : r === 'iro' && !WorkerId.safeParse(sent(iroId) ?? '').success ? 'iroId' : undefined;
+        const named = !['qa-lead', 'iro', 'senior-manager'].includes(r ?? '')
+          ? 'role'
+          : r === 'iro' && !WorkerId.safeParse(sent(iroId) ?? '').success
+            ? 'iroId'
+            : undefined;
         expectSound(res, body, named);
         if (!named) {
           expect(res.status).toBe(303);
@@ -406,11 +552,31 @@ describe.concurrent('every web form answers any posted value without a 500', { t
   it('the import upload form', async () => {
     const { browser, csrf } = await browserOf(QA, '/app/imports');
     const file = fc.record({
-      name: fc.oneof(fc.constantFrom('episodes.csv', 'header.csv', 'return.xml', 'tables.xlsx', 'notes.txt', '.csv', '', 'a/../b.csv', 'ép isodes (1).CSV', 'x'.repeat(300) + '.csv'), hostile),
-      body: fc.oneof(fc.constantFrom('', 'CHILD,SEX\n', 'CHILD,DECOM\nF1,01/01/2024\n', '<Message/>', 'PK\u0003\u0004'), fc.string({ maxLength: 60 })),
+      name: fc.oneof(
+        fc.constantFrom(
+          'episodes.csv',
+          'header.csv',
+          'return.xml',
+          'tables.xlsx',
+          'notes.txt',
+          '.csv',
+          '',
+          'a/../b.csv',
+          'ép isodes (1).CSV',
+          'x'.repeat(300) + '.csv',
+        ),
+        hostile,
+      ),
+      body: fc.oneof(
+        fc.constantFrom('', 'CHILD,SEX\n', 'CHILD,DECOM\nF1,01/01/2024\n', '<Message/>', 'PK\u0003\u0004'),
+        fc.string({ maxLength: 60 }),
+      ),
     });
     const form = fc.record({
-      files: fc.oneof({ weight: 1, arbitrary: fc.constant<{ name: string; body: string }[]>([]) }, { weight: 4, arbitrary: fc.array(file, { minLength: 1, maxLength: 3 }) }),
+      files: fc.oneof(
+        { weight: 1, arbitrary: fc.constant<{ name: string; body: string }[]>([]) },
+        { weight: 4, arbitrary: fc.array(file, { minLength: 1, maxLength: 3 }) },
+      ),
       collectionYear: field('', '2023-24', '2024/25', '2024-03-31', '2023-25', '1800-01'),
       extra: strangers,
     });

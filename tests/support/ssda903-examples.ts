@@ -7,7 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { startYearOf, type RuleYear } from '#domain/collection-year';
 import { rulesFor } from '#ssda903/judge';
 import { childReturn, returnContext, SSDA903_TABLES, type ReturnRow, type Ssda903Table } from '#ssda903/return';
-import { appliesIn, meaningIn, type ExampleChild, type ExampleRows, type RuleExample, type Ssda903Rule } from '#ssda903/rule';
+import {
+  appliesIn,
+  meaningIn,
+  type ExampleChild,
+  type ExampleRows,
+  type RuleExample,
+  type Ssda903Rule,
+} from '#ssda903/rule';
 
 export const EXAMPLE_CHILD = 'C1';
 const EXAMPLES_WRITTEN_FOR = 2025;
@@ -16,7 +23,10 @@ const EXAMPLES_WRITTEN_FOR = 2025;
 export function shiftDates(value: string, years: number): string {
   if (years === 0) return value;
   return value
-    .replace(/\b(\d{1,2})\/(\d{1,2})\/(\d{4})\b/g, (_m, d: string, m: string, y: string) => `${d}/${m}/${Number(y) + years}`)
+    .replace(
+      /\b(\d{1,2})\/(\d{1,2})\/(\d{4})\b/g,
+      (_m, d: string, m: string, y: string) => `${d}/${m}/${Number(y) + years}`,
+    )
     .replace(/\b(\d{4})-(\d{2})-(\d{2})\b/g, (_m, y: string, m: string, d: string) => `${Number(y) + years}-${m}-${d}`);
 }
 
@@ -27,7 +37,9 @@ function rowsOf(tables: ExampleRows, shift: number, file: string): Partial<Recor
     if (!rows) continue;
     out[table] = rows.map((cells, index) => ({
       table,
-      cells: Object.fromEntries(Object.entries({ CHILD: EXAMPLE_CHILD, ...cells }).map(([k, v]) => [k, shiftDates(v, shift)])),
+      cells: Object.fromEntries(
+        Object.entries({ CHILD: EXAMPLE_CHILD, ...cells }).map(([k, v]) => [k, shiftDates(v, shift)]),
+      ),
       at: { file: `${file}/${table}`, line: index + 2, element: null },
     }));
   }
@@ -63,7 +75,10 @@ export function ruleSuite(year: RuleYear): void {
       it(`${rule.code} has an example for ${year}`, () => expect(examples.length).toBeGreaterThan(0));
       examples.forEach((example, n) => {
         it(`${rule.code} – ${meaningIn(rule, year)}${example.note ? ` (${example.note})` : ''}${examples.length > 1 ? ` [${n + 1}]` : ''}`, () => {
-          expect(flagged(rule, exampleReturn(rule, example, example.valid, year)), 'the valid child is flagged').toEqual([]);
+          expect(
+            flagged(rule, exampleReturn(rule, example, example.valid, year)),
+            'the valid child is flagged',
+          ).toEqual([]);
           const found = flagged(rule, exampleReturn(rule, example, example.invalid, year));
           if (example.flags) expect(found.sort()).toEqual([...example.flags].map(([t, i]) => [t, i]).sort());
           else expect(found.length, 'the invalid child is not flagged').toBeGreaterThan(0);

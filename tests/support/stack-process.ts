@@ -55,7 +55,10 @@ function arm(what: string): void {
   switch (what) {
     case 'import': {
       const upsert = DynamoRecordStore.prototype.upsertRecords;
-      DynamoRecordStore.prototype.upsertRecords = async function (this: DynamoRecordStore, ...args: Parameters<typeof upsert>) {
+      DynamoRecordStore.prototype.upsertRecords = async function (
+        this: DynamoRecordStore,
+        ...args: Parameters<typeof upsert>
+      ) {
         await upsert.apply(this, args);
         return hold('import');
       };
@@ -63,7 +66,10 @@ function arm(what: string): void {
     }
     case 'gather': {
       const scan = DynamoRecordStore.prototype.scanChildRecords;
-      DynamoRecordStore.prototype.scanChildRecords = async function* (this: DynamoRecordStore, ...args: Parameters<typeof scan>) {
+      DynamoRecordStore.prototype.scanChildRecords = async function* (
+        this: DynamoRecordStore,
+        ...args: Parameters<typeof scan>
+      ) {
         for await (const child of scan.apply(this, args)) {
           yield child;
           await hold('gather');
@@ -91,5 +97,7 @@ function arm(what: string): void {
   }
 }
 
-process.stdout.write(`ready ${JSON.stringify({ pid: process.pid, url: stack.url, dynamoEndpoint: stack.config.dynamoEndpoint, s3Endpoint: stack.config.s3Endpoint, recovered: stack.recovered })}\n`);
+process.stdout.write(
+  `ready ${JSON.stringify({ pid: process.pid, url: stack.url, dynamoEndpoint: stack.config.dynamoEndpoint, s3Endpoint: stack.config.s3Endpoint, recovered: stack.recovered })}\n`,
+);
 process.on('SIGTERM', () => void stack.close().then(() => process.exit(0)));

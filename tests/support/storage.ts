@@ -12,12 +12,21 @@ import { ensureTable } from '#store/table';
 
 export async function freshStorage(prefix: string) {
   const config = {
-    region: 'eu-west-2', tableName: `${prefix}-${randomUUID()}`, bucketName: `${prefix}-${randomUUID()}`,
-    dynamoEndpoint: inject('dynamoEndpoint'), s3Endpoint: inject('s3Endpoint'),
+    region: 'eu-west-2',
+    tableName: `${prefix}-${randomUUID()}`,
+    bucketName: `${prefix}-${randomUUID()}`,
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    s3Endpoint: inject('s3Endpoint'),
   };
   const documents = createDynamoDocumentClient(config);
   const s3 = createS3Client(config);
   await ensureTable(documents, config.tableName);
   await ensureBucket(s3, config.bucketName);
-  return { config, documents, s3, store: new DynamoRecordStore(documents, config.tableName), objects: new S3ObjectStore(s3, config.bucketName) };
+  return {
+    config,
+    documents,
+    s3,
+    store: new DynamoRecordStore(documents, config.tableName),
+    objects: new S3ObjectStore(s3, config.bucketName),
+  };
 }

@@ -35,7 +35,13 @@ export class WebClient {
       if (expired) this.cookies.delete(name!.trim());
       else this.cookies.set(name!.trim(), value.join('='));
     }
-    return { status: response.status, location: response.headers.get('location'), html: await response.text(), setCookies, headers: response.headers };
+    return {
+      status: response.status,
+      location: response.headers.get('location'),
+      html: await response.text(),
+      setCookies,
+      headers: response.headers,
+    };
   }
 
   get(path: string): Promise<WebResponse> {
@@ -43,10 +49,18 @@ export class WebClient {
   }
 
   /** Posts a form as a browser does (urlencoded, with this page's Origin). */
-  post(path: string, fields: Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<WebResponse> {
+  post(
+    path: string,
+    fields: Record<string, string | string[]>,
+    headers: Record<string, string> = {},
+  ): Promise<WebResponse> {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(fields)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
-    return this.send(path, { method: 'POST', body: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', origin: this.origin, ...headers } });
+    return this.send(path, {
+      method: 'POST',
+      body: body.toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: this.origin, ...headers },
+    });
   }
 
   /**
@@ -54,20 +68,36 @@ export class WebClient {
    * page's Origin (`streamed` sends the body without a length instead, as a chunked upload would).
    */
   async postFiles(
-    path: string, fields: Record<string, string>, files: readonly { name: string; body: string | Uint8Array; type?: string }[],
-    headers: Record<string, string> = {}, options: { streamed?: boolean } = {},
+    path: string,
+    fields: Record<string, string>,
+    files: readonly { name: string; body: string | Uint8Array; type?: string }[],
+    headers: Record<string, string> = {},
+    options: { streamed?: boolean } = {},
   ): Promise<WebResponse> {
     const form = new FormData();
     for (const [k, v] of Object.entries(fields)) form.append(k, v);
     // A browser sends an empty part when no file is chosen.
     if (files.length === 0) form.append('files', new File([], '', { type: 'application/octet-stream' }));
-    for (const f of files) form.append('files', new File([typeof f.body === 'string' ? f.body : new Uint8Array(f.body)], f.name, { type: f.type ?? 'application/octet-stream' }));
-    if (options.streamed) return this.send(path, { method: 'POST', body: form, headers: { origin: this.origin, ...headers } });
+    for (const f of files)
+      form.append(
+        'files',
+        new File([typeof f.body === 'string' ? f.body : new Uint8Array(f.body)], f.name, {
+          type: f.type ?? 'application/octet-stream',
+        }),
+      );
+    if (options.streamed)
+      return this.send(path, { method: 'POST', body: form, headers: { origin: this.origin, ...headers } });
     const encoded = new Response(form);
     const body = new Uint8Array(await encoded.arrayBuffer());
     return this.send(path, {
-      method: 'POST', body,
-      headers: { 'content-type': encoded.headers.get('content-type')!, 'content-length': String(body.byteLength), origin: this.origin, ...headers },
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': encoded.headers.get('content-type')!,
+        'content-length': String(body.byteLength),
+        origin: this.origin,
+        ...headers,
+      },
     });
   }
 
@@ -96,6 +126,10 @@ export function textOf(html: string): string {
   return html
     .replace(/<script[\s\S]*?<\/script>/g, '')
     .replace(/<[^>]+>/g, ' ')
-    .replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ');
 }

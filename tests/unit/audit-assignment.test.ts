@@ -4,12 +4,16 @@ import { Random } from '#engine/random';
 
 /** A random audit: 1–8 auditors, 0–60 units, each unit's own IROs drawn from the auditors and from IROs not auditing. */
 function randomCase(random: Random, constrained: boolean): { auditors: Auditor[]; units: AssignableUnit[] } {
-  const auditors: Auditor[] = Array.from({ length: random.int(1, 8) }, (_, i) => ({ iroId: `iro-${i}`, ...(random.chance(0.3) ? { currentLoad: random.int(0, 6) } : {}) }));
+  const auditors: Auditor[] = Array.from({ length: random.int(1, 8) }, (_, i) => ({
+    iroId: `iro-${i}`,
+    ...(random.chance(0.3) ? { currentLoad: random.int(0, 6) } : {}),
+  }));
   const outsiders = ['iro-x', 'iro-y', 'iro-z'];
   const units: AssignableUnit[] = Array.from({ length: random.int(0, 60) }, (_, i) => {
     const own = new Set<string>();
     const howMany = random.int(0, 3);
-    for (let k = 0; k < howMany; k++) own.add(constrained && random.chance(0.7) ? random.pick(auditors).iroId : random.pick(outsiders));
+    for (let k = 0; k < howMany; k++)
+      own.add(constrained && random.chance(0.7) ? random.pick(auditors).iroId : random.pick(outsiders));
     // Now and then every auditor is one of the unit's own IROs.
     if (constrained && random.chance(0.05)) for (const a of auditors) own.add(a.iroId);
     return { unitId: `U-${String(i).padStart(3, '0')}`, ownIroIds: [...own] };
@@ -33,7 +37,8 @@ describe('assignUnits', () => {
       // Every unit is accounted for exactly once, and left out only when no auditor may grade it.
       const seen = [...result.assignments.map((a) => a.unitId), ...result.unassigned.map((u) => u.unitId)].sort();
       expect(seen).toEqual(units.map((u) => u.unitId).sort());
-      for (const { unitId } of result.unassigned) expect(auditors.every((a) => own.get(unitId)!.has(a.iroId))).toBe(true);
+      for (const { unitId } of result.unassigned)
+        expect(auditors.every((a) => own.get(unitId)!.has(a.iroId))).toBe(true);
       // Loads are the current load plus what was given here.
       for (const a of auditors) {
         const given = result.assignments.filter((x) => x.iroId === a.iroId).length;
@@ -64,14 +69,22 @@ describe('assignUnits', () => {
     );
     expect(result.assignments).toEqual([{ unitId: 'G-2', iroId: 'iro-b' }]);
     expect(result.unassigned).toEqual([
-      { unitId: 'G-1', reason: 'every auditor chosen is the IRO of a child in this unit, and no IRO may grade their own child: add another auditor' },
+      {
+        unitId: 'G-1',
+        reason:
+          'every auditor chosen is the IRO of a child in this unit, and no IRO may grade their own child: add another auditor',
+      },
     ]);
     expect(result.loads).toEqual({ 'iro-a': 0, 'iro-b': 1 });
   });
 
   it('leaves every unit unassigned when no auditors were chosen', () => {
     const result = assignUnits([{ unitId: 'R-1', ownIroIds: [] }], [], { seed: 1 });
-    expect(result).toEqual({ assignments: [], unassigned: [{ unitId: 'R-1', reason: 'no auditors were chosen for this audit' }], loads: {} });
+    expect(result).toEqual({
+      assignments: [],
+      unassigned: [{ unitId: 'R-1', reason: 'no auditors were chosen for this audit' }],
+      loads: {},
+    });
   });
 
   it('counts grading already assigned in other open audits', () => {
@@ -107,13 +120,24 @@ describe('assignUnits', () => {
   it('breaks ties differently for different seeds', () => {
     const units = Array.from({ length: 12 }, (_, i) => ({ unitId: `R-${String(i).padStart(2, '0')}`, ownIroIds: [] }));
     const auditors = ['iro-a', 'iro-b', 'iro-c', 'iro-d'].map((iroId) => ({ iroId }));
-    const distinct = new Set(Array.from({ length: 20 }, (_, seed) => JSON.stringify(assignUnits(units, auditors, { seed }).assignments)));
+    const distinct = new Set(
+      Array.from({ length: 20 }, (_, seed) => JSON.stringify(assignUnits(units, auditors, { seed }).assignments)),
+    );
     expect(distinct.size).toBeGreaterThan(1);
   });
 
   it('refuses an auditor listed twice, a unit listed twice and a negative current load', () => {
     expect(() => assignUnits([], [{ iroId: 'a' }, { iroId: 'a' }], { seed: 1 })).toThrow(/listed twice/);
-    expect(() => assignUnits([{ unitId: 'u', ownIroIds: [] }, { unitId: 'u', ownIroIds: [] }], [{ iroId: 'a' }], { seed: 1 })).toThrow(/listed twice/);
+    expect(() =>
+      assignUnits(
+        [
+          { unitId: 'u', ownIroIds: [] },
+          { unitId: 'u', ownIroIds: [] },
+        ],
+        [{ iroId: 'a' }],
+        { seed: 1 },
+      ),
+    ).toThrow(/listed twice/);
     expect(() => assignUnits([], [{ iroId: 'a', currentLoad: -1 }], { seed: 1 })).toThrow(RangeError);
   });
 });

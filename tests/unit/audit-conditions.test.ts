@@ -16,14 +16,27 @@ const facts = {
 describe('conditions', () => {
   it('compares dates as dates: a review the day after its due date is late', () => {
     expect(evaluate({ compare: [{ fact: 'review.date' }, '<=', { fact: 'review.dueDate' }] }, facts).truth).toBe(false);
-    expect(evaluate({ compare: [{ fact: 'review.dueDate' }, '<=', { fact: 'review.dueDate' }] }, facts).truth).toBe(true);
+    expect(evaluate({ compare: [{ fact: 'review.dueDate' }, '<=', { fact: 'review.dueDate' }] }, facts).truth).toBe(
+      true,
+    );
   });
   it('counts working days across the Easter weekend (29 March – 1 April 2024 are not working days)', () => {
-    const rule: Condition = { compare: [{ workingDaysBetween: [{ value: '2024-03-27' }, { value: '2024-04-04' }] }, '=', { value: 4 }] };
+    const rule: Condition = {
+      compare: [{ workingDaysBetween: [{ value: '2024-03-27' }, { value: '2024-04-04' }] }, '=', { value: 4 }],
+    };
     expect(evaluate(rule, facts).truth).toBe(true);
   });
   it('says "cannot tell" when a fact the rule needs is not recorded, and names it', () => {
-    const result = evaluate({ compare: [{ workingDaysBetween: [{ fact: 'review.date' }, { fact: 'review.recordIssued' }] }, '<=', { value: 20 }] }, facts);
+    const result = evaluate(
+      {
+        compare: [
+          { workingDaysBetween: [{ fact: 'review.date' }, { fact: 'review.recordIssued' }] },
+          '<=',
+          { value: 20 },
+        ],
+      },
+      facts,
+    );
     expect(result.truth).toBe('unknown');
     expect(result.missing).toEqual(['review.recordIssued']);
   });
@@ -42,7 +55,9 @@ describe('conditions', () => {
     expect(evaluate({ compare: [{ count: { fact: 'group.iros' } }, '<=', { value: 1 }] }, facts).truth).toBe(false);
   });
   it('takes age on a date from the birthday: 3 the day before the 4th birthday', () => {
-    const under4: Condition = { compare: [{ ageAt: [{ fact: 'child.dateOfBirth' }, { fact: 'review.date' }] }, '<', { value: 4 }] };
+    const under4: Condition = {
+      compare: [{ ageAt: [{ fact: 'child.dateOfBirth' }, { fact: 'review.date' }] }, '<', { value: 4 }],
+    };
     expect(evaluate(under4, facts).truth).toBe(true);
     expect(evaluate(under4, { ...facts, 'review.date': '2024-04-03' }).truth).toBe(false);
   });
@@ -51,7 +66,16 @@ describe('conditions', () => {
     expect(evaluate(rule, facts).truth).toBe(true);
   });
   it('records every value it used as evidence, derived ones named in words', () => {
-    const result = evaluate({ compare: [{ workingDaysBetween: [{ fact: 'review.date' }, { fact: 'review.decisionsIssued' }] }, '<=', { value: 5 }] }, facts);
+    const result = evaluate(
+      {
+        compare: [
+          { workingDaysBetween: [{ fact: 'review.date' }, { fact: 'review.decisionsIssued' }] },
+          '<=',
+          { value: 5 },
+        ],
+      },
+      facts,
+    );
     expect(result.truth).toBe(true);
     expect(result.values).toEqual([
       { name: 'review.date', value: '2024-04-02' },
@@ -60,7 +84,12 @@ describe('conditions', () => {
     ]);
   });
   it('describes a rule in plain words and lists the facts it reads', () => {
-    const rule: Condition = { any: [{ compare: [{ count: { fact: 'group.iros' } }, '<=', { value: 1 }] }, { isTrue: { fact: 'group.conflictOfInterest' } }] };
+    const rule: Condition = {
+      any: [
+        { compare: [{ count: { fact: 'group.iros' } }, '<=', { value: 1 }] },
+        { isTrue: { fact: 'group.conflictOfInterest' } },
+      ],
+    };
     expect(describeCondition(rule)).toBe('(number of group.iros ≤ 1 or group.conflictOfInterest is yes)');
     expect(factsUsed(rule).sort()).toEqual(['group.conflictOfInterest', 'group.iros']);
   });

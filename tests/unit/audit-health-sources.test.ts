@@ -30,7 +30,14 @@ const PERIOD = { from: '2015-04-01', to: YEAR_ENDING };
  * 12 months) 340; annual health assessment 326 (96%); up-to-date immunisations 235 (69%); teeth
  * checked by a dentist 311 (91%); aged under 5: 29; up-to-date development assessment 26 (90%).
  */
-const SOUTHWARK = { cohort: 340, healthAssessment: 326, immunisations: 235, teethChecked: 311, under5: 29, developmentUpToDate: 26 };
+const SOUTHWARK = {
+  cohort: 340,
+  healthAssessment: 326,
+  immunisations: 235,
+  teethChecked: 311,
+  under5: 29,
+  developmentUpToDate: 26,
+};
 const PUBLISHED_PERCENT = { healthAssessment: 96, immunisations: 69, teethChecked: 91, developmentUpToDate: 90 };
 
 const id = (n: number) => `C${String(n).padStart(4, '0')}`;
@@ -77,31 +84,59 @@ function southwarkLikeAuthority(): ChildRecords[] {
     ];
     // Every tenth child has the returns either side too, saying the opposite: only 2015-16's is read.
     if (i % 10 === 0) {
-      rows.push(oc2(childId, '2015-03-31', { healthAssessment: false, immunisations: false, teethCheck: false, healthCheck: false }));
-      rows.push(oc2(childId, '2017-03-31', { healthAssessment: true, immunisations: true, teethCheck: true, healthCheck: true }));
+      rows.push(
+        oc2(childId, '2015-03-31', {
+          healthAssessment: false,
+          immunisations: false,
+          teethCheck: false,
+          healthCheck: false,
+        }),
+      );
+      rows.push(
+        oc2(childId, '2017-03-31', {
+          healthAssessment: true,
+          immunisations: true,
+          teethCheck: true,
+          healthCheck: true,
+        }),
+      );
     }
     children.push(child(childId, dateOfBirth, { episodes, oc2: rows }));
   }
   const allTrue = { healthAssessment: true, immunisations: true, teethCheck: true, healthCheck: true, sdqScore: 10 };
   let n = SOUTHWARK.cohort;
-  const notCounted = (dateOfBirth: string, episodes: (childId: string) => ChildRecords['episodes'], years: string[]) => {
+  const notCounted = (
+    dateOfBirth: string,
+    episodes: (childId: string) => ChildRecords['episodes'],
+    years: string[],
+  ) => {
     const childId = id(++n);
-    children.push(child(childId, dateOfBirth, { episodes: episodes(childId), oc2: years.map((y) => oc2(childId, y, allTrue)) }));
+    children.push(
+      child(childId, dateOfBirth, { episodes: episodes(childId), oc2: years.map((y) => oc2(childId, y, allTrue)) }),
+    );
   };
   // In care from 2 April 2015, a day short of 12 months at 31 March 2016: their OC2 row (which the return should not have) is not counted.
   notCounted('2008-05-06', (c) => [episode(c, '2015-04-02')], [YEAR_ENDING]);
   // In care from October 2015: under 12 months.
   notCounted('2009-07-19', (c) => [episode(c, '2015-10-12')], []);
   // Left care in February 2016, after years in care: in the previous year's return only.
-  notCounted('2003-01-23', (c) => [episode(c, '2009-05-01', { endDate: '2016-02-10', reasonEpisodeCeased: 'E4A' })], ['2015-03-31']);
+  notCounted('2003-01-23', (c) => [episode(c, '2009-05-01', { endDate: '2016-02-10', reasonEpisodeCeased: 'E4A' })], [
+    '2015-03-31',
+  ]);
   // Left care the day before 31 March 2016.
-  notCounted('2004-11-02', (c) => [episode(c, '2012-06-04', { endDate: '2016-03-30', reasonEpisodeCeased: 'E4A' })], ['2015-03-31']);
+  notCounted('2004-11-02', (c) => [episode(c, '2012-06-04', { endDate: '2016-03-30', reasonEpisodeCeased: 'E4A' })], [
+    '2015-03-31',
+  ]);
   // In care from June 2015: in the next year's return only.
   notCounted('2006-02-14', (c) => [episode(c, '2015-06-01')], ['2017-03-31']);
   // Only short breaks since 2013: not in the DfE's cohort.
   notCounted('2007-09-30', (c) => [episode(c, '2013-05-06', { legalStatus: 'V3' })], []);
   // Left care in 2014 and came back in September 2015: not continuously looked after.
-  notCounted('2005-03-08', (c) => [episode(c, '2010-01-04', { endDate: '2014-08-01', reasonEpisodeCeased: 'E13' }), episode(c, '2015-09-01')], ['2014-03-31']);
+  notCounted(
+    '2005-03-08',
+    (c) => [episode(c, '2010-01-04', { endDate: '2014-08-01', reasonEpisodeCeased: 'E13' }), episode(c, '2015-09-01')],
+    ['2014-03-31'],
+  );
   return children;
 }
 
@@ -109,7 +144,9 @@ function southwarkLikeAuthority(): ChildRecords[] {
 function storeOf(children: readonly ChildRecords[]): RecordStore {
   const store: Pick<RecordStore, 'getAuthority' | 'professionals' | 'scanChildRecords'> = {
     getAuthority: async (authorityId) => ({ authorityId, name: 'Synthetic Borough', timescales: REGULATIONS_2010 }),
-    professionals: async function* () { yield* professionals; },
+    professionals: async function* () {
+      yield* professionals;
+    },
     scanChildRecords: async function* (_authorityId, segment, totalSegments) {
       for (const [i, records] of children.entries()) if (i % totalSegments === segment) yield records;
     },
@@ -118,10 +155,20 @@ function storeOf(children: readonly ChildRecords[]): RecordStore {
 }
 
 async function audit(children: readonly ChildRecords[], period = PERIOD): Promise<Findings> {
-  const { findings } = await runAudit(storeOf(children), {
-    auditId: 'health-2016', authorityId: 'synthetic', title: 'Health of children looked after 2015-16', template, period,
-    sampling: { type: 'all' }, seed: 1, autoOnly: true,
-  }, { now: () => new Date('2016-04-20T09:00:00Z') });
+  const { findings } = await runAudit(
+    storeOf(children),
+    {
+      auditId: 'health-2016',
+      authorityId: 'synthetic',
+      title: 'Health of children looked after 2015-16',
+      template,
+      period,
+      sampling: { type: 'all' },
+      seed: 1,
+      autoOnly: true,
+    },
+    { now: () => new Date('2016-04-20T09:00:00Z') },
+  );
   return FindingsDocument.parse(findings);
 }
 
@@ -135,19 +182,28 @@ describe('Southwark 2015-16 health table (§9.4) from an OC2-only authority', as
   const findings = await audit(children);
   // The authority's first 340 children are the cohort, by construction; the rest must not count.
   const cohort = children.slice(0, SOUTHWARK.cohort);
-  const sdqEligible = cohort.filter((c) => ageOn(c.child!.dateOfBirth, YEAR_ENDING) >= 4 && ageOn(c.child!.dateOfBirth, YEAR_ENDING) <= 16);
+  const sdqEligible = cohort.filter(
+    (c) => ageOn(c.child!.dateOfBirth, YEAR_ENDING) >= 4 && ageOn(c.child!.dateOfBirth, YEAR_ENDING) <= 16,
+  );
 
   it('has no health extract at all, and leaves out exactly the children who must not count', () => {
     expect(children.every((c) => c.healthEvents.length === 0)).toBe(true);
     const ctx = context(PERIOD.from, PERIOD.to);
-    const counted = children.filter((c) => childUnits('oc2-cohort-at-period-end', c, ctx).length === 1).map((c) => c.child!.childId);
+    const counted = children
+      .filter((c) => childUnits('oc2-cohort-at-period-end', c, ctx).length === 1)
+      .map((c) => c.child!.childId);
     expect(counted).toEqual(cohort.map((c) => c.child!.childId));
     expect(children.length - counted.length).toBe(7);
   });
 
   it('reproduces the published counts and percentages', () => {
     const h = findings.tables.health!;
-    expect(h).toMatchObject({ ...SOUTHWARK, fromHealthExtract: 0, fromOc2: SOUTHWARK.cohort, oc2YearEnding: YEAR_ENDING });
+    expect(h).toMatchObject({
+      ...SOUTHWARK,
+      fromHealthExtract: 0,
+      fromOc2: SOUTHWARK.cohort,
+      oc2YearEnding: YEAR_ENDING,
+    });
     expect(findings.population).toBe(SOUTHWARK.cohort);
     expect(percent(h.healthAssessment, h.cohort)).toBe(PUBLISHED_PERCENT.healthAssessment);
     expect(percent(h.immunisations, h.cohort)).toBe(PUBLISHED_PERCENT.immunisations);
@@ -158,24 +214,52 @@ describe('Southwark 2015-16 health table (§9.4) from an OC2-only authority', as
   it('counts SDQs of the 4 to 16-year-olds from the OC2 score, a reason being no score', () => {
     const scored = sdqEligible.filter((c) => c.oc2.find((o) => o.yearEnding === YEAR_ENDING)!.sdqScore !== null);
     expect(findings.tables.health).toMatchObject({ sdqEligible: sdqEligible.length, sdqScored: scored.length });
-    expect(criterion(findings, 'sdq-completed')).toMatchObject({ met: scored.length, notMet: sdqEligible.length - scored.length, cannotTell: 0 });
+    expect(criterion(findings, 'sdq-completed')).toMatchObject({
+      met: scored.length,
+      notMet: sdqEligible.length - scored.length,
+      cannotTell: 0,
+    });
   });
 
   it('judges the template’s criteria met or not met from the OC2 flags, never "cannot tell"', () => {
-    const assessment = [criterion(findings, 'health-assessment-5-plus'), criterion(findings, 'health-assessment-under-5')];
+    const assessment = [
+      criterion(findings, 'health-assessment-5-plus'),
+      criterion(findings, 'health-assessment-under-5'),
+    ];
     expect(assessment.reduce((n, c) => n + c.met, 0)).toBe(SOUTHWARK.healthAssessment);
     expect(assessment.reduce((n, c) => n + c.notMet, 0)).toBe(SOUTHWARK.cohort - SOUTHWARK.healthAssessment);
-    expect(criterion(findings, 'health-assessment-under-5')).toMatchObject({ notApplicable: SOUTHWARK.cohort - SOUTHWARK.under5 });
-    expect(criterion(findings, 'immunisations-up-to-date')).toMatchObject({ met: SOUTHWARK.immunisations, notMet: SOUTHWARK.cohort - SOUTHWARK.immunisations });
-    expect(criterion(findings, 'dental-check')).toMatchObject({ met: SOUTHWARK.teethChecked, notMet: SOUTHWARK.cohort - SOUTHWARK.teethChecked });
-    expect(criterion(findings, 'development-check-under-5')).toMatchObject({
-      met: SOUTHWARK.developmentUpToDate, notMet: SOUTHWARK.under5 - SOUTHWARK.developmentUpToDate, notApplicable: SOUTHWARK.cohort - SOUTHWARK.under5,
+    expect(criterion(findings, 'health-assessment-under-5')).toMatchObject({
+      notApplicable: SOUTHWARK.cohort - SOUTHWARK.under5,
     });
-    for (const id of ['health-assessment-5-plus', 'health-assessment-under-5', 'immunisations-up-to-date', 'dental-check', 'development-check-under-5', 'sdq-completed']) {
+    expect(criterion(findings, 'immunisations-up-to-date')).toMatchObject({
+      met: SOUTHWARK.immunisations,
+      notMet: SOUTHWARK.cohort - SOUTHWARK.immunisations,
+    });
+    expect(criterion(findings, 'dental-check')).toMatchObject({
+      met: SOUTHWARK.teethChecked,
+      notMet: SOUTHWARK.cohort - SOUTHWARK.teethChecked,
+    });
+    expect(criterion(findings, 'development-check-under-5')).toMatchObject({
+      met: SOUTHWARK.developmentUpToDate,
+      notMet: SOUTHWARK.under5 - SOUTHWARK.developmentUpToDate,
+      notApplicable: SOUTHWARK.cohort - SOUTHWARK.under5,
+    });
+    for (const id of [
+      'health-assessment-5-plus',
+      'health-assessment-under-5',
+      'immunisations-up-to-date',
+      'dental-check',
+      'development-check-under-5',
+      'sdq-completed',
+    ]) {
       expect(criterion(findings, id).cannotTell, id).toBe(0);
     }
     // The return does not say whether the child was present at the assessment.
-    expect(criterion(findings, 'child-involved-in-assessment')).toMatchObject({ met: 0, notMet: 0, cannotTell: SOUTHWARK.cohort });
+    expect(criterion(findings, 'child-involved-in-assessment')).toMatchObject({
+      met: 0,
+      notMet: 0,
+      cannotTell: SOUTHWARK.cohort,
+    });
   });
 
   it('says in every record that the figures came from OC2, and names the year in the tables', () => {
@@ -192,40 +276,75 @@ describe('the OC2 cohort and ages at 31 March', () => {
   const flags = { healthAssessment: true, immunisations: true, teethCheck: true, healthCheck: true };
 
   it('counts a child whose 12 months complete exactly on 31 March (in care from 1 April), not one who came in a day later', () => {
-    const inCareFrom = (start: string) => childUnits('oc2-cohort-at-period-end', child('C0001', '2010-05-05', { episodes: [episode('C0001', start)], oc2: [oc2('C0001', YEAR_ENDING, flags)] }), ctx);
+    const inCareFrom = (start: string) =>
+      childUnits(
+        'oc2-cohort-at-period-end',
+        child('C0001', '2010-05-05', { episodes: [episode('C0001', start)], oc2: [oc2('C0001', YEAR_ENDING, flags)] }),
+        ctx,
+      );
     expect(inCareFrom('2015-04-01')).toHaveLength(1);
     expect(inCareFrom('2015-04-02')).toEqual([]);
   });
 
   it('takes a child who is 5 on 31 March as 5, not under 5: the development check does not apply', async () => {
-    const findings = await audit([child('C0001', '2011-03-31', { episodes: [episode('C0001', '2012-01-09')], oc2: [oc2('C0001', YEAR_ENDING, { ...flags, healthCheck: null })] })]);
+    const findings = await audit([
+      child('C0001', '2011-03-31', {
+        episodes: [episode('C0001', '2012-01-09')],
+        oc2: [oc2('C0001', YEAR_ENDING, { ...flags, healthCheck: null })],
+      }),
+    ]);
     expect(findings.tables.health).toMatchObject({ cohort: 1, under5: 0, developmentUpToDate: 0 });
     expect(criterion(findings, 'development-check-under-5')).toMatchObject({ notApplicable: 1 });
     expect(criterion(findings, 'health-assessment-5-plus')).toMatchObject({ met: 1 });
   });
 
   it('reads the return for the last 31 March in the 12 months to the period end, and takes ages then', async () => {
-    expect([oc2YearEndingFor('2016-03-31'), oc2YearEndingFor('2016-12-31'), oc2YearEndingFor('2016-03-30'), oc2YearEndingFor('2016-04-01')])
-      .toEqual(['2016-03-31', '2016-03-31', '2015-03-31', '2016-03-31']);
+    expect([
+      oc2YearEndingFor('2016-03-31'),
+      oc2YearEndingFor('2016-12-31'),
+      oc2YearEndingFor('2016-03-30'),
+      oc2YearEndingFor('2016-04-01'),
+    ]).toEqual(['2016-03-31', '2016-03-31', '2015-03-31', '2016-03-31']);
     // Four on 31 March 2016, five by the period end: the return counted an under-5.
     const records = child('C0001', '2011-06-01', {
       episodes: [episode('C0001', '2012-02-06')],
-      oc2: [oc2('C0001', '2016-03-31', { ...flags, healthCheck: true }), oc2('C0001', '2017-03-31', { healthAssessment: false })],
+      oc2: [
+        oc2('C0001', '2016-03-31', { ...flags, healthCheck: true }),
+        oc2('C0001', '2017-03-31', { healthAssessment: false }),
+      ],
     });
     const findings = await audit([records], { from: '2016-01-01', to: '2016-12-31' });
-    expect(findings.tables.health).toMatchObject({ cohort: 1, under5: 1, developmentUpToDate: 1, healthAssessment: 1, oc2YearEnding: '2016-03-31' });
+    expect(findings.tables.health).toMatchObject({
+      cohort: 1,
+      under5: 1,
+      developmentUpToDate: 1,
+      healthAssessment: 1,
+      oc2YearEnding: '2016-03-31',
+    });
     expect(findings.records[0]!.outcomes['development-check-under-5']).toMatchObject({ outcome: 'met' });
   });
 
   it('judges a blank OC2 flag "cannot tell" and a child with neither source "cannot tell", counted as having no health record', async () => {
     const findings = await audit([
-      child('C0001', '2008-01-01', { episodes: [episode('C0001', '2012-01-09')], oc2: [oc2('C0001', YEAR_ENDING, { healthAssessment: false, immunisations: null, teethCheck: true })] }),
+      child('C0001', '2008-01-01', {
+        episodes: [episode('C0001', '2012-01-09')],
+        oc2: [oc2('C0001', YEAR_ENDING, { healthAssessment: false, immunisations: null, teethCheck: true })],
+      }),
       child('C0002', '2008-01-01', { episodes: [episode('C0002', '2012-01-09')] }),
     ]);
-    expect(findings.records.map((r) => r.outcomes['immunisations-up-to-date']!.outcome)).toEqual(['cannot-tell', 'cannot-tell']);
-    expect(findings.records.map((r) => r.outcomes['health-assessment-5-plus']!.outcome)).toEqual(['not-met', 'cannot-tell']);
+    expect(findings.records.map((r) => r.outcomes['immunisations-up-to-date']!.outcome)).toEqual([
+      'cannot-tell',
+      'cannot-tell',
+    ]);
+    expect(findings.records.map((r) => r.outcomes['health-assessment-5-plus']!.outcome)).toEqual([
+      'not-met',
+      'cannot-tell',
+    ]);
     expect(findings.records.map((r) => r.outcomes['dental-check']!.outcome)).toEqual(['met', 'cannot-tell']);
-    expect(findings.records[1]!.outcomes['dental-check']!.evidence!.missing).toEqual(['health.source', 'health.teethChecked']);
+    expect(findings.records[1]!.outcomes['dental-check']!.evidence!.missing).toEqual([
+      'health.source',
+      'health.teethChecked',
+    ]);
     expect(findings.tables.health).toMatchObject({ cohort: 2, fromHealthExtract: 0, fromOc2: 1 });
     expect(healthSourcesSentence(findings.tables.health!)).toBe(
       'Figures from the health extract: 0 children; from the DfE return (OC2) for the year ending 31 March 2016: 1 child; no health record: 1 child.',
@@ -247,27 +366,53 @@ describe('the health extract and OC2 together', () => {
 
   it('takes a child’s figures from the extract that covers them, without counting their OC2 row, and records the source', async () => {
     const findings = await audit([both, oc2Only]);
-    expect(findings.tables.health).toMatchObject({ cohort: 2, healthAssessment: 2, immunisations: 2, teethChecked: 1, fromHealthExtract: 1, fromOc2: 1 });
-    expect(findings.records.map((_, i) => sourceIn(findings, i, 'health-assessment-5-plus'))).toEqual(['health extract', 'OC2']);
+    expect(findings.tables.health).toMatchObject({
+      cohort: 2,
+      healthAssessment: 2,
+      immunisations: 2,
+      teethChecked: 1,
+      fromHealthExtract: 1,
+      fromOc2: 1,
+    });
+    expect(findings.records.map((_, i) => sourceIn(findings, i, 'health-assessment-5-plus'))).toEqual([
+      'health extract',
+      'OC2',
+    ]);
     expect(findings.records.map((r) => r.outcomes['dental-check']!.outcome)).toEqual(['met', 'not-met']);
     // The extract says whether the child was present; the return does not.
-    expect(findings.records.map((r) => r.outcomes['child-involved-in-assessment']!.outcome)).toEqual(['met', 'cannot-tell']);
+    expect(findings.records.map((r) => r.outcomes['child-involved-in-assessment']!.outcome)).toEqual([
+      'met',
+      'cannot-tell',
+    ]);
   });
 
   it('reads OC2 for a child the extract recorded only more than 12 months before the period end', () => {
-    const stale = { ...both, healthEvents: [health('C0001', 'RHA', '2015-03-31'), health('C0001', 'DENTAL', '2014-11-20')] };
+    const stale = {
+      ...both,
+      healthEvents: [health('C0001', 'RHA', '2015-03-31'), health('C0001', 'DENTAL', '2014-11-20')],
+    };
     expect(healthExtractCovers(stale.healthEvents, YEAR_ENDING)).toBe(false);
     expect(healthExtractCovers([health('C0001', 'RHA', '2015-04-01', { status: 'Planned' })], YEAR_ENDING)).toBe(true);
     const [unit] = childUnits('oc2-cohort-at-period-end', stale, context(PERIOD.from, PERIOD.to));
-    expect(unit!.facts).toMatchObject({ 'health.source': 'OC2', 'health.assessmentUpToDate': false, 'health.lastAssessment': null, 'health.asAt': YEAR_ENDING });
+    expect(unit!.facts).toMatchObject({
+      'health.source': 'OC2',
+      'health.assessmentUpToDate': false,
+      'health.lastAssessment': null,
+      'health.asAt': YEAR_ENDING,
+    });
     // With no OC2 row, the old extract events show what is overdue.
     const [without] = childUnits('oc2-cohort-at-period-end', { ...stale, oc2: [] }, context(PERIOD.from, PERIOD.to));
-    expect(without!.facts).toMatchObject({ 'health.source': 'health extract', 'health.assessmentUpToDate': false, 'health.lastAssessment': '2015-03-31' });
+    expect(without!.facts).toMatchObject({
+      'health.source': 'health extract',
+      'health.assessmentUpToDate': false,
+      'health.lastAssessment': '2015-03-31',
+    });
   });
 
   it('shows the counts by source under the health table in the report and the workbook', async () => {
     const findings = await audit([both, oc2Only]);
-    const sentence = 'Figures from the health extract: 1 child; from the DfE return (OC2) for the year ending 31 March 2016: 1 child.';
+    const sentence =
+      'Figures from the health extract: 1 child; from the DfE return (OC2) for the year ending 31 March 2016: 1 child.';
     expect(reportHtml(findings)).toContain(`<p>${sentence}</p>`);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load((await findingsXlsx(findings)) as unknown as ExcelJS.Buffer);
@@ -278,7 +423,16 @@ describe('the health extract and OC2 together', () => {
   });
 
   it('still reads findings from before the health audit read OC2, which say nothing of sources', () => {
-    const older = HealthTable.parse({ cohort: 4, healthAssessment: 3, immunisations: 3, teethChecked: 1, under5: 2, developmentUpToDate: 1, sdqEligible: 2, sdqScored: 1 });
+    const older = HealthTable.parse({
+      cohort: 4,
+      healthAssessment: 3,
+      immunisations: 3,
+      teethChecked: 1,
+      under5: 2,
+      developmentUpToDate: 1,
+      sdqEligible: 2,
+      sdqScored: 1,
+    });
     expect(healthSourcesSentence(older)).toBeNull();
   });
 });
@@ -288,9 +442,17 @@ describe('a health table accumulated unit by unit', () => {
     const tables = new TableAccumulator(['health']);
     const ctx = context(PERIOD.from, PERIOD.to);
     for (const records of [
-      child('C0001', '2008-01-01', { episodes: [episode('C0001', '2012-01-09')], health: [health('C0001', 'RHA', '2016-01-05')], oc2: [oc2('C0001', YEAR_ENDING, { healthAssessment: true })] }),
-      child('C0002', '2008-01-01', { episodes: [episode('C0002', '2012-01-09')], oc2: [oc2('C0002', YEAR_ENDING, { healthAssessment: true })] }),
-    ]) for (const unit of childUnits('oc2-cohort-at-period-end', records, ctx)) tables.add(unit);
+      child('C0001', '2008-01-01', {
+        episodes: [episode('C0001', '2012-01-09')],
+        health: [health('C0001', 'RHA', '2016-01-05')],
+        oc2: [oc2('C0001', YEAR_ENDING, { healthAssessment: true })],
+      }),
+      child('C0002', '2008-01-01', {
+        episodes: [episode('C0002', '2012-01-09')],
+        oc2: [oc2('C0002', YEAR_ENDING, { healthAssessment: true })],
+      }),
+    ])
+      for (const unit of childUnits('oc2-cohort-at-period-end', records, ctx)) tables.add(unit);
     expect(tables.tables().health).toMatchObject({ cohort: 2, healthAssessment: 2, fromHealthExtract: 1, fromOc2: 1 });
   });
 });

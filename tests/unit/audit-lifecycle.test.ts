@@ -4,7 +4,12 @@ import { assertMove, canMove, LifecycleError } from '#audit/lifecycle';
 
 describe('the audit lifecycle', () => {
   it('goes draft → grading → moderation → closed → published', () => {
-    for (const [from, to] of [['draft', 'grading'], ['grading', 'moderation'], ['moderation', 'closed'], ['closed', 'published']] as const) {
+    for (const [from, to] of [
+      ['draft', 'grading'],
+      ['grading', 'moderation'],
+      ['moderation', 'closed'],
+      ['closed', 'published'],
+    ] as const) {
       expect(canMove(from, to), `${from} → ${to}`).toBe(true);
     }
   });
@@ -18,7 +23,9 @@ describe('the audit lifecycle', () => {
   });
   it('never moves a published audit, and says why', () => {
     for (const to of AUDIT_STATUSES) expect(canMove('published', to)).toBe(false);
-    expect(() => assertMove('published', 'grading')).toThrow('the audit is published and cannot become grading: published findings are final');
+    expect(() => assertMove('published', 'grading')).toThrow(
+      'the audit is published and cannot become grading: published findings are final',
+    );
   });
   it('refuses going backwards, naming the moves allowed', () => {
     expect(() => assertMove('moderation', 'grading')).toThrow(LifecycleError);

@@ -13,20 +13,30 @@ const error = (name: string) => Object.assign(new Error(name), { name });
 describe('StepFunctionsAuditRunner', () => {
   it('starts the state machine with the audit as input, named after it', async () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: `${ARN}:x` });
-    await new StepFunctionsAuditRunner(new SFNClient({ region: 'eu-west-2' }), ARN).start({ authorityId: 'demo', auditId: '20261201-101500-abc123', segments: 4 });
+    await new StepFunctionsAuditRunner(new SFNClient({ region: 'eu-west-2' }), ARN).start({
+      authorityId: 'demo',
+      auditId: '20261201-101500-abc123',
+      segments: 4,
+    });
     const [call] = sfn.commandCalls(StartExecutionCommand);
     expect(call!.args[0].input).toEqual({
-      stateMachineArn: ARN, name: 'demo--20261201-101500-abc123', input: JSON.stringify({ authorityId: 'demo', auditId: '20261201-101500-abc123', segments: 4 }),
+      stateMachineArn: ARN,
+      name: 'demo--20261201-101500-abc123',
+      input: JSON.stringify({ authorityId: 'demo', auditId: '20261201-101500-abc123', segments: 4 }),
     });
   });
 
-  it('names the publishing of a closed audit apart from its launch, since a finished execution\'s name cannot be used again', async () => {
+  it("names the publishing of a closed audit apart from its launch, since a finished execution's name cannot be used again", async () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: `${ARN}:x` });
     const runner = new StepFunctionsAuditRunner(new SFNClient({ region: 'eu-west-2' }), ARN);
     await runner.start({ authorityId: 'demo', auditId: 'a1', segments: 4 });
     await runner.start({ authorityId: 'demo', auditId: 'a1', segments: 4, purpose: 'publish' });
     await runner.start({ authorityId: 'demo', auditId: 'a1', segments: 4, purpose: 'publish-7' });
-    expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name)).toEqual(['demo--a1', 'demo--a1--publish', 'demo--a1--publish-7']);
+    expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name)).toEqual([
+      'demo--a1',
+      'demo--a1--publish',
+      'demo--a1--publish-7',
+    ]);
   });
 
   it('treats a start that already happened as started, and passes any other refusal on', async () => {
@@ -34,7 +44,9 @@ describe('StepFunctionsAuditRunner', () => {
     sfn.on(StartExecutionCommand).rejects(error('ExecutionAlreadyExists'));
     await expect(runner.start({ authorityId: 'demo', auditId: 'a1', segments: 4 })).resolves.toBeUndefined();
     sfn.on(StartExecutionCommand).rejects(error('StateMachineDoesNotExist'));
-    await expect(runner.start({ authorityId: 'demo', auditId: 'a1', segments: 4 })).rejects.toThrow('StateMachineDoesNotExist');
+    await expect(runner.start({ authorityId: 'demo', auditId: 'a1', segments: 4 })).rejects.toThrow(
+      'StateMachineDoesNotExist',
+    );
   });
 });
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXCLUDE_REASON, drawSample, NOT_RECORDED, SamplingPlanSchema, validateSamplingPlan, type SamplingUnit } from '#engine/sampling';
+import {
+  DEFAULT_EXCLUDE_REASON,
+  drawSample,
+  NOT_RECORDED,
+  SamplingPlanSchema,
+  validateSamplingPlan,
+  type SamplingUnit,
+} from '#engine/sampling';
 import { marginOfError } from '#engine/statistics';
 
 /** `n` units R-0001… spread over three services and four teams (some with neither recorded). */
@@ -70,7 +77,11 @@ describe('drawSample', () => {
       { unitId: 'G-3', childIds: ['C-4', 'C-5', 'C-6'], service: 'South', team: 'B' },
       { unitId: 'G-4', childIds: ['C-7'], service: 'South', team: 'B' },
     ];
-    const result = drawSample(units, { type: 'all' }, { seed: 1, excludeChildIds: new Set(['C-2', 'C-6']), excludeReason: 'audited in the last 6 months' });
+    const result = drawSample(
+      units,
+      { type: 'all' },
+      { seed: 1, excludeChildIds: new Set(['C-2', 'C-6']), excludeReason: 'audited in the last 6 months' },
+    );
     expect(result.excluded).toEqual([
       { unitId: 'G-1', reason: 'audited in the last 6 months' },
       { unitId: 'G-3', reason: 'audited in the last 6 months' },
@@ -78,14 +89,26 @@ describe('drawSample', () => {
     expect(result.sample).toEqual(['G-2', 'G-4']);
     expect(result.populationSize).toBe(4);
     expect(result.eligibleSize).toBe(2);
-    expect(drawSample(units, { type: 'all' }, { seed: 1, excludeChildIds: new Set(['C-3']) }).excluded).toEqual([{ unitId: 'G-2', reason: DEFAULT_EXCLUDE_REASON }]);
+    expect(drawSample(units, { type: 'all' }, { seed: 1, excludeChildIds: new Set(['C-3']) }).excluded).toEqual([
+      { unitId: 'G-2', reason: DEFAULT_EXCLUDE_REASON },
+    ]);
   });
 
   it('shares a stratified total in proportion to stratum size (largest remainder), summing to the total', () => {
     // Services: North 120, South 60, East 20 → 25 × (0.6, 0.3, 0.1) = 15, 7.5, 2.5 → 15, 8, 2 (ties go to the larger stratum)
     const units: SamplingUnit[] = [
-      ...Array.from({ length: 120 }, (_, i) => ({ unitId: `N-${i}`, childIds: [`n${i}`], service: 'North', team: null })),
-      ...Array.from({ length: 60 }, (_, i) => ({ unitId: `S-${i}`, childIds: [`s${i}`], service: 'South', team: null })),
+      ...Array.from({ length: 120 }, (_, i) => ({
+        unitId: `N-${i}`,
+        childIds: [`n${i}`],
+        service: 'North',
+        team: null,
+      })),
+      ...Array.from({ length: 60 }, (_, i) => ({
+        unitId: `S-${i}`,
+        childIds: [`s${i}`],
+        service: 'South',
+        team: null,
+      })),
       ...Array.from({ length: 20 }, (_, i) => ({ unitId: `E-${i}`, childIds: [`e${i}`], service: 'East', team: null })),
     ];
     const result = drawSample(units, { type: 'stratified', by: 'service', value: 25 }, { seed: 11 });
@@ -139,7 +162,11 @@ describe('drawSample', () => {
 
   it('takes explicit quotas per stratum, capped at the stratum size, and none from unnamed strata', () => {
     const units = makeUnits(60); // North 18, South 18, Leaving care 18, (not recorded) 6
-    const result = drawSample(units, { type: 'stratified', by: 'service', quotas: { North: 5, 'Leaving care': 100, Gone: 3 } }, { seed: 6 });
+    const result = drawSample(
+      units,
+      { type: 'stratified', by: 'service', quotas: { North: 5, 'Leaving care': 100, Gone: 3 } },
+      { seed: 6 },
+    );
     expect(result.strata).toEqual([
       { stratum: 'Gone', population: 0, sampled: 0 },
       { stratum: 'Leaving care', population: 18, sampled: 18 },
@@ -153,16 +180,31 @@ describe('drawSample', () => {
   });
 
   it('draws nothing from an empty population, with no margin of error', () => {
-    for (const plan of [{ type: 'all' }, { type: 'count', value: 5 }, { type: 'percent', value: 10 }, { type: 'stratified', by: 'team', value: 5 }] as const) {
+    for (const plan of [
+      { type: 'all' },
+      { type: 'count', value: 5 },
+      { type: 'percent', value: 10 },
+      { type: 'stratified', by: 'team', value: 5 },
+    ] as const) {
       const result = drawSample([], plan, { seed: 1 });
-      expect(result).toMatchObject({ populationSize: 0, eligibleSize: 0, sample: [], excluded: [], marginOfError: null });
+      expect(result).toMatchObject({
+        populationSize: 0,
+        eligibleSize: 0,
+        sample: [],
+        excluded: [],
+        marginOfError: null,
+      });
     }
   });
 
   it('reports the margin of error of the sample against the eligible units', () => {
     const result = drawSample(makeUnits(470), { type: 'count', value: 100 }, { seed: 7 });
     expect(result.marginOfError).toBe(marginOfError(100, 470));
-    const excluded = drawSample(makeUnits(470), { type: 'count', value: 100 }, { seed: 7, excludeChildIds: new Set(['C-1', 'C-2']) });
+    const excluded = drawSample(
+      makeUnits(470),
+      { type: 'count', value: 100 },
+      { seed: 7, excludeChildIds: new Set(['C-1', 'C-2']) },
+    );
     expect(excluded.marginOfError).toBe(marginOfError(100, 468));
   });
 
@@ -183,7 +225,9 @@ describe('drawSample', () => {
   it('refuses a unit listed twice, an invalid plan and a seed that is not a whole number', () => {
     const twice = [...makeUnits(3), makeUnits(1)[0]!];
     expect(() => drawSample(twice, { type: 'all' }, { seed: 1 })).toThrow(/listed twice/);
-    expect(() => drawSample(makeUnits(3), { type: 'count', value: 0 }, { seed: 1 })).toThrow(/a count must be a whole number/);
+    expect(() => drawSample(makeUnits(3), { type: 'count', value: 0 }, { seed: 1 })).toThrow(
+      /a count must be a whole number/,
+    );
     expect(() => drawSample(makeUnits(3), { type: 'all' }, { seed: 1.5 })).toThrow(RangeError);
   });
 });
@@ -203,13 +247,19 @@ describe('validateSamplingPlan', () => {
 
   it('says a count must be a whole number of at least 1, against the field', () => {
     for (const value of [0, 2.5, -3, '10', undefined]) {
-      expect(validateSamplingPlan({ type: 'count', value })).toEqual({ ok: false, errors: [{ field: 'sample.value', message: 'a count must be a whole number of at least 1' }] });
+      expect(validateSamplingPlan({ type: 'count', value })).toEqual({
+        ok: false,
+        errors: [{ field: 'sample.value', message: 'a count must be a whole number of at least 1' }],
+      });
     }
   });
 
   it('says a percentage must be more than 0 and at most 100', () => {
     for (const value of [0, 100.5, -1]) {
-      expect(validateSamplingPlan({ type: 'percent', value })).toEqual({ ok: false, errors: [{ field: 'sample.value', message: 'a percentage must be a number more than 0 and at most 100' }] });
+      expect(validateSamplingPlan({ type: 'percent', value })).toEqual({
+        ok: false,
+        errors: [{ field: 'sample.value', message: 'a percentage must be a number more than 0 and at most 100' }],
+      });
     }
   });
 
@@ -217,7 +267,8 @@ describe('validateSamplingPlan', () => {
     for (const plan of [{ type: 'random' }, {}, null, 5]) {
       const result = validateSamplingPlan(plan);
       expect(result.ok).toBe(false);
-      if (!result.ok) expect(result.errors[0]!.message).toBe('choose how to sample: "all", "count", "percent" or "stratified"');
+      if (!result.ok)
+        expect(result.errors[0]!.message).toBe('choose how to sample: "all", "count", "percent" or "stratified"');
     }
   });
 
@@ -230,7 +281,10 @@ describe('validateSamplingPlan', () => {
       ok: false,
       errors: [{ field: 'sample.quotas', message: 'give either a total (value) or per-stratum quotas, not both' }],
     });
-    expect(validateSamplingPlan({ type: 'stratified', by: 'region', value: 5 })).toEqual({ ok: false, errors: [{ field: 'sample.by', message: 'stratify by "service" or "team"' }] });
+    expect(validateSamplingPlan({ type: 'stratified', by: 'region', value: 5 })).toEqual({
+      ok: false,
+      errors: [{ field: 'sample.by', message: 'stratify by "service" or "team"' }],
+    });
     expect(validateSamplingPlan({ type: 'stratified', by: 'team', quotas: { North: -1 } })).toEqual({
       ok: false,
       errors: [{ field: 'sample.quotas.North', message: 'a quota must be a whole number of 0 or more' }],
@@ -246,7 +300,10 @@ describe('validateSamplingPlan', () => {
   });
 
   it('refuses unknown fields by name, so a typo is not ignored', () => {
-    expect(validateSamplingPlan({ type: 'count', value: 5, vaule: 6 })).toEqual({ ok: false, errors: [{ field: 'sample', message: 'unknown field "vaule"' }] });
+    expect(validateSamplingPlan({ type: 'count', value: 5, vaule: 6 })).toEqual({
+      ok: false,
+      errors: [{ field: 'sample', message: 'unknown field "vaule"' }],
+    });
   });
 
   it('uses the prefix the caller gives', () => {

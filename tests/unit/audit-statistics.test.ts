@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { cohensWeightedKappa, compliance, marginOfError, percentExactAgreement, sampleSizeFor, wilsonInterval } from '#engine/statistics';
+import {
+  cohensWeightedKappa,
+  compliance,
+  marginOfError,
+  percentExactAgreement,
+  sampleSizeFor,
+  wilsonInterval,
+} from '#engine/statistics';
 
 /** Rounds to `dp` decimal places, so assertions read like the published tables. */
 const round = (x: number, dp = 4) => Math.round(x * 10 ** dp) / 10 ** dp;
@@ -7,9 +14,11 @@ const round = (x: number, dp = 4) => Math.round(x * 10 ** dp) / 10 ** dp;
 /** Pairs from a contingency table (rows: rater A's grade, columns: rater B's). */
 function pairsFromTable(table: number[][]): [number, number][] {
   const pairs: [number, number][] = [];
-  table.forEach((row, i) => row.forEach((count, j) => {
-    for (let c = 0; c < count; c++) pairs.push([i, j]);
-  }));
+  table.forEach((row, i) =>
+    row.forEach((count, j) => {
+      for (let c = 0; c < count; c++) pairs.push([i, j]);
+    }),
+  );
   return pairs;
 }
 
@@ -23,7 +32,8 @@ function referenceKappa(table: number[][], weights: 'linear' | 'quadratic'): num
   const p = table.map((row) => row.map((c) => c / n));
   const rows = p.map((row) => row.reduce((a, b) => a + b, 0));
   const cols = p[0]!.map((_, j) => p.reduce((a, row) => a + row[j]!, 0));
-  const w = (i: number, j: number) => (weights === 'linear' ? 1 - Math.abs(i - j) / (k - 1) : 1 - ((i - j) / (k - 1)) ** 2);
+  const w = (i: number, j: number) =>
+    weights === 'linear' ? 1 - Math.abs(i - j) / (k - 1) : 1 - ((i - j) / (k - 1)) ** 2;
   let po = 0;
   let pe = 0;
   for (let i = 0; i < k; i++) {
@@ -139,7 +149,13 @@ describe('sampleSizeFor', () => {
   });
 
   it('gives the smallest sample that reaches the margin', () => {
-    for (const [margin, population] of [[0.05, 470], [0.1, 470], [0.03, 1300], [0.07, 57], [0.2, 3]] as const) {
+    for (const [margin, population] of [
+      [0.05, 470],
+      [0.1, 470],
+      [0.03, 1300],
+      [0.07, 57],
+      [0.2, 3],
+    ] as const) {
       const n = sampleSizeFor(margin, population);
       expect(marginOfError(n, population)!).toBeLessThanOrEqual(margin);
       if (n > 1) expect(marginOfError(n - 1, population)!).toBeGreaterThan(margin);
@@ -196,22 +212,54 @@ describe('cohensWeightedKappa', () => {
   });
 
   it('is 1 for perfect agreement', () => {
-    expect(cohensWeightedKappa([[0, 0], [1, 1], [2, 2], [3, 3], [1, 1]], 4)).toBe(1);
+    expect(
+      cohensWeightedKappa(
+        [
+          [0, 0],
+          [1, 1],
+          [2, 2],
+          [3, 3],
+          [1, 1],
+        ],
+        4,
+      ),
+    ).toBe(1);
   });
 
   it('is negative for systematic disagreement (one rater reverses the scale)', () => {
-    const reversed: [number, number][] = [[0, 2], [1, 1], [2, 0]];
+    const reversed: [number, number][] = [
+      [0, 2],
+      [1, 1],
+      [2, 0],
+    ];
     expect(cohensWeightedKappa(reversed, 3, 'quadratic')).toBeCloseTo(-1, 12);
     expect(cohensWeightedKappa(reversed, 3, 'linear')!).toBeLessThan(0);
   });
 
   it('is undefined (null) when both raters gave every unit the same grade, and when there are no pairs', () => {
-    expect(cohensWeightedKappa([[1, 1], [1, 1], [1, 1]], 4)).toBeNull();
+    expect(
+      cohensWeightedKappa(
+        [
+          [1, 1],
+          [1, 1],
+          [1, 1],
+        ],
+        4,
+      ),
+    ).toBeNull();
     expect(cohensWeightedKappa([], 4)).toBeNull();
   });
 
   it('is 0 when each rater sticks to one grade but they differ (agreement no better than chance)', () => {
-    expect(cohensWeightedKappa([[0, 1], [0, 1]], 3)).toBe(0);
+    expect(
+      cohensWeightedKappa(
+        [
+          [0, 1],
+          [0, 1],
+        ],
+        3,
+      ),
+    ).toBe(0);
   });
 
   it('refuses grades outside the scale', () => {
@@ -223,8 +271,22 @@ describe('cohensWeightedKappa', () => {
 
 describe('percentExactAgreement', () => {
   it('is the share of pairs graded the same', () => {
-    expect(percentExactAgreement([[1, 1], [0, 2], [3, 3], [2, 1]])).toBe(0.5);
-    expect(percentExactAgreement(pairsFromTable([[20, 5], [10, 15]]))).toBe(0.7);
+    expect(
+      percentExactAgreement([
+        [1, 1],
+        [0, 2],
+        [3, 3],
+        [2, 1],
+      ]),
+    ).toBe(0.5);
+    expect(
+      percentExactAgreement(
+        pairsFromTable([
+          [20, 5],
+          [10, 15],
+        ]),
+      ),
+    ).toBe(0.7);
   });
 
   it('is null for no pairs', () => {

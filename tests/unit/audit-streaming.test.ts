@@ -16,13 +16,17 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-const join = async (chunks: AsyncIterable<string | Uint8Array>) => (await collect(chunks)).map((c) => (typeof c === 'string' ? c : Buffer.from(c).toString('utf8'))).join('');
+const join = async (chunks: AsyncIterable<string | Uint8Array>) =>
+  (await collect(chunks)).map((c) => (typeof c === 'string' ? c : Buffer.from(c).toString('utf8'))).join('');
 
 describe('sorted runs in the bucket', () => {
   it('merges runs from several writers into one stream in unit order, lines cut by the read window included', async () => {
     const objects = new MemoryObjectStore();
     // Ids whose code-unit and locale orders differ (C1: before C10 only in locale order), and text that is not ASCII.
-    const ids = Array.from({ length: 300 }, (_, i) => `C${(i * 37) % 150}:${i % 2 ? '2024-01-0' + (i % 9) : 'Zoë–'}${i}`);
+    const ids = Array.from(
+      { length: 300 },
+      (_, i) => `C${(i * 37) % 150}:${i % 2 ? '2024-01-0' + (i % 9) : 'Zoë–'}${i}`,
+    );
     const writers = [0, 1, 2].map((k) => new RunWriter(objects, `work/t/a/segment-0${k}/`, 500));
     for (const [i, id] of ids.entries()) await writers[i % 3]!.add(id, { id, note: 'Łódź “plan”' });
     const runs = (await Promise.all(writers.map((w) => w.finish()))).flat();
@@ -37,7 +41,9 @@ describe('sorted runs in the bucket', () => {
     const objects = new MemoryObjectStore();
     const writer = new RunWriter(objects, 'work/t/b/');
     await expect(writer.add('a\tb', {})).rejects.toThrow(/tab or line end/);
-    await expect(collect(mergeRuns(objects, [{ key: 'work/t/b/run-0009.jsonl', bytes: 10, items: 1 }]))).rejects.toThrow('work file work/t/b/run-0009.jsonl is missing');
+    await expect(
+      collect(mergeRuns(objects, [{ key: 'work/t/b/run-0009.jsonl', bytes: 10, items: 1 }])),
+    ).rejects.toThrow('work file work/t/b/run-0009.jsonl is missing');
   });
 
   it('spools lines in chunks and reads them back in order', async () => {
@@ -62,12 +68,17 @@ function units(n: number): AuditUnit[] {
     iroId: null,
     date: '2024-01-01',
     facts: {},
-  })).filter((u, i, all) => all.findIndex((v) => v.unitId === u.unitId) === i).sort((a, b) => unitOrder(a.unitId, b.unitId));
+  }))
+    .filter((u, i, all) => all.findIndex((v) => v.unitId === u.unitId) === i)
+    .sort((a, b) => unitOrder(a.unitId, b.unitId));
 }
 
 describe('the sample drawn from a streamed population', () => {
   const population = units(400);
-  const stream = () => (async function* () { yield* population; })();
+  const stream = () =>
+    (async function* () {
+      yield* population;
+    })();
   const exclude = new Set(['C3', 'C17']);
   const plans: SamplingPlan[] = [
     { type: 'all' },
@@ -77,24 +88,35 @@ describe('the sample drawn from a streamed population', () => {
     { type: 'stratified', by: 'team', quotas: { 'Team 1': 3, 'Team 3': 50 } },
   ];
 
-  it.each(plans.map((p) => [JSON.stringify(p), p] as const))('is exactly drawSample’s for %s, with children audited recently left out', async (_, plan) => {
-    const expected = drawSample(population, plan, { seed: 7, excludeChildIds: exclude });
-    const drawn = await drawPopulationSample(stream, plan, { seed: 7, excludeChildIds: exclude });
-    expect(drawn.excluded).toEqual(expected.excluded);
-    expect(drawn.marginOfError).toBe(expected.marginOfError);
-    expect(drawn.sampleSize).toBe(expected.sample.length);
-    expect(drawn.populationSize).toBe(population.length);
-    const chosen = new Set(expected.sample);
-    expect(drawn.childIds).toEqual([...new Set(population.filter((u) => chosen.has(u.unitId)).flatMap((u) => u.childIds))].sort());
-    // A census lists what it left out, not every unit it sampled.
-    expect(drawn.unitIds).toEqual(plan.type === 'all' ? [] : expected.sample);
-    expect(drawn.census).toBe(plan.type === 'all');
-  });
+  it.each(plans.map((p) => [JSON.stringify(p), p] as const))(
+    'is exactly drawSample’s for %s, with children audited recently left out',
+    async (_, plan) => {
+      const expected = drawSample(population, plan, { seed: 7, excludeChildIds: exclude });
+      const drawn = await drawPopulationSample(stream, plan, { seed: 7, excludeChildIds: exclude });
+      expect(drawn.excluded).toEqual(expected.excluded);
+      expect(drawn.marginOfError).toBe(expected.marginOfError);
+      expect(drawn.sampleSize).toBe(expected.sample.length);
+      expect(drawn.populationSize).toBe(population.length);
+      const chosen = new Set(expected.sample);
+      expect(drawn.childIds).toEqual(
+        [...new Set(population.filter((u) => chosen.has(u.unitId)).flatMap((u) => u.childIds))].sort(),
+      );
+      // A census lists what it left out, not every unit it sampled.
+      expect(drawn.unitIds).toEqual(plan.type === 'all' ? [] : expected.sample);
+      expect(drawn.census).toBe(plan.type === 'all');
+    },
+  );
 
   it('refuses a bad plan before reading anything', async () => {
     let read = false;
-    const watched = () => (async function* () { read = true; yield* population; })();
-    await expect(drawPopulationSample(watched, { type: 'count', value: 0 }, { seed: 1 })).rejects.toThrow(/invalid sampling plan/);
+    const watched = () =>
+      (async function* () {
+        read = true;
+        yield* population;
+      })();
+    await expect(drawPopulationSample(watched, { type: 'count', value: 0 }, { seed: 1 })).rejects.toThrow(
+      /invalid sampling plan/,
+    );
     expect(read).toBe(false);
   });
 });
@@ -107,33 +129,64 @@ describe('published files written as streams', () => {
     expect(JSON.parse(text)).toEqual(findingsSample);
     const lines = text.split('\n');
     const opens = (name: string) => lines.indexOf(`  "${name}": [`);
-    expect(lines.slice(opens('records') + 1, opens('records') + 1 + findingsSample.records.length))
-      .toEqual(findingsSample.records.map((r, i, all) => `    ${JSON.stringify(r)}${i < all.length - 1 ? ',' : ''}`));
+    expect(lines.slice(opens('records') + 1, opens('records') + 1 + findingsSample.records.length)).toEqual(
+      findingsSample.records.map((r, i, all) => `    ${JSON.stringify(r)}${i < all.length - 1 ? ',' : ''}`),
+    );
     expect(lines[opens('records') + 1 + findingsSample.records.length]).toBe('  ],');
-    expect(lines.slice(opens('alerts') + 1, opens('alerts') + 1 + findingsSample.alerts.length))
-      .toEqual(findingsSample.alerts.map((a, i, all) => `    ${JSON.stringify(a)}${i < all.length - 1 ? ',' : ''}`));
+    expect(lines.slice(opens('alerts') + 1, opens('alerts') + 1 + findingsSample.alerts.length)).toEqual(
+      findingsSample.alerts.map((a, i, all) => `    ${JSON.stringify(a)}${i < all.length - 1 ? ',' : ''}`),
+    );
     // Everything else as JSON.stringify(document, null, 2) writes it.
     const rest = (doc: FindingsDocument) => JSON.stringify({ ...doc, records: [], alerts: [] }, null, 2);
-    expect(text.replace(/"records": \[\n[\s\S]*?\n {2}\]/, '"records": []').replace(/"alerts": \[\n[\s\S]*?\n {2}\]/, '"alerts": []')).toBe(`${rest(findingsSample)}\n`);
-    expect(await join(findingsJsonChunks(sourceOf(withoutRecords())))).toBe(`${JSON.stringify(withoutRecords(), null, 2)}\n`);
+    expect(
+      text
+        .replace(/"records": \[\n[\s\S]*?\n {2}\]/, '"records": []')
+        .replace(/"alerts": \[\n[\s\S]*?\n {2}\]/, '"alerts": []'),
+    ).toBe(`${rest(findingsSample)}\n`);
+    expect(await join(findingsJsonChunks(sourceOf(withoutRecords())))).toBe(
+      `${JSON.stringify(withoutRecords(), null, 2)}\n`,
+    );
   });
 
   it('writes findings.json the same from JSON lines however they are cut into chunks', async () => {
     const whole = await join(findingsJsonChunks(sourceOf(findingsSample)));
     const linesOf = (items: unknown[]) => items.map((item) => `${JSON.stringify(item)}\n`);
     // One line per chunk, and every line in one chunk.
-    const source = { ...sourceOf(findingsSample), recordLines: () => (async function* () { yield* linesOf(findingsSample.records); })(), alertLines: () => (async function* () { yield linesOf(findingsSample.alerts).join(''); })() };
+    const source = {
+      ...sourceOf(findingsSample),
+      recordLines: () =>
+        (async function* () {
+          yield* linesOf(findingsSample.records);
+        })(),
+      alertLines: () =>
+        (async function* () {
+          yield linesOf(findingsSample.alerts).join('');
+        })(),
+    };
     expect(await join(findingsJsonChunks(source))).toBe(whole);
   });
 
   it('writes records.csv row by row with the same bytes as the whole file', async () => {
-    const rows = () => (async function* () { yield* findingsSample.records.map((r) => recordCells(findingsSample.criteria, r)); })();
+    const rows = () =>
+      (async function* () {
+        yield* findingsSample.records.map((r) => recordCells(findingsSample.criteria, r));
+      })();
     expect(await join(recordsCsvChunks(findingsSample, rows()))).toBe(recordsCsv(findingsSample));
     const none = withoutRecords();
     expect(await join(recordsCsvChunks(none, (async function* () {})()))).toBe(recordsCsv(none));
     // Enough records for several batches of rows, one with a formula-like comment.
-    const many: FindingsDocument = { ...structuredClone(findingsSample), records: Array.from({ length: 2503 }, (_, i) => ({ ...findingsSample.records[i % 12]!, recordId: `R-${i}`, comment: i === 1700 ? '=HYPERLINK("x")' : findingsSample.records[i % 12]!.comment })) };
-    const manyRows = () => (async function* () { yield* many.records.map((r) => recordCells(many.criteria, r)); })();
+    const many: FindingsDocument = {
+      ...structuredClone(findingsSample),
+      records: Array.from({ length: 2503 }, (_, i) => ({
+        ...findingsSample.records[i % 12]!,
+        recordId: `R-${i}`,
+        comment: i === 1700 ? '=HYPERLINK("x")' : findingsSample.records[i % 12]!.comment,
+      })),
+    };
+    const manyRows = () =>
+      (async function* () {
+        yield* many.records.map((r) => recordCells(many.criteria, r));
+      })();
     const csv = await join(recordsCsvChunks(many, manyRows()));
     expect(csv).toBe(recordsCsv(many));
     expect(csv).toContain(`"'=HYPERLINK(""x"")"`);

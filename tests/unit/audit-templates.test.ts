@@ -5,27 +5,45 @@ import { describe, expect, it } from 'vitest';
 import { readTemplateLibrary, TEMPLATES_DIR } from '#audit/template-library';
 import { parseTemplate } from '#engine/template';
 
-const shipped = async (id: string) => JSON.parse(await readFile(join(TEMPLATES_DIR, `${id}.json`), 'utf8')) as Record<string, unknown>;
+const shipped = async (id: string) =>
+  JSON.parse(await readFile(join(TEMPLATES_DIR, `${id}.json`), 'utf8')) as Record<string, unknown>;
 
 describe('the template library', () => {
   it('ships the four themed templates, all valid', async () => {
     const library = await readTemplateLibrary();
     expect(library.refused).toEqual([]);
-    expect([...library.templates.keys()].sort()).toEqual(['health-assessments', 'permanence-at-second-review', 'review-timeliness-participation', 'sibling-allocation']);
+    expect([...library.templates.keys()].sort()).toEqual([
+      'health-assessments',
+      'permanence-at-second-review',
+      'review-timeliness-participation',
+      'sibling-allocation',
+    ]);
     for (const template of library.templates.values()) {
       expect(template.statutoryBasis.length).toBeGreaterThan(0);
       expect(template.criteria.some((c) => c.kind === 'automatic')).toBe(true);
       expect(template.criteria.some((c) => c.kind === 'manual')).toBe(true);
-      expect(template.gradeScale.map((g) => g.grade)).toEqual(['Outstanding', 'Good', 'Requires improvement', 'Inadequate']);
+      expect(template.gradeScale.map((g) => g.grade)).toEqual([
+        'Outstanding',
+        'Good',
+        'Requires improvement',
+        'Inadequate',
+      ]);
     }
   });
 
   it('takes a new template dropped into the folder without code, and refuses a broken one with the reason', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'iro-templates-'));
-    const added = { ...(await shipped('review-timeliness-participation')), id: 'first-reviews-only', version: 1, title: 'First reviews' };
+    const added = {
+      ...(await shipped('review-timeliness-participation')),
+      id: 'first-reviews-only',
+      version: 1,
+      title: 'First reviews',
+    };
     await writeFile(join(dir, 'first-reviews-only.json'), JSON.stringify(added));
     const broken: Record<string, unknown> = { ...(await shipped('sibling-allocation')), id: 'broken-template' };
-    (broken.criteria as Record<string, unknown>[])[0]!.condition = { compare: [{ fact: 'review.date' }, '<=', { fact: 'review.dueDate' }] };
+    (broken.criteria as Record<string, unknown>[])[0]!.condition = {
+      compare: [{ fact: 'review.date' }, '<=', { fact: 'review.dueDate' }],
+    };
     await writeFile(join(dir, 'broken-template.json'), JSON.stringify(broken));
     await writeFile(join(dir, 'not-json.json'), '{ nope');
     const library = await readTemplateLibrary(dir);
@@ -50,7 +68,11 @@ describe('the template library', () => {
     const criteria = template.criteria as Record<string, unknown>[];
     const result = parseTemplate({
       ...template,
-      criteria: [...criteria, { ...criteria[0], title: 'again' }, { ...criteria[3], id: 'odd-grade', threshold: { atLeast: 'Splendid', share: 0.5 } }],
+      criteria: [
+        ...criteria,
+        { ...criteria[0], title: 'again' },
+        { ...criteria[3], id: 'odd-grade', threshold: { atLeast: 'Splendid', share: 0.5 } },
+      ],
       actions: [...(template.actions as object[]), { ...(template.actions as object[])[0], criterion: 'nope' }],
     });
     expect(result.ok).toBe(false);

@@ -6,13 +6,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BatchIncompleteError, backoffDelay, batchGetAll, batchWriteAll } from '#store/batch';
 
 const TABLE = 'records';
-const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-2', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+const documents = DynamoDBDocumentClient.from(
+  new DynamoDBClient({ region: 'eu-west-2', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+);
 const dynamo = mockClient(DynamoDBDocumentClient);
 
 afterEach(() => dynamo.reset());
 
 const items = (count: number) => Array.from({ length: count }, (_, i) => ({ pk: `A#t#C#${i}`, sk: 'CHILD', n: i }));
-const unprocessed = (rows: Record<string, unknown>[]) => ({ UnprocessedItems: { [TABLE]: rows.map((Item) => ({ PutRequest: { Item } })) } });
+const unprocessed = (rows: Record<string, unknown>[]) => ({
+  UnprocessedItems: { [TABLE]: rows.map((Item) => ({ PutRequest: { Item } })) },
+});
 const throttled = () => new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} });
 
 /** A sleep that records what it was asked to wait and returns at once. */
@@ -53,14 +57,24 @@ describe('batchWriteAll', () => {
     await batchWriteAll(documents, TABLE, rows, { sleep, random: () => 0.999 });
     const calls = dynamo.commandCalls(BatchWriteCommand);
     expect(calls.map((call) => call.args[0].input.RequestItems![TABLE]!.length)).toEqual([10, 6, 2]);
-    expect(new Set(written().slice(-2).map((item) => item.n))).toEqual(new Set([8, 9]));
+    expect(
+      new Set(
+        written()
+          .slice(-2)
+          .map((item) => item.n),
+      ),
+    ).toEqual(new Set([8, 9]));
     expect(waits).toHaveLength(2);
     expect(waits[1]!).toBeGreaterThan(waits[0]!);
     expect(waits).toEqual([49, 99]);
   });
 
   it('retries a throttled request', async () => {
-    dynamo.on(BatchWriteCommand).rejectsOnce(throttled()).rejectsOnce(new ThrottlingException({ message: 'rate', $metadata: {} })).resolves({});
+    dynamo
+      .on(BatchWriteCommand)
+      .rejectsOnce(throttled())
+      .rejectsOnce(new ThrottlingException({ message: 'rate', $metadata: {} }))
+      .resolves({});
     const { waits, sleep } = recordingSleep();
     await batchWriteAll(documents, TABLE, items(3), { sleep });
     expect(dynamo.commandCalls(BatchWriteCommand)).toHaveLength(3);
@@ -100,7 +114,9 @@ describe('batchWriteAll', () => {
 describe('backoff', () => {
   it('doubles from 50 ms and stops growing at the cap (full jitter: a random share of it)', () => {
     const settings = { baseDelayMs: 50, maxDelayMs: 5_000, random: () => 0.5 };
-    expect([1, 2, 3, 4, 7, 8, 12].map((retry) => backoffDelay(retry, settings))).toEqual([25, 50, 100, 200, 1600, 2500, 2500]);
+    expect([1, 2, 3, 4, 7, 8, 12].map((retry) => backoffDelay(retry, settings))).toEqual([
+      25, 50, 100, 200, 1600, 2500, 2500,
+    ]);
     expect(backoffDelay(5, { ...settings, random: () => 0 })).toBe(0);
   });
 });
@@ -112,11 +128,18 @@ describe('batchGetAll', () => {
     dynamo
       .on(BatchGetCommand)
       // One chunk at a time: the first 100 keys (70 found, 30 unprocessed), those 30 again, then the last 50.
-      .resolvesOnce({ Responses: { [TABLE]: rows.slice(0, 70) }, UnprocessedKeys: { [TABLE]: { Keys: keys.slice(70, 100) } } })
+      .resolvesOnce({
+        Responses: { [TABLE]: rows.slice(0, 70) },
+        UnprocessedKeys: { [TABLE]: { Keys: keys.slice(70, 100) } },
+      })
       .resolvesOnce({ Responses: { [TABLE]: rows.slice(70, 100) } })
       .resolvesOnce({ Responses: { [TABLE]: rows.slice(100) } });
     const { waits, sleep } = recordingSleep();
-    const found = await batchGetAll(documents, TABLE, keys, { sleep, concurrency: 1, attributes: ['pk', 'sk', 'version'] });
+    const found = await batchGetAll(documents, TABLE, keys, {
+      sleep,
+      concurrency: 1,
+      attributes: ['pk', 'sk', 'version'],
+    });
     expect(found.map((item) => item.n).sort((a, b) => Number(a) - Number(b))).toEqual(rows.map((row) => row.n));
     const calls = dynamo.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems![TABLE]!);
     expect(calls.map((request) => request.Keys!.length)).toEqual([100, 30, 50]);
@@ -127,9 +150,14 @@ describe('batchGetAll', () => {
   });
 
   it('retries a throttled read and gives up after the last attempt', async () => {
-    dynamo.on(BatchGetCommand).rejectsOnce(throttled()).resolves({ Responses: { [TABLE]: [] }, UnprocessedKeys: { [TABLE]: { Keys: [{ pk: 'a', sk: 'b' }] } } });
+    dynamo
+      .on(BatchGetCommand)
+      .rejectsOnce(throttled())
+      .resolves({ Responses: { [TABLE]: [] }, UnprocessedKeys: { [TABLE]: { Keys: [{ pk: 'a', sk: 'b' }] } } });
     const { sleep } = recordingSleep();
-    const error = await batchGetAll(documents, TABLE, [{ pk: 'a', sk: 'b' }], { sleep, maxAttempts: 4 }).catch((e: unknown) => e);
+    const error = await batchGetAll(documents, TABLE, [{ pk: 'a', sk: 'b' }], { sleep, maxAttempts: 4 }).catch(
+      (e: unknown) => e,
+    );
     expect((error as Error).message).toBe('BatchGetItem gave up after 4 attempts with 1 item left unprocessed');
     expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(4);
   });

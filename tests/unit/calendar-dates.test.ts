@@ -39,7 +39,17 @@ describe('addDays', () => {
   });
 
   it('refuses dates that are not real YYYY-MM-DD dates and fractional day counts', () => {
-    for (const bad of ['2023-02-29', '2024-02-30', '2024-13-01', '2024-00-10', '2024-1-01', '24-01-01', '', '2024/01/01', '2024-01-01T00:00']) {
+    for (const bad of [
+      '2023-02-29',
+      '2024-02-30',
+      '2024-13-01',
+      '2024-00-10',
+      '2024-1-01',
+      '24-01-01',
+      '',
+      '2024/01/01',
+      '2024-01-01T00:00',
+    ]) {
       expect(() => addDays(bad, 1), bad).toThrow(RangeError);
     }
     expect(() => addDays('2024-01-01', 1.5)).toThrow(RangeError);

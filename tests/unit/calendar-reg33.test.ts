@@ -41,7 +41,11 @@ describe('reviewSchedule under the 2010 Regulations (reg 33)', () => {
 
   it('counts a review exactly on the due date as in time and one a day later as 1 day late', () => {
     expect(reviewSchedule('2024-03-19', ['2024-04-18'], REGS)[0]).toMatchObject({ inTime: true, daysLate: 0 });
-    expect(reviewSchedule('2024-03-19', ['2024-04-19'], REGS)[0]).toMatchObject({ dueDate: '2024-04-18', inTime: false, daysLate: 1 });
+    expect(reviewSchedule('2024-03-19', ['2024-04-19'], REGS)[0]).toMatchObject({
+      dueDate: '2024-04-18',
+      inTime: false,
+      daysLate: 1,
+    });
   });
 
   it('makes the second review due 3 calendar months after the actual first review, and later reviews 6 months apart', () => {
@@ -103,7 +107,9 @@ describe('reviewSchedule under the 2010 Regulations (reg 33)', () => {
       [1, '2024-07-01', true],
       [2, '2024-10-01', true],
     ]);
-    expect(second[0]!.rule).toBe('1st review due within 20 working days of becoming looked after (03/06/2024): by 01/07/2024');
+    expect(second[0]!.rule).toBe(
+      '1st review due within 20 working days of becoming looked after (03/06/2024): by 01/07/2024',
+    );
   });
 
   it('refuses a review before the period of care starts (it belongs to another period)', () => {
@@ -125,7 +131,9 @@ describe('reviewSchedule under the 2010 Regulations (reg 33)', () => {
     const s = reviewSchedule('2010-01-04', dates, REGS);
     const ordinals = s.map((r) => r.rule.split(' ')[0]);
     for (const n of [1, 2, 3, 4, 11, 12, 13, 21, 22]) {
-      expect(ordinals[n - 1]).toBe(`${n}${n === 1 || n === 21 ? 'st' : n === 2 || n === 22 ? 'nd' : n === 3 ? 'rd' : 'th'}`);
+      expect(ordinals[n - 1]).toBe(
+        `${n}${n === 1 || n === 21 ? 'st' : n === 2 || n === 22 ? 'nd' : n === 3 ? 'rd' : 'th'}`,
+      );
     }
     expect(s.every((r) => r.inTime)).toBe(true);
     expect(s[21]!.rule).toMatch(/^22nd review due within 6 calendar months of the 21st review /);
@@ -144,6 +152,9 @@ describe('reviewSchedule under Southwark 2008 practice', () => {
   });
 
   it('marks a first review on day 29 as 1 day late', () => {
-    expect(reviewSchedule('2024-03-20', ['2024-04-18'], SOUTHWARK_2008)[0]).toMatchObject({ inTime: false, daysLate: 1 });
+    expect(reviewSchedule('2024-03-20', ['2024-04-18'], SOUTHWARK_2008)[0]).toMatchObject({
+      inTime: false,
+      daysLate: 1,
+    });
   });
 });

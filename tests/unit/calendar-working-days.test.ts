@@ -6,7 +6,7 @@ import { addWorkingDays, isWorkingDay, workingDaysBetween } from '#calendar/work
 function slowAddWorkingDays(date: string, n: number): string {
   let d = date;
   const step = n > 0 ? 1 : -1;
-  for (let left = Math.abs(n); left > 0; ) {
+  for (let left = Math.abs(n); left > 0;) {
     d = addDays(d, step);
     if (isWorkingDay(d)) left--;
   }
@@ -48,7 +48,8 @@ describe('isWorkingDay', () => {
   });
 
   it('treats the 2002, 2011 and 2012 one-off holidays as days off', () => {
-    for (const d of ['2002-06-03', '2002-06-04', '2011-04-29', '2012-06-04', '2012-06-05']) expect(isWorkingDay(d), d).toBe(false);
+    for (const d of ['2002-06-03', '2002-06-04', '2011-04-29', '2012-06-04', '2012-06-05'])
+      expect(isWorkingDay(d), d).toBe(false);
     expect(isWorkingDay('2002-05-27')).toBe(true);
     expect(isWorkingDay('2012-05-28')).toBe(true);
   });

@@ -5,7 +5,18 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ageOn } from '#domain/dates';
-import type { Child, DomainRecord, Episode, HealthEvent, Involvement, Professional, Review, ReviewDetails, ReviewParticipation, SiblingGroupMember } from '#domain/records';
+import type {
+  Child,
+  DomainRecord,
+  Episode,
+  HealthEvent,
+  Involvement,
+  Professional,
+  Review,
+  ReviewDetails,
+  ReviewParticipation,
+  SiblingGroupMember,
+} from '#domain/records';
 import { periodsOfCare, sequenceReviews, lookedAfterOn, type PeriodOfCare } from '#domain/period-of-care';
 import { childDueReviews } from '#domain/review-schedule';
 import { REGULATIONS_2010 } from '#domain/timescales';
@@ -44,7 +55,8 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 /** Current involvements of a child in one role at the as-at date. */
-const current = (child: string, role: string) => (involvementsOf.get(child) ?? []).filter((i) => i.role === role && i.endDate === null);
+const current = (child: string, role: string) =>
+  (involvementsOf.get(child) ?? []).filter((i) => i.role === role && i.endDate === null);
 const inCareAtAsAt = (child: string) => lookedAfterOn(periodsOf.get(child) ?? [], AS_AT);
 
 beforeAll(async () => {
@@ -72,7 +84,9 @@ beforeAll(async () => {
   for (const i of records.get('involvements') as Involvement[]) push(involvementsOf, i.childId, i);
   for (const f of records.get('families') as SiblingGroupMember[]) familyOf.set(f.childId, f);
   for (const p of records.get('professionals') as Professional[]) professionals.set(p.workerId, p);
-  const details = new Map((records.get('review_details') as ReviewDetails[]).map((d) => [`${d.childId}|${d.reviewDate}`, d]));
+  const details = new Map(
+    (records.get('review_details') as ReviewDetails[]).map((d) => [`${d.childId}|${d.reviewDate}`, d]),
+  );
   for (const p of records.get('reviews') as ReviewParticipation[]) {
     const d = details.get(`${p.childId}|${p.reviewDate}`);
     push(reviewsOf, p.childId, { ...(d as ReviewDetails), ...p });
@@ -88,9 +102,16 @@ describe('the import contract', () => {
     for (const [name, columns] of Object.entries(DEMO_FILES)) {
       expect(raw.get(name as DemoFileName)!.split('\n', 1)[0]).toBe(columns.join(','));
     }
-    expect(Object.keys(summary.files).sort()).toEqual(
-      ['episodes', 'families', 'header', 'health', 'involvements', 'professionals', 'review_details', 'reviews'],
-    );
+    expect(Object.keys(summary.files).sort()).toEqual([
+      'episodes',
+      'families',
+      'header',
+      'health',
+      'involvements',
+      'professionals',
+      'review_details',
+      'reviews',
+    ]);
   });
 
   it('writes only rows the loader accepts under the domain schemas', () => {
@@ -123,7 +144,8 @@ describe('the import contract', () => {
     for (const name of ['episodes', 'reviews', 'involvements', 'families', 'health', 'review_details'] as const) {
       for (const r of rows.get(name)!) expect(dobOf.has(r.CHILD!), `${name} ${r.CHILD}`).toBe(true);
     }
-    for (const i of records.get('involvements') as Involvement[]) expect(professionals.get(i.workerId)?.role).toBe(i.role);
+    for (const i of records.get('involvements') as Involvement[])
+      expect(professionals.get(i.workerId)?.role).toBe(i.role);
   });
 
   it('holds no real personal data: pseudonymous ids, ZZ postcodes, synthetic UPNs', () => {
@@ -184,7 +206,14 @@ describe('random streams', () => {
     const r = Random.seeded(1);
     const n = 20_000;
     let a = 0;
-    for (let i = 0; i < n; i++) if (r.weighted([['a', 3], ['b', 1]] as const) === 'a') a++;
+    for (let i = 0; i < n; i++)
+      if (
+        r.weighted([
+          ['a', 3],
+          ['b', 1],
+        ] as const) === 'a'
+      )
+        a++;
     expect(a / n).toBeGreaterThan(0.73);
     expect(a / n).toBeLessThan(0.77);
   });
@@ -267,7 +296,10 @@ describe('periods of care', () => {
     let inTime = 0;
     for (const [child, periods] of shortBreak) {
       const due = childDueReviews(periods, reviewsOf.get(child) ?? [], REGULATIONS_2010, AS_AT);
-      expect(due.every((d) => d.kind === 'short-breaks'), child).toBe(true);
+      expect(
+        due.every((d) => d.kind === 'short-breaks'),
+        child,
+      ).toBe(true);
       reviews += due.filter((d) => d.review !== null).length;
       inTime += due.filter((d) => d.outcome === 'in-time').length;
     }
@@ -282,7 +314,9 @@ describe('reviews', () => {
   it('holds every review inside a period of care, on a working day', () => {
     for (const [child, reviews] of reviewsOf) {
       for (const r of reviews) {
-        const period = (periodsOf.get(child) ?? []).find((p) => p.startDate < r.reviewDate && (p.endDate === null || r.reviewDate < p.endDate));
+        const period = (periodsOf.get(child) ?? []).find(
+          (p) => p.startDate < r.reviewDate && (p.endDate === null || r.reviewDate < p.endDate),
+        );
         expect(period, `${child} ${r.reviewDate}`).toBeDefined();
         expect(isWorkingDay(r.reviewDate), r.reviewDate).toBe(true);
       }
@@ -292,10 +326,17 @@ describe('reviews', () => {
   it('holds 5–12% of reviews late against reg 33 (reg 48 for short breaks), each due date running from the previous actual review', () => {
     let total = 0;
     let late = 0;
-    const reg48 = { ...REGULATIONS_2010, firstReview: REGULATIONS_2010.shortBreakFirstReview, secondReview: REGULATIONS_2010.shortBreakLaterReviews, laterReviews: REGULATIONS_2010.shortBreakLaterReviews };
+    const reg48 = {
+      ...REGULATIONS_2010,
+      firstReview: REGULATIONS_2010.shortBreakFirstReview,
+      secondReview: REGULATIONS_2010.shortBreakLaterReviews,
+      laterReviews: REGULATIONS_2010.shortBreakLaterReviews,
+    };
     for (const [child, reviews] of reviewsOf) {
       for (const period of periodsOf.get(child)!) {
-        const dates = reviews.map((r) => r.reviewDate).filter((d) => d > period.startDate && (period.endDate === null || d < period.endDate));
+        const dates = reviews
+          .map((r) => r.reviewDate)
+          .filter((d) => d > period.startDate && (period.endDate === null || d < period.endDate));
         for (const s of reviewSchedule(period.startDate, dates, period.shortBreaksOnly ? reg48 : REGULATIONS_2010)) {
           total += 1;
           if (!s.inTime) late += 1;
@@ -324,7 +365,10 @@ describe('reviews', () => {
     expect(pn1).toBeGreaterThan(0.72);
     expect(pn1).toBeLessThan(0.88);
     for (const code of ['PN2', 'PN3', 'PN4', 'PN5', 'PN6', 'PN7'] as const) {
-      expect(spoken.some((r) => r.participationCode === code), code).toBe(true);
+      expect(
+        spoken.some((r) => r.participationCode === code),
+        code,
+      ).toBe(true);
     }
   });
 
@@ -358,7 +402,8 @@ describe('reviews', () => {
     const withReason = details.filter((d) => d.lateReason);
     const lateDates = new Set<string>();
     for (const [child, reviews] of reviewsOf) {
-      for (const d of childDueReviews(periodsOf.get(child)!, reviews, REGULATIONS_2010, AS_AT)) if (d.outcome === 'late') lateDates.add(`${child}|${d.review!.reviewDate}`);
+      for (const d of childDueReviews(periodsOf.get(child)!, reviews, REGULATIONS_2010, AS_AT))
+        if (d.outcome === 'late') lateDates.add(`${child}|${d.review!.reviewDate}`);
     }
     const late = [...lateDates];
     expect(late.length).toBeGreaterThan(20);
@@ -372,7 +417,10 @@ describe('reviews', () => {
       const iros = (involvementsOf.get(child) ?? []).filter((i) => i.role === 'IRO');
       for (const r of reviews) {
         const on = iros.filter((i) => i.startDate <= r.reviewDate && (i.endDate === null || r.reviewDate <= i.endDate));
-        expect(on.map((i) => i.workerId), `${child} ${r.reviewDate}`).toEqual([r.iroId]);
+        expect(
+          on.map((i) => i.workerId),
+          `${child} ${r.reviewDate}`,
+        ).toEqual([r.iroId]);
       }
     }
   });
@@ -386,7 +434,8 @@ describe('reviews', () => {
     expect(seen).toBeLessThan(0.95);
     // Only reviews whose 45-working-day window closed before the as-at date, so a blank means "not recorded", not "not yet".
     const settled = details.filter((d) => addWorkingDays(d.reviewDate, 45) <= AS_AT);
-    const within = (issued: string | null, days: number, review: string) => issued !== null && issued <= addWorkingDays(review, days);
+    const within = (issued: string | null, days: number, review: string) =>
+      issued !== null && issued <= addWorkingDays(review, days);
     const decisions = settled.filter((d) => within(d.decisionsIssued, 5, d.reviewDate)).length / settled.length;
     const record = settled.filter((d) => within(d.recordIssued, 20, d.reviewDate)).length / settled.length;
     expect(decisions).toBeGreaterThan(0.75);
@@ -424,7 +473,10 @@ describe('professionals and allocation', () => {
       expect(sw.length, child).toBe(1);
       expect(iro.length, child).toBe(1);
       const team = professionals.get(sw[0]!.workerId)!.team;
-      expect(current(child, 'TM').some((t) => professionals.get(t.workerId)!.team === team), child).toBe(true);
+      expect(
+        current(child, 'TM').some((t) => professionals.get(t.workerId)!.team === team),
+        child,
+      ).toBe(true);
     }
   });
 
@@ -434,7 +486,8 @@ describe('professionals and allocation', () => {
       expect(current(child, 'SW')).toEqual([]);
       expect(current(child, 'IRO')).toEqual([]);
       const lastEnd = periods.at(-1)!.endDate!;
-      for (const i of involvementsOf.get(child) ?? []) if (i.role === 'SW' || i.role === 'IRO') expect(i.endDate! <= lastEnd).toBe(true);
+      for (const i of involvementsOf.get(child) ?? [])
+        if (i.role === 'SW' || i.role === 'IRO') expect(i.endDate! <= lastEnd).toBe(true);
     }
   });
 
@@ -459,7 +512,11 @@ describe('sibling groups', () => {
     return [...byFamily.values()];
   };
   const distinct = (members: string[], role: string, when: (i: Involvement) => boolean = () => true) =>
-    new Set(members.flatMap((c) => (involvementsOf.get(c) ?? []).filter((i) => i.role === role && when(i)).map((i) => i.workerId))).size;
+    new Set(
+      members.flatMap((c) =>
+        (involvementsOf.get(c) ?? []).filter((i) => i.role === role && when(i)).map((i) => i.workerId),
+      ),
+    ).size;
 
   it('puts about a third of the children in sibling groups of 2–6', () => {
     const share = familyOf.size / dobOf.size;
@@ -482,7 +539,11 @@ describe('sibling groups', () => {
   it('has groups allocated to several social workers, as in the Cheshire East Q1 check', () => {
     const several = groups().filter((g) => distinct(g, 'SW') >= 2);
     expect(several.length / groups().length).toBeGreaterThan(0.25);
-    expect(groups().some((g) => distinct(g, 'SW', (i) => i.endDate === null) >= 2 && distinct(g, 'TM', (i) => i.endDate === null) >= 2)).toBe(true);
+    expect(
+      groups().some(
+        (g) => distinct(g, 'SW', (i) => i.endDate === null) >= 2 && distinct(g, 'TM', (i) => i.endDate === null) >= 2,
+      ),
+    ).toBe(true);
   });
 
   it('has a group with two IROs and a conflict of interest, and one with two IROs and none', () => {
@@ -498,7 +559,9 @@ describe('sibling groups', () => {
   });
 
   it('usually brings siblings into care on the same day', () => {
-    const together = groups().filter((g) => new Set(g.map((c) => periodsOf.get(c)!.at(-1)!.startDate)).size === 1).length;
+    const together = groups().filter(
+      (g) => new Set(g.map((c) => periodsOf.get(c)!.at(-1)!.startDate)).size === 1,
+    ).length;
     expect(together / groups().length).toBeGreaterThan(0.5);
   });
 });
@@ -532,19 +595,34 @@ describe('health', () => {
   it('gives most children looked after 12+ months an assessment and a dental check in the last year (Southwark-like)', () => {
     const yearAgo = addCalendarMonths(AS_AT, -12);
     const cohort = [...periodsOf.entries()]
-      .filter(([, ps]) => { const p = ps.at(-1)!; return p.endDate === null && p.startDate <= yearAgo && !p.shortBreaksOnly; })
+      .filter(([, ps]) => {
+        const p = ps.at(-1)!;
+        return p.endDate === null && p.startDate <= yearAgo && !p.shortBreaksOnly;
+      })
       .map(([c]) => c);
-    const recent = (type: string) => new Set(events().filter((h) => h.type === type && h.status === 'Completed' && h.date > yearAgo).map((h) => h.childId));
+    const recent = (type: string) =>
+      new Set(
+        events()
+          .filter((h) => h.type === type && h.status === 'Completed' && h.date > yearAgo)
+          .map((h) => h.childId),
+      );
     const assessed = recent('RHA');
     const dental = recent('DENTAL');
     const share = (set: Set<string>, who: string[]) => who.filter((c) => set.has(c)).length / who.length;
     expect(share(assessed, cohort)).toBeGreaterThan(0.8);
-    expect(share(dental, cohort.filter((c) => ageOn(dobOf.get(c)!, AS_AT) >= 2))).toBeGreaterThan(0.75);
+    expect(
+      share(
+        dental,
+        cohort.filter((c) => ageOn(dobOf.get(c)!, AS_AT) >= 2),
+      ),
+    ).toBeGreaterThan(0.75);
   });
 
   it('keeps health events inside the child’s periods of care', () => {
     for (const h of events()) {
-      const period = (periodsOf.get(h.childId) ?? []).find((p) => p.startDate < h.date && (p.endDate === null || h.date < p.endDate));
+      const period = (periodsOf.get(h.childId) ?? []).find(
+        (p) => p.startDate < h.date && (p.endDate === null || h.date < p.endDate),
+      );
       expect(period, `${h.childId} ${h.type} ${h.date}`).toBeDefined();
     }
   });

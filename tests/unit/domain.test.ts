@@ -4,13 +4,33 @@ import { Episode, HealthEvent, Review } from '#domain/records';
 import { periodsOfCare, sequenceReviews, lookedAfterOn } from '#domain/period-of-care';
 
 const episode = (over: Partial<Episode>): Episode => ({
-  childId: 'C1', startDate: '2023-01-10', reasonNewEpisode: 'S', legalStatus: 'C2', categoryOfNeed: 'N1', placement: 'U1',
-  placementProvider: 'PR1', endDate: null, reasonEpisodeCeased: null, reasonPlaceChange: null, homePostcode: null,
-  placementPostcode: null, urn: null, ...over,
+  childId: 'C1',
+  startDate: '2023-01-10',
+  reasonNewEpisode: 'S',
+  legalStatus: 'C2',
+  categoryOfNeed: 'N1',
+  placement: 'U1',
+  placementProvider: 'PR1',
+  endDate: null,
+  reasonEpisodeCeased: null,
+  reasonPlaceChange: null,
+  homePostcode: null,
+  placementPostcode: null,
+  urn: null,
+  ...over,
 });
 const review = (reviewDate: string, over: Partial<Review> = {}): Review => ({
-  childId: 'C1', reviewDate, participationCode: 'PN1', iroId: 'IRO01', permanencePlan: [], carePlanUpToDate: true,
-  childSeenBeforeReview: true, decisionsIssued: null, recordIssued: null, stoodDown: false, ...over,
+  childId: 'C1',
+  reviewDate,
+  participationCode: 'PN1',
+  iroId: 'IRO01',
+  permanencePlan: [],
+  carePlanUpToDate: true,
+  childSeenBeforeReview: true,
+  decisionsIssued: null,
+  recordIssued: null,
+  stoodDown: false,
+  ...over,
 });
 
 describe('dates', () => {
@@ -48,7 +68,14 @@ describe('record schemas', () => {
     expect(Review.safeParse(review('2023-02-01', { participationCode: 'PN8' as 'PN1' })).success).toBe(false);
   });
   it('keeps an SDQ score or reason to SDQ events, and never both', () => {
-    const base = { childId: 'C1', date: '2023-05-01', status: 'Completed', childPresent: true, viewsRecorded: true, immunisationsUpToDate: null } as const;
+    const base = {
+      childId: 'C1',
+      date: '2023-05-01',
+      status: 'Completed',
+      childPresent: true,
+      viewsRecorded: true,
+      immunisationsUpToDate: null,
+    } as const;
     expect(HealthEvent.safeParse({ ...base, type: 'SDQ', sdqScore: 14, sdqReason: null }).success).toBe(true);
     expect(HealthEvent.safeParse({ ...base, type: 'SDQ', sdqScore: 14, sdqReason: 'SDQ2' }).success).toBe(false);
     expect(HealthEvent.safeParse({ ...base, type: 'RHA', sdqScore: 14, sdqReason: null }).success).toBe(false);
@@ -70,7 +97,10 @@ describe('periods of care', () => {
       episode({ startDate: '2024-02-01', reasonNewEpisode: 'S' }),
       episode({ startDate: '2023-01-10', endDate: '2023-06-30', reasonEpisodeCeased: 'E11' }),
     ]);
-    expect(periods.map((p) => [p.startDate, p.endDate])).toEqual([['2023-01-10', '2023-06-30'], ['2024-02-01', null]]);
+    expect(periods.map((p) => [p.startDate, p.endDate])).toEqual([
+      ['2023-01-10', '2023-06-30'],
+      ['2024-02-01', null],
+    ]);
     expect(lookedAfterOn(periods, '2023-10-01')).toBe(false);
     expect(lookedAfterOn(periods, '2023-06-30')).toBe(true);
   });
@@ -93,14 +123,28 @@ describe('review sequence', () => {
     episode({ startDate: '2024-01-15', reasonNewEpisode: 'S' }),
   ]);
   it('numbers reviews within the period of care and restarts when the child comes back', () => {
-    const sequenced = sequenceReviews(periods, [review('2023-07-20'), review('2023-02-03'), review('2023-05-02'), review('2024-02-09'), review('2024-05-08')]);
+    const sequenced = sequenceReviews(periods, [
+      review('2023-07-20'),
+      review('2023-02-03'),
+      review('2023-05-02'),
+      review('2024-02-09'),
+      review('2024-05-08'),
+    ]);
     expect(sequenced.map((r) => [r.reviewDate, r.sequence])).toEqual([
-      ['2023-02-03', 1], ['2023-05-02', 2], ['2023-07-20', 3], ['2024-02-09', 1], ['2024-05-08', 2],
+      ['2023-02-03', 1],
+      ['2023-05-02', 2],
+      ['2023-07-20', 3],
+      ['2024-02-09', 1],
+      ['2024-05-08', 2],
     ]);
     expect(sequenced[3]?.periodStart).toBe('2024-01-15');
   });
   it('gives a stood-down review no number and does not count it', () => {
-    const sequenced = sequenceReviews(periods, [review('2023-02-03'), review('2023-04-20', { stoodDown: true }), review('2023-05-02')]);
+    const sequenced = sequenceReviews(periods, [
+      review('2023-02-03'),
+      review('2023-04-20', { stoodDown: true }),
+      review('2023-05-02'),
+    ]);
     expect(sequenced.map((r) => r.sequence)).toEqual([1, null, 2]);
   });
   it('gives a review outside every period of care no number', () => {

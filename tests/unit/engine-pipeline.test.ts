@@ -6,7 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { builtInTemplates } from '#audit/builtin-templates';
 import type { ChildRecords } from '#domain/records';
-import { DISCARD, populationOf, runPipeline, SegmentAccumulator, unitFromRecords, type AuditContext } from '#engine/pipeline';
+import {
+  DISCARD,
+  populationOf,
+  runPipeline,
+  SegmentAccumulator,
+  unitFromRecords,
+  type AuditContext,
+} from '#engine/pipeline';
 import { recordId } from '#engine/findings';
 import type { AuditUnit } from '#engine/population';
 import { drawSample } from '#engine/sampling';
@@ -19,13 +26,22 @@ const siblings = templates.get('sibling-allocation') as AuditTemplate;
 
 const ctx: AuditContext = { ...context('2023-04-01', '2024-03-31'), authorityName: 'Test' };
 const children: ChildRecords[] = ['A', 'B', 'C', 'D', 'E', 'F'].map((id, i) =>
-  child(id, '2012-01-01', { episodes: [episode(id, `2022-0${i + 1}-10`)], reviews: [review(id, `2023-0${i + 4}-15`), review(id, `2023-1${i % 3}-20`)] }));
+  child(id, '2012-01-01', {
+    episodes: [episode(id, `2022-0${i + 1}-10`)],
+    reviews: [review(id, `2023-0${i + 4}-15`), review(id, `2023-1${i % 3}-20`)],
+  }),
+);
 
-const member = (id: string, sw: string) => child(id, '2012-01-01', {
-  episodes: [episode(id, '2022-01-10')],
-  involvements: [involvement(id, sw, 'SW', '2022-01-10'), involvement(id, 'TM1', 'TM', '2022-01-10'), involvement(id, 'IRO1', 'IRO', '2022-01-10')],
-  families: [{ childId: id, familyId: 'F1', conflictOfInterest: false }],
-});
+const member = (id: string, sw: string) =>
+  child(id, '2012-01-01', {
+    episodes: [episode(id, '2022-01-10')],
+    involvements: [
+      involvement(id, sw, 'SW', '2022-01-10'),
+      involvement(id, 'TM1', 'TM', '2022-01-10'),
+      involvement(id, 'IRO1', 'IRO', '2022-01-10'),
+    ],
+    families: [{ childId: id, familyId: 'F1', conflictOfInterest: false }],
+  });
 
 async function list(units: () => AsyncIterable<AuditUnit>): Promise<AuditUnit[]> {
   const all: AuditUnit[] = [];
@@ -58,15 +74,25 @@ describe('the pipeline', () => {
     expect(unitFromRecords(siblings, ctx, 'family:F2', [member('S1', 'SW1')])).toBeNull();
   });
 
-  it('draws drawSample\'s sample and judges exactly the sampled units', async () => {
+  it("draws drawSample's sample and judges exactly the sampled units", async () => {
     const { units } = await populationOf(reviews, ctx, [children.slice(0, 3), children.slice(3)]);
     const all = await list(units);
     const expected = drawSample(all, { type: 'count', value: 4 }, { seed: 11 });
     const judged: string[] = [];
     const { drawn, findings } = await runPipeline({
-      ctx, units, sample: { plan: { type: 'count', value: 4 }, seed: 11 },
+      ctx,
+      units,
+      sample: { plan: { type: 'count', value: 4 }, seed: 11 },
       findings: {
-        request: { auditId: 'a1', title: 'T', authorityId: ctx.authorityId, template: reviews, period: ctx.period, seed: 11, autoOnly: true },
+        request: {
+          auditId: 'a1',
+          title: 'T',
+          authorityId: ctx.authorityId,
+          template: reviews,
+          period: ctx.period,
+          seed: 11,
+          autoOnly: true,
+        },
         sink: { record: (r) => void judged.push(r.recordId), alert: () => {} },
       },
     });
@@ -75,7 +101,24 @@ describe('the pipeline', () => {
     expect(findings!.document.population).toBe(all.length);
     expect(findings!.document.sampleSize).toBe(4);
     // A kept sample gives the same findings without drawing again.
-    const again = await runPipeline({ ctx, units, sample: { kept: drawn! }, findings: { request: { auditId: 'a1', title: 'T', authorityId: ctx.authorityId, template: reviews, period: ctx.period, seed: 11, autoOnly: true }, sink: DISCARD, options: { now: () => new Date(findings!.document.audit.closedAt) } } });
+    const again = await runPipeline({
+      ctx,
+      units,
+      sample: { kept: drawn! },
+      findings: {
+        request: {
+          auditId: 'a1',
+          title: 'T',
+          authorityId: ctx.authorityId,
+          template: reviews,
+          period: ctx.period,
+          seed: 11,
+          autoOnly: true,
+        },
+        sink: DISCARD,
+        options: { now: () => new Date(findings!.document.audit.closedAt) },
+      },
+    });
     expect(again.drawn).toBeNull();
     expect(again.findings!.document).toEqual(findings!.document);
   });

@@ -14,14 +14,22 @@ const ENGINE = join(ROOT, 'shared/engine');
 /** Packages that do I/O (or serve it): an engine file may reach none of them. */
 const IO_PACKAGES = [/^@aws-sdk\//, /^(node:)?fs(\/promises)?$/, /^exceljs$/, /^jszip$/, /^hono(\/|$)/, /^@hono\//];
 /** The repo's I/O side, by folder. */
-const IO_FOLDERS = ['store', 'reports', 'service', 'http', 'web', 'local', 'cli', 'demo'].map((f) => join(ROOT, 'shared', f) + '/');
+const IO_FOLDERS = ['store', 'reports', 'service', 'http', 'web', 'local', 'cli', 'demo'].map(
+  (f) => join(ROOT, 'shared', f) + '/',
+);
 
-const aliases = Object.entries((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { imports: Record<string, string> }).imports);
+const aliases = Object.entries(
+  (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { imports: Record<string, string> }).imports,
+);
 
 /** Every module a file names: static imports and re-exports (type-only ones too), side-effect imports and dynamic import(). */
 export function specifiersOf(source: string): string[] {
   const found = new Set<string>();
-  const patterns = [/\b(?:import|export)\s[^'";]*?\bfrom\s*['"]([^'"]+)['"]/g, /\bimport\s*['"]([^'"]+)['"]/g, /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g];
+  const patterns = [
+    /\b(?:import|export)\s[^'";]*?\bfrom\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ];
   for (const pattern of patterns) for (const m of source.matchAll(pattern)) found.add(m[1]!);
   return [...found];
 }
@@ -85,6 +93,10 @@ describe('the engine', () => {
     expect(ioReachedBy('@aws-sdk/client-s3', from)).toBe('@aws-sdk/client-s3');
     // Through the repo: the template library reads its folder with node:fs.
     expect(ioReachedBy('#audit/template-library', from)).toMatch(/node:fs\/promises$/);
-    expect(specifiersOf("import type { A } from './a.ts';\nexport { b } from '#b/c';\nimport 'side';\nawait import('dyn');").sort()).toEqual(['#b/c', './a.ts', 'dyn', 'side']);
+    expect(
+      specifiersOf(
+        "import type { A } from './a.ts';\nexport { b } from '#b/c';\nimport 'side';\nawait import('dyn');",
+      ).sort(),
+    ).toEqual(['#b/c', './a.ts', 'dyn', 'side']);
   });
 });

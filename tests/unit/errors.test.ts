@@ -42,65 +42,139 @@ describe('the one table of error kinds', () => {
 
 describe('problem+json', () => {
   it('carries type, title, status and the detail', () => {
-    expect(problemOf(new NotFoundError('no audit A1')).body).toEqual({ type: 'about:blank', title: 'Not found', status: 404, detail: 'no audit A1' });
+    expect(problemOf(new NotFoundError('no audit A1')).body).toEqual({
+      type: 'about:blank',
+      title: 'Not found',
+      status: 404,
+      detail: 'no audit A1',
+    });
   });
 
   it('names each field at fault for invalid input', () => {
-    const errors = [{ field: 'to', message: 'the period ends before it starts' }, { field: 'seed', message: 'must be a whole number' }];
+    const errors = [
+      { field: 'to', message: 'the period ends before it starts' },
+      { field: 'seed', message: 'must be a whole number' },
+    ];
     expect(problemOf(new InvalidInputError(errors)).body).toEqual({
-      type: 'about:blank', title: 'Invalid request', status: 400, detail: 'to: the period ends before it starts; seed: must be a whole number', errors,
+      type: 'about:blank',
+      title: 'Invalid request',
+      status: 400,
+      detail: 'to: the period ends before it starts; seed: must be a whole number',
+      errors,
     });
   });
 
   it('carries what a conflict needs to recover: the current version, the import it was tried again as, the lifecycle move', () => {
     expect(problemOf(new ConflictError('changed since you read it', { current: { version: 2 } })).body).toEqual({
-      type: 'about:blank', title: 'Conflict', status: 409, detail: 'changed since you read it', current: { version: 2 },
+      type: 'about:blank',
+      title: 'Conflict',
+      status: 409,
+      detail: 'changed since you read it',
+      current: { version: 2 },
     });
-    expect(problemOf(new ConflictError('already tried again', { retriedAs: 'I2' })).body).toMatchObject({ status: 409, retriedAs: 'I2' });
-    expect(problemOf(new LifecycleError('published', 'grading')).body).toMatchObject({ status: 409, from: 'published', to: 'grading', detail: expect.stringContaining('published findings are final') });
+    expect(problemOf(new ConflictError('already tried again', { retriedAs: 'I2' })).body).toMatchObject({
+      status: 409,
+      retriedAs: 'I2',
+    });
+    expect(problemOf(new LifecycleError('published', 'grading')).body).toMatchObject({
+      status: 409,
+      from: 'published',
+      to: 'grading',
+      detail: expect.stringContaining('published findings are final'),
+    });
   });
 
   it('reads a zod error as invalid input, field by field', () => {
     const parsed = z.object({ share: z.number().max(1, 'at most 1') }).safeParse({ share: 2 });
-    expect(problemOf(parsed.error).body).toEqual({ type: 'about:blank', title: 'Invalid request', status: 400, errors: [{ field: 'share', message: 'at most 1' }] });
+    expect(problemOf(parsed.error).body).toEqual({
+      type: 'about:blank',
+      title: 'Invalid request',
+      status: 400,
+      errors: [{ field: 'share', message: 'at most 1' }],
+    });
   });
 
   it("reads Hono's refusals by their status", () => {
-    expect(problemOf(new HTTPException(400, { message: 'Malformed JSON in request body' })).body).toEqual({ type: 'about:blank', title: 'Invalid request', status: 400, detail: 'Malformed JSON in request body' });
+    expect(problemOf(new HTTPException(400, { message: 'Malformed JSON in request body' })).body).toEqual({
+      type: 'about:blank',
+      title: 'Invalid request',
+      status: 400,
+      detail: 'Malformed JSON in request body',
+    });
     expect(problemOf(new HTTPException(413)).status).toBe(413);
     expect(problemOf(new HTTPException(401)).status).toBe(401);
     expect(problemOf(new HTTPException(418)).status).toBe(400);
     expect(problemOf(new HTTPException(502, { message: 'upstream said no at 10.0.0.1' })).body).toEqual({
-      type: 'about:blank', title: 'Internal error', status: 500, detail: 'something went wrong on our side; it has been logged',
+      type: 'about:blank',
+      title: 'Internal error',
+      status: 500,
+      detail: 'something went wrong on our side; it has been logged',
     });
   });
 
   it('tells nothing of an error it did not mean, nor of an internal one', () => {
-    for (const error of [new Error('socket hang up at dynamo-store.ts:123'), 'a string', new BatchIncompleteError('BatchWriteItem', 3, 8), new InvalidFindingsError(['criteria.0: required'])]) {
-      expect(problemOf(error).body).toEqual({ type: 'about:blank', title: 'Internal error', status: 500, detail: 'something went wrong on our side; it has been logged' });
+    for (const error of [
+      new Error('socket hang up at dynamo-store.ts:123'),
+      'a string',
+      new BatchIncompleteError('BatchWriteItem', 3, 8),
+      new InvalidFindingsError(['criteria.0: required']),
+    ]) {
+      expect(problemOf(error).body).toEqual({
+        type: 'about:blank',
+        title: 'Internal error',
+        status: 500,
+        detail: 'something went wrong on our side; it has been logged',
+      });
     }
   });
 });
 
 describe('the GOV.UK error page', () => {
   it("shows the kind's heading and the detail, capitalised", () => {
-    expect(pageOf(new NotFoundError('no audit A1'))).toEqual({ status: 404, title: 'Page not found', message: 'No audit A1' });
-    expect(pageOf(new ForbiddenError('imports are for QA leads'))).toEqual({ status: 403, title: 'You cannot see this page', message: 'Imports are for QA leads' });
-    expect(pageOf(new LifecycleError('published', 'grading'))).toMatchObject({ status: 409, title: 'This cannot be done now', message: expect.stringMatching(/^The audit is published/) });
+    expect(pageOf(new NotFoundError('no audit A1'))).toEqual({
+      status: 404,
+      title: 'Page not found',
+      message: 'No audit A1',
+    });
+    expect(pageOf(new ForbiddenError('imports are for QA leads'))).toEqual({
+      status: 403,
+      title: 'You cannot see this page',
+      message: 'Imports are for QA leads',
+    });
+    expect(pageOf(new LifecycleError('published', 'grading'))).toMatchObject({
+      status: 409,
+      title: 'This cannot be done now',
+      message: expect.stringMatching(/^The audit is published/),
+    });
   });
 
   it('lists the messages of invalid input without the field names', () => {
-    expect(pageOf(new InvalidInputError([{ field: 'to', message: 'the period ends before it starts' }, { field: 'seed', message: 'a whole number' }]))).toEqual({
-      status: 400, title: 'There is a problem with the request', message: 'The period ends before it starts; a whole number',
+    expect(
+      pageOf(
+        new InvalidInputError([
+          { field: 'to', message: 'the period ends before it starts' },
+          { field: 'seed', message: 'a whole number' },
+        ]),
+      ),
+    ).toEqual({
+      status: 400,
+      title: 'There is a problem with the request',
+      message: 'The period ends before it starts; a whole number',
     });
   });
 
   it('uses a heading of its own where the error brings one (a refused form)', () => {
-    expect(pageOf(new AppError('refused', 'The form had expired.', { title: 'This form could not be accepted' }))).toEqual({ status: 403, title: 'This form could not be accepted', message: 'The form had expired.' });
+    expect(
+      pageOf(new AppError('refused', 'The form had expired.', { title: 'This form could not be accepted' })),
+    ).toEqual({ status: 403, title: 'This form could not be accepted', message: 'The form had expired.' });
   });
 
   it('says only to try again later for an internal error', () => {
-    expect(pageOf(new Error('socket hang up'))).toEqual({ status: 500, title: 'Sorry, there is a problem with the service', message: 'Try again later. What happened has been logged.' });
+    expect(pageOf(new Error('socket hang up'))).toEqual({
+      status: 500,
+      title: 'Sorry, there is a problem with the service',
+      message: 'Try again later. What happened has been logged.',
+    });
   });
 });
 
@@ -130,17 +204,27 @@ describe('every error the product throws is an AppError of one kind', () => {
     [new RunnerEventError('the segment event is not valid'), 'invalid', 'RunnerEventError'],
   ];
 
-  it.each(cases.map(([error, kind, name]) => [name, kind, error] as const))('%s is %s (and keeps its name, which the state machine matches)', (name, kind, error) => {
-    expect(error).toBeInstanceOf(AppError);
-    expect(asAppError(error).kind).toBe(kind);
-    expect(error.name).toBe(name);
-  });
+  it.each(cases.map(([error, kind, name]) => [name, kind, error] as const))(
+    '%s is %s (and keeps its name, which the state machine matches)',
+    (name, kind, error) => {
+      expect(error).toBeInstanceOf(AppError);
+      expect(asAppError(error).kind).toBe(kind);
+      expect(error.name).toBe(name);
+    },
+  );
 
   it('answers 404, not 409, for an audit the audit jobs do not find', async () => {
     // The audit jobs over a store that holds no audit: what they throw is "not found".
     const store = { getAuditItem: async () => null } as unknown as RecordStore;
-    const thrown = await runAuditJob({ store, objects: {} as ObjectStore }, 'demo', 'A1').catch((error: unknown) => error);
-    expect(problemOf(thrown).body).toEqual({ type: 'about:blank', title: 'Not found', status: 404, detail: 'no audit A1' });
+    const thrown = await runAuditJob({ store, objects: {} as ObjectStore }, 'demo', 'A1').catch(
+      (error: unknown) => error,
+    );
+    expect(problemOf(thrown).body).toEqual({
+      type: 'about:blank',
+      title: 'Not found',
+      status: 404,
+      detail: 'no audit A1',
+    });
     expect(problemOf(new AuditRequestError("segment 3 is outside the audit's 3 segments")).status).toBe(409);
   });
 
@@ -148,8 +232,19 @@ describe('every error the product throws is an AppError of one kind', () => {
     expect(new VersionConflictError({ auditId: 'A1', part: 'meta' }, 1, null).code).toBe('version-conflict');
     expect(new TemplateVersionExistsError('t', 1).code).toBe('template-version-exists');
     // A version conflict's problem says it clashed, never what is stored.
-    expect(problemOf(new VersionConflictError({ auditId: 'A1', part: 'record#R1' }, 1, { version: 2, updatedAt: '2026-01-01T00:00:00Z', body: { grades: {} } })).body).toEqual({
-      type: 'about:blank', title: 'Conflict', status: 409, detail: 'version conflict on A1/record#R1: expected version 1, stored version is 2',
+    expect(
+      problemOf(
+        new VersionConflictError({ auditId: 'A1', part: 'record#R1' }, 1, {
+          version: 2,
+          updatedAt: '2026-01-01T00:00:00Z',
+          body: { grades: {} },
+        }),
+      ).body,
+    ).toEqual({
+      type: 'about:blank',
+      title: 'Conflict',
+      status: 409,
+      detail: 'version conflict on A1/record#R1: expected version 1, stored version is 2',
     });
   });
 });

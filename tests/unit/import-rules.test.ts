@@ -24,12 +24,19 @@ describe('Annex A headers', () => {
         seen.set(key, column.field);
       }
     }
-    for (const other of ['Age of Child (Years)', 'Placement Type', 'Date of Last Social Work Visit', 'Number of Placement Moves', 'Child']) {
+    for (const other of [
+      'Age of Child (Years)',
+      'Placement Type',
+      'Date of Last Social Work Visit',
+      'Number of Placement Moves',
+      'Child',
+    ]) {
       expect(matchAnnexHeader(other), other).toBeUndefined();
     }
   });
   it('finds List 8 by its sheet name', () => {
-    for (const name of ['List 8', 'list_8', 'LIST8', 'List 8 - Children in Care', 'Children in care']) expect(isList8Sheet(name), name).toBe(true);
+    for (const name of ['List 8', 'list_8', 'LIST8', 'List 8 - Children in Care', 'Children in care'])
+      expect(isList8Sheet(name), name).toBe(true);
     for (const name of ['List 1', 'List 80', 'List 9', 'Care leavers']) expect(isList8Sheet(name), name).toBe(false);
   });
 });
@@ -43,6 +50,7 @@ describe('partly known dates (SSDA903 DATE_PERM)', () => {
     expect(partialDateCell.parse(' ')).toBeNull();
   });
   it('refuses what is not a date, known or partly known', () => {
-    for (const bad of ['31/02/2016', 'zz/13/2016', '07/zz/2016', 'May 2016']) expect(partialDateCell.safeParse(bad).success, bad).toBe(false);
+    for (const bad of ['31/02/2016', 'zz/13/2016', '07/zz/2016', 'May 2016'])
+      expect(partialDateCell.safeParse(bad).success, bad).toBe(false);
   });
 });

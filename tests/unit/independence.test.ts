@@ -42,7 +42,10 @@ describe('the IROs a unit may never be graded by', () => {
   });
 
   it('leave out other roles and reviews with no IRO recorded', () => {
-    const records = { involvements: [involvement('X', 'SW1', 'SW', '2020-01-01'), involvement('X', 'PA1', 'PA', '2020-01-01')], reviews: [review('X', '2020-02-01', { iroId: null })] };
+    const records = {
+      involvements: [involvement('X', 'SW1', 'SW', '2020-01-01'), involvement('X', 'PA1', 'PA', '2020-01-01')],
+      reviews: [review('X', '2020-02-01', { iroId: null })],
+    };
     expect(iroIdsEver(records)).toEqual([]);
   });
 
@@ -52,18 +55,30 @@ describe('the IROs a unit may never be graded by', () => {
   });
 
   it('for a sibling group, are every IRO any member ever had, a member not counted in the group included', () => {
-    const member = (id: string, iros: [string, string, string | null][], ended?: string) => child(id, '2012-01-01', {
-      episodes: [episode(id, '2015-01-05', ended ? { endDate: ended, reasonEpisodeCeased: 'E8' } : {})],
-      involvements: [involvement(id, 'SW1', 'SW', '2015-01-05'), involvement(id, 'TM1', 'TM', '2015-01-05'), ...iros.map(([w, s, e]) => involvement(id, w, 'IRO', s, e))],
-      families: [{ childId: id, familyId: 'F9', conflictOfInterest: false }],
-    });
+    const member = (id: string, iros: [string, string, string | null][], ended?: string) =>
+      child(id, '2012-01-01', {
+        episodes: [episode(id, '2015-01-05', ended ? { endDate: ended, reasonEpisodeCeased: 'E8' } : {})],
+        involvements: [
+          involvement(id, 'SW1', 'SW', '2015-01-05'),
+          involvement(id, 'TM1', 'TM', '2015-01-05'),
+          ...iros.map(([w, s, e]) => involvement(id, w, 'IRO', s, e)),
+        ],
+        families: [{ childId: id, familyId: 'F9', conflictOfInterest: false }],
+      });
     const members = [
-      member('G1', [['IRO5', '2015-01-05', '2016-01-01'], ['IRO1', '2016-01-02', null]]),
+      member('G1', [
+        ['IRO5', '2015-01-05', '2016-01-01'],
+        ['IRO1', '2016-01-02', null],
+      ]),
       member('G2', [['IRO2', '2015-01-05', null]]),
       // Left care in 2019 without a worker: not counted in the group, yet their IROs may not grade it.
       member('G3', [['IRO6', '2015-01-05', '2019-06-01']], '2019-06-01'),
     ];
-    const unit = siblingGroupUnit('F9', members.flatMap((m) => siblingStandings(m, PERIOD)), PERIOD);
+    const unit = siblingGroupUnit(
+      'F9',
+      members.flatMap((m) => siblingStandings(m, PERIOD)),
+      PERIOD,
+    );
     expect(unit?.childIds).toEqual(['G1', 'G2']);
     expect(unit?.ownIroIds).toEqual(['IRO1', 'IRO2', 'IRO5', 'IRO6']);
   });
@@ -71,12 +86,23 @@ describe('the IROs a unit may never be graded by', () => {
 
 describe('the worker id an IRO acts by', () => {
   const cognito = (extra: Record<string, unknown>) => ({
-    sub: randomUUID(), 'cognito:username': randomUUID(), 'cognito:groups': ['iro'], 'custom:authority': 'demo', token_use: 'id', email: 'iro.one@example.gov.uk', ...extra,
+    sub: randomUUID(),
+    'cognito:username': randomUUID(),
+    'cognito:groups': ['iro'],
+    'custom:authority': 'demo',
+    token_use: 'id',
+    email: 'iro.one@example.gov.uk',
+    ...extra,
   });
 
   it('comes from custom:worker_id; the username (a UUID on AWS) stays the person’s id', () => {
     const claims = cognito({ [WORKER_ID_CLAIM]: 'IRO07' });
-    expect(principalFromClaims(claims)).toEqual({ userId: claims['cognito:username'], workerId: 'IRO07', roles: ['iro'], authorityId: 'demo' });
+    expect(principalFromClaims(claims)).toEqual({
+      userId: claims['cognito:username'],
+      workerId: 'IRO07',
+      roles: ['iro'],
+      authorityId: 'demo',
+    });
   });
 
   it('is never taken from the username: a token without custom:worker_id has none', () => {
@@ -91,6 +117,8 @@ describe('the worker id an IRO acts by', () => {
   });
 
   it('is carried by a person in two groups as by anyone', () => {
-    expect(principalFromClaims(cognito({ 'cognito:groups': ['qa-lead', 'iro'], [WORKER_ID_CLAIM]: 'IRO02' }))).toMatchObject({ roles: ['qa-lead', 'iro'], workerId: 'IRO02' });
+    expect(
+      principalFromClaims(cognito({ 'cognito:groups': ['qa-lead', 'iro'], [WORKER_ID_CLAIM]: 'IRO02' })),
+    ).toMatchObject({ roles: ['qa-lead', 'iro'], workerId: 'IRO02' });
   });
 });

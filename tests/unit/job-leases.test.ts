@@ -4,13 +4,28 @@ import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Heartbeat } from '#jobs/heartbeat';
 import {
-  DEFAULT_LEASE_SECONDS, LeaseLostError, MAX_LEASE_SECONDS, UPLOADS_HOLDER, leasePolicy, mayClaim, newLease, processAlive, renewed, staleness, thisHolder, type LeasePolicy,
+  DEFAULT_LEASE_SECONDS,
+  LeaseLostError,
+  MAX_LEASE_SECONDS,
+  UPLOADS_HOLDER,
+  leasePolicy,
+  mayClaim,
+  newLease,
+  processAlive,
+  renewed,
+  staleness,
+  thisHolder,
+  type LeasePolicy,
 } from '#jobs/lease';
 import { MAX_NOTE_CHARS, MAX_REASON_CHARS, boundedMessage, listSome, reasonOf } from '#jobs/messages';
 
 const T0 = new Date('2026-12-01T09:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
-const policy = (holder: string, durationMs = 90_000): LeasePolicy => ({ durationMs, heartbeatMs: durationMs / 3, holder });
+const policy = (holder: string, durationMs = 90_000): LeasePolicy => ({
+  durationMs,
+  heartbeatMs: durationMs / 3,
+  holder,
+});
 const HOST = hostname();
 /** A pid on this machine that no process has: a child that has exited. */
 const deadPid = (() => {
@@ -23,7 +38,10 @@ describe('staleness', () => {
 
   it('keeps a lease live until the moment it expires, then calls it stale, saying when it was last renewed', () => {
     expect(staleness(lambda, at(89_999))).toEqual({ stale: false });
-    expect(staleness(lambda, at(90_000))).toEqual({ stale: true, why: 'the process running it (lambda:iro-audit-segment) stopped renewing its lease at 2026-12-01T09:00:00.000Z' });
+    expect(staleness(lambda, at(90_000))).toEqual({
+      stale: true,
+      why: 'the process running it (lambda:iro-audit-segment) stopped renewing its lease at 2026-12-01T09:00:00.000Z',
+    });
   });
 
   it('says a pending import’s upload links expired, rather than naming a process', () => {
@@ -34,7 +52,10 @@ describe('staleness', () => {
   it('calls a lease stale at once when the process of this machine that held it has gone, long before it expires', () => {
     const lease = newLease('run-2', policy(`${HOST}:${deadPid}`), T0);
     const alive = vi.fn(() => false);
-    expect(staleness(lease, at(1), alive)).toEqual({ stale: true, why: `the process running it (${HOST}:${deadPid}) stopped` });
+    expect(staleness(lease, at(1), alive)).toEqual({
+      stale: true,
+      why: `the process running it (${HOST}:${deadPid}) stopped`,
+    });
     expect(alive).toHaveBeenCalledWith(deadPid);
     // The real check too: the child has exited.
     expect(staleness(lease, at(1))).toMatchObject({ stale: true });
@@ -43,7 +64,10 @@ describe('staleness', () => {
   it('keeps a lease of a live process of this machine until it expires', () => {
     const lease = newLease('run-3', policy(`${HOST}:4242`), T0);
     expect(staleness(lease, at(89_999), () => true)).toEqual({ stale: false });
-    expect(staleness(lease, at(90_000), () => true)).toMatchObject({ stale: true, why: expect.stringContaining('stopped renewing its lease') });
+    expect(staleness(lease, at(90_000), () => true)).toMatchObject({
+      stale: true,
+      why: expect.stringContaining('stopped renewing its lease'),
+    });
   });
 
   it('never asks about a process of another machine, nor about this very process', () => {
@@ -78,29 +102,57 @@ describe('mayClaim', () => {
 describe('newLease and renewed', () => {
   it('renews for another full length from now, in the renewing process’s name, keeping the owner, the start and the takeovers', () => {
     const lease = newLease('run-a', policy('laptop:1'), T0, 2);
-    expect(lease).toEqual({ owner: 'run-a', holder: 'laptop:1', acquiredAt: T0.toISOString(), renewedAt: T0.toISOString(), expiresAt: at(90_000).toISOString(), takeovers: 2 });
+    expect(lease).toEqual({
+      owner: 'run-a',
+      holder: 'laptop:1',
+      acquiredAt: T0.toISOString(),
+      renewedAt: T0.toISOString(),
+      expiresAt: at(90_000).toISOString(),
+      takeovers: 2,
+    });
     const later = renewed(lease, policy('laptop:2', 30_000), at(45_000));
-    expect(later).toEqual({ owner: 'run-a', holder: 'laptop:2', acquiredAt: T0.toISOString(), renewedAt: at(45_000).toISOString(), expiresAt: at(75_000).toISOString(), takeovers: 2 });
+    expect(later).toEqual({
+      owner: 'run-a',
+      holder: 'laptop:2',
+      acquiredAt: T0.toISOString(),
+      renewedAt: at(45_000).toISOString(),
+      expiresAt: at(75_000).toISOString(),
+      takeovers: 2,
+    });
   });
 });
 
 describe('leasePolicy', () => {
   it('lasts 90 s, renewed every 30 s, unless IRO_LEASE_SECONDS says otherwise', () => {
-    expect(leasePolicy({}, { holder: 'h' })).toEqual({ durationMs: DEFAULT_LEASE_SECONDS * 1000, heartbeatMs: 30_000, holder: 'h' });
-    expect(leasePolicy({ IRO_LEASE_SECONDS: '300' }, { holder: 'h' })).toEqual({ durationMs: 300_000, heartbeatMs: 100_000, holder: 'h' });
+    expect(leasePolicy({}, { holder: 'h' })).toEqual({
+      durationMs: DEFAULT_LEASE_SECONDS * 1000,
+      heartbeatMs: 30_000,
+      holder: 'h',
+    });
+    expect(leasePolicy({ IRO_LEASE_SECONDS: '300' }, { holder: 'h' })).toEqual({
+      durationMs: 300_000,
+      heartbeatMs: 100_000,
+      holder: 'h',
+    });
     expect(leasePolicy({ IRO_LEASE_SECONDS: ' 120 ' }).durationMs).toBe(120_000);
     expect(leasePolicy({ IRO_LEASE_SECONDS: String(MAX_LEASE_SECONDS) }).durationMs).toBe(MAX_LEASE_SECONDS * 1000);
     expect(leasePolicy({ IRO_LEASE_SECONDS: '1' }).durationMs).toBe(1000);
   });
 
-  it.each(['', '   ', 'ninety', '0', '-30', '0.5', 'Infinity', 'NaN', String(MAX_LEASE_SECONDS + 1), '1e9'])('falls back to 90 s for IRO_LEASE_SECONDS=%j', (value) => {
-    const chosen = leasePolicy({ IRO_LEASE_SECONDS: value });
-    expect(chosen.durationMs).toBe(90_000);
-    expect(chosen.heartbeatMs).toBe(30_000);
-  });
+  it.each(['', '   ', 'ninety', '0', '-30', '0.5', 'Infinity', 'NaN', String(MAX_LEASE_SECONDS + 1), '1e9'])(
+    'falls back to 90 s for IRO_LEASE_SECONDS=%j',
+    (value) => {
+      const chosen = leasePolicy({ IRO_LEASE_SECONDS: value });
+      expect(chosen.durationMs).toBe(90_000);
+      expect(chosen.heartbeatMs).toBe(30_000);
+    },
+  );
 
   it('takes milliseconds from overrides (never renewing more often than every 10 ms), and names the process', () => {
-    expect(leasePolicy({ IRO_LEASE_SECONDS: '300' }, { durationMs: 600 })).toMatchObject({ durationMs: 600, heartbeatMs: 200 });
+    expect(leasePolicy({ IRO_LEASE_SECONDS: '300' }, { durationMs: 600 })).toMatchObject({
+      durationMs: 600,
+      heartbeatMs: 200,
+    });
     expect(leasePolicy({}, { durationMs: 15 }).heartbeatMs).toBe(10);
     expect(leasePolicy({}, { durationMs: 600, heartbeatMs: 50 }).heartbeatMs).toBe(50);
     expect(leasePolicy({ AWS_LAMBDA_FUNCTION_NAME: 'iro-audit-segment' }).holder).toBe('lambda:iro-audit-segment');
@@ -153,8 +205,14 @@ describe('Heartbeat', () => {
   });
 
   it('tries a renewal that failed for another reason (a throttled write) again at the next beat, still holding the lease', async () => {
-    const throttled = Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException' });
-    const renew = vi.fn().mockRejectedValueOnce(throttled).mockRejectedValueOnce(throttled).mockResolvedValue(undefined);
+    const throttled = Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+      name: 'ProvisionedThroughputExceededException',
+    });
+    const renew = vi
+      .fn()
+      .mockRejectedValueOnce(throttled)
+      .mockRejectedValueOnce(throttled)
+      .mockResolvedValue(undefined);
     const beat = new Heartbeat(renew, 1_000).start();
     await vi.advanceTimersByTimeAsync(3_000);
     expect(renew).toHaveBeenCalledTimes(3);

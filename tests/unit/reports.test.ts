@@ -47,15 +47,40 @@ describe('findings.csv', () => {
   it('has the exact header row and one row per criterion', () => {
     const table = rows(csv);
     expect(table[0]).toEqual([
-      'Criterion id', 'Title', 'Kind', 'N', 'Met', 'Not met', 'Not applicable', 'Cannot tell', 'Compliance %', 'CI lower %', 'CI upper %',
-      'Threshold %', 'Below threshold', 'Change since last audit (% points)',
+      'Criterion id',
+      'Title',
+      'Kind',
+      'N',
+      'Met',
+      'Not met',
+      'Not applicable',
+      'Cannot tell',
+      'Compliance %',
+      'CI lower %',
+      'CI upper %',
+      'Threshold %',
+      'Below threshold',
+      'Change since last audit (% points)',
     ]);
     expect(table).toHaveLength(1 + 3);
   });
 
   it('writes the permanence criterion with percentages to one decimal place', () => {
     expect(rows(csv)[1]).toEqual([
-      'perm-plan-by-2nd-review', 'Permanence plan recorded by the second review', 'automatic', '12', '8', '2', '1', '1', '80', '49', '94.3', '90', 'yes', '20',
+      'perm-plan-by-2nd-review',
+      'Permanence plan recorded by the second review',
+      'automatic',
+      '12',
+      '8',
+      '2',
+      '1',
+      '1',
+      '80',
+      '49',
+      '94.3',
+      '90',
+      'yes',
+      '20',
     ]);
   });
 
@@ -72,14 +97,33 @@ describe('records.csv', () => {
 
   it('has the fixed columns, one column per criterion and one row per record', () => {
     expect(table[0]).toEqual([
-      'Record id', 'Children', 'Date', 'Service', 'Team', 'IRO', 'perm-plan-by-2nd-review', 'second-review-in-timescale', 'voice-of-child', 'Overall', 'Comment',
+      'Record id',
+      'Children',
+      'Date',
+      'Service',
+      'Team',
+      'IRO',
+      'perm-plan-by-2nd-review',
+      'second-review-in-timescale',
+      'voice-of-child',
+      'Overall',
+      'Comment',
     ]);
     expect(table).toHaveLength(1 + 12);
   });
 
   it('writes a record without a recorded service as empty cells, its outcomes in words and the manual grade', () => {
     expect(table[10]).toEqual([
-      'P-1e2f3a4b5c:2017-12-19', 'P-1e2f3a4b5c', '19/12/2017', '', '', 'IRO01', 'cannot tell', 'met', 'Requires improvement', 'Requires improvement',
+      'P-1e2f3a4b5c:2017-12-19',
+      'P-1e2f3a4b5c',
+      '19/12/2017',
+      '',
+      '',
+      'IRO01',
+      'cannot tell',
+      'met',
+      'Requires improvement',
+      'Requires improvement',
       'Allocated worker not recorded at the date of the review.',
     ]);
   });
@@ -96,14 +140,25 @@ describe('action-plan.csv', () => {
 
   it('has the seeds’ columns, then the success measure and linked findings, one row per action', () => {
     expect(table[0]).toEqual(ACTION_PLAN_CSV_HEADER);
-    expect(table[0]).toEqual(['Action/Task', 'By whom', 'By when', 'Expected outcome', 'Success measure', 'Linked findings']);
+    expect(table[0]).toEqual([
+      'Action/Task',
+      'By whom',
+      'By when',
+      'Expected outcome',
+      'Success measure',
+      'Linked findings',
+    ]);
     expect(table).toHaveLength(1 + 3);
   });
 
   it('writes the owner as "role, team" and the due date as dd/mm/YYYY', () => {
     expect(table[3]).toEqual([
-      'Book second reviews at two and a half months, with a reserve date inside the 3-month timescale', 'Business support manager, IRO Service', '30/04/2018',
-      'No second review held outside the 3-month timescale', 'All second reviews in timescale in the next quarter', 'second-review-in-timescale;perm-plan-by-2nd-review',
+      'Book second reviews at two and a half months, with a reserve date inside the 3-month timescale',
+      'Business support manager, IRO Service',
+      '30/04/2018',
+      'No second review held outside the 3-month timescale',
+      'All second reviews in timescale in the next quarter',
+      'second-review-in-timescale;perm-plan-by-2nd-review',
     ]);
   });
 });
@@ -149,13 +204,28 @@ describe('findings.xlsx', () => {
   it('has the summary, criteria, breakdown, table, alert, record and action plan sheets in order', async () => {
     const workbook = await load(findingsSample);
     expect(workbook.worksheets.map((w) => w.name)).toEqual([
-      'Summary', 'Criteria', 'By service', 'By team', 'By IRO', 'Participation', 'Timeliness', 'Reviews due', 'Sibling groups', 'Health', 'Alerts', 'Records', 'Action plan',
+      'Summary',
+      'Criteria',
+      'By service',
+      'By team',
+      'By IRO',
+      'Participation',
+      'Timeliness',
+      'Reviews due',
+      'Sibling groups',
+      'Health',
+      'Alerts',
+      'Records',
+      'Action plan',
     ]);
   });
 
   it('writes the reviews due by month with the quarters, the year to date, short breaks apart and the reasons for lateness', async () => {
     const sheet = (await load(findingsSample)).getWorksheet('Reviews due')!;
-    const rows = sheet.getSheetValues().filter(Boolean).map((r) => (r as unknown[]).slice(1));
+    const rows = sheet
+      .getSheetValues()
+      .filter(Boolean)
+      .map((r) => (r as unknown[]).slice(1));
     expect(rows).toContainEqual(['Children looked after (reg 33)']);
     expect(rows).toContainEqual(['August 2017', 25, 23, 1, 1, 0.92]);
     expect(rows).toContainEqual(['Q3 2017-18 (October to December 2017)', 67, 64, 2, 1, 64 / 67]);
@@ -209,8 +279,20 @@ describe('findings.xlsx', () => {
     expect(sheet.getRow(3).values).toEqual([undefined, 'PN1', 'Attends and speaks for self', 88, 88 / 142]);
     expect(sheet.getRow(11).getCell(3).value).toBe(142);
     // Under the table, both headline percentages with their own denominators.
-    expect(sheet.getRow(13).values).toEqual([undefined, 'PN0–PN6', expect.stringMatching(/counted as participating.*: 135 of 140$/), 135, 135 / 140]);
-    expect(sheet.getRow(14).values).toEqual([undefined, 'PN1–PN6', expect.stringMatching(/aged 4 and over.*: 114 of 119$/), 114, 114 / 119]);
+    expect(sheet.getRow(13).values).toEqual([
+      undefined,
+      'PN0–PN6',
+      expect.stringMatching(/counted as participating.*: 135 of 140$/),
+      135,
+      135 / 140,
+    ]);
+    expect(sheet.getRow(14).values).toEqual([
+      undefined,
+      'PN1–PN6',
+      expect.stringMatching(/aged 4 and over.*: 114 of 119$/),
+      114,
+      114 / 119,
+    ]);
   });
 
   it('stops taking records while nobody reads the workbook, however many there are, then writes them all', async () => {
@@ -219,11 +301,25 @@ describe('findings.xlsx', () => {
     async function* recordRows() {
       for (let i = 0; i < total; i += 1) {
         pulled += 1;
-        yield [`C-${i}`, 'Permanence', '2025-06-01', 'Permanence South', 'IRO01', 'Met', 'Not met', 'Met', 'Cannot tell', 'Good', 'A comment of a moderate length on this record'];
+        yield [
+          `C-${i}`,
+          'Permanence',
+          '2025-06-01',
+          'Permanence South',
+          'IRO01',
+          'Met',
+          'Not met',
+          'Met',
+          'Cannot tell',
+          'Good',
+          'A comment of a moderate length on this record',
+        ];
       }
     }
     async function* noAlerts() {}
-    const stream = findingsXlsxStream({ document: findingsSample, recordRows, alerts: noAlerts })[Symbol.asyncIterator]();
+    const stream = findingsXlsxStream({ document: findingsSample, recordRows, alerts: noAlerts })[
+      Symbol.asyncIterator
+    ]();
     let bytes = ((await stream.next()).value as Buffer).length;
     // The reader stops: the writer must come to a stop too, with the XML it holds bounded, not run on through every record.
     let before = -1;
@@ -240,10 +336,15 @@ describe('findings.xlsx', () => {
   it('sees the XML a sheet has handed the compressor and not yet compressed (the exceljs and archiver internals it reads are there)', async () => {
     const output = new PassThrough();
     output.resume();
-    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false });
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+      stream: output,
+      useStyles: true,
+      useSharedStrings: false,
+    });
     const sheet = workbook.addWorksheet('Records');
     const rows = (from: number, count: number) => {
-      for (let i = from; i < from + count; i += 1) sheet.addRow([`C-${i}`, 'A comment of a moderate length on this record', i]).commit();
+      for (let i = from; i < from + count; i += 1)
+        sheet.addRow([`C-${i}`, 'A comment of a moderate length on this record', i]).commit();
     };
     // The first rows, and time for the zip to reach the sheet's entry and pipe it on to its compressor.
     rows(0, 2_000);
@@ -341,58 +442,102 @@ describe('report.html', () => {
   });
 
   it('reproduces the participation table PN0–PN7 with counts, % of total and the total', () => {
-    expect(html).toContain('<th scope="col">Code</th><th scope="col">Participation</th><th scope="col" class="num">Reviews</th><th scope="col" class="num">% of total</th>');
-    expect(html).toContain('<tr><th scope="row">PN0</th><td>Child under 4 at the date of the review</td><td class="num">21</td><td class="num">14.8%</td></tr>');
-    expect(html).toContain('<tr><th scope="row">PN1</th><td>Attends and speaks for self</td><td class="num">88</td><td class="num">62%</td></tr>');
-    expect(html).toContain('<tr><th scope="row">PN7</th><td>Does not attend; no views conveyed</td><td class="num">5</td><td class="num">3.5%</td></tr>');
-    expect(html).toContain('<tr><th scope="row">Total</th><td></td><td class="num">142</td><td class="num">100%</td></tr>');
+    expect(html).toContain(
+      '<th scope="col">Code</th><th scope="col">Participation</th><th scope="col" class="num">Reviews</th><th scope="col" class="num">% of total</th>',
+    );
+    expect(html).toContain(
+      '<tr><th scope="row">PN0</th><td>Child under 4 at the date of the review</td><td class="num">21</td><td class="num">14.8%</td></tr>',
+    );
+    expect(html).toContain(
+      '<tr><th scope="row">PN1</th><td>Attends and speaks for self</td><td class="num">88</td><td class="num">62%</td></tr>',
+    );
+    expect(html).toContain(
+      '<tr><th scope="row">PN7</th><td>Does not attend; no views conveyed</td><td class="num">5</td><td class="num">3.5%</td></tr>',
+    );
+    expect(html).toContain(
+      '<tr><th scope="row">Total</th><td></td><td class="num">142</td><td class="num">100%</td></tr>',
+    );
   });
 
   it('states both headline participation percentages, naming which keeps PN0 in the denominator', () => {
     // 21 + 88 + 4 + 2 + 1 + 6 + 13 = 135 of 140 coded; without PN0, 114 of 119.
-    expect(html).toContain('<tr><th scope="row">All reviews, children under 4 (PN0) counted as participating: PN0–PN6 of PN0–PN7 (as C63)</th><td class="num">135</td><td class="num">140</td><td class="num">96.4%</td></tr>');
-    expect(html).toContain('<tr><th scope="row">Reviews of children aged 4 and over: PN1–PN6 of PN1–PN7 (under-4s, PN0, left out)</th><td class="num">114</td><td class="num">119</td><td class="num">95.8%</td></tr>');
+    expect(html).toContain(
+      '<tr><th scope="row">All reviews, children under 4 (PN0) counted as participating: PN0–PN6 of PN0–PN7 (as C63)</th><td class="num">135</td><td class="num">140</td><td class="num">96.4%</td></tr>',
+    );
+    expect(html).toContain(
+      '<tr><th scope="row">Reviews of children aged 4 and over: PN1–PN6 of PN1–PN7 (under-4s, PN0, left out)</th><td class="num">114</td><td class="num">119</td><td class="num">95.8%</td></tr>',
+    );
   });
 
   it('shows every review due, held or not, by month due with the quarters and the year to date, short breaks apart', () => {
     expect(html).toContain('<h3>Every review due, held or not</h3>');
-    expect(html).toContain('<p>144 reviews of children looked after fell due between 1 August 2017 and 31 January 2018: 138 held in timescale (95.8%), 4 held late and 2 not held by 31 January 2018 (overdue).</p>');
-    expect(html).toContain('<tr><th scope="row">December 2017</th><td class="num">20</td><td class="num">18</td><td class="num">1</td><td class="num">1</td><td class="num">90%</td></tr>');
+    expect(html).toContain(
+      '<p>144 reviews of children looked after fell due between 1 August 2017 and 31 January 2018: 138 held in timescale (95.8%), 4 held late and 2 not held by 31 January 2018 (overdue).</p>',
+    );
+    expect(html).toContain(
+      '<tr><th scope="row">December 2017</th><td class="num">20</td><td class="num">18</td><td class="num">1</td><td class="num">1</td><td class="num">90%</td></tr>',
+    );
     // August and September fall in the financial year's second quarter, October to December in the third, January in the fourth.
-    expect(html).toContain('<tr class="subtotal"><th scope="row">Q2 2017-18 (August to September 2017)</th><td class="num">52</td><td class="num">49</td><td class="num">2</td><td class="num">1</td><td class="num">94.2%</td></tr>');
-    expect(html).toContain('<tfoot><tr><th scope="row">Year to date</th><td class="num">144</td><td class="num">138</td><td class="num">4</td><td class="num">2</td><td class="num">95.8%</td></tr></tfoot>');
+    expect(html).toContain(
+      '<tr class="subtotal"><th scope="row">Q2 2017-18 (August to September 2017)</th><td class="num">52</td><td class="num">49</td><td class="num">2</td><td class="num">1</td><td class="num">94.2%</td></tr>',
+    );
+    expect(html).toContain(
+      '<tfoot><tr><th scope="row">Year to date</th><td class="num">144</td><td class="num">138</td><td class="num">4</td><td class="num">2</td><td class="num">95.8%</td></tr></tfoot>',
+    );
     expect(html).toContain('Reviews of children on a series of short breaks only (reg 48), by the month they fell due');
-    expect(html).toContain('Of the 96 children looked after on 31 January 2018 for 4 weeks or more, 90 (93.8%) had every review due in the period held in timescale (the child-level measure, NI 66).');
+    expect(html).toContain(
+      'Of the 96 children looked after on 31 January 2018 for 4 weeks or more, 90 (93.8%) had every review due in the period held in timescale (the child-level measure, NI 66).',
+    );
     expect(html).toContain('<tr><th scope="row">No reason recorded</th><td class="num">3</td></tr>');
     expect(html).toContain('4 meetings were stood down while a review due in the period was awaited');
   });
 
   it('reproduces the monthly timeliness table with held, held in timescale and %', () => {
-    expect(html).toContain('<tr><th scope="row">August 2017</th><td class="num">24</td><td class="num">23</td><td class="num">95.8%</td></tr>');
-    expect(html).toContain('<tr><th scope="row">Total</th><td class="num">142</td><td class="num">138</td><td class="num">97.2%</td></tr>');
+    expect(html).toContain(
+      '<tr><th scope="row">August 2017</th><td class="num">24</td><td class="num">23</td><td class="num">95.8%</td></tr>',
+    );
+    expect(html).toContain(
+      '<tr><th scope="row">Total</th><td class="num">142</td><td class="num">138</td><td class="num">97.2%</td></tr>',
+    );
   });
 
   it('lists each sibling group with its summary sentence', () => {
-    expect(html).toContain('<tr><th scope="row">F-0012</th><td>2 siblings (1 care leaver) – 2 SWs and 2 TMs (+ 1 PA) – 1 IRO</td><td>Yes</td></tr>');
-    expect(html).toContain('<td>2 siblings – 2 SWs and 1 TM – 2 IROs</td><td>No – justified by a conflict of interest</td>');
+    expect(html).toContain(
+      '<tr><th scope="row">F-0012</th><td>2 siblings (1 care leaver) – 2 SWs and 2 TMs (+ 1 PA) – 1 IRO</td><td>Yes</td></tr>',
+    );
+    expect(html).toContain(
+      '<td>2 siblings – 2 SWs and 1 TM – 2 IROs</td><td>No – justified by a conflict of interest</td>',
+    );
   });
 
   it('shows the health table as shares of the OC2 cohort (and of the under-5s)', () => {
-    expect(html).toContain('<th scope="row">Annual health assessment up to date</th><td class="num">58</td><td class="num">64 looked after 12+ months</td><td class="num">90.6%</td>');
-    expect(html).toContain('<th scope="row">Development assessment up to date (under 5s)</th><td class="num">8</td><td class="num">9 under 5</td><td class="num">88.9%</td>');
+    expect(html).toContain(
+      '<th scope="row">Annual health assessment up to date</th><td class="num">58</td><td class="num">64 looked after 12+ months</td><td class="num">90.6%</td>',
+    );
+    expect(html).toContain(
+      '<th scope="row">Development assessment up to date (under 5s)</th><td class="num">8</td><td class="num">9 under 5</td><td class="num">88.9%</td>',
+    );
   });
 
   it('gives the practice alerts by theme in the annual reports’ words', () => {
-    expect(html).toContain('<h3>Permanence planning</h3><ul class="alerts"><li>No permanence plan by 2nd review: 2 (CiN/CP North 1, CiN/CP South 1)</li></ul>');
-    expect(html).toContain('<h3>Review timeliness</h3><ul class="alerts"><li>Second review not held within 3 months: 2 (CiN/CP North 2)</li></ul>');
+    expect(html).toContain(
+      '<h3>Permanence planning</h3><ul class="alerts"><li>No permanence plan by 2nd review: 2 (CiN/CP North 1, CiN/CP South 1)</li></ul>',
+    );
+    expect(html).toContain(
+      '<h3>Review timeliness</h3><ul class="alerts"><li>Second review not held within 3 months: 2 (CiN/CP North 2)</li></ul>',
+    );
   });
 
   it('counts the children newly not met, resolved and persisting per criterion', () => {
-    expect(html).toContain('<tr><th scope="row">Permanence plan recorded by the second review</th><td class="num">1</td><td class="num">3</td><td class="num">1</td></tr>');
+    expect(html).toContain(
+      '<tr><th scope="row">Permanence plan recorded by the second review</th><td class="num">1</td><td class="num">3</td><td class="num">1</td></tr>',
+    );
   });
 
   it('lays out the action plan as Action/Task, By whom, By when, Expected outcome', () => {
-    expect(html).toContain('<th scope="col">Action/Task</th><th scope="col">By whom</th><th scope="col">By when</th><th scope="col">Expected outcome</th>');
+    expect(html).toContain(
+      '<th scope="col">Action/Task</th><th scope="col">By whom</th><th scope="col">By when</th><th scope="col">Expected outcome</th>',
+    );
     expect(html).toContain(
       '<tr><td>IROs see or speak to the child before every review and record the child’s views in their own words</td><td>IRO manager, IRO Service</td><td style="white-space:nowrap">14 June 2018</td><td>Review records show the child’s wishes and feelings shaping the plan</td>',
     );
@@ -445,10 +590,13 @@ describe('publishing guards', () => {
     expect(auditPrefix('northshire', 'perm-2018-02')).toBe('findings/northshire/perm-2018-02/');
   });
 
-  it.each([['a/b'], ['..'], ['x..y'], [''], ['.hidden'], ['a b'], ['a\\b']])('refuses the id %j, which could leave its prefix', (id) => {
-    expect(() => auditPrefix('northshire', id)).toThrow(/audit id/);
-    expect(() => auditPrefix(id, 'perm-2018-02')).toThrow(/authority id/);
-  });
+  it.each([['a/b'], ['..'], ['x..y'], [''], ['.hidden'], ['a b'], ['a\\b']])(
+    'refuses the id %j, which could leave its prefix',
+    (id) => {
+      expect(() => auditPrefix('northshire', id)).toThrow(/audit id/);
+      expect(() => auditPrefix(id, 'perm-2018-02')).toThrow(/authority id/);
+    },
+  );
 
   it('still reads a findings.json of schema version 2, as version 3 without the additions, and refuses a version it does not know', () => {
     const { reviewsDue: _, participationMeasures: __, ...tables } = findingsSample.tables;
@@ -487,14 +635,28 @@ describe('publishing guards', () => {
     expect(reportHtml(sample())).not.toContain('id="moderation"');
     const doc = sample();
     doc.moderation = {
-      moderatedRecords: 5, weights: 'quadratic',
-      criteria: [{ criterionId: 'voice', title: 'Voice of the child', pairs: 5, exactAgreement: 0.8, weightedKappa: 0.625, agreed: 1 }, { criterionId: 'plan', title: 'Plan quality', pairs: 4, exactAgreement: 1, weightedKappa: null, agreed: 0 }],
+      moderatedRecords: 5,
+      weights: 'quadratic',
+      criteria: [
+        {
+          criterionId: 'voice',
+          title: 'Voice of the child',
+          pairs: 5,
+          exactAgreement: 0.8,
+          weightedKappa: 0.625,
+          agreed: 1,
+        },
+        { criterionId: 'plan', title: 'Plan quality', pairs: 4, exactAgreement: 1, weightedKappa: null, agreed: 0 },
+      ],
     };
     const page = reportHtml(doc);
-    expect(page).toContain('<section id="moderation"><h2>Moderation</h2><p>5 graded records were graded again, blind, by a second IRO');
-    expect(page).toMatch(/<td>Voice of the child<\/td><td class="num">5<\/td><td class="num">80(\.0)?%<\/td><td class="num">0\.63<\/td><td class="num">1<\/td>/);
+    expect(page).toContain(
+      '<section id="moderation"><h2>Moderation</h2><p>5 graded records were graded again, blind, by a second IRO',
+    );
+    expect(page).toMatch(
+      /<td>Voice of the child<\/td><td class="num">5<\/td><td class="num">80(\.0)?%<\/td><td class="num">0\.63<\/td><td class="num">1<\/td>/,
+    );
     expect(page).toContain('undefined (one grade throughout)');
     expectBalancedTags(page);
   });
 });
-

@@ -21,9 +21,20 @@ import { child, context, episode, review } from '../support/records.ts';
 const library = await readTemplateLibrary();
 const template = library.templates.get('review-timeliness-participation') as AuditTemplate;
 
-const unitsOf = (id: string, episodes: Episode[], reviews: Review[], from: string, to: string, dob = '2010-05-01'): AuditUnit[] =>
-  childUnits('reviews-due-in-period', child(id, dob, { episodes, reviews }), context(from, to));
-const facts = (units: AuditUnit[]) => units.map((u) => ({ date: u.facts['review.date'], due: u.facts['review.dueDate'], outcome: u.facts['review.outcome'] }));
+const unitsOf = (
+  id: string,
+  episodes: Episode[],
+  reviews: Review[],
+  from: string,
+  to: string,
+  dob = '2010-05-01',
+): AuditUnit[] => childUnits('reviews-due-in-period', child(id, dob, { episodes, reviews }), context(from, to));
+const facts = (units: AuditUnit[]) =>
+  units.map((u) => ({
+    date: u.facts['review.date'],
+    due: u.facts['review.dueDate'],
+    outcome: u.facts['review.outcome'],
+  }));
 const outcome = (unit: AuditUnit, criterion: string) => judgeUnit(template, unit, REGULATIONS_2010)[criterion]!.outcome;
 const left = (date: string) => ({ endDate: date, reasonEpisodeCeased: 'E13' as const });
 
@@ -34,7 +45,13 @@ const TO = '2024-03-31';
 describe('the reviews due in the period', () => {
   it('counts a review due on the last day of the period: in time when held that day, overdue when not', () => {
     // Looked after Mon 4 Dec 2023: first review due Thu 4 Jan 2024 (20 working days past Christmas and New Year); held 31 Dec; the second is due 3 months on, 31 March 2024.
-    const held = unitsOf('A', [episode('A', '2023-12-04')], [review('A', '2023-12-31'), review('A', '2024-03-31')], FROM, TO);
+    const held = unitsOf(
+      'A',
+      [episode('A', '2023-12-04')],
+      [review('A', '2023-12-31'), review('A', '2024-03-31')],
+      FROM,
+      TO,
+    );
     expect(facts(held)).toEqual([
       { date: '2023-12-31', due: '2024-01-04', outcome: 'in time' },
       { date: '2024-03-31', due: '2024-03-31', outcome: 'in time' },
@@ -53,7 +70,13 @@ describe('the reviews due in the period', () => {
   });
 
   it('marks a review overdue, not held at the period end, and waits on it: no second overdue review is invented', () => {
-    const units = unitsOf('C', [episode('C', '2022-09-05')], [review('C', '2022-09-30'), review('C', '2022-12-15'), review('C', '2023-06-15')], FROM, TO);
+    const units = unitsOf(
+      'C',
+      [episode('C', '2022-09-05')],
+      [review('C', '2022-09-30'), review('C', '2022-12-15'), review('C', '2023-06-15')],
+      FROM,
+      TO,
+    );
     expect(facts(units)).toEqual([
       { date: '2023-06-15', due: '2023-06-15', outcome: 'in time' },
       { date: null, due: '2023-12-15', outcome: 'overdue, not held' },
@@ -66,30 +89,65 @@ describe('the reviews due in the period', () => {
 
   it('counts a stood-down meeting against the review it delayed, and runs the next due date from the review actually held', () => {
     // Looked after Fri 1 Sep 2023: first review due Fri 29 Sep. A meeting on 20 September was stood down; the review was held on 5 October.
-    const units = unitsOf('D', [episode('D', '2023-09-01')], [review('D', '2023-09-20', { stoodDown: true }), review('D', '2023-10-05'), review('D', '2024-01-05')], FROM, TO);
+    const units = unitsOf(
+      'D',
+      [episode('D', '2023-09-01')],
+      [review('D', '2023-09-20', { stoodDown: true }), review('D', '2023-10-05'), review('D', '2024-01-05')],
+      FROM,
+      TO,
+    );
     expect(facts(units)).toEqual([
       { date: '2023-10-05', due: '2023-09-29', outcome: 'held late' },
       // 3 months from 5 October, not from the stood-down 20 September (which would make it due 20 December).
       { date: '2024-01-05', due: '2024-01-05', outcome: 'in time' },
     ]);
-    expect(units.map((u) => [u.facts['review.sequence'], u.facts['review.stoodDownMeetings'], u.facts['review.daysLate']])).toEqual([[1, 1, 6], [2, 0, 0]]);
+    expect(
+      units.map((u) => [u.facts['review.sequence'], u.facts['review.stoodDownMeetings'], u.facts['review.daysLate']]),
+    ).toEqual([
+      [1, 1, 6],
+      [2, 0, 0],
+    ]);
   });
 
   it('makes a series of meetings one review, on the date of its last meeting', () => {
-    const units = unitsOf('E', [episode('E', '2023-09-01')], [
-      review('E', '2023-09-25', { seriesId: 'S1', participationCode: 'PN1', lateReason: null }),
-      review('E', '2023-10-02', { seriesId: 'S1', participationCode: null, lateReason: 'Series of meetings to hear everyone' }),
-    ], FROM, TO);
+    const units = unitsOf(
+      'E',
+      [episode('E', '2023-09-01')],
+      [
+        review('E', '2023-09-25', { seriesId: 'S1', participationCode: 'PN1', lateReason: null }),
+        review('E', '2023-10-02', {
+          seriesId: 'S1',
+          participationCode: null,
+          lateReason: 'Series of meetings to hear everyone',
+        }),
+      ],
+      FROM,
+      TO,
+    );
     expect(units).toHaveLength(2);
     expect(units[0]).toMatchObject({ unitId: 'E:2023-10-02' });
     expect(units[0]!.facts).toMatchObject({
-      'review.date': '2023-10-02', 'review.dueDate': '2023-09-29', 'review.outcome': 'held late', 'review.sequence': 1, 'review.meetings': 2,
-      'review.firstMeeting': '2023-09-25', 'review.participationCode': 'PN1', 'review.lateReason': 'Series of meetings to hear everyone',
+      'review.date': '2023-10-02',
+      'review.dueDate': '2023-09-29',
+      'review.outcome': 'held late',
+      'review.sequence': 1,
+      'review.meetings': 2,
+      'review.firstMeeting': '2023-09-25',
+      'review.participationCode': 'PN1',
+      'review.lateReason': 'Series of meetings to hear everyone',
     });
     // The second review runs 3 months from the last meeting: 2 January 2024, not held by 31 March.
     expect(facts(units)[1]).toEqual({ date: null, due: '2024-01-02', outcome: 'overdue, not held' });
-    expect(heldReviews([review('E', '2023-09-25', { seriesId: 'S1' }), review('E', '2023-10-02', { seriesId: 'S1' }), review('E', '2023-11-01')]).map((r) => [r.reviewDate, r.meetings]))
-      .toEqual([['2023-10-02', 2], ['2023-11-01', 1]]);
+    expect(
+      heldReviews([
+        review('E', '2023-09-25', { seriesId: 'S1' }),
+        review('E', '2023-10-02', { seriesId: 'S1' }),
+        review('E', '2023-11-01'),
+      ]).map((r) => [r.reviewDate, r.meetings]),
+    ).toEqual([
+      ['2023-10-02', 2],
+      ['2023-11-01', 1],
+    ]);
   });
 
   it('starts a new schedule on a return to care, and counts a review missed before the child left', () => {
@@ -102,7 +160,11 @@ describe('the reviews due in the period', () => {
       { date: '2023-08-29', due: '2023-08-30', outcome: 'in time' },
       { date: '2023-11-28', due: '2023-11-29', outcome: 'in time' },
     ]);
-    expect(units.map((u) => [u.facts['period.start'], u.facts['review.sequence']])).toEqual([['2023-04-03', 1], ['2023-08-01', 1], ['2023-08-01', 2]]);
+    expect(units.map((u) => [u.facts['period.start'], u.facts['review.sequence']])).toEqual([
+      ['2023-04-03', 1],
+      ['2023-08-01', 1],
+      ['2023-08-01', 2],
+    ]);
   });
 
   it('gives a review on the day care ended and began again to the new period only', () => {
@@ -119,7 +181,9 @@ describe('the reviews due in the period', () => {
 
   it('calls for no review once the child has left care on its due date, but does the day after', () => {
     expect(unitsOf('G', [episode('G', '2023-09-01', left('2023-09-29'))], [], FROM, TO)).toEqual([]);
-    expect(facts(unitsOf('G', [episode('G', '2023-09-01', left('2023-09-30'))], [], FROM, TO))).toEqual([{ date: null, due: '2023-09-29', outcome: 'overdue, not held' }]);
+    expect(facts(unitsOf('G', [episode('G', '2023-09-01', left('2023-09-30'))], [], FROM, TO))).toEqual([
+      { date: null, due: '2023-09-29', outcome: 'overdue, not held' },
+    ]);
   });
 
   it('leaves out a first review that falls due after the period end', () => {
@@ -128,34 +192,71 @@ describe('the reviews due in the period', () => {
   });
 
   it('judges a review held in the period that fell due before it only in the table by month held', () => {
-    const units = unitsOf('I', [episode('I', '2022-09-05')], [review('I', '2022-09-30'), review('I', '2022-12-15'), review('I', '2023-06-20')], FROM, TO);
-    expect(units[0]!.facts).toMatchObject({ 'review.date': '2023-06-20', 'review.dueDate': '2023-06-15', 'review.dueInPeriod': true, 'review.outcome': 'held late' });
-    const carried = unitsOf('J', [episode('J', '2022-09-05')], [review('J', '2022-09-30'), review('J', '2023-04-03')], FROM, TO);
+    const units = unitsOf(
+      'I',
+      [episode('I', '2022-09-05')],
+      [review('I', '2022-09-30'), review('I', '2022-12-15'), review('I', '2023-06-20')],
+      FROM,
+      TO,
+    );
+    expect(units[0]!.facts).toMatchObject({
+      'review.date': '2023-06-20',
+      'review.dueDate': '2023-06-15',
+      'review.dueInPeriod': true,
+      'review.outcome': 'held late',
+    });
+    const carried = unitsOf(
+      'J',
+      [episode('J', '2022-09-05')],
+      [review('J', '2022-09-30'), review('J', '2023-04-03')],
+      FROM,
+      TO,
+    );
     // The second review fell due on 30 December 2022 (3 months from the first) and was held on 3 April 2023, in this period.
-    expect(carried[0]!.facts).toMatchObject({ 'review.date': '2023-04-03', 'review.dueDate': '2022-12-30', 'review.dueInPeriod': false, 'review.heldInPeriod': true });
+    expect(carried[0]!.facts).toMatchObject({
+      'review.date': '2023-04-03',
+      'review.dueDate': '2022-12-30',
+      'review.dueInPeriod': false,
+      'review.heldInPeriod': true,
+    });
     expect(outcome(carried[0]!, 'review-in-timescale')).toBe('not-applicable');
     expect(outcome(carried[0]!, 'participation-recorded')).toBe('met');
     const tables = new TableAccumulator(['timeliness', 'reviewsDue']);
     carried.forEach((u) => tables.add(u));
     expect(tables.tables().timeliness).toEqual([{ month: '2023-04', held: 1, inTime: 0, share: 0 }]);
     // Its successor, due 3 October 2023 and not held, is the one due in the period.
-    expect(tables.tables().reviewsDue?.byMonthDue).toEqual([{ month: '2023-10', due: 1, inTime: 0, late: 0, notHeld: 1, share: 0 }]);
+    expect(tables.tables().reviewsDue?.byMonthDue).toEqual([
+      { month: '2023-10', due: 1, inTime: 0, late: 0, notHeld: 1, share: 0 },
+    ]);
   });
 
   it('asks nothing of a review not held: its participation and record criteria do not apply', () => {
     const [overdue] = unitsOf('K', [episode('K', '2023-09-01')], [], FROM, TO);
     expect(overdue!.facts['review.outcome']).toBe('overdue, not held');
-    for (const id of ['participation-recorded', 'pn0-matches-age', 'child-views-conveyed', 'decisions-issued-in-5-days', 'record-issued-in-20-days', 'short-break-review-in-timescale']) {
+    for (const id of [
+      'participation-recorded',
+      'pn0-matches-age',
+      'child-views-conveyed',
+      'decisions-issued-in-5-days',
+      'record-issued-in-20-days',
+      'short-break-review-in-timescale',
+    ]) {
       expect([id, outcome(overdue!, id)]).toEqual([id, 'not-applicable']);
     }
   });
 });
 
 describe('short breaks (reg 48)', () => {
-  const breaks = (id: string, spans: [string, string][]) => spans.map(([start, end]) => episode(id, start, { legalStatus: 'V3', ...left(end) }));
+  const breaks = (id: string, spans: [string, string][]) =>
+    spans.map(([start, end]) => episode(id, start, { legalStatus: 'V3', ...left(end) }));
 
   it('reviews a series of short breaks on its own schedule, reported apart and judged by its own criterion', () => {
-    const episodes = breaks('S', [['2023-05-01', '2023-05-03'], ['2023-06-10', '2023-06-12'], ['2023-10-01', '2023-10-03'], ['2024-02-01', '2024-02-03']]);
+    const episodes = breaks('S', [
+      ['2023-05-01', '2023-05-03'],
+      ['2023-06-10', '2023-06-12'],
+      ['2023-10-01', '2023-10-03'],
+      ['2024-02-01', '2024-02-03'],
+    ]);
     const units = unitsOf('S', episodes, [review('S', '2023-07-20')], FROM, TO);
     // First within 3 months of the first break (1 August); the next 6 months from the review held, 20 January 2024, before the last break ended.
     expect(facts(units)).toEqual([
@@ -179,8 +280,24 @@ describe('short breaks (reg 48)', () => {
 
   it('ends a series when no break starts within 6 months of the last, and calls for no review after its last break', () => {
     const periods = (spans: [string, string][]) => periodsOfCare(breaks('T', spans));
-    expect(careSchedules(periods([['2023-01-01', '2023-01-03'], ['2023-07-03', '2023-07-05']]), REGULATIONS_2010).map((s) => [s.kind, s.start, s.end])).toEqual([['short-breaks', '2023-01-01', '2023-07-05']]);
-    expect(careSchedules(periods([['2023-01-01', '2023-01-03'], ['2023-07-04', '2023-07-05']]), REGULATIONS_2010).map((s) => s.start)).toEqual(['2023-01-01', '2023-07-04']);
+    expect(
+      careSchedules(
+        periods([
+          ['2023-01-01', '2023-01-03'],
+          ['2023-07-03', '2023-07-05'],
+        ]),
+        REGULATIONS_2010,
+      ).map((s) => [s.kind, s.start, s.end]),
+    ).toEqual([['short-breaks', '2023-01-01', '2023-07-05']]);
+    expect(
+      careSchedules(
+        periods([
+          ['2023-01-01', '2023-01-03'],
+          ['2023-07-04', '2023-07-05'],
+        ]),
+        REGULATIONS_2010,
+      ).map((s) => s.start),
+    ).toEqual(['2023-01-01', '2023-07-04']);
     // One break in May: its review was due 1 August, after the break ended, so none is counted.
     expect(childDueReviews(periods([['2023-05-01', '2023-05-03']]), [], REGULATIONS_2010, TO)).toEqual([]);
   });
@@ -198,7 +315,8 @@ describe('the seeds’ tables, from records', () => {
   }
   /** The first working day on or after the 10th of the month. */
   const tenth = (month: string) => addWorkingDays(addWorkingDays(`${month}-10`, -1), 1);
-  const monthsFrom = (first: string) => Array.from({ length: 12 }, (_, i) => addCalendarMonths(`${first}-01`, i).slice(0, 7));
+  const monthsFrom = (first: string) =>
+    Array.from({ length: 12 }, (_, i) => addCalendarMonths(`${first}-01`, i).slice(0, 7));
 
   it('reproduces Thurrock 2022-23’s table by month due, with its quarters and year to date', () => {
     // Thurrock IRO annual report 2022-23, §7: "Due in month", total held and held in timescale.
@@ -210,14 +328,20 @@ describe('the seeds’ tables, from records', () => {
       const due = tenth(month);
       for (let k = 0; k < held[i]!; k += 1) {
         const late = k >= inTime[i]!;
-        firstReviewChild(`T${(n += 1)}`, due, late ? addDays(due, 2) : due, '2022-04-01', '2023-03-31').forEach((u) => tables.add(u));
+        firstReviewChild(`T${(n += 1)}`, due, late ? addDays(due, 2) : due, '2022-04-01', '2023-03-31').forEach((u) =>
+          tables.add(u),
+        );
       }
     });
     const table = tables.tables().reviewsDue!;
-    expect(table.byMonthDue.map((r) => [r.month, r.due, r.inTime])).toEqual(monthsFrom('2022-04').map((m, i) => [m, held[i], inTime[i]]));
+    expect(table.byMonthDue.map((r) => [r.month, r.due, r.inTime])).toEqual(
+      monthsFrom('2022-04').map((m, i) => [m, held[i], inTime[i]]),
+    );
     const lines = dueLines(table.byMonthDue);
     const percent = (share: number | null) => (share === null ? null : Math.round(share * 1000) / 10);
-    expect(lines.filter((l) => l.kind === 'month').map((l) => percent(l.share))).toEqual([94.8, 96, 100, 100, 100, 98.6, 100, 100, 100, 100, 98.4, 98.7]);
+    expect(lines.filter((l) => l.kind === 'month').map((l) => percent(l.share))).toEqual([
+      94.8, 96, 100, 100, 100, 98.6, 100, 100, 100, 100, 98.4, 98.7,
+    ]);
     const quarters = lines.filter((l) => l.kind === 'quarter');
     expect(quarters.map((q) => [q.label, q.due, percent(q.share)])).toEqual([
       ['Q1 2022-23 (April to June 2022)', 201, 96.5],
@@ -239,20 +363,33 @@ describe('the seeds’ tables, from records', () => {
     let n = 0;
     monthsFrom('2018-04').forEach((month, i) => {
       const due = tenth(month);
-      for (let k = 0; k < inTime[i]!; k += 1) firstReviewChild(`H${(n += 1)}`, due, due, '2018-04-01', '2019-03-31').forEach((u) => tables.add(u));
+      for (let k = 0; k < inTime[i]!; k += 1)
+        firstReviewChild(`H${(n += 1)}`, due, due, '2018-04-01', '2019-03-31').forEach((u) => tables.add(u));
       for (let k = 0; k < notInTime[i]!; k += 1) {
         // Half the late reviews fell due in the month before and were held on the 3rd: still held late this month.
         const lateDue = k % 2 === 0 ? tenth(addCalendarMonths(`${month}-01`, -1).slice(0, 7)) : due;
-        firstReviewChild(`H${(n += 1)}`, lateDue, k % 2 === 0 ? addWorkingDays(`${month}-02`, 1) : addDays(due, 3), '2018-04-01', '2019-03-31').forEach((u) => tables.add(u));
+        firstReviewChild(
+          `H${(n += 1)}`,
+          lateDue,
+          k % 2 === 0 ? addWorkingDays(`${month}-02`, 1) : addDays(due, 3),
+          '2018-04-01',
+          '2019-03-31',
+        ).forEach((u) => tables.add(u));
       }
     });
     const { timeliness } = tables.tables();
-    expect(timeliness!.map((r) => [r.month, r.held, r.inTime])).toEqual(monthsFrom('2018-04').map((m, i) => [m, inTime[i]! + notInTime[i]!, inTime[i]]));
+    expect(timeliness!.map((r) => [r.month, r.held, r.inTime])).toEqual(
+      monthsFrom('2018-04').map((m, i) => [m, inTime[i]! + notInTime[i]!, inTime[i]]),
+    );
     const { yearToDate, quarters } = quarterRows(timeliness!, ['held', 'inTime']);
     expect(yearToDate.counts).toEqual({ held: 1220, inTime: 1115 });
     expect(quarters).toHaveLength(4);
     // The late reviews due in March 2018 belong to the year before in the table by month due: 5 fewer reviews due there.
-    expect(dueLines(tables.tables().reviewsDue!.byMonthDue).at(-1)).toMatchObject({ due: 1215, inTime: 1115, late: 100 });
+    expect(dueLines(tables.tables().reviewsDue!.byMonthDue).at(-1)).toMatchObject({
+      due: 1215,
+      inTime: 1115,
+      late: 100,
+    });
   });
 
   it('reproduces Southwark 2015-16’s child-level measure: 416 of 474 children (87.8%) with every review in timescale', () => {
@@ -265,12 +402,31 @@ describe('the seeds’ tables, from records', () => {
       const id = `N${i}`;
       // Looked after Mon 5 October 2015: first review due 2 November, held 30 October; the second due 3 months on, 30 January 2016.
       const second = i < 416 ? ['2016-01-29'] : i < 466 ? ['2016-02-02'] : [];
-      add(unitsOf(id, [episode(id, '2015-10-05')], [review(id, '2015-10-30'), ...second.map((d) => review(id, d))], from, to));
+      add(
+        unitsOf(
+          id,
+          [episode(id, '2015-10-05')],
+          [review(id, '2015-10-30'), ...second.map((d) => review(id, d))],
+          from,
+          to,
+        ),
+      );
     }
     // Not in the cohort: a child who left care before 31 March with a late review; one looked after for less than 4 weeks; one on short breaks only.
     add(unitsOf('X1', [episode('X1', '2015-10-05', left('2016-03-01'))], [review('X1', '2015-11-20')], from, to));
     add(unitsOf('X2', [episode('X2', '2016-03-07')], [], from, to));
-    add(unitsOf('X3', [episode('X3', '2015-06-01', { legalStatus: 'V3', ...left('2015-06-03') }), episode('X3', '2015-08-01', { legalStatus: 'V3', ...left('2015-08-03') })], [], from, to));
+    add(
+      unitsOf(
+        'X3',
+        [
+          episode('X3', '2015-06-01', { legalStatus: 'V3', ...left('2015-06-03') }),
+          episode('X3', '2015-08-01', { legalStatus: 'V3', ...left('2015-08-03') }),
+        ],
+        [],
+        from,
+        to,
+      ),
+    );
     const { children } = tables.tables().reviewsDue!;
     expect(children).toMatchObject({ children: 474, allInTime: 416 });
     expect(Math.round(children.share! * 1000) / 10).toBe(87.8);
@@ -279,12 +435,47 @@ describe('the seeds’ tables, from records', () => {
   it('counts the reasons recorded for late and missed reviews, stood-down meetings and series of meetings', () => {
     const tables = new TableAccumulator(['reviewsDue']);
     const add = (units: AuditUnit[]) => units.forEach((u) => tables.add(u));
-    add(unitsOf('R1', [episode('R1', '2023-09-01')], [review('R1', '2023-10-05', { lateReason: 'Care plan not ready' }), review('R1', '2024-01-05')], FROM, TO));
-    add(unitsOf('R2', [episode('R2', '2023-09-01')], [review('R2', '2023-09-20', { stoodDown: true }), review('R2', '2023-10-04', { lateReason: 'Care plan not ready' }), review('R2', '2024-01-04')], FROM, TO));
-    add(unitsOf('R3', [episode('R3', '2023-09-01')], [review('R3', '2023-09-25', { seriesId: 'A' }), review('R3', '2023-10-02', { seriesId: 'A' }), review('R3', '2024-01-02')], FROM, TO));
+    add(
+      unitsOf(
+        'R1',
+        [episode('R1', '2023-09-01')],
+        [review('R1', '2023-10-05', { lateReason: 'Care plan not ready' }), review('R1', '2024-01-05')],
+        FROM,
+        TO,
+      ),
+    );
+    add(
+      unitsOf(
+        'R2',
+        [episode('R2', '2023-09-01')],
+        [
+          review('R2', '2023-09-20', { stoodDown: true }),
+          review('R2', '2023-10-04', { lateReason: 'Care plan not ready' }),
+          review('R2', '2024-01-04'),
+        ],
+        FROM,
+        TO,
+      ),
+    );
+    add(
+      unitsOf(
+        'R3',
+        [episode('R3', '2023-09-01')],
+        [
+          review('R3', '2023-09-25', { seriesId: 'A' }),
+          review('R3', '2023-10-02', { seriesId: 'A' }),
+          review('R3', '2024-01-02'),
+        ],
+        FROM,
+        TO,
+      ),
+    );
     add(unitsOf('R4', [episode('R4', '2023-09-01')], [], FROM, TO));
     const table = tables.tables().reviewsDue!;
-    expect(table.lateReasons).toEqual([{ reason: 'Care plan not ready', reviews: 2 }, { reason: 'not recorded', reviews: 2 }]);
+    expect(table.lateReasons).toEqual([
+      { reason: 'Care plan not ready', reviews: 2 },
+      { reason: 'not recorded', reviews: 2 },
+    ]);
     expect(table.stoodDownMeetings).toBe(1);
     expect(table.seriesOfMeetings).toBe(1);
   });

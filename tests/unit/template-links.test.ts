@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { TEMPLATES_DIR } from '#audit/template-library';
 import { parseTemplate } from '#engine/template';
 
-const shipped = async (id: string) => JSON.parse(await readFile(join(TEMPLATES_DIR, `${id}.json`), 'utf8')) as Record<string, unknown>;
+const shipped = async (id: string) =>
+  JSON.parse(await readFile(join(TEMPLATES_DIR, `${id}.json`), 'utf8')) as Record<string, unknown>;
 
 /** The shipped template with its first statutory basis linked to `url`. */
 async function linkedTo(url: string) {
@@ -16,17 +17,33 @@ async function linkedTo(url: string) {
 
 describe('statutory basis links', () => {
   it('accepts http and https web addresses', async () => {
-    for (const url of ['https://www.legislation.gov.uk/uksi/2010/959/regulation/33', 'http://example.org/iro-handbook.pdf']) {
+    for (const url of [
+      'https://www.legislation.gov.uk/uksi/2010/959/regulation/33',
+      'http://example.org/iro-handbook.pdf',
+    ]) {
       expect((await linkedTo(url)).ok).toBe(true);
     }
   });
 
   it('refuses javascript:, data: and other kinds of link, naming the path and the reason', async () => {
-    for (const url of ['javascript:alert(document.cookie)', 'JavaScript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'vbscript:msgbox(1)', 'file:///etc/passwd', 'ftp://example.org/a', 'mailto:qa@example.org']) {
+    for (const url of [
+      'javascript:alert(document.cookie)',
+      'JavaScript:alert(1)',
+      'data:text/html,<script>alert(1)</script>',
+      'vbscript:msgbox(1)',
+      'file:///etc/passwd',
+      'ftp://example.org/a',
+      'mailto:qa@example.org',
+    ]) {
       const result = await linkedTo(url);
       expect(result.ok, url).toBe(false);
       if (result.ok) continue;
-      expect(result.problems).toEqual([{ path: 'statutoryBasis.0.url', message: expect.stringContaining('must be an http:// or https:// web address') }]);
+      expect(result.problems).toEqual([
+        {
+          path: 'statutoryBasis.0.url',
+          message: expect.stringContaining('must be an http:// or https:// web address'),
+        },
+      ]);
       expect(result.problems[0]!.message).toContain('javascript:, data:');
     }
   });

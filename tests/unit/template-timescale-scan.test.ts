@@ -21,7 +21,8 @@ const SET_CONCEPT = /\breview|\bdecisions?\b|\brecord\b|\bbecom\w* looked after\
  * SDQs yearly (statutory guidance on promoting health, not reg 33), and the OC2 cohort is children
  * looked after for 12 months (a DfE definition). Sentences about these are left alone.
  */
-const NOT_THE_SET = /\bhealth assessments?\b|\bdental\b|\bteeth\b|\bSDQ\b|\bimmunisations?\b|\bdevelopment checks?\b|\bOC2\b|\blooked after (?:continuously )?for\b/i;
+const NOT_THE_SET =
+  /\bhealth assessments?\b|\bdental\b|\bteeth\b|\bSDQ\b|\bimmunisations?\b|\bdevelopment checks?\b|\bOC2\b|\blooked after (?:continuously )?for\b/i;
 /**
  * Identifiers are not prose: a criterion's id ("decisions-issued-in-5-days") names it in every audit's
  * findings, and renaming it would break the comparison with earlier audits, so ids are not scanned.
@@ -33,26 +34,38 @@ const sentencesOf = (text: string) => text.split(/(?<=[.;:!?])\s+/);
 
 /** Every restated interval in a template's prose: where, what, and the sentence it is in. */
 function restatedIntervals(template: unknown): { path: string; found: string; sentence: string }[] {
-  return proseOf(template).filter(({ path }) => !IDENTIFIER.test(path)).flatMap(({ path, text }) =>
-    sentencesOf(text).flatMap((sentence) =>
-      SET_CONCEPT.test(sentence) && !NOT_THE_SET.test(sentence) ? [...sentence.matchAll(INTERVAL)].map((m) => ({ path, found: m[0], sentence })) : [],
-    ),
-  );
+  return proseOf(template)
+    .filter(({ path }) => !IDENTIFIER.test(path))
+    .flatMap(({ path, text }) =>
+      sentencesOf(text).flatMap((sentence) =>
+        SET_CONCEPT.test(sentence) && !NOT_THE_SET.test(sentence)
+          ? [...sentence.matchAll(INTERVAL)].map((m) => ({ path, found: m[0], sentence }))
+          : [],
+      ),
+    );
 }
 
-const files = readdirSync(TEMPLATES_DIR).filter((n) => n.endsWith('.json')).sort();
+const files = readdirSync(TEMPLATES_DIR)
+  .filter((n) => n.endsWith('.json'))
+  .sort();
 
 describe('template prose names timescales, never restates them', () => {
   it('catches the intervals the set defines, in figures or in words, and leaves other intervals alone', () => {
     const found = (text: string) => restatedIntervals({ summary: text }).map((r) => r.found);
     expect(found('Review decisions issued within 5 working days')).toEqual(['5 working days']);
     expect(found('The written record within 15–20 working days of the review.')).toEqual(['15–20 working days']);
-    expect(found('The second review must be held not more than three months after the first.')).toEqual(['three months']);
+    expect(found('The second review must be held not more than three months after the first.')).toEqual([
+      'three months',
+    ]);
     expect(found('Later reviews at intervals of not more than 6 months.')).toEqual(['6 months']);
-    expect(found('First review within 20 working days of the child becoming looked after.')).toEqual(['20 working days']);
+    expect(found('First review within 20 working days of the child becoming looked after.')).toEqual([
+      '20 working days',
+    ]);
     expect(found('A review at one month (28 days), then 3 months.')).toEqual(['one month', '28 days', '3 months']);
     // Not the set's: health assessments, the OC2 cohort, and intervals with no review in sight.
-    expect(found('A health assessment before the first review, then at least every six months before the fifth birthday.')).toEqual([]);
+    expect(
+      found('A health assessment before the first review, then at least every six months before the fifth birthday.'),
+    ).toEqual([]);
     expect(found('Children looked after continuously for 12 months or more, by their second review.')).toEqual([]);
     expect(found('Escalation at 2 weeks overdue.')).toEqual([]);
     // Placeholders are how a template says it.

@@ -9,7 +9,10 @@ const ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:WebSecret-AbCd
 const COGNITO = { IRO_COGNITO_DOMAIN: 'iro.auth.eu-west-2.amazoncognito.com', IRO_COGNITO_CLIENT_ID: 'client' };
 
 function secretsManager(answer: (input: { SecretId?: string }) => Promise<{ SecretString?: string }>) {
-  const client = new SecretsManagerClient({ region: 'eu-west-2', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const client = new SecretsManagerClient({
+    region: 'eu-west-2',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
   const mock = mockClient(client);
   mock.on(GetSecretValueCommand).callsFake(answer);
   return { client, mock };
@@ -28,16 +31,25 @@ describe('the web secret', () => {
   it('is not looked up without an ARN, nor when IRO_WEB_SECRET is given directly', async () => {
     const { client, mock } = secretsManager(async () => ({ SecretString: 'never' }));
     expect(await withWebSecret({ ...COGNITO }, () => client)).toEqual({ ...COGNITO });
-    expect((await withWebSecret({ ...COGNITO, IRO_WEB_SECRET_ARN: ARN, IRO_WEB_SECRET: 'd'.repeat(40) }, () => client)).IRO_WEB_SECRET).toBe('d'.repeat(40));
+    expect(
+      (await withWebSecret({ ...COGNITO, IRO_WEB_SECRET_ARN: ARN, IRO_WEB_SECRET: 'd'.repeat(40) }, () => client))
+        .IRO_WEB_SECRET,
+    ).toBe('d'.repeat(40));
     expect(mock.commandCalls(GetSecretValueCommand)).toHaveLength(0);
   });
 
   it('stops the function at start, naming the setting, when the secret cannot be read or holds no text', async () => {
     const denied = secretsManager(async () => {
-      throw Object.assign(new Error('User is not authorized to perform: secretsmanager:GetSecretValue'), { name: 'AccessDeniedException' });
+      throw Object.assign(new Error('User is not authorized to perform: secretsmanager:GetSecretValue'), {
+        name: 'AccessDeniedException',
+      });
     });
-    await expect(withWebSecret({ IRO_WEB_SECRET_ARN: ARN }, () => denied.client)).rejects.toThrow(`IRO_WEB_SECRET_ARN: the web secret ${ARN} could not be read: User is not authorized`);
+    await expect(withWebSecret({ IRO_WEB_SECRET_ARN: ARN }, () => denied.client)).rejects.toThrow(
+      `IRO_WEB_SECRET_ARN: the web secret ${ARN} could not be read: User is not authorized`,
+    );
     const binary = secretsManager(async () => ({}));
-    await expect(withWebSecret({ IRO_WEB_SECRET_ARN: ARN }, () => binary.client)).rejects.toThrow('could not be read: it holds no text');
+    await expect(withWebSecret({ IRO_WEB_SECRET_ARN: ARN }, () => binary.client)).rejects.toThrow(
+      'could not be read: it holds no text',
+    );
   });
 });

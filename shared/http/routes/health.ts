@@ -9,11 +9,17 @@ async function probe(check: () => Promise<void>): Promise<{ reachable: boolean; 
   try {
     await Promise.race([
       check(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS).unref()),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS).unref(),
+      ),
     ]);
     return { reachable: true, latencyMs: Math.round(performance.now() - started) };
   } catch (error) {
-    return { reachable: false, latencyMs: Math.round(performance.now() - started), error: (error as Error).name || 'Error' };
+    return {
+      reachable: false,
+      latencyMs: Math.round(performance.now() - started),
+      error: (error as Error).name || 'Error',
+    };
   }
 }
 

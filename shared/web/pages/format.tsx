@@ -15,7 +15,9 @@ const STATUS: Record<AuditStatus, { text: string; colour: TagColour }> = {
   failed: { text: 'Failed', colour: 'red' },
 };
 
-export const StatusTag = ({ status }: { status: AuditStatus }) => <Tag colour={STATUS[status].colour}>{STATUS[status].text}</Tag>;
+export const StatusTag = ({ status }: { status: AuditStatus }) => (
+  <Tag colour={STATUS[status].colour}>{STATUS[status].text}</Tag>
+);
 
 const OUTCOMES: Record<Outcome, { text: string; colour: TagColour }> = {
   met: { text: 'Met', colour: 'green' },
@@ -24,7 +26,9 @@ const OUTCOMES: Record<Outcome, { text: string; colour: TagColour }> = {
   'cannot-tell': { text: 'Cannot tell', colour: 'yellow' },
 };
 
-export const OutcomeTag = ({ outcome }: { outcome: Outcome }) => <Tag colour={OUTCOMES[outcome].colour}>{OUTCOMES[outcome].text}</Tag>;
+export const OutcomeTag = ({ outcome }: { outcome: Outcome }) => (
+  <Tag colour={OUTCOMES[outcome].colour}>{OUTCOMES[outcome].text}</Tag>
+);
 
 const PROGRESS: Record<'not started' | 'in progress' | 'graded', { text: string; colour: TagColour }> = {
   'not started': { text: 'Not started', colour: 'grey' },
@@ -32,7 +36,9 @@ const PROGRESS: Record<'not started' | 'in progress' | 'graded', { text: string;
   graded: { text: 'Done', colour: 'green' },
 };
 
-export const ProgressTag = ({ progress }: { progress: keyof typeof PROGRESS }) => <Tag colour={PROGRESS[progress].colour}>{PROGRESS[progress].text}</Tag>;
+export const ProgressTag = ({ progress }: { progress: keyof typeof PROGRESS }) => (
+  <Tag colour={PROGRESS[progress].colour}>{PROGRESS[progress].text}</Tag>
+);
 
 /** A sampling plan in words. */
 export function samplingLabel(plan: SamplingPlan | unknown): string {
@@ -47,7 +53,9 @@ export function samplingLabel(plan: SamplingPlan | unknown): string {
     case 'stratified':
       return p.value !== undefined
         ? `${p.value} records, shared out by ${p.by} in proportion to each ${p.by}’s size`
-        : `Set numbers per ${p.by}: ${Object.entries(p.quotas ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}`;
+        : `Set numbers per ${p.by}: ${Object.entries(p.quotas ?? {})
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`;
     default:
       return 'Not known';
   }
@@ -55,7 +63,8 @@ export function samplingLabel(plan: SamplingPlan | unknown): string {
 
 /** A margin of error as a person reads it. */
 export function marginLabel(margin: number | null | undefined, sampleSize?: number | null): string {
-  if (margin === null || margin === undefined) return sampleSize === 0 ? 'None: nothing would be audited' : 'Not known yet';
+  if (margin === null || margin === undefined)
+    return sampleSize === 0 ? 'None: nothing would be audited' : 'Not known yet';
   if (margin === 0) return 'None: every record is audited, so there is no sampling error';
   return `±${formatPercent(margin).replace('%', '')} percentage points, at 95% confidence`;
 }
@@ -70,7 +79,15 @@ export function sizeLabel(bytes: number | null | undefined): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
-const DATE_TIME = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+const DATE_TIME = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
 
 /** An instant as people in England read it: "3 March 2026 at 14:05" (UK time). */
 export function dateTimeLabel(iso: string | null | undefined): string {

@@ -13,11 +13,18 @@ export interface FieldError {
 
 export type Errors = Record<string, string>;
 
-export const errorsById = (errors: readonly FieldError[]): Errors => Object.fromEntries(errors.map((e) => [e.field, e.message]));
+export const errorsById = (errors: readonly FieldError[]): Errors =>
+  Object.fromEntries(errors.map((e) => [e.field, e.message]));
 
 const describedBy = (...ids: (string | false | undefined | null)[]) => ids.filter(Boolean).join(' ') || undefined;
 
-export function ErrorSummary({ errors, title = 'There is a problem' }: { errors: readonly FieldError[]; title?: string }) {
+export function ErrorSummary({
+  errors,
+  title = 'There is a problem',
+}: {
+  errors: readonly FieldError[];
+  title?: string;
+}) {
   if (errors.length === 0) return null;
   return (
     <div class="govuk-error-summary" data-module="govuk-error-summary">
@@ -73,7 +80,8 @@ interface LabelledField {
 }
 
 /** The ids a labelled field's control is described by: its hint and its error, when shown. */
-const fieldDescribedBy = ({ id, hint, error }: Pick<LabelledField, 'id' | 'hint' | 'error'>) => describedBy(hint ? `${id}-hint` : null, error ? `${id}-error` : null);
+const fieldDescribedBy = ({ id, hint, error }: Pick<LabelledField, 'id' | 'hint' | 'error'>) =>
+  describedBy(hint ? `${id}-hint` : null, error ? `${id}-error` : null);
 
 /** A labelled field's form group: label (as the page heading if asked), hint, error, then the control. */
 function LabelledGroup(props: LabelledField & { children: Child }) {
@@ -92,18 +100,24 @@ function LabelledGroup(props: LabelledField & { children: Child }) {
   );
 }
 
-export function Input(props: LabelledField & {
-  name?: string;
-  value?: string | number | null | undefined;
-  width?: '2' | '3' | '4' | '5' | '10' | '20' | 'one-half' | 'two-thirds' | 'full';
-  inputmode?: 'numeric' | 'decimal' | 'text';
-  type?: string;
-  autocomplete?: string;
-  spellcheck?: boolean;
-  suffix?: string;
-}) {
+export function Input(
+  props: LabelledField & {
+    name?: string;
+    value?: string | number | null | undefined;
+    width?: '2' | '3' | '4' | '5' | '10' | '20' | 'one-half' | 'two-thirds' | 'full';
+    inputmode?: 'numeric' | 'decimal' | 'text';
+    type?: string;
+    autocomplete?: string;
+    spellcheck?: boolean;
+    suffix?: string;
+  },
+) {
   const { id } = props;
-  const width = props.width ? (/^\d/.test(props.width) ? ` govuk-input--width-${props.width}` : ` govuk-!-width-${props.width}`) : '';
+  const width = props.width
+    ? /^\d/.test(props.width)
+      ? ` govuk-input--width-${props.width}`
+      : ` govuk-!-width-${props.width}`
+    : '';
   const input = (
     <input
       class={`govuk-input${width}${props.error ? ' govuk-input--error' : ''}`}
@@ -170,7 +184,15 @@ export function Textarea(props: LabelledField & { name?: string; value?: string 
   );
 }
 
-function Legend({ legend, size, isHeading }: { legend: Child; size?: LabelSize | undefined; isHeading?: boolean | undefined }) {
+function Legend({
+  legend,
+  size,
+  isHeading,
+}: {
+  legend: Child;
+  size?: LabelSize | undefined;
+  isHeading?: boolean | undefined;
+}) {
   return (
     <legend class={`govuk-fieldset__legend${size ? ` govuk-fieldset__legend--${size}` : ''}`}>
       {isHeading ? <h1 class="govuk-fieldset__heading">{legend}</h1> : legend}
@@ -205,7 +227,10 @@ function ChoiceGroup(props: {
   const modifiers = `${props.small ? ` govuk-${kind}--small` : ''}${props.inline ? ` govuk-${kind}--inline` : ''}`;
   return (
     <div class={`govuk-form-group${props.error ? ' govuk-form-group--error' : ''}`}>
-      <fieldset class="govuk-fieldset" aria-describedby={fieldDescribedBy({ id: idPrefix, hint: props.hint, error: props.error })}>
+      <fieldset
+        class="govuk-fieldset"
+        aria-describedby={fieldDescribedBy({ id: idPrefix, hint: props.hint, error: props.error })}
+      >
         <Legend legend={props.legend} size={props.legendSize} isHeading={props.legendIsHeading} />
         <HintAndError id={idPrefix} hint={props.hint} error={props.error} />
         <div class={`govuk-${kind}${modifiers}`} data-module={`govuk-${kind}`}>
@@ -248,7 +273,9 @@ function ChoiceGroup(props: {
   );
 }
 
-export function Radios(props: Omit<Parameters<typeof ChoiceGroup>[0], 'kind' | 'selected'> & { selected?: string | null | undefined }) {
+export function Radios(
+  props: Omit<Parameters<typeof ChoiceGroup>[0], 'kind' | 'selected'> & { selected?: string | null | undefined },
+) {
   return <ChoiceGroup {...props} kind="radios" selected={props.selected ? [props.selected] : []} />;
 }
 
@@ -257,7 +284,14 @@ export function Checkboxes(props: Omit<Parameters<typeof ChoiceGroup>[0], 'kind'
 }
 
 /** Three fields (day, month, year) as GOV.UK asks for dates; `id` is the fieldset's, `${id}-day` the first field's. */
-export function DateInput(props: { id: string; legend: Child; legendSize?: LabelSize; hint?: Child; value: { day?: string; month?: string; year?: string }; error?: string | undefined }) {
+export function DateInput(props: {
+  id: string;
+  legend: Child;
+  legendSize?: LabelSize;
+  hint?: Child;
+  value: { day?: string; month?: string; year?: string };
+  error?: string | undefined;
+}) {
   const { id } = props;
   const part = (name: 'day' | 'month' | 'year', label: string, width: '2' | '4') => (
     <div class="govuk-date-input__item">
@@ -291,7 +325,14 @@ export function DateInput(props: { id: string; legend: Child; legendSize?: Label
   );
 }
 
-export function Button(props: { children: Child; name?: string; value?: string; variant?: 'secondary' | 'warning' | 'inverse'; href?: string; preventDoubleClick?: boolean }) {
+export function Button(props: {
+  children: Child;
+  name?: string;
+  value?: string;
+  variant?: 'secondary' | 'warning' | 'inverse';
+  href?: string;
+  preventDoubleClick?: boolean;
+}) {
   const cls = `govuk-button${props.variant ? ` govuk-button--${props.variant}` : ''}`;
   if (props.href) {
     return (
@@ -301,7 +342,14 @@ export function Button(props: { children: Child; name?: string; value?: string; 
     );
   }
   return (
-    <button type="submit" class={cls} data-module="govuk-button" name={props.name} value={props.value} data-prevent-double-click={props.preventDoubleClick ? 'true' : undefined}>
+    <button
+      type="submit"
+      class={cls}
+      data-module="govuk-button"
+      name={props.name}
+      value={props.value}
+      data-prevent-double-click={props.preventDoubleClick ? 'true' : undefined}
+    >
       {props.children}
     </button>
   );
@@ -344,7 +392,15 @@ export interface Column {
 }
 
 /** A table whose first cell in each row is its row header. */
-export function Table(props: { caption: Child; captionSize?: 's' | 'm' | 'l'; columns: readonly Column[]; rows: readonly Child[][]; foot?: Child[]; small?: boolean; firstCellIsHeader?: boolean }) {
+export function Table(props: {
+  caption: Child;
+  captionSize?: 's' | 'm' | 'l';
+  columns: readonly Column[];
+  rows: readonly Child[][];
+  foot?: Child[];
+  small?: boolean;
+  firstCellIsHeader?: boolean;
+}) {
   const firstIsHeader = props.firstCellIsHeader ?? true;
   const cell = (value: Child, i: number) => {
     const numeric = props.columns[i]?.numeric ? ' govuk-table__cell--numeric' : '';
@@ -359,7 +415,9 @@ export function Table(props: { caption: Child; captionSize?: 's' | 'm' | 'l'; co
   return (
     <div class="app-table-wrap">
       <table class={`govuk-table${props.small ? ' govuk-table--small-text-until-tablet' : ''}`}>
-        <caption class={`govuk-table__caption govuk-table__caption--${props.captionSize ?? 'm'}`}>{props.caption}</caption>
+        <caption class={`govuk-table__caption govuk-table__caption--${props.captionSize ?? 'm'}`}>
+          {props.caption}
+        </caption>
         <thead class="govuk-table__head">
           <tr class="govuk-table__row">
             {props.columns.map((c) => (
@@ -384,11 +442,24 @@ export function Table(props: { caption: Child; captionSize?: 's' | 'm' | 'l'; co
   );
 }
 
-export type TagColour = 'grey' | 'green' | 'turquoise' | 'blue' | 'light-blue' | 'purple' | 'pink' | 'red' | 'orange' | 'yellow';
+export type TagColour =
+  'grey' | 'green' | 'turquoise' | 'blue' | 'light-blue' | 'purple' | 'pink' | 'red' | 'orange' | 'yellow';
 
-export const Tag = ({ children, colour }: { children: Child; colour?: TagColour | undefined }) => <strong class={`govuk-tag${colour ? ` govuk-tag--${colour}` : ''}`}>{children}</strong>;
+export const Tag = ({ children, colour }: { children: Child; colour?: TagColour | undefined }) => (
+  <strong class={`govuk-tag${colour ? ` govuk-tag--${colour}` : ''}`}>{children}</strong>
+);
 
-export function NotificationBanner({ title, heading, children, success }: { title?: string; heading: Child; children?: Child; success?: boolean }) {
+export function NotificationBanner({
+  title,
+  heading,
+  children,
+  success,
+}: {
+  title?: string;
+  heading: Child;
+  children?: Child;
+  success?: boolean;
+}) {
   return (
     <div
       class={`govuk-notification-banner${success ? ' govuk-notification-banner--success' : ''}`}
@@ -454,7 +525,11 @@ export function TaskList({ items }: { items: readonly TaskItem[] }) {
         <li class={`govuk-task-list__item${item.href ? ' govuk-task-list__item--with-link' : ''}`}>
           <div class="govuk-task-list__name-and-hint">
             {item.href ? (
-              <a class="govuk-link govuk-task-list__link" href={item.href} aria-describedby={describedBy(item.hint ? `${item.id}-hint` : null, `${item.id}-status`)}>
+              <a
+                class="govuk-link govuk-task-list__link"
+                href={item.href}
+                aria-describedby={describedBy(item.hint ? `${item.id}-hint` : null, `${item.id}-status`)}
+              >
                 {item.name}
               </a>
             ) : (
@@ -466,7 +541,10 @@ export function TaskList({ items }: { items: readonly TaskItem[] }) {
               </div>
             ) : null}
           </div>
-          <div class={`govuk-task-list__status${item.status.cannotStartYet ? ' govuk-task-list__status--cannot-start-yet' : ''}`} id={`${item.id}-status`}>
+          <div
+            class={`govuk-task-list__status${item.status.cannotStartYet ? ' govuk-task-list__status--cannot-start-yet' : ''}`}
+            id={`${item.id}-status`}
+          >
             {item.status.tag ? <Tag colour={item.status.tag}>{item.status.text}</Tag> : item.status.text}
           </div>
         </li>

@@ -19,7 +19,11 @@ export interface PageContext {
   path: string;
 }
 
-export const ROLE_NAMES: Record<Role, string> = { 'qa-lead': 'QA lead', iro: 'IRO', 'senior-manager': 'Senior manager' };
+export const ROLE_NAMES: Record<Role, string> = {
+  'qa-lead': 'QA lead',
+  iro: 'IRO',
+  'senior-manager': 'Senior manager',
+};
 
 interface NavItem {
   href: string;
@@ -49,9 +53,29 @@ function isCurrent(item: NavItem, path: string): boolean {
 }
 
 /** A form that posts with the CSRF token (`multipart` for a form that sends files). */
-export function Form({ page, action, children, id, novalidate = true, multipart }: { page: PageContext; action: string; children: Child; id?: string; novalidate?: boolean; multipart?: boolean }) {
+export function Form({
+  page,
+  action,
+  children,
+  id,
+  novalidate = true,
+  multipart,
+}: {
+  page: PageContext;
+  action: string;
+  children: Child;
+  id?: string;
+  novalidate?: boolean;
+  multipart?: boolean;
+}) {
   return (
-    <form method="post" action={action} novalidate={novalidate} id={id} enctype={multipart ? 'multipart/form-data' : undefined}>
+    <form
+      method="post"
+      action={action}
+      novalidate={novalidate}
+      id={id}
+      enctype={multipart ? 'multipart/form-data' : undefined}
+    >
       <Hidden name={CSRF_FIELD} value={page.csrf} />
       {children}
     </form>
@@ -101,16 +125,32 @@ export function Layout({ page, title, hasErrors, beforeContent, children }: Layo
               <div class="govuk-width-container">
                 <div class="govuk-service-navigation__container">
                   <nav aria-label="Menu" class="govuk-service-navigation__wrapper">
-                    <button type="button" class="govuk-service-navigation__toggle govuk-js-service-navigation-toggle" aria-controls="navigation" hidden aria-hidden="true">
+                    <button
+                      type="button"
+                      class="govuk-service-navigation__toggle govuk-js-service-navigation-toggle"
+                      aria-controls="navigation"
+                      hidden
+                      aria-hidden="true"
+                    >
                       Menu
                     </button>
                     <ul class="govuk-service-navigation__list" id="navigation">
                       {nav.map((item) => {
                         const current = isCurrent(item, page.path);
                         return (
-                          <li class={`govuk-service-navigation__item${current ? ' govuk-service-navigation__item--active' : ''}`}>
-                            <a class="govuk-service-navigation__link" href={item.href} aria-current={current ? 'page' : undefined}>
-                              {current ? <strong class="govuk-service-navigation__active-fallback">{item.text}</strong> : item.text}
+                          <li
+                            class={`govuk-service-navigation__item${current ? ' govuk-service-navigation__item--active' : ''}`}
+                          >
+                            <a
+                              class="govuk-service-navigation__link"
+                              href={item.href}
+                              aria-current={current ? 'page' : undefined}
+                            >
+                              {current ? (
+                                <strong class="govuk-service-navigation__active-fallback">{item.text}</strong>
+                              ) : (
+                                item.text
+                              )}
                             </a>
                           </li>
                         );
@@ -127,14 +167,17 @@ export function Layout({ page, title, hasErrors, beforeContent, children }: Layo
             <div class="govuk-phase-banner">
               <p class="govuk-phase-banner__content">
                 <strong class="govuk-tag govuk-phase-banner__content__tag">Local</strong>
-                <span class="govuk-phase-banner__text">A development copy on this computer: demo users and synthetic data only.</span>
+                <span class="govuk-phase-banner__text">
+                  A development copy on this computer: demo users and synthetic data only.
+                </span>
               </p>
             </div>
           ) : null}
           {p ? (
             <div class="app-user-bar govuk-body-s">
               <p>
-                Signed in as <strong>{p.userId}</strong> ({p.roles.map((r) => ROLE_NAMES[r]).join(', ')}, authority {p.authorityId})
+                Signed in as <strong>{p.userId}</strong> ({p.roles.map((r) => ROLE_NAMES[r]).join(', ')}, authority{' '}
+                {p.authorityId})
               </p>
               <Form page={page} action="/app/sign-out">
                 <button type="submit" class="app-link-button">
@@ -154,7 +197,9 @@ export function Layout({ page, title, hasErrors, beforeContent, children }: Layo
               <div class="govuk-footer__meta-item govuk-footer__meta-item--grow">
                 <h2 class="govuk-visually-hidden">About this service</h2>
                 <p class="govuk-body-s">
-                  Themed audits of children-in-care records for Independent Reviewing Officer services. Children are shown by their record ids only to the IROs and QA leads who need them; published findings use pseudonyms.
+                  Themed audits of children-in-care records for Independent Reviewing Officer services. Children are
+                  shown by their record ids only to the IROs and QA leads who need them; published findings use
+                  pseudonyms.
                 </p>
               </div>
             </div>
@@ -167,7 +212,19 @@ export function Layout({ page, title, hasErrors, beforeContent, children }: Layo
 }
 
 /** A page that says what went wrong, with no internals: 403, 404, 409, 500. */
-export function ProblemPage({ page, status, title, message, next }: { page: PageContext; status: number; title: string; message: Child; next?: Child }) {
+export function ProblemPage({
+  page,
+  status,
+  title,
+  message,
+  next,
+}: {
+  page: PageContext;
+  status: number;
+  title: string;
+  message: Child;
+  next?: Child;
+}) {
   return (
     <Layout page={page} title={title}>
       <div class="govuk-grid-row">

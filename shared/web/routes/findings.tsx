@@ -10,7 +10,18 @@ import type { CriterionFinding, FindingsDocument, ReviewsDueTable } from '#engin
 import { DownloadableFile, downloadLink, listAudits, publishedFiles, publishedFindings } from '#service/audits';
 import { NotFoundError } from '#service/errors';
 import { participationMeasures } from '#engine/tables';
-import { dueLines, healthLines, reviewsDueSentences, healthSourcesSentence, longDate, monthLabel, ownerLabel, participationLines, siblingIroLabel, timelinessTotal } from '#reports/csv';
+import {
+  dueLines,
+  healthLines,
+  reviewsDueSentences,
+  healthSourcesSentence,
+  longDate,
+  monthLabel,
+  ownerLabel,
+  participationLines,
+  siblingIroLabel,
+  timelinessTotal,
+} from '#reports/csv';
 import { changeChart, complianceChart, formatPercent, formatPoints, serviceChart } from '#reports/svg-charts';
 import { me, type WebDeps, type WebEnv } from '../context.ts';
 import { Breadcrumbs, NotificationBanner, SummaryList, Table, Tag } from '../pages/govuk.tsx';
@@ -36,7 +47,13 @@ const Chart = ({ svg, caption }: { svg: string; caption: string }) => (
 );
 
 const Result = ({ c }: { c: CriterionFinding }) =>
-  c.compliance === null ? <>Not judged</> : c.belowThreshold ? <Tag colour="red">Below threshold</Tag> : <Tag colour="green">Meets threshold</Tag>;
+  c.compliance === null ? (
+    <>Not judged</>
+  ) : c.belowThreshold ? (
+    <Tag colour="red">Below threshold</Tag>
+  ) : (
+    <Tag colour="green">Meets threshold</Tag>
+  );
 
 function Headline({ doc }: { doc: FindingsDocument }) {
   const below = doc.criteria.filter((c) => c.belowThreshold);
@@ -51,18 +68,35 @@ function Headline({ doc }: { doc: FindingsDocument }) {
         Compliance
       </h2>
       <p class="govuk-body-l">{lead}</p>
-      <Chart svg={complianceChart(doc.criteria)} caption="Bars show compliance (met out of met and not met), whiskers the 95% interval, dashed lines the threshold. The figures are in the table below." />
+      <Chart
+        svg={complianceChart(doc.criteria)}
+        caption="Bars show compliance (met out of met and not met), whiskers the 95% interval, dashed lines the threshold. The figures are in the table below."
+      />
       <Table
         caption="Compliance per criterion"
         small
         columns={[
-          { header: 'Criterion' }, { header: 'Audited', numeric: true }, { header: 'Met', numeric: true }, { header: 'Not met', numeric: true }, { header: 'Cannot tell', numeric: true },
-          { header: 'Compliance', numeric: true }, { header: '95% interval', numeric: true }, { header: 'Threshold', numeric: true }, { header: 'Result' },
+          { header: 'Criterion' },
+          { header: 'Audited', numeric: true },
+          { header: 'Met', numeric: true },
+          { header: 'Not met', numeric: true },
+          { header: 'Cannot tell', numeric: true },
+          { header: 'Compliance', numeric: true },
+          { header: '95% interval', numeric: true },
+          { header: 'Threshold', numeric: true },
+          { header: 'Result' },
           ...(hasChange ? [{ header: 'Change since the last audit', numeric: true }] : []),
         ]}
         rows={doc.criteria.map((c) => [
-          `${c.title}${c.kind === 'manual' ? ' (graded by IROs)' : ''}`, String(c.n), String(c.met), String(c.notMet), String(c.cannotTell), formatPercent(c.compliance),
-          c.ci95 ? `${formatPercent(c.ci95.lower)} to ${formatPercent(c.ci95.upper)}` : '–', `${formatPercent(c.threshold)}${c.thresholdGrade ? `, ${c.thresholdGrade} or better` : ''}`, <Result c={c} />,
+          `${c.title}${c.kind === 'manual' ? ' (graded by IROs)' : ''}`,
+          String(c.n),
+          String(c.met),
+          String(c.notMet),
+          String(c.cannotTell),
+          formatPercent(c.compliance),
+          c.ci95 ? `${formatPercent(c.ci95.lower)} to ${formatPercent(c.ci95.upper)}` : '–',
+          `${formatPercent(c.threshold)}${c.thresholdGrade ? `, ${c.thresholdGrade} or better` : ''}`,
+          <Result c={c} />,
           ...(hasChange ? [c.change ? formatPoints(c.change.delta) : '–'] : []),
         ])}
       />
@@ -75,7 +109,11 @@ function Headline({ doc }: { doc: FindingsDocument }) {
             <Table
               caption={`Grades: ${c.title}`}
               captionSize="s"
-              columns={[{ header: 'Grade' }, { header: 'Records', numeric: true }, { header: 'Share of graded', numeric: true }]}
+              columns={[
+                { header: 'Grade' },
+                { header: 'Records', numeric: true },
+                { header: 'Share of graded', numeric: true },
+              ]}
               rows={grades.map(([grade, n]) => [grade, String(n), formatPercent(total > 0 ? n / total : null)])}
             />
           );
@@ -97,7 +135,14 @@ function ByService({ doc }: { doc: FindingsDocument }) {
       {criteria.map((c, i) => (
         <>
           <h3 class="govuk-heading-s">{c.title}</h3>
-          <Chart svg={serviceChart(rows, c.id, { id: `chart-service-${i + 1}`, title: `Compliance by service: ${c.title}`, threshold: c.threshold })} caption="Bars show each service’s compliance, with how many of how many met; the dashed line is the threshold." />
+          <Chart
+            svg={serviceChart(rows, c.id, {
+              id: `chart-service-${i + 1}`,
+              title: `Compliance by service: ${c.title}`,
+              threshold: c.threshold,
+            })}
+            caption="Bars show each service’s compliance, with how many of how many met; the dashed line is the threshold."
+          />
         </>
       ))}
       <Table
@@ -108,7 +153,11 @@ function ByService({ doc }: { doc: FindingsDocument }) {
           service,
           ...criteria.map((c) => {
             const r = rows.find((x) => x.key === service && x.criterionId === c.id);
-            return r ? (r.compliance === null ? 'none judged' : `${formatPercent(r.compliance)} (${r.met} of ${r.met + r.notMet})`) : '–';
+            return r
+              ? r.compliance === null
+                ? 'none judged'
+                : `${formatPercent(r.compliance)} (${r.met} of ${r.met + r.notMet})`
+              : '–';
           }),
         ])}
       />
@@ -124,16 +173,32 @@ function Change({ doc }: { doc: FindingsDocument }) {
         Change since the last audit
       </h2>
       {chart ? (
-        <Chart svg={chart} caption="Grey bars show the previous audit of this template, blue bars this one; the change in percentage points is beside each criterion." />
+        <Chart
+          svg={chart}
+          caption="Grey bars show the previous audit of this template, blue bars this one; the change in percentage points is beside each criterion."
+        />
       ) : (
-        <p class="govuk-body">This is the first published audit of this template for your authority, so there is nothing to compare with yet.</p>
+        <p class="govuk-body">
+          This is the first published audit of this template for your authority, so there is nothing to compare with
+          yet.
+        </p>
       )}
       {doc.comparison ? (
         <Table
           caption={`Children not meeting each criterion, compared with the previous audit (${doc.comparison.previousAuditId})`}
           captionSize="s"
-          columns={[{ header: 'Criterion' }, { header: 'Newly not met', numeric: true }, { header: 'Resolved', numeric: true }, { header: 'Still not met', numeric: true }]}
-          rows={doc.comparison.criteria.map((c) => [doc.criteria.find((x) => x.id === c.criterionId)?.title ?? c.criterionId, String(c.newlyNotMet.length), String(c.resolved.length), String(c.persisting.length)])}
+          columns={[
+            { header: 'Criterion' },
+            { header: 'Newly not met', numeric: true },
+            { header: 'Resolved', numeric: true },
+            { header: 'Still not met', numeric: true },
+          ]}
+          rows={doc.comparison.criteria.map((c) => [
+            doc.criteria.find((x) => x.id === c.criterionId)?.title ?? c.criterionId,
+            String(c.newlyNotMet.length),
+            String(c.resolved.length),
+            String(c.persisting.length),
+          ])}
         />
       ) : null}
     </section>
@@ -144,8 +209,11 @@ function Alerts({ doc }: { doc: FindingsDocument }) {
   const themes = new Map<string, string[]>();
   for (const s of doc.alertSummary) themes.set(s.theme, [...(themes.get(s.theme) ?? []), s.summary]);
   const byTeam = new Map<string, number>();
-  for (const a of doc.alerts) byTeam.set(JSON.stringify([a.team, a.title]), (byTeam.get(JSON.stringify([a.team, a.title])) ?? 0) + 1);
-  const teamRows = [...byTeam].map(([k, n]) => [...(JSON.parse(k) as [string, string]), n] as const).sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]));
+  for (const a of doc.alerts)
+    byTeam.set(JSON.stringify([a.team, a.title]), (byTeam.get(JSON.stringify([a.team, a.title])) ?? 0) + 1);
+  const teamRows = [...byTeam]
+    .map(([k, n]) => [...(JSON.parse(k) as [string, string]), n] as const)
+    .sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]));
   return (
     <section aria-labelledby="alerts-heading">
       <h2 class="govuk-heading-l" id="alerts-heading">
@@ -163,7 +231,12 @@ function Alerts({ doc }: { doc: FindingsDocument }) {
         </>
       ))}
       {teamRows.length ? (
-        <Table caption="Alerts by the team that should act" captionSize="s" columns={[{ header: 'Team to act' }, { header: 'Alert' }, { header: 'Records', numeric: true }]} rows={teamRows.map(([team, title, n]) => [team, title, String(n)])} />
+        <Table
+          caption="Alerts by the team that should act"
+          captionSize="s"
+          columns={[{ header: 'Team to act' }, { header: 'Alert' }, { header: 'Records', numeric: true }]}
+          rows={teamRows.map(([team, title, n]) => [team, title, String(n)])}
+        />
       ) : null}
     </section>
   );
@@ -182,8 +255,22 @@ function ActionPlan({ doc }: { doc: FindingsDocument }) {
         <Table
           caption="Actions agreed from these findings"
           small
-          columns={[{ header: 'Action' }, { header: 'By whom' }, { header: 'By when' }, { header: 'Expected outcome' }, { header: 'Success measure' }, { header: 'Linked findings' }]}
-          rows={doc.actionPlan.map((a) => [a.action, ownerLabel(a.owner), longDate(a.dueDate), a.expectedOutcome, a.successMeasure, a.linkedCriteria.map((id) => titles.get(id) ?? id).join('; ') || '–'])}
+          columns={[
+            { header: 'Action' },
+            { header: 'By whom' },
+            { header: 'By when' },
+            { header: 'Expected outcome' },
+            { header: 'Success measure' },
+            { header: 'Linked findings' },
+          ]}
+          rows={doc.actionPlan.map((a) => [
+            a.action,
+            ownerLabel(a.owner),
+            longDate(a.dueDate),
+            a.expectedOutcome,
+            a.successMeasure,
+            a.linkedCriteria.map((id) => titles.get(id) ?? id).join('; ') || '–',
+          ])}
         />
       )}
     </section>
@@ -194,11 +281,25 @@ function ActionPlan({ doc }: { doc: FindingsDocument }) {
 function ReviewsDue({ table, period }: { table: ReviewsDueTable; period: FindingsDocument['period'] }) {
   const dueTable = (caption: string, rows: ReviewsDueTable['byMonthDue']) => {
     const lines = dueLines(rows);
-    const cells = (l: (typeof lines)[number]) => [l.label, String(l.due), String(l.inTime), String(l.late), String(l.notHeld), formatPercent(l.share)];
+    const cells = (l: (typeof lines)[number]) => [
+      l.label,
+      String(l.due),
+      String(l.inTime),
+      String(l.late),
+      String(l.notHeld),
+      formatPercent(l.share),
+    ];
     return (
       <Table
         caption={caption}
-        columns={[{ header: 'Due in' }, { header: 'Reviews due', numeric: true }, { header: 'Held in timescale', numeric: true }, { header: 'Held late', numeric: true }, { header: 'Not held (overdue)', numeric: true }, { header: 'Share in timescale', numeric: true }]}
+        columns={[
+          { header: 'Due in' },
+          { header: 'Reviews due', numeric: true },
+          { header: 'Held in timescale', numeric: true },
+          { header: 'Held late', numeric: true },
+          { header: 'Not held (overdue)', numeric: true },
+          { header: 'Share in timescale', numeric: true },
+        ]}
         rows={lines.filter((l) => l.kind !== 'year').map(cells)}
         foot={cells(lines.at(-1)!)}
       />
@@ -211,12 +312,20 @@ function ReviewsDue({ table, period }: { table: ReviewsDueTable; period: Finding
         <p class="govuk-body">{sentence}</p>
       ))}
       {dueTable('Reviews of children looked after (reg 33), by the month they fell due', table.byMonthDue)}
-      {table.shortBreaksByMonthDue.length ? dueTable('Reviews of children on a series of short breaks only (reg 48), by the month they fell due', table.shortBreaksByMonthDue) : null}
+      {table.shortBreaksByMonthDue.length
+        ? dueTable(
+            'Reviews of children on a series of short breaks only (reg 48), by the month they fell due',
+            table.shortBreaksByMonthDue,
+          )
+        : null}
       {table.lateReasons.length ? (
         <Table
           caption="Reviews due in the period held late or not held, by the reason recorded"
           columns={[{ header: 'Reason for lateness' }, { header: 'Reviews', numeric: true }]}
-          rows={table.lateReasons.map((r) => [r.reason === 'not recorded' ? 'No reason recorded' : r.reason, String(r.reviews)])}
+          rows={table.lateReasons.map((r) => [
+            r.reason === 'not recorded' ? 'No reason recorded' : r.reason,
+            String(r.reviews),
+          ])}
         />
       ) : null}
     </>
@@ -237,7 +346,12 @@ function TemplateTables({ doc }: { doc: FindingsDocument }) {
             return (
               <Table
                 caption="Participation at reviews (SSDA903 participation codes)"
-                columns={[{ header: 'Code' }, { header: 'Participation' }, { header: 'Reviews', numeric: true }, { header: 'Share of reviews', numeric: true }]}
+                columns={[
+                  { header: 'Code' },
+                  { header: 'Participation' },
+                  { header: 'Reviews', numeric: true },
+                  { header: 'Share of reviews', numeric: true },
+                ]}
                 rows={lines.map((l) => [l.code, l.label, String(l.reviews), formatPercent(l.share)])}
                 foot={['Total', '', String(total), total > 0 ? '100%' : '–']}
               />
@@ -248,8 +362,18 @@ function TemplateTables({ doc }: { doc: FindingsDocument }) {
         ? (() => (
             <Table
               caption="Participation: the two headline percentages"
-              columns={[{ header: 'Measure' }, { header: 'Child participated', numeric: true }, { header: 'Reviews', numeric: true }, { header: 'Share', numeric: true }]}
-              rows={participationMeasures(participation).map((m) => [m.name, String(m.participated), String(m.reviews), formatPercent(m.share)])}
+              columns={[
+                { header: 'Measure' },
+                { header: 'Child participated', numeric: true },
+                { header: 'Reviews', numeric: true },
+                { header: 'Share', numeric: true },
+              ]}
+              rows={participationMeasures(participation).map((m) => [
+                m.name,
+                String(m.participated),
+                String(m.reviews),
+                formatPercent(m.share),
+              ])}
             />
           ))()
         : null}
@@ -259,8 +383,18 @@ function TemplateTables({ doc }: { doc: FindingsDocument }) {
             return (
               <Table
                 caption="Reviews held and held in timescale, by month"
-                columns={[{ header: 'Month' }, { header: 'Reviews held', numeric: true }, { header: 'Held in timescale', numeric: true }, { header: 'Share in timescale', numeric: true }]}
-                rows={timeliness.map((t) => [monthLabel(t.month), String(t.held), String(t.inTime), formatPercent(t.share)])}
+                columns={[
+                  { header: 'Month' },
+                  { header: 'Reviews held', numeric: true },
+                  { header: 'Held in timescale', numeric: true },
+                  { header: 'Share in timescale', numeric: true },
+                ]}
+                rows={timeliness.map((t) => [
+                  monthLabel(t.month),
+                  String(t.held),
+                  String(t.inTime),
+                  formatPercent(t.share),
+                ])}
                 foot={['Total', String(total.held), String(total.inTime), formatPercent(total.share)]}
               />
             );
@@ -270,15 +404,29 @@ function TemplateTables({ doc }: { doc: FindingsDocument }) {
       {siblingGroups ? (
         <Table
           caption="Sibling groups: the children and the workers allocated to them"
-          columns={[{ header: 'Sibling group' }, { header: 'Children and workers' }, { header: 'One IRO for the group' }]}
+          columns={[
+            { header: 'Sibling group' },
+            { header: 'Children and workers' },
+            { header: 'One IRO for the group' },
+          ]}
           rows={siblingGroups.map((g) => [g.familyId, g.summary, siblingIroLabel(g)])}
         />
       ) : null}
       {health ? (
         <Table
           caption={`Health checks of the ${health.cohort} children looked after continuously for 12 months or more`}
-          columns={[{ header: 'Measure' }, { header: 'Children', numeric: true }, { header: 'Out of', numeric: true }, { header: 'Share', numeric: true }]}
-          rows={healthLines(health).map((l) => [l.measure, String(l.children), l.of ? `${l.of.children} ${l.of.label}` : '', l.of ? formatPercent(l.share) : ''])}
+          columns={[
+            { header: 'Measure' },
+            { header: 'Children', numeric: true },
+            { header: 'Out of', numeric: true },
+            { header: 'Share', numeric: true },
+          ]}
+          rows={healthLines(health).map((l) => [
+            l.measure,
+            String(l.children),
+            l.of ? `${l.of.children} ${l.of.label}` : '',
+            l.of ? formatPercent(l.share) : '',
+          ])}
         />
       ) : null}
       {health && healthSourcesSentence(health) ? <p class="govuk-body">{healthSourcesSentence(health)}</p> : null}
@@ -321,7 +469,18 @@ export function findingsPages(app: Hono<WebEnv>, deps: WebDeps): void {
     const [doc, files] = await Promise.all([publishedFindings(ctx, p, auditId), publishedFiles(ctx, p, auditId)]);
     return deps.render(
       c,
-      <Layout page={deps.page(c)} title={`Findings: ${doc.audit.title}`} beforeContent={<Breadcrumbs items={[{ href: '/app', text: 'Home' }, { href: '/app/findings', text: 'Published findings' }]} />}>
+      <Layout
+        page={deps.page(c)}
+        title={`Findings: ${doc.audit.title}`}
+        beforeContent={
+          <Breadcrumbs
+            items={[
+              { href: '/app', text: 'Home' },
+              { href: '/app/findings', text: 'Published findings' },
+            ]}
+          />
+        }
+      >
         <span class="govuk-caption-l">{doc.template.theme}</span>
         <h1 class="govuk-heading-xl">{doc.audit.title}</h1>
         <SummaryList
@@ -342,7 +501,14 @@ export function findingsPages(app: Hono<WebEnv>, deps: WebDeps): void {
             Contents
           </h2>
           <ul class="govuk-list">
-            {[['#headline-heading', 'Compliance'], ['#service-heading', 'By service'], ['#change-heading', 'Change since the last audit'], ['#alerts-heading', 'Practice alerts'], ['#plan-heading', 'Action plan'], ['#downloads-heading', 'Downloads']].map(([href, label]) => (
+            {[
+              ['#headline-heading', 'Compliance'],
+              ['#service-heading', 'By service'],
+              ['#change-heading', 'Change since the last audit'],
+              ['#alerts-heading', 'Practice alerts'],
+              ['#plan-heading', 'Action plan'],
+              ['#downloads-heading', 'Downloads'],
+            ].map(([href, label]) => (
               <li>
                 <a class="govuk-link" href={href}>
                   {label}
@@ -361,11 +527,19 @@ export function findingsPages(app: Hono<WebEnv>, deps: WebDeps): void {
           <h2 class="govuk-heading-l" id="downloads-heading">
             Downloads
           </h2>
-          <p class="govuk-body">Each button fetches a link that works for 5 minutes; every download is recorded in the audit trail.</p>
+          <p class="govuk-body">
+            Each button fetches a link that works for 5 minutes; every download is recorded in the audit trail.
+          </p>
           <ul class="govuk-list">
             {files.map((f) => (
               <li>
-                <a class="govuk-button govuk-button--secondary govuk-!-margin-bottom-2" role="button" draggable="false" data-module="govuk-button" href={`/app/findings/${auditId}/downloads/${f.file}`}>
+                <a
+                  class="govuk-button govuk-button--secondary govuk-!-margin-bottom-2"
+                  role="button"
+                  draggable="false"
+                  data-module="govuk-button"
+                  href={`/app/findings/${auditId}/downloads/${f.file}`}
+                >
                   Download {FILE_LABELS[f.file]}
                   <span class="govuk-visually-hidden">, {f.file}</span>
                 </a>{' '}

@@ -9,11 +9,30 @@ import type { Context, Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import { longDate } from '#reports/csv';
 import { ConflictError, InvalidInputError } from '#service/errors';
-import { AgreedGradesBody, GradesBody, assignments, recordView, saveAgreedGrades, saveGrades, type GradesView, type RecordView } from '#service/grading';
+import {
+  AgreedGradesBody,
+  GradesBody,
+  assignments,
+  recordView,
+  saveAgreedGrades,
+  saveGrades,
+  type GradesView,
+  type RecordView,
+} from '#service/grading';
 import { me, type WebDeps, type WebEnv } from '../context.ts';
 import { capitalise, formBody, mergeErrors, numberField, parseForm, text, type FormField } from '../forms.ts';
 import {
-  Breadcrumbs, Button, ButtonGroup, ErrorSummary, Hidden, NotificationBanner, Radios, SummaryList, Table, Textarea, type FieldError,
+  Breadcrumbs,
+  Button,
+  ButtonGroup,
+  ErrorSummary,
+  Hidden,
+  NotificationBanner,
+  Radios,
+  SummaryList,
+  Table,
+  Textarea,
+  type FieldError,
 } from '../pages/govuk.tsx';
 import { OutcomeTag, ProgressTag, StatusTag } from '../pages/format.tsx';
 import { Form, Layout, type PageContext } from '../pages/layout.tsx';
@@ -26,7 +45,12 @@ interface GradesForm {
   comment: string;
 }
 
-const formOf = (g: GradesView): GradesForm => ({ version: g.version, grades: g.grades, overall: g.overall ?? '', comment: g.comment ?? '' });
+const formOf = (g: GradesView): GradesForm => ({
+  version: g.version,
+  grades: g.grades,
+  overall: g.overall ?? '',
+  comment: g.comment ?? '',
+});
 
 // ---- the timeline -----------------------------------------------------------------------------
 
@@ -42,15 +66,35 @@ function eventsOf(child: RecordView['timeline'][number]): TimelineEvent[] {
   child.periodsOfCare.forEach((p, i) => {
     events.push({ date: p.start, title: `Period of care ${i + 1} began`, kind: 'care' });
     for (const e of p.episodes) {
-      events.push({ date: e.start, title: 'Episode of care', detail: `Legal status ${e.legalStatus}${e.placement ? `, placement ${e.placement}` : ''}${e.end ? `, until ${longDate(e.end)}` : ''}`, kind: 'care' });
+      events.push({
+        date: e.start,
+        title: 'Episode of care',
+        detail: `Legal status ${e.legalStatus}${e.placement ? `, placement ${e.placement}` : ''}${e.end ? `, until ${longDate(e.end)}` : ''}`,
+        kind: 'care',
+      });
     }
     if (p.end) events.push({ date: p.end, title: `Period of care ${i + 1} ended`, kind: 'care' });
   });
   for (const r of child.reviews) {
-    const parts = [r.participationCode ? `participation ${r.participationCode}` : 'participation not recorded', r.iroId ? `chaired by ${r.iroId}` : 'IRO not recorded', ...(r.stoodDown ? ['stood down'] : [])];
-    events.push({ date: r.date, title: r.sequence ? `Review ${r.sequence} of the period of care` : 'Review outside a period of care', detail: capitalise(parts.join(', ')), kind: 'review' });
+    const parts = [
+      r.participationCode ? `participation ${r.participationCode}` : 'participation not recorded',
+      r.iroId ? `chaired by ${r.iroId}` : 'IRO not recorded',
+      ...(r.stoodDown ? ['stood down'] : []),
+    ];
+    events.push({
+      date: r.date,
+      title: r.sequence ? `Review ${r.sequence} of the period of care` : 'Review outside a period of care',
+      detail: capitalise(parts.join(', ')),
+      kind: 'review',
+    });
   }
-  for (const h of child.healthEvents) events.push({ date: h.date, title: capitalise(h.type.replace(/[-_]/g, ' ')), ...(h.status ? { detail: h.status } : {}), kind: 'health' });
+  for (const h of child.healthEvents)
+    events.push({
+      date: h.date,
+      title: capitalise(h.type.replace(/[-_]/g, ' ')),
+      ...(h.status ? { detail: h.status } : {}),
+      kind: 'health',
+    });
   const order = { care: 0, review: 1, health: 2 };
   return events.sort((a, b) => a.date.localeCompare(b.date) || order[a.kind] - order[b.kind]);
 }
@@ -61,7 +105,9 @@ function Timeline({ view }: { view: RecordView }) {
       <h2 class="govuk-heading-m" id="timeline-heading">
         The child’s care and reviews
       </h2>
-      {view.timeline.length === 0 ? <p class="govuk-body">No records are held for the children in this record any more.</p> : null}
+      {view.timeline.length === 0 ? (
+        <p class="govuk-body">No records are held for the children in this record any more.</p>
+      ) : null}
       {view.timeline.map((child) => (
         <>
           <h3 class="govuk-heading-s">
@@ -120,7 +166,9 @@ function AutomaticEvidence({ view }: { view: RecordView }) {
               ))}
             </dl>
           ) : null}
-          {a.evidence.missing.length ? <p class="govuk-body-s">Not recorded: {a.evidence.missing.join(', ')}.</p> : null}
+          {a.evidence.missing.length ? (
+            <p class="govuk-body-s">Not recorded: {a.evidence.missing.join(', ')}.</p>
+          ) : null}
         </div>
       ))}
     </aside>
@@ -164,7 +212,19 @@ function GradingPage({ page, view, state }: { page: PageContext; view: RecordVie
     ) : null;
   const action = `/app/audits/${view.auditId}/records/${view.recordId}`;
   return (
-    <Layout page={page} title={`Grade record ${view.recordId}`} hasErrors={errors.length > 0} beforeContent={<Breadcrumbs items={[{ href: '/app', text: 'Home' }, { href: '/app/assignments', text: 'My assignments' }]} />}>
+    <Layout
+      page={page}
+      title={`Grade record ${view.recordId}`}
+      hasErrors={errors.length > 0}
+      beforeContent={
+        <Breadcrumbs
+          items={[
+            { href: '/app', text: 'Home' },
+            { href: '/app/assignments', text: 'My assignments' },
+          ]}
+        />
+      }
+    >
       <ErrorSummary errors={errors} />
       {state.notice ? <NotificationBanner success heading={state.notice} /> : null}
       <span class="govuk-caption-l">{view.auditTitle}</span>
@@ -214,7 +274,10 @@ function GradingPage({ page, view, state }: { page: PageContext; view: RecordVie
               hint={<>Your overall view of the practice in this record.{savedMeanwhile(current?.overall)}</>}
               selected={form.overall || 'none'}
               error={e.overall}
-              choices={[...view.gradeScale.map((g) => ({ value: g.grade, label: g.grade })), { value: 'none', label: 'No overall grade' }]}
+              choices={[
+                ...view.gradeScale.map((g) => ({ value: g.grade, label: g.grade })),
+                { value: 'none', label: 'No overall grade' },
+              ]}
               small
             />
             <Textarea
@@ -256,21 +319,52 @@ function GradingPage({ page, view, state }: { page: PageContext; view: RecordVie
 
 // ---- the QA lead's view of a record ------------------------------------------------------------
 
-function ModerationPage({ page, view, errors = [], typed }: { page: PageContext; view: RecordView; errors?: FieldError[]; typed?: { grades: Record<string, string>; reason: string } }) {
+function ModerationPage({
+  page,
+  view,
+  errors = [],
+  typed,
+}: {
+  page: PageContext;
+  view: RecordView;
+  errors?: FieldError[];
+  typed?: { grades: Record<string, string>; reason: string };
+}) {
   const e = Object.fromEntries(errors.map((x) => [x.field, x.message]));
   const m = view.moderation;
   const agreed = m?.agreed;
   return (
-    <Layout page={page} title={`Record ${view.recordId}`} hasErrors={errors.length > 0} beforeContent={<Breadcrumbs items={[{ href: '/app', text: 'Home' }, { href: '/app/audits', text: 'Audits' }, { href: `/app/audits/${view.auditId}`, text: view.auditTitle }]} />}>
+    <Layout
+      page={page}
+      title={`Record ${view.recordId}`}
+      hasErrors={errors.length > 0}
+      beforeContent={
+        <Breadcrumbs
+          items={[
+            { href: '/app', text: 'Home' },
+            { href: '/app/audits', text: 'Audits' },
+            { href: `/app/audits/${view.auditId}`, text: view.auditTitle },
+          ]}
+        />
+      }
+    >
       <ErrorSummary errors={errors} />
       <span class="govuk-caption-l">{view.auditTitle}</span>
       <h1 class="govuk-heading-l">Record {view.recordId}</h1>
       <RecordSummary view={view} />
       <Table
         caption={m ? 'Grades from the first and second IROs' : 'Grades so far'}
-        columns={[{ header: 'Question' }, { header: 'First IRO' }, ...(m ? [{ header: `Second IRO (${m.moderator})` }, { header: 'Agreed' }] : [])]}
+        columns={[
+          { header: 'Question' },
+          { header: 'First IRO' },
+          ...(m ? [{ header: `Second IRO (${m.moderator})` }, { header: 'Agreed' }] : []),
+        ]}
         rows={[
-          ...view.manual.map((q) => [q.title, view.grades.grades[q.criterionId] ?? 'Not graded', ...(m ? [m.grades.grades[q.criterionId] ?? 'Not graded', agreed?.grades[q.criterionId] ?? '–'] : [])]),
+          ...view.manual.map((q) => [
+            q.title,
+            view.grades.grades[q.criterionId] ?? 'Not graded',
+            ...(m ? [m.grades.grades[q.criterionId] ?? 'Not graded', agreed?.grades[q.criterionId] ?? '–'] : []),
+          ]),
           ['Comment', view.grades.comment ?? '–', ...(m ? [m.grades.comment ?? '–', agreed?.reason ?? '–'] : [])],
         ]}
       />
@@ -287,13 +381,22 @@ function ModerationPage({ page, view, errors = [], typed }: { page: PageContext;
                   legend={q.title}
                   legendSize="s"
                   hint={q.question}
-                  selected={typed?.grades[q.criterionId] ?? agreed?.grades[q.criterionId] ?? view.grades.grades[q.criterionId]}
+                  selected={
+                    typed?.grades[q.criterionId] ?? agreed?.grades[q.criterionId] ?? view.grades.grades[q.criterionId]
+                  }
                   error={e[`agreed-${q.criterionId}`]}
                   choices={view.gradeScale.map((g) => ({ value: g.grade, label: g.grade }))}
                   small
                 />
               ))}
-              <Textarea id="reason" label="Why these grades were agreed" labelSize="s" value={typed?.reason ?? agreed?.reason ?? ''} error={e.reason} rows={4} />
+              <Textarea
+                id="reason"
+                label="Why these grades were agreed"
+                labelSize="s"
+                value={typed?.reason ?? agreed?.reason ?? ''}
+                error={e.reason}
+                rows={4}
+              />
               <Button>Save the agreed grades</Button>
             </Form>
           </div>
@@ -307,28 +410,39 @@ function ModerationPage({ page, view, errors = [], typed }: { page: PageContext;
 
 // ---- the forms' fields, as the API's schemas name them ----------------------------------------
 
-const questionTitle = (view: RecordView, criterionId: string) => view.manual.find((q) => q.criterionId === criterionId)?.title ?? criterionId;
+const questionTitle = (view: RecordView, criterionId: string) =>
+  view.manual.find((q) => q.criterionId === criterionId)?.title ?? criterionId;
 
 /** The grading form's field for a GradesBody path. */
-const gradesField = (view: RecordView) => (path: string): FormField => {
-  if (path.startsWith('grades.')) return { id: `grade-${path.slice(7)}`, label: `the grade for “${questionTitle(view, path.slice(7))}”` };
-  if (path === 'overall') return { id: 'overall', label: 'the overall grade' };
-  if (path === 'comment') return { id: 'comment', label: 'comments' };
-  return {
-    id: 'record-heading', label: 'the version of the grades you opened',
-    message: 'The form did not say which saved grades you opened, so nothing was saved. Check your answers below against the record, then save again.',
+const gradesField =
+  (view: RecordView) =>
+  (path: string): FormField => {
+    if (path.startsWith('grades.'))
+      return { id: `grade-${path.slice(7)}`, label: `the grade for “${questionTitle(view, path.slice(7))}”` };
+    if (path === 'overall') return { id: 'overall', label: 'the overall grade' };
+    if (path === 'comment') return { id: 'comment', label: 'comments' };
+    return {
+      id: 'record-heading',
+      label: 'the version of the grades you opened',
+      message:
+        'The form did not say which saved grades you opened, so nothing was saved. Check your answers below against the record, then save again.',
+    };
   };
-};
 
 /** The agreed grades form's field for an AgreedGradesBody path. */
-const agreedField = (view: RecordView) => (path: string): FormField => {
-  if (path.startsWith('grades.')) return { id: `agreed-${path.slice(7)}`, label: `the agreed grade for “${questionTitle(view, path.slice(7))}”` };
-  if (path === 'reason') return { id: 'reason', label: 'the reason these grades were agreed' };
-  return {
-    id: 'main-content', label: 'the version of the moderation you opened',
-    message: 'The form did not say which moderation you opened, so nothing was saved. Check the grades below, then save again.',
+const agreedField =
+  (view: RecordView) =>
+  (path: string): FormField => {
+    if (path.startsWith('grades.'))
+      return { id: `agreed-${path.slice(7)}`, label: `the agreed grade for “${questionTitle(view, path.slice(7))}”` };
+    if (path === 'reason') return { id: 'reason', label: 'the reason these grades were agreed' };
+    return {
+      id: 'main-content',
+      label: 'the version of the moderation you opened',
+      message:
+        'The form did not say which moderation you opened, so nothing was saved. Check the grades below, then save again.',
+    };
   };
-};
 
 // ---- routes -----------------------------------------------------------------------------------
 
@@ -349,7 +463,13 @@ export function gradingPages(app: Hono<WebEnv>, deps: WebDeps): void {
         {[...byAudit.values()].map((items) => (
           <Table
             caption={items[0]!.auditTitle}
-            columns={[{ header: 'Record' }, { header: 'Your part' }, { header: 'Service' }, { header: 'Team' }, { header: 'Progress' }]}
+            columns={[
+              { header: 'Record' },
+              { header: 'Your part' },
+              { header: 'Service' },
+              { header: 'Team' },
+              { header: 'Progress' },
+            ]}
             rows={items
               .sort((a, b) => a.recordId.localeCompare(b.recordId))
               .map((a) => [
@@ -370,8 +490,17 @@ export function gradingPages(app: Hono<WebEnv>, deps: WebDeps): void {
   app.get('/audits/:id/records/:recordId', async (c) => {
     const view = await recordView(ctx, me(c), c.req.param('id'), c.req.param('recordId'));
     if (view.role === 'qa-lead') return deps.render(c, <ModerationPage page={deps.page(c)} view={view} />);
-    const notice = c.req.query('saved') ? 'Your grades have been saved. You can come back to them until you mark the record as done.' : undefined;
-    return deps.render(c, <GradingPage page={deps.page(c)} view={view} state={{ form: formOf(view.grades), errors: [], ...(notice ? { notice } : {}) }} />);
+    const notice = c.req.query('saved')
+      ? 'Your grades have been saved. You can come back to them until you mark the record as done.'
+      : undefined;
+    return deps.render(
+      c,
+      <GradingPage
+        page={deps.page(c)}
+        view={view}
+        state={{ form: formOf(view.grades), errors: [], ...(notice ? { notice } : {}) }}
+      />,
+    );
   });
 
   app.post('/audits/:id/records/:recordId', async (c: Context<WebEnv>) => {
@@ -385,16 +514,31 @@ export function gradingPages(app: Hono<WebEnv>, deps: WebDeps): void {
     const form: GradesForm = {
       // A version that is not one (only a tampered form sends it) is re-read: the page then shows the IRO's answers over the grades saved now.
       version: Number.isSafeInteger(version) && version! >= 0 ? version! : view.grades.version,
-      grades: Object.fromEntries(view.manual.flatMap((q) => (text(body, `grade-${q.criterionId}`) ? [[q.criterionId, text(body, `grade-${q.criterionId}`)]] : []))),
+      grades: Object.fromEntries(
+        view.manual.flatMap((q) =>
+          text(body, `grade-${q.criterionId}`) ? [[q.criterionId, text(body, `grade-${q.criterionId}`)]] : [],
+        ),
+      ),
       overall: overall === 'none' ? '' : overall,
       comment: text(body, 'comment'),
     };
-    const again = (state: Omit<GradingState, 'form'>, status: number) => deps.render(c, <GradingPage page={deps.page(c)} view={view} state={{ form, ...state }} />, status);
+    const again = (state: Omit<GradingState, 'form'>, status: number) =>
+      deps.render(c, <GradingPage page={deps.page(c)} view={view} state={{ form, ...state }} />, status);
     const done = text(body, 'action') === 'done';
     const missing = done ? view.manual.filter((q) => !form.grades[q.criterionId]) : [];
-    const parsed = parseForm(GradesBody, { version, grades: form.grades, overall: form.overall || null, comment: form.comment || null }, gradesField(view));
+    const parsed = parseForm(
+      GradesBody,
+      { version, grades: form.grades, overall: form.overall || null, comment: form.comment || null },
+      gradesField(view),
+    );
     if (missing.length || !parsed.ok) {
-      const errors = mergeErrors(missing.map((q) => ({ field: `grade-${q.criterionId}`, message: `Grade “${q.title}”, or choose Save to finish later` })), parsed.ok ? [] : parsed.errors);
+      const errors = mergeErrors(
+        missing.map((q) => ({
+          field: `grade-${q.criterionId}`,
+          message: `Grade “${q.title}”, or choose Save to finish later`,
+        })),
+        parsed.ok ? [] : parsed.errors,
+      );
       return again({ errors }, 400);
     }
     try {
@@ -405,19 +549,42 @@ export function gradingPages(app: Hono<WebEnv>, deps: WebDeps): void {
         if (current) {
           // The next save is made over the version now saved: the IRO has seen it and chosen theirs.
           form.version = current.version;
-          return again({
-            current,
-            errors: [{ field: 'record-heading', message: 'Someone else saved grades for this record after you opened it. Nothing was overwritten. Your answers are kept below, with the grades saved meanwhile shown under each question: check them, then save again.' }],
-          }, 409);
+          return again(
+            {
+              current,
+              errors: [
+                {
+                  field: 'record-heading',
+                  message:
+                    'Someone else saved grades for this record after you opened it. Nothing was overwritten. Your answers are kept below, with the grades saved meanwhile shown under each question: check them, then save again.',
+                },
+              ],
+            },
+            409,
+          );
         }
         return again({ errors: [{ field: 'record-heading', message: capitalise(error.message) }] }, 409);
       }
       if (error instanceof InvalidInputError) {
-        return again({ errors: error.errors.map((x) => ({ field: x.field.startsWith('grades.') ? `grade-${x.field.slice(7)}` : x.field === 'overall' ? 'overall' : 'record-heading', message: capitalise(x.message) })) }, 400);
+        return again(
+          {
+            errors: error.errors.map((x) => ({
+              field: x.field.startsWith('grades.')
+                ? `grade-${x.field.slice(7)}`
+                : x.field === 'overall'
+                  ? 'overall'
+                  : 'record-heading',
+              message: capitalise(x.message),
+            })),
+          },
+          400,
+        );
       }
       throw error;
     }
-    return done ? c.redirect(`/app/assignments?done=${encodeURIComponent(recordId)}`, 303) : c.redirect(`/app/audits/${auditId}/records/${recordId}?saved=1`, 303);
+    return done
+      ? c.redirect(`/app/assignments?done=${encodeURIComponent(recordId)}`, 303)
+      : c.redirect(`/app/audits/${auditId}/records/${recordId}?saved=1`, 303);
   });
 
   app.post('/audits/:id/records/:recordId/agreed', async (c: Context<WebEnv>) => {
@@ -426,14 +593,33 @@ export function gradingPages(app: Hono<WebEnv>, deps: WebDeps): void {
     const p = me(c);
     const view = await recordView(ctx, p, auditId, recordId);
     const body = await formBody(c);
-    const typed = { grades: Object.fromEntries(view.manual.flatMap((q) => (text(body, `agreed-${q.criterionId}`) ? [[q.criterionId, text(body, `agreed-${q.criterionId}`)]] : []))), reason: text(body, 'reason') };
-    const parsed = parseForm(AgreedGradesBody, { version: numberField(text(body, 'version')), grades: typed.grades, reason: typed.reason }, agreedField(view));
-    const again = (errors: FieldError[], status: number) => deps.render(c, <ModerationPage page={deps.page(c)} view={view} errors={errors} typed={typed} />, status);
+    const typed = {
+      grades: Object.fromEntries(
+        view.manual.flatMap((q) =>
+          text(body, `agreed-${q.criterionId}`) ? [[q.criterionId, text(body, `agreed-${q.criterionId}`)]] : [],
+        ),
+      ),
+      reason: text(body, 'reason'),
+    };
+    const parsed = parseForm(
+      AgreedGradesBody,
+      { version: numberField(text(body, 'version')), grades: typed.grades, reason: typed.reason },
+      agreedField(view),
+    );
+    const again = (errors: FieldError[], status: number) =>
+      deps.render(c, <ModerationPage page={deps.page(c)} view={view} errors={errors} typed={typed} />, status);
     if (!parsed.ok) return again(parsed.errors, 400);
     try {
       await saveAgreedGrades(ctx, p, auditId, recordId, parsed.data);
     } catch (error) {
-      if (error instanceof InvalidInputError) return again(error.errors.map((x) => ({ field: x.field.startsWith('grades.') ? `agreed-${x.field.slice(7)}` : 'reason', message: capitalise(x.message) })), 400);
+      if (error instanceof InvalidInputError)
+        return again(
+          error.errors.map((x) => ({
+            field: x.field.startsWith('grades.') ? `agreed-${x.field.slice(7)}` : 'reason',
+            message: capitalise(x.message),
+          })),
+          400,
+        );
       throw error;
     }
     return c.redirect(`/app/audits/${auditId}?done=agreed`, 303);

@@ -22,14 +22,18 @@ export function homePages(app: Hono<WebEnv>, deps: WebDeps): void {
       c,
       <Layout page={page} title="Home">
         <h1 class="govuk-heading-xl">{SERVICE_NAME}</h1>
-        <p class="govuk-body-l">Themed audits of children’s care records for the Independent Reviewing Officer service.</p>
+        <p class="govuk-body-l">
+          Themed audits of children’s care records for the Independent Reviewing Officer service.
+        </p>
         {hasRole(p, 'qa-lead') ? (
           <section aria-labelledby="qa-lead-heading">
             <h2 class="govuk-heading-m" id="qa-lead-heading">
               Quality assurance
             </h2>
             <p class="govuk-body">
-              {open.length === 0 ? 'No audit is being graded.' : `${open.length} ${open.length === 1 ? 'audit is' : 'audits are'} being graded or moderated.`}{' '}
+              {open.length === 0
+                ? 'No audit is being graded.'
+                : `${open.length} ${open.length === 1 ? 'audit is' : 'audits are'} being graded or moderated.`}{' '}
               <a class="govuk-link" href="/app/audits">
                 See all audits
               </a>
@@ -60,7 +64,9 @@ export function homePages(app: Hono<WebEnv>, deps: WebDeps): void {
             {p.workerId ? (
               <>
                 <p class="govuk-body">
-                  {toDo.length === 0 ? 'You have no records to grade.' : `You have ${toDo.length} ${toDo.length === 1 ? 'record' : 'records'} to grade.`}
+                  {toDo.length === 0
+                    ? 'You have no records to grade.'
+                    : `You have ${toDo.length} ${toDo.length === 1 ? 'record' : 'records'} to grade.`}
                 </p>
                 <Button href="/app/assignments">See my assignments</Button>
               </>

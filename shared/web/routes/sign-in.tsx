@@ -14,10 +14,20 @@ import { formBody, text } from '../forms.ts';
 import { Button, ErrorSummary, Hidden, Input, InsetText, Radios, type FieldError } from '../pages/govuk.tsx';
 import { Form, Layout, ROLE_NAMES, type PageContext } from '../pages/layout.tsx';
 import { clearOAuthState, clearSession, oauthState, safeNext, setOAuthState, setSession } from '../session.ts';
-import { CALLBACK_PATH, SIGNED_OUT_PATH, SignInError, authorizeUrl, exchangeCode, logoutUrl, newState, pkcePair } from '../sign-in.ts';
+import {
+  CALLBACK_PATH,
+  SIGNED_OUT_PATH,
+  SignInError,
+  authorizeUrl,
+  exchangeCode,
+  logoutUrl,
+  newState,
+  pkcePair,
+} from '../sign-in.ts';
 
 const ROLE_HINTS: Record<Role, string> = {
-  'qa-lead': 'Reads templates, launches audits, follows grading, moderates, edits the action plan, closes and publishes.',
+  'qa-lead':
+    'Reads templates, launches audits, follows grading, moderates, edits the action plan, closes and publishes.',
   iro: 'Grades the records assigned to them (never a child they are or were the IRO for).',
   'senior-manager': 'Reads published findings, practice alerts and action plans, and downloads the files.',
 };
@@ -40,7 +50,8 @@ function LocalSignIn({ page, next, errors = [], notice, values = {} }: SignInVie
           <h1 class="govuk-heading-l">Sign in</h1>
           {notice ? <InsetText>{notice}</InsetText> : null}
           <p class="govuk-body">
-            This copy of the service runs on this computer with the demo authority’s synthetic records. Choose who to sign in as: you get a development token for that user, valid for 8 hours.
+            This copy of the service runs on this computer with the demo authority’s synthetic records. Choose who to
+            sign in as: you get a development token for that user, valid for 8 hours.
           </p>
           <Form page={page} action="/app/sign-in">
             <Hidden name="next" value={next} />
@@ -88,7 +99,10 @@ function CognitoSignIn({ page, next, errors = [], notice }: SignInView) {
           <ErrorSummary errors={errors} title="You are not signed in" />
           <h1 class="govuk-heading-l">Sign in</h1>
           {notice ? <InsetText>{notice}</InsetText> : null}
-          <p class="govuk-body">You sign in with the account your council gave you for this service. The sign-in page is run by the council’s identity service.</p>
+          <p class="govuk-body">
+            You sign in with the account your council gave you for this service. The sign-in page is run by the
+            council’s identity service.
+          </p>
           <Button href={`/app/auth/login?next=${encodeURIComponent(next)}`}>Continue to sign in</Button>
         </div>
       </div>
@@ -100,7 +114,10 @@ function NoSignIn({ page }: { page: PageContext }) {
   return (
     <Layout page={page} title="Sign in">
       <h1 class="govuk-heading-l">Sign in is not set up</h1>
-      <p class="govuk-body">This copy of the service has no sign-in configured, so its pages cannot be used. The API still answers requests with a bearer token.</p>
+      <p class="govuk-body">
+        This copy of the service has no sign-in configured, so its pages cannot be used. The API still answers requests
+        with a bearer token.
+      </p>
     </Layout>
   );
 }
@@ -113,7 +130,11 @@ export function signInPages(app: Hono<WebEnv>, deps: WebDeps): void {
   const signInPage = (c: Context<WebEnv>, view: Omit<SignInView, 'page'>, status = 200) => {
     const page = deps.page(c);
     if (!signIn) return deps.render(c, <NoSignIn page={page} />, 503);
-    return deps.render(c, signIn.kind === 'local' ? <LocalSignIn page={page} {...view} /> : <CognitoSignIn page={page} {...view} />, status);
+    return deps.render(
+      c,
+      signIn.kind === 'local' ? <LocalSignIn page={page} {...view} /> : <CognitoSignIn page={page} {...view} />,
+      status,
+    );
   };
 
   app.get('/sign-in', (c) => {
@@ -131,11 +152,21 @@ export function signInPages(app: Hono<WebEnv>, deps: WebDeps): void {
     if (!role.success) errors.push({ field: 'role', message: 'Select who you are signing in as' });
     // The worker id as the records write it (the schema the importer reads WORKER_ID with): it is how the IRO's children and assignments are found.
     else if (role.data === 'iro' && !WorkerId.safeParse(iroId).success) {
-      errors.push({ field: 'iroId', message: iroId ? 'The IRO worker id must be up to 64 letters, digits, dots, hyphens, slashes or underscores, starting with a letter or digit, like IRO01' : 'Enter the IRO’s worker id, like IRO01' });
+      errors.push({
+        field: 'iroId',
+        message: iroId
+          ? 'The IRO worker id must be up to 64 letters, digits, dots, hyphens, slashes or underscores, starting with a letter or digit, like IRO01'
+          : 'Enter the IRO’s worker id, like IRO01',
+      });
     }
-    if (errors.length || !role.success) return signInPage(c, { next, errors, values: { role: text(body, 'role'), iroId } }, 400);
+    if (errors.length || !role.success)
+      return signInPage(c, { next, errors, values: { role: text(body, 'role'), iroId } }, 400);
     const userId = role.data === 'iro' ? iroId : DEFAULT_USERS[role.data];
-    const token = await signDevelopmentToken(signIn.key, { userId, roles: [role.data], authorityId: signIn.authorityId });
+    const token = await signDevelopmentToken(signIn.key, {
+      userId,
+      roles: [role.data],
+      authorityId: signIn.authorityId,
+    });
     await deps.verifier.verify(token); // the same check every later request makes
     setSession(c, token);
     return c.redirect(next, 303);
@@ -146,7 +177,10 @@ export function signInPages(app: Hono<WebEnv>, deps: WebDeps): void {
     const { verifier, challenge } = pkcePair();
     const state = newState();
     await setOAuthState(c, deps.secret, { state, verifier, next: safeNext(c.req.query('next')) });
-    return c.redirect(authorizeUrl(signIn, signIn.redirectUri ?? `${origin(c)}${CALLBACK_PATH}`, state, challenge), 302);
+    return c.redirect(
+      authorizeUrl(signIn, signIn.redirectUri ?? `${origin(c)}${CALLBACK_PATH}`, state, challenge),
+      302,
+    );
   });
 
   app.get('/auth/callback', async (c) => {
@@ -157,8 +191,14 @@ export function signInPages(app: Hono<WebEnv>, deps: WebDeps): void {
     };
     const kept = await oauthState(c, deps.secret);
     const { code, state, error } = c.req.query();
-    if (error) return fail(error === 'access_denied' ? 'The sign-in was cancelled. Sign in again to use the service.' : 'The sign-in service could not sign you in. Sign in again.');
-    if (!kept || !state || state !== kept.state) return fail('Your sign-in took too long, or was started in another window. Sign in again.');
+    if (error)
+      return fail(
+        error === 'access_denied'
+          ? 'The sign-in was cancelled. Sign in again to use the service.'
+          : 'The sign-in service could not sign you in. Sign in again.',
+      );
+    if (!kept || !state || state !== kept.state)
+      return fail('Your sign-in took too long, or was started in another window. Sign in again.');
     if (!code) return fail('The sign-in service sent no sign-in code. Sign in again.');
     let idToken: string;
     try {
@@ -171,7 +211,12 @@ export function signInPages(app: Hono<WebEnv>, deps: WebDeps): void {
       await deps.verifier.verify(idToken);
     } catch (e) {
       if (!(e instanceof TokenError)) throw e;
-      return fail(e.status === 403 ? `Your account was recognised, but ${e.message}. Ask your administrator to add you to the right group.` : `Sign-in failed: ${e.message}.`, e.status);
+      return fail(
+        e.status === 403
+          ? `Your account was recognised, but ${e.message}. Ask your administrator to add you to the right group.`
+          : `Sign-in failed: ${e.message}.`,
+        e.status,
+      );
     }
     clearOAuthState(c);
     setSession(c, idToken);

@@ -13,7 +13,8 @@ import { Layout } from '../pages/layout.tsx';
 const TABLE_NAMES: Record<(typeof FINDINGS_TABLES)[number], string> = {
   participation: 'Participation in reviews by PN code',
   timeliness: 'Reviews held in timescale, by month held',
-  reviewsDue: 'Every review due, held or not, by month due; short breaks apart; children whose reviews were all in time',
+  reviewsDue:
+    'Every review due, held or not, by month due; short breaks apart; children whose reviews were all in time',
   siblingGroups: 'Sibling groups and the workers allocated to them',
   health: 'Health checks of children looked after 12 months or more',
 };
@@ -21,16 +22,27 @@ const TABLE_NAMES: Record<(typeof FINDINGS_TABLES)[number], string> = {
 export function templatePages(app: Hono<WebEnv>, deps: WebDeps): void {
   app.get('/templates', async (c) => {
     const p = me(c);
-    const [listed, timescales] = await Promise.all([deps.ctx.templates.list(p.authorityId), authorityTimescales(deps.ctx, p.authorityId)]);
+    const [listed, timescales] = await Promise.all([
+      deps.ctx.templates.list(p.authorityId),
+      authorityTimescales(deps.ctx, p.authorityId),
+    ]);
     const entries = listed.map((e) => ({ ...e, template: renderTemplate(e.template, timescales) }));
     return deps.render(
       c,
       <Layout page={deps.page(c)} title="Audit templates">
         <h1 class="govuk-heading-l">Audit templates</h1>
-        <p class="govuk-body">Each template is one themed audit: which records it looks at, what it checks automatically, what IROs grade, and the law behind it.</p>
+        <p class="govuk-body">
+          Each template is one themed audit: which records it looks at, what it checks automatically, what IROs grade,
+          and the law behind it.
+        </p>
         <Table
           caption="Templates your authority can run"
-          columns={[{ header: 'Template' }, { header: 'Theme' }, { header: 'Version', numeric: true }, { header: 'Source' }]}
+          columns={[
+            { header: 'Template' },
+            { header: 'Theme' },
+            { header: 'Version', numeric: true },
+            { header: 'Source' },
+          ]}
           rows={entries.map((e) => [
             <a class="govuk-link" href={`/app/templates/${e.template.id}`}>
               {e.template.title}
@@ -48,7 +60,10 @@ export function templatePages(app: Hono<WebEnv>, deps: WebDeps): void {
     const p = me(c);
     const versionParam = c.req.query('version');
     const version = versionParam && /^\d+$/.test(versionParam) ? Number(versionParam) : undefined;
-    const [entry, timescales] = await Promise.all([deps.ctx.templates.get(p.authorityId, c.req.param('id'), version), authorityTimescales(deps.ctx, p.authorityId)]);
+    const [entry, timescales] = await Promise.all([
+      deps.ctx.templates.get(p.authorityId, c.req.param('id'), version),
+      authorityTimescales(deps.ctx, p.authorityId),
+    ]);
     // The template as the authority reads it: every {timescale:…} placeholder worded from its set.
     const t = renderTemplate(entry.template, timescales);
     const automatic = t.criteria.filter((x) => x.kind === 'automatic');
@@ -56,17 +71,36 @@ export function templatePages(app: Hono<WebEnv>, deps: WebDeps): void {
     const titles = new Map(t.criteria.map((x) => [x.id, x.title]));
     return deps.render(
       c,
-      <Layout page={deps.page(c)} title={t.title} beforeContent={<Breadcrumbs items={[{ href: '/app', text: 'Home' }, { href: '/app/templates', text: 'Audit templates' }]} />}>
+      <Layout
+        page={deps.page(c)}
+        title={t.title}
+        beforeContent={
+          <Breadcrumbs
+            items={[
+              { href: '/app', text: 'Home' },
+              { href: '/app/templates', text: 'Audit templates' },
+            ]}
+          />
+        }
+      >
         <span class="govuk-caption-l">{t.theme}</span>
         <h1 class="govuk-heading-l">{t.title}</h1>
         <p class="govuk-body-l">{t.summary}</p>
-        {hasRole(p, 'qa-lead') ? <Button href={`/app/audits/new?template=${encodeURIComponent(t.id)}`}>Launch this audit</Button> : null}
+        {hasRole(p, 'qa-lead') ? (
+          <Button href={`/app/audits/new?template=${encodeURIComponent(t.id)}`}>Launch this audit</Button>
+        ) : null}
         <SummaryList
           rows={[
-            { key: 'Version', value: `${t.version}${entry.versions.length > 1 ? ` (versions held: ${entry.versions.join(', ')})` : ''}` },
+            {
+              key: 'Version',
+              value: `${t.version}${entry.versions.length > 1 ? ` (versions held: ${entry.versions.join(', ')})` : ''}`,
+            },
             { key: 'Population', value: populationRuleLabel(t.population.rule) },
             { key: 'Default sample', value: samplingLabel(t.defaultSampling) },
-            { key: 'Tables in the findings', value: t.tables.length ? t.tables.map((x) => TABLE_NAMES[x]).join('; ') : 'None' },
+            {
+              key: 'Tables in the findings',
+              value: t.tables.length ? t.tables.map((x) => TABLE_NAMES[x]).join('; ') : 'None',
+            },
             {
               key: 'Timescales',
               value: (
@@ -86,7 +120,15 @@ export function templatePages(app: Hono<WebEnv>, deps: WebDeps): void {
         <ul class="govuk-list govuk-list--spaced">
           {t.statutoryBasis.map((b) => (
             <li>
-              <strong>{b.url ? <a class="govuk-link" href={b.url} rel="noreferrer">{b.citation}</a> : b.citation}</strong>
+              <strong>
+                {b.url ? (
+                  <a class="govuk-link" href={b.url} rel="noreferrer">
+                    {b.citation}
+                  </a>
+                ) : (
+                  b.citation
+                )}
+              </strong>
               <br />
               {b.text}
             </li>
@@ -100,8 +142,15 @@ export function templatePages(app: Hono<WebEnv>, deps: WebDeps): void {
           <Table
             caption="Automatic criteria"
             captionSize="s"
-            columns={[{ header: 'Criterion' }, { header: 'Rule' }, { header: 'Threshold', numeric: true }, { header: 'Practice alert' }]}
-            rows={automatic.map((x) => (x.kind === 'automatic' ? [x.title, x.rule, formatPercent(x.threshold), x.alert.title] : []))}
+            columns={[
+              { header: 'Criterion' },
+              { header: 'Rule' },
+              { header: 'Threshold', numeric: true },
+              { header: 'Practice alert' },
+            ]}
+            rows={automatic.map((x) =>
+              x.kind === 'automatic' ? [x.title, x.rule, formatPercent(x.threshold), x.alert.title] : [],
+            )}
           />
         )}
 
@@ -116,7 +165,8 @@ export function templatePages(app: Hono<WebEnv>, deps: WebDeps): void {
                 <p class="govuk-body">{x.question}</p>
                 <p class="govuk-hint">{x.guidance}</p>
                 <p class="govuk-body-s">
-                  Met when graded <strong>{x.threshold.atLeast}</strong> or better; an action is planned below {formatPercent(x.threshold.share)}.
+                  Met when graded <strong>{x.threshold.atLeast}</strong> or better; an action is planned below{' '}
+                  {formatPercent(x.threshold.share)}.
                 </p>
               </div>
             ) : null,
@@ -133,12 +183,24 @@ export function templatePages(app: Hono<WebEnv>, deps: WebDeps): void {
           <Table
             caption="Actions in the template"
             captionSize="s"
-            columns={[{ header: 'When this falls short' }, { header: 'Action' }, { header: 'Owner' }, { header: 'Due', numeric: true }]}
-            rows={t.actions.map((a) => [titles.get(a.criterion) ?? a.criterion, a.action, `${a.owner.role}, ${a.owner.team}`, `${a.dueInDays} days after closing`])}
+            columns={[
+              { header: 'When this falls short' },
+              { header: 'Action' },
+              { header: 'Owner' },
+              { header: 'Due', numeric: true },
+            ]}
+            rows={t.actions.map((a) => [
+              titles.get(a.criterion) ?? a.criterion,
+              a.action,
+              `${a.owner.role}, ${a.owner.team}`,
+              `${a.dueInDays} days after closing`,
+            ])}
           />
         )}
         <p class="govuk-body-s">
-          <Tag colour="grey">{entry.source === 'built-in' ? 'Shipped with the service' : 'Added by your authority'}</Tag>
+          <Tag colour="grey">
+            {entry.source === 'built-in' ? 'Shipped with the service' : 'Added by your authority'}
+          </Tag>
         </p>
       </Layout>,
     );

@@ -26,7 +26,9 @@ describe('the DfE rules, year by year', () => {
 
     it(`${year}: no rule is checked in a year the DfE does not have it`, () => {
       const codes = new Set(inForce.map((rule) => rule.code));
-      const extra = [...SSDA903_RULES, ...RULES_NOT_APPLIED].filter((rule) => yearWithin(year, rule) && !codes.has(rule.code)).map((rule) => rule.code);
+      const extra = [...SSDA903_RULES, ...RULES_NOT_APPLIED]
+        .filter((rule) => yearWithin(year, rule) && !codes.has(rule.code))
+        .map((rule) => rule.code);
       expect(extra).toEqual([]);
     });
 
@@ -44,7 +46,9 @@ describe('the DfE rules, year by year', () => {
 
   it('has one definition of a code for each year, never two', () => {
     for (const year of RULE_YEARS) {
-      const twice = [...RULES_BY_CODE].filter(([, rules]) => rules.filter((rule) => yearWithin(year, rule)).length > 1).map(([code]) => code);
+      const twice = [...RULES_BY_CODE]
+        .filter(([, rules]) => rules.filter((rule) => yearWithin(year, rule)).length > 1)
+        .map(([code]) => code);
       expect(twice, year).toEqual([]);
     }
   });

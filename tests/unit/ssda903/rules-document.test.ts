@@ -10,7 +10,9 @@ describe('the rules document', () => {
   });
 
   it('states, for each year, the share of the rules about imported fields that are checked, every one at least 90%', () => {
-    const rows = rulesDocument().split('\n').filter((line) => /^\| 20\d\d-\d\d \|/.test(line));
+    const rows = rulesDocument()
+      .split('\n')
+      .filter((line) => /^\| 20\d\d-\d\d \|/.test(line));
     expect(rows).toHaveLength(5);
     for (const row of rows) expect(Number(/\(([\d.]+)%\)/.exec(row)![1])).toBeGreaterThanOrEqual(90);
   });

@@ -11,10 +11,35 @@ import { childReturn, returnContext, SSDA903_TABLES, type ReturnRow, type Ssda90
 
 const COLUMNS: Record<Ssda903Table, readonly string[]> = {
   Header: ['SEX', 'DOB', 'ETHNIC', 'UPN', 'MOTHER', 'MC_DOB', 'UASC'],
-  Episodes: ['DECOM', 'RNE', 'LS', 'CIN', 'PLACE', 'PLACE_PROVIDER', 'DEC', 'REC', 'REASON_PLACE_CHANGE', 'HOME_POST', 'PL_POST', 'URN'],
+  Episodes: [
+    'DECOM',
+    'RNE',
+    'LS',
+    'CIN',
+    'PLACE',
+    'PLACE_PROVIDER',
+    'DEC',
+    'REC',
+    'REASON_PLACE_CHANGE',
+    'HOME_POST',
+    'PL_POST',
+    'URN',
+  ],
   Reviews: ['DOB', 'REVIEW', 'REVIEW_CODE'],
   UASC: ['SEX', 'DOB', 'DUC'],
-  OC2: ['DOB', 'SDQ_SCORE', 'SDQ_REASON', 'CONVICTED', 'HEALTH_CHECK', 'IMMUNISATIONS', 'TEETH_CHECK', 'HEALTH_ASSESSMENT', 'SUBSTANCE_MISUSE', 'INTERVENTION_RECEIVED', 'INTERVENTION_OFFERED'],
+  OC2: [
+    'DOB',
+    'SDQ_SCORE',
+    'SDQ_REASON',
+    'CONVICTED',
+    'HEALTH_CHECK',
+    'IMMUNISATIONS',
+    'TEETH_CHECK',
+    'HEALTH_ASSESSMENT',
+    'SUBSTANCE_MISUSE',
+    'INTERVENTION_RECEIVED',
+    'INTERVENTION_OFFERED',
+  ],
   OC3: ['DOB', 'IN_TOUCH', 'ACTIV', 'ACCOM'],
   AD1: ['DOB', 'DATE_INT', 'DATE_MATCH', 'FOSTER_CARE', 'NB_ADOPTR', 'SEX_ADOPTR', 'LS_ADOPTR'],
   PlacedAdoption: ['DOB', 'DATE_PLACED', 'DATE_PLACED_CEASED', 'REASON_PLACED_CEASED'],
@@ -27,16 +52,80 @@ const COLUMNS: Record<Ssda903Table, readonly string[]> = {
 const pad = (n: number) => String(n).padStart(2, '0');
 /** A cell: a date near the year (real or impossible), a code of some year, a number, blank or junk. */
 const cell = fc.oneof(
-  fc.record({ d: fc.integer({ min: 1, max: 31 }), m: fc.integer({ min: 1, max: 13 }), y: fc.integer({ min: 1990, max: 2028 }) }).map(({ d, m, y }) => `${pad(d)}/${pad(m)}/${y}`),
-  fc.constantFrom('', '', '0', '1', '2', 'M', 'F', 'U', 'S', 'P', 'L', 'T', 'X1', 'E11', 'E2', 'E17', 'C1', 'C2', 'V3', 'J1', 'L1', 'U1', 'U4', 'T1', 'H5', 'K3', 'Z1', 'Z11', 'A5', 'P1', 'PR0', 'PR4', 'PN0', 'PN3', 'SDQ1', 'YES', 'DIED', 'F1', 'B1', 'MF', 'L11', 'RD1', 'P1', 'ZZ/05/2016', 'UN1', 'A123456789012', 'SW1', 'MANAGE', 'CARPL', 'SE1 7PB'),
+  fc
+    .record({
+      d: fc.integer({ min: 1, max: 31 }),
+      m: fc.integer({ min: 1, max: 13 }),
+      y: fc.integer({ min: 1990, max: 2028 }),
+    })
+    .map(({ d, m, y }) => `${pad(d)}/${pad(m)}/${y}`),
+  fc.constantFrom(
+    '',
+    '',
+    '0',
+    '1',
+    '2',
+    'M',
+    'F',
+    'U',
+    'S',
+    'P',
+    'L',
+    'T',
+    'X1',
+    'E11',
+    'E2',
+    'E17',
+    'C1',
+    'C2',
+    'V3',
+    'J1',
+    'L1',
+    'U1',
+    'U4',
+    'T1',
+    'H5',
+    'K3',
+    'Z1',
+    'Z11',
+    'A5',
+    'P1',
+    'PR0',
+    'PR4',
+    'PN0',
+    'PN3',
+    'SDQ1',
+    'YES',
+    'DIED',
+    'F1',
+    'B1',
+    'MF',
+    'L11',
+    'RD1',
+    'P1',
+    'ZZ/05/2016',
+    'UN1',
+    'A123456789012',
+    'SW1',
+    'MANAGE',
+    'CARPL',
+    'SE1 7PB',
+  ),
   fc.integer({ min: -5, max: 60 }).map(String),
   fc.string({ maxLength: 8 }),
 );
 
-const rowOf = (table: Ssda903Table) => fc.tuple(...COLUMNS[table].map(() => cell)).map((values): ReturnRow => ({
-  table, cells: { CHILD: 'F1', ...Object.fromEntries(COLUMNS[table].map((c, i) => [c, values[i]!])) }, at: { file: table, line: 2, element: null },
-}));
-const tables = fc.record(Object.fromEntries(SSDA903_TABLES.map((t) => [t, fc.array(rowOf(t), { maxLength: t === 'Header' ? 2 : 4 })])) as Record<Ssda903Table, fc.Arbitrary<ReturnRow[]>>);
+const rowOf = (table: Ssda903Table) =>
+  fc.tuple(...COLUMNS[table].map(() => cell)).map((values): ReturnRow => ({
+    table,
+    cells: { CHILD: 'F1', ...Object.fromEntries(COLUMNS[table].map((c, i) => [c, values[i]!])) },
+    at: { file: table, line: 2, element: null },
+  }));
+const tables = fc.record(
+  Object.fromEntries(
+    SSDA903_TABLES.map((t) => [t, fc.array(rowOf(t), { maxLength: t === 'Header' ? 2 : 4 })]),
+  ) as Record<Ssda903Table, fc.Arbitrary<ReturnRow[]>>,
+);
 const child = fc.record({ now: tables, last: fc.option(tables, { nil: null }) });
 
 describe('every rule over broken returns', () => {
